@@ -1,0 +1,549 @@
+package calc
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// Engine computes footprints. It caches, per method, everything that does
+// not depend on a line's quantity; it is safe for concurrent use.
+type Engine struct {
+	lib   *factors.Library
+	mu    sync.Mutex
+	plans map[string]*Plan // by method digest+ref
+}
+
+// NewEngine returns an engine over a library.
+func NewEngine(lib *factors.Library) *Engine {
+	return &Engine{lib: lib, plans: map[string]*Plan{}}
+}
+
+// Library returns the engine's library.
+func (e *Engine) Library() *factors.Library { return e.lib }
+
+// Plan returns the compiled form of a method, building it on first use.
+func (e *Engine) Plan(m *methods.Method) (*Plan, error) {
+	key := m.Ref() + "#" + m.Digest
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p, ok := e.plans[key]; ok {
+		return p, nil
+	}
+	p, err := newPlan(e.lib, m)
+	if err != nil {
+		return nil, err
+	}
+	e.plans[key] = p
+	return p, nil
+}
+
+// Calculate computes the footprint of a bid under a method. It returns the
+// footprint and, when some lines could not be computed, a *BidError listing
+// every problem (the footprint then has those lines with status "error").
+// A bid that is not computable at all (no lines, too many) gives a nil
+// footprint and a *BidError.
+func (e *Engine) Calculate(m *methods.Method, bid Bid) (*Footprint, error) {
+	p, err := e.Plan(m)
+	if err != nil {
+		return nil, err
+	}
+	return p.Calculate(bid)
+}
+
+// Plan is a method bound to a library: its GWP set, datasets, stages and
+// limits resolved, and a cache of line recipes.
+type Plan struct {
+	lib      *factors.Library
+	method   *methods.Method
+	gwp      *factors.GWPSet
+	datasets []*factors.Dataset
+	stages   map[string]int
+	limits   []factors.Limit
+	hv       map[hvKey]methods.HVRatio
+
+	mu      sync.RWMutex
+	recipes map[recipeKey]*recipe
+}
+
+type hvKey struct {
+	activity string
+	from, to factors.Basis
+}
+
+func newPlan(lib *factors.Library, m *methods.Method) (*Plan, error) {
+	if ps := methods.Validate(m, lib, nil); len(ps) > 0 {
+		return nil, ps
+	}
+	gwp, err := lib.GWPSet(m.GWPSet)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{lib: lib, method: m, gwp: gwp, stages: map[string]int{}, hv: map[hvKey]methods.HVRatio{}, recipes: map[recipeKey]*recipe{}}
+	for _, ref := range m.Datasets {
+		d, err := lib.Dataset(ref)
+		if err != nil {
+			return nil, err
+		}
+		p.datasets = append(p.datasets, d)
+	}
+	for i, s := range m.Stages {
+		p.stages[s] = i
+	}
+	for _, h := range m.HeatingValue {
+		p.hv[hvKey{h.Activity, h.From, h.To}] = h
+	}
+	for _, ls := range m.Limits {
+		d, err := lib.Dataset(ls.Dataset)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ls.IDs {
+			for _, l := range d.Limits {
+				if l.ID == id {
+					p.limits = append(p.limits, l)
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// Method returns the plan's method.
+func (p *Plan) Method() *methods.Method { return p.method }
+
+// GWPSet returns the plan's GWP set.
+func (p *Plan) GWPSet() *factors.GWPSet { return p.gwp }
+
+// recipeKey is what a line's computation depends on besides its quantity.
+type recipeKey struct {
+	activity, region, unit, basis, stage string
+	fallback                             bool
+	// product-specific factor: its value and unit matter, not the quantity.
+	pfValue, pfPer, pfRef string
+	hasPF                 bool
+}
+
+// term is one gas of one factor of a recipe: kg of gas per input unit is
+// num/den exactly; mult holds that value when it is a terminating decimal.
+type term struct {
+	stage    string
+	gas      factors.Gas
+	num, den decimal.Decimal
+	exact    bool
+	mult     decimal.Decimal
+	gwp      decimal.Decimal
+	counted  bool
+	factorID string
+}
+
+// recipe is a cached, quantity-independent line computation.
+type recipe struct {
+	err      error
+	activity factors.Activity
+	unit     factors.Unit
+	terms    []term
+	used     *FactorUsed
+	notes    []string
+	warnings []string
+	excluded bool
+	limits   []limitRecipe
+	stages   []string
+}
+
+type limitRecipe struct {
+	limit factors.Limit
+	// intensity in the limit's unit = kgCO2e × scale.num / (q × scale.den)
+	scaleNum, scaleDen decimal.Decimal
+	// pass when kgCO2e × passL ≤ q × passR
+	passL, passR decimal.Decimal
+	skip         string
+}
+
+func (p *Plan) recipe(l *Line) *recipe {
+	k := recipeKey{activity: l.Activity, region: l.Region, unit: l.Unit, basis: l.Basis, stage: l.Stage, fallback: l.AllowRegionFallback}
+	if l.Factor != nil {
+		k.hasPF, k.pfValue, k.pfPer, k.pfRef = true, l.Factor.KgCO2e.String(), l.Factor.Per, l.Factor.Reference
+	}
+	p.mu.RLock()
+	r, ok := p.recipes[k]
+	p.mu.RUnlock()
+	if ok {
+		return r
+	}
+	r = p.buildRecipe(l)
+	p.mu.Lock()
+	if len(p.recipes) < maxCachedRecipes {
+		p.recipes[k] = r
+	}
+	p.mu.Unlock()
+	return r
+}
+
+// maxCachedRecipes bounds the cache: keys come from input, so an adversarial
+// file of unique product factors must not grow memory without bound.
+const maxCachedRecipes = 100000
+
+func (p *Plan) buildRecipe(l *Line) *recipe {
+	r := &recipe{}
+	act, err := p.lib.Activity(l.Activity)
+	if err != nil {
+		r.err = fieldErr("activity", err)
+		return r
+	}
+	r.activity = act
+	if _, err := p.lib.Region(l.Region); err != nil {
+		r.err = fieldErr("region", err)
+		return r
+	}
+	u, err := p.lib.Units.Parse(l.Unit)
+	if err != nil {
+		r.err = fieldErr("unit", err)
+		return r
+	}
+	r.unit = u
+	if !act.Accepts(u.Dimension) {
+		r.err = fieldErr("unit", &factors.DimensionError{Unit: u.Symbol, Got: u.Dimension, Want: act.Dimensions, Activity: act.Key})
+		return r
+	}
+	inBasis, err := factors.ParseBasis(l.Basis)
+	if err != nil {
+		r.err = fieldErr("basis", err)
+		return r
+	}
+	if inBasis != factors.NoBasis && u.Dimension != factors.Energy {
+		r.err = fieldErrf("basis", factors.ErrInvalid, "a heating-value basis applies to energy quantities; %s is %s", u.Symbol, u.Dimension)
+		return r
+	}
+	if inBasis == factors.NoBasis && u.Dimension == factors.Energy {
+		inBasis = u.DefaultBasis
+	}
+	if l.Stage != "" {
+		if _, ok := p.stages[l.Stage]; !ok {
+			r.err = fieldErrf("stage", factors.ErrInvalid, "stage %q is not counted by %s; it counts %s", l.Stage, p.method.Ref(), strings.Join(p.method.Stages, ", "))
+			return r
+		}
+	}
+
+	if l.Factor != nil {
+		p.productRecipe(r, l, u)
+	} else {
+		p.defaultRecipe(r, l, u, inBasis)
+	}
+	if r.err == nil {
+		p.limitRecipes(r, u)
+	}
+	return r
+}
+
+func (p *Plan) productRecipe(r *recipe, l *Line, u factors.Unit) {
+	act := r.activity
+	if !p.method.ProductFactors.Accepts(act.Key) {
+		r.err = fieldErrf("factor", ErrProductFactor, "%s does not accept product-specific factors for %s (it accepts them for %s)",
+			p.method.Ref(), act.Key, orNone(p.method.ProductFactors.Accept))
+		return
+	}
+	pf := l.Factor
+	if strings.TrimSpace(pf.Reference) == "" {
+		r.err = fieldErrf("factor.reference", factors.ErrInvalid, "a product-specific factor needs the reference of its EPD or source")
+		return
+	}
+	if pf.KgCO2e.IsNegative() {
+		r.err = fieldErrf("factor.kg_co2e", factors.ErrInvalid, "must not be negative")
+		return
+	}
+	per, err := p.lib.Units.Parse(pf.Per)
+	if err != nil {
+		r.err = fieldErr("factor.per", err)
+		return
+	}
+	if per.Dimension != u.Dimension {
+		r.err = fieldErrf("factor.per", factors.ErrDimension, "the factor is per %s (%s) but the quantity is in %s (%s); give both in the same dimension", per.Symbol, per.Dimension, u.Symbol, u.Dimension)
+		return
+	}
+	stage := act.DefaultStage
+	if l.Stage != "" {
+		stage = l.Stage
+	}
+	if _, ok := p.stages[stage]; !ok {
+		r.excluded = true
+		r.warnings = append(r.warnings, fmt.Sprintf("stage %s is not counted by %s", stage, p.method.Ref()))
+	}
+	r.used = &FactorUsed{ID: "product:" + pf.Reference, Dataset: "product-specific", Source: pf.Reference, Region: l.Region,
+		Quality: "product-specific", ProductSpecific: true, Per: per.Symbol, Stage: stage}
+	t := p.newTerm(stage, factors.CO2e, u.Base.Mul(pf.KgCO2e), per.Base, r.used.ID)
+	r.terms = []term{t}
+	r.stages = []string{stage}
+	r.notes = append(r.notes, fmt.Sprintf("product-specific factor %s kg CO2e/%s (%s)", pf.KgCO2e.String(), per.Symbol, pf.Reference))
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "no activity"
+	}
+	return strings.Join(s, ", ")
+}
+
+// candidates finds the factors for a line: the most specific allowed region
+// first, datasets in the method's order. GLO (global defaults) always
+// applies; parent regions only as the method's fallback rule allows.
+func (p *Plan) candidates(l *Line) (fs []*factors.Factor, region string, fallback bool, hint string) {
+	chain := p.lib.Chain(l.Region)
+	rule := p.method.Regions.Fallback
+	for i, reg := range chain {
+		parent := i > 0 && reg != "GLO"
+		allowed := !parent || rule == methods.FallbackAlways || (rule == methods.FallbackOnRequest && l.AllowRegionFallback)
+		for _, d := range p.datasets {
+			var found []*factors.Factor
+			for _, f := range d.Factors {
+				if f.Activity == l.Activity && f.Region == reg {
+					found = append(found, f)
+				}
+			}
+			if len(found) == 0 {
+				continue
+			}
+			if !allowed {
+				if hint == "" {
+					if rule == methods.FallbackOnRequest {
+						hint = fmt.Sprintf("; %s has a factor for parent region %s: set allow_region_fallback to use it", d.Ref(), reg)
+					} else {
+						hint = fmt.Sprintf("; %s has a factor for parent region %s but %s never falls back", d.Ref(), reg, p.method.Ref())
+					}
+				}
+				break
+			}
+			if p.method.Hooks != nil {
+				found = p.method.Hooks.SelectFactors(l.Activity, l.Region, found)
+			}
+			if len(found) > 0 {
+				return found, reg, parent, ""
+			}
+		}
+	}
+	return nil, "", false, hint
+}
+
+func (p *Plan) datasetList() string {
+	refs := make([]string, len(p.datasets))
+	for i, d := range p.datasets {
+		refs[i] = d.Ref()
+	}
+	return strings.Join(refs, ", ")
+}
+
+func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors.Basis) {
+	act := r.activity
+	if p.method.ProductFactors.Requires(act.Key) {
+		r.err = fieldErrf("factor", ErrProductFactor, "%s requires a product-specific factor for %s: give factor.kg_co2e, factor.per and factor.reference (e.g. from the product's EPD)", p.method.Ref(), act.Key)
+		return
+	}
+	found, region, fallback, hint := p.candidates(l)
+	if len(found) == 0 {
+		msg := fmt.Sprintf("no factor for %s in region %s in datasets %s (%s)%s", act.Key, l.Region, p.datasetList(), p.method.Ref(), hint)
+		if p.method.ProductFactors.Accepts(act.Key) {
+			msg += "; give a product-specific factor (factor.kg_co2e, factor.per, factor.reference)"
+		}
+		r.err = fieldErrf("activity", factors.ErrNoFactor, "%s", msg)
+		return
+	}
+	var usedIDs, sources []string
+	quality := factors.Primary
+	for _, f := range found {
+		if l.Stage != "" && f.Stage != l.Stage {
+			continue
+		}
+		if _, ok := p.stages[f.Stage]; !ok {
+			r.warnings = append(r.warnings, fmt.Sprintf("stage %s of factor %s is not counted by %s", f.Stage, f.ID, p.method.Ref()))
+			continue
+		}
+		conv, notes, err := p.conversion(act, u, inBasis, f)
+		if err != nil {
+			r.err = err
+			return
+		}
+		r.notes = append(r.notes, notes...)
+		for _, g := range f.Gases {
+			num := conv.Num.Mul(g.Value).Mul(g.Mass.Base)
+			r.terms = append(r.terms, p.newTerm(f.Stage, g.Gas, num, conv.Den, f.ID))
+		}
+		r.stages = append(r.stages, f.Stage)
+		usedIDs = append(usedIDs, f.ID)
+		sources = append(sources, f.Source())
+		quality = quality.Worse(f.Quality)
+	}
+	if l.Stage != "" && len(usedIDs) == 0 && len(r.warnings) == 0 {
+		r.err = fieldErrf("stage", factors.ErrNoFactor, "no factor for %s in stage %s in region %s in datasets %s", act.Key, l.Stage, region, p.datasetList())
+		return
+	}
+	if len(usedIDs) == 0 {
+		r.excluded = true
+	}
+	f0 := found[0]
+	r.used = &FactorUsed{ID: strings.Join(usedIDs, "+"), Dataset: f0.Dataset, Source: strings.Join(sources, "; "), Table: f0.Table(),
+		Region: region, Fallback: fallback, Quality: string(quality), Per: f0.PerUnit, Basis: string(f0.Basis), Stage: strings.Join(r.stages, "+")}
+	if len(usedIDs) == 0 {
+		r.used.ID, r.used.Quality = found[0].ID, string(found[0].Quality)
+	}
+	if fallback {
+		r.warnings = append(r.warnings, fmt.Sprintf("region %s has no factor; used parent region %s", l.Region, region))
+	}
+	if region == "GLO" && l.Region != "GLO" {
+		r.notes = append(r.notes, "global default factor (region GLO)")
+	}
+	if quality != factors.Primary {
+		r.warnings = append(r.warnings, fmt.Sprintf("factor quality is %s: see the dataset notes of %s", quality, f0.Dataset))
+	}
+}
+
+// conversion returns the exact ratio from one input unit to the factor's
+// activity unit, with notes on the conversions made.
+func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.Basis, f *factors.Factor) (factors.Ratio, []string, error) {
+	var notes []string
+	if u.Dimension == f.Per.Dimension {
+		ratio := factors.Ratio{Num: u.Base, Den: f.Per.Base}
+		if u.Dimension == factors.Energy && f.Basis != factors.NoBasis && inBasis != f.Basis {
+			hv, err := p.basisRatio(act, inBasis, f.Basis)
+			if err != nil {
+				return factors.Ratio{}, nil, err
+			}
+			ratio.Num = ratio.Num.Mul(hv.Ratio.Decimal)
+			notes = append(notes, fmt.Sprintf("%s → %s with the method's ratio %s (%s)", inBasis, f.Basis, hv.Ratio.String(), hv.Source))
+		}
+		return ratio, notes, nil
+	}
+	if f.Per.Dimension == factors.Energy && (u.Dimension == factors.Mass || u.Dimension == factors.Volume) {
+		var hc *factors.HeatContent
+		var have []string
+		for _, d := range p.datasets {
+			for i := range d.HeatContents {
+				h := &d.HeatContents[i]
+				if h.Activity != act.Key {
+					continue
+				}
+				have = append(have, string(h.Per.Dimension))
+				if hc == nil && h.Per.Dimension == u.Dimension {
+					hc = h
+				}
+			}
+		}
+		if hc == nil {
+			alt := "an energy unit"
+			if len(have) > 0 {
+				alt += " or a " + strings.Join(have, " or ") + " unit"
+			}
+			return factors.Ratio{}, nil, fieldErrf("unit", factors.ErrNoFactor, "no heat content per %s for %s in datasets %s: give the quantity in %s", u.Dimension, act.Key, p.datasetList(), alt)
+		}
+		// energy[J] = q × u.Base / per.Base × value × energy.Base
+		ratio := factors.Ratio{Num: u.Base.Mul(hc.Value).Mul(hc.Energy.Base), Den: hc.Per.Base.Mul(f.Per.Base)}
+		notes = append(notes, fmt.Sprintf("heat content %s %s %s (%s, %s)", hc.Value.String(), hc.Unit, hc.Basis, hc.Dataset, hc.Source))
+		if f.Basis != factors.NoBasis && hc.Basis != f.Basis {
+			hv, err := p.basisRatio(act, hc.Basis, f.Basis)
+			if err != nil {
+				return factors.Ratio{}, nil, err
+			}
+			ratio.Num = ratio.Num.Mul(hv.Ratio.Decimal)
+			notes = append(notes, fmt.Sprintf("%s → %s with the method's ratio %s (%s)", hc.Basis, f.Basis, hv.Ratio.String(), hv.Source))
+		}
+		return ratio, notes, nil
+	}
+	return factors.Ratio{}, nil, fieldErr("unit", &factors.DimensionError{Unit: u.Symbol, Got: u.Dimension, Want: []factors.Dimension{f.Per.Dimension},
+		Activity: fmt.Sprintf("factor %s (per %s)", f.ID, f.PerUnit)})
+}
+
+func (p *Plan) basisRatio(act factors.Activity, from, to factors.Basis) (methods.HVRatio, error) {
+	if hv, ok := p.hv[hvKey{act.Key, from, to}]; ok {
+		return hv, nil
+	}
+	return methods.HVRatio{}, fieldErrf("basis", ErrBasis, "no %s→%s conversion for %s in method %s (no published ratio in its data): give the quantity on a %s basis (basis %q, or a unit whose default is %s)",
+		from, to, act.Key, p.method.Ref(), to, to, to)
+}
+
+func (p *Plan) newTerm(stage string, gas factors.Gas, num, den decimal.Decimal, factorID string) term {
+	t := term{stage: stage, gas: gas, num: num, den: den, factorID: factorID}
+	t.mult, t.exact = exactQuotient(num, den)
+	g, ok := p.gwp.Lookup(gas)
+	switch {
+	case gas == factors.CO2Biogenic && p.method.BiogenicCO2 == methods.BiogenicMemo:
+		t.counted = false
+	case ok:
+		t.counted, t.gwp = true, g.Value
+	default:
+		t.counted = false
+	}
+	return t
+}
+
+// exactQuotient returns num/den as a decimal when it terminates.
+func exactQuotient(num, den decimal.Decimal) (decimal.Decimal, bool) {
+	if den.IsZero() {
+		return decimal.Decimal{}, false
+	}
+	r := new(big.Rat).Quo(num.Rat(), den.Rat())
+	d := new(big.Int).Set(r.Denom())
+	two, five, zero := big.NewInt(2), big.NewInt(5), big.NewInt(0)
+	m := new(big.Int)
+	twos, fives := 0, 0
+	for m.Mod(d, two).Cmp(zero) == 0 {
+		d.Div(d, two)
+		twos++
+	}
+	for m.Mod(d, five).Cmp(zero) == 0 {
+		d.Div(d, five)
+		fives++
+	}
+	if d.Cmp(big.NewInt(1)) != 0 {
+		return decimal.Decimal{}, false
+	}
+	return num.DivRound(den, int32(max(twos, fives))), true
+}
+
+// divHalfEven divides at a fixed number of places, rounding half to even.
+func divHalfEven(num, den decimal.Decimal, places int32) decimal.Decimal {
+	q, rem := num.QuoRem(den, places)
+	if rem.IsZero() {
+		return q
+	}
+	// Compare 2|rem| with |den|·10^-places.
+	unit := decimal.New(1, -places)
+	twice := rem.Abs().Mul(decimal.NewFromInt(2))
+	half := den.Abs().Mul(unit)
+	c := twice.Cmp(half)
+	neg := num.Sign()*den.Sign() < 0
+	step := unit
+	if neg {
+		step = unit.Neg()
+	}
+	if c > 0 || (c == 0 && q.Shift(places).BigInt().Bit(0) == 1) {
+		return q.Add(step)
+	}
+	return q
+}
+
+func (p *Plan) limitRecipes(r *recipe, u factors.Unit) {
+	for _, lim := range p.limits {
+		if lim.Activity != r.activity.Key {
+			continue
+		}
+		lr := limitRecipe{limit: lim}
+		if lim.Per.Dimension != u.Dimension {
+			lr.skip = fmt.Sprintf("limit %s is per %s (%s) and the line is in %s (%s): not checked", lim.ID, lim.Per.Symbol, lim.Per.Dimension, u.Symbol, u.Dimension)
+			r.warnings = append(r.warnings, lr.skip)
+			r.limits = append(r.limits, lr)
+			continue
+		}
+		// intensity [lim.Mass / lim.Per] = kg × per.Base / (mass.Base × q × u.Base)
+		lr.scaleNum = lim.Per.Base
+		lr.scaleDen = lim.Mass.Base.Mul(u.Base)
+		// pass: kg × per.Base ≤ value × mass.Base × q × u.Base
+		lr.passL = lim.Per.Base
+		lr.passR = lim.Value.Mul(lim.Mass.Base).Mul(u.Base)
+		r.limits = append(r.limits, lr)
+	}
+}

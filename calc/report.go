@@ -1,0 +1,137 @@
+package calc
+
+import (
+	"encoding/json"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// Fixed is a reported amount: rounded by the method's rule and written with
+// exactly that many places, as a JSON string ("53114.500").
+type Fixed struct {
+	d      decimal.Decimal
+	places int32
+}
+
+// NewFixed rounds d by the rule and keeps its places for printing.
+func NewFixed(d decimal.Decimal, r methods.Rounding) Fixed {
+	return Fixed{d: r.Round(d), places: r.Places}
+}
+
+// Decimal returns the rounded value.
+func (f Fixed) Decimal() decimal.Decimal { return f.d }
+
+// String writes the value with the rule's places.
+func (f Fixed) String() string { return f.d.StringFixed(f.places) }
+
+// MarshalJSON writes the value as a JSON string.
+func (f Fixed) MarshalJSON() ([]byte, error) { return json.Marshal(f.String()) }
+
+// MarshalJSON reports the footprint with every computed amount rounded once
+// by the method's rule; decimals are JSON strings with the rule's places.
+func (fp *Footprint) MarshalJSON() ([]byte, error) { return json.Marshal(fp.Report()) }
+
+// Report is the footprint as reported: every computed amount rounded.
+type Report struct {
+	Method    MethodRef       `json:"method"`
+	Reference string          `json:"reference"`
+	Supplier  string          `json:"supplier"`
+	Total     ReportedAmount  `json:"total"`
+	ByGas     []ReportedGas   `json:"by_gas"`
+	ByStage   []ReportedStage `json:"by_stage"`
+	Lines     []ReportedLine  `json:"lines"`
+	Limits    []ReportedLimit `json:"limits"`
+	Quality   string          `json:"quality"`
+	Datasets  []DatasetRef    `json:"datasets"`
+	Notes     []string        `json:"notes"`
+	Receipt   Receipt         `json:"receipt"`
+}
+
+// ReportedAmount is a rounded kg CO2e.
+type ReportedAmount struct {
+	KgCO2e Fixed `json:"kg_co2e"`
+}
+
+// ReportedGas is a rounded GasAmount.
+type ReportedGas struct {
+	Gas     string `json:"gas"`
+	Kg      Fixed  `json:"kg"`
+	KgCO2e  Fixed  `json:"kg_co2e"`
+	GWP     string `json:"gwp,omitempty"`
+	Counted bool   `json:"counted"`
+}
+
+// ReportedStage is a rounded StageAmount.
+type ReportedStage struct {
+	Stage  string `json:"stage"`
+	KgCO2e Fixed  `json:"kg_co2e"`
+}
+
+// ReportedLine is a line result with rounded amounts.
+type ReportedLine struct {
+	ID          string          `json:"id"`
+	Activity    string          `json:"activity"`
+	Region      string          `json:"region"`
+	Quantity    decimal.Decimal `json:"quantity"`
+	Unit        string          `json:"unit"`
+	Status      string          `json:"status"`
+	KgCO2e      Fixed           `json:"kg_co2e"`
+	Gases       []ReportedGas   `json:"gases"`
+	Stages      []ReportedStage `json:"stages"`
+	Factor      *FactorUsed     `json:"factor,omitempty"`
+	Conversions []string        `json:"conversions"`
+	Warnings    []string        `json:"warnings"`
+	Error       string          `json:"error,omitempty"`
+	Field       string          `json:"field,omitempty"`
+}
+
+// ReportedLimit is a limit check with its value rounded.
+type ReportedLimit struct {
+	Name    string          `json:"name"`
+	ID      string          `json:"id"`
+	Dataset string          `json:"dataset"`
+	LineID  string          `json:"line_id"`
+	Limit   decimal.Decimal `json:"limit"`
+	Value   Fixed           `json:"value"`
+	Unit    string          `json:"unit"`
+	Pass    bool            `json:"pass"`
+	Quality string          `json:"quality"`
+	Source  string          `json:"source"`
+}
+
+// Report returns the footprint as reported, rounded by the method's rule.
+func (fp *Footprint) Report() *Report {
+	r := fp.rounding
+	fx := func(d decimal.Decimal) Fixed { return NewFixed(d, r) }
+	out := &Report{Method: fp.Method, Reference: fp.Reference, Supplier: fp.Supplier, Total: ReportedAmount{fx(fp.Total.KgCO2e)},
+		ByGas: reportGases(fp.ByGas, fx), ByStage: reportStages(fp.ByStage, fx), Lines: make([]ReportedLine, len(fp.Lines)),
+		Limits: make([]ReportedLimit, len(fp.Limits)), Quality: fp.Quality, Datasets: fp.Datasets, Notes: fp.Notes, Receipt: fp.Receipt}
+	for i, l := range fp.Lines {
+		out.Lines[i] = ReportedLine{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit, Status: l.Status,
+			KgCO2e: fx(l.KgCO2e), Gases: reportGases(l.Gases, fx), Stages: reportStages(l.Stages, fx), Factor: l.Factor,
+			Conversions: l.Conversions, Warnings: l.Warnings, Error: l.Error, Field: l.Field}
+	}
+	for i, l := range fp.Limits {
+		out.Limits[i] = ReportedLimit{Name: l.Name, ID: l.ID, Dataset: l.Dataset, LineID: l.LineID, Limit: l.Limit, Value: fx(l.Value),
+			Unit: l.Unit, Pass: l.Pass, Quality: l.Quality, Source: l.Source}
+	}
+	return out
+}
+
+func reportGases(in []GasAmount, fx func(decimal.Decimal) Fixed) []ReportedGas {
+	out := make([]ReportedGas, len(in))
+	for i, g := range in {
+		out[i] = ReportedGas{Gas: g.Gas, Kg: fx(g.Kg), KgCO2e: fx(g.KgCO2e), GWP: g.GWP, Counted: g.Counted}
+	}
+	return out
+}
+
+func reportStages(in []StageAmount, fx func(decimal.Decimal) Fixed) []ReportedStage {
+	out := make([]ReportedStage, len(in))
+	for i, s := range in {
+		out[i] = ReportedStage{Stage: s.Stage, KgCO2e: fx(s.KgCO2e)}
+	}
+	return out
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/bidjson"
+)
+
+func cmdCalc(_ context.Context, e *env, args []string) int {
+	fs := newFlags(e, "calc", "calc --method REF [--methods DIR] [--data DIR] [bid.json]\n\nComputes the footprint of a bid (JSON, see README) and writes it as JSON to stdout.\nREF is id@version, or id for its latest active version. The bid's own \"method\"\nfield is used when --method is not given.")
+	var df dataFlags
+	df.register(fs)
+	method := fs.String("method", "", "method reference, e.g. us-federal@2025.1 or eu-gpp")
+	if done, code := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(e.stderr, "footprint calc: give at most one bid file (or none for stdin)")
+		return exitUsage
+	}
+	w, err := df.load()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint calc:", err)
+		return exitFailed
+	}
+	in, err := openInput(e, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint calc:", err)
+		return exitFailed
+	}
+	defer in.Close()
+	bid, err := bidjson.Decode(in)
+	if err != nil {
+		return reportBidError(e, "calc", err)
+	}
+	ref := *method
+	if ref == "" {
+		ref = bid.Method
+	}
+	if ref == "" {
+		fmt.Fprintln(e.stderr, "footprint calc: no method: give --method REF or a \"method\" field in the bid (methods: footprint methods list)")
+		return exitUsage
+	}
+	m, err := w.reg.Resolve(ref)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint calc:", err)
+		return exitFailed
+	}
+	fp, err := w.engine.Calculate(m, bid)
+	if err != nil {
+		return reportBidError(e, "calc", err)
+	}
+	return writeJSON(e, "calc", fp)
+}
+
+// reportBidError prints every problem of a bid, one per line.
+func reportBidError(e *env, cmd string, err error) int {
+	var be *calc.BidError
+	if errors.As(err, &be) {
+		fmt.Fprintf(e.stderr, "footprint %s: the bid has %d problem(s):\n", cmd, len(be.Problems))
+		for _, p := range be.Problems {
+			fmt.Fprintf(e.stderr, "  %s\n", p.String())
+		}
+		return exitFailed
+	}
+	fmt.Fprintf(e.stderr, "footprint %s: %v\n", cmd, err)
+	return exitFailed
+}
+
+func writeJSON(e *env, cmd string, v any) int {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(e.stderr, "footprint %s: writing output: %v\n", cmd, err)
+		return exitFailed
+	}
+	return exitOK
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/footprint-gpp/footprint/factors"
+)
+
+func cmdFactors(_ context.Context, e *env, args []string) int {
+	const synopsis = "factors search [--activity K] [--region R] [--dataset D] [--json] [--data DIR]"
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(e.stderr, "usage: footprint %s\n\nK may end in .* to match a family (material.steel.*).\n", synopsis)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	if args[0] != "search" {
+		fmt.Fprintf(e.stderr, "footprint factors: unknown subcommand %q\nusage: footprint %s\n", args[0], synopsis)
+		return exitUsage
+	}
+	fs := newFlags(e, "factors search", synopsis)
+	var df dataFlags
+	df.register(fs)
+	var q factors.Query
+	fs.StringVar(&q.Activity, "activity", "", "activity key, or a prefix ending in .*")
+	fs.StringVar(&q.Region, "region", "", "region code (DE, US-CAMX, GLO, ...)")
+	fs.StringVar(&q.Dataset, "dataset", "", "dataset id or id@version")
+	asJSON := fs.Bool("json", false, "write JSON instead of a table")
+	if done, code := parseFlags(fs, args[1:]); done {
+		return code
+	}
+	w, err := df.load()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint factors search:", err)
+		return exitFailed
+	}
+	found := w.lib.Search(q)
+	if *asJSON {
+		return writeJSON(e, "factors search", found)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tACTIVITY\tREGION\tSTAGE\tVALUES\tQUALITY\tSOURCE")
+	for _, f := range found {
+		vals := make([]string, len(f.Gases))
+		for i, g := range f.Gases {
+			vals[i] = fmt.Sprintf("%s %s %s", g.Gas, g.Value.String(), g.Unit)
+		}
+		basis := ""
+		if f.Basis != "" {
+			basis = " (" + string(f.Basis) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t%s\t%s\n", f.ID, f.Activity, f.Region, f.Stage, strings.Join(vals, "; "), basis, f.Quality, f.Source())
+	}
+	tw.Flush()
+	if len(found) == 0 {
+		fmt.Fprintln(e.stderr, "no factor matches; try a broader query (e.g. --activity 'fuel.*')")
+	}
+	return exitOK
+}

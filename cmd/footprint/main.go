@@ -1,0 +1,136 @@
+// Command footprint calculates the carbon footprint of public-procurement
+// bids under versioned methodologies, EU and US side by side.
+//
+//	footprint serve   [--addr :8080] [--methods DIR] [--data DIR]
+//	footprint calc    --method REF  bid.json
+//	footprint batch   --method REF [--method REF ...] [-o out.csv] [in.csv]
+//	footprint compare --method A --method B  bid.json|in.csv
+//	footprint methods list | show REF | validate FILE | diff REF REF
+//	footprint factors search [--activity K] [--region R] [--dataset D]
+//
+// Files default to stdin/stdout; errors go to stderr with a non-zero exit:
+// 1 when the input is invalid or the run cannot proceed, 2 on usage errors,
+// 3 when a batch finished with some rows in error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	exitRowErrs = 3
+)
+
+// env is what a command may touch of the outside world.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"run the REST service and the web form", cmdServe},
+		"calc":    {"compute a bid's footprint (JSON) under one method", cmdCalc},
+		"batch":   {"run a CSV of lines through one or more methods", cmdBatch},
+		"compare": {"compare methods on the same bid, with the difference attributed", cmdCompare},
+		"methods": {"list, show, validate and diff methods", cmdMethods},
+		"factors": {"search the emission factors", cmdFactors},
+	}
+}
+
+// run is the whole program, testable without a process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	cmds := commands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(e.stdout, cmds)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "footprint: unknown command %q\n", args[0])
+		usage(e.stderr, cmds)
+		return exitUsage
+	}
+	return c.run(ctx, e, args[1:])
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "footprint: carbon footprint of procurement bids under versioned methods")
+	fmt.Fprintln(w, "\nusage: footprint <command> [flags] [args]   (footprint <command> --help)")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "\ncommands:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+	}
+}
+
+// newFlags returns a flag set that reports to stderr and does not exit.
+func newFlags(e *env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: footprint %s\n\nflags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args; it returns (done, code) when the command must stop.
+func parseFlags(fs *flag.FlagSet, args []string) (bool, int) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, exitOK
+		}
+		return true, exitUsage
+	}
+	return false, 0
+}
+
+// multiFlag collects a repeated flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// openInput opens a named file, or stdin for "" and "-".
+func openInput(e *env, name string) (io.ReadCloser, error) {
+	if name == "" || name == "-" {
+		return io.NopCloser(e.stdin), nil
+	}
+	return os.Open(name)
+}

@@ -1,0 +1,315 @@
+package methods
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/footprint-gpp/footprint/factors"
+)
+
+// ErrInvalidMethod marks a method file that breaks a rule.
+var ErrInvalidMethod = errors.New("invalid method")
+
+// Problem is one broken rule in a method file.
+type Problem struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	// Field is the key path, e.g. "rounding.places" or "limits[1].ids".
+	Field string `json:"field"`
+	// Rule names the rule broken, e.g. "known-gwp-set".
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("%s:%d: %s: %s [%s]", p.File, p.Line, p.Field, p.Message, p.Rule)
+}
+
+// Problems is every rule a method file breaks; it is an error.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidMethod) true.
+func (ps Problems) Unwrap() error { return ErrInvalidMethod }
+
+// MaxFileSize bounds a method file.
+const MaxFileSize = 256 << 10
+
+// Parse decodes a method file. It checks syntax and types only; Validate
+// checks the rules against a library. Errors are Problems with file:line.
+func Parse(file string, src []byte) (*Method, error) {
+	if len(src) > MaxFileSize {
+		return nil, Problems{{File: file, Line: 1, Field: "", Rule: "size", Message: fmt.Sprintf("file is %d bytes; the limit is %d", len(src), MaxFileSize)}}
+	}
+	var s Spec
+	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&s)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			field := pe.LastKey
+			return nil, Problems{{File: file, Line: pe.Position.Line, Field: field, Rule: "syntax", Message: pe.Message}}
+		}
+		return nil, Problems{{File: file, Line: 1, Rule: "syntax", Message: err.Error()}}
+	}
+	var ps Problems
+	for _, k := range md.Undecoded() {
+		ps = append(ps, Problem{File: file, Line: locate(src, k.String()), Field: k.String(), Rule: "known-key",
+			Message: "unknown key; see docs/methods.md for the fields of a method file"})
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	digest, err := Digest(&s)
+	if err != nil {
+		return nil, err
+	}
+	return &Method{Spec: s, Digest: digest, File: file}, nil
+}
+
+// Canonical is the method's canonical TOML: the decoded content re-encoded
+// in a fixed field order, so that comments, spacing and key order do not
+// change the digest but every value does.
+func Canonical(s *Spec) ([]byte, error) {
+	var b bytes.Buffer
+	enc := toml.NewEncoder(&b)
+	enc.Indent = ""
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Digest is the hex SHA-256 of the canonical form.
+func Digest(s *Spec) (string, error) {
+	c, err := Canonical(s)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(c)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+var (
+	idRe      = regexp.MustCompile(`^[a-z][a-z0-9-]{1,47}$`)
+	versionRe = regexp.MustCompile(`^[0-9][0-9A-Za-z.-]{0,23}$`)
+	stageRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`)
+)
+
+// Validate checks every rule of a method against the library and returns all
+// problems found (nil when the method is valid). src locates lines; it may be
+// nil for methods built in Go.
+func Validate(m *Method, lib *factors.Library, src []byte) Problems {
+	var ps Problems
+	add := func(field, rule, format string, args ...any) {
+		ps = append(ps, Problem{File: m.File, Line: locate(src, field), Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+	}
+	s := &m.Spec
+	if !idRe.MatchString(s.ID) {
+		add("id", "id-format", "id %q: use 2-48 lower-case letters, digits and dashes, starting with a letter (e.g. us-federal)", s.ID)
+	}
+	if !versionRe.MatchString(s.Version) {
+		add("version", "version-format", "version %q: use a dotted version starting with a digit (e.g. 2025.1)", s.Version)
+	}
+	if s.Title == "" {
+		add("title", "required", "title is required")
+	}
+	switch s.Status {
+	case Draft, Active, Retired:
+	default:
+		add("status", "known-status", "status %q: use draft, active or retired", s.Status)
+	}
+	if _, err := lib.GWPSet(s.GWPSet); err != nil {
+		add("gwp_set", "known-gwp-set", "%v", err)
+	}
+	if len(s.Datasets) == 0 {
+		add("datasets", "required", "name at least one dataset as id@version")
+	}
+	seen := map[string]bool{}
+	for _, ref := range s.Datasets {
+		if !strings.Contains(ref, "@") {
+			add("datasets", "dataset-version", "dataset %q: name the version (id@version) so results are reproducible", ref)
+			continue
+		}
+		if _, err := lib.Dataset(ref); err != nil {
+			add("datasets", "known-dataset", "%v", err)
+		}
+		if seen[ref] {
+			add("datasets", "unique", "dataset %s is listed twice", ref)
+		}
+		seen[ref] = true
+	}
+	if len(s.Stages) == 0 {
+		add("stages", "required", "list the life-cycle stages the method counts, e.g. [\"combustion\", \"electricity\"]")
+	}
+	known := knownStages(lib)
+	for _, st := range s.Stages {
+		if !stageRe.MatchString(st) || !known[st] {
+			add("stages", "known-stage", "stage %q does not exist; stages are %s", st, strings.Join(sortedSet(known), ", "))
+		}
+	}
+	switch s.BiogenicCO2 {
+	case BiogenicMemo, BiogenicCount:
+	default:
+		add("biogenic_co2", "known-value", "biogenic_co2 %q: use \"memo\" (reported, not counted) or \"count\"", s.BiogenicCO2)
+	}
+	switch s.Regions.Fallback {
+	case FallbackNever, FallbackOnRequest, FallbackAlways:
+	default:
+		add("regions.fallback", "known-value", "fallback %q: use never, on_request or always", s.Regions.Fallback)
+	}
+	if s.Rounding.Places < 0 || s.Rounding.Places > 12 {
+		add("rounding.places", "range", "places %d: use 0 to 12", s.Rounding.Places)
+	}
+	switch s.Rounding.Mode {
+	case HalfEven, HalfUp:
+	default:
+		add("rounding.mode", "known-value", "mode %q: use half_even or half_up", s.Rounding.Mode)
+	}
+	if s.Rounding.DivisionPlaces < s.Rounding.Places+6 || s.Rounding.DivisionPlaces > 40 {
+		add("rounding.division_places", "range", "division_places %d: use at least places+6 (%d) and at most 40", s.Rounding.DivisionPlaces, s.Rounding.Places+6)
+	}
+	for _, p := range append(append([]string{}, s.ProductFactors.Accept...), s.ProductFactors.Require...) {
+		if !activityPatternExists(lib, p) {
+			add("product_factors", "known-activity", "activity pattern %q matches no activity", p)
+		}
+	}
+	for _, a := range lib.Activities() {
+		if s.ProductFactors.Requires(a.Key) && !s.ProductFactors.Accepts(a.Key) {
+			add("product_factors.require", "consistent", "%s is required to have a product-specific factor but not accepted: add it to accept", a.Key)
+		}
+	}
+	for i, hv := range s.HeatingValue {
+		f := fmt.Sprintf("heating_value[%d]", i)
+		if _, err := lib.Activity(hv.Activity); err != nil {
+			add(f+".activity", "known-activity", "%v", err)
+		}
+		if (hv.From != factors.HHV && hv.From != factors.NCV) || (hv.To != factors.HHV && hv.To != factors.NCV) || hv.From == hv.To {
+			add(f+".from", "known-value", "from/to must be HHV and NCV, one each")
+		}
+		if !hv.Ratio.IsPositive() {
+			add(f+".ratio", "positive", "ratio must be a positive quoted decimal")
+		}
+		if strings.TrimSpace(hv.Source) == "" {
+			add(f+".source", "provenance", "cite the source of the ratio")
+		}
+	}
+	for i, ls := range s.Limits {
+		f := fmt.Sprintf("limits[%d]", i)
+		d, err := lib.Dataset(ls.Dataset)
+		if err != nil {
+			add(f+".dataset", "known-dataset", "%v", err)
+			continue
+		}
+		ids := map[string]factors.Limit{}
+		for _, l := range d.Limits {
+			ids[l.ID] = l
+		}
+		for _, id := range ls.IDs {
+			l, ok := ids[id]
+			if !ok {
+				add(f+".ids", "known-limit", "limit %q is not in %s", id, d.Ref())
+				continue
+			}
+			act, err := lib.Activity(l.Activity)
+			if err == nil && !act.Accepts(l.Per.Dimension) {
+				add(f+".ids", "limit-unit", "limit %q is per %s, which does not fit %s", id, l.Per.Symbol, act.Key)
+			}
+		}
+	}
+	return ps
+}
+
+func knownStages(lib *factors.Library) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range lib.Activities() {
+		out[a.DefaultStage] = true
+	}
+	for _, d := range lib.Datasets() {
+		for _, f := range d.Factors {
+			out[f.Stage] = true
+		}
+	}
+	return out
+}
+
+func activityPatternExists(lib *factors.Library, p string) bool {
+	for _, a := range lib.Activities() {
+		if factors.MatchActivity(p, a.Key) {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// locate finds the 1-based line that defines a key path such as "gwp_set",
+// "rounding.places" or "limits[1].ids" in a TOML source; 1 when unknown.
+func locate(src []byte, field string) int {
+	if len(src) == 0 {
+		return 0
+	}
+	section, index, key := "", 0, field
+	if i := strings.LastIndex(field, "."); i >= 0 {
+		section, key = field[:i], field[i+1:]
+	}
+	if j := strings.Index(section, "["); j >= 0 {
+		fmt.Sscanf(section[j:], "[%d]", &index)
+		section = section[:j]
+	}
+	cur, count := "", -1
+	sectionLine := 0
+	for n, line := range strings.Split(string(src), "\n") {
+		t := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(t, "[["):
+			cur = strings.TrimSpace(strings.Trim(t, "[]"))
+			if cur == section {
+				count++
+				if count == index {
+					sectionLine = n + 1
+				}
+			}
+			continue
+		case strings.HasPrefix(t, "["):
+			cur = strings.TrimSpace(strings.Trim(t, "[]"))
+			count = 0
+			if cur == section {
+				sectionLine = n + 1
+			}
+			continue
+		}
+		if cur == section && (section == "" || count == index) {
+			k, _, ok := strings.Cut(t, "=")
+			if ok && strings.TrimSpace(k) == key {
+				return n + 1
+			}
+		}
+	}
+	if sectionLine > 0 {
+		return sectionLine
+	}
+	return 1
+}

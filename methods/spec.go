@@ -1,0 +1,202 @@
+// Package methods defines footprint methodologies: declarative, versioned
+// method files (TOML, decimals quoted), their parser and validator, their
+// canonical form and SHA-256 digest, and a Registry of id@version with
+// "latest active" resolution.
+//
+// A method names the GWP set, the datasets in order of precedence, the
+// life-cycle stages it counts, the region fallback rule, the heating-value
+// conversions it allows, its rounding rule and the procurement limits it
+// checks. The built-in methods live in defs/ and are embedded; authors add
+// their own files from a directory. Go code can implement Method for logic
+// no file can express; the built-ins go through the same interface.
+package methods
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/factors"
+)
+
+// Status is a method version's life-cycle state.
+type Status string
+
+// Statuses. A retired version still computes, so that old results can be
+// reproduced; only active versions are picked by an id without a version.
+const (
+	Draft   Status = "draft"
+	Active  Status = "active"
+	Retired Status = "retired"
+)
+
+// Fallback rules for regions without a factor of their own.
+const (
+	FallbackNever     = "never"      // only the line's region (and GLO defaults)
+	FallbackOnRequest = "on_request" // parents only when the line allows it
+	FallbackAlways    = "always"     // parents whenever the region has no factor
+)
+
+// Rounding modes.
+const (
+	HalfEven = "half_even"
+	HalfUp   = "half_up"
+)
+
+// Biogenic CO2 treatments.
+const (
+	BiogenicMemo  = "memo"  // reported in kg, counted as 0 kg CO2e
+	BiogenicCount = "count" // counted with the GWP set's CO2_biogenic value
+)
+
+// Dec is a decimal that must be written as a quoted string in a method file,
+// so that no value ever passes through float64.
+type Dec struct{ decimal.Decimal }
+
+// UnmarshalTOML accepts only strings.
+func (d *Dec) UnmarshalTOML(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("decimals must be quoted strings (write \"%v\"), so that no value passes through floating point", v)
+	}
+	x, err := decimal.NewFromString(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("not a decimal number: %q", s)
+	}
+	d.Decimal = x
+	return nil
+}
+
+// MarshalText writes the decimal as its exact string.
+func (d Dec) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Spec is the content of one method file.
+type Spec struct {
+	ID           string   `toml:"id" json:"id"`
+	Version      string   `toml:"version" json:"version"`
+	Title        string   `toml:"title" json:"title"`
+	Jurisdiction string   `toml:"jurisdiction" json:"jurisdiction"`
+	Status       Status   `toml:"status" json:"status"`
+	Description  string   `toml:"description,omitempty" json:"description,omitempty"`
+	GWPSet       string   `toml:"gwp_set" json:"gwp_set"`
+	Datasets     []string `toml:"datasets" json:"datasets"`
+	Stages       []string `toml:"stages" json:"stages"`
+	BiogenicCO2  string   `toml:"biogenic_co2" json:"biogenic_co2"`
+
+	Regions        RegionRule     `toml:"regions" json:"regions"`
+	Rounding       Rounding       `toml:"rounding" json:"rounding"`
+	ProductFactors ProductFactors `toml:"product_factors" json:"product_factors"`
+	HeatingValue   []HVRatio      `toml:"heating_value,omitempty" json:"heating_value,omitempty"`
+	Limits         []LimitSet     `toml:"limits,omitempty" json:"limits,omitempty"`
+}
+
+// RegionRule says whether a line may use a parent region's factor.
+type RegionRule struct {
+	Fallback string `toml:"fallback" json:"fallback"`
+}
+
+// Rounding is the method's rounding rule, applied once when a result is
+// reported, and the precision of the one division a line may need.
+type Rounding struct {
+	Places         int32  `toml:"places" json:"places"`
+	Mode           string `toml:"mode" json:"mode"`
+	DivisionPlaces int32  `toml:"division_places" json:"division_places"`
+}
+
+// Round applies the rule to a reported value.
+func (r Rounding) Round(d decimal.Decimal) decimal.Decimal {
+	if r.Mode == HalfUp {
+		return d.Round(r.Places)
+	}
+	return d.RoundBank(r.Places)
+}
+
+// ProductFactors says for which activities a line may bring its own
+// product-specific factor (an EPD value), and where one is required.
+type ProductFactors struct {
+	Accept  []string `toml:"accept" json:"accept"`
+	Require []string `toml:"require,omitempty" json:"require,omitempty"`
+}
+
+// Accepts reports whether a product-specific factor is accepted for activity.
+func (p ProductFactors) Accepts(activity string) bool { return anyMatch(p.Accept, activity) }
+
+// Requires reports whether a product-specific factor is required for activity.
+func (p ProductFactors) Requires(activity string) bool { return anyMatch(p.Require, activity) }
+
+func anyMatch(patterns []string, key string) bool {
+	for _, p := range patterns {
+		if factors.MatchActivity(p, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// HVRatio is a method's own conversion between heating-value bases for one
+// fuel: energy on basis To = energy on basis From × Ratio.
+type HVRatio struct {
+	Activity string        `toml:"activity" json:"activity"`
+	From     factors.Basis `toml:"from" json:"from"`
+	To       factors.Basis `toml:"to" json:"to"`
+	Ratio    Dec           `toml:"ratio" json:"ratio"`
+	Source   string        `toml:"source" json:"source"`
+}
+
+// LimitSet selects limits of a dataset that the method checks.
+type LimitSet struct {
+	Dataset string   `toml:"dataset" json:"dataset"`
+	IDs     []string `toml:"ids" json:"ids"`
+}
+
+// Ref is "id@version".
+func (s *Spec) Ref() string { return s.ID + "@" + s.Version }
+
+// Method is a methodology version. *Method values from files and Go code
+// that wraps a Spec are used the same way by the calculator.
+type Method struct {
+	Spec
+	// Digest is the SHA-256 of the canonical file, hex.
+	Digest string `json:"digest"`
+	// File names where the method came from (embedded:defs/... or a path).
+	File string `json:"file"`
+	// Hooks hold logic that no file can express; nil for file methods.
+	Hooks Hooks `json:"-"`
+}
+
+// Hooks lets Go code refine what a method file says. Every hook is optional.
+type Hooks interface {
+	// SelectFactors may reorder or drop the candidate factors for a line.
+	SelectFactors(activity, region string, candidates []*factors.Factor) []*factors.Factor
+}
+
+// compareVersions orders dotted versions numerically where both segments are
+// numbers ("2025.10" > "2025.9"), else as strings.
+func compareVersions(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		x, errX := strconv.Atoi(as[i])
+		y, errY := strconv.Atoi(bs[i])
+		if errX == nil && errY == nil {
+			if x != y {
+				if x < y {
+					return -1
+				}
+				return 1
+			}
+			continue
+		}
+		if c := strings.Compare(as[i], bs[i]); c != 0 {
+			return c
+		}
+	}
+	switch {
+	case len(as) < len(bs):
+		return -1
+	case len(as) > len(bs):
+		return 1
+	}
+	return 0
+}
