@@ -442,7 +442,7 @@ func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.
 		}
 		// energy[J] = q × u.Base / per.Base × value × energy.Base
 		ratio := factors.Ratio{Num: u.Base.Mul(hc.Value).Mul(hc.Energy.Base), Den: hc.Per.Base.Mul(f.Per.Base)}
-		notes = append(notes, fmt.Sprintf("heat content %s %s %s (%s, %s)", hc.Value.String(), hc.Unit, hc.Basis, hc.Dataset, hc.Source))
+		notes = append(notes, fmt.Sprintf("heat content %s %s %s (%s, %s)", hc.Published, hc.Unit, hc.Basis, hc.Dataset, hc.Source))
 		if f.Basis != factors.NoBasis && hc.Basis != f.Basis {
 			hv, err := p.basisRatio(act, hc.Basis, f.Basis)
 			if err != nil {

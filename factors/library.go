@@ -62,6 +62,8 @@ const (
 type GWP struct {
 	Gas   Gas             `json:"gas"`
 	Value decimal.Decimal `json:"value"`
+	// Published is the value's text exactly as published.
+	Published string `json:"published"`
 	Provenance
 }
 
@@ -81,7 +83,7 @@ type GWPSet struct {
 // the set's single CH4 value.
 func (s *GWPSet) Lookup(g Gas) (GWP, bool) {
 	if g == CO2e {
-		return GWP{Gas: CO2e, Value: decimal.NewFromInt(1), Provenance: Provenance{Quality: Primary, Table: "definition", Source: "CO2e is 1 kg CO2e per kg by definition"}}, true
+		return GWP{Gas: CO2e, Value: decimal.NewFromInt(1), Published: "1", Provenance: Provenance{Quality: Primary, Table: "definition", Source: "CO2e is 1 kg CO2e per kg by definition"}}, true
 	}
 	if v, ok := s.values[g]; ok {
 		return v, true
@@ -134,7 +136,9 @@ type GasValue struct {
 	Gas Gas `json:"gas"`
 	// Value and Unit are as published, e.g. "0.10" and "g/mmBtu".
 	Value decimal.Decimal `json:"value"`
-	Unit  string          `json:"unit"`
+	// Published is the value's text exactly as published ("0.10").
+	Published string `json:"published"`
+	Unit      string `json:"unit"`
 	// Mass is the numerator unit (the gas mass unit).
 	Mass Unit `json:"-"`
 	Provenance
@@ -182,10 +186,12 @@ type HeatContent struct {
 	Dataset  string          `json:"dataset"`
 	Activity string          `json:"activity"`
 	Value    decimal.Decimal `json:"value"`
-	Unit     string          `json:"unit"`
-	Energy   Unit            `json:"-"`
-	Per      Unit            `json:"-"`
-	Basis    Basis           `json:"basis"`
+	// Published is the value's text exactly as published ("48.0").
+	Published string `json:"published"`
+	Unit      string `json:"unit"`
+	Energy    Unit   `json:"-"`
+	Per       Unit   `json:"-"`
+	Basis     Basis  `json:"basis"`
 	Provenance
 }
 
@@ -197,9 +203,11 @@ type Limit struct {
 	Activity string          `json:"activity"`
 	Tier     string          `json:"tier"`
 	Value    decimal.Decimal `json:"value"`
-	Unit     string          `json:"unit"`
-	Mass     Unit            `json:"-"`
-	Per      Unit            `json:"-"`
+	// Published is the value's text exactly as published.
+	Published string `json:"published"`
+	Unit      string `json:"unit"`
+	Mass      Unit   `json:"-"`
+	Per       Unit   `json:"-"`
 	Provenance
 }
 

@@ -274,7 +274,7 @@ func (l *Library) addFactorRow(d *Dataset, byID map[string]*Factor, r row) error
 		}
 		f.Quality = f.Quality.Worse(prov.Quality)
 	}
-	f.Gases = append(f.Gases, GasValue{Gas: gas, Value: val, Unit: r.get("unit"), Mass: mass, Provenance: prov})
+	f.Gases = append(f.Gases, GasValue{Gas: gas, Value: val, Published: r.get("value"), Unit: r.get("unit"), Mass: mass, Provenance: prov})
 	return nil
 }
 
@@ -302,7 +302,7 @@ func (l *Library) addHeatContent(d *Dataset, r row) error {
 	if err != nil {
 		return err
 	}
-	d.HeatContents = append(d.HeatContents, HeatContent{Dataset: d.Ref(), Activity: act.Key, Value: val, Unit: r.get("unit"),
+	d.HeatContents = append(d.HeatContents, HeatContent{Dataset: d.Ref(), Activity: act.Key, Value: val, Published: r.get("value"), Unit: r.get("unit"),
 		Energy: energy, Per: per, Basis: basis, Provenance: prov})
 	return nil
 }
@@ -337,7 +337,7 @@ func (l *Library) addLimit(d *Dataset, r row) error {
 		}
 	}
 	d.Limits = append(d.Limits, Limit{ID: id, Dataset: d.Ref(), Program: r.get("program"), Activity: act.Key, Tier: r.get("tier"),
-		Value: val, Unit: r.get("unit"), Mass: mass, Per: per, Provenance: prov})
+		Value: val, Published: r.get("value"), Unit: r.get("unit"), Mass: mass, Per: per, Provenance: prov})
 	return nil
 }
 
@@ -372,7 +372,7 @@ func (l *Library) addGWP(r row) error {
 	if _, dup := s.values[g]; dup {
 		return r.errf("gas", "gas %s listed twice in set %s", g, s.ID)
 	}
-	s.values[g] = GWP{Gas: g, Value: val, Provenance: prov}
+	s.values[g] = GWP{Gas: g, Value: val, Published: r.get("value"), Provenance: prov}
 	return nil
 }
 

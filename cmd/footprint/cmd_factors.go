@@ -47,7 +47,7 @@ func cmdFactors(_ context.Context, e *env, args []string) int {
 	for _, f := range found {
 		vals := make([]string, len(f.Gases))
 		for i, g := range f.Gases {
-			vals[i] = fmt.Sprintf("%s %s %s", g.Gas, g.Value.String(), g.Unit)
+			vals[i] = fmt.Sprintf("%s %s %s", g.Gas, g.Published, g.Unit)
 		}
 		basis := ""
 		if f.Basis != "" {
