@@ -183,14 +183,23 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 	if s.Rounding.DivisionPlaces < s.Rounding.Places+6 || s.Rounding.DivisionPlaces > 40 {
 		add("rounding.division_places", "range", "division_places %d: use at least places+6 (%d) and at most 40", s.Rounding.DivisionPlaces, s.Rounding.Places+6)
 	}
-	for _, p := range append(append([]string{}, s.ProductFactors.Accept...), s.ProductFactors.Require...) {
-		if !activityPatternExists(lib, p) {
-			add("product_factors", "known-activity", "activity pattern %q matches no activity", p)
+	for _, fp := range []struct {
+		field string
+		pats  []string
+	}{{"product_factors.accept", s.ProductFactors.Accept}, {"product_factors.require", s.ProductFactors.Require}} {
+		field := fp.field
+		for _, p := range fp.pats {
+			if !activityPatternExists(lib, p) {
+				add(field, "known-activity", "activity pattern %q matches no activity", p)
+			}
 		}
 	}
-	for _, a := range lib.Activities() {
-		if s.ProductFactors.Requires(a.Key) && !s.ProductFactors.Accepts(a.Key) {
-			add("product_factors.require", "consistent", "%s is required to have a product-specific factor but not accepted: add it to accept", a.Key)
+	for _, p := range s.ProductFactors.Require {
+		for _, a := range lib.Activities() {
+			if factors.MatchActivity(p, a.Key) && !s.ProductFactors.Accepts(a.Key) {
+				add("product_factors.require", "consistent", "%q requires product-specific factors that accept does not allow (e.g. %s): add it to accept", p, a.Key)
+				break
+			}
 		}
 	}
 	for i, hv := range s.HeatingValue {
@@ -279,29 +288,28 @@ func locate(src []byte, field string) int {
 		fmt.Sscanf(section[j:], "[%d]", &index)
 		section = section[:j]
 	}
-	cur, count := "", -1
+	cur, count := "", 0
+	counts := map[string]int{}
 	sectionLine := 0
 	for n, line := range strings.Split(string(src), "\n") {
 		t := strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(t, "[["):
 			cur = strings.TrimSpace(strings.Trim(t, "[]"))
-			if cur == section {
-				count++
-				if count == index {
-					sectionLine = n + 1
-				}
+			count = counts[cur]
+			counts[cur]++
+			if cur == section && count == index {
+				sectionLine = n + 1
 			}
 			continue
 		case strings.HasPrefix(t, "["):
-			cur = strings.TrimSpace(strings.Trim(t, "[]"))
-			count = 0
+			cur, count = strings.TrimSpace(strings.Trim(t, "[]")), 0
 			if cur == section {
 				sectionLine = n + 1
 			}
 			continue
 		}
-		if cur == section && (section == "" || count == index) {
+		if cur == section && count == index {
 			k, _, ok := strings.Cut(t, "=")
 			if ok && strings.TrimSpace(k) == key {
 				return n + 1
