@@ -230,9 +230,6 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 		}
 	}
 	fp.Receipt.InputDigest = InputDigest(bid)
-	if err := fp.seal(); err != nil {
-		return nil, err
-	}
 	if len(probs) > 0 {
 		return fp, &BidError{Problems: probs}
 	}
@@ -396,17 +393,21 @@ func normDec(d decimal.Decimal) decimal.Decimal {
 	return n
 }
 
-// seal computes the result digest over the reported JSON with an empty
-// result digest.
-func (fp *Footprint) seal() error {
-	fp.Receipt.ResultDigest = ""
+// ResultDigest is the hex SHA-256 of the reported JSON (compact, as
+// json.Marshal writes it) with an empty result_digest. MarshalJSON fills it
+// into the receipt; it is the same for the same input and method.
+func (fp *Footprint) ResultDigest() (string, error) {
 	raw, err := json.Marshal(fp)
 	if err != nil {
-		return err
+		return "", err
 	}
-	sum := sha256.Sum256(raw)
-	fp.Receipt.ResultDigest = hex.EncodeToString(sum[:])
-	return nil
+	var r struct {
+		Receipt Receipt `json:"receipt"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return "", err
+	}
+	return r.Receipt.ResultDigest, nil
 }
 
 // Rounding returns the method's rounding rule that the footprint reports with.

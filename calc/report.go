@@ -1,7 +1,11 @@
 package calc
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 
 	"github.com/shopspring/decimal"
 
@@ -31,7 +35,35 @@ func (f Fixed) MarshalJSON() ([]byte, error) { return json.Marshal(f.String()) }
 
 // MarshalJSON reports the footprint with every computed amount rounded once
 // by the method's rule; decimals are JSON strings with the rule's places.
-func (fp *Footprint) MarshalJSON() ([]byte, error) { return json.Marshal(fp.Report()) }
+//
+// The receipt's result_digest is the SHA-256 of this same JSON with an empty
+// result_digest; it is computed here so that the footprint is encoded once.
+func (fp *Footprint) MarshalJSON() ([]byte, error) {
+	rep := fp.Report()
+	rep.Receipt.ResultDigest = ""
+	raw, err := json.Marshal(rep)
+	if err != nil {
+		return nil, err
+	}
+	return sealDigest(raw)
+}
+
+// sealDigest replaces the empty result digest, which is the last field of
+// the document, with the SHA-256 of the document as it stands.
+func sealDigest(raw []byte) ([]byte, error) {
+	const empty = `"result_digest":""`
+	i := bytes.LastIndex(raw, []byte(empty))
+	if i < 0 {
+		return nil, errors.New("calc: report has no result_digest to seal")
+	}
+	sum := sha256.Sum256(raw)
+	out := make([]byte, 0, len(raw)+64)
+	out = append(out, raw[:i]...)
+	out = append(out, `"result_digest":"`...)
+	out = append(out, hex.EncodeToString(sum[:])...)
+	out = append(out, '"')
+	return append(out, raw[i+len(empty):]...), nil
+}
 
 // Report is the footprint as reported: every computed amount rounded.
 type Report struct {
