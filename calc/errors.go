@@ -3,6 +3,8 @@ package calc
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/footprint-gpp/footprint/factors"
@@ -91,4 +93,43 @@ func Field(err error) string {
 		return fe.field
 	}
 	return ""
+}
+
+// MergeProblems combines the problems found while decoding a bid (values
+// that did not parse) with those the engine found computing it, dropping
+// the engine's problems for lines that already failed to decode.
+func MergeProblems(decoded *BidError, computed error) *BidError {
+	out := &BidError{Problems: append([]Problem(nil), decoded.Problems...)}
+	failed := map[string]bool{}
+	for _, p := range decoded.Problems {
+		failed[linePrefix(p.Pointer)] = true
+	}
+	var ce *BidError
+	if errors.As(computed, &ce) {
+		for _, p := range ce.Problems {
+			if lp := linePrefix(p.Pointer); lp == "" || !failed[lp] {
+				out.Problems = append(out.Problems, p)
+			}
+		}
+	}
+	sort.SliceStable(out.Problems, func(i, j int) bool { return lineIndex(out.Problems[i].Pointer) < lineIndex(out.Problems[j].Pointer) })
+	return out
+}
+
+// linePrefix returns "/lines/N" of a pointer into a line, else "".
+func linePrefix(ptr string) string {
+	rest, ok := strings.CutPrefix(ptr, "/lines/")
+	if !ok {
+		return ""
+	}
+	n, _, _ := strings.Cut(rest, "/")
+	return "/lines/" + n
+}
+
+func lineIndex(ptr string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(linePrefix(ptr), "/lines/"))
+	if err != nil {
+		return -1
+	}
+	return n
 }

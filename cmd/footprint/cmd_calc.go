@@ -33,9 +33,10 @@ func cmdCalc(_ context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer in.Close()
-	bid, err := bidjson.Decode(in)
-	if err != nil {
-		return reportBidError(e, "calc", err)
+	bid, decErr := bidjson.Decode(in)
+	var decProblems *calc.BidError
+	if decErr != nil && (!errors.As(decErr, &decProblems) || len(bid.Lines) == 0) {
+		return reportBidError(e, "calc", decErr)
 	}
 	ref := *method
 	if ref == "" {
@@ -51,6 +52,11 @@ func cmdCalc(_ context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	fp, err := w.engine.Calculate(m, bid)
+	if decProblems != nil {
+		// Report the values that did not parse together with what the
+		// engine found in the other lines.
+		return reportBidError(e, "calc", calc.MergeProblems(decProblems, err))
+	}
 	if err != nil {
 		return reportBidError(e, "calc", err)
 	}

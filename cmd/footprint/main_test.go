@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
+	return code, out.String(), errb.String()
+}
+
+func TestCalc(t *testing.T) {
+	bid := filepath.Join("..", "..", "examples", "bid.json")
+	raw, _ := os.ReadFile(bid)
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		outHas string
+		errHas []string
+	}{
+		{"file", "", []string{"calc", bid}, 0, `"kg_co2e": "113492.356"`, nil},
+		{"stdin and method flag", string(raw), []string{"calc", "--method", "us-federal@2025.1"}, 0, `"result_digest"`, nil},
+		{"dash is stdin", string(raw), []string{"calc", "-"}, 0, `"version": "2025.1"`, nil},
+		{"unknown method", string(raw), []string{"calc", "--method", "us-federal@1999"}, 1, "", []string{"us-federal has versions 2025.1 (active)"}},
+		{"no method", `{"lines":[]}`, []string{"calc"}, 2, "", []string{"no method"}},
+		{"every problem", `{"method":"eu-gpp","lines":[
+			{"id":"a","activity":"electricity.grid","region":"DE","quantity":"1","unit":"kg"},
+			{"id":"b","activity":"fuel.natural_gas","region":"DE","quantity":"12,5","unit":"TJ"},
+			{"id":"c","activity":"fuel.natural_gas","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
+			[]string{"3 problem(s)", "/lines/0/unit (line a)", "/lines/1/quantity (line b): not a decimal number: 12,5", "/lines/2/basis (line c)"}},
+		{"line problems", `{"method":"eu-gpp","lines":[
+			{"id":"a","activity":"electricity.grid","region":"DE","quantity":"1","unit":"kg"},
+			{"id":"c","activity":"fuel.natural_gas","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
+			[]string{"2 problem(s)", "/lines/0/unit (line a): unit: kg is a mass, electricity.grid needs an energy unit", "/lines/1/basis (line c)"}},
+		{"malformed", `{"lines":`, []string{"calc", "--method", "eu-gpp"}, 1, "", []string{"ends early"}},
+		{"missing file", "", []string{"calc", "--method", "eu-gpp", "nope.json"}, 1, "", []string{"nope.json"}},
+		{"two files", "", []string{"calc", "a", "b"}, 2, "", []string{"at most one"}},
+		{"help", "", []string{"calc", "--help"}, 0, "", []string{"usage: footprint calc"}},
+		{"bad flag", "", []string{"calc", "--nope"}, 2, "", []string{"flag provided but not defined"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCmd(t, tt.stdin, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, errs)
+			}
+			if !strings.Contains(out, tt.outHas) {
+				t.Errorf("stdout lacks %q:\n%.500s", tt.outHas, out)
+			}
+			for _, e := range tt.errHas {
+				if !strings.Contains(errs, e) {
+					t.Errorf("stderr lacks %q:\n%s", e, errs)
+				}
+			}
+			if tt.code != 0 && out != "" {
+				t.Errorf("failed run wrote to stdout: %.200s", out)
+			}
+		})
+	}
+}
+
+func TestMethodsAndFactors(t *testing.T) {
+	code, out, _ := runCmd(t, "", "methods", "list")
+	if code != 0 || !strings.Contains(out, "us-federal@2025.1") || !strings.Contains(out, "eu-gpp@2025.1") {
+		t.Fatalf("methods list: %d %s", code, out)
+	}
+	code, out, _ = runCmd(t, "", "methods", "show", "eu-gpp")
+	var m map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &m) != nil || m["gwp_set"] != "EF3.1" {
+		t.Fatalf("methods show: %d %s", code, out)
+	}
+	code, out, _ = runCmd(t, "", "factors", "search", "--activity", "electricity.grid", "--region", "US-CAMX")
+	if code != 0 || !strings.Contains(out, "egrid@2023:egrid23-us-camx") || !strings.Contains(out, "436.7 lb/MWh") {
+		t.Fatalf("factors search: %d %s", code, out)
+	}
+	code, _, errs := runCmd(t, "", "frobnicate")
+	if code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Fatalf("unknown command: %d %s", code, errs)
+	}
+	if code, _, _ := runCmd(t, ""); code != 2 {
+		t.Fatalf("no args: %d", code)
+	}
+}
