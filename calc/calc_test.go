@@ -343,3 +343,34 @@ func BenchmarkCalculate1000Lines(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// TestHeatingValueRatio shows the mechanism a method uses to convert bases:
+// its own declared per-fuel ratio (a test fixture here; the shipped methods
+// declare none because no ratio is published in the reference data).
+func TestHeatingValueRatio(t *testing.T) {
+	w := newWorld(t)
+	src, err := os.ReadFile(filepath.Join("..", "methods", "defs", "eu-gpp", "2025.1.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(src), `version = "2025.1"`, `version = "0.0-test"`, 1)
+	s = strings.Replace(s, `status = "active"`, `status = "draft"`, 1)
+	s += "\n[[heating_value]]\nactivity = \"fuel.natural_gas\"\nfrom = \"HHV\"\nto = \"NCV\"\nratio = \"0.9\"\nsource = \"test fixture, not a published value\"\n"
+	if err := w.reg.AddSource("hv.toml", []byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	bid := calc.Bid{Lines: []calc.Line{{ID: "1", Activity: "fuel.natural_gas", Region: "DE", Quantity: decimal.NewFromInt(1000), Unit: "mmBtu"}}}
+	fp, err := w.calc(t, "eu-gpp@0.0-test", bid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr := fp.Lines[0]
+	if len(lr.Conversions) == 0 || !strings.Contains(lr.Conversions[0], "HHV → NCV with the method's ratio 0.9") {
+		t.Errorf("conversion not recorded: %v", lr.Conversions)
+	}
+	// 1000 mmBtu × 0.9 = 900 mmBtu NCV = 0.949550267358 TJ; CO2 = 56100 kg/TJ.
+	want := decimal.RequireFromString("0.949550267358").Mul(decimal.NewFromInt(56100))
+	if !lr.Gases[0].Kg.Equal(want) {
+		t.Errorf("CO2 = %s kg, want %s", lr.Gases[0].Kg, want)
+	}
+}

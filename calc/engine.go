@@ -155,6 +155,56 @@ type recipe struct {
 	excluded bool
 	limits   []limitRecipe
 	stages   []string
+
+	// Precomputed for the per-line path: each term's gas and stage slot,
+	// the gas rows as reported (GWP text included), and whether the line
+	// warns about an uncounted gas.
+	gasTemplate []GasAmount
+	termGas     []int
+	termStage   []int
+	lineNotes   []string // conversions, shared read-only by results
+	lineWarns   []string // warnings, shared read-only by results
+}
+
+// finish computes the slots once the recipe's terms are known.
+func (r *recipe) finish(gwpSet string, memo bool) {
+	gasIdx := map[factors.Gas]int{}
+	stageIdx := map[string]int{}
+	for i, s := range r.stages {
+		stageIdx[s] = i
+	}
+	r.termGas = make([]int, len(r.terms))
+	r.termStage = make([]int, len(r.terms))
+	warnedBio, warned := false, map[factors.Gas]bool{}
+	for i, t := range r.terms {
+		gi, ok := gasIdx[t.gas]
+		if !ok {
+			gi = len(r.gasTemplate)
+			gasIdx[t.gas] = gi
+			ga := GasAmount{Gas: string(t.gas), Counted: t.counted}
+			if t.counted {
+				ga.GWP = t.gwp.String()
+			}
+			r.gasTemplate = append(r.gasTemplate, ga)
+		}
+		r.termGas[i] = gi
+		r.termStage[i] = stageIdx[t.stage]
+		switch {
+		case t.gas == factors.CO2Biogenic && !t.counted && memo && !warnedBio:
+			r.warnings = append(r.warnings, "biogenic CO2 is reported in kg and not counted in kg CO2e (method rule biogenic_co2 = memo)")
+			warnedBio = true
+		case !t.counted && t.gas != factors.CO2Biogenic && !warned[t.gas]:
+			r.warnings = append(r.warnings, fmt.Sprintf("no GWP for %s in set %s: not counted", t.gas, gwpSet))
+			warned[t.gas] = true
+		}
+	}
+	if r.notes == nil {
+		r.notes = []string{}
+	}
+	if r.warnings == nil {
+		r.warnings = []string{}
+	}
+	r.lineNotes, r.lineWarns = r.notes, r.warnings
 }
 
 type limitRecipe struct {
@@ -238,6 +288,7 @@ func (p *Plan) buildRecipe(l *Line) *recipe {
 	}
 	if r.err == nil {
 		p.limitRecipes(r, u)
+		r.finish(p.gwp.ID, p.method.BiogenicCO2 == methods.BiogenicMemo)
 	}
 	return r
 }

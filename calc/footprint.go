@@ -109,12 +109,14 @@ type LineResult struct {
 	// Err is the typed error behind Error, for callers; not serialised.
 	Err error `json:"-"`
 
-	terms []termResult
+	terms  []termResult
+	recipe *recipe
 }
 
-// termResult is a computed term, kept for comparison and attribution.
+// termResult is a computed term, kept for comparison and attribution; the
+// term itself is the plan's cached one, shared read-only.
 type termResult struct {
-	term
+	*term
 	kg, co2e decimal.Decimal
 }
 
@@ -237,10 +239,12 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 }
 
 // Line computes one line. It never fails: a line that cannot be computed
-// comes back with status "error", its message and typed error.
+// comes back with status "error", its message and typed error. The
+// Conversions and Warnings slices are shared with the plan's cache: read
+// them, do not modify them.
 func (p *Plan) Line(l *Line) LineResult {
 	lr := LineResult{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit,
-		Conversions: []string{}, Warnings: []string{}, Gases: []GasAmount{}, Stages: []StageAmount{}}
+		Conversions: noStrings, Warnings: noStrings, Gases: []GasAmount{}, Stages: []StageAmount{}}
 	if err := checkLine(l); err != nil {
 		return lineError(lr, err)
 	}
@@ -248,9 +252,8 @@ func (p *Plan) Line(l *Line) LineResult {
 	if r.err != nil {
 		return lineError(lr, r.err)
 	}
-	lr.Factor = r.used
-	lr.Conversions = append(lr.Conversions, r.notes...)
-	lr.Warnings = append(lr.Warnings, r.warnings...)
+	lr.Factor, lr.recipe = r.used, r
+	lr.Conversions, lr.Warnings = r.lineNotes, r.lineWarns
 	if r.excluded {
 		lr.Status = StatusExcluded
 		return lr
@@ -258,10 +261,15 @@ func (p *Plan) Line(l *Line) LineResult {
 	lr.Status = StatusOK
 	q := l.Quantity
 	places := p.method.Rounding.DivisionPlaces
-	stageCO2e := map[string]decimal.Decimal{}
-	gasIdx := map[factors.Gas]int{}
-	lr.terms = make([]termResult, 0, len(r.terms))
-	for _, t := range r.terms {
+	lr.Gases = make([]GasAmount, len(r.gasTemplate))
+	copy(lr.Gases, r.gasTemplate)
+	lr.Stages = make([]StageAmount, len(r.stages))
+	for i, s := range r.stages {
+		lr.Stages[i].Stage = s
+	}
+	lr.terms = make([]termResult, len(r.terms))
+	for i := range r.terms {
+		t := &r.terms[i]
 		var kg decimal.Decimal
 		if t.exact {
 			kg = q.Mul(t.mult)
@@ -272,34 +280,27 @@ func (p *Plan) Line(l *Line) LineResult {
 		if t.counted {
 			co2e = kg.Mul(t.gwp)
 		}
-		lr.terms = append(lr.terms, termResult{term: t, kg: kg, co2e: co2e})
-		lr.KgCO2e = lr.KgCO2e.Add(co2e)
-		stageCO2e[t.stage] = stageCO2e[t.stage].Add(co2e)
-		if i, ok := gasIdx[t.gas]; ok {
-			lr.Gases[i].Kg = lr.Gases[i].Kg.Add(kg)
-			lr.Gases[i].KgCO2e = lr.Gases[i].KgCO2e.Add(co2e)
-			continue
-		}
-		ga := GasAmount{Gas: string(t.gas), Kg: kg, KgCO2e: co2e, Counted: t.counted}
-		if t.counted {
-			ga.GWP = t.gwp.String()
-		}
-		gasIdx[t.gas] = len(lr.Gases)
-		lr.Gases = append(lr.Gases, ga)
-	}
-	for _, s := range r.stages {
-		lr.Stages = append(lr.Stages, StageAmount{Stage: s, KgCO2e: stageCO2e[s]})
-	}
-	for _, t := range r.terms {
-		if t.gas == factors.CO2Biogenic && !t.counted {
-			lr.Warnings = append(lr.Warnings, "biogenic CO2 is reported in kg and not counted in kg CO2e (method rule biogenic_co2 = memo)")
-			break
-		}
-		if !t.counted && t.gas != factors.CO2Biogenic {
-			lr.Warnings = append(lr.Warnings, fmt.Sprintf("no GWP for %s in set %s: not counted", t.gas, p.gwp.ID))
-		}
+		lr.terms[i] = termResult{term: &r.terms[i], kg: kg, co2e: co2e}
+		lr.KgCO2e = addDec(lr.KgCO2e, co2e)
+		g := &lr.Gases[r.termGas[i]]
+		g.Kg, g.KgCO2e = addDec(g.Kg, kg), addDec(g.KgCO2e, co2e)
+		st := &lr.Stages[r.termStage[i]]
+		st.KgCO2e = addDec(st.KgCO2e, co2e)
 	}
 	return lr
+}
+
+var noStrings = []string{}
+
+// addDec adds, skipping the allocation when one side is zero.
+func addDec(a, b decimal.Decimal) decimal.Decimal {
+	switch {
+	case b.IsZero():
+		return a
+	case a.IsZero():
+		return b
+	}
+	return a.Add(b)
 }
 
 func lineError(lr LineResult, err error) LineResult {
@@ -314,7 +315,10 @@ func lineError(lr LineResult, err error) LineResult {
 }
 
 func (p *Plan) checkLimits(l *Line, lr *LineResult) []LimitCheck {
-	r := p.recipe(l)
+	r := lr.recipe
+	if r == nil || len(r.limits) == 0 {
+		return nil
+	}
 	var out []LimitCheck
 	for _, lrc := range r.limits {
 		if lrc.skip != "" || l.Quantity.IsZero() {
