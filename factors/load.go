@@ -278,54 +278,56 @@ func (l *Library) addFactorRow(d *Dataset, byID map[string]*Factor, r row) error
 	return nil
 }
 
+// rateRow is what heat-content and limit rows share: an activity, a
+// positive published value, a rate unit and provenance.
+type rateRow struct {
+	act      Activity
+	val      decimal.Decimal
+	num, per Unit
+	prov     Provenance
+}
+
+func (l *Library) parseRateRow(r row) (rateRow, error) {
+	var rr rateRow
+	var err error
+	if rr.act, err = l.Activity(r.get("activity")); err != nil {
+		return rr, r.errf("activity", "%v", err)
+	}
+	if rr.val, err = decimal.NewFromString(r.get("value")); err != nil || !rr.val.IsPositive() {
+		return rr, r.errf("value", "not a positive decimal number: %q", r.get("value"))
+	}
+	if rr.num, rr.per, err = l.Units.ParseRateUnit(r.get("unit")); err != nil {
+		return rr, r.errf("unit", "%v", err)
+	}
+	rr.prov, err = l.provenance(r)
+	return rr, err
+}
+
 func (l *Library) addHeatContent(d *Dataset, r row) error {
-	act, err := l.Activity(r.get("activity"))
+	rr, err := l.parseRateRow(r)
 	if err != nil {
-		return r.errf("activity", "%v", err)
+		return err
 	}
-	val, err := decimal.NewFromString(r.get("value"))
-	if err != nil || !val.IsPositive() {
-		return r.errf("value", "not a positive decimal number: %q", r.get("value"))
-	}
-	energy, per, err := l.Units.ParseRateUnit(r.get("unit"))
-	if err != nil {
-		return r.errf("unit", "%v", err)
-	}
-	if energy.Dimension != Energy || (per.Dimension != Mass && per.Dimension != Volume) {
+	if rr.num.Dimension != Energy || (rr.per.Dimension != Mass && rr.per.Dimension != Volume) {
 		return r.errf("unit", "a heat content is energy per mass or volume, e.g. mmBtu/scf or TJ/Gg")
 	}
 	basis, err := ParseBasis(r.get("basis"))
 	if err != nil || basis == NoBasis {
 		return r.errf("basis", "a heat content needs basis HHV or NCV")
 	}
-	prov, err := l.provenance(r)
-	if err != nil {
-		return err
-	}
-	d.HeatContents = append(d.HeatContents, HeatContent{Dataset: d.Ref(), Activity: act.Key, Value: val, Published: r.get("value"), Unit: r.get("unit"),
-		Energy: energy, Per: per, Basis: basis, Provenance: prov})
+	d.HeatContents = append(d.HeatContents, HeatContent{Dataset: d.Ref(), Activity: rr.act.Key, Value: rr.val, Published: r.get("value"), Unit: r.get("unit"),
+		Energy: rr.num, Per: rr.per, Basis: basis, Provenance: rr.prov})
 	return nil
 }
 
 func (l *Library) addLimit(d *Dataset, r row) error {
-	act, err := l.Activity(r.get("activity"))
-	if err != nil {
-		return r.errf("activity", "%v", err)
-	}
-	val, err := decimal.NewFromString(r.get("value"))
-	if err != nil || !val.IsPositive() {
-		return r.errf("value", "not a positive decimal number: %q", r.get("value"))
-	}
-	mass, per, err := l.Units.ParseRateUnit(r.get("unit"))
-	if err != nil {
-		return r.errf("unit", "%v", err)
-	}
-	if mass.Dimension != Mass || !act.Accepts(per.Dimension) {
-		return r.errf("unit", "%s: a limit is a mass of CO2e per a unit that fits %s (%v)", r.get("unit"), act.Key, act.Dimensions)
-	}
-	prov, err := l.provenance(r)
+	rr, err := l.parseRateRow(r)
 	if err != nil {
 		return err
+	}
+	act, mass, per, val, prov := rr.act, rr.num, rr.per, rr.val, rr.prov
+	if mass.Dimension != Mass || !act.Accepts(per.Dimension) {
+		return r.errf("unit", "%s: a limit is a mass of CO2e per a unit that fits %s (%v)", r.get("unit"), act.Key, act.Dimensions)
 	}
 	id := r.get("limit_id")
 	if !factorIDRe.MatchString(id) {

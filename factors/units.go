@@ -177,12 +177,6 @@ type Ratio struct {
 	Num, Den decimal.Decimal
 }
 
-// One is the ratio 1/1.
-func One() Ratio { return Ratio{decimal.NewFromInt(1), decimal.NewFromInt(1)} }
-
-// Mul multiplies two ratios exactly.
-func (r Ratio) Mul(o Ratio) Ratio { return Ratio{r.Num.Mul(o.Num), r.Den.Mul(o.Den)} }
-
 // Conversion is the exact ratio that converts a quantity in unit from to unit to.
 func Conversion(from, to Unit) (Ratio, error) {
 	if from.Dimension != to.Dimension {
