@@ -105,10 +105,10 @@ func TestProblems(t *testing.T) {
 		{"dataset version", `"egrid@2023"]`, `"egrid"]`, "dataset-version", 17},
 		{"stage", `"A1-A3"]`, `"A1-A5"]`, "known-stage", 18},
 		{"status", `status = "active"`, `status = "live"`, "known-status", 8},
-		{"fallback", `fallback = "on_request"`, `fallback = "sometimes"`, "known-value", 22},
-		{"rounding", `places = 3`, `places = 30`, "range", 25},
-		{"limit id", `"gsa-glass-avg",`, `"gsa-glass-best",`, "known-limit", 35},
-		{"activity pattern", `accept = ["material.*"]`, `accept = ["materials.*"]`, "known-activity", 30},
+		{"fallback", `fallback = "always"`, `fallback = "sometimes"`, "known-value", 23},
+		{"rounding", `places = 3`, `places = 30`, "range", 26},
+		{"limit id", `"gsa-glass-avg",`, `"gsa-glass-best",`, "known-limit", 36},
+		{"activity pattern", `accept = ["material.*"]`, `accept = ["materials.*"]`, "known-activity", 31},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
