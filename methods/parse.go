@@ -62,7 +62,14 @@ func Parse(file string, src []byte) (*Method, error) {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			field := pe.LastKey
-			return nil, Problems{{File: file, Line: pe.Position.Line, Field: field, Rule: "syntax", Message: pe.Message}}
+			rule := "syntax"
+			switch {
+			case strings.HasPrefix(pe.Message, "decimals must be quoted"):
+				rule = "quoted-decimal"
+			case strings.HasPrefix(pe.Message, "not a decimal number"):
+				rule = "decimal"
+			}
+			return nil, Problems{{File: file, Line: pe.Position.Line, Field: field, Rule: rule, Message: pe.Message}}
 		}
 		return nil, Problems{{File: file, Line: 1, Rule: "syntax", Message: err.Error()}}
 	}
@@ -125,8 +132,11 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 	if !versionRe.MatchString(s.Version) {
 		add("version", "version-format", "version %q: use a dotted version starting with a digit (e.g. 2025.1)", s.Version)
 	}
-	if s.Title == "" {
+	if strings.TrimSpace(s.Title) == "" {
 		add("title", "required", "title is required")
+	}
+	if strings.TrimSpace(s.Jurisdiction) == "" {
+		add("jurisdiction", "required", "jurisdiction is required (e.g. \"EU\", \"US\")")
 	}
 	switch s.Status {
 	case Draft, Active, Retired:
@@ -157,10 +167,15 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 		add("stages", "required", "list the life-cycle stages the method counts, e.g. [\"combustion\", \"electricity\"]")
 	}
 	known := knownStages(lib)
+	seenStage := map[string]bool{}
 	for _, st := range s.Stages {
 		if !stageRe.MatchString(st) || !known[st] {
 			add("stages", "known-stage", "stage %q does not exist; stages are %s", st, strings.Join(sortedSet(known), ", "))
 		}
+		if seenStage[st] {
+			add("stages", "unique", "stage %s is listed twice", st)
+		}
+		seenStage[st] = true
 	}
 	switch s.BiogenicCO2 {
 	case BiogenicMemo, BiogenicCount:
@@ -183,21 +198,38 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 	if s.Rounding.DivisionPlaces < s.Rounding.Places+6 || s.Rounding.DivisionPlaces > 40 {
 		add("rounding.division_places", "range", "division_places %d: use at least places+6 (%d) and at most 40", s.Rounding.DivisionPlaces, s.Rounding.Places+6)
 	}
-	for _, p := range append(append([]string{}, s.ProductFactors.Accept...), s.ProductFactors.Require...) {
-		if !activityPatternExists(lib, p) {
-			add("product_factors", "known-activity", "activity pattern %q matches no activity", p)
+	for _, list := range []struct {
+		field    string
+		patterns []string
+	}{{"product_factors.accept", s.ProductFactors.Accept}, {"product_factors.require", s.ProductFactors.Require}} {
+		for _, p := range list.patterns {
+			if !activityPatternExists(lib, p) {
+				add(list.field, "known-activity", "activity pattern %q matches no activity (use a key such as material.steel.rebar or a family such as material.*)", p)
+			}
 		}
 	}
+	var notAccepted []string
 	for _, a := range lib.Activities() {
 		if s.ProductFactors.Requires(a.Key) && !s.ProductFactors.Accepts(a.Key) {
-			add("product_factors.require", "consistent", "%s is required to have a product-specific factor but not accepted: add it to accept", a.Key)
+			notAccepted = append(notAccepted, a.Key)
 		}
 	}
+	if len(notAccepted) > 0 {
+		add("product_factors.require", "consistent", "%s required to have a product-specific factor but not accepted: add them to accept", strings.Join(notAccepted, ", "))
+	}
+	seenHV := map[string]bool{}
 	for i, hv := range s.HeatingValue {
 		f := fmt.Sprintf("heating_value[%d]", i)
-		if _, err := lib.Activity(hv.Activity); err != nil {
+		if act, err := lib.Activity(hv.Activity); err != nil {
 			add(f+".activity", "known-activity", "%v", err)
+		} else if !act.Accepts(factors.Energy) {
+			add(f+".activity", "hv-activity", "%s is not measured in energy; a heating-value ratio applies to fuels", hv.Activity)
 		}
+		k := hv.Activity + "|" + string(hv.From) + "|" + string(hv.To)
+		if seenHV[k] {
+			add(f+".activity", "unique", "a %s→%s ratio for %s is already given", hv.From, hv.To, hv.Activity)
+		}
+		seenHV[k] = true
 		if (hv.From != factors.HHV && hv.From != factors.NCV) || (hv.To != factors.HHV && hv.To != factors.NCV) || hv.From == hv.To {
 			add(f+".from", "known-value", "from/to must be HHV and NCV, one each")
 		}
@@ -219,7 +251,15 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 		for _, l := range d.Limits {
 			ids[l.ID] = l
 		}
+		if len(ls.IDs) == 0 {
+			add(f+".ids", "required", "list the limit ids of %s the method checks", d.Ref())
+		}
+		seenID := map[string]bool{}
 		for _, id := range ls.IDs {
+			if seenID[id] {
+				add(f+".ids", "unique", "limit %q is listed twice", id)
+			}
+			seenID[id] = true
 			l, ok := ids[id]
 			if !ok {
 				add(f+".ids", "known-limit", "limit %q is not in %s", id, d.Ref())
@@ -279,18 +319,18 @@ func locate(src []byte, field string) int {
 		fmt.Sscanf(section[j:], "[%d]", &index)
 		section = section[:j]
 	}
-	cur, count := "", -1
+	cur, count := "", 0
+	seen := map[string]int{} // [[array]] tables seen so far, by name
 	sectionLine := 0
 	for n, line := range strings.Split(string(src), "\n") {
 		t := strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(t, "[["):
 			cur = strings.TrimSpace(strings.Trim(t, "[]"))
-			if cur == section {
-				count++
-				if count == index {
-					sectionLine = n + 1
-				}
+			count = seen[cur]
+			seen[cur]++
+			if cur == section && count == index {
+				sectionLine = n + 1
 			}
 			continue
 		case strings.HasPrefix(t, "["):
