@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -34,7 +35,7 @@ func cmdCompare(_ context.Context, e *env, args []string) int {
 	var refs multiFlag
 	fs.Var(&refs, "method", "method reference (repeat: the first is the base), e.g. us-federal@2025.1")
 	format := fs.String("format", "json", "output format: json or text")
-	if done, code := parseFlags(fs, args); done {
+	if done, code := parseFlagsAnywhere(fs, args); done {
 		return code
 	}
 	if fs.NArg() > 1 {
@@ -75,6 +76,29 @@ func cmdCompare(_ context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	return writeJSON(e, "compare", c)
+}
+
+// parseFlagsAnywhere parses flags given before, between or after the
+// positional arguments ("a --flag x b"); "--" ends the flags. The
+// positional arguments are left in fs.Args().
+func parseFlagsAnywhere(fs *flag.FlagSet, args []string) (bool, int) {
+	var pos []string
+	for {
+		if done, code := parseFlags(fs, args); done {
+			return done, code
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	fs.Parse(append([]string{"--"}, pos...))
+	return false, 0
 }
 
 func resolveAll(reg *methods.Registry, refs []string) ([]*methods.Method, error) {
