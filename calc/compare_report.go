@@ -75,8 +75,9 @@ func (c *Comparison) Report() *ComparisonReport {
 	return out
 }
 
-// MarshalJSON writes the comparison as reported (see ComparisonReport).
-func (c *Comparison) MarshalJSON() ([]byte, error) { return json.Marshal(c.Report()) }
+// MarshalJSON writes the comparison as reported (see ComparisonReport). It
+// has a value receiver so that values and pointers encode alike.
+func (c Comparison) MarshalJSON() ([]byte, error) { return json.Marshal(c.Report()) }
 
 func reportPair(p PairDiff, fx func(decimal.Decimal) Fixed) ReportedPair {
 	rp := ReportedPair{Base: p.Base, Other: p.Other, BaseTotal: ReportedAmount{fx(p.BaseKgCO2e)}, OtherTotal: ReportedAmount{fx(p.OtherKgCO2e)},

@@ -29,6 +29,7 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// String writes the problem as file:line: field: message [rule].
 func (p Problem) String() string {
 	return fmt.Sprintf("%s:%d: %s: %s [%s]", p.File, p.Line, p.Field, p.Message, p.Rule)
 }
@@ -36,6 +37,7 @@ func (p Problem) String() string {
 // Problems is every rule a method file breaks; it is an error.
 type Problems []Problem
 
+// Error lists every problem, one per line.
 func (ps Problems) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
