@@ -141,6 +141,9 @@ type term struct {
 	gwp      decimal.Decimal
 	counted  bool
 	factorID string
+	// raw is num without the heating-value ratio, and hv that ratio (1 when
+	// none applies): num = raw × hv. Comparison swaps them separately.
+	raw, hv decimal.Decimal
 }
 
 // recipe is a cached, quantity-independent line computation.
@@ -414,15 +417,17 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 			r.warnings = append(r.warnings, fmt.Sprintf("stage %s of factor %s is not counted by %s", f.Stage, f.ID, p.method.Ref()))
 			continue
 		}
-		conv, notes, err := p.conversion(act, u, inBasis, f)
+		conv, hv, notes, err := p.conversion(act, u, inBasis, f)
 		if err != nil {
 			r.err = err
 			return
 		}
 		r.notes = append(r.notes, notes...)
 		for _, g := range f.Gases {
-			num := conv.Num.Mul(g.Value).Mul(g.Mass.Base)
-			r.terms = append(r.terms, p.newTerm(f.Stage, g.Gas, num, conv.Den, f.ID))
+			raw := conv.Num.Mul(g.Value).Mul(g.Mass.Base)
+			t := p.newTerm(f.Stage, g.Gas, raw.Mul(hv), conv.Den, f.ID)
+			t.raw, t.hv = raw, hv
+			r.terms = append(r.terms, t)
 		}
 		r.stages = append(r.stages, f.Stage)
 		usedIDs = append(usedIDs, f.ID)
@@ -454,20 +459,23 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 }
 
 // conversion returns the exact ratio from one input unit to the factor's
-// activity unit, with notes on the conversions made.
-func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.Basis, f *factors.Factor) (factors.Ratio, []string, error) {
+// activity unit, split into the unit and heat-content ratio and the
+// method's heating-value ratio hv (1 when the bases agree), with notes on
+// the conversions made. The full ratio is ratio.Num × hv / ratio.Den.
+func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.Basis, f *factors.Factor) (factors.Ratio, decimal.Decimal, []string, error) {
 	var notes []string
+	hvr := decimal.NewFromInt(1)
 	if u.Dimension == f.Per.Dimension {
 		ratio := factors.Ratio{Num: u.Base, Den: f.Per.Base}
 		if u.Dimension == factors.Energy && f.Basis != factors.NoBasis && inBasis != f.Basis {
 			hv, err := p.basisRatio(act, inBasis, f.Basis)
 			if err != nil {
-				return factors.Ratio{}, nil, err
+				return factors.Ratio{}, hvr, nil, err
 			}
-			ratio.Num = ratio.Num.Mul(hv.Ratio.Decimal)
+			hvr = hv.Ratio.Decimal
 			notes = append(notes, fmt.Sprintf("%s → %s with the method's ratio %s (%s)", inBasis, f.Basis, hv.Ratio.String(), hv.Source))
 		}
-		return ratio, notes, nil
+		return ratio, hvr, notes, nil
 	}
 	if f.Per.Dimension == factors.Energy && (u.Dimension == factors.Mass || u.Dimension == factors.Volume) {
 		var hc *factors.HeatContent
@@ -489,7 +497,7 @@ func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.
 			if len(have) > 0 {
 				alt += " or a " + strings.Join(have, " or ") + " unit"
 			}
-			return factors.Ratio{}, nil, fieldErrf("unit", factors.ErrNoFactor, "no heat content per %s for %s in datasets %s: give the quantity in %s", u.Dimension, act.Key, p.datasetList(), alt)
+			return factors.Ratio{}, hvr, nil, fieldErrf("unit", factors.ErrNoFactor, "no heat content per %s for %s in datasets %s: give the quantity in %s", u.Dimension, act.Key, p.datasetList(), alt)
 		}
 		// energy[J] = q × u.Base / per.Base × value × energy.Base
 		ratio := factors.Ratio{Num: u.Base.Mul(hc.Value).Mul(hc.Energy.Base), Den: hc.Per.Base.Mul(f.Per.Base)}
@@ -497,14 +505,14 @@ func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.
 		if f.Basis != factors.NoBasis && hc.Basis != f.Basis {
 			hv, err := p.basisRatio(act, hc.Basis, f.Basis)
 			if err != nil {
-				return factors.Ratio{}, nil, err
+				return factors.Ratio{}, hvr, nil, err
 			}
-			ratio.Num = ratio.Num.Mul(hv.Ratio.Decimal)
+			hvr = hv.Ratio.Decimal
 			notes = append(notes, fmt.Sprintf("%s → %s with the method's ratio %s (%s)", hc.Basis, f.Basis, hv.Ratio.String(), hv.Source))
 		}
-		return ratio, notes, nil
+		return ratio, hvr, notes, nil
 	}
-	return factors.Ratio{}, nil, fieldErr("unit", &factors.DimensionError{Unit: u.Symbol, Got: u.Dimension, Want: []factors.Dimension{f.Per.Dimension},
+	return factors.Ratio{}, hvr, nil, fieldErr("unit", &factors.DimensionError{Unit: u.Symbol, Got: u.Dimension, Want: []factors.Dimension{f.Per.Dimension},
 		Activity: fmt.Sprintf("factor %s (per %s)", f.ID, f.PerUnit)})
 }
 
@@ -517,18 +525,23 @@ func (p *Plan) basisRatio(act factors.Activity, from, to factors.Basis) (methods
 }
 
 func (p *Plan) newTerm(stage string, gas factors.Gas, num, den decimal.Decimal, factorID string) term {
-	t := term{stage: stage, gas: gas, num: num, den: den, factorID: factorID}
+	t := term{stage: stage, gas: gas, num: num, den: den, factorID: factorID, raw: num, hv: decimal.NewFromInt(1)}
 	t.mult, t.exact = exactQuotient(num, den)
-	g, ok := p.gwp.Lookup(gas)
-	switch {
-	case gas == factors.CO2Biogenic && p.method.BiogenicCO2 == methods.BiogenicMemo:
-		t.counted = false
-	case ok:
-		t.counted, t.gwp = true, g.Value
-	default:
-		t.counted = false
-	}
+	t.gwp, t.counted = p.characterise(gas)
 	return t
+}
+
+// characterise returns the GWP the plan applies to a gas and whether the
+// gas is counted in kg CO2e at all (biogenic CO2 under "memo" is not; nor
+// is a gas the GWP set has no value for).
+func (p *Plan) characterise(gas factors.Gas) (decimal.Decimal, bool) {
+	if gas == factors.CO2Biogenic && p.method.BiogenicCO2 == methods.BiogenicMemo {
+		return decimal.Decimal{}, false
+	}
+	if g, ok := p.gwp.Lookup(gas); ok {
+		return g.Value, true
+	}
+	return decimal.Decimal{}, false
 }
 
 // exactQuotient returns num/den as a decimal when it terminates.

@@ -97,7 +97,7 @@ func TestProblems(t *testing.T) {
 		rule           string
 		line           int
 	}{
-		{"unquoted decimal", `status = "active"`, "status = \"active\"\n[[heating_value]]\nactivity = \"fuel.natural_gas\"\nfrom = \"HHV\"\nto = \"NCV\"\nratio = 0.9\nsource = \"x\"", "syntax", 13},
+		{"unquoted decimal", `status = "active"`, "status = \"active\"\n[[heating_value]]\nactivity = \"fuel.natural_gas\"\nfrom = \"HHV\"\nto = \"NCV\"\nratio = 0.9\nsource = \"x\"", "quoted-decimal", 13},
 		{"syntax", `gwp_set = "AR5"`, `gwp_set = "AR5`, "syntax", 16},
 		{"unknown key", `gwp_set = "AR5"`, "gwp_set = \"AR5\"\ngwp = \"AR6\"", "known-key", 17},
 		{"gwp set", `gwp_set = "AR5"`, `gwp_set = "AR7"`, "known-gwp-set", 16},

@@ -29,6 +29,7 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// String writes the problem as file:line: field: message [rule].
 func (p Problem) String() string {
 	return fmt.Sprintf("%s:%d: %s: %s [%s]", p.File, p.Line, p.Field, p.Message, p.Rule)
 }
@@ -36,6 +37,7 @@ func (p Problem) String() string {
 // Problems is every rule a method file breaks; it is an error.
 type Problems []Problem
 
+// Error lists every problem, one per line.
 func (ps Problems) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
@@ -62,7 +64,14 @@ func Parse(file string, src []byte) (*Method, error) {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			field := pe.LastKey
-			return nil, Problems{{File: file, Line: pe.Position.Line, Field: field, Rule: "syntax", Message: pe.Message}}
+			rule := "syntax"
+			switch {
+			case strings.HasPrefix(pe.Message, "decimals must be quoted"):
+				rule = "quoted-decimal"
+			case strings.HasPrefix(pe.Message, "not a decimal number"):
+				rule = "decimal"
+			}
+			return nil, Problems{{File: file, Line: pe.Position.Line, Field: field, Rule: rule, Message: pe.Message}}
 		}
 		return nil, Problems{{File: file, Line: 1, Rule: "syntax", Message: err.Error()}}
 	}
@@ -125,8 +134,11 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 	if !versionRe.MatchString(s.Version) {
 		add("version", "version-format", "version %q: use a dotted version starting with a digit (e.g. 2025.1)", s.Version)
 	}
-	if s.Title == "" {
+	if strings.TrimSpace(s.Title) == "" {
 		add("title", "required", "title is required")
+	}
+	if strings.TrimSpace(s.Jurisdiction) == "" {
+		add("jurisdiction", "required", "jurisdiction is required (e.g. \"EU\", \"US\")")
 	}
 	switch s.Status {
 	case Draft, Active, Retired:
@@ -157,10 +169,15 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 		add("stages", "required", "list the life-cycle stages the method counts, e.g. [\"combustion\", \"electricity\"]")
 	}
 	known := knownStages(lib)
+	seenStage := map[string]bool{}
 	for _, st := range s.Stages {
 		if !stageRe.MatchString(st) || !known[st] {
 			add("stages", "known-stage", "stage %q does not exist; stages are %s", st, strings.Join(sortedSet(known), ", "))
 		}
+		if seenStage[st] {
+			add("stages", "unique", "stage %s is listed twice", st)
+		}
+		seenStage[st] = true
 	}
 	switch s.BiogenicCO2 {
 	case BiogenicMemo, BiogenicCount:
@@ -183,30 +200,38 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 	if s.Rounding.DivisionPlaces < s.Rounding.Places+6 || s.Rounding.DivisionPlaces > 40 {
 		add("rounding.division_places", "range", "division_places %d: use at least places+6 (%d) and at most 40", s.Rounding.DivisionPlaces, s.Rounding.Places+6)
 	}
-	for _, fp := range []struct {
-		field string
-		pats  []string
+	for _, list := range []struct {
+		field    string
+		patterns []string
 	}{{"product_factors.accept", s.ProductFactors.Accept}, {"product_factors.require", s.ProductFactors.Require}} {
-		field := fp.field
-		for _, p := range fp.pats {
+		for _, p := range list.patterns {
 			if !activityPatternExists(lib, p) {
-				add(field, "known-activity", "activity pattern %q matches no activity", p)
+				add(list.field, "known-activity", "activity pattern %q matches no activity (use a key such as material.steel.rebar or a family such as material.*)", p)
 			}
 		}
 	}
-	for _, p := range s.ProductFactors.Require {
-		for _, a := range lib.Activities() {
-			if factors.MatchActivity(p, a.Key) && !s.ProductFactors.Accepts(a.Key) {
-				add("product_factors.require", "consistent", "%q requires product-specific factors that accept does not allow (e.g. %s): add it to accept", p, a.Key)
-				break
-			}
+	var notAccepted []string
+	for _, a := range lib.Activities() {
+		if s.ProductFactors.Requires(a.Key) && !s.ProductFactors.Accepts(a.Key) {
+			notAccepted = append(notAccepted, a.Key)
 		}
 	}
+	if len(notAccepted) > 0 {
+		add("product_factors.require", "consistent", "%s required to have a product-specific factor but not accepted: add them to accept", strings.Join(notAccepted, ", "))
+	}
+	seenHV := map[string]bool{}
 	for i, hv := range s.HeatingValue {
 		f := fmt.Sprintf("heating_value[%d]", i)
-		if _, err := lib.Activity(hv.Activity); err != nil {
+		if act, err := lib.Activity(hv.Activity); err != nil {
 			add(f+".activity", "known-activity", "%v", err)
+		} else if !act.Accepts(factors.Energy) {
+			add(f+".activity", "hv-activity", "%s is not measured in energy; a heating-value ratio applies to fuels", hv.Activity)
 		}
+		k := hv.Activity + "|" + string(hv.From) + "|" + string(hv.To)
+		if seenHV[k] {
+			add(f+".activity", "unique", "a %s→%s ratio for %s is already given", hv.From, hv.To, hv.Activity)
+		}
+		seenHV[k] = true
 		if (hv.From != factors.HHV && hv.From != factors.NCV) || (hv.To != factors.HHV && hv.To != factors.NCV) || hv.From == hv.To {
 			add(f+".from", "known-value", "from/to must be HHV and NCV, one each")
 		}
@@ -228,7 +253,15 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 		for _, l := range d.Limits {
 			ids[l.ID] = l
 		}
+		if len(ls.IDs) == 0 {
+			add(f+".ids", "required", "list the limit ids of %s the method checks", d.Ref())
+		}
+		seenID := map[string]bool{}
 		for _, id := range ls.IDs {
+			if seenID[id] {
+				add(f+".ids", "unique", "limit %q is listed twice", id)
+			}
+			seenID[id] = true
 			l, ok := ids[id]
 			if !ok {
 				add(f+".ids", "known-limit", "limit %q is not in %s", id, d.Ref())
@@ -289,27 +322,28 @@ func locate(src []byte, field string) int {
 		section = section[:j]
 	}
 	cur, count := "", 0
-	counts := map[string]int{}
+	seen := map[string]int{} // [[array]] tables seen so far, by name
 	sectionLine := 0
 	for n, line := range strings.Split(string(src), "\n") {
 		t := strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(t, "[["):
 			cur = strings.TrimSpace(strings.Trim(t, "[]"))
-			count = counts[cur]
-			counts[cur]++
+			count = seen[cur]
+			seen[cur]++
 			if cur == section && count == index {
 				sectionLine = n + 1
 			}
 			continue
 		case strings.HasPrefix(t, "["):
-			cur, count = strings.TrimSpace(strings.Trim(t, "[]")), 0
+			cur = strings.TrimSpace(strings.Trim(t, "[]"))
+			count = 0
 			if cur == section {
 				sectionLine = n + 1
 			}
 			continue
 		}
-		if cur == section && count == index {
+		if cur == section && (section == "" || count == index) {
 			k, _, ok := strings.Cut(t, "=")
 			if ok && strings.TrimSpace(k) == key {
 				return n + 1

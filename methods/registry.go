@@ -116,6 +116,46 @@ func (r *Registry) Add(m *Method, src []byte) error {
 	return nil
 }
 
+// Check parses and validates one method file against the registry's
+// library and checks that its id@version is new: every problem found, or
+// the method when there is none. Unlike AddSource it does not register the
+// method. A file already registered under the same name (e.g. because its
+// directory was loaded with --methods) is not counted against itself.
+func (r *Registry) Check(file string, src []byte) (*Method, Problems) {
+	m, err := Parse(file, src)
+	if err != nil {
+		var ps Problems
+		if errors.As(err, &ps) {
+			return nil, ps
+		}
+		return nil, Problems{{File: file, Line: 1, Rule: "syntax", Message: err.Error()}}
+	}
+	ps := Validate(m, r.lib, src)
+	if old, ok := r.byRef[m.Ref()]; ok && !sameFile(old.File, file) {
+		msg := fmt.Sprintf("%s already exists (from %s); versions are immutable: give the new file a new version", m.Ref(), old.File)
+		if old.Digest == m.Digest {
+			msg = fmt.Sprintf("%s already exists with the same content (from %s); a new version needs a new version number", m.Ref(), old.File)
+		}
+		if vs := r.versions[m.ID]; len(vs) > 0 {
+			msg += "; latest is " + vs[len(vs)-1].Version
+		}
+		ps = append(ps, Problem{File: file, Line: locate(src, "version"), Field: "version", Rule: "new-version", Message: msg})
+	}
+	if len(ps) > 0 {
+		return m, ps
+	}
+	return m, nil
+}
+
+func sameFile(a, b string) bool {
+	if a == b {
+		return true
+	}
+	x, err1 := filepath.Abs(a)
+	y, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && x == y
+}
+
 // Resolve finds "id@version", or "id" alone as its latest active version.
 func (r *Registry) Resolve(ref string) (*Method, error) {
 	ref = strings.TrimSpace(ref)
