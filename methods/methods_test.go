@@ -160,6 +160,13 @@ func TestDigestCanonical(t *testing.T) {
 	if m1.Digest == m3.Digest {
 		t.Error("digest did not change with a value")
 	}
+	m4, err := Parse("d", []byte(strings.Replace(string(src), `status = "active"`, `status = "retired"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m1.Digest != m4.Digest {
+		t.Error("retiring a version changed its digest")
+	}
 }
 
 func TestAddDirStopsOnInvalid(t *testing.T) {

@@ -104,8 +104,14 @@ func Canonical(s *Spec) ([]byte, error) {
 }
 
 // Digest is the hex SHA-256 of the canonical form.
+//
+// The status is left out: retiring a version must not change the digest
+// that earlier receipts carry, since a retired version still computes the
+// same results.
 func Digest(s *Spec) (string, error) {
-	c, err := Canonical(s)
+	c0 := *s
+	c0.Status = ""
+	c, err := Canonical(&c0)
 	if err != nil {
 		return "", err
 	}
