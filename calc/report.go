@@ -1,8 +1,6 @@
 package calc
 
 import (
-	"encoding/json"
-
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/methods"
@@ -26,12 +24,15 @@ func (f Fixed) Decimal() decimal.Decimal { return f.d }
 // String writes the value with the rule's places.
 func (f Fixed) String() string { return f.d.StringFixed(f.places) }
 
-// MarshalJSON writes the value as a JSON string.
-func (f Fixed) MarshalJSON() ([]byte, error) { return json.Marshal(f.String()) }
+// MarshalText writes the value with the rule's places; encoding/json
+// writes it as a JSON string. (A TextMarshaler, not a json.Marshaler, so
+// that encoding/json does not re-validate and compact every amount: the
+// bytes are the same, the footprint encodes several times faster.)
+func (f Fixed) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 
 // MarshalJSON reports the footprint with every computed amount rounded once
 // by the method's rule; decimals are JSON strings with the rule's places.
-func (fp *Footprint) MarshalJSON() ([]byte, error) { return json.Marshal(fp.Report()) }
+func (fp *Footprint) MarshalJSON() ([]byte, error) { return fp.Report().AppendJSON(nil), nil }
 
 // Report is the footprint as reported: every computed amount rounded.
 type Report struct {

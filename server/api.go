@@ -28,6 +28,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return err
 }
 
+// writeRaw writes JSON bytes with a status.
+func writeRaw(w http.ResponseWriter, status int, body []byte) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	return err
+}
+
 // resolveIn resolves a method reference found in a request at pointer (or
 // in query parameter param): an unknown method there is a 422.
 func (s *Server) resolveIn(ref, pointer, param string) (*methods.Method, error) {
@@ -89,7 +97,11 @@ func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, fp)
+	body := fp.JSON()
+	if body == nil {
+		body = fp.Report().AppendJSON(nil)
+	}
+	return writeRaw(w, http.StatusOK, body)
 }
 
 // postComparison answers POST /v1/comparisons.

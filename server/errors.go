@@ -175,7 +175,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			if sw, ok := w.(*statusWriter); ok && sw.wrote {
-				s.log.WarnContext(r.Context(), "error after the response started", slog.String("path", r.URL.Path), slog.Any("err", err))
+				s.log.DebugContext(r.Context(), "error after the response started", slog.String("path", r.URL.Path), slog.Any("err", err))
 				return
 			}
 			s.writeProblem(w, r, err)

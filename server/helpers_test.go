@@ -1,0 +1,28 @@
+package server
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// newTestServer builds a Server over the embedded data.
+func newTestServer(tb testing.TB) http.Handler {
+	tb.Helper()
+	lib, err := factors.Embedded()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	reg, err := methods.Embedded(lib)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h, err := New(Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
