@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -38,4 +39,12 @@ func statusOfBatch() int {
 		return 501
 	}
 	return 200
+}
+
+// newHTTPTestServer runs the service on a real loopback listener.
+func newHTTPTestServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(newTestServer(t))
+	t.Cleanup(srv.Close)
+	return srv
 }
