@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 
 	"github.com/shopspring/decimal"
@@ -30,23 +29,26 @@ func (f Fixed) Decimal() decimal.Decimal { return f.d }
 // String writes the value with the rule's places.
 func (f Fixed) String() string { return f.d.StringFixed(f.places) }
 
-// MarshalJSON writes the value as a JSON string.
-func (f Fixed) MarshalJSON() ([]byte, error) { return json.Marshal(f.String()) }
+// MarshalText writes the value with the rule's places; encoding/json
+// writes it as a JSON string. (A TextMarshaler, not a json.Marshaler, so
+// that encoding/json does not re-validate and compact every amount: the
+// bytes are the same, the footprint encodes several times faster.)
+func (f Fixed) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 
 // MarshalJSON reports the footprint with every computed amount rounded once
 // by the method's rule; decimals are JSON strings with the rule's places.
 //
 // The receipt's result_digest is the SHA-256 of this same JSON with an empty
-// result_digest; it is computed here so that the footprint is encoded once.
+// result_digest; it is computed here so that the footprint is encoded once
+// (by the reflection-free encoder of reportjson.go).
 func (fp *Footprint) MarshalJSON() ([]byte, error) {
 	rep := fp.Report()
 	rep.Receipt.ResultDigest = ""
-	raw, err := json.Marshal(rep)
-	if err != nil {
-		return nil, err
-	}
-	return sealDigest(raw)
+	return sealDigest(rep.AppendJSON(make([]byte, 0, 2048+1536*len(fp.Lines))))
 }
+
+// JSON returns the footprint's JSON, the same bytes as json.Marshal(fp).
+func (fp *Footprint) JSON() ([]byte, error) { return fp.MarshalJSON() }
 
 // sealDigest replaces the empty result digest, which is the last field of
 // the document, with the SHA-256 of the document as it stands.

@@ -1,0 +1,309 @@
+package calc
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// AppendJSON appends the report's JSON to b: byte for byte what
+// json.Marshal(r) writes (TestAppendJSONMatchesMarshal holds it to that),
+// without reflection. Sealing a footprint and answering it over HTTP encode
+// every report, so this is on the hot path of the server.
+func (r *Report) AppendJSON(b []byte) []byte {
+	b = append(b, `{"method":`...)
+	b = appendMethodRef(b, &r.Method)
+	b = appendKey(b, "reference")
+	b = appendString(b, r.Reference)
+	b = appendKey(b, "supplier")
+	b = appendString(b, r.Supplier)
+	b = append(b, `,"total":{"kg_co2e":`...)
+	b = appendFixed(b, r.Total.KgCO2e)
+	b = append(b, `},"by_gas":`...)
+	b = appendGases(b, r.ByGas)
+	b = appendKey(b, "by_stage")
+	b = appendStages(b, r.ByStage)
+	b = appendKey(b, "lines")
+	if r.Lines == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Lines {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendLine(b, &r.Lines[i])
+		}
+		b = append(b, ']')
+	}
+	b = appendKey(b, "limits")
+	if r.Limits == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Limits {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendLimit(b, &r.Limits[i])
+		}
+		b = append(b, ']')
+	}
+	b = appendKey(b, "quality")
+	b = appendString(b, r.Quality)
+	b = appendKey(b, "datasets")
+	if r.Datasets == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, d := range r.Datasets {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"ref":`...)
+			b = appendString(b, d.Ref)
+			b = appendKey(b, "title")
+			b = appendString(b, d.Title)
+			b = appendKey(b, "digest")
+			b = appendString(b, d.Digest)
+			b = appendKey(b, "quality")
+			b = appendString(b, d.Quality)
+			b = appendKey(b, "licence")
+			b = appendString(b, d.Licence)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = appendKey(b, "notes")
+	b = appendStrings(b, r.Notes)
+	b = append(b, `,"receipt":{"input_digest":`...)
+	b = appendString(b, r.Receipt.InputDigest)
+	b = appendKey(b, "method_digest")
+	b = appendString(b, r.Receipt.MethodDigest)
+	b = appendKey(b, "dataset_digests")
+	if r.Receipt.DatasetDigests == nil {
+		b = append(b, "null"...)
+	} else {
+		keys := make([]string, 0, len(r.Receipt.DatasetDigests))
+		for k := range r.Receipt.DatasetDigests {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendString(b, r.Receipt.DatasetDigests[k])
+		}
+		b = append(b, '}')
+	}
+	b = appendKey(b, "result_digest")
+	b = appendString(b, r.Receipt.ResultDigest)
+	return append(b, "}}"...)
+}
+
+func appendKey(b []byte, k string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, k...)
+	return append(b, '"', ':')
+}
+
+func appendMethodRef(b []byte, m *MethodRef) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, m.ID)
+	b = appendKey(b, "version")
+	b = appendString(b, m.Version)
+	b = appendKey(b, "title")
+	b = appendString(b, m.Title)
+	b = appendKey(b, "status")
+	b = appendString(b, m.Status)
+	b = appendKey(b, "gwp_set")
+	b = appendString(b, m.GWPSet)
+	b = appendKey(b, "digest")
+	b = appendString(b, m.Digest)
+	return append(b, '}')
+}
+
+func appendGases(b []byte, gs []ReportedGas) []byte {
+	if gs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range gs {
+		g := &gs[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"gas":`...)
+		b = appendString(b, g.Gas)
+		b = append(b, `,"kg":`...)
+		b = appendFixed(b, g.Kg)
+		b = append(b, `,"kg_co2e":`...)
+		b = appendFixed(b, g.KgCO2e)
+		if g.GWP != "" {
+			b = append(b, `,"gwp":`...)
+			b = appendString(b, g.GWP)
+		}
+		b = append(b, `,"counted":`...)
+		b = strconv.AppendBool(b, g.Counted)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+func appendStages(b []byte, ss []ReportedStage) []byte {
+	if ss == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"stage":`...)
+		b = appendString(b, ss[i].Stage)
+		b = append(b, `,"kg_co2e":`...)
+		b = appendFixed(b, ss[i].KgCO2e)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+func appendLine(b []byte, l *ReportedLine) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, l.ID)
+	b = appendKey(b, "activity")
+	b = appendString(b, l.Activity)
+	b = appendKey(b, "region")
+	b = appendString(b, l.Region)
+	b = appendKey(b, "quantity")
+	b = appendDecimal(b, l.Quantity)
+	b = appendKey(b, "unit")
+	b = appendString(b, l.Unit)
+	b = appendKey(b, "status")
+	b = appendString(b, l.Status)
+	b = appendKey(b, "kg_co2e")
+	b = appendFixed(b, l.KgCO2e)
+	b = appendKey(b, "gases")
+	b = appendGases(b, l.Gases)
+	b = appendKey(b, "stages")
+	b = appendStages(b, l.Stages)
+	if f := l.Factor; f != nil {
+		b = append(b, `,"factor":{"id":`...)
+		b = appendString(b, f.ID)
+		b = appendKey(b, "dataset")
+		b = appendString(b, f.Dataset)
+		b = appendKey(b, "source")
+		b = appendString(b, f.Source)
+		if f.Table != "" {
+			b = appendKey(b, "table")
+			b = appendString(b, f.Table)
+		}
+		b = appendKey(b, "region")
+		b = appendString(b, f.Region)
+		b = appendKey(b, "fallback")
+		b = strconv.AppendBool(b, f.Fallback)
+		b = appendKey(b, "quality")
+		b = appendString(b, f.Quality)
+		b = appendKey(b, "product_specific")
+		b = strconv.AppendBool(b, f.ProductSpecific)
+		b = appendKey(b, "per")
+		b = appendString(b, f.Per)
+		if f.Basis != "" {
+			b = appendKey(b, "basis")
+			b = appendString(b, f.Basis)
+		}
+		b = appendKey(b, "stage")
+		b = appendString(b, f.Stage)
+		b = append(b, '}')
+	}
+	b = appendKey(b, "conversions")
+	b = appendStrings(b, l.Conversions)
+	b = appendKey(b, "warnings")
+	b = appendStrings(b, l.Warnings)
+	if l.Error != "" {
+		b = appendKey(b, "error")
+		b = appendString(b, l.Error)
+	}
+	if l.Field != "" {
+		b = appendKey(b, "field")
+		b = appendString(b, l.Field)
+	}
+	return append(b, '}')
+}
+
+func appendLimit(b []byte, l *ReportedLimit) []byte {
+	b = append(b, `{"name":`...)
+	b = appendString(b, l.Name)
+	b = appendKey(b, "id")
+	b = appendString(b, l.ID)
+	b = appendKey(b, "dataset")
+	b = appendString(b, l.Dataset)
+	b = appendKey(b, "line_id")
+	b = appendString(b, l.LineID)
+	b = appendKey(b, "limit")
+	b = appendDecimal(b, l.Limit)
+	b = appendKey(b, "value")
+	b = appendFixed(b, l.Value)
+	b = appendKey(b, "unit")
+	b = appendString(b, l.Unit)
+	b = appendKey(b, "pass")
+	b = strconv.AppendBool(b, l.Pass)
+	b = appendKey(b, "quality")
+	b = appendString(b, l.Quality)
+	b = appendKey(b, "source")
+	b = appendString(b, l.Source)
+	return append(b, '}')
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	if ss == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, s)
+	}
+	return append(b, ']')
+}
+
+func appendFixed(b []byte, f Fixed) []byte {
+	b = append(b, '"')
+	b = append(b, f.String()...)
+	return append(b, '"')
+}
+
+// appendDecimal writes what decimal.Decimal.MarshalJSON writes.
+func appendDecimal(b []byte, d decimal.Decimal) []byte {
+	if decimal.MarshalJSONWithoutQuotes {
+		return append(b, d.String()...)
+	}
+	b = append(b, '"')
+	b = append(b, d.String()...)
+	return append(b, '"')
+}
+
+// appendString writes a JSON string as encoding/json does: plain ASCII
+// directly, anything needing an escape (HTML characters, control
+// characters, U+2028/9, invalid UTF-8) through encoding/json itself.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}

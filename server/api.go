@@ -1,0 +1,323 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/batch"
+	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// writeJSON writes v as JSON with a status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err = w.Write(append(body, '\n'))
+	return err
+}
+
+// writeRaw writes JSON bytes with a status.
+func writeRaw(w http.ResponseWriter, status int, body []byte) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	return err
+}
+
+// resolveIn resolves a method reference found in a request at pointer (or
+// in query parameter param): an unknown method there is a 422.
+func (s *Server) resolveIn(ref, pointer, param string) (*methods.Method, error) {
+	if strings.TrimSpace(ref) == "" {
+		d := "a method is required: give \"method\" in the bid or ?method= (see GET /v1/methods)"
+		return nil, &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: d}}}
+	}
+	m, err := s.reg.Resolve(ref)
+	if err != nil {
+		return nil, &httpError{err: err, detail: err.Error(), fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: err.Error()}}}
+	}
+	return m, nil
+}
+
+// footprint computes a bid and counts its lines.
+func (s *Server) footprint(m *methods.Method, bid calc.Bid) (*calc.Footprint, error) {
+	fp, err := s.engine.Calculate(m, bid)
+	s.countLines(fp)
+	return fp, err
+}
+
+func (s *Server) countLines(fp *calc.Footprint) {
+	if fp == nil {
+		return
+	}
+	ok, bad := 0, 0
+	for i := range fp.Lines {
+		if fp.Lines[i].Status == calc.StatusError {
+			bad++
+		} else {
+			ok++
+		}
+	}
+	s.metrics.linesComputed(ok, bad)
+}
+
+// postFootprint answers POST /v1/footprints: a bid in, its footprint out.
+func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
+	var req BidRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.validateStruct(&req); err != nil {
+		return err
+	}
+	ref, ptr, param := req.Method, "/method", ""
+	if q := r.URL.Query().Get("method"); q != "" {
+		ref, ptr, param = q, "", "method"
+	}
+	m, err := s.resolveIn(ref, ptr, param)
+	if err != nil {
+		return err
+	}
+	bid, err := toBid(m.Ref(), req.Reference, req.Supplier, req.Lines)
+	if err != nil {
+		return err
+	}
+	fp, err := s.footprint(m, bid)
+	if err != nil {
+		return err
+	}
+	body, err := fp.JSON()
+	if err != nil {
+		return err
+	}
+	return writeRaw(w, http.StatusOK, body)
+}
+
+// postComparison answers POST /v1/comparisons.
+func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
+	var req ComparisonRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.validateStruct(&req); err != nil {
+		return err
+	}
+	ms := make([]*methods.Method, len(req.Methods))
+	var fields []FieldError
+	for i, ref := range req.Methods {
+		m, err := s.reg.Resolve(ref)
+		if err != nil {
+			fields = append(fields, FieldError{Pointer: fmt.Sprintf("/methods/%d", i), Detail: err.Error()})
+		}
+		ms[i] = m
+	}
+	if len(fields) > 0 {
+		return &httpError{err: methods.ErrUnknownMethod, detail: fields[0].Detail, fields: fields}
+	}
+	bid, err := toBid("", req.Reference, req.Supplier, req.Lines)
+	if err != nil {
+		return err
+	}
+	cmp, err := s.engine.Compare(ms, bid)
+	if errors.Is(err, calc.ErrNotImplemented) {
+		return fmt.Errorf("comparisons with attribution are not available in this build yet: %w", err)
+	}
+	if cmp != nil {
+		for _, fp := range cmp.Methods {
+			s.countLines(fp)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, cmp)
+}
+
+// postBatch answers POST /v1/batch: CSV in, CSV out, streamed.
+func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) error {
+	if err := checkMedia(r, "text/csv", func(mt string) bool { return mt == "text/csv" }); err != nil {
+		return err
+	}
+	refs := r.URL.Query()["method"]
+	if len(refs) == 0 || len(refs) > MaxMethods {
+		d := fmt.Sprintf("give 1 to %d methods as ?method=A&method=B (got %d)", MaxMethods, len(refs))
+		return &httpError{err: errBadParameter, detail: d, fields: []FieldError{{Parameter: "method", Detail: d}}}
+	}
+	ms := make([]*methods.Method, len(refs))
+	for i, ref := range refs {
+		m, err := s.resolveIn(ref, "", "method")
+		if err != nil {
+			return err
+		}
+		ms[i] = m
+	}
+	rc := http.NewResponseController(w)
+	deadline := time.Now().Add(BatchTimeout)
+	_ = rc.SetReadDeadline(deadline) // best effort: not every writer supports deadlines
+	_ = rc.SetWriteDeadline(deadline)
+	body := http.MaxBytesReader(w, r.Body, MaxBatchBytes)
+	w.Header().Set("Trailer", "X-Batch-Rows, X-Batch-Errors, X-Batch-Status")
+	out := &lazyCSV{w: w}
+	sum, err := batch.Run(r.Context(), s.engine, body, out, batch.Options{Methods: ms})
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = fmt.Errorf("%w: the CSV body is over %d bytes", errTooLargeBatch, mbe.Limit)
+	}
+	s.metrics.linesComputed(int(sum.OK), int(sum.Errors))
+	if !out.started {
+		if err != nil {
+			return err
+		}
+		out.start()
+	}
+	w.Header().Set("X-Batch-Rows", fmt.Sprint(sum.Rows))
+	w.Header().Set("X-Batch-Errors", fmt.Sprint(sum.Errors))
+	if err != nil {
+		w.Header().Set("X-Batch-Status", "failed: "+strings.ReplaceAll(err.Error(), "\n", " "))
+		return err // logged by the adapter: the response has started
+	}
+	w.Header().Set("X-Batch-Status", "ok")
+	return nil
+}
+
+// lazyCSV starts the CSV response on the first write, so that a run that
+// fails before any output still gets a problem response.
+type lazyCSV struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (l *lazyCSV) start() {
+	l.started = true
+	l.w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	l.w.Header().Set("Content-Disposition", `attachment; filename="footprint-batch.csv"`)
+	l.w.WriteHeader(http.StatusOK)
+}
+
+func (l *lazyCSV) Write(p []byte) (int, error) {
+	if !l.started {
+		l.start()
+	}
+	return l.w.Write(p)
+}
+
+// getMethods answers GET /v1/methods.
+func (s *Server) getMethods(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, List[MethodSummary]{Count: len(s.catalog.methods), Items: s.catalog.methods})
+}
+
+// getMethod answers GET /v1/methods/{id}.
+func (s *Server) getMethod(w http.ResponseWriter, r *http.Request) error {
+	id := mux.Vars(r)["id"]
+	vs := s.reg.Versions(id)
+	if len(vs) == 0 {
+		_, err := s.reg.Resolve(id)
+		return &pathNotFound{err: err}
+	}
+	out := MethodVersions{ID: id, Versions: make([]MethodSummary, len(vs))}
+	for i, m := range vs {
+		out.Versions[i] = summary(m)
+	}
+	if m, err := s.reg.Resolve(id); err == nil {
+		out.Latest = m.Version
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// getMethodVersion answers GET /v1/methods/{id}/{version}.
+func (s *Server) getMethodVersion(w http.ResponseWriter, r *http.Request) error {
+	v := mux.Vars(r)
+	m, err := s.reg.Resolve(v["id"] + "@" + v["version"])
+	if err != nil {
+		return &pathNotFound{err: err}
+	}
+	return writeJSON(w, http.StatusOK, MethodDetail{Spec: m.Spec, Ref: m.Ref(), Digest: m.Digest})
+}
+
+// getFactors answers GET /v1/factors?activity=&region=&dataset=.
+func (s *Server) getFactors(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	fq := factors.Query{Activity: q.Get("activity"), Region: q.Get("region"), Dataset: q.Get("dataset")}
+	var fields []FieldError
+	for _, p := range []struct{ name, v string }{{"activity", fq.Activity}, {"region", fq.Region}, {"dataset", fq.Dataset}} {
+		if len(p.v) > MaxStringLen {
+			fields = append(fields, FieldError{Parameter: p.name, Detail: fmt.Sprintf("too long: at most %d characters", MaxStringLen)})
+		}
+	}
+	if fq.Dataset != "" && len(fields) == 0 {
+		if _, err := s.lib.Dataset(fq.Dataset); err != nil {
+			fields = append(fields, FieldError{Parameter: "dataset", Detail: err.Error()})
+		}
+	}
+	if fq.Region != "" && len(fields) == 0 {
+		if _, err := s.lib.Region(fq.Region); err != nil {
+			fields = append(fields, FieldError{Parameter: "region", Detail: err.Error()})
+		}
+	}
+	if len(fields) > 0 {
+		return &httpError{err: errBadParameter, detail: fields[0].Detail, fields: fields}
+	}
+	found := s.lib.Search(fq)
+	if found == nil {
+		found = []*factors.Factor{}
+	}
+	return writeJSON(w, http.StatusOK, List[*factors.Factor]{Count: len(found), Items: found})
+}
+
+// getFactor answers GET /v1/factors/{id}.
+func (s *Server) getFactor(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.lib.Factor(mux.Vars(r)["id"])
+	if err != nil {
+		return &pathNotFound{err: err}
+	}
+	return writeJSON(w, http.StatusOK, f)
+}
+
+// getActivities answers GET /v1/activities.
+func (s *Server) getActivities(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, List[ActivityView]{Count: len(s.catalog.activities), Items: s.catalog.activities})
+}
+
+// getRegions answers GET /v1/regions.
+func (s *Server) getRegions(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, List[factors.Region]{Count: len(s.catalog.regions), Items: s.catalog.regions})
+}
+
+// getOpenAPI answers GET /v1/openapi.json.
+func (s *Server) getOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, err := w.Write(openAPIDoc)
+	return err
+}
+
+// Health is the body of GET /healthz.
+type Health struct {
+	Status   string `json:"status"`
+	Methods  int    `json:"methods"`
+	Datasets int    `json:"datasets"`
+}
+
+// getHealth answers GET /healthz.
+func (s *Server) getHealth(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, Health{Status: "ok", Methods: len(s.catalog.methods), Datasets: len(s.lib.DatasetRefs())})
+}
+
+// getMetrics answers GET /metrics in the Prometheus text format.
+func (s *Server) getMetrics(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return s.metrics.write(w)
+}

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// MethodSummary describes one method version in listings.
+type MethodSummary struct {
+	Ref          string         `json:"ref"`
+	ID           string         `json:"id"`
+	Version      string         `json:"version"`
+	Title        string         `json:"title"`
+	Jurisdiction string         `json:"jurisdiction"`
+	Status       methods.Status `json:"status"`
+	GWPSet       string         `json:"gwp_set"`
+	Digest       string         `json:"digest"`
+}
+
+// MethodVersions is a method id with its versions.
+type MethodVersions struct {
+	ID string `json:"id"`
+	// Latest is the latest active version, or "" when none is active.
+	Latest   string          `json:"latest"`
+	Versions []MethodSummary `json:"versions"`
+}
+
+// MethodDetail is one method version in full.
+type MethodDetail struct {
+	methods.Spec
+	Ref    string `json:"ref"`
+	Digest string `json:"digest"`
+}
+
+// ActivityView is an activity of the taxonomy with the units it accepts.
+type ActivityView struct {
+	factors.Activity
+	Units []string `json:"units"`
+}
+
+// List wraps a listing with its count.
+type List[T any] struct {
+	Count int `json:"count"`
+	Items []T `json:"items"`
+}
+
+// catalog is what the listings and the web form show, computed once: the
+// library and registry are immutable.
+type catalog struct {
+	methods    []MethodSummary
+	activities []ActivityView
+	regions    []factors.Region
+	units      []string
+}
+
+func newCatalog(lib *factors.Library, reg *methods.Registry) catalog {
+	c := catalog{regions: lib.Regions(), units: lib.Units.Symbols(), methods: []MethodSummary{}, activities: []ActivityView{}}
+	for _, m := range reg.All() {
+		c.methods = append(c.methods, summary(m))
+	}
+	for _, a := range lib.Activities() {
+		v := ActivityView{Activity: a, Units: []string{}}
+		for _, d := range a.Dimensions {
+			v.Units = append(v.Units, lib.Units.SymbolsOf(d)...)
+		}
+		c.activities = append(c.activities, v)
+	}
+	return c
+}
+
+func summary(m *methods.Method) MethodSummary {
+	return MethodSummary{Ref: m.Ref(), ID: m.ID, Version: m.Version, Title: m.Title, Jurisdiction: m.Jurisdiction,
+		Status: m.Status, GWPSet: m.GWPSet, Digest: m.Digest}
+}

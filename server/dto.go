@@ -1,0 +1,316 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/bidjson"
+	"github.com/footprint-gpp/footprint/factors"
+)
+
+// Number is a decimal as JSON text: a string ("12.5") or a JSON number
+// (12.5), kept as text and never passed through float64.
+type Number = bidjson.Number
+
+// BidRequest is the body of POST /v1/footprints: a bid.
+type BidRequest struct {
+	// Method is id@version or id; the query parameter ?method= overrides it.
+	Method    string        `json:"method" validate:"max=100"`
+	Reference string        `json:"reference" validate:"max=200"`
+	Supplier  string        `json:"supplier" validate:"max=200"`
+	Lines     []LineRequest `json:"lines" validate:"required,min=1,max=10000,dive"`
+}
+
+// LineRequest is one line of a bid.
+type LineRequest struct {
+	ID                  string         `json:"id" validate:"max=200"`
+	Activity            string         `json:"activity" validate:"required,max=200"`
+	Region              string         `json:"region" validate:"required,max=200"`
+	Quantity            Number         `json:"quantity" validate:"required,decimal,dec_min=0,dec_max=1e15"`
+	Unit                string         `json:"unit" validate:"required,max=200"`
+	Basis               string         `json:"basis" validate:"omitempty,oneof=HHV NCV GCV LHV hhv ncv gcv lhv"`
+	Stage               string         `json:"stage" validate:"max=200"`
+	AllowRegionFallback bool           `json:"allow_region_fallback"`
+	Factor              *FactorRequest `json:"factor" validate:"omitempty"`
+}
+
+// FactorRequest is a line's product-specific factor (an EPD value):
+// kg CO2e per one unit "per", with the EPD's reference.
+type FactorRequest struct {
+	KgCO2e    Number `json:"kg_co2e" validate:"required,decimal,dec_min=0,dec_max=1e15"`
+	Per       string `json:"per" validate:"required,max=200"`
+	Reference string `json:"reference" validate:"required,max=200"`
+}
+
+// ComparisonRequest is the body of POST /v1/comparisons: a bid and the
+// methods to compare it under, the first being the base.
+type ComparisonRequest struct {
+	Methods   []string      `json:"methods" validate:"required,min=2,max=5,dive,required,max=100"`
+	Reference string        `json:"reference" validate:"max=200"`
+	Supplier  string        `json:"supplier" validate:"max=200"`
+	Lines     []LineRequest `json:"lines" validate:"required,min=1,max=10000,dive"`
+}
+
+// newValidator builds the one validator of a Server: required struct
+// fields enforced, errors named by JSON field, decimal-aware tags
+// (decimal, dec_min, dec_max) that compare with Cmp.
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	must := func(err error) {
+		if err != nil {
+			panic(err) // a programming error in this file, caught by every test
+		}
+	}
+	must(v.RegisterValidation("decimal", func(fl validator.FieldLevel) bool {
+		_, err := parseDecimal(fl.Field().String())
+		return err == nil
+	}))
+	must(v.RegisterValidation("dec_min", func(fl validator.FieldLevel) bool {
+		d, err := parseDecimal(fl.Field().String())
+		return err != nil || d.Cmp(decimal.RequireFromString(fl.Param())) >= 0 // unparsable: the decimal tag reports it
+	}))
+	must(v.RegisterValidation("dec_max", func(fl validator.FieldLevel) bool {
+		d, err := parseDecimal(fl.Field().String())
+		return err != nil || d.Abs().Cmp(decimal.RequireFromString(fl.Param())) <= 0
+	}))
+	return v
+}
+
+// parseDecimal parses decimal text as typed by people and programs:
+// digits, one point, an optional sign and exponent; no thousands separator.
+func parseDecimal(s string) (decimal.Decimal, error) {
+	t := strings.TrimSpace(s)
+	if t == "" || len(t) > 64 {
+		return decimal.Decimal{}, errors.New("not a decimal number")
+	}
+	for _, c := range t {
+		if !(c >= '0' && c <= '9') && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E' {
+			return decimal.Decimal{}, errors.New("not a decimal number")
+		}
+	}
+	return decimal.NewFromString(t)
+}
+
+// fieldErrors turns validator errors into field errors with JSON Pointers.
+func fieldErrors(err error) []FieldError {
+	var ves validator.ValidationErrors
+	if !errors.As(err, &ves) {
+		return []FieldError{{Pointer: "", Detail: err.Error()}}
+	}
+	out := make([]FieldError, 0, len(ves))
+	for _, fe := range ves {
+		out = append(out, FieldError{Pointer: pointerOf(fe.Namespace()), Detail: message(fe)})
+	}
+	return out
+}
+
+// pointerOf converts a validator namespace ("BidRequest.lines[1].quantity")
+// to a JSON Pointer ("/lines/1/quantity").
+func pointerOf(ns string) string {
+	_, rest, ok := strings.Cut(ns, ".")
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	for _, part := range strings.Split(rest, ".") {
+		name, idx, hasIdx := strings.Cut(part, "[")
+		b.WriteString("/")
+		b.WriteString(escapePointer(name))
+		if hasIdx {
+			b.WriteString("/")
+			b.WriteString(strings.TrimSuffix(idx, "]"))
+		}
+	}
+	return b.String()
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// message builds a field message from the failed tag and its parameter.
+func message(fe validator.FieldError) string {
+	kind := fe.Kind()
+	switch fe.Tag() {
+	case "required":
+		if kind == reflect.Slice {
+			return fmt.Sprintf("%s is required (at least one)", fe.Field())
+		}
+		return fmt.Sprintf("%s is required", fe.Field())
+	case "min":
+		if kind == reflect.Slice {
+			return fmt.Sprintf("at least %s item(s) needed", fe.Param())
+		}
+		return fmt.Sprintf("at least %s characters", fe.Param())
+	case "max":
+		if kind == reflect.Slice {
+			return fmt.Sprintf("%d items: at most %s", reflect.ValueOf(fe.Value()).Len(), fe.Param())
+		}
+		return fmt.Sprintf("too long: at most %s characters", fe.Param())
+	case "decimal":
+		hint := ""
+		if strings.Contains(fmt.Sprint(fe.Value()), ",") {
+			hint = "; use a point as the decimal separator and no thousands separator"
+		}
+		return fmt.Sprintf("%q is not a decimal number%s", fmt.Sprint(fe.Value()), hint)
+	case "dec_min":
+		return fmt.Sprintf("%s is below the minimum %s", fmt.Sprint(fe.Value()), fe.Param())
+	case "dec_max":
+		return fmt.Sprintf("%s is larger than %s in magnitude", fmt.Sprint(fe.Value()), fe.Param())
+	case "oneof":
+		return fmt.Sprintf("%q is not one of %s", fmt.Sprint(fe.Value()), strings.ReplaceAll(fe.Param(), " ", ", "))
+	}
+	return fmt.Sprintf("fails the %s rule", fe.Tag())
+}
+
+// checkJSON refuses a request whose Content-Type is not JSON.
+func checkJSON(r *http.Request) error {
+	return checkMedia(r, "application/json", func(mt string) bool {
+		return mt == "application/json" || strings.HasSuffix(mt, "+json")
+	})
+}
+
+func checkMedia(r *http.Request, want string, ok func(string) bool) error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || !ok(mt) {
+		got := ct
+		if got == "" {
+			got = "none"
+		}
+		return &httpError{err: errMediaType, detail: fmt.Sprintf("Content-Type %s: send %s", got, want)}
+	}
+	return nil
+}
+
+// decodeJSON reads one JSON object into dst: strictly (unknown fields are
+// errors), bounded by MaxBodyBytes, numbers kept as text.
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	if err := checkJSON(r); err != nil {
+		return err
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	return decodeReader(body, dst)
+}
+
+// decodeReader is the decoding of decodeJSON, without HTTP (fuzzed).
+func decodeReader(body io.Reader, dst any) error {
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return decodeError(err)
+		}
+		return &httpError{err: errMalformed, detail: "unexpected data after the JSON object"}
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return fmt.Errorf("%w: the body is over %d bytes", bidjson.ErrTooLarge, mbe.Limit)
+	case errors.As(err, &se):
+		return &httpError{err: errMalformed, detail: fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &httpError{err: errMalformed, detail: "the body is empty or ends early; expected a JSON object"}
+	case errors.As(err, &te):
+		ptr := ""
+		if te.Field != "" {
+			ptr = "/" + strings.ReplaceAll(te.Field, ".", "/")
+		}
+		d := fmt.Sprintf("expected %s, got JSON %s", jsonType(te.Type), te.Value)
+		return &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: ptr, Detail: d}}}
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		d := "unknown field " + f
+		return &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: "", Detail: d}}}
+	}
+	return &httpError{err: errMalformed, detail: msg}
+}
+
+func jsonType(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return t.Kind().String()
+}
+
+// validateStruct runs the validator and returns a 422 error naming every
+// invalid field.
+func (s *Server) validateStruct(v any) error {
+	if err := s.validate.Struct(v); err != nil {
+		fields := fieldErrors(err)
+		return &httpError{err: factors.ErrInvalid, detail: fmt.Sprintf("%d invalid field(s); see errors", len(fields)), fields: fields}
+	}
+	return nil
+}
+
+// toBid converts validated request lines to a calc.Bid.
+func toBid(method, reference, supplier string, lines []LineRequest) (calc.Bid, error) {
+	b := calc.Bid{Method: method, Reference: reference, Supplier: supplier, Lines: make([]calc.Line, len(lines))}
+	var fields []FieldError
+	for i, lr := range lines {
+		l := calc.Line{ID: lr.ID, Activity: strings.TrimSpace(lr.Activity), Region: strings.TrimSpace(lr.Region), Unit: strings.TrimSpace(lr.Unit),
+			Basis: lr.Basis, Stage: lr.Stage, AllowRegionFallback: lr.AllowRegionFallback}
+		if l.ID == "" {
+			l.ID = strconv.Itoa(i + 1)
+		}
+		q, err := calc.ParseQuantity(string(lr.Quantity))
+		if err != nil {
+			fields = append(fields, FieldError{Pointer: fmt.Sprintf("/lines/%d/quantity", i), Detail: err.Error()})
+		}
+		l.Quantity = q
+		if lr.Factor != nil {
+			v, err := calc.ParseQuantity(string(lr.Factor.KgCO2e))
+			if err != nil {
+				fields = append(fields, FieldError{Pointer: fmt.Sprintf("/lines/%d/factor/kg_co2e", i), Detail: err.Error()})
+			}
+			l.Factor = &calc.ProductFactor{KgCO2e: v, Per: strings.TrimSpace(lr.Factor.Per), Reference: lr.Factor.Reference}
+		}
+		b.Lines[i] = l
+	}
+	if len(fields) > 0 {
+		return b, &httpError{err: factors.ErrInvalid, detail: fmt.Sprintf("%d invalid field(s); see errors", len(fields)), fields: fields}
+	}
+	return b, nil
+}

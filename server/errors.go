@@ -1,0 +1,190 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/batch"
+	"github.com/footprint-gpp/footprint/calc/bidjson"
+	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// ProblemBase is the prefix of every problem type URI; the fragment names
+// the problem, described in docs/api.md.
+const ProblemBase = "https://github.com/footprint-gpp/footprint/blob/main/docs/api.md#"
+
+// Problem is an RFC 9457 problem details object (application/problem+json).
+type Problem struct {
+	Type   string       `json:"type"`
+	Title  string       `json:"title"`
+	Status int          `json:"status"`
+	Detail string       `json:"detail"`
+	Errors []FieldError `json:"errors"`
+}
+
+// FieldError is one invalid field: a JSON Pointer (RFC 6901) into the
+// request body, or the name of a query parameter, and what is wrong.
+type FieldError struct {
+	Pointer   string `json:"pointer"`
+	Parameter string `json:"parameter,omitempty"`
+	Detail    string `json:"detail"`
+}
+
+// Transport errors of the server itself; domain errors come from factors,
+// methods, calc and bidjson.
+var (
+	errMalformed        = errors.New("malformed request body")
+	errMediaType        = errors.New("unsupported media type")
+	errRouteNotFound    = errors.New("not found")
+	errMethodNotAllowed = errors.New("method not allowed")
+	errBadParameter     = errors.New("invalid parameter")
+	errInternal         = errors.New("internal error")
+)
+
+// kind is one row of the error table: a sentinel, its HTTP status and its
+// problem type.
+type kind struct {
+	err    error
+	status int
+	slug   string
+	title  string
+}
+
+// errorTable maps every known error to a status and a problem type. It is
+// walked in order with errors.Is; the first match wins, so more specific
+// errors come first. An error that matches nothing is a 500.
+var errorTable = []kind{
+	{bidjson.ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
+	{errMalformed, http.StatusBadRequest, "malformed", "Malformed request"},
+	{errMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
+	{errRouteNotFound, http.StatusNotFound, "not-found", "Not found"},
+	{errMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed"},
+	{calc.ErrNotImplemented, http.StatusNotImplemented, "not-implemented", "Not implemented yet"},
+	{batch.ErrNotImplemented, http.StatusNotImplemented, "not-implemented", "Not implemented yet"},
+	{factors.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
+	{errBadParameter, http.StatusBadRequest, "invalid-parameter", "Invalid query parameter"},
+	{methods.ErrUnknownMethod, http.StatusUnprocessableEntity, "unknown-method", "Unknown method"},
+	{factors.ErrUnknownActivity, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+	{factors.ErrUnknownRegion, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+	{factors.ErrUnknownUnit, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+	{factors.ErrDimension, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+	{factors.ErrNoFactor, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+	{factors.ErrUnknownDataset, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+	{calc.ErrProductFactor, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+	{calc.ErrBasis, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+	{factors.ErrInvalid, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+}
+
+// pathNotFound marks a resource named in the URL path that does not exist
+// (a method version, a factor id): always 404, whatever the cause.
+type pathNotFound struct{ err error }
+
+func (e *pathNotFound) Error() string { return e.err.Error() }
+func (e *pathNotFound) Unwrap() error { return e.err }
+
+// httpError is an error with its field errors, for problems the server
+// finds itself (validation, parameters).
+type httpError struct {
+	err    error // a sentinel of the table
+	detail string
+	fields []FieldError
+}
+
+func (e *httpError) Error() string { return e.detail }
+func (e *httpError) Unwrap() error { return e.err }
+
+// problemFor builds the problem details of an error. It reports whether
+// the error is unknown (and must be logged).
+func problemFor(err error) (p Problem, unknown bool) {
+	var pnf *pathNotFound
+	k, ok := lookup(err)
+	switch {
+	case errors.As(err, &pnf):
+		k = kind{status: http.StatusNotFound, slug: "not-found", title: "Not found"}
+		if errors.Is(err, methods.ErrUnknownMethod) {
+			k.slug, k.title = "unknown-method", "Unknown method"
+		}
+	case !ok:
+		return Problem{Type: ProblemBase + "internal", Title: "Internal server error", Status: http.StatusInternalServerError,
+			Detail: "the server could not complete the request; it has been logged", Errors: []FieldError{}}, true
+	}
+	p = Problem{Type: ProblemBase + k.slug, Title: k.title, Status: k.status, Detail: err.Error(), Errors: []FieldError{}}
+	var he *httpError
+	var be *calc.BidError
+	switch {
+	case errors.As(err, &he):
+		p.Errors = append(p.Errors, he.fields...)
+	case errors.As(err, &be):
+		p.Detail = fmt.Sprintf("the bid has %d problem(s); see errors", len(be.Problems))
+		for _, pr := range be.Problems {
+			p.Errors = append(p.Errors, FieldError{Pointer: pr.Pointer, Detail: pr.Detail})
+		}
+	}
+	return p, false
+}
+
+func lookup(err error) (kind, bool) {
+	for _, k := range errorTable {
+		if errors.Is(err, k.err) {
+			return k, true
+		}
+	}
+	return kind{}, false
+}
+
+// StatusOf returns the HTTP status an error maps to.
+func StatusOf(err error) int {
+	p, _ := problemFor(err)
+	return p.Status
+}
+
+// writeProblem renders an error as application/problem+json. Unknown
+// errors are logged once here, with the request, and answered generically.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	p, unknown := problemFor(err)
+	if unknown {
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	}
+	writeProblemRaw(w, p)
+}
+
+// writeProblemRaw writes a problem without logging.
+func writeProblemRaw(w http.ResponseWriter, p Problem) {
+	body, mErr := json.Marshal(p)
+	if mErr != nil {
+		body = []byte(`{"type":"` + ProblemBase + `internal","title":"Internal server error","status":500,"detail":"","errors":[]}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	h.Del("Content-Disposition")
+	w.WriteHeader(p.Status)
+	w.Write(append(body, '\n'))
+}
+
+// handlerFunc is a handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts a handlerFunc: a returned error becomes a problem response.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			if sw, ok := w.(*statusWriter); ok && sw.wrote {
+				s.log.DebugContext(r.Context(), "error after the response started", slog.String("path", r.URL.Path), slog.Any("err", err))
+				return
+			}
+			s.writeProblem(w, r, err)
+		}
+	})
+}
+
+// errTooLargeBatch marks a batch CSV body over MaxBatchBytes.
+var errTooLargeBatch = fmt.Errorf("batch body: %w", bidjson.ErrTooLarge)
+
+// errTooLargeForm marks a web-form submission over MaxFormBytes.
+var errTooLargeForm = fmt.Errorf("form: %w", bidjson.ErrTooLarge)

@@ -1,0 +1,197 @@
+// Package server is footprint's REST service and web form (DESIGN "REST").
+//
+// New builds an http.Handler from a Config holding the factor library, the
+// method registry and the engine; every route is in routes.go. Handlers
+// return errors, and one adapter renders them as RFC 9457
+// application/problem+json through the table in errors.go. Request bodies
+// are decoded into the request types of this package (decimals kept as
+// text), validated by one validator instance, and converted to calc.Bid.
+//
+// Serve runs a handler on a listener with timeouts and a graceful shutdown
+// that lets in-flight requests finish when its context is cancelled.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/gorilla/mux"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/bidjson"
+	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// Limits of the service, documented in the OpenAPI document and docs/api.md.
+const (
+	// MaxBodyBytes bounds a JSON request body (a bid or a comparison).
+	MaxBodyBytes = bidjson.MaxBytes
+	// MaxFormBytes bounds a web-form submission, CSV upload included.
+	MaxFormBytes = 8 << 20
+	// MaxBatchBytes bounds a CSV body of POST /v1/batch.
+	MaxBatchBytes = 256 << 20
+	// MaxLines bounds the lines of one bid.
+	MaxLines = calc.MaxLines
+	// MaxFormLines bounds the lines of a bid entered in the web form.
+	MaxFormLines = 500
+	// MaxStringLen bounds every string field, in bytes.
+	MaxStringLen = calc.MaxStringLen
+	// MaxQuantity bounds the magnitude of a quantity or a factor value.
+	MaxQuantity = calc.MaxQuantityAbs
+	// MaxMethods bounds the methods of one comparison or batch.
+	MaxMethods = 5
+	// BatchTimeout bounds the time a batch request may take to stream.
+	BatchTimeout = 30 * time.Minute
+)
+
+// Config holds what a Server is built from.
+type Config struct {
+	Library  *factors.Library
+	Registry *methods.Registry
+	Engine   *calc.Engine
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// AccessLog logs every request at Info level.
+	AccessLog bool
+}
+
+// Server is the REST service and the web form. Build it with New.
+type Server struct {
+	lib       *factors.Library
+	reg       *methods.Registry
+	engine    *calc.Engine
+	log       *slog.Logger
+	accessLog bool
+	validate  *validator.Validate
+	metrics   *metrics
+	pages     *template.Template
+	router    *mux.Router
+	catalog   catalog
+	chain     http.Handler
+}
+
+// New builds the service. It returns an error when the configuration is
+// incomplete or an embedded asset does not parse.
+func New(cfg Config) (http.Handler, error) {
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func newServer(cfg Config) (*Server, error) {
+	if cfg.Library == nil || cfg.Registry == nil {
+		return nil, errors.New("server: Config needs a Library and a Registry")
+	}
+	if cfg.Engine == nil {
+		cfg.Engine = calc.NewEngine(cfg.Library)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, fmt.Errorf("server: templates: %w", err)
+	}
+	s := &Server{lib: cfg.Library, reg: cfg.Registry, engine: cfg.Engine, log: cfg.Logger, accessLog: cfg.AccessLog,
+		validate: newValidator(), metrics: newMetrics(), pages: pages}
+	s.catalog = newCatalog(s.lib, s.reg)
+	s.router = mux.NewRouter()
+	s.router.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &httpError{err: errRouteNotFound, detail: fmt.Sprintf("no resource at %s; see GET /v1/openapi.json", r.URL.Path)}
+	})
+	s.router.MethodNotAllowedHandler = s.handle(s.methodNotAllowed)
+	s.routes(s.router)
+	s.chain = s.observe(s.secure(s.recover(s.router)))
+	return s, nil
+}
+
+// ServeHTTP runs the middleware chain around the router: recovery
+// innermost so that a panic is answered, metrics and logging outermost.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.chain.ServeHTTP(w, r)
+}
+
+// methodNotAllowed answers 405 with the Allow header of the path.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		rr := r.Clone(r.Context())
+		rr.Method = m
+		var match mux.RouteMatch
+		if s.router.Match(rr, &match) && match.MatchErr == nil {
+			allow = append(allow, m)
+		}
+	}
+	allowed := joinComma(allow)
+	w.Header().Set("Allow", allowed)
+	return &httpError{err: errMethodNotAllowed, detail: fmt.Sprintf("%s does not allow %s; allowed: %s", r.URL.Path, r.Method, allowed)}
+}
+
+func joinComma(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
+
+// Timeouts of the http.Server built by Serve.
+const (
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 30 * time.Second
+	WriteTimeout      = 60 * time.Second
+	IdleTimeout       = 120 * time.Second
+	MaxHeaderBytes    = 64 << 10
+	ShutdownTimeout   = 30 * time.Second
+)
+
+// Serve serves h on ln until ctx is cancelled, then shuts down gracefully:
+// it stops accepting connections and waits up to ShutdownTimeout for
+// in-flight requests to finish. It returns nil after a clean shutdown.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; waiting for in-flight requests", slog.Duration("timeout", ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

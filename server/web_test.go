@@ -1,0 +1,164 @@
+package server
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func postForm(t *testing.T, h http.Handler, target string, v url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func twoLineForm() url.Values {
+	return url.Values{"reference": {"T-1"}, "supplier": {"ACME"}, "method": {"us-federal@2025.1"}, "line_count": {"2"},
+		"line-0-activity": {"fuel.natural_gas"}, "line-0-region": {"US"}, "line-0-quantity": {"1000"}, "line-0-unit": {"mmBtu"},
+		"line-1-activity": {"material.steel.rebar"}, "line-1-region": {"US"}, "line-1-quantity": {"12.5"}, "line-1-unit": {"t"},
+		"line-1-factor-kg_co2e": {"780"}, "line-1-factor-per": {"t"}, "line-1-factor-reference": {"EPD S-P-01234"}}
+}
+
+func TestFormWithoutJavaScript(t *testing.T) {
+	h := newTestServer(t)
+	v := twoLineForm()
+
+	v.Set("add_line", "1")
+	rec := postForm(t, h, "/", v)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="line-2-activity"`) || !strings.Contains(rec.Body.String(), `value="12.5"`) {
+		t.Fatalf("add_line: %d, line 3 missing or values lost", rec.Code)
+	}
+	v.Del("add_line")
+
+	v.Set("remove_line_0", "1")
+	rec = postForm(t, h, "/", v)
+	body := rec.Body.String()
+	if rec.Code != 200 || strings.Contains(body, `id="line-1-activity"`) || !strings.Contains(body, `value="12.5"`) {
+		t.Fatalf("remove_line_0: %d; want one line left with 12.5", rec.Code)
+	}
+	v.Del("remove_line_0")
+
+	rec = postForm(t, h, "/", v)
+	body = rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "62864.500") || !strings.Contains(body, "<svg") || !strings.Contains(body, "Receipt") {
+		t.Fatalf("calculate: %d\n%.2000s", rec.Code, body)
+	}
+
+	bad := twoLineForm()
+	bad.Set("line-1-quantity", "12,5")
+	rec = postForm(t, h, "/", bad)
+	body = rec.Body.String()
+	if rec.Code != 422 || !strings.Contains(body, `id="line-1-quantity-error"`) || !strings.Contains(body, `href="#line-1-quantity"`) ||
+		!strings.Contains(body, `aria-describedby="line-1-quantity-error"`) || !strings.Contains(body, `value="12,5"`) {
+		t.Fatalf("validation error: %d\n%.3000s", rec.Code, body)
+	}
+
+	engine := twoLineForm()
+	engine.Set("line-0-unit", "kg")
+	engine.Set("line-0-activity", "electricity.grid")
+	rec = postForm(t, h, "/", engine)
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="line-0-unit-error"`) {
+		t.Errorf("engine error not next to the unit: %d", rec.Code)
+	}
+}
+
+func TestFormCompareTwoMethods(t *testing.T) {
+	h := newTestServer(t)
+	v := twoLineForm()
+	v.Set("method2", "eu-gpp@2025.1")
+	v.Set("line-0-region", "US")
+	rec := postForm(t, h, "/", v)
+	if rec.Code != 200 && rec.Code != 422 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if rec.Code == 200 && !strings.Contains(rec.Body.String(), "eu-gpp@2025.1") {
+		t.Error("second method not shown")
+	}
+}
+
+func TestFormDownloads(t *testing.T) {
+	h := newTestServer(t)
+	v := twoLineForm()
+	v.Set("format", "csv")
+	rec := postForm(t, h, "/download", v)
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") || !strings.Contains(rec.Body.String(), "62864.500") {
+		t.Errorf("csv: %d %s", rec.Code, rec.Body)
+	}
+	v.Set("format", "json")
+	rec = postForm(t, h, "/download", v)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"result_digest"`) || !strings.Contains(rec.Header().Get("Content-Disposition"), "footprint-T-1.json") {
+		t.Errorf("json: %d %v", rec.Code, rec.Header())
+	}
+}
+
+func TestFormCSVUpload(t *testing.T) {
+	h := newTestServer(t)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("method", "us-federal")
+	mw.WriteField("line_count", "1")
+	mw.WriteField("upload_csv", "1")
+	fw, _ := mw.CreateFormFile("csv_file", "lines.csv")
+	fw.Write([]byte("line_id,activity,region,quantity,unit\nA,fuel.natural_gas,US,10,mmBtu\nB,electricity.grid,US-CAMX,5,MWh\n"))
+	mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="line-1-quantity" name="line-1-quantity" value="5"`) {
+		t.Errorf("upload: %d\n%.1500s", rec.Code, rec.Body)
+	}
+}
+
+func TestPageSecurityHeaders(t *testing.T) {
+	h := newTestServer(t)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if got := rec.Header().Get("Content-Security-Policy"); !strings.Contains(got, "script-src 'self'") || strings.Contains(got, "unsafe-inline") {
+		t.Errorf("CSP %q", got)
+	}
+	if rec.Header().Get("Referrer-Policy") != "no-referrer" {
+		t.Error("Referrer-Policy")
+	}
+	if strings.Contains(rec.Body.String(), "<script>") || strings.Contains(rec.Body.String(), " style=") {
+		t.Error("inline script or style in the page")
+	}
+}
+
+// FuzzDecodeBid feeds arbitrary bodies through decoding, validation and
+// conversion: never a panic, and every failure is a known 4xx.
+func FuzzDecodeBid(f *testing.F) {
+	f.Add([]byte(exampleBid))
+	f.Add([]byte(`{"lines":[{"quantity":1e999999}]}`))
+	f.Add([]byte(`{"lines":[{"quantity":"-0.0000000000000000000000000000000000000000001"}]}`))
+	f.Add([]byte(`{"lines":null}`))
+	f.Add([]byte(`[]`))
+	v := newValidator()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var req BidRequest
+		if err := decodeReader(bytes.NewReader(body), &req); err != nil {
+			if st := StatusOf(err); st != 400 && st != 413 && st != 422 {
+				t.Fatalf("decode error %v maps to %d", err, st)
+			}
+			return
+		}
+		if err := v.Struct(&req); err != nil {
+			for _, fe := range fieldErrors(err) {
+				if !strings.HasPrefix(fe.Pointer, "/") {
+					t.Fatalf("pointer %q", fe.Pointer)
+				}
+			}
+			return
+		}
+		if _, err := toBid("m", req.Reference, req.Supplier, req.Lines); err != nil && StatusOf(err) != 422 {
+			t.Fatalf("toBid error %v", err)
+		}
+	})
+}
