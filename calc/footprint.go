@@ -401,17 +401,11 @@ func normDec(d decimal.Decimal) decimal.Decimal {
 // json.Marshal writes it) with an empty result_digest. MarshalJSON fills it
 // into the receipt; it is the same for the same input and method.
 func (fp *Footprint) ResultDigest() (string, error) {
-	raw, err := json.Marshal(fp)
+	rep, err := fp.SealedReport()
 	if err != nil {
 		return "", err
 	}
-	var r struct {
-		Receipt Receipt `json:"receipt"`
-	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return "", err
-	}
-	return r.Receipt.ResultDigest, nil
+	return rep.Receipt.ResultDigest, nil
 }
 
 // Rounding returns the method's rounding rule that the footprint reports with.

@@ -47,6 +47,19 @@ func (fp *Footprint) MarshalJSON() ([]byte, error) {
 	return sealDigest(rep.AppendJSON(make([]byte, 0, 2048+1536*len(fp.Lines))))
 }
 
+// SealedReport returns the report with its result digest filled in, for
+// renderings other than JSON (the web page's receipt).
+func (fp *Footprint) SealedReport() (*Report, error) {
+	raw, err := fp.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	rep := fp.Report()
+	i := bytes.LastIndex(raw, []byte(`"result_digest":"`))
+	rep.Receipt.ResultDigest = string(raw[i+len(`"result_digest":"`) : i+len(`"result_digest":"`)+64])
+	return rep, nil
+}
+
 // JSON returns the footprint's JSON, the same bytes as json.Marshal(fp).
 func (fp *Footprint) JSON() ([]byte, error) { return fp.MarshalJSON() }
 

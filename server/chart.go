@@ -103,3 +103,59 @@ func stageChart(reports []*calc.Report) chartView {
 
 // LegendX is where the legend starts.
 func (c chartView) LegendX() int { return c.Width - 200 }
+
+// causeChart is an SVG bar chart of one pair's attribution: one horizontal
+// bar per cause, growing right (adds kg CO2e) or left (removes it) from a
+// zero line.
+type causeChart struct {
+	Width, Height, AxisY, RowH int
+	ZeroX, LabelRight          int
+	Title                      string
+	Rows                       []causeRow
+}
+
+type causeRow struct {
+	Cause, Value           string
+	X, Y, W, TextY, ValueX string
+	Fill, Anchor           string
+}
+
+// Cause chart geometry, in SVG user units.
+const (
+	causeLabelWidth = 170
+	causeHalfWidth  = 260
+	causeRowHeight  = 22
+	causeRowGap     = 10
+)
+
+func attributionChart(p calc.ReportedPair) causeChart {
+	c := causeChart{RowH: causeRowHeight, LabelRight: causeLabelWidth - 10, ZeroX: causeLabelWidth + causeHalfWidth,
+		Title: fmt.Sprintf("%s minus %s by cause, kg CO2e", p.Other, p.Base)}
+	c.Width = causeLabelWidth + 2*causeHalfWidth + 90
+	largest := decimal.Zero
+	for _, a := range p.Attribution {
+		if v := a.KgCO2e.Decimal().Abs(); v.Cmp(largest) > 0 {
+			largest = v
+		}
+	}
+	zero := decimal.NewFromInt(int64(c.ZeroX))
+	for i, a := range p.Attribution {
+		v := a.KgCO2e.Decimal()
+		w := decimal.Zero
+		if largest.IsPositive() {
+			w = v.Abs().Mul(decimal.NewFromInt(causeHalfWidth)).DivRound(largest, 2)
+		}
+		y := 10 + i*(causeRowHeight+causeRowGap)
+		row := causeRow{Cause: a.Cause, Value: a.KgCO2e.String(), Y: fmt.Sprint(y), W: w.StringFixed(2), TextY: fmt.Sprint(y + 15),
+			Fill: "#0072B2", Anchor: "start", X: zero.StringFixed(2), ValueX: zero.Add(w).Add(decimal.NewFromInt(4)).StringFixed(2)}
+		if v.IsNegative() {
+			row.Fill, row.Anchor = "#D55E00", "end"
+			row.X = zero.Sub(w).StringFixed(2)
+			row.ValueX = zero.Sub(w).Sub(decimal.NewFromInt(4)).StringFixed(2)
+		}
+		c.Rows = append(c.Rows, row)
+	}
+	c.AxisY = 10 + len(p.Attribution)*(causeRowHeight+causeRowGap)
+	c.Height = c.AxisY + 10
+	return c
+}

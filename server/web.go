@@ -423,7 +423,9 @@ func lineLabel(pr calc.Problem) string {
 // resultView is a computed bid under one or two methods.
 type resultView struct {
 	Reports    []*calc.Report
-	Comparison *calc.Comparison
+	Comparison *calc.ComparisonReport
+	// CauseCharts draw each pair's attribution.
+	CauseCharts []causeChart
 	// CompareNote explains why a two-method result has no attribution.
 	CompareNote string
 	Chart       chartView
@@ -438,10 +440,17 @@ func (s *Server) compute(ms []*methods.Method, bid calc.Bid) (*resultView, error
 		cmp, err := s.engine.Compare(ms, bid)
 		switch {
 		case err == nil:
-			res.Comparison = cmp
+			res.Comparison = cmp.Report()
 			for _, fp := range cmp.Methods {
 				s.countLines(fp)
-				res.Reports = append(res.Reports, fp.Report())
+				rep, err := fp.SealedReport()
+				if err != nil {
+					return nil, err
+				}
+				res.Reports = append(res.Reports, rep)
+			}
+			for _, p := range res.Comparison.Pairs {
+				res.CauseCharts = append(res.CauseCharts, attributionChart(p))
 			}
 			res.Chart = stageChart(res.Reports)
 			return res, nil
@@ -458,7 +467,11 @@ func (s *Server) compute(ms []*methods.Method, bid calc.Bid) (*resultView, error
 		if err != nil {
 			return nil, err
 		}
-		res.Reports = append(res.Reports, fp.Report())
+		rep, err := fp.SealedReport()
+		if err != nil {
+			return nil, err
+		}
+		res.Reports = append(res.Reports, rep)
 	}
 	res.Chart = stageChart(res.Reports)
 	return res, nil
