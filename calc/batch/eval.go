@@ -212,9 +212,9 @@ type amount struct {
 	present bool // some term adds to it (else the cell is empty)
 	exact   bool // value = quantity × k exactly
 	k       decimal.Decimal
-	fast    coef    // k as a 64-bit coefficient, when it fits
-	terms   []int   // the terms, for the inexact path
-	co2e    bool    // terms count × GWP
+	fast    coef  // k as a 64-bit coefficient, when it fits
+	terms   []int // the terms, for the inexact path
+	co2e    bool  // terms count × GWP
 	pr      *calc.Prepared
 	gwps    []decimal.Decimal
 }

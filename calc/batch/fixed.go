@@ -81,7 +81,7 @@ func pow10(n int) u128 {
 	if n < 20 {
 		return u128{0, p10(n)}
 	}
-	p, _ := u128{0, p10(19)}.mulSmall(p10(n-19))
+	p, _ := u128{0, p10(19)}.mulSmall(p10(n - 19))
 	return p
 }
 
@@ -111,7 +111,7 @@ func (x u128) roundDiv(n int, halfUp bool) u128 {
 	} else {
 		q1, r1 := x.divSmall(p10(19))
 		var r2 uint64
-		q, r2 = q1.divSmall(p10(n-19))
+		q, r2 = q1.divSmall(p10(n - 19))
 		r, _ = u128{0, r2}.mulSmall(p10(19))
 		r, _ = r.add(u128{0, r1})
 	}
