@@ -77,7 +77,7 @@ func dryRun(ctx context.Context, mrs []*methodRun, in io.Reader, opt Options, su
 
 // validate checks one row under every method, counting its errors.
 func (ev *evaluator) validate(r *Row, rowNo int64, line int, st *chunkStats) {
-	e := ev.lookup(r)
+	e, _ := ev.lookup(r)
 	var qErr error
 	if _, ok := parseFastQuantity(r.Quantity); !ok {
 		_, qErr = calc.ParseQuantity(r.Quantity)

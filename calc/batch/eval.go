@@ -2,6 +2,7 @@ package batch
 
 import (
 	"errors"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 
@@ -64,22 +65,35 @@ const maxCacheEntries = 20000
 type rowKey struct {
 	activity, region, unit, stage, basis, fallback string
 	fkg, fper, fref                                string
+	// template keys stand for every product factor with this per unit: the
+	// factor's value multiplies the amounts, its reference names the factor.
+	template bool
 }
+
+// templateValue and templateRef are the product factor a template is
+// prepared with.
+const (
+	templateValue = "1"
+	templateRef   = "template"
+)
 
 func keyOf(r *Row) rowKey {
 	t := strings.TrimSpace
 	return rowKey{t(r.Activity), t(r.Region), t(r.Unit), t(r.Stage), t(r.Basis), t(r.AllowRegionFallback),
-		t(r.FactorKgCO2e), t(r.FactorPer), t(r.FactorReference)}
+		t(r.FactorKgCO2e), t(r.FactorPer), t(r.FactorReference), false}
 }
 
 func (k rowKey) clone() rowKey {
 	c := strings.Clone
-	return rowKey{c(k.activity), c(k.region), c(k.unit), c(k.stage), c(k.basis), c(k.fallback), c(k.fkg), c(k.fper), c(k.fref)}
+	return rowKey{c(k.activity), c(k.region), c(k.unit), c(k.stage), c(k.basis), c(k.fallback), c(k.fkg), c(k.fper), c(k.fref), k.template}
 }
 
 // line returns the calc line of a key, and an error for a cell calc never
 // sees (allow_region_fallback, factor_kg_co2e text).
 func (k rowKey) line() (calc.Line, error) {
+	if k.template {
+		k.fkg, k.fref = templateValue, templateRef
+	}
 	l := calc.Line{Activity: k.activity, Region: k.region, Unit: k.unit, Stage: k.stage, Basis: k.basis}
 	var err error
 	switch strings.ToLower(k.fallback) {
@@ -204,7 +218,9 @@ type methodEntry struct {
 	errCell  []byte // encoded err
 	errKind  string
 	factorID []byte // encoded factor id cell
-	amt      [nAmt]amount
+	// productID: the factor id is "product:" + the row's reference (templates).
+	productID bool
+	amt       [nAmt]amount
 }
 
 // amount is how one amount column is computed for this kind.
@@ -235,6 +251,7 @@ func newMethodEntry(mr *methodRun, k rowKey) methodEntry {
 	}
 	if pr.Factor != nil {
 		me.factorID = appendField(nil, pr.Factor.ID, true)
+		me.productID = pr.Factor.ProductSpecific && pr.Factor.ID == "product:"+templateRef
 	}
 	if pr.Status != calc.StatusOK {
 		return me
@@ -267,6 +284,30 @@ func newMethodEntry(mr *methodRun, k rowKey) methodEntry {
 	return me
 }
 
+// usable reports whether a template entry computes a row whose product
+// factor is pf on the fast path: every amount exact, and K × pf in 64 bits.
+func (e *entry) usable(pf quantity) bool {
+	for i := range e.m {
+		me := &e.m[i]
+		if me.err != nil || me.pr.Status != calc.StatusOK {
+			continue
+		}
+		for a := range me.amt {
+			am := &me.amt[a]
+			if !am.present {
+				continue
+			}
+			if !am.exact || !am.fast.ok {
+				return false
+			}
+			if hi, _ := bits.Mul64(pf.c, am.fast.k); hi != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // check returns the row error for a row with this ID and quantity error.
 func (me *methodEntry) check(id string, qErr error) error {
 	err := me.pr.Check(id, qErr)
@@ -281,7 +322,11 @@ func (me *methodEntry) check(id string, qErr error) error {
 
 // value computes the amount for a row, exactly; fast when both the
 // quantity and k fit in 64 bits.
-func (am *amount) value(q quantity, qFast bool, qd decimal.Decimal) (fixedVal, decimal.Decimal, bool) {
+func (am *amount) value(q quantity, qFast bool, qd decimal.Decimal, pf *quantity) (fixedVal, decimal.Decimal, bool) {
+	if pf != nil { // a template: usable() said K × pf fits
+		k := mul64(pf.c, am.fast.k)
+		return q.times(coef{k: k.lo, exp: am.fast.exp - pf.scale, ok: true}), decimal.Decimal{}, true
+	}
 	if qFast {
 		if am.fast.ok {
 			return q.times(am.fast), decimal.Decimal{}, true

@@ -1,6 +1,9 @@
 package batch
 
 import (
+	"strings"
+	"unsafe"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/calc"
@@ -16,6 +19,8 @@ type evaluator struct {
 	maxEx  int
 	row    Row
 	vals   []rowVal
+	idBuf  []byte
+	pf     quantity
 	hasErr bool
 }
 
@@ -32,8 +37,25 @@ func newEvaluator(mrs []*methodRun, cols *columns, maxEx int) *evaluator {
 }
 
 // lookup returns the cached line kind of a row, building it on first use.
-func (ev *evaluator) lookup(r *Row) *entry {
+// A row with a product factor whose value is plain and whose reference is
+// valid gets its kind's template and the factor's value (pf != nil); the
+// others get a kind of their own.
+func (ev *evaluator) lookup(r *Row) (e *entry, pf *quantity) {
 	k := keyOf(r)
+	if k.fkg != "" && k.fref != "" && validID(k.fref) {
+		if v, ok := parseFastQuantity(k.fkg); ok {
+			tk := k
+			tk.fkg, tk.fref, tk.template = "", "", true
+			if e := ev.entry(tk); e.usable(v) {
+				ev.pf = v
+				return e, &ev.pf
+			}
+		}
+	}
+	return ev.entry(k), nil
+}
+
+func (ev *evaluator) entry(k rowKey) *entry {
 	if e, ok := ev.cache[k]; ok {
 		return e
 	}
@@ -100,7 +122,7 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 	}
 	r := &ev.row
 	ev.cols.decode(cells, r)
-	e := ev.lookup(r)
+	e, pf := ev.lookup(r)
 	q, qFast := parseFastQuantity(r.Quantity)
 	var qd decimal.Decimal
 	var qErr error
@@ -139,7 +161,7 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 			dst = append(dst, ',')
 			dst = appendFixed(dst, u128{}, int(mr.places), false)
 			dst = append(dst, ",,,,"...)
-			dst = append(dst, me.factorID...)
+			dst = ev.factorID(dst, me, pf)
 			dst = append(dst, ",excluded,"...)
 			continue
 		}
@@ -153,7 +175,7 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 				}
 				continue
 			}
-			v, d, fast := am.value(q, qFast, qd)
+			v, d, fast := am.value(q, qFast, qd, pf)
 			if fast {
 				if n, overflow := v.round(mr.places, mr.halfUp); !overflow {
 					dst = appendFixed(dst, n, int(mr.places), false)
@@ -174,7 +196,7 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 			}
 		}
 		dst = append(dst, ',')
-		dst = append(dst, me.factorID...)
+		dst = ev.factorID(dst, me, pf)
 		dst = append(dst, ",ok,"...)
 	}
 	if len(ev.mrs) == 2 {
@@ -189,6 +211,16 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 		st.ok++
 	}
 	return append(dst, '\n')
+}
+
+// factorID appends the factor id cell: the entry's, or for a template
+// "product:" and the row's reference.
+func (ev *evaluator) factorID(dst []byte, me *methodEntry, pf *quantity) []byte {
+	if pf == nil || !me.productID {
+		return append(dst, me.factorID...)
+	}
+	ev.idBuf = append(append(ev.idBuf[:0], "product:"...), strings.TrimSpace(ev.row.FactorReference)...)
+	return appendField(dst, unsafeString(ev.idBuf), true)
 }
 
 // delta appends the second method's kg CO2e minus the first's, rounded by
@@ -230,3 +262,7 @@ func (ev *evaluator) delta(dst []byte) []byte {
 	}
 	return append(dst, calc.NewFixed(db.Sub(da), mr.round).String()...)
 }
+
+// unsafeString views b as a string without copying; b must not change
+// while the string is in use.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
