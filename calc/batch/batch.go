@@ -140,6 +140,9 @@ const (
 func Run(ctx context.Context, eng *calc.Engine, in io.Reader, out io.Writer, opt Options) (Summary, error) {
 	start := time.Now()
 	sum := Summary{ErrorsByKind: map[string]int64{}, Totals: map[string]decimal.Decimal{}, DryRun: opt.DryRun}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
 	mrs, err := methodRuns(eng, opt.Methods)
 	if err != nil {
 		return sum, err

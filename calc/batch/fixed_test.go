@@ -2,9 +2,9 @@ package batch
 
 import (
 	"fmt"
-	"strings"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
