@@ -233,6 +233,11 @@ type amount struct {
 	co2e    bool  // terms count × GWP
 	pr      *calc.Prepared
 	gwps    []decimal.Decimal
+	// ints is the integer form of the terms (intOK), for amounts with
+	// inexact terms; places is the method's division places.
+	ints   []iterm
+	intOK  bool
+	places int32
 }
 
 func newMethodEntry(mr *methodRun, k rowKey) methodEntry {
@@ -257,7 +262,7 @@ func newMethodEntry(mr *methodRun, k rowKey) methodEntry {
 		return me
 	}
 	for a := 0; a < nAmt; a++ {
-		am := amount{exact: true, co2e: a == amtCO2e, pr: pr}
+		am := amount{exact: true, co2e: a == amtCO2e, pr: pr, intOK: true, places: mr.m.Rounding.DivisionPlaces}
 		for i := range pr.Terms {
 			t := &pr.Terms[i]
 			if !inAmount(a, t) {
@@ -270,6 +275,9 @@ func newMethodEntry(mr *methodRun, k rowKey) methodEntry {
 				g = t.GWP
 			}
 			am.gwps = append(am.gwps, g)
+			it, ok := newITerm(t.Exact, t.Mult, t.Num, t.Den, g)
+			am.ints = append(am.ints, it)
+			am.intOK = am.intOK && ok
 			if !t.Exact {
 				am.exact = false
 				continue
@@ -331,6 +339,11 @@ func (am *amount) value(q quantity, qFast bool, qd decimal.Decimal, pf *quantity
 		if am.fast.ok {
 			return q.times(am.fast), decimal.Decimal{}, true
 		}
+		if !am.exact && am.intOK {
+			if v, ok := am.intValue(q); ok {
+				return v, decimal.Decimal{}, true
+			}
+		}
 		qd = q.decimal()
 	}
 	if am.exact {
@@ -341,6 +354,25 @@ func (am *amount) value(q quantity, qFast bool, qd decimal.Decimal, pf *quantity
 		sum = sum.Add(am.pr.Kg(i, qd).Mul(am.gwps[j]))
 	}
 	return fixedVal{}, sum, false
+}
+
+// intValue sums the terms on the integer path.
+func (am *amount) intValue(q quantity) (fixedVal, bool) {
+	var sum fixedVal
+	for i := range am.ints {
+		v, ok := am.ints[i].eval(q, am.places)
+		if !ok {
+			return fixedVal{}, false
+		}
+		if i == 0 {
+			sum = v
+			continue
+		}
+		if sum, ok = addAligned(sum, v); !ok {
+			return fixedVal{}, false
+		}
+	}
+	return sum, true
 }
 
 // validID is calc's check of a line ID, without allocating.

@@ -332,3 +332,81 @@ func (s *exactSum) total() decimal.Decimal {
 	}
 	return t
 }
+
+// iterm is one term of an amount on the integer path. Exact terms add
+// quantity × k. Inexact ones add round½even(quantity × n×10^nexp / d, at
+// places decimals) × g, as calc's division does.
+type iterm struct {
+	exact bool
+	k     coef
+	n     uint64
+	nexp  int32
+	d     uint64
+	g     coef
+}
+
+// newITerm reduces a prepared term to integers, or reports !ok.
+func newITerm(exact bool, mult, num, den, g decimal.Decimal) (iterm, bool) {
+	gc := newCoef(g)
+	if !gc.ok {
+		return iterm{}, false
+	}
+	if exact {
+		k := newCoef(mult.Mul(g))
+		return iterm{exact: true, k: k}, k.ok
+	}
+	nc, dc := newCoef(num), newCoef(den)
+	if !nc.ok || !dc.ok || dc.k == 0 {
+		return iterm{}, false
+	}
+	return iterm{n: nc.k, nexp: nc.exp - dc.exp, d: dc.k, g: gc}, true
+}
+
+// eval returns the term's exact contribution for quantity q.
+func (t *iterm) eval(q quantity, places int32) (fixedVal, bool) {
+	if t.exact {
+		return q.times(t.k), true
+	}
+	// kg × 10^places = c × n × 10^(nexp - scale + places) / d
+	x := mul64(q.c, t.n)
+	d := t.d
+	e := int(t.nexp) - int(q.scale) + int(places)
+	if e >= 0 {
+		var o bool
+		if x, o = x.scaleUp(e); o {
+			return fixedVal{}, false
+		}
+	} else {
+		if -e > 19 {
+			return fixedVal{}, false
+		}
+		hi, lo := bits.Mul64(d, p10(-e))
+		if hi != 0 {
+			return fixedVal{}, false
+		}
+		d = lo
+	}
+	kq, r := x.divSmall(d)
+	if r > d-r || (r == d-r && kq.lo&1 == 1) {
+		kq, _ = kq.add(u128{0, 1})
+	}
+	// × g
+	if kq.hi != 0 {
+		return fixedVal{}, false
+	}
+	return fixedVal{p: mul64(kq.lo, t.g.k), exp: t.g.exp - places}, true
+}
+
+// addAligned returns x + y exactly, or !ok on overflow.
+func addAligned(x, y fixedVal) (fixedVal, bool) {
+	if x.exp > y.exp {
+		x, y = y, x
+	}
+	// x.exp ≤ y.exp: bring y down
+	p, o := y.p.scaleUp(int(y.exp - x.exp))
+	if o {
+		return fixedVal{}, false
+	}
+	s, o := x.p.add(p)
+	return fixedVal{p: s, exp: x.exp}, !o
+}
