@@ -117,6 +117,7 @@ type RowError struct {
 	Message string
 }
 
+// String formats the error with its line and method.
 func (e RowError) String() string {
 	if e.Method == "" {
 		return fmt.Sprintf("line %d: %s", e.Line, e.Message)

@@ -108,6 +108,7 @@ type HeaderError struct {
 	Header []string
 }
 
+// Error names what is wrong with the header and what is required.
 func (e *HeaderError) Error() string {
 	if e.Empty {
 		return "the input is empty: a header row is required (" + strings.Join(RequiredColumns(), ",") + ")"
