@@ -12,9 +12,6 @@ import (
 	"github.com/footprint-gpp/footprint/methods"
 )
 
-// ErrNotImplemented marks a capability that is not built yet.
-var ErrNotImplemented = errors.New("not implemented")
-
 // Attribution causes, evaluated in this fixed order (see Compare).
 const (
 	CauseBoundary       = "boundary"

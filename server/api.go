@@ -130,9 +130,6 @@ func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cmp, err := s.engine.Compare(ms, bid)
-	if errors.Is(err, calc.ErrNotImplemented) {
-		return fmt.Errorf("comparisons with attribution are not available in this build yet: %w", err)
-	}
 	if cmp != nil {
 		for _, fp := range cmp.Methods {
 			s.countLines(fp)

@@ -1,16 +1,11 @@
 package server
 
 import (
-	"context"
-	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/footprint-gpp/footprint/calc"
-	"github.com/footprint-gpp/footprint/calc/batch"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 )
@@ -31,14 +26,6 @@ func newTestServer(tb testing.TB) http.Handler {
 		tb.Fatal(err)
 	}
 	return h
-}
-
-// statusOfBatch is 501 while calc/batch is not built, else 200.
-func statusOfBatch() int {
-	if _, err := batch.Run(context.Background(), nil, strings.NewReader(""), io.Discard, batch.Options{}); errors.Is(err, batch.ErrNotImplemented) {
-		return 501
-	}
-	return 200
 }
 
 // newHTTPTestServer runs the service on a real loopback listener.

@@ -65,13 +65,13 @@ func apiCases() []apiCase {
 			body: `{"method":"us-federal@1999.1","lines":[{"activity":"fuel.natural_gas","region":"US","quantity":"1","unit":"mmBtu"}]}`, status: 422, pointers: []string{"/method"}, want: []string{"#unknown-method"}},
 		{name: "footprint GET", method: "GET", target: "/v1/footprints", status: 405, want: []string{"POST"}},
 		{name: "comparison", method: "POST", target: "/v1/comparisons", contentType: "application/json",
-			body: `{"methods":["us-federal","eu-gpp"],"lines":[{"activity":"fuel.natural_gas","region":"US","quantity":"1","unit":"mmBtu"}]}`, status: compareStatus()},
+			body: `{"methods":["us-federal","eu-gpp"],"lines":[{"activity":"fuel.natural_gas","region":"US","quantity":"1","unit":"mmBtu"}]}`, status: 200},
 		{name: "comparison one method", method: "POST", target: "/v1/comparisons", contentType: "application/json",
 			body: `{"methods":["us-federal"],"lines":[{"activity":"fuel.natural_gas","region":"US","quantity":"1","unit":"mmBtu"}]}`, status: 422, pointers: []string{"/methods"}},
 		{name: "comparison unknown method", method: "POST", target: "/v1/comparisons", contentType: "application/json",
 			body: `{"methods":["us-federal","nope"],"lines":[{"activity":"fuel.natural_gas","region":"US","quantity":"1","unit":"mmBtu"}]}`, status: 422, pointers: []string{"/methods/1"}},
 		{name: "batch", method: "POST", target: "/v1/batch?method=us-federal", contentType: "text/csv",
-			body: "line_id,activity,region,quantity,unit\n1,fuel.natural_gas,US,1000,mmBtu\n", status: batchStatus()},
+			body: "line_id,activity,region,quantity,unit\n1,fuel.natural_gas,US,1000,mmBtu\n", status: 200},
 		{name: "batch no method", method: "POST", target: "/v1/batch", contentType: "text/csv", body: "line_id\n", status: 400},
 		{name: "batch unknown method", method: "POST", target: "/v1/batch?method=nope", contentType: "text/csv", body: "line_id\n", status: 422},
 		{name: "batch wrong media type", method: "POST", target: "/v1/batch?method=us-federal", contentType: "application/json", body: "{}", status: 415},
@@ -97,19 +97,6 @@ func apiCases() []apiCase {
 		{name: "unknown route", method: "GET", target: "/v2/nothing", status: 404, want: []string{"#not-found"}},
 		{name: "wrong method", method: "DELETE", target: "/v1/methods", status: 405},
 	}
-}
-
-// compareStatus and batchStatus follow the engines being built in parallel:
-// 501 until they exist, 200 after.
-func compareStatus() int {
-	if _, err := (&calc.Engine{}).Compare(nil, calc.Bid{}); errors.Is(err, calc.ErrNotImplemented) {
-		return 501
-	}
-	return 200
-}
-
-func batchStatus() int {
-	return statusOfBatch()
 }
 
 func do(t testing.TB, h http.Handler, c apiCase) *httptest.ResponseRecorder {
@@ -231,7 +218,7 @@ func TestErrorTable(t *testing.T) {
 		{factors.ErrInvalid, 422}, {factors.ErrUnknownUnit, 422}, {factors.ErrDimension, 422}, {factors.ErrUnknownActivity, 422},
 		{factors.ErrUnknownRegion, 422}, {factors.ErrNoFactor, 422}, {factors.ErrUnknownDataset, 422}, {factors.ErrNotFound, 404},
 		{methods.ErrUnknownMethod, 422}, {&pathNotFound{err: methods.ErrUnknownMethod}, 404}, {calc.ErrProductFactor, 422},
-		{calc.ErrBasis, 422}, {errTooLargeForm, 413}, {errTooLargeBatch, 413}, {calc.ErrNotImplemented, 501}, {errors.New("x"), 500},
+		{calc.ErrBasis, 422}, {errTooLargeForm, 413}, {errTooLargeBatch, 413}, {errors.New("x"), 500},
 		{&calc.BidError{Problems: []calc.Problem{{Pointer: "/lines/0", Err: factors.ErrNoFactor}}}, 422},
 	} {
 		if got := StatusOf(c.err); got != c.want {
@@ -322,5 +309,25 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
 		t.Error("server still accepts connections after shutdown")
+	}
+}
+
+func TestBatchStreamsThroughCalcBatch(t *testing.T) {
+	h := newTestServer(t)
+	rec := do(t, h, apiCase{method: "POST", target: "/v1/batch?method=us-federal&method=eu-gpp", contentType: "text/csv",
+		body: "line_id,activity,region,quantity,unit,note\n1,fuel.natural_gas,US,2.5,TJ,=cmd()\n2,electricity.grid,US-CAMX,1,kg,x\n"})
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	lines := strings.Split(strings.TrimSpace(rec.Body.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "us-federal.kg_co2e") || !strings.Contains(lines[0], "delta_kg_co2e") {
+		t.Fatalf("output:\n%s", rec.Body)
+	}
+	if !strings.Contains(lines[1], "'=cmd()") || !strings.Contains(lines[2], "kg is a mass, electricity.grid needs an energy unit") {
+		t.Errorf("rows:\n%s", rec.Body)
+	}
+	rec = do(t, h, apiCase{method: "POST", target: "/v1/batch?method=us-federal", contentType: "text/csv", body: "line_id,activity,region,unit\n1,a,b,c\n"})
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "quantity") {
+		t.Errorf("missing column: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -454,8 +454,6 @@ func (s *Server) compute(ms []*methods.Method, bid calc.Bid) (*resultView, error
 			}
 			res.Chart = stageChart(res.Reports)
 			return res, nil
-		case errors.Is(err, calc.ErrNotImplemented):
-			res.CompareNote = "The attribution of the difference between the methods is not available in this version yet (the comparison service answers 501 Not Implemented); the two footprints are shown side by side."
 		default:
 			return nil, err
 		}

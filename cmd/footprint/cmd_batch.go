@@ -3,9 +3,227 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/batch"
 )
 
-func cmdBatch(_ context.Context, e *env, _ []string) int {
-	fmt.Fprintln(e.stderr, "footprint batch: not implemented yet")
-	return exitFailed
+const batchSynopsis = `batch --method REF [--method REF ...] [-o out.csv] [--dry-run] [--quiet] [--workers N] [--methods DIR] [--data DIR] [in.csv]
+
+Runs a CSV of procurement lines through one or more methods (docs/batch.md).
+Input columns: line_id, activity, region, quantity, unit (required, any order,
+case-insensitive); stage, basis, allow_region_fallback, factor_kg_co2e,
+factor_per, factor_reference (optional); others pass through. Output: every
+input row in order, then per method: method, kg_co2e, kg_co2, kg_ch4, kg_n2o,
+factor_id, status, error (prefixed by the method id with several methods; with
+two, a delta_kg_co2e column). Reads stdin and writes stdout when no file is
+named. With -o the file appears only when the run completes.
+
+Exit status: 0 all rows ok, 3 some rows had errors, 1 the run could not proceed
+(unreadable input, missing column, unknown method), 2 usage.`
+
+func cmdBatch(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "batch", batchSynopsis)
+	var df dataFlags
+	df.register(fs)
+	var refs multiFlag
+	fs.Var(&refs, "method", "method reference (repeatable), e.g. us-federal@2025.1 or eu-gpp")
+	outPath := fs.String("o", "", "output file (default stdout); written to a temporary file and renamed on success")
+	dry := fs.Bool("dry-run", false, "validate every row and report errors; compute and write nothing")
+	quiet := fs.Bool("quiet", false, "no summary and no progress bar on stderr")
+	workers := fs.Int("workers", 0, "rows computed in parallel by N workers (default: number of CPUs)")
+	if done, code := parseFlags(fs, args); done {
+		return code
+	}
+	if len(refs) == 0 {
+		fmt.Fprintln(e.stderr, "footprint batch: give at least one --method REF (methods: footprint methods list)")
+		return exitUsage
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(e.stderr, "footprint batch: give at most one input file (or none for stdin)")
+		return exitUsage
+	}
+	if *workers < 0 {
+		fmt.Fprintln(e.stderr, "footprint batch: --workers must be 0 (all CPUs) or more")
+		return exitUsage
+	}
+	w, err := df.load()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint batch:", err)
+		return exitFailed
+	}
+	opt := batch.Options{Workers: *workers, DryRun: *dry}
+	for _, ref := range refs {
+		m, err := w.reg.Resolve(ref)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "footprint batch:", err)
+			return exitFailed
+		}
+		opt.Methods = append(opt.Methods, m)
+	}
+	in, err := openInput(e, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint batch:", err)
+		return exitFailed
+	}
+	defer in.Close()
+
+	counted := &countingReader{r: in}
+	if !*quiet {
+		if bar := newProgress(e, in, counted); bar != nil {
+			opt.Progress = bar.update
+			defer bar.finish()
+		}
+	}
+
+	sum, err := runBatch(ctx, e, w.engine, counted, *outPath, opt)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint batch:", err)
+		return exitFailed
+	}
+	if !*quiet {
+		printSummary(e.stderr, sum, opt)
+	}
+	if sum.Errors > 0 {
+		return exitRowErrs
+	}
+	return exitOK
 }
+
+// runBatch runs to stdout, to nowhere (dry run), or to a temporary file in
+// the output's directory renamed over it only when the run succeeds.
+func runBatch(ctx context.Context, e *env, eng *calc.Engine, in io.Reader, outPath string, opt batch.Options) (batch.Summary, error) {
+	if opt.DryRun {
+		return batch.Run(ctx, eng, in, io.Discard, opt)
+	}
+	if outPath == "" || outPath == "-" {
+		return batch.Run(ctx, eng, in, e.stdout, opt)
+	}
+	dir, base := filepath.Split(outPath)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return batch.Summary{}, fmt.Errorf("creating output: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	sum, err := batch.Run(ctx, eng, in, tmp, opt)
+	if err != nil {
+		return sum, err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return sum, fmt.Errorf("writing %s: %w", outPath, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return sum, fmt.Errorf("writing %s: %w", outPath, err)
+	}
+	if err := os.Rename(tmp.Name(), outPath); err != nil {
+		return sum, fmt.Errorf("writing %s: %w", outPath, err)
+	}
+	ok = true
+	return sum, nil
+}
+
+func printSummary(w io.Writer, s batch.Summary, opt batch.Options) {
+	verb := "computed"
+	if s.DryRun {
+		verb = "checked (dry run, nothing computed or written)"
+	}
+	fmt.Fprintf(w, "footprint batch: %d rows %s: %d ok, %d with errors", s.Rows, verb, s.OK, s.Errors)
+	if s.Excluded > 0 {
+		fmt.Fprintf(w, ", %d results excluded (stage not counted)", s.Excluded)
+	}
+	fmt.Fprintln(w)
+	if len(s.ErrorsByKind) > 0 {
+		fmt.Fprint(w, "  errors by kind:")
+		for i, k := range s.Kinds() {
+			if i > 0 {
+				fmt.Fprint(w, ",")
+			}
+			fmt.Fprintf(w, " %s %d", k, s.ErrorsByKind[k])
+		}
+		fmt.Fprintln(w)
+	}
+	if !s.DryRun {
+		for _, m := range opt.Methods {
+			t := s.Totals[m.Ref()]
+			fmt.Fprintf(w, "  total %s: %s kg CO2e (ok rows; exact %s)\n", m.Ref(), calc.NewFixed(t, m.Rounding).String(), t.String())
+		}
+	}
+	if len(s.Examples) > 0 {
+		fmt.Fprintln(w, "  first errors:")
+		for _, ex := range s.Examples {
+			fmt.Fprintf(w, "    %s\n", ex.String())
+		}
+	}
+	secs := s.Elapsed.Seconds()
+	rate := 0.0
+	if secs > 0 {
+		rate = float64(s.Rows) / secs
+	}
+	fmt.Fprintf(w, "  elapsed %s, %.0f rows/s\n", s.Elapsed.Round(time.Millisecond), rate)
+}
+
+// countingReader counts the bytes read, for the progress bar.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// progress is a progress bar on stderr: by bytes of a file's size, or a
+// running count of rows for a stream.
+type progress struct {
+	bar  *progressbar.ProgressBar
+	in   *countingReader
+	size int64
+}
+
+// newProgress returns a progress bar when stderr is a terminal.
+func newProgress(e *env, in io.Reader, counted *countingReader) *progress {
+	f, ok := e.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	size := int64(-1)
+	if file, ok := in.(*os.File); ok {
+		if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
+	}
+	bar := progressbar.NewOptions64(size, progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(size > 0),
+		progressbar.OptionSetDescription("batch"), progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
+	return &progress{bar: bar, in: counted, size: size}
+}
+
+func (p *progress) update(rows int64) {
+	p.bar.Describe(fmt.Sprintf("%d rows", rows))
+	if p.size > 0 {
+		p.bar.Set64(p.in.n.Load())
+	} else {
+		p.bar.Set64(rows)
+	}
+}
+
+func (p *progress) finish() { _ = p.bar.Finish() }

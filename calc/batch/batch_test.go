@@ -1,0 +1,513 @@
+package batch_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/batch"
+	"github.com/footprint-gpp/footprint/calc/batch/batchgen"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// runBatch runs in through the methods and returns the output and summary.
+func runBatch(t testing.TB, w *world, in string, opt batch.Options, refs ...string) (string, batch.Summary, error) {
+	t.Helper()
+	for _, r := range refs {
+		opt.Methods = append(opt.Methods, w.method(t, r))
+	}
+	var out bytes.Buffer
+	sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &out, opt)
+	return out.String(), sum, err
+}
+
+func readAll(t testing.TB, s string) [][]string {
+	t.Helper()
+	r := csv.NewReader(strings.NewReader(s))
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("output is not CSV: %v\n%s", err, s)
+	}
+	return recs
+}
+
+// col returns the index of a header name.
+func col(t testing.TB, header []string, name string) int {
+	t.Helper()
+	for i, h := range header {
+		if h == name {
+			return i
+		}
+	}
+	t.Fatalf("no column %q in %v", name, header)
+	return -1
+}
+
+// edgeRows are appended to generated files: quantities that leave the fast
+// path, zero, big values, product factors the template cannot take.
+const edgeRows = `E1,S,d,fuel.natural_gas,US,0,mmBtu,,,,,c
+E2,S,d,fuel.natural_gas,US,999999999999999.999,mmBtu,,,,,c
+E3,S,d,electricity.grid,US-CAMX,1e3,kWh,,,,,c
+E4,S,d,electricity.grid,US-CAMX,0.000000000000000000001,kWh,,,,,c
+E5,S,d,freight.road,US,123456789012.345678,t.km,,,,,c
+E6,S,d,freight.road,US, 12.5 ,t.km,,,,,c
+E7,S,d,material.steel.rebar,US,12.5,lb,,780.123456789012345678,t,EPD 1,c
+E8,S,d,material.steel.rebar,US,12.5,t,,780,lb,EPD 2,c
+E9,S,d,material.steel.rebar,US,12.5,t,,780,t,,c
+E10,S,d,material.steel.rebar,US,12.5,t,,-780,t,EPD 3,c
+E11,S,d,material.steel.rebar,US,12.5,t,,,t,EPD 4,c
+E12,S,d,material.concrete.c30_37,DE,3,m3,,250,m3,EPD 5,c
+E13,S,d,fuel.diesel,GLO,3,GJ,,,,,c
+E14,S,d,fuel.diesel,US,+3,gal,,,,,c
+E15,S,d,fuel.diesel,US,1000000000000000,gal,,,,,c
+E16,S,d,fuel.diesel,US,1000000000000001,gal,,,,,c
+E17,S,d,freight.road,DE,5,t.km,A4,,,,c
+E18,S,d,freight.road,DE,5,t.km,A1-A3,,,,c
+,S,d,fuel.diesel,US,3,gal,,,,,c
+`
+
+// lineOf builds the calc line of an input row, as the batch contract says.
+func lineOf(t testing.TB, rec []string, h []string) (calc.Line, string) {
+	get := func(n string) string { return strings.TrimSpace(rec[col(t, h, n)]) }
+	l := calc.Line{ID: rec[col(t, h, "line_id")], Activity: get("activity"), Region: get("region"), Unit: get("unit"), Stage: get("stage")}
+	if kg, per, ref := get("factor_kg_co2e"), get("factor_per"), get("factor_reference"); kg != "" || per != "" || ref != "" {
+		d, err := calc.ParseQuantity(kg)
+		if err != nil {
+			return l, "factor"
+		}
+		l.Factor = &calc.ProductFactor{KgCO2e: d, Per: per, Reference: ref}
+	}
+	q, err := calc.ParseQuantity(rec[col(t, h, "quantity")])
+	if err != nil {
+		return l, "quantity"
+	}
+	l.Quantity = q
+	return l, ""
+}
+
+func gasSum(lr calc.LineResult, match func(string) bool) (decimal.Decimal, bool) {
+	var s decimal.Decimal
+	found := false
+	for _, g := range lr.Gases {
+		if match(g.Gas) {
+			s, found = s.Add(g.Kg), true
+		}
+	}
+	return s, found
+}
+
+// TestAgreement checks every output row against calc's Plan.Line on the
+// same line, the order and completeness of the output, and the totals, on
+// generated files with 1% bad rows, several workers and small chunks' worth
+// of rows, for one method and for two.
+func TestAgreement(t *testing.T) {
+	w := newWorld(t)
+	cases := []struct {
+		name    string
+		profile batchgen.Profile
+		rows    int
+		refs    []string
+		workers int
+	}{
+		{"us one method", batchgen.US, 20000, []string{"us-federal"}, 2},
+		{"eu one method", batchgen.EU, 20000, []string{"eu-gpp"}, 3},
+		{"mixed two methods", batchgen.Mixed, 20000, []string{"us-federal", "eu-gpp"}, 4},
+		{"one worker", batchgen.US, 3000, []string{"us-federal"}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var in bytes.Buffer
+			if err := batchgen.Write(&in, batchgen.Config{Rows: tc.rows, Seed: 42, Profile: tc.profile, BadPerMille: 10}); err != nil {
+				t.Fatal(err)
+			}
+			in.WriteString(edgeRows)
+			out, sum, err := runBatch(t, w, in.String(), batch.Options{Workers: tc.workers}, tc.refs...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inRecs := readAll(t, in.String())
+			outRecs := readAll(t, out)
+			if len(outRecs) != len(inRecs) {
+				t.Fatalf("got %d output rows, want %d", len(outRecs), len(inRecs))
+			}
+			if sum.Rows != int64(len(inRecs)-1) {
+				t.Errorf("summary rows %d, want %d", sum.Rows, len(inRecs)-1)
+			}
+			h, oh := inRecs[0], outRecs[0]
+			totals := make([]decimal.Decimal, len(tc.refs))
+			var errRows int64
+			for i := 1; i < len(inRecs); i++ {
+				in, got := inRecs[i], outRecs[i]
+				for j := range in {
+					if want := batch.Neutralise(in[j]); got[j] != want {
+						t.Fatalf("row %d cell %d: got %q, want %q (order or pass-through broken)", i, j, got[j], want)
+					}
+				}
+				l, parseErr := lineOf(t, in, h)
+				rowErr := false
+				var kg [2]decimal.Decimal
+				for mi, ref := range tc.refs {
+					m := w.method(t, ref)
+					plan, _ := w.eng.Plan(m)
+					prefix := ""
+					if len(tc.refs) > 1 {
+						prefix = m.ID + "."
+					}
+					cell := func(name string) string { return got[col(t, oh, prefix+name)] }
+					if cell("method") != m.Ref() {
+						t.Fatalf("row %d: method %q", i, cell("method"))
+					}
+					if parseErr != "" {
+						if cell("status") != "error" {
+							t.Errorf("row %d %s: status %q for a bad %s", i, ref, cell("status"), parseErr)
+						}
+						rowErr = true
+						continue
+					}
+					lr := plan.Line(&l)
+					if cell("status") != lr.Status {
+						t.Fatalf("row %d %s: status %q, calc says %q (%s)", i, ref, cell("status"), lr.Status, lr.Error)
+					}
+					if lr.Status == calc.StatusError {
+						rowErr = true
+						want := batch.Neutralise(lr.Error)
+						for from, to := range map[string]string{"id": "line_id", "factor.kg_co2e": "factor_kg_co2e", "factor.per": "factor_per", "factor.reference": "factor_reference"} {
+							if lr.Field == from && strings.HasPrefix(lr.Error, from) {
+								want = to + strings.TrimPrefix(lr.Error, from)
+							}
+						}
+						if cell("error") != want {
+							t.Errorf("row %d %s: error %q, calc says %q", i, ref, cell("error"), want)
+						}
+						if cell("kg_co2e") != "" {
+							t.Errorf("row %d %s: error row with kg_co2e %q", i, ref, cell("kg_co2e"))
+						}
+						continue
+					}
+					fx := func(d decimal.Decimal) string { return calc.NewFixed(d, m.Rounding).String() }
+					if got, want := cell("kg_co2e"), fx(lr.KgCO2e); got != want {
+						t.Errorf("row %d %s (%v): kg_co2e %s, calc says %s", i, ref, in, got, want)
+					}
+					for name, match := range map[string]func(string) bool{
+						"kg_co2": func(g string) bool { return g == "CO2" },
+						"kg_ch4": func(g string) bool { return strings.HasPrefix(g, "CH4") },
+						"kg_n2o": func(g string) bool { return g == "N2O" },
+					} {
+						want := ""
+						if s, ok := gasSum(lr, match); ok {
+							want = fx(s)
+						}
+						if cell(name) != want {
+							t.Errorf("row %d %s: %s %q, calc says %q", i, ref, name, cell(name), want)
+						}
+					}
+					if cell("factor_id") != batch.Neutralise(lr.Factor.ID) {
+						t.Errorf("row %d %s: factor_id %q, calc says %q", i, ref, cell("factor_id"), lr.Factor.ID)
+					}
+					if lr.Status == calc.StatusOK {
+						totals[mi] = totals[mi].Add(lr.KgCO2e)
+					}
+					kg[mi] = lr.KgCO2e
+				}
+				if rowErr {
+					errRows++
+				}
+				if len(tc.refs) == 2 {
+					want := ""
+					if !rowErr {
+						want = calc.NewFixed(kg[1].Sub(kg[0]), w.method(t, tc.refs[1]).Rounding).String()
+					}
+					if got := got[len(got)-1]; got != want {
+						t.Errorf("row %d: delta %q, want %q", i, got, want)
+					}
+				}
+			}
+			if sum.Errors != errRows || sum.OK != sum.Rows-errRows {
+				t.Errorf("summary: %d ok, %d errors; counted %d errors", sum.OK, sum.Errors, errRows)
+			}
+			if errRows == 0 {
+				t.Error("no bad rows: the test file should have some")
+			}
+			for mi, ref := range tc.refs {
+				m := w.method(t, ref)
+				if got := sum.Totals[m.Ref()]; !got.Equal(totals[mi]) {
+					t.Errorf("total %s: %s, calc says %s", ref, got, totals[mi])
+				}
+			}
+		})
+	}
+}
+
+// TestQuirks checks the input quirks the contract names.
+func TestQuirks(t *testing.T) {
+	w := newWorld(t)
+	const ok = "1,fuel.natural_gas,US,1000,mmBtu"
+	cases := []struct {
+		name string
+		in   string
+		// want are the output rows' first cells and statuses, "id:status".
+		want []string
+		// contains must appear in the output.
+		contains []string
+	}{
+		{"plain", "line_id,activity,region,quantity,unit\n" + ok + "\n", []string{"1:ok"}, []string{"53114.500"}},
+		{"BOM", "\ufeffline_id,activity,region,quantity,unit\n" + ok + "\n", []string{"1:ok"}, []string{"line_id,activity"}},
+		{"CRLF", "line_id,activity,region,quantity,unit\r\n" + ok + "\r\n2,fuel.natural_gas,US,1,mmBtu\r\n", []string{"1:ok", "2:ok"}, nil},
+		{"no final newline", "line_id,activity,region,quantity,unit\n" + ok, []string{"1:ok"}, nil},
+		{"header case and spaces, any order", " Unit ,QUANTITY,Region, activity ,Line_ID\nmmBtu,1000,US,fuel.natural_gas,1\n", []string{"mmBtu:ok"}, []string{"53114.500"}},
+		{"quoted fields", "line_id,activity,region,quantity,unit,note\n\"1\",\"fuel.natural_gas\",US,\"1000\",mmBtu,\"a, \"\"b\"\"\nc\"\n",
+			[]string{"1:ok"}, []string{"\"a, \"\"b\"\"\nc\""}},
+		{"blank lines skipped", "line_id,activity,region,quantity,unit\n\n" + ok + "\n\n\r\n2,fuel.natural_gas,US,1,mmBtu\n\n", []string{"1:ok", "2:ok"}, nil},
+		{"spaces in cells", "line_id,activity,region,quantity,unit\n1, fuel.natural_gas , US , 1000 , mmBtu \n", []string{"1:ok"}, []string{"53114.500"}},
+		{"extra columns pass through in place", "a,line_id,b,activity,region,quantity,unit,z\nx,1,y,fuel.natural_gas,US,1000,mmBtu,w\n", []string{"x:ok"}, []string{"x,1,y,fuel.natural_gas,US,1000,mmBtu,w,us-federal@2025.1"}},
+		{"short row", "line_id,activity,region,quantity,unit\n1,fuel.natural_gas,US\n" + ok + "\n", []string{"1:error", "1:ok"}, []string{"row: wrong number of fields (the header has 5)"}},
+		{"long row", "line_id,activity,region,quantity,unit\n" + ok + ",extra\n", []string{"1:error"}, []string{"wrong number of fields"}},
+		{"line of spaces", "line_id,activity,region,quantity,unit\n   \n" + ok + "\n", []string{"   :error", "1:ok"}, nil},
+		{"bare quote", "line_id,activity,region,quantity,unit\n1,fuel\"x,US,1,mmBtu\n" + ok + "\n", []string{"1:error", "1:ok"}, []string{`bare "" in non-quoted-field (line 2, column 7)`}},
+		{"decimal comma", "line_id,activity,region,quantity,unit\n1,fuel.natural_gas,US,\"12,5\",mmBtu\n", []string{"1:error"}, []string{"quantity: not a decimal number: 12,5"}},
+		{"wrong dimension", "line_id,activity,region,quantity,unit\n1,electricity.grid,US,12,kg\n", []string{"1:error"}, []string{"unit: kg is a mass, electricity.grid needs an energy unit"}},
+		{"bad boolean", "line_id,activity,region,quantity,unit,allow_region_fallback\n1,fuel.natural_gas,US,1,mmBtu,maybe\n", []string{"1:error"}, []string{"allow_region_fallback: not a boolean"}},
+		{"header only", "line_id,activity,region,quantity,unit\n", nil, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, sum, err := runBatch(t, w, tc.in, batch.Options{}, "us-federal")
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := readAll(t, out)
+			st := col(t, recs[0], "status")
+			var got []string
+			for _, r := range recs[1:] {
+				got = append(got, r[0]+":"+r[st])
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("rows %v, want %v\n%s", got, tc.want, out)
+			}
+			if sum.Rows != int64(len(tc.want)) {
+				t.Errorf("summary rows %d, want %d", sum.Rows, len(tc.want))
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(out, c) {
+					t.Errorf("output lacks %q:\n%s", c, out)
+				}
+			}
+		})
+	}
+}
+
+// TestHeaderErrors checks that a run with a bad header does not proceed.
+func TestHeaderErrors(t *testing.T) {
+	w := newWorld(t)
+	cases := []struct {
+		name, in string
+		missing  []string
+		empty    bool
+	}{
+		{"empty input", "", nil, true},
+		{"missing quantity and unit", "line_id,activity,region\n1,a,b\n", []string{"quantity", "unit"}, false},
+		{"duplicate", "line_id,activity,region,quantity,unit,Unit\n", nil, false},
+	}
+	for _, tc := range cases {
+		for _, dry := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s dry=%v", tc.name, dry), func(t *testing.T) {
+				out, _, err := runBatch(t, w, tc.in, batch.Options{DryRun: dry}, "us-federal")
+				var he *batch.HeaderError
+				if !errors.As(err, &he) {
+					t.Fatalf("got %v, want a HeaderError", err)
+				}
+				if out != "" {
+					t.Errorf("wrote %q", out)
+				}
+				if fmt.Sprint(he.Missing) != fmt.Sprint(tc.missing) || he.Empty != tc.empty {
+					t.Errorf("got %+v", he)
+				}
+				for _, m := range tc.missing {
+					if !strings.Contains(err.Error(), m) {
+						t.Errorf("message %q does not name %s", err, m)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestNeutralise checks formula neutralisation in pass-through and error
+// cells, and that amounts stay plain numbers.
+func TestNeutralise(t *testing.T) {
+	w := newWorld(t)
+	in := "line_id,activity,region,quantity,unit,note\n" +
+		"=1+1,fuel.natural_gas,US,1000,mmBtu,+SUM(A1)\n" +
+		"@x,fuel.natural_gas,US,1000,mmBtu,-2\n" +
+		"\tt,fuel.natural_gas,US,1000,mmBtu,\"\rr\"\n" +
+		"4,\"=HYPERLINK(\"\"x\"\")\",US,1000,mmBtu,safe\n"
+	out, _, err := runBatch(t, w, in, batch.Options{}, "us-federal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readAll(t, out)
+	want := [][]string{
+		{"'=1+1", "fuel.natural_gas", "US", "1000", "mmBtu", "'+SUM(A1)"},
+		{"'@x", "fuel.natural_gas", "US", "1000", "mmBtu", "'-2"},
+		{"'\tt", "fuel.natural_gas", "US", "1000", "mmBtu", "'\rr"},
+		{"4", "'=HYPERLINK(\"x\")", "US", "1000", "mmBtu", "safe"},
+	}
+	kg := col(t, recs[0], "kg_co2e")
+	errCol := col(t, recs[0], "error")
+	for i, w := range want {
+		got := recs[i+1][:len(w)]
+		if fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Errorf("row %d: got %q, want %q", i+1, got, w)
+		}
+	}
+	if recs[1][kg] != "53114.500" {
+		t.Errorf("amount %q: want a plain number", recs[1][kg])
+	}
+	if e := recs[4][errCol]; !strings.HasPrefix(e, "activity: ") || strings.Contains(e, "'=") && !strings.Contains(e, "\"=HYPERLINK") {
+		t.Errorf("error cell %q", e)
+	}
+	for _, c := range []struct{ in, want string }{{"=a", "'=a"}, {"+a", "'+a"}, {"-a", "'-a"}, {"@a", "'@a"}, {"\ta", "'\ta"}, {"\ra", "'\ra"}, {"a=", "a="}, {"", ""}, {" =a", " =a"}} {
+		if got := batch.Neutralise(c.in); got != c.want {
+			t.Errorf("Neutralise(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestErrorCellNeutralised: an error message quoting a formula-like cell
+// starts with the column name, so it is safe; a message that would start
+// with a formula character gets the quote.
+func TestErrorCellNeutralised(t *testing.T) {
+	w := newWorld(t)
+	out, _, err := runBatch(t, w, "line_id,activity,region,quantity,unit\n1,fuel.natural_gas,US,=1+2,mmBtu\n", batch.Options{}, "us-federal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readAll(t, out)
+	e := recs[1][col(t, recs[0], "error")]
+	if !strings.HasPrefix(e, "quantity: not a decimal number: =1+2") {
+		t.Errorf("error cell %q", e)
+	}
+}
+
+// TestDryRun checks that a dry run reports what a run reports and writes nothing.
+func TestDryRun(t *testing.T) {
+	w := newWorld(t)
+	var in bytes.Buffer
+	batchgen.Write(&in, batchgen.Config{Rows: 5000, Seed: 3, Profile: batchgen.Mixed, BadPerMille: 30})
+	in.WriteString(edgeRows)
+	in.WriteString("x,y\n") // a short row
+	_, real, err := runBatch(t, w, in.String(), batch.Options{}, "us-federal", "eu-gpp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, dry, err := runBatch(t, w, in.String(), batch.Options{DryRun: true}, "us-federal", "eu-gpp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "" {
+		t.Errorf("dry run wrote %d bytes", len(out))
+	}
+	if dry.Rows != real.Rows || dry.OK != real.OK || dry.Errors != real.Errors || dry.Excluded != real.Excluded ||
+		fmt.Sprint(dry.ErrorsByKind) != fmt.Sprint(real.ErrorsByKind) {
+		t.Errorf("dry run %+v\nreal run %+v", dry, real)
+	}
+	if fmt.Sprint(dry.Examples) != fmt.Sprint(real.Examples) {
+		t.Errorf("examples differ:\n%v\n%v", dry.Examples, real.Examples)
+	}
+}
+
+// TestCancel checks that a cancelled run stops with the context's error.
+func TestCancel(t *testing.T) {
+	w := newWorld(t)
+	var in bytes.Buffer
+	batchgen.Write(&in, batchgen.Config{Rows: 50000, Seed: 3, Profile: batchgen.US})
+	for _, dry := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		n := 0
+		opt := batch.Options{Methods: []*methods.Method{w.method(t, "us-federal")}, DryRun: dry, Progress: func(int64) {
+			if n++; n == 2 {
+				cancel()
+			}
+		}}
+		_, err := batch.Run(ctx, w.eng, bytes.NewReader(in.Bytes()), io.Discard, opt)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("dry=%v: got %v, want context.Canceled", dry, err)
+		}
+	}
+}
+
+type failWriter struct{ n int }
+
+func (f *failWriter) Write(p []byte) (int, error) {
+	if f.n += len(p); f.n > 100000 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+type failReader struct{ r io.Reader }
+
+func (f *failReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err == io.EOF {
+		return n, errors.New("connection reset")
+	}
+	return n, err
+}
+
+// TestIOErrors checks that read and write failures stop the run with an error.
+func TestIOErrors(t *testing.T) {
+	w := newWorld(t)
+	var in bytes.Buffer
+	batchgen.Write(&in, batchgen.Config{Rows: 20000, Seed: 3, Profile: batchgen.US})
+	ms := []*methods.Method{w.method(t, "us-federal")}
+	if _, err := batch.Run(context.Background(), w.eng, bytes.NewReader(in.Bytes()), &failWriter{}, batch.Options{Methods: ms}); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("write failure: got %v", err)
+	}
+	if _, err := batch.Run(context.Background(), w.eng, &failReader{bytes.NewReader(in.Bytes())}, io.Discard, batch.Options{Methods: ms}); err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Errorf("read failure: got %v", err)
+	}
+	if _, err := batch.Run(context.Background(), w.eng, strings.NewReader("a\n"), io.Discard, batch.Options{}); !errors.Is(err, batch.ErrNoMethod) {
+		t.Errorf("no method: got %v", err)
+	}
+}
+
+// TestGolden compares a small file's output, under two methods, with
+// testdata/golden.out.csv (go test -run Golden -update to rewrite).
+func TestGolden(t *testing.T) {
+	w := newWorld(t)
+	in, err := os.ReadFile(filepath.Join("testdata", "golden.in.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runBatch(t, w, string(in), batch.Options{Workers: 2}, "us-federal", "eu-gpp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "golden.out.csv")
+	if *update {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("output differs from %s (go test -run Golden -update to accept):\n%s", path, out)
+	}
+}

@@ -1,0 +1,136 @@
+package batch_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/gocarina/gocsv"
+
+	"github.com/footprint-gpp/footprint/calc/batch"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// countRecords counts the data records of a CSV as encoding/csv reads it
+// (after a BOM), parse errors included.
+func countRecords(in string) (int, bool) {
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(in, "\ufeff")))
+	r.FieldsPerRecord = -1
+	n := -1
+	for {
+		_, err := r.Read()
+		if err == io.EOF {
+			return max(n, 0), n >= 0
+		}
+		var pe *csv.ParseError
+		if err != nil && !errors.As(err, &pe) {
+			return 0, false
+		}
+		n++
+	}
+}
+
+// FuzzBatch runs arbitrary input through two methods: it must never panic,
+// and when the header is good the output has exactly one row per input
+// row, all of the same width.
+func FuzzBatch(f *testing.F) {
+	const h = "line_id,activity,region,quantity,unit,stage,factor_kg_co2e,factor_per,factor_reference\n"
+	for _, s := range []string{
+		h + "1,fuel.natural_gas,US,1000,mmBtu,,,,\n",
+		h + "1,material.steel.rebar,US,12.5,t,,780,t,EPD\n2,electricity.grid,DE,1,kWh,,,,\n",
+		h + "\"1\n2\",fuel.diesel,US,\"12,5\",gal,,,,\n3,x\n",
+		"\ufeffLINE_ID , activity,region,quantity,unit\r\n=1,fuel.lpg,US,1e3,gal\r\n\r\n",
+		h + "1,fuel\"x,US,1,mmBtu,,,,\n",
+		h + "1,material.steel.rebar,US,99999999999999999,t,,99999999999999999,lb,E\n",
+		"line_id,activity\n1,2\n",
+		"",
+	} {
+		f.Add(s)
+	}
+	w := newWorld(f)
+	ms := []*methods.Method{w.method(f, "us-federal"), w.method(f, "eu-gpp")}
+	f.Fuzz(func(t *testing.T, in string) {
+		var out bytes.Buffer
+		sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &out, batch.Options{Methods: ms, Workers: 2})
+		if err != nil {
+			return // a bad header: nothing to check but the absence of panics
+		}
+		want, ok := countRecords(in)
+		if !ok {
+			return
+		}
+		r := csv.NewReader(&out)
+		recs, rerr := r.ReadAll() // also checks every row has the header's width
+		if rerr != nil {
+			t.Fatalf("output is not rectangular CSV: %v", rerr)
+		}
+		if len(recs)-1 != want || sum.Rows != int64(want) {
+			t.Fatalf("%d output rows (summary %d) for %d input rows", len(recs)-1, sum.Rows, want)
+		}
+		if sum.OK+sum.Errors != sum.Rows {
+			t.Fatalf("summary %+v", sum)
+		}
+	})
+}
+
+// FuzzRow checks the hot path's row decoder against gocsv's decoding of
+// the typed Row model, on any header and record.
+func FuzzRow(f *testing.F) {
+	f.Add("line_id,activity,region,quantity,unit,note", "1,fuel.natural_gas,US,1000,mmBtu,x")
+	f.Add(" Unit ,QUANTITY,x,Region, activity ,Line_ID,factor_per", "mmBtu,1,y,US,fuel.diesel,7,t")
+	f.Add("line_id,activity,region,quantity,unit,stage,basis,allow_region_fallback,factor_kg_co2e,factor_per,factor_reference", "a,b,c,d,e,f,g,h,i,j,k")
+	f.Fuzz(func(t *testing.T, header, record string) {
+		in := header + "\n" + record + "\n"
+		r := csv.NewReader(strings.NewReader(in))
+		h, err := r.Read()
+		if err != nil {
+			return
+		}
+		h = append([]string(nil), h...)
+		rec, err := r.Read()
+		if err != nil || len(rec) != len(h) {
+			return
+		}
+		idx, ok := tryColumns(h)
+		if !ok {
+			return
+		}
+		var direct batch.Row
+		batch.DecodeInto(rec, idx, &direct)
+
+		cr := csv.NewReader(strings.NewReader(in))
+		um, err := gocsv.NewUnmarshaller(cr, batch.Row{})
+		if err != nil {
+			return
+		}
+		if err := um.RenormalizeHeaders(func(hs []string) []string {
+			out := make([]string, len(hs))
+			for i, s := range hs {
+				out[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")))
+			}
+			return out
+		}); err != nil {
+			return
+		}
+		v, err := um.Read()
+		if err != nil {
+			return
+		}
+		if got := v.(batch.Row); got != direct {
+			t.Fatalf("gocsv %+v\ndirect %+v", got, direct)
+		}
+	})
+}
+
+func tryColumns(h []string) (idx any, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return batch.ColumnIndex(h), true
+}

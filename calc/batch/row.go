@@ -1,0 +1,218 @@
+package batch
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Row is the typed model of the columns a batch CSV may have besides its
+// pass-through columns, with gocsv tags. Values are the cells' text: the
+// quantity and the product factor's value are parsed by calc.ParseQuantity,
+// so that every problem gets a message naming the column.
+type Row struct {
+	LineID   string `csv:"line_id"`
+	Activity string `csv:"activity"`
+	Region   string `csv:"region"`
+	Quantity string `csv:"quantity"`
+	Unit     string `csv:"unit"`
+	// Stage restricts the line to one life-cycle stage (optional).
+	Stage string `csv:"stage"`
+	// Basis is HHV or NCV for an energy quantity (optional).
+	Basis string `csv:"basis"`
+	// AllowRegionFallback is true/false, yes/no or 1/0 (optional; empty is false).
+	AllowRegionFallback string `csv:"allow_region_fallback"`
+	// The product-specific factor (optional; all three or none).
+	FactorKgCO2e    string `csv:"factor_kg_co2e"`
+	FactorPer       string `csv:"factor_per"`
+	FactorReference string `csv:"factor_reference"`
+}
+
+// Column indices of Row's fields.
+const (
+	colLineID = iota
+	colActivity
+	colRegion
+	colQuantity
+	colUnit
+	colStage
+	colBasis
+	colFallback
+	colFactorKg
+	colFactorPer
+	colFactorRef
+	nKnown
+	nRequired = colUnit + 1
+)
+
+// knownName returns the header name of a known column.
+func knownName(i int) string {
+	switch i {
+	case colLineID:
+		return "line_id"
+	case colActivity:
+		return "activity"
+	case colRegion:
+		return "region"
+	case colQuantity:
+		return "quantity"
+	case colUnit:
+		return "unit"
+	case colStage:
+		return "stage"
+	case colBasis:
+		return "basis"
+	case colFallback:
+		return "allow_region_fallback"
+	case colFactorKg:
+		return "factor_kg_co2e"
+	case colFactorPer:
+		return "factor_per"
+	case colFactorRef:
+		return "factor_reference"
+	}
+	return ""
+}
+
+// RequiredColumns lists the columns a batch CSV must have.
+func RequiredColumns() []string {
+	out := make([]string, nRequired)
+	for i := range out {
+		out[i] = knownName(i)
+	}
+	return out
+}
+
+// OptionalColumns lists the known optional columns.
+func OptionalColumns() []string {
+	out := make([]string, 0, nKnown-nRequired)
+	for i := nRequired; i < nKnown; i++ {
+		out = append(out, knownName(i))
+	}
+	return out
+}
+
+// HeaderError reports a header the run cannot proceed with: no header at
+// all, required columns missing, or a known column given twice.
+type HeaderError struct {
+	// Missing are the required columns not found.
+	Missing []string
+	// Duplicate are known columns found more than once.
+	Duplicate []string
+	// Empty is true when the input has no header row.
+	Empty bool
+	// Header is the header as read (BOM removed).
+	Header []string
+}
+
+// ErrHeader marks a CSV header the run cannot proceed with.
+var ErrHeader = errors.New("batch: unusable CSV header")
+
+// Unwrap makes errors.Is(err, ErrHeader) true.
+func (e *HeaderError) Unwrap() error { return ErrHeader }
+
+// Error names what is wrong with the header and what is required.
+func (e *HeaderError) Error() string {
+	if e.Empty {
+		return "the input is empty: a header row is required (" + strings.Join(RequiredColumns(), ",") + ")"
+	}
+	var parts []string
+	if len(e.Missing) > 0 {
+		parts = append(parts, fmt.Sprintf("missing required column(s) %s", strings.Join(e.Missing, ", ")))
+	}
+	if len(e.Duplicate) > 0 {
+		parts = append(parts, fmt.Sprintf("column(s) given more than once: %s", strings.Join(e.Duplicate, ", ")))
+	}
+	return strings.Join(parts, "; ") + fmt.Sprintf(" (header: %s; required: %s; names are matched case-insensitively, surrounding spaces ignored)",
+		strings.Join(e.Header, ","), strings.Join(RequiredColumns(), ","))
+}
+
+// normalizeHeader is how header cells are matched: case-insensitive,
+// surrounding spaces (and a stray BOM) ignored.
+func normalizeHeader(h string) string {
+	return strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+}
+
+func normalizeHeaders(hs []string) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = normalizeHeader(h)
+	}
+	return out
+}
+
+// columns maps a header to the known columns.
+type columns struct {
+	header []string // as read, BOM removed
+	idx    [nKnown]int
+}
+
+func newColumns(header []string) (*columns, error) {
+	c := &columns{header: append([]string(nil), header...)}
+	if len(c.header) > 0 {
+		c.header[0] = strings.TrimPrefix(c.header[0], "\ufeff")
+	}
+	for i := range c.idx {
+		c.idx[i] = -1
+	}
+	var dup []string
+	for j, h := range normalizeHeaders(c.header) {
+		for i := 0; i < nKnown; i++ {
+			if h == knownName(i) {
+				if c.idx[i] >= 0 {
+					dup = append(dup, knownName(i))
+				}
+				c.idx[i] = j
+			}
+		}
+	}
+	var missing []string
+	for i := 0; i < nRequired; i++ {
+		if c.idx[i] < 0 {
+			missing = append(missing, knownName(i))
+		}
+	}
+	if len(missing) > 0 || len(dup) > 0 {
+		return nil, &HeaderError{Missing: missing, Duplicate: dup, Header: c.header}
+	}
+	return c, nil
+}
+
+// decode fills r from a record's cells (len(cells) == len(header)).
+func (c *columns) decode(cells []string, r *Row) {
+	get := func(i int) string {
+		if j := c.idx[i]; j >= 0 {
+			return cells[j]
+		}
+		return ""
+	}
+	r.LineID = get(colLineID)
+	r.Activity = get(colActivity)
+	r.Region = get(colRegion)
+	r.Quantity = get(colQuantity)
+	r.Unit = get(colUnit)
+	r.Stage = get(colStage)
+	r.Basis = get(colBasis)
+	r.AllowRegionFallback = get(colFallback)
+	r.FactorKgCO2e = get(colFactorKg)
+	r.FactorPer = get(colFactorPer)
+	r.FactorReference = get(colFactorRef)
+}
+
+// newCSVReader returns a csv.Reader over in with a leading UTF-8 BOM
+// removed. FieldsPerRecord is 0: a row whose field count differs from the
+// header's comes back with csv.ErrFieldCount, and becomes an error row.
+func newCSVReader(in io.Reader) *csv.Reader {
+	br := bufio.NewReaderSize(in, 256<<10)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	r := csv.NewReader(br)
+	r.FieldsPerRecord = 0
+	r.ReuseRecord = true
+	return r
+}

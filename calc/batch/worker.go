@@ -1,0 +1,268 @@
+package batch
+
+import (
+	"strings"
+	"unsafe"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/calc"
+)
+
+// evaluator is one worker's state: its cache of line kinds and its exact
+// totals. It is used by one goroutine only.
+type evaluator struct {
+	mrs    []*methodRun
+	cols   *columns
+	cache  map[rowKey]*entry
+	sums   []exactSum
+	maxEx  int
+	row    Row
+	vals   []rowVal
+	idBuf  []byte
+	pf     quantity
+	hasErr bool
+}
+
+// rowVal is one method's unrounded kg CO2e of a row, for the delta.
+type rowVal struct {
+	ok   bool
+	fast bool
+	v    fixedVal
+	d    decimal.Decimal
+}
+
+func newEvaluator(mrs []*methodRun, cols *columns, maxEx int) *evaluator {
+	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, sums: make([]exactSum, len(mrs)), maxEx: maxEx, vals: make([]rowVal, len(mrs))}
+}
+
+// lookup returns the cached line kind of a row, building it on first use.
+// A row with a product factor whose value is plain and whose reference is
+// valid gets its kind's template and the factor's value (pf != nil); the
+// others get a kind of their own.
+func (ev *evaluator) lookup(r *Row) (e *entry, pf *quantity) {
+	k := keyOf(r)
+	if k.fkg != "" && k.fref != "" && validID(k.fref) {
+		if v, ok := parseFastQuantity(k.fkg); ok {
+			tk := k
+			tk.fkg, tk.fref, tk.template = "", "", true
+			if e := ev.entry(tk); e.usable(v) {
+				ev.pf = v
+				return e, &ev.pf
+			}
+		}
+	}
+	return ev.entry(k), nil
+}
+
+func (ev *evaluator) entry(k rowKey) *entry {
+	if e, ok := ev.cache[k]; ok {
+		return e
+	}
+	if len(ev.cache) >= maxCacheEntries {
+		clear(ev.cache)
+	}
+	k = k.clone()
+	e := &entry{m: make([]methodEntry, len(ev.mrs))}
+	for i, mr := range ev.mrs {
+		e.m[i] = newMethodEntry(mr, k)
+	}
+	ev.cache[k] = e
+	return e
+}
+
+// chunk computes a chunk's output rows and counts.
+func (ev *evaluator) chunk(c *chunk) {
+	c.out = c.out[:0]
+	c.st.reset()
+	bad := c.bad
+	for i := 0; i < c.n; i++ {
+		cells := c.cells[i*c.width : (i+1)*c.width]
+		var b *badRow
+		if len(bad) > 0 && bad[0].i == i {
+			b = &bad[0]
+			bad = bad[1:]
+		}
+		c.out = ev.rowOut(c.out, cells, b, c.first+int64(i), c.lines[i], &c.st)
+	}
+}
+
+func (ev *evaluator) note(st *chunkStats, row int64, line int, method, kind, msg string) {
+	st.kinds[kind]++
+	if len(st.examples) < ev.maxEx {
+		st.examples = append(st.examples, RowError{Row: row, Line: line, Method: method, Message: msg})
+	}
+}
+
+// rowOut appends one output row.
+func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64, line int, st *chunkStats) []byte {
+	for j, s := range cells {
+		if j > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendField(dst, s, true)
+	}
+	if bad != nil {
+		msg := appendField(nil, bad.msg, true)
+		for _, mr := range ev.mrs {
+			dst = append(dst, ',')
+			dst = append(dst, mr.refCell...)
+			dst = append(dst, ",,,,,,error,"...)
+			dst = append(dst, msg...)
+		}
+		if len(ev.mrs) == 2 {
+			dst = append(dst, ',')
+		}
+		st.errs++
+		st.kinds[bad.kind] += int64(len(ev.mrs))
+		if len(st.examples) < ev.maxEx {
+			st.examples = append(st.examples, RowError{Row: rowNo, Line: line, Message: bad.msg})
+		}
+		return append(dst, '\n')
+	}
+	r := &ev.row
+	ev.cols.decode(cells, r)
+	e, pf := ev.lookup(r)
+	q, qFast := parseFastQuantity(r.Quantity)
+	var qd decimal.Decimal
+	var qErr error
+	if !qFast {
+		qd, qErr = calc.ParseQuantity(r.Quantity)
+	}
+	idOK := validID(r.LineID)
+	rowErr := false
+	for i, mr := range ev.mrs {
+		me := &e.m[i]
+		val := &ev.vals[i]
+		*val = rowVal{}
+		dst = append(dst, ',')
+		dst = append(dst, mr.refCell...)
+		err, errCell, kind := me.err, me.errCell, me.errKind
+		if !idOK || !qFast {
+			if err = me.check(r.LineID, qErr); err != nil && (err != me.err) {
+				msg := errorText(err)
+				errCell, kind = appendField(nil, msg, true), errorKind(err)
+			}
+		}
+		if err != nil {
+			rowErr = true
+			dst = append(dst, ",,,,,,error,"...)
+			dst = append(dst, errCell...)
+			st.kinds[kind]++
+			if len(st.examples) < ev.maxEx {
+				st.examples = append(st.examples, RowError{Row: rowNo, Line: line, Method: mr.m.Ref(), Message: errorText(err)})
+			}
+			continue
+		}
+		val.ok = true
+		if me.pr.Status != calc.StatusOK {
+			st.excluded++
+			val.fast = true
+			dst = append(dst, ',')
+			dst = appendFixed(dst, u128{}, int(mr.places), false)
+			dst = append(dst, ",,,,"...)
+			dst = ev.factorID(dst, me, pf)
+			dst = append(dst, ",excluded,"...)
+			continue
+		}
+		for a := 0; a < nAmt; a++ {
+			dst = append(dst, ',')
+			am := &me.amt[a]
+			if !am.present {
+				if a == amtCO2e {
+					dst = appendFixed(dst, u128{}, int(mr.places), false)
+					val.fast = true
+				}
+				continue
+			}
+			v, d, fast := am.value(q, qFast, qd, pf)
+			if fast {
+				if n, overflow := v.round(mr.places, mr.halfUp); !overflow {
+					dst = appendFixed(dst, n, int(mr.places), false)
+				} else {
+					fast, d = false, v.decimal()
+				}
+			}
+			if !fast {
+				dst = append(dst, calc.NewFixed(d, mr.round).String()...)
+			}
+			if a == amtCO2e {
+				val.fast, val.v, val.d = fast, v, d
+				if fast {
+					ev.sums[i].add(v)
+				} else {
+					ev.sums[i].addDecimal(d)
+				}
+			}
+		}
+		dst = append(dst, ',')
+		dst = ev.factorID(dst, me, pf)
+		dst = append(dst, ",ok,"...)
+	}
+	if len(ev.mrs) == 2 {
+		dst = append(dst, ',')
+		if ev.vals[0].ok && ev.vals[1].ok {
+			dst = ev.delta(dst)
+		}
+	}
+	if rowErr {
+		st.errs++
+	} else {
+		st.ok++
+	}
+	return append(dst, '\n')
+}
+
+// factorID appends the factor id cell: the entry's, or for a template
+// "product:" and the row's reference.
+func (ev *evaluator) factorID(dst []byte, me *methodEntry, pf *quantity) []byte {
+	if pf == nil || !me.productID {
+		return append(dst, me.factorID...)
+	}
+	ev.idBuf = append(append(ev.idBuf[:0], "product:"...), strings.TrimSpace(ev.row.FactorReference)...)
+	return appendField(dst, unsafeString(ev.idBuf), true)
+}
+
+// delta appends the second method's kg CO2e minus the first's, rounded by
+// the second method's rule.
+func (ev *evaluator) delta(dst []byte) []byte {
+	a, b := &ev.vals[0], &ev.vals[1]
+	mr := ev.mrs[1]
+	if a.fast && b.fast {
+		x, y := a.v, b.v
+		ok := true
+		if x.exp > y.exp {
+			var o bool
+			x.p, o = x.p.scaleUp(int(x.exp - y.exp))
+			x.exp, ok = y.exp, !o
+		} else if y.exp > x.exp {
+			var o bool
+			y.p, o = y.p.scaleUp(int(y.exp - x.exp))
+			y.exp, ok = x.exp, !o
+		}
+		if ok {
+			neg := y.p.cmp(x.p) < 0
+			var d fixedVal
+			if neg {
+				d = fixedVal{x.p.sub(y.p), x.exp}
+			} else {
+				d = fixedVal{y.p.sub(x.p), x.exp}
+			}
+			if n, o := d.round(mr.places, mr.halfUp); !o {
+				return appendFixed(dst, n, int(mr.places), neg)
+			}
+		}
+	}
+	da, db := a.d, b.d
+	if a.fast {
+		da = a.v.decimal()
+	}
+	if b.fast {
+		db = b.v.decimal()
+	}
+	return append(dst, calc.NewFixed(db.Sub(da), mr.round).String()...)
+}
+
+// unsafeString views b as a string without copying; b must not change
+// while the string is in use.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

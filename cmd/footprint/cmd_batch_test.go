@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
+	return code, out.String(), errb.String()
+}
+
+const goodCSV = "line_id,activity,region,quantity,unit\n1,fuel.natural_gas,US,1000,mmBtu\n"
+const badCSV = goodCSV + "2,fuel.natural_gas,US,\"12,5\",mmBtu\n"
+
+func TestBatchExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(good, []byte(goodCSV), 0o644)
+	cases := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stdout string // substring
+		stderr string // substring
+	}{
+		{"all ok, stdin to stdout", goodCSV, []string{"batch", "--method", "us-federal"}, exitOK, "53114.500", "1 rows computed: 1 ok, 0 with errors"},
+		{"file argument", "", []string{"batch", "--method", "us-federal@2025.1", good}, exitOK, "53114.500", "rows/s"},
+		{"some rows failed", badCSV, []string{"batch", "--method", "us-federal"}, exitRowErrs, "quantity: not a decimal number: 12,5", "errors by kind: quantity 1"},
+		{"two methods", goodCSV, []string{"batch", "--method", "us-federal", "--method", "eu-gpp", "--workers", "1"}, exitRowErrs, "delta_kg_co2e", "total eu-gpp@2025.1"},
+		{"quiet", badCSV, []string{"batch", "--quiet", "--method", "us-federal"}, exitRowErrs, "error", ""},
+		{"dry run", badCSV, []string{"batch", "--dry-run", "--method", "us-federal"}, exitRowErrs, "", "dry run"},
+		{"missing column named", "line_id,activity,region,unit\n", []string{"batch", "--method", "us-federal"}, exitFailed, "", "missing required column(s) quantity"},
+		{"empty input", "", []string{"batch", "--method", "us-federal"}, exitFailed, "", "a header row is required"},
+		{"unknown method", goodCSV, []string{"batch", "--method", "nope"}, exitFailed, "", "nope"},
+		{"unreadable file", "", []string{"batch", "--method", "us-federal", filepath.Join(dir, "missing.csv")}, exitFailed, "", "missing.csv"},
+		{"no method", goodCSV, []string{"batch"}, exitUsage, "", "give at least one --method"},
+		{"two inputs", goodCSV, []string{"batch", "--method", "us-federal", "a.csv", "b.csv"}, exitUsage, "", "at most one input"},
+		{"bad flag", goodCSV, []string{"batch", "--nope"}, exitUsage, "", "flag provided but not defined"},
+		{"negative workers", goodCSV, []string{"batch", "--method", "us-federal", "--workers", "-1"}, exitUsage, "", "--workers"},
+		{"help", "", []string{"batch", "--help"}, exitOK, "", "Exit status"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, tc.stdin, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstderr: %s", code, tc.code, errs)
+			}
+			if !strings.Contains(out, tc.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tc.stdout, out)
+			}
+			if !strings.Contains(errs, tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, errs)
+			}
+			if strings.Contains(strings.Join(tc.args, " "), "quiet") && errs != "" {
+				t.Errorf("--quiet wrote to stderr: %s", errs)
+			}
+			if strings.Contains(strings.Join(tc.args, " "), "dry-run") && out != "" {
+				t.Errorf("--dry-run wrote to stdout: %s", out)
+			}
+		})
+	}
+}
+
+func TestBatchOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.csv")
+	code, stdout, errs := runCLI(t, badCSV, "batch", "--method", "us-federal", "-o", out)
+	if code != exitRowErrs || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, errs)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || strings.Count(string(b), "\n") != 3 {
+		t.Fatalf("output %q, %v", b, err)
+	}
+	// A run that cannot proceed leaves no file, and no temporary file.
+	out2 := filepath.Join(dir, "out2.csv")
+	if code, _, _ := runCLI(t, "line_id,activity\n", "batch", "--method", "us-federal", "-o", out2); code != exitFailed {
+		t.Fatalf("exit %d", code)
+	}
+	if _, err := os.Stat(out2); !os.IsNotExist(err) {
+		t.Errorf("partial output file left: %v", err)
+	}
+	// A failed run over an existing file keeps the old file.
+	if code, _, _ := runCLI(t, "", "batch", "--method", "us-federal", "-o", out); code != exitFailed {
+		t.Fatalf("exit %d", code)
+	}
+	if b2, _ := os.ReadFile(out); !bytes.Equal(b, b2) {
+		t.Error("a failed run changed the existing output file")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+	// Dry run with -o writes no file.
+	out3 := filepath.Join(dir, "out3.csv")
+	runCLI(t, goodCSV, "batch", "--dry-run", "--method", "us-federal", "-o", out3)
+	if _, err := os.Stat(out3); !os.IsNotExist(err) {
+		t.Errorf("dry run wrote %s", out3)
+	}
+}
+
+func TestBatchCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.csv")
+	var errb bytes.Buffer
+	code := run(ctx, []string{"batch", "--method", "us-federal", "-o", out}, strings.NewReader(goodCSV), &bytes.Buffer{}, &errb, func(string) string { return "" })
+	if code != exitFailed {
+		t.Errorf("exit %d: %s", code, errb.String())
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("cancelled run left an output file")
+	}
+}
