@@ -187,7 +187,7 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 			probs = append(probs, Problem{Pointer: ptr, LineID: lr.ID, Detail: lr.Error, Err: lr.Err})
 		}
 		if lr.Status == StatusOK {
-			fp.Total.KgCO2e = fp.Total.KgCO2e.Add(lr.KgCO2e)
+			fp.Total.KgCO2e = addDec(fp.Total.KgCO2e, lr.KgCO2e)
 			for _, t := range lr.terms {
 				ga := gasTotals[t.gas]
 				if ga == nil {
@@ -197,9 +197,9 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 					}
 					gasTotals[t.gas] = ga
 				}
-				ga.Kg = ga.Kg.Add(t.kg)
-				ga.KgCO2e = ga.KgCO2e.Add(t.co2e)
-				stageTotals[t.stage] = stageTotals[t.stage].Add(t.co2e)
+				ga.Kg = addDec(ga.Kg, t.kg)
+				ga.KgCO2e = addDec(ga.KgCO2e, t.co2e)
+				stageTotals[t.stage] = addDec(stageTotals[t.stage], t.co2e)
 			}
 			fp.Limits = append(fp.Limits, p.checkLimits(&bid.Lines[i], &lr)...)
 		}

@@ -276,3 +276,34 @@ func TestDivHalfEven(t *testing.T) {
 		}
 	}
 }
+
+// TestFixedText checks the fast fixed-point printer against StringFixed.
+func TestFixedText(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, r := range []methods.Rounding{{Places: 3, Mode: methods.HalfEven}, {Places: 0, Mode: methods.HalfUp}, {Places: 6, Mode: methods.HalfUp}} {
+		for range 20000 {
+			s := fmt.Sprintf("%d.%d", rng.Int64N(1_000_000_000_000)-500_000_000_000, rng.Int64N(1_000_000_000_000))
+			if rng.IntN(5) == 0 {
+				s = fmt.Sprintf("%d", rng.Int64()-rng.Int64())
+			}
+			d := decimal.RequireFromString(s)
+			f := NewFixed(d, r)
+			want := r.Round(d).StringFixed(r.Places)
+			if want != d.RoundBank(r.Places).StringFixed(r.Places) && r.Mode == methods.HalfEven {
+				t.Fatalf("Round(%s) = %s, RoundBank gives %s", s, want, d.RoundBank(r.Places).StringFixed(r.Places))
+			}
+			if r.Mode == methods.HalfUp && want != d.Round(r.Places).StringFixed(r.Places) {
+				t.Fatalf("half-up Round(%s) = %s, decimal.Round gives %s", s, want, d.Round(r.Places).StringFixed(r.Places))
+			}
+			if got := f.String(); got != want {
+				t.Fatalf("Fixed(%s, %d places) = %s, want %s", s, r.Places, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"0", "0.0004", "-0.0004", "-0.0005", "0.0005", "0.0015", "1e3", "-7"} {
+		r := methods.Rounding{Places: 3, Mode: methods.HalfEven}
+		if got, want := NewFixed(decimal.RequireFromString(s), r).String(), decimal.RequireFromString(s).RoundBank(3).StringFixed(3); got != want {
+			t.Errorf("Fixed(%s) = %s, want %s", s, got, want)
+		}
+	}
+}

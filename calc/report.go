@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"math"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 
@@ -27,7 +29,45 @@ func NewFixed(d decimal.Decimal, r methods.Rounding) Fixed {
 func (f Fixed) Decimal() decimal.Decimal { return f.d }
 
 // String writes the value with the rule's places.
-func (f Fixed) String() string { return f.d.StringFixed(f.places) }
+func (f Fixed) String() string { return string(f.appendText(nil)) }
+
+// appendText appends the value with exactly the rule's places, without
+// big.Int formatting when the coefficient fits an int64 and the exponent is
+// already -places (as NewFixed leaves it in the common case).
+func (f Fixed) appendText(b []byte) []byte {
+	if f.places < 0 || f.places > 18 || f.d.NumDigits() > 18 || f.d.Exponent() > 0 {
+		return append(b, f.d.StringFixed(f.places)...)
+	}
+	c, exp := f.d.CoefficientInt64(), -f.d.Exponent()
+	for ; exp < f.places; exp++ {
+		if c > math.MaxInt64/10 || c < math.MinInt64/10 {
+			return append(b, f.d.StringFixed(f.places)...)
+		}
+		c *= 10
+	}
+	if exp != f.places {
+		return append(b, f.d.StringFixed(f.places)...)
+	}
+	if c < 0 {
+		b = append(b, '-')
+		if c == math.MinInt64 {
+			return append(b[:len(b)-1], f.d.StringFixed(f.places)...)
+		}
+		c = -c
+	}
+	var digits [20]byte
+	ds := strconv.AppendInt(digits[:0], c, 10)
+	if f.places == 0 {
+		return append(b, ds...)
+	}
+	for int32(len(ds)) <= f.places { // pad to at least one integer digit
+		ds = append([]byte{'0'}, ds...)
+	}
+	cut := len(ds) - int(f.places)
+	b = append(b, ds[:cut]...)
+	b = append(b, '.')
+	return append(b, ds[cut:]...)
+}
 
 // MarshalText writes the value with the rule's places; encoding/json
 // writes it as a JSON string. (A TextMarshaler, not a json.Marshaler, so

@@ -278,7 +278,7 @@ func appendStrings(b []byte, ss []string) []byte {
 
 func appendFixed(b []byte, f Fixed) []byte {
 	b = append(b, '"')
-	b = append(b, f.String()...)
+	b = f.appendText(b)
 	return append(b, '"')
 }
 

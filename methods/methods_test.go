@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/footprint-gpp/footprint/factors"
 )
 
@@ -179,5 +181,28 @@ func TestAddDirStopsOnInvalid(t *testing.T) {
 	err := reg.AddDir(dir)
 	if err == nil || !strings.Contains(err.Error(), "bad.toml:16: gwp_set") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRoundingModes(t *testing.T) {
+	tests := []struct {
+		mode, in, want string
+		places         int32
+	}{
+		{HalfEven, "2.0005", "2.000", 3},
+		{HalfEven, "2.0015", "2.002", 3},
+		{HalfUp, "2.0005", "2.001", 3},
+		{HalfUp, "-2.0005", "-2.001", 3},
+		{HalfEven, "53114.5", "53114.5", 3},
+		{HalfEven, "7", "7", 0},
+		{HalfEven, "7.5", "8", 0},
+		{HalfEven, "6.5", "6", 0},
+	}
+	for _, tt := range tests {
+		r := Rounding{Places: tt.places, Mode: tt.mode}
+		got := r.Round(decimal.RequireFromString(tt.in))
+		if !got.Equal(decimal.RequireFromString(tt.want)) {
+			t.Errorf("%s %s to %d = %s, want %s", tt.mode, tt.in, tt.places, got, tt.want)
+		}
 	}
 }

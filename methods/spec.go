@@ -107,6 +107,12 @@ type Rounding struct {
 
 // Round applies the rule to a reported value.
 func (r Rounding) Round(d decimal.Decimal) decimal.Decimal {
+	if d.Exponent() >= -r.Places {
+		return d // already has at most Places decimals: nothing to round
+	}
+	if q, ok := roundInt64(d, r.Places, r.Mode == HalfUp); ok {
+		return q
+	}
 	if r.Mode == HalfUp {
 		return d.Round(r.Places)
 	}
@@ -199,4 +205,43 @@ func compareVersions(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// pow10 holds 10^0 … 10^18, the powers an int64 coefficient can need.
+func pow10(n int32) (int64, bool) {
+	if n < 0 || n > 18 {
+		return 0, false
+	}
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p, true
+}
+
+// roundInt64 rounds without big.Int when the coefficient fits an int64:
+// the common case, and the one that dominates reporting cost.
+func roundInt64(d decimal.Decimal, places int32, halfUp bool) (decimal.Decimal, bool) {
+	if d.NumDigits() > 18 { // NumDigits is allocation-free for int64 coefficients
+		return decimal.Decimal{}, false
+	}
+	c := d.CoefficientInt64()
+	p, ok := pow10(-d.Exponent() - places)
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	q, rem := c/p, c%p
+	if rem < 0 {
+		rem = -rem
+	}
+	half := p / 2 // p is a power of ten ≥ 10, so p/2 is exact
+	up := rem > half || (rem == half && (halfUp || q%2 != 0))
+	if up {
+		if c < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return decimal.New(q, -places), true
 }
