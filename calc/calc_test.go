@@ -31,11 +31,7 @@ type world struct {
 
 func newWorld(t testing.TB) world {
 	t.Helper()
-	lib, err := factors.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := methods.Embedded(lib)
+	lib, reg, err := methods.Defaults()
 	if err != nil {
 		t.Fatal(err)
 	}

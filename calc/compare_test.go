@@ -12,7 +12,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/calc"
-	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -20,11 +19,7 @@ import (
 // testdata/methods (the us-federal AR6 draft and the test-hv fixture).
 func compareWorld(t testing.TB) (*calc.Engine, *methods.Registry) {
 	t.Helper()
-	lib, err := factors.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := methods.Embedded(lib)
+	lib, reg, err := methods.Defaults()
 	if err != nil {
 		t.Fatal(err)
 	}

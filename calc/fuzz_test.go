@@ -5,7 +5,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -27,11 +26,7 @@ func FuzzParseQuantity(f *testing.F) {
 // FuzzLine feeds arbitrary lines to the engine: it must never panic and
 // must always give one of the three statuses.
 func FuzzLine(f *testing.F) {
-	lib, err := factors.Embedded()
-	if err != nil {
-		f.Fatal(err)
-	}
-	reg, err := methods.Embedded(lib)
+	lib, reg, err := methods.Defaults()
 	if err != nil {
 		f.Fatal(err)
 	}

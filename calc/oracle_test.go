@@ -69,11 +69,7 @@ type oracleWorld struct {
 
 func newOracleWorld(t testing.TB) oracleWorld {
 	t.Helper()
-	lib, err := factors.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := methods.Embedded(lib)
+	lib, reg, err := methods.Defaults()
 	if err != nil {
 		t.Fatal(err)
 	}

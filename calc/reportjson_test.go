@@ -17,11 +17,7 @@ import (
 // json.Marshal on bids that exercise every field: errors, EPD factors,
 // limits, fallbacks, both method families, and strings needing escapes.
 func TestAppendJSONMatchesMarshal(t *testing.T) {
-	lib, err := factors.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := methods.Embedded(lib)
+	lib, reg, err := methods.Defaults()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -207,3 +207,17 @@ func versionList(vs []*Method) []string {
 	}
 	return out
 }
+
+// Defaults returns the embedded library and a registry of the built-in
+// methods: where every command and most tests start.
+func Defaults() (*factors.Library, *Registry, error) {
+	lib, err := factors.Embedded()
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading embedded data: %w", err)
+	}
+	reg, err := Embedded(lib)
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading embedded methods: %w", err)
+	}
+	return lib, reg, nil
+}

@@ -6,18 +6,13 @@ import (
 	"testing"
 
 	"github.com/footprint-gpp/footprint/calc"
-	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
 // newTestServer builds a Server over the embedded data.
 func newTestServer(tb testing.TB) http.Handler {
 	tb.Helper()
-	lib, err := factors.Embedded()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	reg, err := methods.Embedded(lib)
+	lib, reg, err := methods.Defaults()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/footprint-gpp/footprint/calc"
-	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -23,11 +22,7 @@ type openAPI struct {
 
 func testServer(t *testing.T) *Server {
 	t.Helper()
-	lib, err := factors.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := methods.Embedded(lib)
+	lib, reg, err := methods.Defaults()
 	if err != nil {
 		t.Fatal(err)
 	}
