@@ -99,18 +99,8 @@ func newPlan(lib *factors.Library, m *methods.Method) (*Plan, error) {
 	for _, h := range m.HeatingValue {
 		p.hv[hvKey{h.Activity, h.From, h.To}] = h
 	}
-	for _, ls := range m.Limits {
-		d, err := lib.Dataset(ls.Dataset)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ls.IDs {
-			for _, l := range d.Limits {
-				if l.ID == id {
-					p.limits = append(p.limits, l)
-				}
-			}
-		}
+	if p.limits, err = methods.ResolveLimits(lib, m.Limits); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -370,18 +370,12 @@ func heatChanges(a, b []*factors.Dataset) []HeatContentChange {
 
 func limits(lib *factors.Library, sets []LimitSet) (map[string]factors.Limit, error) {
 	out := map[string]factors.Limit{}
-	for _, ls := range sets {
-		d, err := lib.Dataset(ls.Dataset)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ls.IDs {
-			for _, l := range d.Limits {
-				if l.ID == id {
-					out[d.Ref()+":"+id] = l
-				}
-			}
-		}
+	ls, err := ResolveLimits(lib, sets)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range ls {
+		out[l.Dataset+":"+l.ID] = l
 	}
 	return out, nil
 }

@@ -245,3 +245,25 @@ func roundInt64(d decimal.Decimal, places int32, halfUp bool) (decimal.Decimal, 
 	}
 	return decimal.New(q, -places), true
 }
+
+// ResolveLimits returns the limits a method's limit sets select, in the
+// order they are listed.
+func ResolveLimits(lib *factors.Library, sets []LimitSet) ([]factors.Limit, error) {
+	var out []factors.Limit
+	for _, ls := range sets {
+		d, err := lib.Dataset(ls.Dataset)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]factors.Limit, len(d.Limits))
+		for _, l := range d.Limits {
+			byID[l.ID] = l
+		}
+		for _, id := range ls.IDs {
+			if l, ok := byID[id]; ok {
+				out = append(out, l)
+			}
+		}
+	}
+	return out, nil
+}
