@@ -36,12 +36,16 @@ func parsePages() (*template.Template, error) {
 
 // formLine is one line of the web form, as typed.
 type formLine struct {
-	Index     int
-	ID        string
-	Activity  string
-	Region    string
-	Quantity  string
-	Unit      string
+	Index    int
+	ID       string
+	Activity string
+	Region   string
+	Quantity string
+	Unit     string
+	// Basis is "", "HHV" or "NCV" (energy quantities only).
+	Basis string
+	// Fallback is "on" when the line allows a parent region's factor.
+	Fallback  string
 	FactorKg  string
 	FactorPer string
 	FactorRef string
@@ -159,6 +163,7 @@ func readForm(r *http.Request) formData {
 	for i := 0; i < n; i++ {
 		f := func(name string) string { return get(fmt.Sprintf("line-%d-%s", i, name)) }
 		fd.Lines = append(fd.Lines, formLine{ID: f("id"), Activity: f("activity"), Region: f("region"), Quantity: f("quantity"), Unit: f("unit"),
+			Basis: f("basis"), Fallback: f("fallback"),
 			FactorKg: f("factor-kg_co2e"), FactorPer: f("factor-per"), FactorRef: f("factor-reference")})
 	}
 	fd.renumber()
@@ -279,7 +284,12 @@ func readLinesCSV(f multipart.File) ([]formLine, error) {
 			}
 			return ""
 		}
+		fallback := ""
+		if b, err := strconv.ParseBool(get("allow_region_fallback")); err == nil && b {
+			fallback = "on"
+		}
 		out = append(out, formLine{ID: get("line_id"), Activity: get("activity"), Region: get("region"), Quantity: get("quantity"), Unit: get("unit"),
+			Basis: strings.ToUpper(get("basis")), Fallback: fallback,
 			FactorKg: get("factor_kg_co2e"), FactorPer: get("factor_per"), FactorRef: get("factor_reference")})
 	}
 	if len(out) == 0 {
@@ -305,7 +315,8 @@ func (s *Server) checkForm(fd formData, p *pageData) (formBid, calc.Bid, bool) {
 		if l.blank() {
 			continue
 		}
-		lr := LineRequest{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: Number(strings.TrimSpace(l.Quantity)), Unit: l.Unit}
+		lr := LineRequest{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: Number(strings.TrimSpace(l.Quantity)), Unit: l.Unit,
+			Basis: l.Basis, AllowRegionFallback: l.Fallback == "on"}
 		if l.HasFactor() {
 			lr.Factor = &FactorRequest{KgCO2e: Number(strings.TrimSpace(l.FactorKg)), Per: l.FactorPer, Reference: l.FactorRef}
 		}
@@ -373,11 +384,11 @@ func (fb formBid) fieldID(ptr string) string {
 		field := "activity"
 		if len(parts) > 2 {
 			switch f := strings.Join(parts[2:], "-"); f {
-			case "activity", "region", "quantity", "unit", "factor-kg_co2e", "factor-per", "factor-reference":
+			case "activity", "region", "quantity", "unit", "basis", "factor-kg_co2e", "factor-per", "factor-reference":
 				field = f
 			case "factor":
 				field = "factor-kg_co2e"
-			case "basis", "stage", "id":
+			case "stage", "id":
 				field = "activity"
 			}
 		}

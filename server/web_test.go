@@ -73,13 +73,42 @@ func TestFormCompareTwoMethods(t *testing.T) {
 	h := newTestServer(t)
 	v := twoLineForm()
 	v.Set("method2", "eu-gpp@2025.1")
-	v.Set("line-0-region", "US")
+	v.Set("line-0-activity", "fuel.coal.bituminous")
+	v.Set("line-0-quantity", "120")
+	v.Set("line-0-unit", "t")
 	rec := postForm(t, h, "/", v)
-	if rec.Code != 200 && rec.Code != 422 {
-		t.Fatalf("status %d", rec.Code)
+	body := rec.Body.String()
+	if rec.Code != 200 {
+		t.Fatalf("status %d\n%.2000s", rec.Code, body)
 	}
-	if rec.Code == 200 && !strings.Contains(rec.Body.String(), "eu-gpp@2025.1") {
-		t.Error("second method not shown")
+	for _, want := range []string{"eu-gpp@2025.1 minus us-federal@2025.1", "by cause, kg CO2e", "gwp_set", "factor_values", "-15779.304"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("comparison page lacks %q", want)
+		}
+	}
+}
+
+func TestFormBasisAndFallback(t *testing.T) {
+	h := newTestServer(t)
+	v := twoLineForm()
+	v.Set("line-0-unit", "TJ")
+	v.Set("line-0-quantity", "2.5")
+	v.Set("line-0-basis", "NCV")
+	rec := postForm(t, h, "/", v)
+	if body := rec.Body.String(); rec.Code != 422 || !strings.Contains(body, `id="line-0-basis-error"`) || !strings.Contains(body, "no NCV→HHV conversion") {
+		t.Fatalf("NCV line under us-federal: %d, error not next to the basis\n%.1500s", rec.Code, body)
+	}
+	v.Set("method", "eu-gpp@2025.1")
+	v.Set("line-0-region", "DE")
+	v.Set("line-0-fallback", "on")
+	rec = postForm(t, h, "/", v)
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "140392.750") {
+		t.Fatalf("NCV line under eu-gpp: %d\n%.1500s", rec.Code, body)
+	}
+	v.Set("add_line", "1")
+	rec = postForm(t, h, "/", v)
+	if body := rec.Body.String(); !strings.Contains(body, `<option value="NCV" selected>`) || !strings.Contains(body, `id="line-0-fallback" name="line-0-fallback" value="on" checked`) {
+		t.Error("basis or fallback not kept when adding a line")
 	}
 }
 
