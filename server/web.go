@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/bidcsv"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 )
@@ -249,51 +250,25 @@ func (s *Server) uploadCSV(w http.ResponseWriter, r *http.Request, fd formData) 
 	return s.render(w, http.StatusOK, "form.html", p)
 }
 
-// readLinesCSV reads lines in the batch CSV columns (DESIGN "Batch CSV").
+// readLinesCSV reads lines in the batch CSV columns (DESIGN "Batch CSV")
+// as text, so that a bad cell is shown in its field for correction.
 func readLinesCSV(f multipart.File) ([]formLine, error) {
-	cr := csv.NewReader(io.LimitReader(f, MaxFormBytes))
-	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
+	recs, err := bidcsv.ReadRecords(f, MaxFormBytes, MaxFormLines)
 	if err != nil {
-		return nil, fmt.Errorf("the CSV file is empty or unreadable: %v", err)
+		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	if len(recs) == 0 {
+		return nil, errors.New("the CSV file has a header but no lines")
 	}
-	for _, need := range []string{"activity", "region", "quantity", "unit"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("the CSV header has no %q column; columns are line_id, activity, region, quantity, unit and optional factor_kg_co2e, factor_per, factor_reference", need)
-		}
-	}
-	var out []formLine
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("CSV: %v", err)
-		}
-		if len(out) >= MaxFormLines {
-			return nil, fmt.Errorf("more than %d lines: use POST /v1/batch for long lists", MaxFormLines)
-		}
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
+	out := make([]formLine, len(recs))
+	for i, r := range recs {
 		fallback := ""
-		if b, err := strconv.ParseBool(get("allow_region_fallback")); err == nil && b {
+		if b, ok := bidcsv.ParseFlag(r.Get("allow_region_fallback")); ok && b {
 			fallback = "on"
 		}
-		out = append(out, formLine{ID: get("line_id"), Activity: get("activity"), Region: get("region"), Quantity: get("quantity"), Unit: get("unit"),
-			Basis: strings.ToUpper(get("basis")), Fallback: fallback,
-			FactorKg: get("factor_kg_co2e"), FactorPer: get("factor_per"), FactorRef: get("factor_reference")})
-	}
-	if len(out) == 0 {
-		return nil, errors.New("the CSV file has a header but no lines")
+		out[i] = formLine{ID: r.Get("line_id"), Activity: r.Get("activity"), Region: r.Get("region"), Quantity: r.Get("quantity"), Unit: r.Get("unit"),
+			Basis: strings.ToUpper(r.Get("basis")), Fallback: fallback,
+			FactorKg: r.Get("factor_kg_co2e"), FactorPer: r.Get("factor_per"), FactorRef: r.Get("factor_reference")}
 	}
 	return out, nil
 }

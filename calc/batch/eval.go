@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/bidcsv"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 )
@@ -96,13 +97,11 @@ func (k rowKey) line() (calc.Line, error) {
 	}
 	l := calc.Line{Activity: k.activity, Region: k.region, Unit: k.unit, Stage: k.stage, Basis: k.basis}
 	var err error
-	switch strings.ToLower(k.fallback) {
-	case "", "false", "no", "n", "0":
-	case "true", "yes", "y", "1":
-		l.AllowRegionFallback = true
-	default:
+	fb, ok := bidcsv.ParseFlag(k.fallback)
+	if !ok {
 		err = &cellError{col: "allow_region_fallback", msg: "not a boolean: " + k.fallback + " (use true or false)"}
 	}
+	l.AllowRegionFallback = fb
 	if k.fkg != "" || k.fper != "" || k.fref != "" {
 		pf := &calc.ProductFactor{Per: k.fper, Reference: k.fref}
 		if k.fkg == "" {

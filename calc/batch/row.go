@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/footprint-gpp/footprint/calc/bidcsv"
 )
 
 // Row is the typed model of the columns a batch CSV may have besides its
@@ -49,52 +51,18 @@ const (
 	nRequired = colUnit + 1
 )
 
+// Column indices of Row's fields follow bidcsv's column order, which owns
+// the layout; knownColumns is checked against it in the tests.
+var knownColumns = bidcsv.Columns()
+
 // knownName returns the header name of a known column.
-func knownName(i int) string {
-	switch i {
-	case colLineID:
-		return "line_id"
-	case colActivity:
-		return "activity"
-	case colRegion:
-		return "region"
-	case colQuantity:
-		return "quantity"
-	case colUnit:
-		return "unit"
-	case colStage:
-		return "stage"
-	case colBasis:
-		return "basis"
-	case colFallback:
-		return "allow_region_fallback"
-	case colFactorKg:
-		return "factor_kg_co2e"
-	case colFactorPer:
-		return "factor_per"
-	case colFactorRef:
-		return "factor_reference"
-	}
-	return ""
-}
+func knownName(i int) string { return knownColumns[i] }
 
 // RequiredColumns lists the columns a batch CSV must have.
-func RequiredColumns() []string {
-	out := make([]string, nRequired)
-	for i := range out {
-		out[i] = knownName(i)
-	}
-	return out
-}
+func RequiredColumns() []string { return bidcsv.RequiredColumns() }
 
 // OptionalColumns lists the known optional columns.
-func OptionalColumns() []string {
-	out := make([]string, 0, nKnown-nRequired)
-	for i := nRequired; i < nKnown; i++ {
-		out = append(out, knownName(i))
-	}
-	return out
-}
+func OptionalColumns() []string { return bidcsv.OptionalColumns() }
 
 // HeaderError reports a header the run cannot proceed with: no header at
 // all, required columns missing, or a known column given twice.
@@ -133,14 +101,10 @@ func (e *HeaderError) Error() string {
 
 // normalizeHeader is how header cells are matched: case-insensitive,
 // surrounding spaces (and a stray BOM) ignored.
-func normalizeHeader(h string) string {
-	return strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-}
-
 func normalizeHeaders(hs []string) []string {
 	out := make([]string, len(hs))
 	for i, h := range hs {
-		out[i] = normalizeHeader(h)
+		out[i] = bidcsv.NormalizeHeader(h)
 	}
 	return out
 }
