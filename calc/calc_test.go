@@ -151,6 +151,9 @@ func TestDeterministic(t *testing.T) {
 	if sum := sha256.Sum256(blank); hex.EncodeToString(sum[:]) != digest {
 		t.Error("result digest does not verify")
 	}
+	if d, _ := a.ResultDigest(); d != digest {
+		t.Errorf("ResultDigest() = %s, the JSON carries %s", d, digest)
+	}
 	bid.Lines[0].Quantity = decimal.RequireFromString("1000.000")
 	c, _ := w.calc(t, "us-federal", bid)
 	if c.Receipt.InputDigest != a.Receipt.InputDigest {

@@ -342,17 +342,15 @@ func attributeLine(pb, po *Plan, lb, lo *LineResult) (LineDiff, causes, lineFact
 		ld.Note = fmt.Sprintf("counted by neither method (%s: %s; %s: %s)", pb.method.Ref(), statusText(lb), po.method.Ref(), statusText(lo))
 		ld.Attribution = toCauses(cs, details)
 		return ld, cs, facts
-	case bOK && !oOK:
+	case bOK != oOK:
+		// Counted by one method only: the whole difference is boundary.
+		counted, other, otherLine := pb, po, lo
+		if oOK {
+			counted, other, otherLine = po, pb, lb
+		}
+		facts.onlyBase, facts.onlyOther = bOK, oOK
 		cs[iBoundary] = ld.Difference
-		facts.onlyBase = true
-		details[iBoundary] = fmt.Sprintf("counted only by %s; %s: %s", pb.method.Ref(), po.method.Ref(), statusText(lo))
-		ld.Note = details[iBoundary]
-		ld.Attribution = toCauses(cs, details)
-		return ld, cs, facts
-	case !bOK && oOK:
-		cs[iBoundary] = ld.Difference
-		facts.onlyOther = true
-		details[iBoundary] = fmt.Sprintf("counted only by %s; %s: %s", po.method.Ref(), pb.method.Ref(), statusText(lb))
+		details[iBoundary] = fmt.Sprintf("counted only by %s; %s: %s", counted.method.Ref(), other.method.Ref(), statusText(otherLine))
 		ld.Note = details[iBoundary]
 		ld.Attribution = toCauses(cs, details)
 		return ld, cs, facts

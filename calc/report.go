@@ -82,21 +82,24 @@ func (f Fixed) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 // result_digest; it is computed here so that the footprint is encoded once
 // (by the reflection-free encoder of reportjson.go).
 func (fp *Footprint) MarshalJSON() ([]byte, error) {
+	_, raw := fp.unsealed()
+	return sealDigest(raw)
+}
+
+// unsealed is the report and its JSON with an empty result digest: what
+// the result digest is computed over.
+func (fp *Footprint) unsealed() (*Report, []byte) {
 	rep := fp.Report()
 	rep.Receipt.ResultDigest = ""
-	return sealDigest(rep.AppendJSON(make([]byte, 0, 2048+1536*len(fp.Lines))))
+	return rep, rep.AppendJSON(make([]byte, 0, 2048+1536*len(fp.Lines)))
 }
 
 // SealedReport returns the report with its result digest filled in, for
 // renderings other than JSON (the web page's receipt).
 func (fp *Footprint) SealedReport() (*Report, error) {
-	raw, err := fp.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	rep := fp.Report()
-	i := bytes.LastIndex(raw, []byte(`"result_digest":"`))
-	rep.Receipt.ResultDigest = string(raw[i+len(`"result_digest":"`) : i+len(`"result_digest":"`)+64])
+	rep, raw := fp.unsealed()
+	sum := sha256.Sum256(raw)
+	rep.Receipt.ResultDigest = hex.EncodeToString(sum[:])
 	return rep, nil
 }
 

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -14,11 +12,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ and the worked example in docs/methods.md")
 
 // runCmd runs the program with args and returns stdout, stderr and the code.
+// runCmd3 is runCmd with its results in (stdout, stderr, code) order.
 func runCmd3(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, func(string) string { return "" })
-	return out.String(), errOut.String(), code
+	code, out, errOut := runCmd(t, stdin, args...)
+	return out, errOut, code
 }
 
 func golden(t *testing.T, name string, got string) {

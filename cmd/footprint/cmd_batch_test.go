@@ -9,13 +9,6 @@ import (
 	"testing"
 )
 
-func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
-	return code, out.String(), errb.String()
-}
-
 const goodCSV = "line_id,activity,region,quantity,unit\n1,fuel.natural_gas,US,1000,mmBtu\n"
 const badCSV = goodCSV + "2,fuel.natural_gas,US,\"12,5\",mmBtu\n"
 
@@ -49,7 +42,7 @@ func TestBatchExitStatus(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errs := runCLI(t, tc.stdin, tc.args...)
+			code, out, errs := runCmd(t, tc.stdin, tc.args...)
 			if code != tc.code {
 				t.Errorf("exit %d, want %d\nstderr: %s", code, tc.code, errs)
 			}
@@ -72,7 +65,7 @@ func TestBatchExitStatus(t *testing.T) {
 func TestBatchOutputFile(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.csv")
-	code, stdout, errs := runCLI(t, badCSV, "batch", "--method", "us-federal", "-o", out)
+	code, stdout, errs := runCmd(t, badCSV, "batch", "--method", "us-federal", "-o", out)
 	if code != exitRowErrs || stdout != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, errs)
 	}
@@ -82,14 +75,14 @@ func TestBatchOutputFile(t *testing.T) {
 	}
 	// A run that cannot proceed leaves no file, and no temporary file.
 	out2 := filepath.Join(dir, "out2.csv")
-	if code, _, _ := runCLI(t, "line_id,activity\n", "batch", "--method", "us-federal", "-o", out2); code != exitFailed {
+	if code, _, _ := runCmd(t, "line_id,activity\n", "batch", "--method", "us-federal", "-o", out2); code != exitFailed {
 		t.Fatalf("exit %d", code)
 	}
 	if _, err := os.Stat(out2); !os.IsNotExist(err) {
 		t.Errorf("partial output file left: %v", err)
 	}
 	// A failed run over an existing file keeps the old file.
-	if code, _, _ := runCLI(t, "", "batch", "--method", "us-federal", "-o", out); code != exitFailed {
+	if code, _, _ := runCmd(t, "", "batch", "--method", "us-federal", "-o", out); code != exitFailed {
 		t.Fatalf("exit %d", code)
 	}
 	if b2, _ := os.ReadFile(out); !bytes.Equal(b, b2) {
@@ -103,7 +96,7 @@ func TestBatchOutputFile(t *testing.T) {
 	}
 	// Dry run with -o writes no file.
 	out3 := filepath.Join(dir, "out3.csv")
-	runCLI(t, goodCSV, "batch", "--dry-run", "--method", "us-federal", "-o", out3)
+	runCmd(t, goodCSV, "batch", "--dry-run", "--method", "us-federal", "-o", out3)
 	if _, err := os.Stat(out3); !os.IsNotExist(err) {
 		t.Errorf("dry run wrote %s", out3)
 	}
