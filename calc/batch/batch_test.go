@@ -13,9 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shopspring/decimal"
-
-	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/batch"
 	"github.com/footprint-gpp/footprint/calc/batch/batchgen"
 	"github.com/footprint-gpp/footprint/methods"
@@ -79,36 +76,6 @@ E18,S,d,freight.road,DE,5,t.km,A1-A3,,,,c
 ,S,d,fuel.diesel,US,3,gal,,,,,c
 `
 
-// lineOf builds the calc line of an input row, as the batch contract says.
-func lineOf(t testing.TB, rec []string, h []string) (calc.Line, string) {
-	get := func(n string) string { return strings.TrimSpace(rec[col(t, h, n)]) }
-	l := calc.Line{ID: rec[col(t, h, "line_id")], Activity: get("activity"), Region: get("region"), Unit: get("unit"), Stage: get("stage")}
-	if kg, per, ref := get("factor_kg_co2e"), get("factor_per"), get("factor_reference"); kg != "" || per != "" || ref != "" {
-		d, err := calc.ParseQuantity(kg)
-		if err != nil {
-			return l, "factor"
-		}
-		l.Factor = &calc.ProductFactor{KgCO2e: d, Per: per, Reference: ref}
-	}
-	q, err := calc.ParseQuantity(rec[col(t, h, "quantity")])
-	if err != nil {
-		return l, "quantity"
-	}
-	l.Quantity = q
-	return l, ""
-}
-
-func gasSum(lr calc.LineResult, match func(string) bool) (decimal.Decimal, bool) {
-	var s decimal.Decimal
-	found := false
-	for _, g := range lr.Gases {
-		if match(g.Gas) {
-			s, found = s.Add(g.Kg), true
-		}
-	}
-	return s, found
-}
-
 // TestAgreement checks every output row against calc's Plan.Line on the
 // same line, the order and completeness of the output, and the totals, on
 // generated files with 1% bad rows, several workers and small chunks' worth
@@ -134,118 +101,13 @@ func TestAgreement(t *testing.T) {
 				t.Fatal(err)
 			}
 			in.WriteString(edgeRows)
-			out, sum, err := runBatch(t, w, in.String(), batch.Options{Workers: tc.workers}, tc.refs...)
-			if err != nil {
-				t.Fatal(err)
+			var ms []*methods.Method
+			for _, r := range tc.refs {
+				ms = append(ms, w.method(t, r))
 			}
-			inRecs := readAll(t, in.String())
-			outRecs := readAll(t, out)
-			if len(outRecs) != len(inRecs) {
-				t.Fatalf("got %d output rows, want %d", len(outRecs), len(inRecs))
-			}
-			if sum.Rows != int64(len(inRecs)-1) {
-				t.Errorf("summary rows %d, want %d", sum.Rows, len(inRecs)-1)
-			}
-			h, oh := inRecs[0], outRecs[0]
-			totals := make([]decimal.Decimal, len(tc.refs))
-			var errRows int64
-			for i := 1; i < len(inRecs); i++ {
-				in, got := inRecs[i], outRecs[i]
-				for j := range in {
-					if want := batch.Neutralise(in[j]); got[j] != want {
-						t.Fatalf("row %d cell %d: got %q, want %q (order or pass-through broken)", i, j, got[j], want)
-					}
-				}
-				l, parseErr := lineOf(t, in, h)
-				rowErr := false
-				var kg [2]decimal.Decimal
-				for mi, ref := range tc.refs {
-					m := w.method(t, ref)
-					plan, _ := w.eng.Plan(m)
-					prefix := ""
-					if len(tc.refs) > 1 {
-						prefix = m.ID + "."
-					}
-					cell := func(name string) string { return got[col(t, oh, prefix+name)] }
-					if cell("method") != m.Ref() {
-						t.Fatalf("row %d: method %q", i, cell("method"))
-					}
-					if parseErr != "" {
-						if cell("status") != "error" {
-							t.Errorf("row %d %s: status %q for a bad %s", i, ref, cell("status"), parseErr)
-						}
-						rowErr = true
-						continue
-					}
-					lr := plan.Line(&l)
-					if cell("status") != lr.Status {
-						t.Fatalf("row %d %s: status %q, calc says %q (%s)", i, ref, cell("status"), lr.Status, lr.Error)
-					}
-					if lr.Status == calc.StatusError {
-						rowErr = true
-						want := batch.Neutralise(lr.Error)
-						for from, to := range map[string]string{"id": "line_id", "factor.kg_co2e": "factor_kg_co2e", "factor.per": "factor_per", "factor.reference": "factor_reference"} {
-							if lr.Field == from && strings.HasPrefix(lr.Error, from) {
-								want = to + strings.TrimPrefix(lr.Error, from)
-							}
-						}
-						if cell("error") != want {
-							t.Errorf("row %d %s: error %q, calc says %q", i, ref, cell("error"), want)
-						}
-						if cell("kg_co2e") != "" {
-							t.Errorf("row %d %s: error row with kg_co2e %q", i, ref, cell("kg_co2e"))
-						}
-						continue
-					}
-					fx := func(d decimal.Decimal) string { return calc.NewFixed(d, m.Rounding).String() }
-					if got, want := cell("kg_co2e"), fx(lr.KgCO2e); got != want {
-						t.Errorf("row %d %s (%v): kg_co2e %s, calc says %s", i, ref, in, got, want)
-					}
-					for name, match := range map[string]func(string) bool{
-						"kg_co2": func(g string) bool { return g == "CO2" },
-						"kg_ch4": func(g string) bool { return strings.HasPrefix(g, "CH4") },
-						"kg_n2o": func(g string) bool { return g == "N2O" },
-					} {
-						want := ""
-						if s, ok := gasSum(lr, match); ok {
-							want = fx(s)
-						}
-						if cell(name) != want {
-							t.Errorf("row %d %s: %s %q, calc says %q", i, ref, name, cell(name), want)
-						}
-					}
-					if cell("factor_id") != batch.Neutralise(lr.Factor.ID) {
-						t.Errorf("row %d %s: factor_id %q, calc says %q", i, ref, cell("factor_id"), lr.Factor.ID)
-					}
-					if lr.Status == calc.StatusOK {
-						totals[mi] = totals[mi].Add(lr.KgCO2e)
-					}
-					kg[mi] = lr.KgCO2e
-				}
-				if rowErr {
-					errRows++
-				}
-				if len(tc.refs) == 2 {
-					want := ""
-					if !rowErr {
-						want = calc.NewFixed(kg[1].Sub(kg[0]), w.method(t, tc.refs[1]).Rounding).String()
-					}
-					if got := got[len(got)-1]; got != want {
-						t.Errorf("row %d: delta %q, want %q", i, got, want)
-					}
-				}
-			}
-			if sum.Errors != errRows || sum.OK != sum.Rows-errRows {
-				t.Errorf("summary: %d ok, %d errors; counted %d errors", sum.OK, sum.Errors, errRows)
-			}
-			if errRows == 0 {
+			sum := runAndCheck(t, w, in.String(), tc.workers, ms...)
+			if sum.Errors == 0 {
 				t.Error("no bad rows: the test file should have some")
-			}
-			for mi, ref := range tc.refs {
-				m := w.method(t, ref)
-				if got := sum.Totals[m.Ref()]; !got.Equal(totals[mi]) {
-					t.Errorf("total %s: %s, calc says %s", ref, got, totals[mi])
-				}
 			}
 		})
 	}

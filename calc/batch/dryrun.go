@@ -77,11 +77,12 @@ func dryRun(ctx context.Context, mrs []*methodRun, in io.Reader, opt Options, su
 
 // validate checks one row under every method, counting its errors.
 func (ev *evaluator) validate(r *Row, rowNo int64, line int, st *chunkStats) {
-	e, _ := ev.lookup(r)
 	var qErr error
-	if _, ok := parseFastQuantity(r.Quantity); !ok {
+	_, qFast := parseFastQuantity(r.Quantity)
+	if !qFast {
 		_, qErr = calc.ParseQuantity(r.Quantity)
 	}
+	e, _ := ev.lookup(r, qFast)
 	bad := false
 	for i, mr := range ev.mrs {
 		me := &e.m[i]

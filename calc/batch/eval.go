@@ -330,7 +330,10 @@ func (me *methodEntry) check(id string, qErr error) error {
 // value computes the amount for a row, exactly; fast when both the
 // quantity and k fit in 64 bits.
 func (am *amount) value(q quantity, qFast bool, qd decimal.Decimal, pf *quantity) (fixedVal, decimal.Decimal, bool) {
-	if pf != nil { // a template: usable() said K × pf fits
+	if pf != nil { // a template: every amount is exact (usable)
+		if !qFast { // lookup gives templates to fast quantities only; stay exact regardless
+			return fixedVal{}, qd.Mul(pf.decimal()).Mul(am.k), false
+		}
 		k := mul64(pf.c, am.fast.k)
 		return q.times(coef{k: k.lo, exp: am.fast.exp - pf.scale, ok: true}), decimal.Decimal{}, true
 	}

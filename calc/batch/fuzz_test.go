@@ -35,8 +35,10 @@ func countRecords(in string) (int, bool) {
 }
 
 // FuzzBatch runs arbitrary input through two methods: it must never panic,
-// and when the header is good the output has exactly one row per input
-// row, all of the same width.
+// when the header is good the output has exactly one row per input row,
+// all of the same width, and every value of every row is what the engine's
+// Plan.Line gives for the same line (the differential guard of the fast
+// path; the seeds cover every spelling of quantities and factor values).
 func FuzzBatch(f *testing.F) {
 	const h = "line_id,activity,region,quantity,unit,stage,factor_kg_co2e,factor_per,factor_reference\n"
 	for _, s := range []string{
@@ -47,12 +49,17 @@ func FuzzBatch(f *testing.F) {
 		h + "1,fuel\"x,US,1,mmBtu,,,,\n",
 		h + "1,material.steel.rebar,US,99999999999999999,t,,99999999999999999,lb,E\n",
 		"line_id,activity\n1,2\n",
+		h + "1,material.steel.rebar,US,1e3,t,,780,t,E\n2,material.steel.rebar,US,+1000,t,,7.8E+02,t,E\n",
+		h + "1,material.steel.rebar,US,1000.000000000000000000000000000,t,,780.5,t,E\n2,material.glass.flat,US,0001.5E+03,kg,,1.2,kg,G\n",
+		h + "1,fuel.natural_gas,US,12345678901234567890.123,mmBtu,,,,\n2,electricity.grid,US-CAMX,.5,MWh,,,,\n3,freight.road,DE,5.,tkm,,,,\n",
+		"line_id,activity,region,quantity,unit,basis,allow_region_fallback\n1,electricity.grid,PL,1e2,kWh,,true\n2,fuel.diesel,US,3,GJ,HHV,\n",
 		"",
 	} {
 		f.Add(s)
 	}
 	w := newWorld(f)
 	ms := []*methods.Method{w.method(f, "us-federal"), w.method(f, "eu-gpp")}
+	oracle := newOracle(f, w, ms)
 	f.Fuzz(func(t *testing.T, in string) {
 		var out bytes.Buffer
 		sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &out, batch.Options{Methods: ms, Workers: 2})
@@ -63,7 +70,8 @@ func FuzzBatch(f *testing.F) {
 		if !ok {
 			return
 		}
-		r := csv.NewReader(&out)
+		outText := out.String()
+		r := csv.NewReader(strings.NewReader(outText))
 		recs, rerr := r.ReadAll() // also checks every row has the header's width
 		if rerr != nil {
 			t.Fatalf("output is not rectangular CSV: %v", rerr)
@@ -73,6 +81,9 @@ func FuzzBatch(f *testing.F) {
 		}
 		if sum.OK+sum.Errors != sum.Rows {
 			t.Fatalf("summary %+v", sum)
+		}
+		if bad := oracle.check(in, outText, sum); len(bad) > 0 {
+			t.Fatalf("batch and engine disagree:\n%s", strings.Join(bad, "\n"))
 		}
 	})
 }

@@ -37,12 +37,15 @@ func newEvaluator(mrs []*methodRun, cols *columns, maxEx int) *evaluator {
 }
 
 // lookup returns the cached line kind of a row, building it on first use.
-// A row with a product factor whose value is plain and whose reference is
-// valid gets its kind's template and the factor's value (pf != nil); the
-// others get a kind of their own.
-func (ev *evaluator) lookup(r *Row) (e *entry, pf *quantity) {
+// A row whose quantity took the integer fast path (qFast) and whose product
+// factor is plain, with a valid reference, gets its kind's template and the
+// factor's value (pf != nil); the others get a kind of their own, computed
+// with the factor's exact decimal value. A template multiplies the fast
+// quantity, so it must never serve a row whose quantity went to the
+// decimal path: that row would be computed as zero.
+func (ev *evaluator) lookup(r *Row, qFast bool) (e *entry, pf *quantity) {
 	k := keyOf(r)
-	if k.fkg != "" && k.fref != "" && validID(k.fref) {
+	if qFast && k.fkg != "" && k.fref != "" && validID(k.fref) {
 		if v, ok := parseFastQuantity(k.fkg); ok {
 			tk := k
 			tk.fkg, tk.fref, tk.template = "", "", true
@@ -122,8 +125,8 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 	}
 	r := &ev.row
 	ev.cols.decode(cells, r)
-	e, pf := ev.lookup(r)
 	q, qFast := parseFastQuantity(r.Quantity)
+	e, pf := ev.lookup(r, qFast)
 	var qd decimal.Decimal
 	var qErr error
 	if !qFast {
