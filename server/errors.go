@@ -66,6 +66,7 @@ var errorTable = []kind{
 	{errMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed"},
 	{factors.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{batch.ErrHeader, http.StatusUnprocessableEntity, "invalid-csv", "Invalid CSV header"},
+	{batch.ErrRecordTooLarge, http.StatusUnprocessableEntity, "invalid-csv", "CSV record too large"},
 	{errBadParameter, http.StatusBadRequest, "invalid-parameter", "Invalid query parameter"},
 	{methods.ErrUnknownMethod, http.StatusUnprocessableEntity, "unknown-method", "Unknown method"},
 	{factors.ErrUnknownActivity, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},

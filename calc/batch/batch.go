@@ -214,6 +214,10 @@ func readHeader(r *csv.Reader) (*columns, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, &HeaderError{Empty: true}
 	}
+	var tl *RecordTooLargeError
+	if errors.As(err, &tl) {
+		return nil, err // the message names the header
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the header: %w", err)
 	}
@@ -392,6 +396,10 @@ func readChunks(ctx context.Context, r *csv.Reader, width int, free <-chan *chun
 				break
 			}
 			var pe *csv.ParseError
+			var tl *RecordTooLargeError
+			if errors.As(err, &tl) {
+				break // the message names the line
+			}
 			if err != nil && !errors.As(err, &pe) {
 				line, _ := r.FieldPos(0)
 				err = fmt.Errorf("reading input after line %d: %w", line, err)

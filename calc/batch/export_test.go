@@ -1,5 +1,7 @@
 package batch
 
+import "io"
+
 // Test hooks.
 
 // ColumnIndex maps a header to the known columns (panics on a bad header).
@@ -13,3 +15,8 @@ func ColumnIndex(h []string) any {
 
 // DecodeInto fills r from a record as the hot path does.
 func DecodeInto(rec []string, c any, r *Row) { c.(*columns).decode(rec, r) }
+
+// NewRecordLimiter exposes the record limiter.
+func NewRecordLimiter(r io.Reader, header, record int) io.Reader {
+	return newRecordLimiter(r, header, record)
+}

@@ -145,3 +145,41 @@ func tryColumns(h []string) (idx any, ok bool) {
 	}()
 	return batch.ColumnIndex(h), true
 }
+
+// FuzzRecordLimiter checks that the record limit follows encoding/csv's
+// record boundaries: it never trips while every record is within the
+// limit, and when it trips some record is over it.
+func FuzzRecordLimiter(f *testing.F) {
+	for _, s := range []string{"a,b\n1,2\n", "a,\"b\nc\"\n1,\"2\"\"3\"\n", "a\n\"x\n", "a,b\n1,x\"y\n\"q\"z,2\n", "\n\n\na\r\n\"\"\"\"\n"} {
+		f.Add(s, uint16(3))
+	}
+	f.Fuzz(func(t *testing.T, in string, limit uint16) {
+		// the largest record as encoding/csv reads it, in input bytes
+		r := csv.NewReader(strings.NewReader(in))
+		r.FieldsPerRecord = -1
+		var prev, largest int64
+		for {
+			_, err := r.Read()
+			off := r.InputOffset()
+			largest = max(largest, off-prev)
+			prev = off
+			if err == io.EOF {
+				break
+			}
+			var pe *csv.ParseError
+			if err != nil && !errors.As(err, &pe) {
+				t.Fatal(err)
+			}
+		}
+		trips := func(l int) bool {
+			_, err := io.ReadAll(batch.NewRecordLimiter(strings.NewReader(in), l, l))
+			return errors.Is(err, batch.ErrRecordTooLarge)
+		}
+		if trips(int(largest)) {
+			t.Fatalf("tripped with every record within %d bytes", largest)
+		}
+		if l := int(limit); trips(l) && largest <= int64(l) {
+			t.Fatalf("tripped at %d with the largest record %d bytes", l, largest)
+		}
+	})
+}

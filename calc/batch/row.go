@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/footprint-gpp/footprint/calc/bidcsv"
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // Row is the typed model of the columns a batch CSV may have besides its
@@ -73,8 +74,10 @@ type HeaderError struct {
 	Duplicate []string
 	// Empty is true when the input has no header row.
 	Empty bool
-	// Header is the header as read (BOM removed).
+	// Header is the header as read (BOM removed; at most MaxColumns cells).
 	Header []string
+	// Columns is the number of columns when there are more than MaxColumns.
+	Columns int
 }
 
 // ErrHeader marks a CSV header the run cannot proceed with.
@@ -95,8 +98,11 @@ func (e *HeaderError) Error() string {
 	if len(e.Duplicate) > 0 {
 		parts = append(parts, fmt.Sprintf("column(s) given more than once: %s", strings.Join(e.Duplicate, ", ")))
 	}
+	if e.Columns > MaxColumns {
+		parts = append(parts, fmt.Sprintf("%d columns; at most %d", e.Columns, MaxColumns))
+	}
 	return strings.Join(parts, "; ") + fmt.Sprintf(" (header: %s; required: %s; names are matched case-insensitively, surrounding spaces ignored)",
-		strings.Join(e.Header, ","), strings.Join(RequiredColumns(), ","))
+		clip.Text(strings.Join(e.Header, ",")), strings.Join(RequiredColumns(), ","))
 }
 
 // normalizeHeader is how header cells are matched: case-insensitive,
@@ -116,6 +122,9 @@ type columns struct {
 }
 
 func newColumns(header []string) (*columns, error) {
+	if len(header) > MaxColumns {
+		return nil, &HeaderError{Columns: len(header), Header: append([]string(nil), header[:MaxColumns]...)}
+	}
 	c := &columns{header: append([]string(nil), header...)}
 	if len(c.header) > 0 {
 		c.header[0] = strings.TrimPrefix(c.header[0], "\ufeff")
@@ -175,7 +184,7 @@ func newCSVReader(in io.Reader) *csv.Reader {
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
-	r := csv.NewReader(br)
+	r := csv.NewReader(newRecordLimiter(br, MaxHeaderBytes, MaxRecordBytes))
 	r.FieldsPerRecord = 0
 	r.ReuseRecord = true
 	return r
