@@ -10,6 +10,8 @@ import (
 
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // Engine computes footprints. It caches, per method, everything that does
@@ -269,7 +271,7 @@ func (p *Plan) buildRecipe(l *Line) *recipe {
 	}
 	if l.Stage != "" {
 		if _, ok := p.stages[l.Stage]; !ok {
-			r.err = fieldErrf("stage", factors.ErrInvalid, "stage %q is not counted by %s; it counts %s", l.Stage, p.method.Ref(), strings.Join(p.method.Stages, ", "))
+			r.err = fieldErrf("stage", factors.ErrInvalid, "stage %q is not counted by %s; it counts %s", clip.Text(l.Stage), p.method.Ref(), strings.Join(p.method.Stages, ", "))
 			return r
 		}
 	}
@@ -425,7 +427,7 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 		quality = quality.Worse(f.Quality)
 	}
 	if l.Stage != "" && len(usedIDs) == 0 && len(r.warnings) == 0 {
-		r.err = fieldErrf("stage", factors.ErrNoFactor, "no factor for %s in stage %s in region %s in datasets %s", act.Key, l.Stage, region, p.datasetList())
+		r.err = fieldErrf("stage", factors.ErrNoFactor, "no factor for %s in stage %s in region %s in datasets %s", act.Key, clip.Text(l.Stage), region, p.datasetList())
 		return
 	}
 	if len(usedIDs) == 0 {

@@ -3,6 +3,11 @@ package calc
 import (
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/methods"
 )
 
 // TestParseQuantity pins the accepted spellings, the refusals and their
@@ -49,5 +54,44 @@ func TestParseQuantity(t *testing.T) {
 				t.Fatalf("ParseQuantity(%q) = %v, %v; want %s", tc.in, d, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestMessagesClipInput checks that a line's error repeats at most a short
+// prefix of a long input value, whatever field it is in.
+func TestMessagesClipInput(t *testing.T) {
+	lib, reg, err := methods.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := reg.Resolve("us-federal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewEngine(lib).Plan(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("x", MaxStringLen)
+	ok := Line{ID: "1", Activity: "fuel.natural_gas", Region: "US", Quantity: decimal.NewFromInt(1), Unit: "mmBtu"}
+	for name, mod := range map[string]func(*Line){
+		"activity": func(l *Line) { l.Activity = long },
+		"region":   func(l *Line) { l.Region = long },
+		"unit":     func(l *Line) { l.Unit = long },
+		"stage":    func(l *Line) { l.Stage = long },
+		"basis":    func(l *Line) { l.Basis = long },
+	} {
+		l := ok
+		mod(&l)
+		lr := p.Line(&l)
+		if lr.Status != StatusError {
+			t.Errorf("%s: status %s", name, lr.Status)
+		}
+		if strings.Contains(lr.Error, long[:clip.Max+1]) {
+			t.Errorf("%s: the message repeats more than %d bytes of the input: %.120s…", name, clip.Max, lr.Error)
+		}
+	}
+	if _, err := reg.Resolve(long); err == nil || strings.Contains(err.Error(), long[:clip.Max+1]) {
+		t.Errorf("unknown method: %v", err)
 	}
 }

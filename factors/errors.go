@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // Sentinel errors of the domain. Callers test with errors.Is; the server and
@@ -36,7 +38,7 @@ type UnitError struct {
 	Reason string
 }
 
-func (e *UnitError) Error() string { return fmt.Sprintf("unit %q: %s", e.Unit, e.Reason) }
+func (e *UnitError) Error() string { return fmt.Sprintf("unit %q: %s", clip.Text(e.Unit), e.Reason) }
 
 // Unwrap makes errors.Is(err, ErrUnknownUnit) true.
 func (e *UnitError) Unwrap() error { return ErrUnknownUnit }
@@ -55,9 +57,9 @@ func (e *DimensionError) Error() string {
 		want[i] = article(string(w)) + " " + string(w)
 	}
 	if e.Activity != "" {
-		return fmt.Sprintf("%s is %s %s, %s needs %s unit", e.Unit, article(string(e.Got)), e.Got, e.Activity, strings.Join(want, " or "))
+		return fmt.Sprintf("%s is %s %s, %s needs %s unit", clip.Text(e.Unit), article(string(e.Got)), e.Got, e.Activity, strings.Join(want, " or "))
 	}
-	return fmt.Sprintf("%s is %s %s, expected %s unit", e.Unit, article(string(e.Got)), e.Got, strings.Join(want, " or "))
+	return fmt.Sprintf("%s is %s %s, expected %s unit", clip.Text(e.Unit), article(string(e.Got)), e.Got, strings.Join(want, " or "))
 }
 
 // Unwrap makes errors.Is(err, ErrDimension) true.

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // Quality says how far a published number can be trusted, carried from the
@@ -24,7 +26,7 @@ func parseQuality(s string) (Quality, error) {
 	case Primary, Secondary, Uncertain:
 		return q, nil
 	}
-	return "", fmt.Errorf("%w: quality %q: use primary, secondary or uncertain", ErrInvalid, s)
+	return "", fmt.Errorf("%w: quality %q: use primary, secondary or uncertain", ErrInvalid, clip.Text(s))
 }
 
 // Worse returns the lower of two qualities.
@@ -249,7 +251,7 @@ func (l *Library) GWPSet(id string) (*GWPSet, error) {
 	if s, ok := l.gwpSets[id]; ok {
 		return s, nil
 	}
-	return nil, fmt.Errorf("%w %q: known sets are %s", ErrUnknownGWPSet, id, strings.Join(l.GWPSetIDs(), ", "))
+	return nil, fmt.Errorf("%w %q: known sets are %s", ErrUnknownGWPSet, clip.Text(id), strings.Join(l.GWPSetIDs(), ", "))
 }
 
 // GWPSetIDs lists the GWP set ids, sorted.
@@ -260,7 +262,7 @@ func (l *Library) Region(code string) (Region, error) {
 	if r, ok := l.regions[code]; ok {
 		return r, nil
 	}
-	return Region{}, fmt.Errorf("%w %q: use an ISO 3166-1 alpha-2 code (DE), EU27, US, US-<eGRID subregion> (US-CAMX) or GLO", ErrUnknownRegion, code)
+	return Region{}, fmt.Errorf("%w %q: use an ISO 3166-1 alpha-2 code (DE), EU27, US, US-<eGRID subregion> (US-CAMX) or GLO", ErrUnknownRegion, clip.Text(code))
 }
 
 // Regions lists all regions sorted by code.
@@ -286,7 +288,7 @@ func (l *Library) Activity(key string) (Activity, error) {
 	if a, ok := l.activities[key]; ok {
 		return a, nil
 	}
-	return Activity{}, fmt.Errorf("%w %q: see GET /v1/activities or `footprint factors search` for the taxonomy (e.g. fuel.natural_gas, electricity.grid, freight.road, material.steel.rebar)", ErrUnknownActivity, key)
+	return Activity{}, fmt.Errorf("%w %q: see GET /v1/activities or `footprint factors search` for the taxonomy (e.g. fuel.natural_gas, electricity.grid, freight.road, material.steel.rebar)", ErrUnknownActivity, clip.Text(key))
 }
 
 // Activities lists the taxonomy sorted by key.
@@ -308,7 +310,7 @@ func (l *Library) Dataset(ref string) (*Dataset, error) {
 		for _, d := range l.datasets {
 			if d.ID == ref {
 				if found != nil {
-					return nil, fmt.Errorf("%w %q: several versions exist, name one of %s", ErrUnknownDataset, ref, strings.Join(l.DatasetRefs(), ", "))
+					return nil, fmt.Errorf("%w %q: several versions exist, name one of %s", ErrUnknownDataset, clip.Text(ref), strings.Join(l.DatasetRefs(), ", "))
 				}
 				found = d
 			}
@@ -317,7 +319,7 @@ func (l *Library) Dataset(ref string) (*Dataset, error) {
 			return found, nil
 		}
 	}
-	return nil, fmt.Errorf("%w %q: known datasets are %s", ErrUnknownDataset, ref, strings.Join(l.DatasetRefs(), ", "))
+	return nil, fmt.Errorf("%w %q: known datasets are %s", ErrUnknownDataset, clip.Text(ref), strings.Join(l.DatasetRefs(), ", "))
 }
 
 // DatasetRefs lists "id@version" of every dataset, sorted.
@@ -337,7 +339,7 @@ func (l *Library) Factor(id string) (*Factor, error) {
 	if f, ok := l.factorByID[id]; ok {
 		return f, nil
 	}
-	return nil, fmt.Errorf("%w: factor %q (ids look like egrid@2023:US-CAMX)", ErrNotFound, id)
+	return nil, fmt.Errorf("%w: factor %q (ids look like egrid@2023:US-CAMX)", ErrNotFound, clip.Text(id))
 }
 
 // Query selects factors; empty fields match everything.

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // Dimension is the physical dimension of a unit.
@@ -41,7 +43,7 @@ func ParseBasis(s string) (Basis, error) {
 	case "NCV", "LHV":
 		return NCV, nil
 	}
-	return "", fmt.Errorf("%w: heating-value basis %q: use HHV or NCV", ErrInvalid, s)
+	return "", fmt.Errorf("%w: heating-value basis %q: use HHV or NCV", ErrInvalid, clip.Text(s))
 }
 
 // Unit is a unit of measure with its exact size in the base unit of its

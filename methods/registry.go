@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/footprint-gpp/footprint/factors"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 //go:embed defs
@@ -162,20 +164,20 @@ func (r *Registry) Resolve(ref string) (*Method, error) {
 	id, _, hasVersion := strings.Cut(ref, "@")
 	vs, ok := r.versions[id]
 	if !ok {
-		return nil, fmt.Errorf("%w %q: known methods are %s", ErrUnknownMethod, ref, strings.Join(r.IDs(), ", "))
+		return nil, fmt.Errorf("%w %q: known methods are %s", ErrUnknownMethod, clip.Text(ref), strings.Join(r.IDs(), ", "))
 	}
 	if hasVersion {
 		if m, ok := r.byRef[ref]; ok {
 			return m, nil
 		}
-		return nil, fmt.Errorf("%w %q: %s has versions %s", ErrUnknownMethod, ref, id, strings.Join(versionList(vs), ", "))
+		return nil, fmt.Errorf("%w %q: %s has versions %s", ErrUnknownMethod, clip.Text(ref), id, strings.Join(versionList(vs), ", "))
 	}
 	for i := len(vs) - 1; i >= 0; i-- {
 		if vs[i].Status == Active {
 			return vs[i], nil
 		}
 	}
-	return nil, fmt.Errorf("%w %q: no active version; name one of %s", ErrUnknownMethod, ref, strings.Join(versionList(vs), ", "))
+	return nil, fmt.Errorf("%w %q: no active version; name one of %s", ErrUnknownMethod, clip.Text(ref), strings.Join(versionList(vs), ", "))
 }
 
 // IDs lists method ids, sorted.
