@@ -396,14 +396,15 @@ func readChunks(ctx context.Context, r *csv.Reader, width int, free <-chan *chun
 				break
 			}
 			var pe *csv.ParseError
-			var tl *RecordTooLargeError
-			if errors.As(err, &tl) {
-				break // the message names the line
-			}
-			if err != nil && !errors.As(err, &pe) {
-				line, _ := r.FieldPos(0)
-				err = fmt.Errorf("reading input after line %d: %w", line, err)
-				break
+			if err != nil {
+				if errors.Is(err, ErrRecordTooLarge) {
+					break // the message names the line
+				}
+				if pe = parseError(err); pe == nil {
+					line, _ := r.FieldPos(0)
+					err = fmt.Errorf("reading input after line %d: %w", line, err)
+					break
+				}
 			}
 			err = nil
 			var line int
@@ -433,6 +434,17 @@ func readChunks(ctx context.Context, r *csv.Reader, width int, free <-chan *chun
 			return err
 		}
 	}
+}
+
+// parseError returns err's *csv.ParseError, or nil. A function of its
+// own so that the target of errors.As escapes only on the error path, not
+// once per row.
+func parseError(err error) *csv.ParseError {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
 }
 
 func badRowOf(pe *csv.ParseError, width, i int) badRow {

@@ -2,7 +2,6 @@ package batch
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -50,8 +49,7 @@ func dryRun(ctx context.Context, mrs []*methodRun, in io.Reader, opt Options, su
 			break
 		}
 		rowNo++
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
+		if pe := parseError(err); pe != nil {
 			b := badRowOf(pe, width, 0)
 			st.errs++
 			st.kinds[b.kind] += int64(len(mrs))
