@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -25,10 +24,19 @@ factor_per, factor_reference (optional); others pass through. Output: every
 input row in order, then per method: method, kg_co2e, kg_co2, kg_ch4, kg_n2o,
 factor_id, status, error (prefixed by the method id with several methods; with
 two, a delta_kg_co2e column). Reads stdin and writes stdout when no file is
-named. With -o the file appears only when the run completes.
+named. With -o FILE the file appears only when the run completes (written
+beside it as FILE.footprint-partial-PID.tmp, then renamed; its mode is kept);
+a device or FIFO is written directly; a symbolic link is followed.
 
 Exit status: 0 all rows ok, 3 some rows had errors, 1 the run could not proceed
-(unreadable input, missing column, unknown method), 2 usage.`
+(unreadable input, missing column, unknown method), 2 usage, 130 interrupted.`
+
+// maxWorkers bounds --workers: each worker holds its own evaluator and
+// chunksInFlight chunks of up to 1024 rows, so memory grows with N, and the
+// work is CPU-bound, so more workers than a few per CPU only cost memory.
+// 256 is 128 per CPU on the 2-CPU build machine and still a few per CPU on
+// large servers.
+const maxWorkers = 256
 
 func cmdBatch(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "batch", batchSynopsis)
@@ -51,8 +59,8 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "footprint batch: give at most one input file (or none for stdin)")
 		return exitUsage
 	}
-	if *workers < 0 {
-		fmt.Fprintln(e.stderr, "footprint batch: --workers must be 0 (all CPUs) or more")
+	if *workers < 0 || *workers > maxWorkers {
+		fmt.Fprintf(e.stderr, "footprint batch: --workers %d: use 0 (one per CPU) up to at most %d\n", *workers, maxWorkers)
 		return exitUsage
 	}
 	w, err := df.load()
@@ -69,10 +77,9 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		}
 		opt.Methods = append(opt.Methods, m)
 	}
-	in, err := openInput(e, fs.Arg(0))
+	in, err := openInput(ctx, e, fs.Arg(0))
 	if err != nil {
-		fmt.Fprintln(e.stderr, "footprint batch:", err)
-		return exitFailed
+		return fail(ctx, e, "batch", err, exitFailed)
 	}
 	defer in.Close()
 
@@ -86,8 +93,7 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 
 	sum, err := runBatch(ctx, e, w.engine, counted, *outPath, opt)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "footprint batch:", err)
-		return exitFailed
+		return fail(ctx, e, "batch", err, exitFailed)
 	}
 	if !*quiet {
 		printSummary(e.stderr, sum, opt)
@@ -98,8 +104,9 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// runBatch runs to stdout, to nowhere (dry run), or to a temporary file in
-// the output's directory renamed over it only when the run succeeds.
+// runBatch runs to stdout, to nowhere (dry run), or to the -o output
+// (outputFile: a temporary file renamed over it only when the run
+// succeeds, or a device written through).
 func runBatch(ctx context.Context, e *env, eng *calc.Engine, in io.Reader, outPath string, opt batch.Options) (batch.Summary, error) {
 	if opt.DryRun {
 		return batch.Run(ctx, eng, in, io.Discard, opt)
@@ -107,36 +114,19 @@ func runBatch(ctx context.Context, e *env, eng *calc.Engine, in io.Reader, outPa
 	if outPath == "" || outPath == "-" {
 		return batch.Run(ctx, eng, in, e.stdout, opt)
 	}
-	dir, base := filepath.Split(outPath)
-	if dir == "" {
-		dir = "."
+	out, removed, err := createOutput(ctx, outPath)
+	for _, r := range removed {
+		fmt.Fprintf(e.stderr, "footprint batch: removed %s, left by an earlier run that did not finish\n", r)
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return batch.Summary{}, fmt.Errorf("creating output: %w", err)
+		return batch.Summary{}, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	sum, err := batch.Run(ctx, eng, in, tmp, opt)
+	defer out.abort()
+	sum, err := batch.Run(ctx, eng, in, out, opt)
 	if err != nil {
 		return sum, err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return sum, fmt.Errorf("writing %s: %w", outPath, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return sum, fmt.Errorf("writing %s: %w", outPath, err)
-	}
-	if err := os.Rename(tmp.Name(), outPath); err != nil {
-		return sum, fmt.Errorf("writing %s: %w", outPath, err)
-	}
-	ok = true
-	return sum, nil
+	return sum, out.commit()
 }
 
 func printSummary(w io.Writer, s batch.Summary, opt batch.Options) {
