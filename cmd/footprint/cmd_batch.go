@@ -91,7 +91,7 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
-	sum, err := runBatch(ctx, e, w.engine, counted, *outPath, opt)
+	sum, err := runBatch(ctx, e, w.engine, counted, *outPath, opt, *quiet)
 	if err != nil {
 		return fail(ctx, e, "batch", err, exitFailed)
 	}
@@ -107,7 +107,8 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 // runBatch runs to stdout, to nowhere (dry run), or to the -o output
 // (outputFile: a temporary file renamed over it only when the run
 // succeeds, or a device written through).
-func runBatch(ctx context.Context, e *env, eng *calc.Engine, in io.Reader, outPath string, opt batch.Options) (batch.Summary, error) {
+// Unless quiet, it says which stale partial files of the output it removed.
+func runBatch(ctx context.Context, e *env, eng *calc.Engine, in io.Reader, outPath string, opt batch.Options, quiet bool) (batch.Summary, error) {
 	if opt.DryRun {
 		return batch.Run(ctx, eng, in, io.Discard, opt)
 	}
@@ -116,6 +117,9 @@ func runBatch(ctx context.Context, e *env, eng *calc.Engine, in io.Reader, outPa
 	}
 	out, removed, err := createOutput(ctx, outPath)
 	for _, r := range removed {
+		if quiet {
+			break
+		}
 		fmt.Fprintf(e.stderr, "footprint batch: removed %s, left by an earlier run that did not finish\n", r)
 	}
 	if err != nil {
