@@ -44,7 +44,7 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 	df.register(fs)
 	var refs multiFlag
 	fs.Var(&refs, "method", "method reference (repeatable), e.g. us-federal@2025.1 or eu-gpp")
-	outPath := fs.String("o", "", "output file (default stdout); written to a temporary file and renamed on success")
+	outPath := fs.String("o", "", "output file (default stdout); written to FILE.footprint-partial-PID.tmp beside it and renamed on success; a device or FIFO is written directly")
 	dry := fs.Bool("dry-run", false, "validate every row and report errors; compute and write nothing")
 	quiet := fs.Bool("quiet", false, "no summary and no progress bar on stderr")
 	workers := fs.Int("workers", 0, "rows computed in parallel by N workers (default: number of CPUs)")
@@ -199,16 +199,22 @@ func newProgress(e *env, in io.Reader, counted *countingReader) *progress {
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	size := int64(-1)
-	if file, ok := in.(*os.File); ok {
-		if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
-			size = st.Size()
-		}
-	}
+	size := inputSize(in)
 	bar := progressbar.NewOptions64(size, progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(size > 0),
 		progressbar.OptionSetDescription("batch"), progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
 	return &progress{bar: bar, in: counted, size: size}
+}
+
+// inputSize is the size of a regular file (*os.File or openInput's
+// fileInput), or -1 for a stream.
+func inputSize(in io.Reader) int64 {
+	if file, ok := in.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
+			return st.Size()
+		}
+	}
+	return -1
 }
 
 func (p *progress) update(rows int64) {

@@ -207,3 +207,37 @@ func TestOpenInputRegularFile(t *testing.T) {
 		t.Errorf("a stream is not interruptible: %T", in)
 	}
 }
+
+func TestInputSize(t *testing.T) {
+	// The progress bar shows bytes of a regular file's size: openInput's
+	// wrapper must still expose it.
+	name := filepath.Join("..", "..", "examples", "compare-us-eu.csv")
+	st, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, tc := range []struct {
+		name string
+		e    *env
+		arg  string
+		want int64
+	}{
+		{"named file", &env{}, name, st.Size()},
+		{"stdin from a file", &env{stdin: f}, "-", st.Size()},
+		{"a stream", &env{stdin: strings.NewReader("abc")}, "", -1},
+	} {
+		in, err := openInput(context.Background(), tc.e, tc.arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := inputSize(in); got != tc.want {
+			t.Errorf("%s: size %d, want %d", tc.name, got, tc.want)
+		}
+		in.Close()
+	}
+}
