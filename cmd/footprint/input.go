@@ -84,12 +84,14 @@ type interruptibleReader struct {
 	r      io.Reader
 	closer io.Closer
 
-	start  sync.Once
-	chunks chan readChunk // filled chunks, in order
-	free   chan []byte    // buffers handed back to the goroutine
-	cur    readChunk      // the chunk being consumed
-	off    int
-	err    error // sticky: the source's error once its data is consumed
+	start     sync.Once
+	closeOnce sync.Once
+	stop      chan struct{}  // closed by Close: the goroutine ends
+	chunks    chan readChunk // filled chunks, in order; nil once closed unstarted
+	free      chan []byte    // buffers handed back to the goroutine
+	cur       readChunk      // the chunk being consumed
+	off       int
+	err       error // sticky: the source's error once its data is consumed
 }
 
 type readChunk struct {
@@ -99,12 +101,16 @@ type readChunk struct {
 
 func (r *interruptibleReader) Read(p []byte) (int, error) {
 	r.start.Do(func() {
+		r.stop = make(chan struct{})
 		r.chunks = make(chan readChunk, 1)
 		r.free = make(chan []byte, 2)
 		r.free <- make([]byte, readChunkSize)
 		r.free <- make([]byte, readChunkSize)
 		go r.fill()
 	})
+	if r.chunks == nil {
+		return 0, os.ErrClosed
+	}
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -124,6 +130,8 @@ func (r *interruptibleReader) Read(p []byte) (int, error) {
 		select {
 		case c := <-r.chunks:
 			r.cur, r.off, r.err = c, 0, c.err
+		case <-r.stop:
+			return 0, os.ErrClosed
 		case <-r.ctx.Done():
 			return 0, r.ctx.Err()
 		}
@@ -133,13 +141,15 @@ func (r *interruptibleReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// fill reads r into free buffers until an error (io.EOF included) or the
-// cancellation of ctx.
+// fill reads r into free buffers until an error (io.EOF included), Close
+// or the cancellation of ctx.
 func (r *interruptibleReader) fill() {
 	for {
 		var buf []byte
 		select {
 		case buf = <-r.free:
+		case <-r.stop:
+			return
 		case <-r.ctx.Done():
 			return
 		}
@@ -150,6 +160,8 @@ func (r *interruptibleReader) fill() {
 		}
 		select {
 		case r.chunks <- readChunk{b: buf[:n], err: err}:
+		case <-r.stop:
+			return
 		case <-r.ctx.Done():
 			return
 		}
@@ -159,4 +171,15 @@ func (r *interruptibleReader) fill() {
 	}
 }
 
-func (r *interruptibleReader) Close() error { return r.closer.Close() }
+// Close ends the reading goroutine (unless it is blocked in a read of a
+// source that Close does not close, such as stdin: the process is then
+// about to exit) and closes the source when openInput opened it.
+func (r *interruptibleReader) Close() error {
+	r.start.Do(func() {}) // never start after Close
+	r.closeOnce.Do(func() {
+		if r.stop != nil {
+			close(r.stop)
+		}
+	})
+	return r.closer.Close()
+}

@@ -182,6 +182,35 @@ func TestInterruptibleReaderData(t *testing.T) {
 	}
 }
 
+func TestInterruptibleReaderClose(t *testing.T) {
+	// Closed before any read: no goroutine starts, reads fail.
+	r := &interruptibleReader{ctx: context.Background(), r: strings.NewReader("abc"), closer: io.NopCloser(nil)}
+	r.Close()
+	if n, err := r.Read(make([]byte, 8)); n != 0 || !errors.Is(err, os.ErrClosed) {
+		t.Errorf("read after close: %d, %v", n, err)
+	}
+	// Closed after a read, with the source still open: the next read fails
+	// instead of blocking, and a second Close is harmless.
+	s := newStallingReader("abc")
+	defer close(s.release)
+	r = &interruptibleReader{ctx: context.Background(), r: s, closer: io.NopCloser(nil)}
+	if b := make([]byte, 8); func() bool { n, err := r.Read(b); return n != 3 || err != nil }() {
+		t.Fatal("first read")
+	}
+	r.Close()
+	r.Close()
+	done := make(chan error, 1)
+	go func() { _, err := r.Read(make([]byte, 8)); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrClosed) {
+			t.Errorf("read after close: %v", err)
+		}
+	case <-time.After(guard):
+		t.Fatal("read after close blocks")
+	}
+}
+
 func TestOpenInputRegularFile(t *testing.T) {
 	// A regular file is not wrapped (it never blocks, and the progress bar
 	// reads its size), and stdin is never closed by a command.
