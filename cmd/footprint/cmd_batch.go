@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -25,10 +24,19 @@ factor_per, factor_reference (optional); others pass through. Output: every
 input row in order, then per method: method, kg_co2e, kg_co2, kg_ch4, kg_n2o,
 factor_id, status, error (prefixed by the method id with several methods; with
 two, a delta_kg_co2e column). Reads stdin and writes stdout when no file is
-named. With -o the file appears only when the run completes.
+named. With -o FILE the file appears only when the run completes (written
+beside it as FILE.footprint-partial-PID.tmp, then renamed; its mode is kept);
+a device or FIFO is written directly; a symbolic link is followed.
 
 Exit status: 0 all rows ok, 3 some rows had errors, 1 the run could not proceed
-(unreadable input, missing column, unknown method), 2 usage.`
+(unreadable input, missing column, unknown method), 2 usage, 130 interrupted.`
+
+// maxWorkers bounds --workers: each worker holds its own evaluator and
+// chunksInFlight chunks of up to 1024 rows, so memory grows with N, and the
+// work is CPU-bound, so more workers than a few per CPU only cost memory.
+// 256 is 128 per CPU on the 2-CPU build machine and still a few per CPU on
+// large servers.
+const maxWorkers = 256
 
 func cmdBatch(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "batch", batchSynopsis)
@@ -36,7 +44,7 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 	df.register(fs)
 	var refs multiFlag
 	fs.Var(&refs, "method", "method reference (repeatable), e.g. us-federal@2025.1 or eu-gpp")
-	outPath := fs.String("o", "", "output file (default stdout); written to a temporary file and renamed on success")
+	outPath := fs.String("o", "", "output file (default stdout); written to FILE.footprint-partial-PID.tmp beside it and renamed on success; a device or FIFO is written directly")
 	dry := fs.Bool("dry-run", false, "validate every row and report errors; compute and write nothing")
 	quiet := fs.Bool("quiet", false, "no summary and no progress bar on stderr")
 	workers := fs.Int("workers", 0, "rows computed in parallel by N workers (default: number of CPUs)")
@@ -51,8 +59,8 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "footprint batch: give at most one input file (or none for stdin)")
 		return exitUsage
 	}
-	if *workers < 0 {
-		fmt.Fprintln(e.stderr, "footprint batch: --workers must be 0 (all CPUs) or more")
+	if *workers < 0 || *workers > maxWorkers {
+		fmt.Fprintf(e.stderr, "footprint batch: --workers %d: use 0 (one per CPU) up to at most %d\n", *workers, maxWorkers)
 		return exitUsage
 	}
 	w, err := df.load()
@@ -69,10 +77,9 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		}
 		opt.Methods = append(opt.Methods, m)
 	}
-	in, err := openInput(e, fs.Arg(0))
+	in, err := openInput(ctx, e, fs.Arg(0))
 	if err != nil {
-		fmt.Fprintln(e.stderr, "footprint batch:", err)
-		return exitFailed
+		return fail(ctx, e, "batch", err, exitFailed)
 	}
 	defer in.Close()
 
@@ -84,10 +91,9 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
-	sum, err := runBatch(ctx, e, w.engine, counted, *outPath, opt)
+	sum, err := runBatch(ctx, e, w.engine, counted, *outPath, opt, *quiet)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "footprint batch:", err)
-		return exitFailed
+		return fail(ctx, e, "batch", err, exitFailed)
 	}
 	if !*quiet {
 		printSummary(e.stderr, sum, opt)
@@ -98,45 +104,33 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// runBatch runs to stdout, to nowhere (dry run), or to a temporary file in
-// the output's directory renamed over it only when the run succeeds.
-func runBatch(ctx context.Context, e *env, eng *calc.Engine, in io.Reader, outPath string, opt batch.Options) (batch.Summary, error) {
+// runBatch runs to stdout, to nowhere (dry run), or to the -o output
+// (outputFile: a temporary file renamed over it only when the run
+// succeeds, or a device written through).
+// Unless quiet, it says which stale partial files of the output it removed.
+func runBatch(ctx context.Context, e *env, eng *calc.Engine, in io.Reader, outPath string, opt batch.Options, quiet bool) (batch.Summary, error) {
 	if opt.DryRun {
 		return batch.Run(ctx, eng, in, io.Discard, opt)
 	}
 	if outPath == "" || outPath == "-" {
 		return batch.Run(ctx, eng, in, e.stdout, opt)
 	}
-	dir, base := filepath.Split(outPath)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return batch.Summary{}, fmt.Errorf("creating output: %w", err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	out, removed, err := createOutput(ctx, outPath)
+	for _, r := range removed {
+		if quiet {
+			break
 		}
-	}()
-	sum, err := batch.Run(ctx, eng, in, tmp, opt)
+		fmt.Fprintf(e.stderr, "footprint batch: removed %s, left by an earlier run that did not finish\n", r)
+	}
+	if err != nil {
+		return batch.Summary{}, err
+	}
+	defer out.abort()
+	sum, err := batch.Run(ctx, eng, in, out, opt)
 	if err != nil {
 		return sum, err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return sum, fmt.Errorf("writing %s: %w", outPath, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return sum, fmt.Errorf("writing %s: %w", outPath, err)
-	}
-	if err := os.Rename(tmp.Name(), outPath); err != nil {
-		return sum, fmt.Errorf("writing %s: %w", outPath, err)
-	}
-	ok = true
-	return sum, nil
+	return sum, out.commit()
 }
 
 func printSummary(w io.Writer, s batch.Summary, opt batch.Options) {
@@ -205,16 +199,22 @@ func newProgress(e *env, in io.Reader, counted *countingReader) *progress {
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	size := int64(-1)
-	if file, ok := in.(*os.File); ok {
-		if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
-			size = st.Size()
-		}
-	}
+	size := inputSize(in)
 	bar := progressbar.NewOptions64(size, progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(size > 0),
 		progressbar.OptionSetDescription("batch"), progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
 	return &progress{bar: bar, in: counted, size: size}
+}
+
+// inputSize is the size of a regular file (*os.File or openInput's
+// fileInput), or -1 for a stream.
+func inputSize(in io.Reader) int64 {
+	if file, ok := in.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
+			return st.Size()
+		}
+	}
+	return -1
 }
 
 func (p *progress) update(rows int64) {

@@ -37,7 +37,11 @@ func TestBatchExitStatus(t *testing.T) {
 		{"no method", goodCSV, []string{"batch"}, exitUsage, "", "give at least one --method"},
 		{"two inputs", goodCSV, []string{"batch", "--method", "us-federal", "a.csv", "b.csv"}, exitUsage, "", "at most one input"},
 		{"bad flag", goodCSV, []string{"batch", "--nope"}, exitUsage, "", "flag provided but not defined"},
-		{"negative workers", goodCSV, []string{"batch", "--method", "us-federal", "--workers", "-1"}, exitUsage, "", "--workers"},
+		{"negative workers", goodCSV, []string{"batch", "--method", "us-federal", "--workers", "-1"}, exitUsage, "", "--workers -1: use 0 (one per CPU) up to at most 256"},
+		{"too many workers", goodCSV, []string{"batch", "--method", "us-federal", "--workers", "257"}, exitUsage, "", "--workers 257: use 0 (one per CPU) up to at most 256"},
+		{"absurd workers", goodCSV, []string{"batch", "--method", "us-federal", "--workers", "1000000000000"}, exitUsage, "", "at most 256"},
+		{"most workers", goodCSV, []string{"batch", "--method", "us-federal", "--workers", "256"}, exitOK, "53114.500", "1 ok"},
+		{"workers 0 is one per CPU", goodCSV, []string{"batch", "--method", "us-federal", "--workers", "0"}, exitOK, "53114.500", "1 ok"},
 		{"help", "", []string{"batch", "--help"}, exitOK, "", "Exit status"},
 	}
 	for _, tc := range cases {
@@ -109,8 +113,8 @@ func TestBatchCancelled(t *testing.T) {
 	out := filepath.Join(dir, "out.csv")
 	var errb bytes.Buffer
 	code := run(ctx, []string{"batch", "--method", "us-federal", "-o", out}, strings.NewReader(goodCSV), &bytes.Buffer{}, &errb, func(string) string { return "" })
-	if code != exitFailed {
-		t.Errorf("exit %d: %s", code, errb.String())
+	if code != exitInterrupted || errb.String() != "footprint batch: interrupted\n" {
+		t.Errorf("exit %d, want %d; stderr %q, want only \"interrupted\"", code, exitInterrupted, errb.String())
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Error("cancelled run left an output file")

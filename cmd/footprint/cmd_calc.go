@@ -10,7 +10,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 )
 
-func cmdCalc(_ context.Context, e *env, args []string) int {
+func cmdCalc(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "calc", "calc --method REF [--methods DIR] [--data DIR] [bid.json]\n\nComputes the footprint of a bid (JSON, see README) and writes it as JSON to stdout.\nREF is id@version, or id for its latest active version. The bid's own \"method\"\nfield is used when --method is not given.")
 	var df dataFlags
 	df.register(fs)
@@ -27,13 +27,15 @@ func cmdCalc(_ context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "footprint calc:", err)
 		return exitFailed
 	}
-	in, err := openInput(e, fs.Arg(0))
+	in, err := openInput(ctx, e, fs.Arg(0))
 	if err != nil {
-		fmt.Fprintln(e.stderr, "footprint calc:", err)
-		return exitFailed
+		return fail(ctx, e, "calc", err, exitFailed)
 	}
 	defer in.Close()
 	bid, decErr := bidjson.Decode(in)
+	if decErr != nil && interrupted(ctx, decErr) {
+		return fail(ctx, e, "calc", decErr, exitFailed)
+	}
 	var decProblems *calc.BidError
 	if decErr != nil && (!errors.As(decErr, &decProblems) || len(bid.Lines) == 0) {
 		return reportBidError(e, "calc", decErr)

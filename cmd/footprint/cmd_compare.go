@@ -28,7 +28,7 @@ factor_kg_co2e, factor_per, factor_reference), told apart by the .csv
 extension or by content. A line a method cannot compute is reported with its
 status and counts under boundary. JSON goes to stdout unless --format text.`
 
-func cmdCompare(_ context.Context, e *env, args []string) int {
+func cmdCompare(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "compare", compareSynopsis)
 	var df dataFlags
 	df.register(fs)
@@ -60,8 +60,11 @@ func cmdCompare(_ context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "footprint compare:", err)
 		return exitFailed
 	}
-	bid, err := readInventory(e, fs.Arg(0))
+	bid, err := readInventory(ctx, e, fs.Arg(0))
 	if err != nil {
+		if interrupted(ctx, err) {
+			return fail(ctx, e, "compare", err, exitFailed)
+		}
 		return reportBidError(e, "compare", err)
 	}
 	c, err := w.engine.Compare(ms, bid)
@@ -115,8 +118,8 @@ func resolveAll(reg *methods.Registry, refs []string) ([]*methods.Method, error)
 
 // readInventory reads a bid from a JSON or CSV file ("" or "-" for stdin):
 // CSV when the name ends in .csv or the content does not start with '{'.
-func readInventory(e *env, name string) (calc.Bid, error) {
-	in, err := openInput(e, name)
+func readInventory(ctx context.Context, e *env, name string) (calc.Bid, error) {
+	in, err := openInput(ctx, e, name)
 	if err != nil {
 		return calc.Bid{}, err
 	}

@@ -105,7 +105,7 @@ type diffOutput struct {
 
 // methodsDiff shows what changed between two methods, and its effect on an
 // inventory.
-func methodsDiff(_ context.Context, e *env, args []string) int {
+func methodsDiff(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "methods diff", `methods diff [--inventory FILE] [--format text|json] [--methods DIR] [--data DIR] REF REF
 
 Shows what changed from the first method to the second: settings, GWP set and
@@ -145,8 +145,11 @@ attributed to its causes as in footprint compare.`)
 	}
 	out := diffOutput{Diff: d}
 	if *inventory != "" {
-		bid, err := readInventory(e, *inventory)
+		bid, err := readInventory(ctx, e, *inventory)
 		if err != nil {
+			if interrupted(ctx, err) {
+				return fail(ctx, e, "methods diff", err, exitFailed)
+			}
 			return reportBidError(e, "methods diff", err)
 		}
 		c, err := w.engine.Compare(ms, bid)

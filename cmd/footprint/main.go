@@ -10,7 +10,8 @@
 //
 // Files default to stdin/stdout; errors go to stderr with a non-zero exit:
 // 1 when the input is invalid or the run cannot proceed, 2 on usage errors,
-// 3 when a batch finished with some rows in error.
+// 3 when a batch finished with some rows in error, 130 when interrupted
+// (SIGINT or SIGTERM; a second one stops serve's graceful shutdown at once).
 package main
 
 import (
@@ -27,10 +28,22 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
-	stop()
-	os.Exit(code)
+	os.Exit(mainCode(os.Args[1:], nil))
+}
+
+// mainCode is main up to the exit: it wires the signals to run. ready, when
+// not nil, is called once the signals are caught (a test's hook for sending
+// them).
+func mainCode(args []string, ready func()) int {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go watchSignals(sigs, cancel, os.Stderr, os.Exit)
+	if ready != nil {
+		ready()
+	}
+	return run(ctx, args, os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 }
 
 // Exit statuses.
@@ -39,6 +52,10 @@ const (
 	exitFailed  = 1
 	exitUsage   = 2
 	exitRowErrs = 3
+	// exitInterrupted is the shell's status for a process killed by
+	// SIGINT (128+2), used for SIGTERM too: the run stopped because it was
+	// asked to, whichever way.
+	exitInterrupted = 130
 )
 
 // env is what a command may touch of the outside world.
@@ -126,11 +143,3 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
-// openInput opens a named file, or stdin for "" and "-".
-func openInput(e *env, name string) (io.ReadCloser, error) {
-	if name == "" || name == "-" {
-		return io.NopCloser(e.stdin), nil
-	}
-	return os.Open(name)
-}
