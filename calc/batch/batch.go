@@ -66,6 +66,14 @@ import (
 // ErrNoMethod is returned when Options name no method.
 var ErrNoMethod = errors.New("batch: no method given")
 
+// ErrWorkers is returned when Options ask for more than MaxWorkers workers.
+var ErrWorkers = errors.New("batch: too many workers")
+
+// MaxWorkers bounds Options.Workers: each worker holds its own evaluator
+// and chunks in flight (a few MiB), so a mistyped --workers 1e6 must be
+// refused, not run out of memory. 256 is far more than any machine's cores.
+const MaxWorkers = 256
+
 // Options configure a run.
 type Options struct {
 	// Methods to apply, in output order (at least one).
@@ -143,6 +151,9 @@ func Run(ctx context.Context, eng *calc.Engine, in io.Reader, out io.Writer, opt
 	sum := Summary{ErrorsByKind: map[string]int64{}, Totals: map[string]decimal.Decimal{}, DryRun: opt.DryRun}
 	if err := ctx.Err(); err != nil {
 		return sum, err
+	}
+	if opt.Workers > MaxWorkers {
+		return sum, fmt.Errorf("%w: %d; at most %d", ErrWorkers, opt.Workers, MaxWorkers)
 	}
 	mrs, err := methodRuns(eng, opt.Methods)
 	if err != nil {

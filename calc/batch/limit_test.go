@@ -115,3 +115,16 @@ func TestTooManyColumns(t *testing.T) {
 		t.Errorf("message of %d bytes", len(err.Error()))
 	}
 }
+
+// TestTooManyWorkers checks that a worker count beyond the bound is refused
+// before anything is allocated for it.
+func TestTooManyWorkers(t *testing.T) {
+	w := newWorld(t)
+	_, _, err := runBatch(t, w, "line_id,activity,region,quantity,unit\n", batch.Options{Workers: batch.MaxWorkers + 1}, "us-federal")
+	if !errors.Is(err, batch.ErrWorkers) {
+		t.Fatalf("got %v, want ErrWorkers", err)
+	}
+	if _, _, err := runBatch(t, w, "line_id,activity,region,quantity,unit\n", batch.Options{Workers: batch.MaxWorkers}, "us-federal"); err != nil {
+		t.Fatalf("MaxWorkers workers: %v", err)
+	}
+}

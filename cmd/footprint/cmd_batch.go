@@ -31,12 +31,8 @@ a device or FIFO is written directly; a symbolic link is followed.
 Exit status: 0 all rows ok, 3 some rows had errors, 1 the run could not proceed
 (unreadable input, missing column, unknown method), 2 usage, 130 interrupted.`
 
-// maxWorkers bounds --workers: each worker holds its own evaluator and
-// chunksInFlight chunks of up to 1024 rows, so memory grows with N, and the
-// work is CPU-bound, so more workers than a few per CPU only cost memory.
-// 256 is 128 per CPU on the 2-CPU build machine and still a few per CPU on
-// large servers.
-const maxWorkers = 256
+// maxWorkers bounds --workers (see batch.MaxWorkers).
+const maxWorkers = batch.MaxWorkers
 
 func cmdBatch(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "batch", batchSynopsis)
