@@ -44,6 +44,14 @@ var (
 	errMethodNotAllowed = errors.New("method not allowed")
 	errBadParameter     = errors.New("invalid parameter")
 	errInternal         = errors.New("internal error")
+	// errTooLarge is a body over its route's limit, known from its
+	// Content-Length before it is read.
+	errTooLarge = fmt.Errorf("request body: %w", bidjson.ErrTooLarge)
+	// errTimeout is a request body that stopped arriving.
+	errTimeout = errors.New("request body timeout")
+	// errBusy is a request refused because its kind of work is at its
+	// concurrency limit (POST /v1/batch); the answer carries Retry-After.
+	errBusy = errors.New("busy")
 )
 
 // kind is one row of the error table: a sentinel, its HTTP status and its
@@ -61,6 +69,8 @@ type kind struct {
 var errorTable = []kind{
 	{bidjson.ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
 	{errMalformed, http.StatusBadRequest, "malformed", "Malformed request"},
+	{errTimeout, http.StatusRequestTimeout, "timeout", "Request timeout"},
+	{errBusy, http.StatusServiceUnavailable, "busy", "Service busy"},
 	{errMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
 	{errRouteNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{errMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed"},
