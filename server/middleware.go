@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -98,6 +99,27 @@ type bodyLimit struct {
 	// long (batch uploads); total bounds the whole read then. Without
 	// idle, the server's ReadTimeout bounds the read.
 	idle, total time.Duration
+	// form reads an application/x-www-form-urlencoded body before the
+	// handler, to report its errors.
+	form bool
+}
+
+func isURLEncoded(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "application/x-www-form-urlencoded"
+}
+
+// formError maps an error of Request.ParseForm to its problem.
+func formError(err error) error {
+	var mbe *http.MaxBytesError
+	var he *httpError
+	switch {
+	case errors.As(err, &mbe):
+		return fmt.Errorf("%w: the form is over %d bytes; use POST /v1/batch for long bids", errTooLargeForm, mbe.Limit)
+	case errors.As(err, &he):
+		return he
+	}
+	return &httpError{err: errMalformed, detail: "the form could not be read: " + clip(err.Error())}
 }
 
 // limitBody bounds the request body of a route. A Content-Length over the
@@ -110,15 +132,27 @@ type bodyLimit struct {
 func (s *Server) limitBody(lim bodyLimit, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > lim.max {
+			w.Header().Set("Connection", "close") // the body stays unread
 			s.writeProblem(w, r, fmt.Errorf("%w: Content-Length %d is over the limit of %d bytes for %s", errTooLarge, r.ContentLength, lim.max, clip(r.URL.Path)))
 			return
 		}
-		br := &bodyReader{r: http.MaxBytesReader(w, r.Body, lim.max), declared: r.ContentLength, idle: lim.idle}
+		br := &bodyReader{r: http.MaxBytesReader(w, r.Body, lim.max), declared: r.ContentLength, idle: lim.idle, header: w.Header()}
 		if lim.idle > 0 {
 			br.rc = http.NewResponseController(w)
 			br.end = time.Now().Add(lim.total)
 		}
 		r.Body = br
+		if lim.form && isURLEncoded(r) {
+			// Read the form here so that its read errors are answered:
+			// Request.ParseMultipartForm, which the form handlers call,
+			// drops the error of the ParseForm it runs first when the body
+			// is not multipart (a truncated form was a 422 "choose a
+			// method"). The handlers' own ParseForm is then a no-op.
+			if err := r.ParseForm(); err != nil {
+				s.writeProblem(w, r, formError(err))
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -133,7 +167,8 @@ type bodyReader struct {
 	idle     time.Duration
 	end      time.Time // the deadline of the whole body when idle > 0
 	rc       *http.ResponseController
-	idleSet  bool // the last deadline set was the idle one
+	idleSet  bool        // the last deadline set was the idle one
+	header   http.Header // of the response, to close the connection after a read error
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
@@ -149,14 +184,23 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.n += int64(n)
-	if err != nil && b.rc != nil {
-		// The body is over (or broken): give the rest of the request the
-		// whole deadline back, so that writing the response tail is not cut
-		// by an idle deadline meant for the upload.
+	if err == io.EOF && b.rc != nil {
+		// The body is complete: give the rest of the request the whole
+		// deadline back, so that net/http's background read while the
+		// response streams is not cut by an idle deadline meant for the
+		// upload.
 		_ = b.rc.SetReadDeadline(b.end)
 		b.rc = nil
 	}
-	return n, b.translate(err)
+	err = b.translate(err)
+	var he *httpError
+	if errors.As(err, &he) {
+		// What is left on the wire is no request: close the connection
+		// after the answer rather than let net/http wait to drain it.
+		b.header.Set("Connection", "close")
+		b.rc = nil
+	}
+	return n, err
 }
 
 func (b *bodyReader) Close() error { return b.r.Close() }

@@ -17,7 +17,7 @@ import (
 func (s *Server) routes(r *mux.Router) {
 	r.Use(labelRoute)
 	jsonBody := bodyLimit{max: MaxBodyBytes}
-	formBody := bodyLimit{max: MaxFormBytes}
+	formBody := bodyLimit{max: MaxFormBytes, form: true}
 	batchBody := bodyLimit{max: MaxBatchBytes, idle: s.batchIdle, total: BatchTimeout}
 	get := func(path string, h handlerFunc) {
 		r.Handle(path, s.handle(h)).Methods(http.MethodGet, http.MethodHead)
