@@ -157,7 +157,7 @@ func StatusOf(err error) int {
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p, unknown := problemFor(err)
 	if unknown {
-		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", clip(r.Method)), slog.String("path", clip(r.URL.Path)), slog.Any("err", err))
 	}
 	writeProblemRaw(w, p)
 }
@@ -184,7 +184,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			if sw, ok := w.(*statusWriter); ok && sw.wrote {
-				s.log.DebugContext(r.Context(), "error after the response started", slog.String("path", r.URL.Path), slog.Any("err", err))
+				s.log.DebugContext(r.Context(), "error after the response started", slog.String("path", clip(r.URL.Path)), slog.Any("err", err))
 				return
 			}
 			s.writeProblem(w, r, err)

@@ -106,9 +106,6 @@ func newMetrics(log *slog.Logger) *metrics {
 		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		ErrorHandling: promhttp.ContinueOnError,
 		Registry:      m.reg, // counts failed scrapes as promhttp_metric_handler_errors_total
-		// A scraper or two at a time; more are refused with 503 rather
-		// than gathering the runtime metrics many times in parallel.
-		MaxRequestsInFlight: 2,
 	})
 	return m
 }

@@ -253,7 +253,7 @@ func (s *Server) recover(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.ErrorContext(r.Context(), "panic serving request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			s.log.ErrorContext(r.Context(), "panic serving request", slog.String("method", clip(r.Method)), slog.String("path", clip(r.URL.Path)),
 				slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 			if sw, ok := w.(*statusWriter); ok && sw.wrote {
 				panic(http.ErrAbortHandler) // cannot answer any more; drop the connection
