@@ -133,7 +133,8 @@ func (s *Server) limitBody(lim bodyLimit, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > lim.max {
 			w.Header().Set("Connection", "close") // the body stays unread
-			s.writeProblem(w, r, fmt.Errorf("%w: Content-Length %d is over the limit of %d bytes for %s", errTooLarge, r.ContentLength, lim.max, clip(r.URL.Path)))
+			s.writeProblem(w, r, &httpError{err: errTooLarge, detail: fmt.Sprintf("Content-Length %d is over the limit of %d bytes for %s; see the limits in docs/api.md",
+				r.ContentLength, lim.max, clip(r.URL.Path))})
 			return
 		}
 		br := &bodyReader{r: http.MaxBytesReader(w, r.Body, lim.max), declared: r.ContentLength, idle: lim.idle, header: w.Header()}
