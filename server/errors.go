@@ -156,6 +156,9 @@ func StatusOf(err error) int {
 // errors are logged once here, with the request, and answered generically.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p, unknown := problemFor(err)
+	if bodyBroken(r) {
+		w.Header().Set("Connection", "close")
+	}
 	if unknown {
 		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", clip(r.Method)), slog.String("path", clip(r.URL.Path)), slog.Any("err", err))
 	}

@@ -170,6 +170,9 @@ func TestTruncatedBody(t *testing.T) {
 			resp, body := readResponse(t, c)
 			checkCleanProblem(t, resp, body, http.StatusBadRequest, "malformed",
 				fmt.Sprintf("ended after %d of the %d bytes", len(rt.partial), len(rt.partial)+1000))
+			if !resp.Close {
+				t.Error("no Connection: close after a broken body")
+			}
 		})
 	}
 }
@@ -181,6 +184,9 @@ func TestBodyReadTimeout(t *testing.T) {
 	c := rawConn(t, srv, bodyRoutes[0].head+"\nContent-Length: 5000", `{"method":"us-federal","lines":[`)
 	resp, body := readResponse(t, c)
 	checkCleanProblem(t, resp, body, http.StatusRequestTimeout, "timeout", "did not arrive in time")
+	if !resp.Close {
+		t.Error("no Connection: close after a broken body")
+	}
 }
 
 // scrape returns the /metrics body of srv.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -137,11 +138,12 @@ func (s *Server) limitBody(lim bodyLimit, next http.Handler) http.Handler {
 				r.ContentLength, lim.max, clip(r.URL.Path))})
 			return
 		}
-		br := &bodyReader{r: http.MaxBytesReader(w, r.Body, lim.max), declared: r.ContentLength, idle: lim.idle, header: w.Header()}
+		br := &bodyReader{r: http.MaxBytesReader(w, r.Body, lim.max), declared: r.ContentLength, idle: lim.idle}
 		if lim.idle > 0 {
 			br.rc = http.NewResponseController(w)
 			br.end = time.Now().Add(lim.total)
 		}
+		r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, br))
 		r.Body = br
 		if lim.form && isURLEncoded(r) {
 			// Read the form here so that its read errors are answered:
@@ -168,8 +170,21 @@ type bodyReader struct {
 	idle     time.Duration
 	end      time.Time // the deadline of the whole body when idle > 0
 	rc       *http.ResponseController
-	idleSet  bool        // the last deadline set was the idle one
-	header   http.Header // of the response, to close the connection after a read error
+	idleSet  bool // the last deadline set was the idle one
+	// broken is set when a read failed (truncated, stalled, cut): what is
+	// left on the wire is no request, so the answer closes the connection
+	// (writeProblem) rather than let net/http wait to drain it. Atomic:
+	// the batch reads the body on a goroutine of its own.
+	broken atomic.Bool
+}
+
+// bodyKey is the context key of the *bodyReader of a request.
+type bodyKey struct{}
+
+// bodyBroken reports whether the request body of r failed to read.
+func bodyBroken(r *http.Request) bool {
+	b, ok := r.Context().Value(bodyKey{}).(*bodyReader)
+	return ok && b.broken.Load()
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
@@ -196,9 +211,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	err = b.translate(err)
 	var he *httpError
 	if errors.As(err, &he) {
-		// What is left on the wire is no request: close the connection
-		// after the answer rather than let net/http wait to drain it.
-		b.header.Set("Connection", "close")
+		b.broken.Store(true)
 		b.rc = nil
 	}
 	return n, err
