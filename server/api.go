@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -159,9 +160,16 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) error {
 		}
 		ms[i] = m
 	}
+	release, err := s.acquireBatch(w)
+	if err != nil {
+		return err
+	}
+	defer release()
 	rc := http.NewResponseController(w)
 	deadline := time.Now().Add(BatchTimeout)
-	_ = rc.SetReadDeadline(deadline) // best effort: not every writer supports deadlines
+	// Best effort: not every writer supports deadlines. The body's idle
+	// deadline is renewed per read by limitBody (routes.go).
+	_ = rc.SetReadDeadline(deadline)
 	_ = rc.SetWriteDeadline(deadline)
 	body := http.MaxBytesReader(w, r.Body, MaxBatchBytes)
 	w.Header().Set("Trailer", "X-Batch-Rows, X-Batch-Errors, X-Batch-Status")
@@ -186,6 +194,26 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("X-Batch-Status", "ok")
 	return nil
+}
+
+// acquireBatch takes one of the batch slots, or answers errBusy with
+// Retry-After when all are taken: a client is told at once to come back
+// rather than queued while holding a connection and a body. The returned
+// func gives the slot back.
+func (s *Server) acquireBatch(w http.ResponseWriter) (release func(), err error) {
+	select {
+	case s.batchSlots <- struct{}{}:
+	default:
+		s.metrics.batchRejected.Inc()
+		w.Header().Set("Retry-After", strconv.Itoa(int(BatchRetryAfter/time.Second)))
+		return nil, &httpError{err: errBusy, detail: fmt.Sprintf("%d batch runs are in progress, the most this server runs at once; retry after %d seconds",
+			cap(s.batchSlots), int(BatchRetryAfter/time.Second))}
+	}
+	s.metrics.batchInFlight.Inc()
+	return func() {
+		s.metrics.batchInFlight.Dec()
+		<-s.batchSlots
+	}, nil
 }
 
 // lazyCSV starts the CSV response on the first write, so that a run that
@@ -312,9 +340,10 @@ func (s *Server) getHealth(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, Health{Status: "ok", Methods: len(s.catalog.methods), Datasets: len(s.lib.DatasetRefs())})
 }
 
-// getMetrics answers GET /metrics in the Prometheus text format.
-func (s *Server) getMetrics(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+// getMetrics answers GET /metrics in the Prometheus exposition format
+// (prometheus/client_golang; the text format unless the scraper asks for
+// another).
+func (s *Server) getMetrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	return s.metrics.write(w)
+	s.metrics.handler.ServeHTTP(w, r)
 }

@@ -223,7 +223,8 @@ func decodeReader(body io.Reader, dst any) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		var he *httpError
+		if errors.As(err, &mbe) || errors.As(err, &he) {
 			return decodeError(err)
 		}
 		return &httpError{err: errMalformed, detail: "unexpected data after the JSON object"}
@@ -235,7 +236,10 @@ func decodeError(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	var mbe *http.MaxBytesError
+	var he *httpError
 	switch {
+	case errors.As(err, &he):
+		return he // a read error of the body, already said in the client's terms (limitBody)
 	case errors.As(err, &mbe):
 		return fmt.Errorf("%w: the body is over %d bytes", bidjson.ErrTooLarge, mbe.Limit)
 	case errors.As(err, &se):

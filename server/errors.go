@@ -44,6 +44,14 @@ var (
 	errMethodNotAllowed = errors.New("method not allowed")
 	errBadParameter     = errors.New("invalid parameter")
 	errInternal         = errors.New("internal error")
+	// errTooLarge is a body over its route's limit, known from its
+	// Content-Length before it is read.
+	errTooLarge = fmt.Errorf("request body: %w", bidjson.ErrTooLarge)
+	// errTimeout is a request body that stopped arriving.
+	errTimeout = errors.New("request body timeout")
+	// errBusy is a request refused because its kind of work is at its
+	// concurrency limit (POST /v1/batch); the answer carries Retry-After.
+	errBusy = errors.New("busy")
 )
 
 // kind is one row of the error table: a sentinel, its HTTP status and its
@@ -61,6 +69,8 @@ type kind struct {
 var errorTable = []kind{
 	{bidjson.ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
 	{errMalformed, http.StatusBadRequest, "malformed", "Malformed request"},
+	{errTimeout, http.StatusRequestTimeout, "timeout", "Request timeout"},
+	{errBusy, http.StatusServiceUnavailable, "busy", "Service busy"},
 	{errMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
 	{errRouteNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{errMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed"},
@@ -147,8 +157,11 @@ func StatusOf(err error) int {
 // errors are logged once here, with the request, and answered generically.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p, unknown := problemFor(err)
+	if bodyBroken(r) {
+		w.Header().Set("Connection", "close")
+	}
 	if unknown {
-		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", clip(r.Method)), slog.String("path", clip(r.URL.Path)), slog.Any("err", err))
 	}
 	writeProblemRaw(w, p)
 }
@@ -175,7 +188,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			if sw, ok := w.(*statusWriter); ok && sw.wrote {
-				s.log.DebugContext(r.Context(), "error after the response started", slog.String("path", r.URL.Path), slog.Any("err", err))
+				s.log.DebugContext(r.Context(), "error after the response started", slog.String("path", clip(r.URL.Path)), slog.Any("err", err))
 				return
 			}
 			s.writeProblem(w, r, err)

@@ -8,28 +8,43 @@ import (
 
 // routes registers every route of the service. It is the one place to
 // read what the server answers; the OpenAPI test walks it.
+//
+// Every GET route also answers HEAD (net/http sends the headers and drops
+// the body). OPTIONS is answered for every path by methodNotAllowed, with
+// the Allow header built from these registrations. Every route with a
+// body goes through limitBody, which refuses a Content-Length over the
+// route's limit before reading.
 func (s *Server) routes(r *mux.Router) {
 	r.Use(labelRoute)
+	jsonBody := bodyLimit{max: MaxBodyBytes}
+	formBody := bodyLimit{max: MaxFormBytes, form: true}
+	batchBody := bodyLimit{max: MaxBatchBytes, idle: s.batchIdle, total: BatchTimeout}
+	get := func(path string, h handlerFunc) {
+		r.Handle(path, s.handle(h)).Methods(http.MethodGet, http.MethodHead)
+	}
+	post := func(path string, lim bodyLimit, h handlerFunc) {
+		r.Handle(path, s.limitBody(lim, s.handle(h))).Methods(http.MethodPost)
+	}
 
 	// REST API (DESIGN "REST").
-	r.Handle("/v1/footprints", s.handle(s.postFootprint)).Methods(http.MethodPost)
-	r.Handle("/v1/comparisons", s.handle(s.postComparison)).Methods(http.MethodPost)
-	r.Handle("/v1/batch", s.handle(s.postBatch)).Methods(http.MethodPost)
-	r.Handle("/v1/methods", s.handle(s.getMethods)).Methods(http.MethodGet)
-	r.Handle("/v1/methods/{id}", s.handle(s.getMethod)).Methods(http.MethodGet)
-	r.Handle("/v1/methods/{id}/{version}", s.handle(s.getMethodVersion)).Methods(http.MethodGet)
-	r.Handle("/v1/factors", s.handle(s.getFactors)).Methods(http.MethodGet)
-	r.Handle("/v1/factors/{id}", s.handle(s.getFactor)).Methods(http.MethodGet)
-	r.Handle("/v1/activities", s.handle(s.getActivities)).Methods(http.MethodGet)
-	r.Handle("/v1/regions", s.handle(s.getRegions)).Methods(http.MethodGet)
-	r.Handle("/v1/openapi.json", s.handle(s.getOpenAPI)).Methods(http.MethodGet)
-	r.Handle("/healthz", s.handle(s.getHealth)).Methods(http.MethodGet)
-	r.Handle("/metrics", s.handle(s.getMetrics)).Methods(http.MethodGet)
+	post("/v1/footprints", jsonBody, s.postFootprint)
+	post("/v1/comparisons", jsonBody, s.postComparison)
+	post("/v1/batch", batchBody, s.postBatch)
+	get("/v1/methods", s.getMethods)
+	get("/v1/methods/{id}", s.getMethod)
+	get("/v1/methods/{id}/{version}", s.getMethodVersion)
+	get("/v1/factors", s.getFactors)
+	get("/v1/factors/{id}", s.getFactor)
+	get("/v1/activities", s.getActivities)
+	get("/v1/regions", s.getRegions)
+	get("/v1/openapi.json", s.getOpenAPI)
+	get("/healthz", s.getHealth)
+	r.HandleFunc("/metrics", s.getMetrics).Methods(http.MethodGet, http.MethodHead)
 
 	// Web form: GET shows it, POST acts on it (add or remove a line, upload
 	// a CSV, calculate); downloads recompute from the posted bid.
-	r.Handle("/", s.handle(s.getForm)).Methods(http.MethodGet)
-	r.Handle("/", s.handle(s.postForm)).Methods(http.MethodPost)
-	r.Handle("/download", s.handle(s.postDownload)).Methods(http.MethodPost)
-	r.Handle("/static/{file}", s.handle(s.getStatic)).Methods(http.MethodGet)
+	get("/", s.getForm)
+	post("/", formBody, s.postForm)
+	post("/download", formBody, s.postDownload)
+	get("/static/{file}", s.getStatic)
 }

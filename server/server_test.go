@@ -172,8 +172,8 @@ func checkProblem(t *testing.T, rec *httptest.ResponseRecorder, c apiCase) {
 func TestAllowHeader(t *testing.T) {
 	h := newTestServer(t)
 	rec := do(t, h, apiCase{method: "PUT", target: "/"})
-	if rec.Code != 405 || rec.Header().Get("Allow") != "GET, POST" {
-		t.Errorf("status %d, Allow %q; want 405 and GET, POST", rec.Code, rec.Header().Get("Allow"))
+	if rec.Code != 405 || rec.Header().Get("Allow") != "GET, HEAD, POST, OPTIONS" {
+		t.Errorf("status %d, Allow %q; want 405 and GET, HEAD, POST, OPTIONS", rec.Code, rec.Header().Get("Allow"))
 	}
 }
 
@@ -261,10 +261,11 @@ func TestMetricsCount(t *testing.T) {
 	do(t, h, apiCase{method: "GET", target: "/v1/methods/nope"})
 	rec := do(t, h, apiCase{method: "GET", target: "/metrics"})
 	for _, w := range []string{
-		`footprint_http_requests_total{route="/v1/footprints",method="POST",status="200"} 1`,
-		`footprint_http_requests_total{route="/v1/methods/{id}",method="GET",status="404"} 1`,
+		`footprint_http_requests_total{method="POST",route="/v1/footprints",status="200"} 1`,
+		`footprint_http_requests_total{method="GET",route="/v1/methods/{id}",status="404"} 1`,
 		`footprint_lines_computed_total{outcome="ok"} 2`,
-		`footprint_http_request_duration_seconds_count{route="/v1/footprints"} 1`,
+		`footprint_http_request_duration_seconds_count{method="POST",route="/v1/footprints"} 1`,
+		`go_goroutines `, `process_start_time_seconds `,
 	} {
 		if !strings.Contains(rec.Body.String(), w) {
 			t.Errorf("metrics lack %s:\n%s", w, rec.Body)
