@@ -138,12 +138,12 @@ func ParseQuantity(s string) (decimal.Decimal, error) {
 			if c == ',' {
 				hint = " (use a point as the decimal separator and no thousands separator)"
 			}
-			return decimal.Decimal{}, invalidf("not a decimal number: %s%s", t, hint)
+			return decimal.Decimal{}, invalidf("not a decimal number: %s%s", short(t), hint)
 		}
 	}
 	d, err := decimal.NewFromString(t)
 	if err != nil {
-		return decimal.Decimal{}, invalidf("not a decimal number: %s", t)
+		return decimal.Decimal{}, invalidf("not a decimal number: %s", short(t))
 	}
 	if err := CheckQuantity(d); err != nil {
 		return decimal.Decimal{}, err
