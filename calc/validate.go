@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ func checkBid(b Bid) []Problem {
 	if len(b.Lines) > MaxLines {
 		probs = append(probs, Problem{Pointer: "/lines", Detail: fmt.Sprintf("%d lines: at most %d lines per bid (use batch for more)", len(b.Lines), MaxLines), Err: factors.ErrInvalid})
 	}
+	probs = append(probs, duplicateIDs(b.Lines)...)
 	for _, f := range []struct{ ptr, v string }{{"/reference", b.Reference}, {"/supplier", b.Supplier}} {
 		if msg := checkString(f.v); msg != "" {
 			probs = append(probs, Problem{Pointer: f.ptr, Detail: msg, Err: factors.ErrInvalid})
@@ -30,6 +32,32 @@ func checkBid(b Bid) []Problem {
 	}
 	return probs
 }
+
+// duplicateIDs reports every line whose id an earlier line already has,
+// naming both: results, comparisons and limit checks refer to lines by id,
+// so two lines with one id would be told apart by position only. (A line
+// given without id takes its position, from 1, in the decoders.)
+func duplicateIDs(lines []Line) []Problem {
+	var probs []Problem
+	first := make(map[string]int, len(lines))
+	for i := range lines {
+		id := lines[i].ID
+		if id == "" {
+			continue
+		}
+		if j, ok := first[id]; ok {
+			probs = append(probs, Problem{Pointer: fmt.Sprintf("/lines/%d/id", i), LineID: clip.Text(id),
+				Detail: fmt.Sprintf("/lines/%d/id duplicates /lines/%d/id (id %q); line ids must be unique in a bid (a line without id takes its position, from 1)", i, j, clip.Text(id)),
+				Err:    factors.ErrInvalid})
+			continue
+		}
+		first[id] = i
+	}
+	return probs
+}
+
+// short returns s, or its first 40 bytes (on a rune boundary) and "…":
+// messages never repeat more than a short prefix of an input value.
 
 func checkString(s string) string {
 	if len(s) > MaxStringLen {
@@ -143,4 +171,53 @@ func ParseQuantity(s string) (decimal.Decimal, error) {
 // invalidf is an ErrInvalid with a message that does not repeat the kind.
 func invalidf(format string, args ...any) error {
 	return &kindError{kind: factors.ErrInvalid, msg: fmt.Sprintf(format, args...)}
+}
+
+// IsInputError reports whether a line's error is about the input itself,
+// the same whatever the method: an invalid field, an activity key, unit or
+// region outside the shared taxonomy and tables, or a unit of the wrong
+// dimension. The other line errors are about what one method can compute
+// (no factor in its datasets, a product factor it refuses or requires, a
+// heating-value basis it cannot convert, a stage it does not count).
+func IsInputError(err error) bool {
+	return errors.Is(err, factors.ErrInvalid) || errors.Is(err, factors.ErrUnknownActivity) ||
+		errors.Is(err, factors.ErrUnknownUnit) || errors.Is(err, factors.ErrUnknownRegion) ||
+		errors.Is(err, factors.ErrDimension)
+}
+
+// InputError returns, as a *BidError, the lines of a comparison that no
+// method could compute because of their input: lines whose error is an
+// input error (IsInputError) under every method. Such a bid is invalid
+// input, as it is for a single footprint; a line that only some methods
+// cannot compute is a finding of the comparison and stays in it, with its
+// status per method. Each problem points at the line's field, with the
+// first method's message. nil when there is none.
+func (c *Comparison) InputError() error {
+	if c == nil || len(c.Methods) == 0 {
+		return nil
+	}
+	var probs []Problem
+	first := c.Methods[0]
+	for i := range first.Lines {
+		all := true
+		for _, fp := range c.Methods {
+			if i >= len(fp.Lines) || fp.Lines[i].Status != StatusError || !IsInputError(fp.Lines[i].Err) {
+				all = false
+				break
+			}
+		}
+		if !all {
+			continue
+		}
+		l := &first.Lines[i]
+		ptr := fmt.Sprintf("/lines/%d", i)
+		if l.Field != "" {
+			ptr += "/" + strings.ReplaceAll(l.Field, ".", "/")
+		}
+		probs = append(probs, Problem{Pointer: ptr, LineID: clip.Text(l.ID), Detail: l.Error, Err: l.Err})
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	return &BidError{Problems: probs}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/batch"
+	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 )
@@ -44,12 +45,19 @@ func (s *Server) resolveIn(ref, pointer, param string) (*methods.Method, error) 
 		d := "a method is required: give \"method\" in the bid or ?method= (see GET /v1/methods)"
 		return nil, &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: d}}}
 	}
+	if len(ref) > MaxMethodRef {
+		d := fmt.Sprintf("method reference %q: too long, at most %d characters (see GET /v1/methods)", bidjson.Short(ref), MaxMethodRef)
+		return nil, &httpError{err: methods.ErrUnknownMethod, detail: d, fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: d}}}
+	}
 	m, err := s.reg.Resolve(ref)
 	if err != nil {
 		return nil, &httpError{err: err, detail: err.Error(), fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: err.Error()}}}
 	}
 	return m, nil
 }
+
+// MaxMethodRef bounds a method reference (id@version) in a request.
+const MaxMethodRef = 100
 
 // footprint computes a bid and counts its lines.
 func (s *Server) footprint(m *methods.Method, bid calc.Bid) (*calc.Footprint, error) {
@@ -105,7 +113,8 @@ func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 	return writeRaw(w, http.StatusOK, body)
 }
 
-// postComparison answers POST /v1/comparisons.
+// postComparison answers POST /v1/comparisons: a bid and 2 to 5 methods
+// in, the comparison with its attribution out.
 func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 	var req ComparisonRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -137,6 +146,13 @@ func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err != nil {
+		return err
+	}
+	// A line no method can compute because its input is wrong (unknown
+	// activity, unit or region...) makes the bid invalid, as for
+	// /v1/footprints; a line only some methods cannot compute is a finding
+	// of the comparison and stays in the 200 answer (docs/api.md).
+	if err := cmp.InputError(); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, cmp)

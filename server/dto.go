@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -149,7 +150,8 @@ func escapePointer(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
-// message builds a field message from the failed tag and its parameter.
+// message builds a field message from the failed tag and its parameter;
+// it repeats at most a short prefix of the value.
 func message(fe validator.FieldError) string {
 	kind := fe.Kind()
 	switch fe.Tag() {
@@ -173,16 +175,20 @@ func message(fe validator.FieldError) string {
 		if strings.Contains(fmt.Sprint(fe.Value()), ",") {
 			hint = "; use a point as the decimal separator and no thousands separator"
 		}
-		return fmt.Sprintf("%q is not a decimal number%s", fmt.Sprint(fe.Value()), hint)
+		return fmt.Sprintf("%q is not a decimal number%s", short(fe.Value()), hint)
 	case "dec_min":
-		return fmt.Sprintf("%s is below the minimum %s", fmt.Sprint(fe.Value()), fe.Param())
+		return fmt.Sprintf("%s is below the minimum %s", short(fe.Value()), fe.Param())
 	case "dec_max":
-		return fmt.Sprintf("%s is larger than %s in magnitude", fmt.Sprint(fe.Value()), fe.Param())
+		return fmt.Sprintf("%s is larger than %s in magnitude", short(fe.Value()), fe.Param())
 	case "oneof":
-		return fmt.Sprintf("%q is not one of %s", fmt.Sprint(fe.Value()), strings.ReplaceAll(fe.Param(), " ", ", "))
+		return fmt.Sprintf("%q is not one of %s", short(fe.Value()), strings.ReplaceAll(fe.Param(), " ", ", "))
 	}
 	return fmt.Sprintf("fails the %s rule", fe.Tag())
 }
+
+// short is an input value as a message may repeat it: at most a short
+// prefix (bidjson.Short).
+func short(v any) string { return bidjson.Short(fmt.Sprint(v)) }
 
 // checkJSON refuses a request whose Content-Type is not JSON.
 func checkJSON(r *http.Request) error {
@@ -204,8 +210,9 @@ func checkMedia(r *http.Request, want string, ok func(string) bool) error {
 	return nil
 }
 
-// decodeJSON reads one JSON object into dst: strictly (unknown fields are
-// errors), bounded by MaxBodyBytes, numbers kept as text.
+// decodeJSON reads one JSON object into dst: strictly (duplicate keys,
+// unknown fields and wrong types are errors with their JSON Pointers),
+// bounded by MaxBodyBytes, numbers kept as text.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	if err := checkJSON(r); err != nil {
 		return err
@@ -214,9 +221,24 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	return decodeReader(body, dst)
 }
 
-// decodeReader is the decoding of decodeJSON, without HTTP (fuzzed).
+// decodeReader is the decoding of decodeJSON, without HTTP (fuzzed). The
+// body is read whole (it is bounded) so that bidjson.Check can scan it for
+// what encoding/json lets through or reports without a full pointer:
+// duplicate keys (the last would silently win), unknown fields and wrong
+// types anywhere in the document.
 func decodeReader(body io.Reader, dst any) error {
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return decodeError(err)
+	}
+	if probs, err := bidjson.Check(raw, dst); err == nil && len(probs) > 0 {
+		fields := make([]FieldError, len(probs))
+		for i, p := range probs {
+			fields[i] = FieldError{Pointer: p.Pointer, Detail: p.Detail}
+		}
+		return &httpError{err: factors.ErrInvalid, detail: fmt.Sprintf("%d invalid field(s); see errors", len(fields)), fields: fields}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)

@@ -1,7 +1,8 @@
 // Package bidjson decodes a bid from JSON for the command line and the
-// server: strict (unknown fields are errors), bounded in size, decimals taken
-// from their text (strings or JSON numbers, never through float64), and
-// every problem reported with its JSON Pointer.
+// server: strict (unknown fields, duplicate keys and values of the wrong
+// type are errors, each named by its JSON Pointer), bounded in size and
+// nesting, decimals taken from their text (strings or JSON numbers, never
+// through float64).
 package bidjson
 
 import (
@@ -38,9 +39,14 @@ func Decode(r io.Reader) (calc.Bid, error) {
 	return DecodeBytes(raw)
 }
 
-// DecodeBytes decodes a bid held in memory.
+// DecodeBytes decodes a bid held in memory. Duplicate keys, unknown
+// fields and values of the wrong type are all reported at once, each with
+// its JSON Pointer (see Check).
 func DecodeBytes(raw []byte) (calc.Bid, error) {
 	var w wireBid
+	if probs, err := Check(raw, &w); err == nil && len(probs) > 0 {
+		return calc.Bid{}, &calc.BidError{Problems: probs}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&w); err != nil {
