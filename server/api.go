@@ -13,9 +13,10 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/batch"
-	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // writeJSON writes v as JSON with a status.
@@ -46,7 +47,7 @@ func (s *Server) resolveIn(ref, pointer, param string) (*methods.Method, error) 
 		return nil, &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: d}}}
 	}
 	if len(ref) > MaxMethodRef {
-		d := fmt.Sprintf("method reference %q: too long, at most %d characters (see GET /v1/methods)", bidjson.Short(ref), MaxMethodRef)
+		d := fmt.Sprintf("method reference %q: too long, at most %d characters (see GET /v1/methods)", clip.Prefix(ref), MaxMethodRef)
 		return nil, &httpError{err: methods.ErrUnknownMethod, detail: d, fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: d}}}
 	}
 	m, err := s.reg.Resolve(ref)

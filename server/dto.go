@@ -18,6 +18,8 @@ import (
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // Number is a decimal as JSON text: a string ("12.5") or a JSON number
@@ -187,8 +189,8 @@ func message(fe validator.FieldError) string {
 }
 
 // short is an input value as a message may repeat it: at most a short
-// prefix (bidjson.Short).
-func short(v any) string { return bidjson.Short(fmt.Sprint(v)) }
+// prefix (clip.Prefix).
+func short(v any) string { return clip.Prefix(fmt.Sprint(v)) }
 
 // checkJSON refuses a request whose Content-Type is not JSON.
 func checkJSON(r *http.Request) error {

@@ -12,6 +12,8 @@ import (
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // ProblemBase is the prefix of every problem type URI; the fragment names
@@ -161,7 +163,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		w.Header().Set("Connection", "close")
 	}
 	if unknown {
-		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", clip(r.Method)), slog.String("path", clip(r.URL.Path)), slog.Any("err", err))
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", clip.Text(r.Method)), slog.String("path", clip.Text(r.URL.Path)), slog.Any("err", err))
 	}
 	writeProblemRaw(w, p)
 }
@@ -188,7 +190,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			if sw, ok := w.(*statusWriter); ok && sw.wrote {
-				s.log.DebugContext(r.Context(), "error after the response started", slog.String("path", clip(r.URL.Path)), slog.Any("err", err))
+				s.log.DebugContext(r.Context(), "error after the response started", slog.String("path", clip.Text(r.URL.Path)), slog.Any("err", err))
 				return
 			}
 			s.writeProblem(w, r, err)

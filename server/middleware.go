@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // statusWriter records the status and whether the response has started.
@@ -64,7 +66,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.metrics.observe(label.route, method, sw.status, d)
 		if s.accessLog {
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", method), slog.String("path", clip(r.URL.Path)), slog.String("route", label.route),
+				slog.String("method", method), slog.String("path", clip.Text(r.URL.Path)), slog.String("route", label.route),
 				slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes), slog.Duration("duration", d),
 				slog.String("remote", r.RemoteAddr))
 		}
@@ -120,7 +122,7 @@ func formError(err error) error {
 	case errors.As(err, &he):
 		return he
 	}
-	return &httpError{err: errMalformed, detail: "the form could not be read: " + clip(err.Error())}
+	return &httpError{err: errMalformed, detail: "the form could not be read: " + clip.Text(err.Error())}
 }
 
 // limitBody bounds the request body of a route. A Content-Length over the
@@ -135,7 +137,7 @@ func (s *Server) limitBody(lim bodyLimit, next http.Handler) http.Handler {
 		if r.ContentLength > lim.max {
 			w.Header().Set("Connection", "close") // the body stays unread
 			s.writeProblem(w, r, &httpError{err: errTooLarge, detail: fmt.Sprintf("Content-Length %d is over the limit of %d bytes for %s; see the limits in docs/api.md",
-				r.ContentLength, lim.max, clip(r.URL.Path))})
+				r.ContentLength, lim.max, clip.Text(r.URL.Path))})
 			return
 		}
 		br := &bodyReader{r: http.MaxBytesReader(w, r.Body, lim.max), declared: r.ContentLength, idle: lim.idle}
@@ -267,7 +269,7 @@ func (s *Server) recover(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.ErrorContext(r.Context(), "panic serving request", slog.String("method", clip(r.Method)), slog.String("path", clip(r.URL.Path)),
+			s.log.ErrorContext(r.Context(), "panic serving request", slog.String("method", clip.Text(r.Method)), slog.String("path", clip.Text(r.URL.Path)),
 				slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 			if sw, ok := w.(*statusWriter); ok && sw.wrote {
 				panic(http.ErrAbortHandler) // cannot answer any more; drop the connection

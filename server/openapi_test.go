@@ -390,3 +390,61 @@ func walkSchemas(v any, ptr string, f func(string, map[string]any)) {
 		}
 	}
 }
+
+// TestOpenAPINoDuplicateKeys checks the document has no object with a key
+// twice: encoding/json keeps the last one silently, while the linters
+// refuse the document (a merge once left two 503 responses on one route).
+func TestOpenAPINoDuplicateKeys(t *testing.T) {
+	if dups := duplicateKeys(openAPIDoc); len(dups) > 0 {
+		t.Errorf("duplicate keys: %v", dups)
+	}
+	if dups := duplicateKeys([]byte(`{"a":{"b":1,"c":[{"d":2,"d":3}],"b":4}}`)); fmt.Sprint(dups) != "[/a/c/0/d /a/b]" {
+		t.Errorf("the check itself is broken: %v", dups)
+	}
+}
+
+// duplicateKeys returns the JSON Pointers of repeated keys in doc.
+func duplicateKeys(doc []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	var dups []string
+	var walk func(ptr string) error
+	walk = func(ptr string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				key := k.(string)
+				if seen[key] {
+					dups = append(dups, ptr+"/"+key)
+				}
+				seen[key] = true
+				if err := walk(ptr + "/" + key); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token()
+			return err
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if err := walk(fmt.Sprintf("%s/%d", ptr, i)); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token()
+			return err
+		}
+		return nil
+	}
+	if err := walk(""); err != nil {
+		return []string{"unreadable: " + err.Error()}
+	}
+	return dups
+}

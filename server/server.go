@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/gorilla/mux"
@@ -30,6 +29,8 @@ import (
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // Limits of the service, documented in the OpenAPI document and docs/api.md.
@@ -142,7 +143,7 @@ func newServer(cfg Config) (*Server, error) {
 	s.catalog = newCatalog(s.lib, s.reg)
 	s.router = mux.NewRouter()
 	s.router.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &httpError{err: errRouteNotFound, detail: fmt.Sprintf("no resource at %s; see GET /v1/openapi.json", clip(r.URL.Path))}
+		return &httpError{err: errRouteNotFound, detail: fmt.Sprintf("no resource at %s; see GET /v1/openapi.json", clip.Text(r.URL.Path))}
 	})
 	s.router.MethodNotAllowedHandler = s.handle(s.methodNotAllowed)
 	s.routes(s.router)
@@ -183,24 +184,7 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error 
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	return &httpError{err: errMethodNotAllowed, detail: fmt.Sprintf("%s does not allow %q; allowed: %s", clip(r.URL.Path), clip(r.Method), allowed)}
-}
-
-// clipLen is how much of a client's input an error message or log line
-// echoes.
-const clipLen = 100
-
-// clip returns a short prefix of s, marked when cut, for messages that
-// echo a client's input (a path, a method name).
-func clip(s string) string {
-	if len(s) <= clipLen {
-		return s
-	}
-	cut := clipLen
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return &httpError{err: errMethodNotAllowed, detail: fmt.Sprintf("%s does not allow %q; allowed: %s", clip.Text(r.URL.Path), clip.Text(r.Method), allowed)}
 }
 
 // Timeouts of the http.Server built by Serve.

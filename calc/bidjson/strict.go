@@ -9,10 +9,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/factors"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // MaxDepth bounds the nesting of objects and arrays in a request document.
@@ -23,23 +24,6 @@ const MaxDepth = 32
 // MaxProblems bounds the problems reported for one document, so that a
 // document of a million unknown keys gets a short answer.
 const MaxProblems = 100
-
-// ShortLen is how many bytes of an input key or value a message repeats;
-// longer ones are cut there and marked with "…".
-const ShortLen = 40
-
-// Short returns s, or its first ShortLen bytes (on a rune boundary) and
-// "…": messages never echo more than a short prefix of the input.
-func Short(s string) string {
-	if len(s) <= ShortLen {
-		return s
-	}
-	n := ShortLen
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
 
 // errStop ends a scan that has reported all it will report.
 var errStop = errors.New("scan stopped")
@@ -103,7 +87,7 @@ func (c *checker) pointer() string {
 		if s.key == nil {
 			sb.WriteString(strconv.Itoa(s.index))
 		} else {
-			sb.WriteString(escapePointer(Short(unquote(s.key))))
+			sb.WriteString(escapePointer(clip.Prefix(unquote(s.key))))
 		}
 	}
 	return sb.String()
@@ -261,7 +245,7 @@ func (c *checker) object(t reflect.Type, depth int) error {
 			}
 		}
 		if dup {
-			if err := c.add("duplicate key: %q appears more than once in this object; give each field once", Short(string(key))); err != nil {
+			if err := c.add("duplicate key: %q appears more than once in this object; give each field once", clip.Prefix(string(key))); err != nil {
 				return err
 			}
 		}
@@ -355,7 +339,7 @@ func unknownField(key string, t reflect.Type, fields map[string]reflect.Type) st
 		}
 	}
 	sort.Slice(names, func(i, j int) bool { return fieldOrder(t, names[i]) < fieldOrder(t, names[j]) })
-	return fmt.Sprintf("unknown field %q%s; known fields: %s", Short(key), hint, strings.Join(names, ", "))
+	return fmt.Sprintf("unknown field %q%s; known fields: %s", clip.Prefix(key), hint, strings.Join(names, ", "))
 }
 
 // wrongType records a value of the wrong JSON type.

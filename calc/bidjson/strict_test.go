@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // TestCheck lists every problem Check reports, by pointer, in order.
@@ -77,22 +79,8 @@ func TestCheckBounded(t *testing.T) {
 		t.Fatalf("%d problems, last %v", len(probs), probs[len(probs)-1])
 	}
 	for _, p := range probs {
-		if len(p.Pointer) > ShortLen+10 || len(p.Detail) > 400 {
+		if len(p.Pointer) > clip.Max+10 || len(p.Detail) > 400 {
 			t.Fatalf("problem echoes too much: %d-byte pointer, %d-byte detail", len(p.Pointer), len(p.Detail))
-		}
-	}
-}
-
-func TestShort(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{strings.Repeat("a", ShortLen), strings.Repeat("a", ShortLen)},
-		{strings.Repeat("a", ShortLen+1), strings.Repeat("a", ShortLen) + "…"},
-		{"a" + strings.Repeat("é", 30), "a" + strings.Repeat("é", 19) + "…"}, // cut on a rune boundary
-	}
-	for _, tt := range tests {
-		if got := Short(tt.in); got != tt.want {
-			t.Errorf("Short(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -15,11 +15,26 @@ func Text(s string) string {
 	if len(s) <= Max {
 		return s
 	}
-	cut := Max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	return cut(s) + "… (" + itoa(len(s)) + " bytes)"
+}
+
+// Prefix returns s when it is at most Max bytes, else its first Max bytes
+// and "…", without the length: for places where a count would read as part
+// of a name, such as a JSON Pointer.
+func Prefix(s string) string {
+	if len(s) <= Max {
+		return s
 	}
-	return s[:cut] + "… (" + itoa(len(s)) + " bytes)"
+	return cut(s) + "…"
+}
+
+// cut returns the first Max bytes of s, fewer when a rune crosses Max.
+func cut(s string) string {
+	n := Max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func itoa(n int) string {

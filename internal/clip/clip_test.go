@@ -25,3 +25,16 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefix(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{strings.Repeat("a", Max), strings.Repeat("a", Max)},
+		{strings.Repeat("a", Max+1), strings.Repeat("a", Max) + "…"},
+		{"a" + strings.Repeat("é", 30), "a" + strings.Repeat("é", 19) + "…"}, // cut on a rune boundary
+	} {
+		if got := Prefix(tc.in); got != tc.want {
+			t.Errorf("Prefix(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
