@@ -226,7 +226,8 @@ type layoutPage struct {
 // method; two methods with an attribution of long negative values; two
 // methods, one of which computes no line) at a phone's 390×844 and a
 // desktop's 1280×800, and checks on each: no horizontal scrolling of the
-// page, the header as wide as the page, every chart text rendered at
+// page, the header as wide as the page, checkboxes beside their labels,
+// every chart text rendered at
 // 12 px or more, no two texts of a chart overlapping, charts fitting their
 // column, and zero axe-core violations.
 func TestBrowserLayout(t *testing.T) {
@@ -324,9 +325,16 @@ const layoutJS = `(function (width) {
     problems.push("the page scrolls sideways: " + doc.scrollWidth + " px wide in a " + window.innerWidth + " px window");
   }
   var header = document.querySelector(".site-header").getBoundingClientRect();
-  if (header.left > 0.5 || header.right < doc.clientWidth - 0.5) {
-    problems.push("the header spans " + header.left + "–" + header.right + " px of " + doc.clientWidth + " px");
+  if (header.left > 0.5 || header.right < doc.scrollWidth - 0.5) {
+    problems.push("the header spans " + header.left + "–" + header.right + " px of the page's " + doc.scrollWidth + " px");
   }
+  document.querySelectorAll(".checkbox").forEach(function (c) {
+    var box = c.querySelector("input[type=checkbox]").getBoundingClientRect();
+    var label = c.querySelector("label").getBoundingClientRect();
+    if (label.left < box.right || label.top > box.bottom) {
+      problems.push("the label of checkbox " + c.querySelector("input").id + " is not beside it");
+    }
+  });
   var texts = 0;
   document.querySelectorAll(".chart").forEach(function (fig, ci) {
     var scroller = fig.querySelector(".chart-scroll");

@@ -31,8 +31,15 @@ type chartView struct {
 	Legend        []legendItem
 	Empty         bool
 	AxisY         int
-	// LegendX is where the legend's swatches start.
-	LegendX int
+	// LabelY is the baseline of the method labels under the axis.
+	LabelY int
+	// LegendX is where the legend's swatches start, LegendTextX its labels.
+	LegendX, LegendTextX int
+	// Swatch is the side of a legend's colour square.
+	Swatch int
+	// LabelFont and TotalFont are the font sizes of the labels (method,
+	// legend) and of the totals above the bars.
+	LabelFont, TotalFont int
 }
 
 type chartBar struct {
@@ -50,7 +57,8 @@ type chartSegment struct {
 }
 
 type legendItem struct {
-	Y     int
+	Y     int // top of the swatch
+	TextY int // baseline of the label
 	Fill  string
 	Label string
 }
@@ -94,7 +102,9 @@ func stageChart(reports []*calc.Report) chartView {
 		slot = math.Max(slot, textWidth(r.Total.KgCO2e.String(), chartTotalFont, true)+16)
 	}
 	slotW := int(math.Ceil(slot))
-	c := chartView{AxisY: chartPlotTop + chartPlotHeight, LegendX: chartPad, Title: "Footprint by life-cycle stage, kg CO2e"}
+	c := chartView{AxisY: chartPlotTop + chartPlotHeight, LabelY: chartPlotTop + chartPlotHeight + 20,
+		LegendX: chartPad, LegendTextX: chartPad + chartSwatch + 6, Swatch: chartSwatch, Title: "Footprint by life-cycle stage, kg CO2e",
+		LabelFont: chartLabelFont, TotalFont: chartTotalFont}
 	c.Width = 2*chartPad + len(reports)*slotW
 	desc := ""
 	for i, r := range reports {
@@ -117,7 +127,8 @@ func stageChart(reports []*calc.Report) chartView {
 	}
 	legendTop := c.AxisY + 36
 	for i, st := range stages {
-		c.Legend = append(c.Legend, legendItem{Y: legendTop + i*chartLegendRow, Fill: colour[st], Label: st})
+		y := legendTop + i*chartLegendRow
+		c.Legend = append(c.Legend, legendItem{Y: y, TextY: y + 12, Fill: colour[st], Label: st})
 		c.Width = max(c.Width, int(math.Ceil(chartPad+chartSwatch+6+textWidth(st, chartLabelFont, false)))+chartPad)
 	}
 	c.Height = legendTop + len(stages)*chartLegendRow + 4
@@ -132,11 +143,11 @@ func (c chartView) textBoxes() []textBox {
 	var out []textBox
 	for _, b := range c.Bars {
 		ty, _ := decimal.NewFromString(b.TotalY)
-		out = append(out, placeText(b.Total, float64(b.LabelX), ty.InexactFloat64(), "middle", chartTotalFont, true))
-		out = append(out, placeText(b.Label, float64(b.LabelX), float64(c.AxisY+20), "middle", chartLabelFont, false))
+		out = append(out, placeText(b.Total, float64(b.LabelX), ty.InexactFloat64(), "middle", float64(c.TotalFont), true))
+		out = append(out, placeText(b.Label, float64(b.LabelX), float64(c.LabelY), "middle", float64(c.LabelFont), false))
 	}
 	for _, l := range c.Legend {
-		out = append(out, placeText(l.Label, float64(c.LegendX+chartSwatch+6), float64(l.Y+12), "start", chartLabelFont, false))
+		out = append(out, placeText(l.Label, float64(c.LegendTextX), float64(l.TextY), "start", float64(c.LabelFont), false))
 	}
 	return out
 }
@@ -152,8 +163,10 @@ type causeChart struct {
 	AxisTop, AxisY int
 	BarH           int
 	LabelX, ValueX int
-	Title          string
-	Rows           []causeRow
+	// Font is the font size of the causes and their values.
+	Font  int
+	Title string
+	Rows  []causeRow
 }
 
 type causeRow struct {
@@ -174,7 +187,7 @@ const (
 )
 
 func attributionChart(p calc.ReportedPair) causeChart {
-	c := causeChart{BarH: causeBarH, LabelX: chartPad, AxisTop: chartPad, Title: fmt.Sprintf("%s minus %s by cause, kg CO2e", p.Other, p.Base)}
+	c := causeChart{BarH: causeBarH, LabelX: chartPad, AxisTop: chartPad, Font: causeFont, Title: fmt.Sprintf("%s minus %s by cause, kg CO2e", p.Other, p.Base)}
 	need := float64(causeMinWidth)
 	largest := decimal.Zero
 	for _, a := range p.Attribution {
@@ -213,8 +226,20 @@ func attributionChart(p calc.ReportedPair) causeChart {
 func (c causeChart) textBoxes() []textBox {
 	var out []textBox
 	for _, r := range c.Rows {
-		out = append(out, placeText(r.Cause, float64(c.LabelX), float64(r.TextY), "start", causeFont, false))
-		out = append(out, placeText(r.Value, float64(c.ValueX), float64(r.TextY), "end", causeFont, true))
+		out = append(out, placeText(r.Cause, float64(c.LabelX), float64(r.TextY), "start", float64(c.Font), false))
+		out = append(out, placeText(r.Value, float64(c.ValueX), float64(r.TextY), "end", float64(c.Font), true))
+	}
+	return out
+}
+
+// barBoxes are the boxes of the chart's bars.
+func (c causeChart) barBoxes() []textBox {
+	var out []textBox
+	for _, r := range c.Rows {
+		x, _ := decimal.NewFromString(r.X)
+		w, _ := decimal.NewFromString(r.W)
+		out = append(out, textBox{Text: r.Cause + " bar", Left: x.InexactFloat64(), Right: x.Add(w).InexactFloat64(),
+			Top: float64(r.BarY), Bott: float64(r.BarY + c.BarH)})
 	}
 	return out
 }
