@@ -231,8 +231,11 @@ type layoutPage struct {
 // 12 px or more, no two texts of a chart overlapping, charts fitting their
 // column, and zero axe-core violations.
 func TestBrowserLayout(t *testing.T) {
-	ctx := newBrowser(t)
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
 	axe := axeScript(t)
+	ctx := newBrowser(t)
 	srv := newHTTPTestServer(t)
 	shots := screenshotDir(t)
 
