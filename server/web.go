@@ -31,8 +31,22 @@ var staticFS embed.FS
 
 func parsePages() (*template.Template, error) {
 	return template.New("pages").Funcs(template.FuncMap{
-		"inc": func(i int) int { return i + 1 },
+		"inc":         func(i int) int { return i + 1 },
+		"notComputed": notComputed,
 	}).ParseFS(templateFS, "web/templates/*.html")
+}
+
+// notComputed counts the lines of a report that its method could not
+// compute: their kg CO2e is missing from the total, which the summary
+// card must say rather than show a bare number.
+func notComputed(r *calc.Report) int {
+	n := 0
+	for _, l := range r.Lines {
+		if l.Status == calc.StatusError {
+			n++
+		}
+	}
+	return n
 }
 
 // formLine is one line of the web form, as typed.
@@ -86,8 +100,12 @@ type pageData struct {
 	Errors     []pageError
 	fieldErrs  map[string]string
 	Notice     string
-	Result     *resultView
-	Limits     map[string]any
+	// Focus is the id of the field that takes the focus when the page
+	// loads (autofocus, so without script too): the new line's first
+	// field after "Add a line".
+	Focus  string
+	Result *resultView
+	Limits map[string]any
 }
 
 // Err returns the error message of a field id, or "".
@@ -198,6 +216,7 @@ func (s *Server) postForm(w http.ResponseWriter, r *http.Request) error {
 		fd.renumber()
 		p := s.newPage(fd)
 		p.Notice = fmt.Sprintf("Line %d added.", len(fd.Lines))
+		p.Focus = p.LineID(len(fd.Lines)-1, "activity")
 		return s.render(w, http.StatusOK, "form.html", p)
 	case form.Has("upload_csv"):
 		return s.uploadCSV(w, r, fd)

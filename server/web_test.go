@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -190,4 +191,108 @@ func FuzzDecodeBid(f *testing.F) {
 			t.Fatalf("toBid error %v", err)
 		}
 	})
+}
+
+// TestFormLinesNotComputed: a method that computes none of the lines says
+// so in its summary card instead of a bare 0.000, and its empty gas and
+// stage tables are left out; the other method's are kept.
+func TestFormLinesNotComputed(t *testing.T) {
+	h := newTestServer(t)
+	v := url.Values{"method": {"us-federal@2025.1"}, "method2": {"eu-gpp@2025.1"}, "line_count": {"2"},
+		"line-0-activity": {"fuel.natural_gas"}, "line-0-region": {"US"}, "line-0-quantity": {"1000"}, "line-0-unit": {"mmBtu"},
+		"line-1-activity": {"fuel.natural_gas"}, "line-1-region": {"US"}, "line-1-quantity": {"5"}, "line-1-unit": {"mmBtu"}}
+	rec := postForm(t, h, "/", v)
+	body := rec.Body.String()
+	if rec.Code != 200 {
+		t.Fatalf("status %d\n%.2000s", rec.Code, body)
+	}
+	card := func(i int) string {
+		parts := strings.Split(body, `<div class="total-card`)
+		if len(parts) <= i+1 {
+			t.Fatalf("no summary card %d", i)
+		}
+		return strings.SplitN(parts[i+1], "</div>", 2)[0]
+	}
+	if c := card(0); strings.Contains(c, "not computed") {
+		t.Errorf("us-federal computed every line, but its card says %q", c)
+	}
+	if c := card(1); !strings.Contains(c, "2 of 2 lines not computed") || !strings.Contains(c, `href="#lines-1"`) {
+		t.Errorf("eu-gpp computed no line; its card: %s", c)
+	}
+	if !strings.Contains(body, `id="lines-1"`) {
+		t.Error("the card's link has no target")
+	}
+	for _, caption := range []string{"<caption>By gas</caption>", "<caption>By life-cycle stage</caption>"} {
+		if n := strings.Count(body, caption); n != 1 {
+			t.Errorf("%s %d times, want once (us-federal's; eu-gpp's is empty)", caption, n)
+		}
+	}
+}
+
+var (
+	idAttr    = regexp.MustCompile(`\sid="([^"]*)"`)
+	landmarks = regexp.MustCompile(`<(section|div|form|nav|aside)\b[^>]*\b(aria-labelledby|aria-label)="([^"]*)"`)
+)
+
+// TestPagesUniqueIDsAndLandmarks: no id twice on a page (two methods of the
+// same id, in two versions, included), and every named region has a name
+// of its own (axe's landmark-unique: a screen reader lists them by name).
+func TestPagesUniqueIDsAndLandmarks(t *testing.T) {
+	h := newTestServer(t)
+	compare := twoLineForm()
+	compare.Set("method2", "eu-gpp@2025.1")
+	add := twoLineForm()
+	add.Set("add_line", "1")
+	bad := twoLineForm()
+	bad.Set("line-1-quantity", "12,5")
+	pages := map[string]url.Values{"single": twoLineForm(), "compare": compare, "add line": add, "error": bad}
+	for name, v := range pages {
+		body := postForm(t, h, "/", v).Body.String()
+		ids := map[string]bool{}
+		for _, m := range idAttr.FindAllStringSubmatch(body, -1) {
+			if ids[m[1]] {
+				t.Errorf("%s: id %q twice", name, m[1])
+			}
+			ids[m[1]] = true
+		}
+		names := map[string]bool{}
+		for _, m := range landmarks.FindAllStringSubmatch(body, -1) {
+			label := m[3]
+			if m[2] == "aria-labelledby" {
+				re := regexp.MustCompile(`id="` + regexp.QuoteMeta(label) + `"[^>]*>(.*?)</`)
+				if hm := re.FindStringSubmatch(body); hm != nil {
+					label = hm[1]
+				} else if !strings.Contains(label, " ") {
+					t.Errorf("%s: aria-labelledby=%q names no element", name, label)
+				}
+			}
+			if names[label] {
+				t.Errorf("%s: two regions named %q", name, label)
+			}
+			names[label] = true
+		}
+		if name == "compare" && (!names["Receipt of us-federal@2025.1"] || !names["Receipt of eu-gpp@2025.1"]) {
+			t.Errorf("compare: receipts not named by their method: %v", names)
+		}
+	}
+}
+
+// TestAddLineFocusesNewLine: after "Add a line" the new line's first
+// field, and only it, has autofocus (which works without script).
+func TestAddLineFocusesNewLine(t *testing.T) {
+	h := newTestServer(t)
+	v := twoLineForm()
+	v.Set("add_line", "1")
+	body := postForm(t, h, "/", v).Body.String()
+	if n := strings.Count(body, " autofocus"); n != 1 {
+		t.Errorf("%d autofocus attributes, want 1", n)
+	}
+	if !strings.Contains(body, `id="line-2-activity" name="line-2-activity" autofocus>`) {
+		t.Error("the new line's activity has no autofocus")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if strings.Contains(rec.Body.String(), "autofocus") {
+		t.Error("the empty form takes the focus away from the page's start")
+	}
 }

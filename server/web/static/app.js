@@ -7,6 +7,15 @@
     var summary = document.getElementById("error-summary");
     if (summary) {
       summary.focus();
+    } else {
+      // After "Add a line" the server marks the new line's first field
+      // autofocus; make sure it has the focus and is in view (browsers
+      // skip autofocus in some cases, e.g. after a back navigation).
+      var first = document.querySelector("[autofocus]");
+      if (first) {
+        first.scrollIntoView({ block: "center" });
+        first.focus();
+      }
     }
     // Follow a summary link to its field and focus it.
     document.querySelectorAll(".error-summary a[href^='#']").forEach(function (a) {
