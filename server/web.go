@@ -443,6 +443,9 @@ func (s *Server) compute(ms []*methods.Method, bid calc.Bid) (*resultView, error
 	res := &resultView{}
 	if len(ms) > 1 {
 		cmp, err := s.engine.Compare(ms, bid)
+		if err == nil {
+			err = cmp.InputError() // wrong for every method: the form shows it by its field
+		}
 		switch {
 		case err == nil:
 			res.Comparison = cmp.Report()

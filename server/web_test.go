@@ -296,3 +296,18 @@ func TestAddLineFocusesNewLine(t *testing.T) {
 		t.Error("the empty form takes the focus away from the page's start")
 	}
 }
+
+// TestFormCompareInputError checks that a comparison whose line is wrong
+// for every method (a unit of the wrong dimension) shows the form again
+// with the error next to the field, as a single method does.
+func TestFormCompareInputError(t *testing.T) {
+	h := newTestServer(t)
+	v := twoLineForm()
+	v.Set("method2", "eu-gpp@2025.1")
+	v.Set("line-0-activity", "electricity.grid")
+	v.Set("line-0-unit", "kg")
+	rec := postForm(t, h, "/", v)
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="line-0-unit-error"`) {
+		t.Fatalf("status %d; want 422 with the error next to the unit\n%.2000s", rec.Code, rec.Body.String())
+	}
+}

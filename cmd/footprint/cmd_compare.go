@@ -68,6 +68,9 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		return reportBidError(e, "compare", err)
 	}
 	c, err := w.engine.Compare(ms, bid)
+	if err == nil {
+		err = c.InputError() // wrong for every method: invalid input, as in POST /v1/comparisons
+	}
 	if err != nil {
 		return reportBidError(e, "compare", err)
 	}

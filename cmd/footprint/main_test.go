@@ -91,3 +91,25 @@ func TestMethodsAndFactors(t *testing.T) {
 		t.Fatalf("no args: %d", code)
 	}
 }
+
+// TestCompareInputErrors checks that compare refuses input that is wrong
+// for every method (exit 1, each problem by pointer), as POST
+// /v1/comparisons does, and keeps lines only one method cannot compute.
+func TestCompareInputErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, bid string
+		code      int
+		errHas    string
+	}{
+		{"unknown activity", `{"lines":[{"id":"a","activity":"fuel.unobtainium","region":"US","quantity":"1","unit":"kg"}]}`, 1, "/lines/0/activity (line a)"},
+		{"unknown unit", `{"lines":[{"id":"a","activity":"fuel.natural_gas","region":"US","quantity":"1","unit":"furlong"}]}`, 1, "/lines/0/unit (line a)"},
+		{"one method cannot", `{"lines":[{"id":"a","activity":"fuel.natural_gas","region":"US","quantity":"1","unit":"mmBtu"}]}`, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := runCmd(t, tc.bid, "compare", "--method", "us-federal@2025.1", "--method", "eu-gpp@2025.1")
+			if code != tc.code || !strings.Contains(errs, tc.errHas) {
+				t.Fatalf("exit %d, want %d; stderr lacks %q: %s", code, tc.code, tc.errHas, errs)
+			}
+		})
+	}
+}
