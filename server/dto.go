@@ -275,7 +275,7 @@ func decodeError(err error) error {
 		if te.Field != "" {
 			ptr = "/" + strings.ReplaceAll(te.Field, ".", "/")
 		}
-		d := fmt.Sprintf("expected %s, got JSON %s", jsonType(te.Type), te.Value)
+		d := fmt.Sprintf("expected %s, got JSON %s", bidjson.KindOf(te.Type), te.Value)
 		return &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: ptr, Detail: d}}}
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
@@ -284,23 +284,6 @@ func decodeError(err error) error {
 		return &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: "", Detail: d}}}
 	}
 	return &httpError{err: errMalformed, detail: msg}
-}
-
-func jsonType(t reflect.Type) string {
-	if t == nil {
-		return "a value"
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	}
-	return t.Kind().String()
 }
 
 // validateStruct runs the validator and returns a 422 error naming every

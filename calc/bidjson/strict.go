@@ -344,7 +344,7 @@ func unknownField(key string, t reflect.Type, fields map[string]reflect.Type) st
 
 // wrongType records a value of the wrong JSON type.
 func (c *checker) wrongType(t reflect.Type, got string) error {
-	return c.add("expected %s, got %s", jsonKind(t), got)
+	return c.add("expected %s, got %s", KindOf(t), got)
 }
 
 // structFields maps the JSON names of t's exported fields to their types.
@@ -388,8 +388,12 @@ func numeric(k reflect.Kind) bool {
 	return false
 }
 
-// jsonKind says in words what JSON a Go type takes.
-func jsonKind(t reflect.Type) string {
+// KindOf says in words what JSON a Go type takes ("a string", "an
+// array"), for messages about a value of the wrong JSON type.
+func KindOf(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
 	if t == numberType {
 		return "a decimal (a string such as \"12.5\" or a JSON number)"
 	}
