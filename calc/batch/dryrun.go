@@ -80,7 +80,7 @@ func (ev *evaluator) validate(r *Row, rowNo int64, line int, st *chunkStats) {
 	if !qFast {
 		_, qErr = calc.ParseQuantity(r.Quantity)
 	}
-	e, _ := ev.lookup(r, qFast)
+	e, _ := ev.lookup(r)
 	bad := false
 	for i, mr := range ev.mrs {
 		me := &e.m[i]

@@ -331,7 +331,7 @@ func (me *methodEntry) check(id string, qErr error) error {
 // quantity and k fit in 64 bits.
 func (am *amount) value(q quantity, qFast bool, qd decimal.Decimal, pf *quantity) (fixedVal, decimal.Decimal, bool) {
 	if pf != nil { // a template: every amount is exact (usable)
-		if !qFast { // lookup gives templates to fast quantities only; stay exact regardless
+		if !qFast { // the quantity is not a 64-bit integer: exact decimals
 			return fixedVal{}, qd.Mul(pf.decimal()).Mul(am.k), false
 		}
 		k := mul64(pf.c, am.fast.k)

@@ -37,15 +37,17 @@ func newEvaluator(mrs []*methodRun, cols *columns, maxEx int) *evaluator {
 }
 
 // lookup returns the cached line kind of a row, building it on first use.
-// A row whose quantity took the integer fast path (qFast) and whose product
-// factor is plain, with a valid reference, gets its kind's template and the
-// factor's value (pf != nil); the others get a kind of their own, computed
-// with the factor's exact decimal value. A template multiplies the fast
-// quantity, so it must never serve a row whose quantity went to the
-// decimal path: that row would be computed as zero.
-func (ev *evaluator) lookup(r *Row, qFast bool) (e *entry, pf *quantity) {
+// A row whose product factor is plain, with a valid reference, gets its
+// kind's template and the factor's value (pf != nil); the others get a kind
+// of their own. A template serves rows of any quantity spelling: amount.value
+// multiplies the template by the factor on the integer path when the
+// quantity took it, and in exact decimals when it did not (a row spelled
+// 1e3 once took the integer path with a zero quantity: the audit's 0.000).
+// Giving such rows a kind of their own instead would fill the cache with
+// one kind per factor value.
+func (ev *evaluator) lookup(r *Row) (e *entry, pf *quantity) {
 	k := keyOf(r)
-	if qFast && k.fkg != "" && k.fref != "" && validID(k.fref) {
+	if k.fkg != "" && k.fref != "" && validID(k.fref) {
 		if v, ok := parseFastQuantity(k.fkg); ok {
 			tk := k
 			tk.fkg, tk.fref, tk.template = "", "", true
@@ -126,7 +128,7 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 	r := &ev.row
 	ev.cols.decode(cells, r)
 	q, qFast := parseFastQuantity(r.Quantity)
-	e, pf := ev.lookup(r, qFast)
+	e, pf := ev.lookup(r)
 	var qd decimal.Decimal
 	var qErr error
 	if !qFast {
