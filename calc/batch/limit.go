@@ -99,37 +99,44 @@ func (l *recordLimiter) scanPlain(buf []byte) {
 	}
 }
 
-// scan follows a buffer byte by byte.
+// scan follows a buffer with quotes, a run of plain bytes at a time.
 func (l *recordLimiter) scan(buf []byte) {
-	for _, c := range buf {
-		l.recBytes++
-		if l.inQuotes {
-			if c == '"' {
+	for len(buf) > 0 && l.recBytes <= l.limit {
+		if l.inQuotes { // up to the closing quote; line breaks stay in the record
+			j := bytes.IndexByte(buf, '"')
+			if j < 0 {
+				j = len(buf)
+			} else {
 				l.inQuotes, l.justClosed = false, true
-			} else if c == '\n' {
-				l.line++
 			}
+			l.line += int64(bytes.Count(buf[:j], []byte{'\n'}))
+			l.recBytes += min(j+1, len(buf))
+			buf = buf[min(j+1, len(buf)):]
 			continue
 		}
-		if c == '"' && (l.fieldStart || l.justClosed) {
+		if buf[0] == '"' && (l.fieldStart || l.justClosed) { // opens a quoted field, or a doubled quote inside one
 			l.inQuotes, l.justClosed, l.fieldStart = true, false, false
+			l.recBytes++
+			buf = buf[1:]
 			continue
 		}
 		l.justClosed = false
-		switch c {
-		case ',':
-			l.fieldStart = true
-		case '\n':
-			l.line++
+		// plain bytes up to the next quote that could open a field
+		j := bytes.IndexByte(buf[1:], '"') + 1
+		if j == 0 {
+			j = len(buf)
+		}
+		seg := buf[:j]
+		if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
+			l.line += int64(bytes.Count(seg, []byte{'\n'}))
 			l.endRecord()
-			l.recBytes = 0
-			l.fieldStart = true
-		default:
-			l.fieldStart = false
+			l.recBytes = len(seg) - i - 1
+		} else {
+			l.recBytes += len(seg)
 		}
-		if l.recBytes > l.limit {
-			return
-		}
+		c := seg[len(seg)-1]
+		l.fieldStart = c == ',' || c == '\n'
+		buf = buf[j:]
 	}
 }
 
