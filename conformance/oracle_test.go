@@ -81,7 +81,7 @@ func oracleUnits(t testing.TB) map[string]ounit {
 		"L": {"volume", r("0.001"), ""}, "m3": {"volume", r("1"), ""}, "gal_us": {"volume", gal, ""},
 		"scf": {"volume", mul(ft, ft, ft), ""}, "bbl": {"volume", mul(big.NewRat(42, 1), gal), ""},
 		"m2": {"area", r("1"), ""}, "ft2": {"area", mul(ft, ft), ""},
-		"t.km": {"freight", r("1000"), ""}, // kg·km
+		"t.km":         {"freight", r("1000"), ""}, // kg·km
 		"short_ton.mi": {"freight", mul(shortTon, mi, r("0.001")), ""},
 	}
 	return u
@@ -98,8 +98,8 @@ type ofactor struct {
 	// dataset is the dataset's id@version; results name a factor as
 	// dataset:id.
 	dataset string
-	per                                ounit
-	gases                              []ogas
+	per     ounit
+	gases   []ogas
 }
 
 type oheat struct {
