@@ -746,3 +746,40 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestOracleByHand checks the oracle on values worked by hand from the
+// published rows (README "How the numbers arise"), so that an oracle bug
+// cannot hide behind vectors it wrote itself.
+func TestOracleByHand(t *testing.T) {
+	o := newOracle(t)
+	tests := []struct {
+		method, line, want string
+	}{
+		// 1000 mmBtu × (53.06 kg CO2 + 1.0 g CH4 × 28 + 0.10 g N2O × 265)
+		{"us-federal@2025.1", `{"activity":"fuel.natural_gas","region":"US","quantity":"1000","unit":"mmBtu"}`, "53114.500"},
+		// 1 short ton-mile = 2000 lb × 1 mi; 5000 × (0.186 kg + 0.0016 g × 28 + 0.0054 g × 265)
+		{"us-federal@2025.1", `{"activity":"freight.road","region":"US","quantity":"5000","unit":"short_ton.mi"}`, "937.379"},
+		// 1.05505585262 TJ × (56100 + 1 × 29.8 + 0.1 × 273) kg
+		{"eu-gpp@2025.1", `{"activity":"fuel.natural_gas","region":"DE","quantity":"1.05505585262","unit":"TJ"}`, "59248.877"},
+		// 1.25 kWh × 402 g = 0.5025 kg: a tie, half to even
+		{"eu-gpp@2025.1", `{"activity":"electricity.grid","region":"DE","quantity":"1.25","unit":"kWh"}`, "0.502"},
+		{"eu-gpp@2025.1", `{"activity":"electricity.grid","region":"DE","quantity":"3.75","unit":"kWh"}`, "1.508"},
+		// 250 MWh × 402 g/kWh
+		{"eu-gpp@2025.1", `{"activity":"electricity.grid","region":"DE","quantity":"250","unit":"MWh"}`, "100500.000"},
+		// fallback refused: error, total 0
+		{"eu-gpp@2025.1", `{"activity":"material.steel.plate","region":"DE","quantity":"1","unit":"t"}`, "0.000"},
+		{"eu-gpp@2025.1", `{"activity":"material.steel.plate","region":"DE","quantity":"1","unit":"t","allow_region_fallback":true}`, "1125.000"},
+	}
+	for _, tt := range tests {
+		v := &Vector{Name: "by-hand", Method: MethodPin{Ref: tt.method}, Bid: []byte(`{"lines":[` + tt.line + `]}`)}
+		if got := o.expect(t, v).TotalKgCO2e; got != tt.want {
+			t.Errorf("%s %s: oracle %s, by hand %s", tt.method, tt.line, got, tt.want)
+		}
+	}
+	// The limit check at the boundary: 0.728 kg/kg is 728 kg/t exactly.
+	v := &Vector{Name: "by-hand", Method: MethodPin{Ref: "us-federal@2025.1"}, Bid: []byte(`{"lines":[{"activity":"material.steel.rebar","region":"US","quantity":"3","unit":"lb","factor":{"kg_co2e":"0.728","per":"kg","reference":"x"}}]}`)}
+	e := o.expect(t, v)
+	if len(e.Limits) != 3 || e.Limits[0].ID != "gsa-rebar-fab-top20" || !e.Limits[0].Pass || e.Limits[0].Value != "728.000" {
+		t.Errorf("boundary limit: %+v", e.Limits)
+	}
+}
