@@ -167,6 +167,7 @@ type oracle struct {
 	activities map[string]oactivity
 	parent     map[string]string
 	gwp        map[string]map[string]*big.Rat
+	dirs       map[string]string // dataset id@version -> folder
 	datasets   map[string]*odataset
 	methods    map[string]*omethod
 }
@@ -207,7 +208,7 @@ func (o *oracle) rate(t testing.TB, s string) (ounit, ounit) {
 func newOracle(t testing.TB) *oracle {
 	t.Helper()
 	o := &oracle{units: oracleUnits(t), activities: map[string]oactivity{}, parent: map[string]string{},
-		gwp: map[string]map[string]*big.Rat{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}}
+		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}}
 	for _, r := range readCSV(t, filepath.Join(dataDir, "activities.csv")) {
 		o.activities[r["key"]] = oactivity{dims: strings.Split(r["dimensions"], "|"), stage: r["default_stage"]}
 	}
@@ -230,35 +231,50 @@ func newOracle(t testing.TB) *oracle {
 		if _, err := toml.DecodeFile(filepath.Join(dir, "meta.toml"), &meta); err != nil {
 			t.Fatalf("oracle: %s: %v", dir, err)
 		}
-		d := &odataset{limits: map[string]olimit{}}
-		o.datasets[meta.ID+"@"+meta.Version] = d
-		if _, err := os.Stat(filepath.Join(dir, "factors.csv")); err == nil {
-			byID := map[string]*ofactor{}
-			for _, r := range readCSV(t, filepath.Join(dir, "factors.csv")) {
-				mass, per := o.rate(t, r["unit"])
-				f := byID[r["factor_id"]]
-				if f == nil {
-					f = &ofactor{id: r["factor_id"], dataset: meta.ID + "@" + meta.Version, activity: r["activity"], region: r["region"], stage: r["stage"], basis: r["basis"], per: per}
-					byID[f.id] = f
-					d.factors = append(d.factors, f)
-				}
-				f.gases = append(f.gases, ogas{gas: r["gas"], value: mustRat(t, r["value"]), mass: mass})
-			}
-		}
-		if _, err := os.Stat(filepath.Join(dir, "heat_content.csv")); err == nil {
-			for _, r := range readCSV(t, filepath.Join(dir, "heat_content.csv")) {
-				energy, per := o.rate(t, r["unit"])
-				d.heat = append(d.heat, oheat{activity: r["activity"], basis: r["basis"], value: mustRat(t, r["value"]), energy: energy, per: per})
-			}
-		}
-		if _, err := os.Stat(filepath.Join(dir, "limits.csv")); err == nil {
-			for _, r := range readCSV(t, filepath.Join(dir, "limits.csv")) {
-				mass, per := o.rate(t, r["unit"])
-				d.limits[r["limit_id"]] = olimit{id: r["limit_id"], activity: r["activity"], published: r["value"], value: mustRat(t, r["value"]), mass: mass, per: per}
-			}
-		}
+		o.dirs[meta.ID+"@"+meta.Version] = dir
 	}
 	return o
+}
+
+// dataset reads a dataset's rows on first use: only the datasets a method
+// names, so that a new dataset elsewhere cannot disturb the oracle.
+func (o *oracle) dataset(t testing.TB, ref string) *odataset {
+	t.Helper()
+	if d, ok := o.datasets[ref]; ok {
+		return d
+	}
+	dir, ok := o.dirs[ref]
+	if !ok {
+		t.Fatalf("oracle: no dataset %s in %s", ref, dataDir)
+	}
+	d := &odataset{limits: map[string]olimit{}}
+	o.datasets[ref] = d
+	if _, err := os.Stat(filepath.Join(dir, "factors.csv")); err == nil {
+		byID := map[string]*ofactor{}
+		for _, r := range readCSV(t, filepath.Join(dir, "factors.csv")) {
+			mass, per := o.rate(t, r["unit"])
+			f := byID[r["factor_id"]]
+			if f == nil {
+				f = &ofactor{id: r["factor_id"], dataset: ref, activity: r["activity"], region: r["region"], stage: r["stage"], basis: r["basis"], per: per}
+				byID[f.id] = f
+				d.factors = append(d.factors, f)
+			}
+			f.gases = append(f.gases, ogas{gas: r["gas"], value: mustRat(t, r["value"]), mass: mass})
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "heat_content.csv")); err == nil {
+		for _, r := range readCSV(t, filepath.Join(dir, "heat_content.csv")) {
+			energy, per := o.rate(t, r["unit"])
+			d.heat = append(d.heat, oheat{activity: r["activity"], basis: r["basis"], value: mustRat(t, r["value"]), energy: energy, per: per})
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "limits.csv")); err == nil {
+		for _, r := range readCSV(t, filepath.Join(dir, "limits.csv")) {
+			mass, per := o.rate(t, r["unit"])
+			d.limits[r["limit_id"]] = olimit{id: r["limit_id"], activity: r["activity"], published: r["value"], value: mustRat(t, r["value"]), mass: mass, per: per}
+		}
+	}
+	return d
 }
 
 // method reads methods/defs/<id>/<version>.toml. A key the oracle does not
@@ -444,7 +460,7 @@ func lineErr(format string, args ...any) error { return errLine{fmt.Sprintf(form
 
 // terms works out a line's terms: which factor, which region, and kg of
 // each gas per input unit.
-func (o *oracle) terms(m *omethod, l oline, u ounit, q *big.Rat) (ts []oterm, factor, region string, err error) {
+func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (ts []oterm, factor, region string, err error) {
 	act, ok := o.activities[l.Activity]
 	if !ok {
 		return nil, "", "", lineErr("unknown activity")
@@ -503,7 +519,7 @@ func (o *oracle) terms(m *omethod, l oline, u ounit, q *big.Rat) (ts []oterm, fa
 		allowed := !parent || m.Regions.Fallback == "always" || (m.Regions.Fallback == "on_request" && l.AllowRegionFallback)
 		for _, ref := range m.Datasets {
 			var fs []*ofactor
-			for _, f := range o.datasets[ref].factors {
+			for _, f := range o.dataset(t, ref).factors {
 				if f.activity == l.Activity && f.region == reg {
 					fs = append(fs, f)
 				}
@@ -531,7 +547,7 @@ func (o *oracle) terms(m *omethod, l oline, u ounit, q *big.Rat) (ts []oterm, fa
 		if !contains(m.Stages, f.stage) {
 			continue
 		}
-		ratio, err := o.conversion(m, l.Activity, u, inBasis, f)
+		ratio, err := o.conversion(t, m, l.Activity, u, inBasis, f)
 		if err != nil {
 			return nil, "", "", err
 		}
@@ -553,7 +569,7 @@ func (o *oracle) terms(m *omethod, l oline, u ounit, q *big.Rat) (ts []oterm, fa
 
 // conversion is the exact number of the factor's activity units in one
 // input unit, through heat content and the method's HHV/NCV ratio.
-func (o *oracle) conversion(m *omethod, activity string, u ounit, inBasis string, f *ofactor) (*big.Rat, error) {
+func (o *oracle) conversion(t testing.TB, m *omethod, activity string, u ounit, inBasis string, f *ofactor) (*big.Rat, error) {
 	if u.dim == f.per.dim {
 		r := new(big.Rat).Quo(u.base, f.per.base)
 		if u.dim == "energy" && f.basis != "" && inBasis != f.basis {
@@ -567,7 +583,7 @@ func (o *oracle) conversion(m *omethod, activity string, u ounit, inBasis string
 	}
 	if f.per.dim == "energy" && (u.dim == "mass" || u.dim == "volume") {
 		for _, ref := range m.Datasets {
-			for _, h := range o.datasets[ref].heat {
+			for _, h := range o.dataset(t, ref).heat {
 				if h.activity != activity || h.per.dim != u.dim {
 					continue
 				}
@@ -611,7 +627,7 @@ func (o *oracle) line(t testing.TB, m *omethod, l oline) (*oresult, error) {
 	if !ok {
 		return nil, lineErr("unit not in the oracle's table")
 	}
-	ts, factor, region, err := o.terms(m, l, u, q)
+	ts, factor, region, err := o.terms(t, m, l, u, q)
 	if err != nil {
 		return nil, err
 	}
@@ -695,7 +711,7 @@ func (o *oracle) expect(t testing.TB, v *Vector) *Expected {
 		}
 		total.Add(total, r.total)
 		e.Lines = append(e.Lines, el)
-		e.Limits = append(e.Limits, o.limits(m, l, r)...)
+		e.Limits = append(e.Limits, o.limits(t, m, l, r)...)
 	}
 	e.TotalKgCO2e = rnd(total)
 	for _, g := range sortedKeys(gasKg) {
@@ -713,14 +729,14 @@ func (o *oracle) expect(t testing.TB, v *Vector) *Expected {
 // kg CO2e of the line / quantity, in the limit's units, passing when it is
 // at most the limit (exactly); reported rounded at division_places, then
 // by the method's rule.
-func (o *oracle) limits(m *omethod, l oline, r *oresult) []Limit {
+func (o *oracle) limits(t testing.TB, m *omethod, l oline, r *oresult) []Limit {
 	var out []Limit
 	if r.quantity.Sign() == 0 {
 		return nil
 	}
 	p := m.Rounding.Places
 	for _, ls := range m.Limits {
-		d := o.datasets[ls.Dataset]
+		d := o.dataset(t, ls.Dataset)
 		for _, id := range ls.IDs {
 			lim, ok := d.limits[id]
 			if !ok || lim.activity != l.Activity || lim.per.dim != r.unit.dim {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 
@@ -68,7 +69,7 @@ func (r *Runner) Run(v *Vector) Result {
 		return fail("bid: %v", err)
 	}
 	if bid.Method != "" && bid.Method != v.Method.Ref {
-		return fail("bid.method: %q differs from method.ref %q; leave it out", clip.Text(bid.Method), v.Method.Ref)
+		return fail("bid.method: %q differs from method.ref %q; leave it out", clip.Text(bid.Method), clip.Text(v.Method.Ref))
 	}
 	fp, err := r.Engine.Calculate(m, bid)
 	var be *calc.BidError
@@ -135,7 +136,7 @@ func Diff(want, got *Expected) []string {
 	var out []string
 	str := func(field, w, g string) {
 		if w != g {
-			out = append(out, fmt.Sprintf("%s: expected %q, got %q", field, w, g))
+			out = append(out, fmt.Sprintf("%s: expected %s, got %s", field, q(w), q(g)))
 		}
 	}
 	if want.Places != got.Places {
@@ -150,9 +151,9 @@ func Diff(want, got *Expected) []string {
 	}
 	for i := range min(len(want.Lines), len(got.Lines)) {
 		w, g := want.Lines[i], got.Lines[i]
-		at := fmt.Sprintf("lines[id=%s]", w.ID)
+		at := fmt.Sprintf("lines[id=%s]", clip.Text(w.ID))
 		if w.ID != g.ID {
-			out = append(out, fmt.Sprintf("lines[%d].id: expected %q, got %q", i, w.ID, g.ID))
+			out = append(out, fmt.Sprintf("lines[%d].id: expected %s, got %s", i, q(w.ID), q(g.ID)))
 			continue
 		}
 		str(at+".status", w.Status, g.Status)
@@ -180,14 +181,14 @@ func diffGases(at string, want, got []Gas) []string {
 		seen[w.Gas] = true
 		g, ok := gm[w.Gas]
 		if !ok {
-			out = append(out, fmt.Sprintf("%s[%s]: expected, missing from the result", at, w.Gas))
+			out = append(out, fmt.Sprintf("%s[%s]: expected, missing from the result", at, clip.Text(w.Gas)))
 			continue
 		}
 		if w.Kg != g.Kg {
-			out = append(out, fmt.Sprintf("%s[%s].kg: expected %q, got %q", at, w.Gas, w.Kg, g.Kg))
+			out = append(out, fmt.Sprintf("%s[%s].kg: expected %s, got %s", at, w.Gas, q(w.Kg), q(g.Kg)))
 		}
 		if w.KgCO2e != g.KgCO2e {
-			out = append(out, fmt.Sprintf("%s[%s].kg_co2e: expected %q, got %q", at, w.Gas, w.KgCO2e, g.KgCO2e))
+			out = append(out, fmt.Sprintf("%s[%s].kg_co2e: expected %s, got %s", at, w.Gas, q(w.KgCO2e), q(g.KgCO2e)))
 		}
 	}
 	for _, g := range got {
@@ -210,9 +211,9 @@ func diffStages(at string, want, got []Stage) []string {
 		g, ok := gm[w.Stage]
 		switch {
 		case !ok:
-			out = append(out, fmt.Sprintf("%s[%s]: expected, missing from the result", at, w.Stage))
+			out = append(out, fmt.Sprintf("%s[%s]: expected, missing from the result", at, clip.Text(w.Stage)))
 		case w.KgCO2e != g:
-			out = append(out, fmt.Sprintf("%s[%s].kg_co2e: expected %q, got %q", at, w.Stage, w.KgCO2e, g))
+			out = append(out, fmt.Sprintf("%s[%s].kg_co2e: expected %s, got %s", at, w.Stage, q(w.KgCO2e), q(g)))
 		}
 	}
 	for _, s := range got {
@@ -225,7 +226,7 @@ func diffStages(at string, want, got []Stage) []string {
 
 func diffLimits(want, got []Limit) []string {
 	var out []string
-	key := func(l Limit) string { return "limits[line_id=" + l.LineID + ",id=" + l.ID + "]" }
+	key := func(l Limit) string { return "limits[line_id=" + clip.Text(l.LineID) + ",id=" + clip.Text(l.ID) + "]" }
 	gm := map[string]Limit{}
 	for _, l := range got {
 		gm[key(l)] = l
@@ -240,10 +241,10 @@ func diffLimits(want, got []Limit) []string {
 			continue
 		}
 		if !decEqual(w.Limit, g.Limit) {
-			out = append(out, fmt.Sprintf("%s.limit: expected %q, got %q", k, w.Limit, g.Limit))
+			out = append(out, fmt.Sprintf("%s.limit: expected %s, got %s", k, q(w.Limit), q(g.Limit)))
 		}
 		if w.Value != g.Value {
-			out = append(out, fmt.Sprintf("%s.value: expected %q, got %q", k, w.Value, g.Value))
+			out = append(out, fmt.Sprintf("%s.value: expected %s, got %s", k, q(w.Value), q(g.Value)))
 		}
 		if w.Pass != g.Pass {
 			out = append(out, fmt.Sprintf("%s.pass: expected %t, got %t", k, w.Pass, g.Pass))
@@ -256,6 +257,9 @@ func diffLimits(want, got []Limit) []string {
 	}
 	return out
 }
+
+// q quotes a value for a message, clipped: a vector's values are input.
+func q(s string) string { return strconv.Quote(clip.Text(s)) }
 
 // decEqual compares two decimal strings by value ("728" equals "728.0").
 func decEqual(a, b string) bool {

@@ -140,6 +140,12 @@ func TestDiffNamesEveryField(t *testing.T) {
 			}
 		})
 	}
+	// A long value is echoed as a short prefix only.
+	long := base()
+	long.TotalKgCO2e = strings.Repeat("9", 5000)
+	if d := Diff(long, base()); len(d) != 1 || len(d[0]) > 200 || !strings.Contains(d[0], "(5000 bytes)") {
+		t.Errorf("long value: %v", d)
+	}
 	// A published limit compares by value: "728.0" is "728".
 	want := base()
 	want.Limits[0].Limit = "728.0"
