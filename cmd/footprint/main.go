@@ -7,6 +7,7 @@
 //	footprint compare --method A --method B  bid.json|in.csv
 //	footprint methods list | show REF | validate FILE | diff REF REF
 //	footprint factors search [--activity K] [--region R] [--dataset D]
+//	footprint conformance [VECTORS_DIR]
 //
 // Files default to stdin/stdout; errors go to stderr with a non-zero exit:
 // 1 when the input is invalid or the run cannot proceed, 2 on usage errors,
@@ -73,12 +74,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the REST service and the web form", cmdServe},
-		"calc":    {"compute a bid's footprint (JSON) under one method", cmdCalc},
-		"batch":   {"run a CSV of lines through one or more methods", cmdBatch},
-		"compare": {"compare methods on the same bid, with the difference attributed", cmdCompare},
-		"methods": {"list, show, validate and diff methods", cmdMethods},
-		"factors": {"search the emission factors", cmdFactors},
+		"serve":       {"run the REST service and the web form", cmdServe},
+		"calc":        {"compute a bid's footprint (JSON) under one method", cmdCalc},
+		"batch":       {"run a CSV of lines through one or more methods", cmdBatch},
+		"compare":     {"compare methods on the same bid, with the difference attributed", cmdCompare},
+		"methods":     {"list, show, validate and diff methods", cmdMethods},
+		"factors":     {"search the emission factors", cmdFactors},
+		"conformance": {"run the conformance vectors and print a pass/fail table", cmdConformance},
 	}
 }
 
@@ -112,7 +114,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	sort.Strings(names)
 	fmt.Fprintln(w, "\ncommands:")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
 }
 

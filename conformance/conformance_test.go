@@ -1,0 +1,182 @@
+package conformance
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected values and method digests of conformance/v1 from the oracle (review the diff)")
+
+// vectorDir is where the vectors are, relative to this package.
+const vectorDir = "v1"
+
+func loadDisk(t *testing.T) []*Vector {
+	t.Helper()
+	vs, bad, err := Load(os.DirFS("."), vectorDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bad {
+		t.Errorf("%s: %v", b.Name, b.Err)
+	}
+	return vs
+}
+
+func newRunner(t testing.TB) *Runner {
+	t.Helper()
+	lib, reg, err := methods.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Runner{Registry: reg, Engine: calc.NewEngine(lib)}
+}
+
+// TestOracle recomputes every vector with the oracle and requires the
+// vector's expected values to be the oracle's, string for string. With
+// -update it writes them (and the method's current digest) instead.
+func TestOracle(t *testing.T) {
+	o := newOracle(t)
+	r := newRunner(t)
+	vs := loadDisk(t)
+	for _, v := range vs {
+		want := o.expect(t, v)
+		if *update {
+			m, err := r.Registry.Resolve(v.Method.Ref)
+			if err != nil {
+				t.Fatalf("%s: %v", v.Name, err)
+			}
+			v.Method.Digest, v.Expected = m.Digest, want
+			raw, err := Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(vectorDir, v.Name+".json"), raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if v.Expected == nil {
+			t.Errorf("%s: no expected values: run go test ./conformance -update and review the diff", v.Name)
+			continue
+		}
+		for _, d := range Diff(v.Expected, want) {
+			t.Errorf("%s: vector differs from the oracle: %s", v.Name, d)
+		}
+	}
+}
+
+// TestEngine holds the engine to every embedded vector.
+func TestEngine(t *testing.T) {
+	r := newRunner(t)
+	vs, bad, err := Load(Embedded(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) > 0 {
+		t.Fatalf("embedded vectors that do not parse: %v", bad)
+	}
+	for _, res := range r.RunAll(vs, nil) {
+		for _, f := range res.Failures {
+			t.Errorf("%s (%s): %s", res.Name, res.Method, f)
+		}
+	}
+}
+
+// TestCoverage keeps the vector set honest: enough vectors per method
+// version, each activity family and each kind of case present, and a
+// one-sentence description on every vector.
+func TestCoverage(t *testing.T) {
+	vs := loadDisk(t)
+	perMethod := map[string]int{}
+	families := map[string]map[string]bool{}
+	statuses := map[string]map[string]bool{}
+	limits := map[string]map[bool]bool{}
+	for _, v := range vs {
+		ref := v.Method.Ref
+		perMethod[ref]++
+		if families[ref] == nil {
+			families[ref], statuses[ref], limits[ref] = map[string]bool{}, map[string]bool{}, map[bool]bool{}
+		}
+		if d := strings.TrimSpace(v.Description); !strings.HasSuffix(d, ".") || strings.Count(d, ". ") > 0 {
+			t.Errorf("%s: description must be one sentence ending in a period: %q", v.Name, d)
+		}
+		if v.Expected == nil {
+			continue
+		}
+		for _, l := range v.Expected.Lines {
+			statuses[ref][l.Status] = true
+		}
+		for _, l := range v.Expected.Limits {
+			limits[ref][l.Pass] = true
+		}
+		if !strings.HasPrefix(v.Name, strings.ReplaceAll(ref, "@", "-")+"/") {
+			t.Errorf("%s: a vector for %s belongs in %s/%s/", v.Name, ref, vectorDir, strings.ReplaceAll(ref, "@", "-"))
+		}
+		for _, fam := range activityFamilies(v) {
+			families[ref][fam] = true
+		}
+	}
+	want := map[string][]string{
+		"us-federal@2025.1": {"fuel", "electricity", "heat", "freight", "material"},
+		"eu-gpp@2025.1":     {"fuel", "electricity", "freight", "material"},
+	}
+	total := 0
+	for ref, fams := range want {
+		total += perMethod[ref]
+		if perMethod[ref] < 20 {
+			t.Errorf("%s: %d vectors; want at least 20", ref, perMethod[ref])
+		}
+		for _, f := range fams {
+			if !families[ref][f] {
+				t.Errorf("%s: no vector computes a %s line", ref, f)
+			}
+		}
+		if !statuses[ref]["ok"] || !statuses[ref]["error"] {
+			t.Errorf("%s: want both ok and error lines, have %v", ref, statuses[ref])
+		}
+	}
+	if !limits["us-federal@2025.1"][true] || !limits["us-federal@2025.1"][false] {
+		t.Errorf("us-federal@2025.1: want limit checks that pass and that fail")
+	}
+	if total < 40 {
+		t.Errorf("%d vectors for the 2025.1 methods; want at least 40", total)
+	}
+}
+
+// activityFamilies lists the families (fuel, electricity, ...) of the
+// vector's lines that compute: the first segment of their activity key.
+func activityFamilies(v *Vector) []string {
+	var bid struct {
+		Lines []struct {
+			ID       string `json:"id"`
+			Activity string `json:"activity"`
+		} `json:"lines"`
+	}
+	if err := json.Unmarshal(v.Bid, &bid); err != nil {
+		return nil
+	}
+	ok := map[string]bool{}
+	for _, l := range v.Expected.Lines {
+		ok[l.ID] = l.Status == "ok"
+	}
+	var out []string
+	for i, l := range bid.Lines {
+		id := l.ID
+		if id == "" {
+			id = fmt.Sprint(i + 1)
+		}
+		if ok[id] {
+			fam, _, _ := strings.Cut(l.Activity, ".")
+			out = append(out, fam)
+		}
+	}
+	return out
+}
