@@ -108,7 +108,7 @@ func lineValue(l calc.LineResult) decimal.Decimal {
 // gwp_set alone.
 func TestCompareAR6DraftIsAllGWP(t *testing.T) {
 	eng, reg := compareWorld(t)
-	ms := resolve(t, reg, "us-federal@2025.1", "us-federal@2025.2")
+	ms := resolve(t, reg, "us-federal@2025.1", "us-federal@2025.1-ar6")
 	if ms[1].Status != methods.Draft || ms[1].GWPSet != "AR6" {
 		t.Fatalf("draft fixture: status %s, gwp %s", ms[1].Status, ms[1].GWPSet)
 	}
@@ -227,7 +227,7 @@ func TestCompareHeatingValue(t *testing.T) {
 // TestCompareDeterministic: the same input gives the same bytes.
 func TestCompareDeterministic(t *testing.T) {
 	eng, reg := compareWorld(t)
-	ms := resolve(t, reg, "us-federal@2025.1", "eu-gpp@2025.1", "us-federal@2025.2")
+	ms := resolve(t, reg, "us-federal@2025.1", "eu-gpp@2025.1", "us-federal@2025.1-ar6")
 	var prev []byte
 	for i := 0; i < 3; i++ {
 		c, err := eng.Compare(ms, usEUBid())
@@ -338,9 +338,9 @@ func TestCompareProperty(t *testing.T) {
 	pairs := [][2]string{
 		{"us-federal@2025.1", "eu-gpp@2025.1"},
 		{"eu-gpp@2025.1", "us-federal@2025.1"},
-		{"us-federal@2025.1", "us-federal@2025.2"},
-		{"us-federal@2025.2", "us-federal@2025.1"},
-		{"eu-gpp@2025.1", "us-federal@2025.2"},
+		{"us-federal@2025.1", "us-federal@2025.1-ar6"},
+		{"us-federal@2025.1-ar6", "us-federal@2025.1"},
+		{"eu-gpp@2025.1", "us-federal@2025.1-ar6"},
 		{"us-federal@2025.1", "test-hv@2025.1"},
 		{"test-hv@2025.1", "eu-gpp@2025.1"},
 	}

@@ -11,7 +11,7 @@ func TestDiffGWPOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, _ := reg.Resolve("us-federal@2025.1")
-	b, err := reg.Resolve("us-federal@2025.2")
+	b, err := reg.Resolve("us-federal@2025.1-ar6")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func TestDiffGWPOnly(t *testing.T) {
 	for _, c := range d.Settings {
 		fields[c.Field] = c
 	}
-	if len(fields) != 3 || fields["gwp_set"].New != "AR6" || fields["version"].New != "2025.2" || fields["status"].New != "draft" {
+	if len(fields) != 3 || fields["gwp_set"].New != "AR6" || fields["version"].New != "2025.1-ar6" || fields["status"].New != "draft" {
 		t.Errorf("settings %+v, want version, status and gwp_set", d.Settings)
 	}
 	gwp := map[string]GWPChange{}

@@ -382,7 +382,8 @@ func checkHostData(lib *factors.Library, s *Spec, add func(field, rule, format s
 
 func hostReaches(lib *factors.Library, h HostRule, d *factors.Dataset) bool {
 	for _, f := range d.Factors {
-		if h.Matches(f.Activity, lib.Chain(f.Region)) {
+		// A GLO factor (a global default) serves every region.
+		if h.Matches(f.Activity, lib.Chain(f.Region)) || (f.Region == "GLO" && anyMatch(h.Activities, f.Activity)) {
 			return true
 		}
 	}
