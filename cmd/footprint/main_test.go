@@ -36,11 +36,11 @@ func TestCalc(t *testing.T) {
 		{"every problem", `{"method":"eu-gpp","lines":[
 			{"id":"a","activity":"electricity.grid","region":"DE","quantity":"1","unit":"kg"},
 			{"id":"b","activity":"fuel.natural_gas","region":"DE","quantity":"12,5","unit":"TJ"},
-			{"id":"c","activity":"fuel.natural_gas","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
+			{"id":"c","activity":"fuel.lignite","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
 			[]string{"3 problem(s)", "/lines/0/unit (line a)", "/lines/1/quantity (line b): not a decimal number: 12,5", "/lines/2/basis (line c)"}},
 		{"line problems", `{"method":"eu-gpp","lines":[
 			{"id":"a","activity":"electricity.grid","region":"DE","quantity":"1","unit":"kg"},
-			{"id":"c","activity":"fuel.natural_gas","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
+			{"id":"c","activity":"fuel.lignite","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
 			[]string{"2 problem(s)", "/lines/0/unit (line a): unit: kg is a mass, electricity.grid needs an energy unit", "/lines/1/basis (line c)"}},
 		{"malformed", `{"lines":`, []string{"calc", "--method", "eu-gpp"}, 1, "", []string{"ends early"}},
 		{"missing file", "", []string{"calc", "--method", "eu-gpp", "nope.json"}, 1, "", []string{"nope.json"}},
