@@ -507,6 +507,12 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 	}
 	var usedIDs, sources []string
 	quality := factors.Primary
+	// Heat contents come from the datasets the factor came from: a host
+	// dataset's own (on the basis of its factors) before the method's.
+	hcSets := p.datasets
+	if origin == OriginHost {
+		hcSets = append(searched[:len(searched):len(searched)], p.datasets...)
+	}
 	for _, f := range found {
 		if l.Stage != "" && f.Stage != l.Stage {
 			continue
@@ -515,7 +521,7 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 			r.warnings = append(r.warnings, fmt.Sprintf("stage %s of factor %s is not counted by %s", f.Stage, f.ID, p.method.Ref()))
 			continue
 		}
-		conv, hv, notes, bc, err := p.conversion(act, u, inBasis, f)
+		conv, hv, notes, bc, err := p.conversion(act, u, inBasis, f, hcSets)
 		if err != nil {
 			r.err = err
 			return
@@ -575,7 +581,7 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 // activity unit, split into the unit and heat-content ratio and the
 // method's heating-value ratio hv (1 when the bases agree), with notes on
 // the conversions made. The full ratio is ratio.Num × hv / ratio.Den.
-func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.Basis, f *factors.Factor) (factors.Ratio, decimal.Decimal, []string, *BasisConversion, error) {
+func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.Basis, f *factors.Factor, hcSets []*factors.Dataset) (factors.Ratio, decimal.Decimal, []string, *BasisConversion, error) {
 	var notes []string
 	var bc *BasisConversion
 	hvr := decimal.NewFromInt(1)
@@ -594,7 +600,7 @@ func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.
 	if f.Per.Dimension == factors.Energy && (u.Dimension == factors.Mass || u.Dimension == factors.Volume) {
 		var hc *factors.HeatContent
 		var have []string
-		for _, d := range p.datasets {
+		for _, d := range hcSets {
 			for i := range d.HeatContents {
 				h := &d.HeatContents[i]
 				if h.Activity != act.Key {
@@ -611,7 +617,7 @@ func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.
 			if len(have) > 0 {
 				alt += " or a " + strings.Join(have, " or ") + " unit"
 			}
-			return factors.Ratio{}, hvr, nil, nil, fieldErrf("unit", factors.ErrNoFactor, "no heat content per %s for %s in datasets %s: give the quantity in %s", u.Dimension, act.Key, p.datasetList(), alt)
+			return factors.Ratio{}, hvr, nil, nil, fieldErrf("unit", factors.ErrNoFactor, "no heat content per %s for %s in datasets %s: give the quantity in %s", u.Dimension, act.Key, refList(hcSets), alt)
 		}
 		// energy[J] = q × u.Base / per.Base × value × energy.Base
 		ratio := factors.Ratio{Num: u.Base.Mul(hc.Value).Mul(hc.Energy.Base), Den: hc.Per.Base.Mul(f.Per.Base)}
