@@ -471,3 +471,37 @@ func unionKeys[V any](a, b map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// ResolvedRatio is a heating-value ratio as a method applies it.
+type ResolvedRatio struct {
+	Activity string `json:"activity"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Ratio    string `json:"ratio"`
+	// Quotient is the published pair divided (empty for an inline ratio).
+	Quotient string `json:"quotient,omitempty"`
+	// Source cites the reference row, or the inline ratio's source.
+	Source string `json:"source"`
+}
+
+// ResolveRatios lists the method's heating-value ratios with their values
+// at its division_places, for display (`footprint methods show`).
+func ResolveRatios(m *Method, lib *factors.Library) ([]ResolvedRatio, error) {
+	var out []ResolvedRatio
+	for _, h := range m.HeatingValue {
+		r, p, err := h.Resolve(lib, m.Rounding.DivisionPlaces)
+		if err != nil {
+			return nil, err
+		}
+		rr := ResolvedRatio{Activity: h.Activity, From: string(h.From), To: string(h.To), Ratio: r.String(), Source: h.Source}
+		if p != nil {
+			num, den := p.GrossPublished, p.NetPublished
+			if h.From == factors.NCV {
+				num, den = den, num
+			}
+			rr.Quotient, rr.Source = num+"/"+den, p.Source
+		}
+		out = append(out, rr)
+	}
+	return out, nil
+}
