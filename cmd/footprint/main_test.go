@@ -79,6 +79,13 @@ func TestMethodsAndFactors(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &m) != nil || m["gwp_set"] != "EF3.1" {
 		t.Fatalf("methods show: %d %s", code, out)
 	}
+	// The latest eu-gpp shows its host data and each ratio as applied: the
+	// published pair's quotient at division_places, with the row cited.
+	for _, want := range []string{`"host_data"`, `"egrid@2023"`, `"ratio": "0.9026006130722832"`, `"quotient": "0.18256/0.20226"`, `"source": "eu/heating_value_ratios_desnz2023.csv#2"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("methods show eu-gpp lacks %s", want)
+		}
+	}
 	code, out, _ = runCmd(t, "", "factors", "search", "--activity", "electricity.grid", "--region", "US-CAMX")
 	if code != 0 || !strings.Contains(out, "egrid@2023:egrid23-us-camx") || !strings.Contains(out, "436.7 lb/MWh") {
 		t.Fatalf("factors search: %d %s", code, out)
