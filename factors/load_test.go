@@ -139,6 +139,11 @@ func TestProvenanceAgainstReference(t *testing.T) {
 			check(d.Ref()+" limit "+l.ID, l.Source, l.Published)
 			count++
 		}
+		for _, p := range d.CVPairs {
+			check(d.Ref()+" heating-value row "+p.ID+" gross", p.Source, p.GrossPublished)
+			check(d.Ref()+" heating-value row "+p.ID+" net", p.Source, p.NetPublished)
+			count += 2
+		}
 	}
 	for _, id := range lib.GWPSetIDs() {
 		s, _ := lib.GWPSet(id)
