@@ -131,8 +131,8 @@ func ReadmeRows(fp *calc.Footprint) []string {
 func TestDeterministic(t *testing.T) {
 	w := newWorld(t)
 	bid := readBid(t, filepath.Join("..", "examples", "bid.json"))
-	a, _ := w.calc(t, "us-federal", bid)
-	m, _ := w.reg.Resolve("us-federal")
+	a, _ := w.calc(t, "us-federal@2025.1", bid)
+	m, _ := w.reg.Resolve("us-federal@2025.1")
 	b, _ := calc.NewEngine(w.lib).Calculate(m, bid)
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
@@ -183,7 +183,11 @@ func TestLineErrors(t *testing.T) {
 		{"EPD refused for energy", "us-federal", calc.Line{Activity: "electricity.grid", Region: "US", Quantity: q("1"), Unit: "MWh", Factor: &calc.ProductFactor{KgCO2e: q("1"), Per: "MWh", Reference: "x"}}, "factor", calc.ErrProductFactor, "does not accept product-specific factors for electricity.grid"},
 		{"EPD per other dimension", "us-federal", calc.Line{Activity: "material.steel.rebar", Region: "US", Quantity: q("1"), Unit: "t", Factor: &calc.ProductFactor{KgCO2e: q("1"), Per: "m3", Reference: "x"}}, "factor.per", factors.ErrDimension, "per m3 (volume)"},
 		{"EPD without reference", "us-federal", calc.Line{Activity: "material.steel.rebar", Region: "US", Quantity: q("1"), Unit: "t", Factor: &calc.ProductFactor{KgCO2e: q("1"), Per: "t"}}, "factor.reference", factors.ErrInvalid, "needs the reference"},
-		{"HHV input for NCV factors", "eu-gpp", calc.Line{Activity: "fuel.natural_gas", Region: "DE", Quantity: q("1"), Unit: "mmBtu"}, "basis", calc.ErrBasis, "no HHV→NCV conversion for fuel.natural_gas in method eu-gpp@2025.1"},
+		{"HHV input for NCV factors", "eu-gpp@2025.1", calc.Line{Activity: "fuel.natural_gas", Region: "DE", Quantity: q("1"), Unit: "mmBtu"}, "basis", calc.ErrBasis, "no HHV→NCV conversion for fuel.natural_gas in method eu-gpp@2025.1"},
+		{"no published ratio for lignite", "eu-gpp@2025.2", calc.Line{Activity: "fuel.lignite", Region: "DE", Quantity: q("1"), Unit: "mmBtu"}, "basis", calc.ErrBasis, "no HHV→NCV conversion for fuel.lignite in method eu-gpp@2025.2"},
+		{"no published ratio for wood", "us-federal@2025.2", calc.Line{Activity: "fuel.wood", Region: "US", Quantity: q("1"), Unit: "GJ", Basis: "NCV"}, "basis", calc.ErrBasis, "no NCV→HHV conversion for fuel.wood in method us-federal@2025.2"},
+		{"freight in France: no dataset has it", "eu-gpp@2025.2", calc.Line{Activity: "freight.road", Region: "FR", Quantity: q("1"), Unit: "t.km", AllowRegionFallback: true}, "activity", factors.ErrNoFactor, "no factor for freight.road in region FR in datasets eea-electricity@v12, ipcc-2006@2006, oekobaudat@2020-II (eu-gpp@2025.2)"},
+		{"freight in France under us-federal: host and own datasets named", "us-federal@2025.2", calc.Line{Activity: "freight.road", Region: "FR", Quantity: q("1"), Unit: "t.km"}, "activity", factors.ErrNoFactor, "no factor for freight.road in region FR in datasets oekobaudat@2020-II, epa-ghg-hub@2025, egrid@2023 (us-federal@2025.2)"},
 		{"no volume heat content", "eu-gpp", calc.Line{Activity: "fuel.natural_gas", Region: "DE", Quantity: q("1"), Unit: "m3"}, "unit", factors.ErrNoFactor, "no heat content per volume for fuel.natural_gas"},
 		{"fallback not requested", "eu-gpp", calc.Line{Activity: "electricity.grid", Region: "GB", Quantity: q("1"), Unit: "MWh"}, "activity", factors.ErrNoFactor, "no factor for electricity.grid in region GB"},
 		{"basis on mass", "us-federal", calc.Line{Activity: "fuel.lignite", Region: "US", Quantity: q("1"), Unit: "short_ton", Basis: "HHV"}, "basis", factors.ErrInvalid, "applies to energy quantities"},

@@ -68,7 +68,12 @@ type Plan struct {
 	datasets []*factors.Dataset
 	stages   map[string]int
 	limits   []factors.Limit
-	hv       map[hvKey]methods.HVRatio
+	hv       map[hvKey]hvPlan
+	// host holds the host_data rules with their datasets, in file order;
+	// extra lists the datasets beyond the method's own that results may
+	// draw on (host data and heating-value rows), for the receipt.
+	host  []hostPlan
+	extra []*factors.Dataset
 
 	mu      sync.RWMutex
 	recipes map[recipeKey]*recipe
@@ -79,6 +84,28 @@ type hvKey struct {
 	from, to factors.Basis
 }
 
+// hvPlan is a heating-value ratio resolved against the library: for a
+// published pair, the quotient divided once at division_places.
+type hvPlan struct {
+	ratio decimal.Decimal
+	note  string
+	conv  BasisConversion
+}
+
+// hostPlan is a host_data rule with its datasets resolved.
+type hostPlan struct {
+	rule     methods.HostRule
+	datasets []*factors.Dataset
+}
+
+// Data origins of a line's factor, reported only by methods that declare
+// host data (so that earlier methods' output keeps its bytes).
+const (
+	OriginOwn     = "own"     // the method's own datasets
+	OriginHost    = "host"    // a host_data dataset of the line's region
+	OriginProduct = "product" // the line's product-specific factor
+)
+
 func newPlan(lib *factors.Library, m *methods.Method) (*Plan, error) {
 	if ps := methods.Validate(m, lib, nil); len(ps) > 0 {
 		return nil, ps
@@ -87,7 +114,7 @@ func newPlan(lib *factors.Library, m *methods.Method) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{lib: lib, method: m, gwp: gwp, stages: map[string]int{}, hv: map[hvKey]methods.HVRatio{}, recipes: map[recipeKey]*recipe{}}
+	p := &Plan{lib: lib, method: m, gwp: gwp, stages: map[string]int{}, hv: map[hvKey]hvPlan{}, recipes: map[recipeKey]*recipe{}}
 	for _, ref := range m.Datasets {
 		d, err := lib.Dataset(ref)
 		if err != nil {
@@ -98,8 +125,50 @@ func newPlan(lib *factors.Library, m *methods.Method) (*Plan, error) {
 	for i, s := range m.Stages {
 		p.stages[s] = i
 	}
+	extra := map[string]bool{}
+	addExtra := func(d *factors.Dataset) {
+		for _, own := range p.datasets {
+			if own == d {
+				return
+			}
+		}
+		if !extra[d.Ref()] {
+			extra[d.Ref()] = true
+			p.extra = append(p.extra, d)
+		}
+	}
 	for _, h := range m.HeatingValue {
-		p.hv[hvKey{h.Activity, h.From, h.To}] = h
+		ratio, pair, err := h.Resolve(lib, m.Rounding.DivisionPlaces)
+		if err != nil {
+			return nil, err
+		}
+		hp := hvPlan{ratio: ratio, conv: BasisConversion{From: string(h.From), To: string(h.To), Ratio: ratio.String(), Source: h.Source}}
+		if pair == nil {
+			hp.note = fmt.Sprintf("%s → %s with the method's ratio %s (%s)", h.From, h.To, ratio.String(), h.Source)
+		} else {
+			hp.note = fmt.Sprintf("%s → %s with the method's ratio %s", h.From, h.To, methods.HVText(h, lib, m.Rounding.DivisionPlaces))
+			hp.conv.Source, hp.conv.Dataset, hp.conv.Row = pair.Source, pair.Dataset, pair.ID
+			num, den := pair.GrossPublished, pair.NetPublished
+			if h.From == factors.NCV {
+				num, den = den, num
+			}
+			hp.conv.Quotient = num + "/" + den
+			d, _ := lib.Dataset(pair.Dataset)
+			addExtra(d)
+		}
+		p.hv[hvKey{h.Activity, h.From, h.To}] = hp
+	}
+	for _, h := range m.HostData {
+		hp := hostPlan{rule: h}
+		for _, ref := range h.Datasets {
+			d, err := lib.Dataset(ref)
+			if err != nil {
+				return nil, err
+			}
+			hp.datasets = append(hp.datasets, d)
+			addExtra(d)
+		}
+		p.host = append(p.host, hp)
 	}
 	if p.limits, err = methods.ResolveLimits(lib, m.Limits); err != nil {
 		return nil, err
@@ -150,6 +219,10 @@ type recipe struct {
 	excluded bool
 	limits   []limitRecipe
 	stages   []string
+	// origin is the data origin (empty unless the method has host data);
+	// basisConv the heating-value conversions made.
+	origin    string
+	basisConv []BasisConversion
 
 	// Precomputed for the per-line path: each term's gas and stage slot,
 	// the gas rows as reported (GWP text included), and whether the line
@@ -327,6 +400,9 @@ func (p *Plan) productRecipe(r *recipe, l *Line, u factors.Unit) {
 	r.terms = []term{t}
 	r.stages = []string{stage}
 	r.notes = append(r.notes, fmt.Sprintf("product-specific factor %s kg CO2e/%s (%s)", pf.KgCO2e.String(), per.Symbol, pf.Reference))
+	if len(p.host) > 0 {
+		r.origin = OriginProduct
+	}
 }
 
 func orNone(s []string) string {
@@ -339,13 +415,41 @@ func orNone(s []string) string {
 // candidates finds the factors for a line: the most specific allowed region
 // first, datasets in the method's order. GLO (global defaults) always
 // applies; parent regions only as the method's fallback rule allows.
-func (p *Plan) candidates(l *Line) (fs []*factors.Factor, region string, fallback bool, hint string) {
+//
+// A line in a region that a host_data rule serves, for an activity it
+// covers, is looked up in the rule's datasets first (origin "host"), then
+// in the method's own; searched lists the datasets looked in.
+func (p *Plan) candidates(l *Line) (fs []*factors.Factor, region string, fallback bool, hint, origin string, searched []*factors.Dataset) {
 	chain := p.lib.Chain(l.Region)
+	for _, h := range p.host {
+		if !h.rule.Matches(l.Activity, chain) {
+			continue
+		}
+		fs, region, fallback, hint = p.search(l, chain, h.datasets)
+		if len(fs) > 0 {
+			return fs, region, fallback, "", OriginHost, h.datasets
+		}
+		searched = h.datasets
+		break
+	}
+	fs, region, fallback, hint2 := p.search(l, chain, p.datasets)
+	if hint == "" {
+		hint = hint2
+	}
+	if len(fs) > 0 {
+		hint = ""
+	}
+	return fs, region, fallback, hint, OriginOwn, append(searched[:len(searched):len(searched)], p.datasets...)
+}
+
+// search walks the region chain and, for each region, the datasets in
+// order; the first dataset with factors for the activity and region wins.
+func (p *Plan) search(l *Line, chain []string, datasets []*factors.Dataset) (fs []*factors.Factor, region string, fallback bool, hint string) {
 	rule := p.method.Regions.Fallback
 	for i, reg := range chain {
 		parent := i > 0 && reg != "GLO"
 		allowed := !parent || rule == methods.FallbackAlways || (rule == methods.FallbackOnRequest && l.AllowRegionFallback)
-		for _, d := range p.datasets {
+		for _, d := range datasets {
 			var found []*factors.Factor
 			for _, f := range d.Factors {
 				if f.Activity == l.Activity && f.Region == reg {
@@ -376,9 +480,11 @@ func (p *Plan) candidates(l *Line) (fs []*factors.Factor, region string, fallbac
 	return nil, "", false, hint
 }
 
-func (p *Plan) datasetList() string {
-	refs := make([]string, len(p.datasets))
-	for i, d := range p.datasets {
+func (p *Plan) datasetList() string { return refList(p.datasets) }
+
+func refList(ds []*factors.Dataset) string {
+	refs := make([]string, len(ds))
+	for i, d := range ds {
 		refs[i] = d.Ref()
 	}
 	return strings.Join(refs, ", ")
@@ -390,9 +496,9 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 		r.err = fieldErrf("factor", ErrProductFactor, "%s requires a product-specific factor for %s: give factor.kg_co2e, factor.per and factor.reference (e.g. from the product's EPD)", p.method.Ref(), act.Key)
 		return
 	}
-	found, region, fallback, hint := p.candidates(l)
+	found, region, fallback, hint, origin, searched := p.candidates(l)
 	if len(found) == 0 {
-		msg := fmt.Sprintf("no factor for %s in region %s in datasets %s (%s)%s", act.Key, l.Region, p.datasetList(), p.method.Ref(), hint)
+		msg := fmt.Sprintf("no factor for %s in region %s in datasets %s (%s)%s", act.Key, l.Region, refList(searched), p.method.Ref(), hint)
 		if p.method.ProductFactors.Accepts(act.Key) {
 			msg += "; give a product-specific factor (factor.kg_co2e, factor.per, factor.reference)"
 		}
@@ -401,6 +507,12 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 	}
 	var usedIDs, sources []string
 	quality := factors.Primary
+	// Heat contents come from the datasets the factor came from: a host
+	// dataset's own (on the basis of its factors) before the method's.
+	hcSets := p.datasets
+	if origin == OriginHost {
+		hcSets = append(searched[:len(searched):len(searched)], p.datasets...)
+	}
 	for _, f := range found {
 		if l.Stage != "" && f.Stage != l.Stage {
 			continue
@@ -409,12 +521,15 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 			r.warnings = append(r.warnings, fmt.Sprintf("stage %s of factor %s is not counted by %s", f.Stage, f.ID, p.method.Ref()))
 			continue
 		}
-		conv, hv, notes, err := p.conversion(act, u, inBasis, f)
+		conv, hv, notes, bc, err := p.conversion(act, u, inBasis, f, hcSets)
 		if err != nil {
 			r.err = err
 			return
 		}
 		r.notes = append(r.notes, notes...)
+		if bc != nil {
+			r.basisConv = append(r.basisConv, *bc)
+		}
 		for _, g := range f.Gases {
 			raw := conv.Num.Mul(g.Value).Mul(g.Mass.Base)
 			t := p.newTerm(f.Stage, g.Gas, raw.Mul(hv), conv.Den, f.ID)
@@ -448,31 +563,44 @@ func (p *Plan) defaultRecipe(r *recipe, l *Line, u factors.Unit, inBasis factors
 	if quality != factors.Primary {
 		r.warnings = append(r.warnings, fmt.Sprintf("factor quality is %s: see the dataset notes of %s", quality, f0.Dataset))
 	}
+	if len(p.host) > 0 {
+		r.origin = origin
+	}
+	if origin == OriginHost {
+		r.notes = append(r.notes, fmt.Sprintf("host data: %s serves %s in %s (location-based; the method's host_data)", f0.Dataset, act.Key, region))
+		for _, t := range r.terms {
+			if t.gas == factors.CO2e {
+				r.warnings = append(r.warnings, fmt.Sprintf("host data %s is published as CO2e only: the method's GWP set %s could not apply", f0.Dataset, p.gwp.ID))
+				break
+			}
+		}
+	}
 }
 
 // conversion returns the exact ratio from one input unit to the factor's
 // activity unit, split into the unit and heat-content ratio and the
 // method's heating-value ratio hv (1 when the bases agree), with notes on
 // the conversions made. The full ratio is ratio.Num × hv / ratio.Den.
-func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.Basis, f *factors.Factor) (factors.Ratio, decimal.Decimal, []string, error) {
+func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.Basis, f *factors.Factor, hcSets []*factors.Dataset) (factors.Ratio, decimal.Decimal, []string, *BasisConversion, error) {
 	var notes []string
+	var bc *BasisConversion
 	hvr := decimal.NewFromInt(1)
 	if u.Dimension == f.Per.Dimension {
 		ratio := factors.Ratio{Num: u.Base, Den: f.Per.Base}
 		if u.Dimension == factors.Energy && f.Basis != factors.NoBasis && inBasis != f.Basis {
 			hv, err := p.basisRatio(act, inBasis, f.Basis)
 			if err != nil {
-				return factors.Ratio{}, hvr, nil, err
+				return factors.Ratio{}, hvr, nil, nil, err
 			}
-			hvr = hv.Ratio.Decimal
-			notes = append(notes, fmt.Sprintf("%s → %s with the method's ratio %s (%s)", inBasis, f.Basis, hv.Ratio.String(), hv.Source))
+			hvr, bc = hv.ratio, &hv.conv
+			notes = append(notes, hv.note)
 		}
-		return ratio, hvr, notes, nil
+		return ratio, hvr, notes, bc, nil
 	}
 	if f.Per.Dimension == factors.Energy && (u.Dimension == factors.Mass || u.Dimension == factors.Volume) {
 		var hc *factors.HeatContent
 		var have []string
-		for _, d := range p.datasets {
+		for _, d := range hcSets {
 			for i := range d.HeatContents {
 				h := &d.HeatContents[i]
 				if h.Activity != act.Key {
@@ -489,7 +617,7 @@ func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.
 			if len(have) > 0 {
 				alt += " or a " + strings.Join(have, " or ") + " unit"
 			}
-			return factors.Ratio{}, hvr, nil, fieldErrf("unit", factors.ErrNoFactor, "no heat content per %s for %s in datasets %s: give the quantity in %s", u.Dimension, act.Key, p.datasetList(), alt)
+			return factors.Ratio{}, hvr, nil, nil, fieldErrf("unit", factors.ErrNoFactor, "no heat content per %s for %s in datasets %s: give the quantity in %s", u.Dimension, act.Key, refList(hcSets), alt)
 		}
 		// energy[J] = q × u.Base / per.Base × value × energy.Base
 		ratio := factors.Ratio{Num: u.Base.Mul(hc.Value).Mul(hc.Energy.Base), Den: hc.Per.Base.Mul(f.Per.Base)}
@@ -497,22 +625,22 @@ func (p *Plan) conversion(act factors.Activity, u factors.Unit, inBasis factors.
 		if f.Basis != factors.NoBasis && hc.Basis != f.Basis {
 			hv, err := p.basisRatio(act, hc.Basis, f.Basis)
 			if err != nil {
-				return factors.Ratio{}, hvr, nil, err
+				return factors.Ratio{}, hvr, nil, nil, err
 			}
-			hvr = hv.Ratio.Decimal
-			notes = append(notes, fmt.Sprintf("%s → %s with the method's ratio %s (%s)", hc.Basis, f.Basis, hv.Ratio.String(), hv.Source))
+			hvr, bc = hv.ratio, &hv.conv
+			notes = append(notes, hv.note)
 		}
-		return ratio, hvr, notes, nil
+		return ratio, hvr, notes, bc, nil
 	}
-	return factors.Ratio{}, hvr, nil, fieldErr("unit", &factors.DimensionError{Unit: u.Symbol, Got: u.Dimension, Want: []factors.Dimension{f.Per.Dimension},
+	return factors.Ratio{}, hvr, nil, nil, fieldErr("unit", &factors.DimensionError{Unit: u.Symbol, Got: u.Dimension, Want: []factors.Dimension{f.Per.Dimension},
 		Activity: fmt.Sprintf("factor %s (per %s)", f.ID, f.PerUnit)})
 }
 
-func (p *Plan) basisRatio(act factors.Activity, from, to factors.Basis) (methods.HVRatio, error) {
+func (p *Plan) basisRatio(act factors.Activity, from, to factors.Basis) (hvPlan, error) {
 	if hv, ok := p.hv[hvKey{act.Key, from, to}]; ok {
 		return hv, nil
 	}
-	return methods.HVRatio{}, fieldErrf("basis", ErrBasis, "no %s→%s conversion for %s in method %s (no published ratio in its data): give the quantity on a %s basis (basis %q, or a unit whose default is %s)",
+	return hvPlan{}, fieldErrf("basis", ErrBasis, "no %s→%s conversion for %s in method %s (no published ratio in its data): give the quantity on a %s basis (basis %q, or a unit whose default is %s)",
 		from, to, act.Key, p.method.Ref(), to, to, to)
 }
 
@@ -562,24 +690,7 @@ func exactQuotient(num, den decimal.Decimal) (decimal.Decimal, bool) {
 
 // divHalfEven divides at a fixed number of places, rounding half to even.
 func divHalfEven(num, den decimal.Decimal, places int32) decimal.Decimal {
-	q, rem := num.QuoRem(den, places)
-	if rem.IsZero() {
-		return q
-	}
-	// Compare 2|rem| with |den|·10^-places.
-	unit := decimal.New(1, -places)
-	twice := rem.Abs().Mul(decimal.NewFromInt(2))
-	half := den.Abs().Mul(unit)
-	c := twice.Cmp(half)
-	neg := num.Sign()*den.Sign() < 0
-	step := unit
-	if neg {
-		step = unit.Neg()
-	}
-	if c > 0 || (c == 0 && q.Shift(places).BigInt().Bit(0) == 1) {
-		return q.Add(step)
-	}
-	return q
+	return methods.DivHalfEven(num, den, places)
 }
 
 func (p *Plan) limitRecipes(r *recipe, u factors.Unit) {

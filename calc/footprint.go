@@ -102,8 +102,16 @@ type LineResult struct {
 	Factor   *FactorUsed     `json:"factor,omitempty"`
 	// Conversions says how the quantity was brought to the factor's unit.
 	Conversions []string `json:"conversions"`
-	Warnings    []string `json:"warnings"`
-	Error       string   `json:"error,omitempty"`
+	// BasisConversions are the heating-value conversions made, each with
+	// its ratio and source row; omitted when none was made.
+	BasisConversions []BasisConversion `json:"basis_conversions,omitempty"`
+	// DataOrigin says whose data the factor is: "own" (the method's
+	// datasets), "host" (host_data for the line's region) or "product".
+	// Only methods that declare host_data report it, so the output of
+	// methods without host data keeps its bytes.
+	DataOrigin string   `json:"data_origin,omitempty"`
+	Warnings   []string `json:"warnings"`
+	Error      string   `json:"error,omitempty"`
 	// Field is the input field the error is about.
 	Field string `json:"field,omitempty"`
 	// Err is the typed error behind Error, for callers; not serialised.
@@ -118,6 +126,22 @@ type LineResult struct {
 type termResult struct {
 	*term
 	kg, co2e decimal.Decimal
+}
+
+// BasisConversion is one heating-value conversion of a line: energy on
+// basis To = energy on basis From × Ratio.
+type BasisConversion struct {
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Ratio string `json:"ratio"`
+	// Quotient is the published pair the ratio divides ("0.18256/0.20226"),
+	// empty for a ratio written in the method file.
+	Quotient string `json:"quotient,omitempty"`
+	// Source cites the reference row (file.csv#N) or, for a ratio written
+	// in the method file, the source it gives.
+	Source  string `json:"source"`
+	Dataset string `json:"dataset,omitempty"`
+	Row     string `json:"row,omitempty"`
 }
 
 // LimitCheck is a procurement limit checked on a line.
@@ -231,6 +255,14 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 			fp.Receipt.DatasetDigests[d.Ref()] = d.Digest
 		}
 	}
+	// Host data and heating-value rows: only methods that declare them.
+	for _, d := range p.extra {
+		if _, dup := fp.Receipt.DatasetDigests[d.Ref()]; dup {
+			continue
+		}
+		fp.Datasets = append(fp.Datasets, DatasetRef{Ref: d.Ref(), Title: d.Title, Digest: d.Digest, Quality: string(d.Quality), Licence: d.Licence})
+		fp.Receipt.DatasetDigests[d.Ref()] = d.Digest
+	}
 	fp.Receipt.InputDigest = InputDigest(bid)
 	if len(probs) > 0 {
 		return fp, &BidError{Problems: probs}
@@ -254,6 +286,7 @@ func (p *Plan) Line(l *Line) LineResult {
 	}
 	lr.Factor, lr.recipe = r.used, r
 	lr.Conversions, lr.Warnings = r.lineNotes, r.lineWarns
+	lr.BasisConversions, lr.DataOrigin = r.basisConv, r.origin
 	if r.excluded {
 		lr.Status = StatusExcluded
 		return lr

@@ -54,7 +54,8 @@ func TestDuplicateLineIDs(t *testing.T) {
 func TestComparisonInputError(t *testing.T) {
 	w := newWorld(t)
 	ms := resolve(t, w.reg, "us-federal", "eu-gpp")
-	ok := line("ok", "fuel.natural_gas", "US", "1", "mmBtu") // eu-gpp: no HHV→NCV ratio
+	ok := line("ok", "fuel.natural_gas", "US", "1", "mmBtu")
+	lig := line("lig", "fuel.lignite", "US", "1", "mmBtu") // eu-gpp: no published HHV→NCV ratio for lignite
 	epd := line("epd", "material.steel.rebar", "US", "12.5", "t")
 	epd.Factor = &calc.ProductFactor{KgCO2e: decimal.RequireFromString("780"), Per: "t", Reference: "EPD S-P-01234"}
 	tests := []struct {
@@ -64,7 +65,7 @@ func TestComparisonInputError(t *testing.T) {
 		kept     bool     // some line stays in the comparison with status error
 	}{
 		{"all computable", []calc.Line{epd}, nil, false},
-		{"natural gas in mmBtu: eu-gpp has no HHV ratio", []calc.Line{epd, ok}, nil, true},
+		{"lignite in mmBtu: eu-gpp has no published HHV ratio", []calc.Line{epd, lig}, nil, true},
 		{"unknown activity", []calc.Line{ok, line("x", "fuel.unobtainium", "US", "1", "kg")}, []string{"/lines/1/activity"}, false},
 		{"unknown unit", []calc.Line{line("x", "fuel.natural_gas", "US", "1", "furlong"), ok}, []string{"/lines/0/unit"}, false},
 		{"unknown region", []calc.Line{ok, line("x", "fuel.natural_gas", "XX", "1", "mmBtu")}, []string{"/lines/1/region"}, false},

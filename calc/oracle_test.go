@@ -95,12 +95,61 @@ func randQuantity(rng *rand.Rand) string {
 	return fmt.Sprintf("%d.%04d", whole, rng.IntN(10000))
 }
 
-// genBid makes a random bid over the factors the method can reach.
-func genBid(rng *rand.Rand, w oracleWorld, m *methods.Method, n int) Bid {
-	var fs []*factors.Factor
+// reachable is a factor a method can reach and a region a line may name
+// to reach it: the factor's own, or for a host rule's global default the
+// rule's region.
+type reachable struct {
+	f      *factors.Factor
+	region string
+}
+
+// reachableFactors lists the factors of the method's own datasets and of
+// its host_data rules (those a rule serves).
+func reachableFactors(w oracleWorld, m *methods.Method) []reachable {
+	var out []reachable
 	for _, ref := range m.Datasets {
 		d, _ := w.lib.Dataset(ref)
-		fs = append(fs, d.Factors...)
+		for _, f := range d.Factors {
+			out = append(out, reachable{f, f.Region})
+		}
+	}
+	for _, h := range m.HostData {
+		for _, ref := range h.Datasets {
+			d, _ := w.lib.Dataset(ref)
+			for _, f := range d.Factors {
+				switch {
+				case h.Matches(f.Activity, w.lib.Chain(f.Region)):
+					out = append(out, reachable{f, f.Region})
+				case f.Region == "GLO" && h.Matches(f.Activity, w.lib.Chain(h.Regions[0])):
+					out = append(out, reachable{f, h.Regions[0]})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// hasRatio reports whether the method converts activity from one basis to
+// the other.
+func hasRatio(m *methods.Method, activity string, from, to factors.Basis) bool {
+	for _, h := range m.HeatingValue {
+		if h.Activity == activity && h.From == from && h.To == to {
+			return true
+		}
+	}
+	return false
+}
+
+// genBid makes a random bid over the factors the method can reach, own and
+// host, with energy quantities on the other basis where the method has a
+// ratio for it.
+func genBid(rng *rand.Rand, w oracleWorld, m *methods.Method, n int) Bid {
+	fs := reachableFactors(w, m)
+	var convertible []reachable
+	for _, rf := range fs {
+		if rf.f.Basis != "" {
+			convertible = append(convertible, rf)
+		}
 	}
 	var mats []factors.Activity
 	for _, a := range w.lib.Activities() {
@@ -118,16 +167,30 @@ func genBid(rng *rand.Rand, w oracleWorld, m *methods.Method, n int) Bid {
 			l.Activity, l.Region, l.Unit = a.Key, "US", us[rng.IntN(len(us))]
 			l.Factor = &ProductFactor{KgCO2e: decimal.RequireFromString(randQuantity(rng)), Per: us[rng.IntN(len(us))], Reference: "EPD-" + l.ID}
 		} else {
-			f := fs[rng.IntN(len(fs))]
+			rf := fs[rng.IntN(len(fs))]
+			if len(m.HeatingValue) > 0 && rng.IntN(3) == 0 {
+				rf = convertible[rng.IntN(len(convertible))] // an energy quantity a ratio may convert
+			}
+			f := rf.f
 			a, _ := w.lib.Activity(f.Activity)
 			dim := a.Dimensions[rng.IntN(len(a.Dimensions))]
+			if rf.f.Basis != "" && rng.IntN(2) == 0 {
+				dim = factors.Energy
+			}
 			us := unitsByDim[dim]
-			l.Activity, l.Region, l.Unit = f.Activity, f.Region, us[rng.IntN(len(us))]
+			l.Activity, l.Region, l.Unit = f.Activity, rf.region, us[rng.IntN(len(us))]
 			if l.Region == "GLO" && rng.IntN(2) == 0 {
 				l.Region = "FR"
 			}
 			if dim == factors.Energy && f.Basis != "" {
 				l.Basis = string(f.Basis)
+				other := factors.HHV
+				if f.Basis == factors.HHV {
+					other = factors.NCV
+				}
+				if hasRatio(m, f.Activity, other, f.Basis) && rng.IntN(4) != 0 {
+					l.Basis = string(other) // converted with the method's ratio
+				}
 			}
 			if strings.HasPrefix(l.Activity, "material.") && !m.ProductFactors.Requires(l.Activity) && rng.IntN(3) == 0 {
 				l.Factor = nil
@@ -149,9 +212,16 @@ func oracleKg(t testing.TB, w oracleWorld, m *methods.Method, l Line, f *factors
 	if u.Dimension == f.Per.Dimension {
 		amount.Mul(q, ratDec(t, u.Base))
 		amount.Quo(amount, ratDec(t, f.Per.Base))
+		inBasis := factors.Basis(l.Basis)
+		if inBasis == "" {
+			inBasis = u.DefaultBasis
+		}
+		if u.Dimension == factors.Energy && f.Basis != "" && inBasis != f.Basis {
+			amount.Mul(amount, oracleRatio(t, w, m, l.Activity, inBasis, f.Basis))
+		}
 	} else {
 		var hc *factors.HeatContent
-		for _, ref := range m.Datasets {
+		for _, ref := range heatContentSets(w, m, l, f) {
 			d, _ := w.lib.Dataset(ref)
 			for i := range d.HeatContents {
 				if h := &d.HeatContents[i]; hc == nil && h.Activity == l.Activity && h.Per.Dimension == u.Dimension {
@@ -167,16 +237,82 @@ func oracleKg(t testing.TB, w oracleWorld, m *methods.Method, l Line, f *factors
 		amount.Mul(amount, rat(t, hc.Published))
 		amount.Mul(amount, ratDec(t, hc.Energy.Base))
 		amount.Quo(amount, ratDec(t, f.Per.Base))
+		if f.Basis != "" && hc.Basis != f.Basis {
+			amount.Mul(amount, oracleRatio(t, w, m, l.Activity, hc.Basis, f.Basis))
+		}
 	}
 	kg := new(big.Rat).Mul(amount, rat(t, g.Published))
 	return kg.Mul(kg, ratDec(t, g.Mass.Base))
 }
 
+// heatContentSets is where the engine must look for a heat content: the
+// datasets of the host rule that served the line's factor, then the
+// method's own.
+func heatContentSets(w oracleWorld, m *methods.Method, l Line, f *factors.Factor) []string {
+	for _, h := range m.HostData {
+		if !h.Matches(l.Activity, w.lib.Chain(l.Region)) {
+			continue
+		}
+		for _, ref := range h.Datasets {
+			if ref == f.Dataset {
+				return append(append([]string{}, h.Datasets...), m.Datasets...)
+			}
+		}
+		break
+	}
+	return m.Datasets
+}
+
+// oracleRatio is the method's HHV/NCV ratio from one basis to the other,
+// recomputed here: an inline ratio as written, or the published pair's
+// quotient (gross/net for HHV→NCV) rounded half to even at division_places.
+func oracleRatio(t testing.TB, w oracleWorld, m *methods.Method, activity string, from, to factors.Basis) *big.Rat {
+	for _, h := range m.HeatingValue {
+		if h.Activity != activity || h.From != from || h.To != to {
+			continue
+		}
+		if h.Dataset == "" {
+			return ratDec(t, h.Ratio.Decimal)
+		}
+		d, err := w.lib.Dataset(h.Dataset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range d.CVPairs {
+			if p.ID != h.Row {
+				continue
+			}
+			num, den := rat(t, p.GrossPublished), rat(t, p.NetPublished)
+			if from == factors.NCV {
+				num, den = den, num
+			}
+			return roundHalfEven(new(big.Rat).Quo(num, den), m.Rounding.DivisionPlaces)
+		}
+	}
+	t.Fatalf("oracle: %s has no %s→%s ratio for %s", m.Ref(), from, to, activity)
+	return nil
+}
+
+// roundHalfEven rounds r half to even at places.
+func roundHalfEven(r *big.Rat, places int32) *big.Rat {
+	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(places)), nil)
+	s := new(big.Rat).Mul(r, new(big.Rat).SetInt(scale))
+	n, rem := new(big.Int).QuoRem(s.Num(), s.Denom(), new(big.Int))
+	if c := new(big.Int).Mul(new(big.Int).Abs(rem), big.NewInt(2)).Cmp(s.Denom()); c > 0 || (c == 0 && n.Bit(0) == 1) {
+		if s.Sign() < 0 {
+			n.Sub(n, big.NewInt(1))
+		} else {
+			n.Add(n, big.NewInt(1))
+		}
+	}
+	return new(big.Rat).SetFrac(n, scale)
+}
+
 func TestOracle(t *testing.T) {
 	w := newOracleWorld(t)
 	rng := rand.New(rand.NewPCG(2026, 11))
-	checked := 0
-	for _, ref := range []string{"us-federal@2025.1", "eu-gpp@2025.1"} {
+	checked, converted, hosted := 0, 0, 0
+	for _, ref := range []string{"us-federal@2025.1", "eu-gpp@2025.1", "us-federal@2025.2", "eu-gpp@2025.2"} {
 		m, err := w.reg.Resolve(ref)
 		if err != nil {
 			t.Fatal(err)
@@ -199,6 +335,10 @@ func TestOracle(t *testing.T) {
 					continue
 				}
 				lineTotal := new(big.Rat)
+				converted += len(lr.BasisConversions)
+				if lr.DataOrigin == OriginHost {
+					hosted++
+				}
 				for _, tr := range lr.terms {
 					var want *big.Rat
 					if l.Factor != nil {
@@ -245,8 +385,8 @@ func TestOracle(t *testing.T) {
 			}
 		}
 	}
-	if checked < 1000 {
-		t.Errorf("oracle checked only %d terms", checked)
+	if checked < 1000 || converted < 50 || hosted < 50 {
+		t.Errorf("oracle checked only %d terms, %d HHV/NCV conversions, %d host-data lines", checked, converted, hosted)
 	}
 }
 

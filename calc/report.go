@@ -172,9 +172,12 @@ type ReportedLine struct {
 	Stages      []ReportedStage `json:"stages"`
 	Factor      *FactorUsed     `json:"factor,omitempty"`
 	Conversions []string        `json:"conversions"`
-	Warnings    []string        `json:"warnings"`
-	Error       string          `json:"error,omitempty"`
-	Field       string          `json:"field,omitempty"`
+	// BasisConversions and DataOrigin: see LineResult.
+	BasisConversions []BasisConversion `json:"basis_conversions,omitempty"`
+	DataOrigin       string            `json:"data_origin,omitempty"`
+	Warnings         []string          `json:"warnings"`
+	Error            string            `json:"error,omitempty"`
+	Field            string            `json:"field,omitempty"`
 }
 
 // ReportedLimit is a limit check with its value rounded.
@@ -201,7 +204,7 @@ func (fp *Footprint) Report() *Report {
 	for i, l := range fp.Lines {
 		out.Lines[i] = ReportedLine{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit, Status: l.Status,
 			KgCO2e: fx(l.KgCO2e), Gases: reportGases(l.Gases, fx), Stages: reportStages(l.Stages, fx), Factor: l.Factor,
-			Conversions: l.Conversions, Warnings: l.Warnings, Error: l.Error, Field: l.Field}
+			Conversions: l.Conversions, BasisConversions: l.BasisConversions, DataOrigin: l.DataOrigin, Warnings: l.Warnings, Error: l.Error, Field: l.Field}
 	}
 	for i, l := range fp.Limits {
 		out.Limits[i] = ReportedLimit{Name: l.Name, ID: l.ID, Dataset: l.Dataset, LineID: l.LineID, Limit: l.Limit, Value: fx(l.Value),

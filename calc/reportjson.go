@@ -225,6 +225,41 @@ func appendLine(b []byte, l *ReportedLine) []byte {
 	}
 	b = appendKey(b, "conversions")
 	b = appendStrings(b, l.Conversions)
+	if len(l.BasisConversions) > 0 {
+		b = appendKey(b, "basis_conversions")
+		b = append(b, '[')
+		for i, c := range l.BasisConversions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"from":`...)
+			b = appendString(b, c.From)
+			b = appendKey(b, "to")
+			b = appendString(b, c.To)
+			b = appendKey(b, "ratio")
+			b = appendString(b, c.Ratio)
+			if c.Quotient != "" {
+				b = appendKey(b, "quotient")
+				b = appendString(b, c.Quotient)
+			}
+			b = appendKey(b, "source")
+			b = appendString(b, c.Source)
+			if c.Dataset != "" {
+				b = appendKey(b, "dataset")
+				b = appendString(b, c.Dataset)
+			}
+			if c.Row != "" {
+				b = appendKey(b, "row")
+				b = appendString(b, c.Row)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if l.DataOrigin != "" {
+		b = appendKey(b, "data_origin")
+		b = appendString(b, l.DataOrigin)
+	}
 	b = appendKey(b, "warnings")
 	b = appendStrings(b, l.Warnings)
 	if l.Error != "" {

@@ -230,6 +230,38 @@ type Dataset struct {
 	Factors      []*Factor     `json:"-"`
 	HeatContents []HeatContent `json:"-"`
 	Limits       []Limit       `json:"-"`
+	// CVPairs are published pairs of gross-CV and net-CV factors of one
+	// fuel (hv_ratios.csv), from which methods derive HHV↔NCV ratios.
+	CVPairs []CVPair `json:"-"`
+}
+
+// CVPair is one fuel's factor per unit of energy on a gross-CV (HHV) and on
+// a net-CV (NCV) basis, for the same mass of the same gas. Their quotient
+// Gross/Net is the fuel's NCV/GCV: energy on NCV = energy on HHV × Gross/Net.
+// The values are kept as published; the division is the method's.
+type CVPair struct {
+	ID      string `json:"id"`
+	Dataset string `json:"dataset"`
+	Fuel    string `json:"fuel"`
+	// Gross and Net are the published values per unit of energy (Unit).
+	Gross          decimal.Decimal `json:"-"`
+	GrossPublished string          `json:"gross_cv_value"`
+	GrossFactorID  string          `json:"gross_cv_factor_id"`
+	Net            decimal.Decimal `json:"-"`
+	NetPublished   string          `json:"net_cv_value"`
+	NetFactorID    string          `json:"net_cv_factor_id"`
+	Unit           string          `json:"unit"`
+	Provenance
+}
+
+// CVPair returns the dataset's heating-value pair with the given id.
+func (d *Dataset) CVPair(id string) (CVPair, bool) {
+	for _, p := range d.CVPairs {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return CVPair{}, false
 }
 
 // Ref is "id@version".

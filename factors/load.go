@@ -164,7 +164,7 @@ func (l *Library) loadDataset(fsys fs.FS, dir string) (*Dataset, error) {
 	}
 
 	h := sha256.New()
-	files := []string{"meta.toml", "factors.csv", "heat_content.csv", "limits.csv"}
+	files := []string{"meta.toml", "factors.csv", "heat_content.csv", "limits.csv", "hv_ratios.csv"}
 	for _, name := range files {
 		b, err := fs.ReadFile(fsys, path.Join(dir, name))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -189,6 +189,10 @@ func (l *Library) loadDataset(fsys fs.FS, dir string) (*Dataset, error) {
 		return nil, err
 	}
 	err = readOptionalCSV(fsys, path.Join(dir, "limits.csv"), func(r row) error { return l.addLimit(d, r) })
+	if err != nil {
+		return nil, err
+	}
+	err = readOptionalCSV(fsys, path.Join(dir, "hv_ratios.csv"), func(r row) error { return l.addCVPair(d, r) })
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +344,33 @@ func (l *Library) addLimit(d *Dataset, r row) error {
 	}
 	d.Limits = append(d.Limits, Limit{ID: id, Dataset: d.Ref(), Program: r.get("program"), Activity: act.Key, Tier: r.get("tier"),
 		Value: val, Published: r.get("value"), Unit: r.get("unit"), Mass: mass, Per: per, Provenance: prov})
+	return nil
+}
+
+func (l *Library) addCVPair(d *Dataset, r row) error {
+	id := r.get("ratio_id")
+	if !factorIDRe.MatchString(id) {
+		return r.errf("ratio_id", "%q is not a valid id", id)
+	}
+	if _, dup := d.CVPair(id); dup {
+		return r.errf("ratio_id", "%q is listed twice", id)
+	}
+	gross, err := decimal.NewFromString(r.get("gross_cv_value"))
+	if err != nil || !gross.IsPositive() {
+		return r.errf("gross_cv_value", "not a positive decimal number: %q", r.get("gross_cv_value"))
+	}
+	net, err := decimal.NewFromString(r.get("net_cv_value"))
+	if err != nil || !net.IsPositive() {
+		return r.errf("net_cv_value", "not a positive decimal number: %q", r.get("net_cv_value"))
+	}
+	prov, err := l.provenance(r)
+	if err != nil {
+		return err
+	}
+	d.CVPairs = append(d.CVPairs, CVPair{ID: id, Dataset: d.Ref(), Fuel: r.get("fuel"),
+		Gross: gross, GrossPublished: r.get("gross_cv_value"), GrossFactorID: r.get("gross_cv_factor_id"),
+		Net: net, NetPublished: r.get("net_cv_value"), NetFactorID: r.get("net_cv_factor_id"),
+		Unit: r.get("unit"), Provenance: prov})
 	return nil
 }
 

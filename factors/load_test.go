@@ -22,7 +22,7 @@ func embeddedLib(t testing.TB) *Library {
 // number carries a source row, a quality and a table.
 func TestEmbeddedLoads(t *testing.T) {
 	lib := embeddedLib(t)
-	wantDatasets := []string{"buy-clean-ca@2022", "clf-baselines@2023", "eea-electricity@v12", "egrid@2023", "epa-ghg-hub@2025", "gsa-lec@2023", "ipcc-2006@2006", "oekobaudat@2020-II"}
+	wantDatasets := []string{"buy-clean-ca@2022", "clf-baselines@2023", "desnz-ghg@2023", "desnz-ghg@2025", "eea-electricity@v12", "egrid@2023", "epa-ghg-hub@2025", "gsa-lec@2023", "ipcc-2006@2006", "oekobaudat@2020-II"}
 	if got := strings.Join(lib.DatasetRefs(), " "); got != strings.Join(wantDatasets, " ") {
 		t.Errorf("datasets = %s, want %s", got, strings.Join(wantDatasets, " "))
 	}
@@ -139,6 +139,11 @@ func TestProvenanceAgainstReference(t *testing.T) {
 			check(d.Ref()+" limit "+l.ID, l.Source, l.Published)
 			count++
 		}
+		for _, p := range d.CVPairs {
+			check(d.Ref()+" heating-value row "+p.ID+" gross", p.Source, p.GrossPublished)
+			check(d.Ref()+" heating-value row "+p.ID+" net", p.Source, p.NetPublished)
+			count += 2
+		}
 	}
 	for _, id := range lib.GWPSetIDs() {
 		s, _ := lib.GWPSet(id)
@@ -191,3 +196,30 @@ title = "t"
 publisher = "p"
 licence = "l"
 quality = "primary"`
+
+// TestCVPairs checks the heating-value pairs: kept as published, cited, and
+// a pair per fuel the built-in methods map.
+func TestCVPairs(t *testing.T) {
+	lib := embeddedLib(t)
+	d, err := lib.Dataset("desnz-ghg@2023")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ id, gross, net, source string }{
+		{"natural-gas", "0.18256", "0.20226", "eu/heating_value_ratios_desnz2023.csv#2"},
+		{"lpg", "0.21419", "0.22999", "eu/heating_value_ratios_desnz2023.csv#5"},
+		{"coal-industrial", "0.31931", "0.33611", "eu/heating_value_ratios_desnz2023.csv#15"},
+	} {
+		p, ok := d.CVPair(tc.id)
+		if !ok {
+			t.Errorf("no pair %s", tc.id)
+			continue
+		}
+		if p.GrossPublished != tc.gross || p.NetPublished != tc.net || p.Source != tc.source || p.Quality != "secondary" {
+			t.Errorf("%s = %s/%s %s %s, want %s/%s %s secondary", tc.id, p.GrossPublished, p.NetPublished, p.Source, p.Quality, tc.gross, tc.net, tc.source)
+		}
+	}
+	if _, ok := d.CVPair("lignite"); ok {
+		t.Error("a lignite pair appeared: the reference data publishes none")
+	}
+}

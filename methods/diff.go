@@ -116,7 +116,7 @@ func (d *VersionDiff) Empty() bool {
 // same diff.
 func Diff(a, b *Method, lib *factors.Library) (*VersionDiff, error) {
 	d := &VersionDiff{A: a.Ref(), B: b.Ref(), DigestA: a.Digest, DigestB: b.Digest, GWPSetA: a.GWPSet, GWPSetB: b.GWPSet}
-	d.Settings = settingChanges(&a.Spec, &b.Spec)
+	d.Settings = settingChanges(&a.Spec, &b.Spec, lib)
 	ga, err := lib.GWPSet(a.GWPSet)
 	if err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ func Diff(a, b *Method, lib *factors.Library) (*VersionDiff, error) {
 	return d, nil
 }
 
-func settingChanges(a, b *Spec) []Change {
+func settingChanges(a, b *Spec, lib *factors.Library) []Change {
 	var out []Change
 	cmp := func(field, x, y string) {
 		if x != y {
@@ -173,18 +173,56 @@ func settingChanges(a, b *Spec) []Change {
 	cmp("rounding.division_places", fmt.Sprint(a.Rounding.DivisionPlaces), fmt.Sprint(b.Rounding.DivisionPlaces))
 	cmp("product_factors.accept", list(a.ProductFactors.Accept), list(b.ProductFactors.Accept))
 	cmp("product_factors.require", list(a.ProductFactors.Require), list(b.ProductFactors.Require))
-	hv := func(s []HVRatio) map[string]string {
+	hv := func(s *Spec) map[string]string {
 		m := map[string]string{}
-		for _, h := range s {
-			m[fmt.Sprintf("heating_value %s %s→%s", h.Activity, h.From, h.To)] = h.Ratio.String() + " (" + h.Source + ")"
+		for _, h := range s.HeatingValue {
+			m[fmt.Sprintf("heating_value %s %s→%s", h.Activity, h.From, h.To)] = HVText(h, lib, s.Rounding.DivisionPlaces)
 		}
 		return m
 	}
-	ha, hb := hv(a.HeatingValue), hv(b.HeatingValue)
+	ha, hb := hv(a), hv(b)
 	for _, k := range unionKeys(ha, hb) {
 		cmp(k, ha[k], hb[k])
 	}
+	host := func(s *Spec) map[string]string {
+		m := map[string]string{}
+		for _, h := range s.HostData {
+			for _, r := range h.Regions {
+				for _, act := range h.Activities {
+					k := fmt.Sprintf("host_data %s %s", r, act)
+					if _, ok := m[k]; !ok { // the first rule serves
+						m[k] = list(h.Datasets)
+					}
+				}
+			}
+		}
+		return m
+	}
+	hoa, hob := host(a), host(b)
+	for _, k := range unionKeys(hoa, hob) {
+		cmp(k, hoa[k], hob[k])
+	}
 	return out
+}
+
+// HVText describes a heating-value ratio: the inline ratio and its source,
+// or the quotient of a published pair, its two numbers and the row cited.
+func HVText(h HVRatio, lib *factors.Library, places int32) string {
+	if !h.FromData() {
+		if h.Ratio == nil {
+			return "(no ratio) (" + h.Source + ")"
+		}
+		return h.Ratio.String() + " (" + h.Source + ")"
+	}
+	r, p, err := h.Resolve(lib, places)
+	if err != nil {
+		return fmt.Sprintf("%s row %s (%v)", h.Dataset, h.Row, err)
+	}
+	num, den := p.GrossPublished, p.NetPublished
+	if h.From == factors.NCV {
+		num, den = den, num
+	}
+	return fmt.Sprintf("%s = %s/%s (%s row %s, %s)", r.String(), num, den, h.Dataset, h.Row, p.Source)
 }
 
 func gwpChanges(a, b *factors.GWPSet, bioA, bioB string) []GWPChange {
@@ -432,4 +470,38 @@ func unionKeys[V any](a, b map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ResolvedRatio is a heating-value ratio as a method applies it.
+type ResolvedRatio struct {
+	Activity string `json:"activity"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Ratio    string `json:"ratio"`
+	// Quotient is the published pair divided (empty for an inline ratio).
+	Quotient string `json:"quotient,omitempty"`
+	// Source cites the reference row, or the inline ratio's source.
+	Source string `json:"source"`
+}
+
+// ResolveRatios lists the method's heating-value ratios with their values
+// at its division_places, for display (`footprint methods show`).
+func ResolveRatios(m *Method, lib *factors.Library) ([]ResolvedRatio, error) {
+	var out []ResolvedRatio
+	for _, h := range m.HeatingValue {
+		r, p, err := h.Resolve(lib, m.Rounding.DivisionPlaces)
+		if err != nil {
+			return nil, err
+		}
+		rr := ResolvedRatio{Activity: h.Activity, From: string(h.From), To: string(h.To), Ratio: r.String(), Source: h.Source}
+		if p != nil {
+			num, den := p.GrossPublished, p.NetPublished
+			if h.From == factors.NCV {
+				num, den = den, num
+			}
+			rr.Quotient, rr.Source = num+"/"+den, p.Source
+		}
+		out = append(out, rr)
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package methods
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -11,7 +12,7 @@ func TestDiffGWPOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, _ := reg.Resolve("us-federal@2025.1")
-	b, err := reg.Resolve("us-federal@2025.2")
+	b, err := reg.Resolve("us-federal@2025.1-ar6")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +24,7 @@ func TestDiffGWPOnly(t *testing.T) {
 	for _, c := range d.Settings {
 		fields[c.Field] = c
 	}
-	if len(fields) != 3 || fields["gwp_set"].New != "AR6" || fields["version"].New != "2025.2" || fields["status"].New != "draft" {
+	if len(fields) != 3 || fields["gwp_set"].New != "AR6" || fields["version"].New != "2025.1-ar6" || fields["status"].New != "draft" {
 		t.Errorf("settings %+v, want version, status and gwp_set", d.Settings)
 	}
 	gwp := map[string]GWPChange{}
@@ -73,5 +74,30 @@ func TestDiffUSvsEU(t *testing.T) {
 	same, err := Diff(a, a, reg.Library())
 	if err != nil || !same.Empty() {
 		t.Errorf("a method against itself: %+v %v", same, err)
+	}
+}
+
+// TestDiffHostDataAndRatios: diff lists host data and data-backed ratios
+// (with the value applied and the row) as setting changes.
+func TestDiffHostDataAndRatios(t *testing.T) {
+	reg := testRegistry(t)
+	a, _ := reg.Resolve("us-federal@2025.1")
+	b, err := reg.Resolve("us-federal@2025.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Diff(a, b, reg.Library())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]Change{}
+	for _, c := range d.Settings {
+		fields[c.Field] = c
+	}
+	if c := fields["host_data EU27 electricity.*"]; c.Old != "" || c.New != "[eea-electricity@v12]" {
+		t.Errorf("host_data change %+v", c)
+	}
+	if c := fields["heating_value fuel.natural_gas NCV→HHV"]; c.Old != "" || !strings.HasPrefix(c.New, "1.107909728308501315 = 0.20226/0.18256 (desnz-ghg@2023 row natural-gas, eu/heating_value_ratios_desnz2023.csv#2)") {
+		t.Errorf("heating_value change %+v", c)
 	}
 }

@@ -68,7 +68,7 @@ func TestResolve(t *testing.T) {
 		{"us-federal", "us-federal@2025.10", ""},
 		{"us-federal@2026.1", "us-federal@2026.1", ""},
 		{"us-federal@2024.1", "us-federal@2024.1", ""},
-		{"us-federal@1999", "", "us-federal has versions 2024.1 (retired), 2025.1 (active), 2025.9 (active), 2025.10 (active), 2026.1 (draft)"},
+		{"us-federal@1999", "", "us-federal has versions 2024.1 (retired), 2025.1 (active), 2025.2 (active), 2025.9 (active), 2025.10 (active), 2026.1 (draft)"},
 		{"nope", "", `unknown method "nope": known methods are eu-gpp, us-federal`},
 	}
 	for _, tt := range tests {
@@ -175,7 +175,7 @@ func TestAddDirStopsOnInvalid(t *testing.T) {
 	lib := testLib(t)
 	reg, _ := Embedded(lib)
 	dir := t.TempDir()
-	bad := strings.Replace(string(builtin(t)), `version = "2025.1"`, `version = "2025.2"`, 1)
+	bad := strings.Replace(string(builtin(t)), `version = "2025.1"`, `version = "2025.9"`, 1)
 	bad = strings.Replace(bad, `gwp_set = "AR5"`, `gwp_set = "AR9"`, 1)
 	os.WriteFile(filepath.Join(dir, "bad.toml"), []byte(bad), 0o644)
 	err := reg.AddDir(dir)

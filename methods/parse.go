@@ -241,13 +241,25 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 		if (hv.From != factors.HHV && hv.From != factors.NCV) || (hv.To != factors.HHV && hv.To != factors.NCV) || hv.From == hv.To {
 			add(f+".from", "known-value", "from/to must be HHV and NCV, one each")
 		}
-		if !hv.Ratio.IsPositive() {
-			add(f+".ratio", "positive", "ratio must be a positive quoted decimal")
-		}
-		if strings.TrimSpace(hv.Source) == "" {
-			add(f+".source", "provenance", "cite the source of the ratio")
+		switch {
+		case hv.FromData() && (hv.Ratio != nil || hv.Source != ""):
+			field := f + ".ratio"
+			if hv.Ratio == nil {
+				field = f + ".source"
+			}
+			add(field, "hv-source", "give either ratio and source, or dataset and row (the ratio is then the quotient of the row's published pair), not both")
+		case hv.FromData():
+			checkHVRow(lib, s, hv, f, add)
+		default:
+			if hv.Ratio == nil || !hv.Ratio.IsPositive() {
+				add(f+".ratio", "positive", "ratio must be a positive quoted decimal (or name a published pair with dataset and row)")
+			}
+			if strings.TrimSpace(hv.Source) == "" {
+				add(f+".source", "provenance", "cite the source of the ratio")
+			}
 		}
 	}
+	checkHostData(lib, s, add)
 	for i, ls := range s.Limits {
 		f := fmt.Sprintf("limits[%d]", i)
 		d, err := lib.Dataset(ls.Dataset)
@@ -280,6 +292,102 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 		}
 	}
 	return ps
+}
+
+// checkHVRow checks a heating-value ratio taken from a dataset row.
+func checkHVRow(lib *factors.Library, s *Spec, hv HVRatio, f string, add func(field, rule, format string, args ...any)) {
+	if !strings.Contains(hv.Dataset, "@") {
+		add(f+".dataset", "dataset-version", "dataset %q: name a dataset with heating-value rows as id@version, e.g. desnz-ghg@2023", hv.Dataset)
+		return
+	}
+	d, err := lib.Dataset(hv.Dataset)
+	if err != nil {
+		add(f+".dataset", "known-dataset", "%v", err)
+		return
+	}
+	if len(d.CVPairs) == 0 {
+		add(f+".dataset", "hv-dataset", "%s has no heating-value rows (hv_ratios.csv); datasets with them: %s", d.Ref(), strings.Join(hvDatasets(lib), ", "))
+		return
+	}
+	if _, ok := d.CVPair(hv.Row); !ok {
+		ids := make([]string, len(d.CVPairs))
+		for i, p := range d.CVPairs {
+			ids[i] = p.ID
+		}
+		add(f+".row", "known-row", "%s has no heating-value row %q; its rows are %s", d.Ref(), hv.Row, strings.Join(ids, ", "))
+	}
+}
+
+func hvDatasets(lib *factors.Library) []string {
+	var out []string
+	for _, d := range lib.Datasets() {
+		if len(d.CVPairs) > 0 {
+			out = append(out, d.Ref())
+		}
+	}
+	if len(out) == 0 {
+		return []string{"none"}
+	}
+	return out
+}
+
+// checkHostData checks the host_data rules: known regions (not GLO, which
+// is every region), activity patterns, datasets named id@version, and that
+// each dataset has a factor the rule can reach.
+func checkHostData(lib *factors.Library, s *Spec, add func(field, rule, format string, args ...any)) {
+	for i, h := range s.HostData {
+		f := fmt.Sprintf("host_data[%d]", i)
+		if len(h.Regions) == 0 {
+			add(f+".regions", "required", "list the regions (or region families, e.g. \"US\" for every US-* subregion) this rule serves")
+		}
+		for _, r := range h.Regions {
+			if _, err := lib.Region(r); err != nil {
+				add(f+".regions", "known-region", "%v", err)
+			} else if r == "GLO" {
+				add(f+".regions", "host-region", "GLO is every region: host data serve regions outside the method's jurisdiction (e.g. \"US\", \"EU27\")")
+			}
+		}
+		if len(h.Activities) == 0 {
+			add(f+".activities", "required", "list the activities (or families such as electricity.*) this rule serves")
+		}
+		for _, p := range h.Activities {
+			if !activityPatternExists(lib, p) {
+				add(f+".activities", "known-activity", "activity pattern %q matches no activity (use a key such as electricity.grid or a family such as freight.*)", p)
+			}
+		}
+		if len(h.Datasets) == 0 {
+			add(f+".datasets", "required", "name at least one dataset as id@version")
+		}
+		seen := map[string]bool{}
+		for _, ref := range h.Datasets {
+			if !strings.Contains(ref, "@") {
+				add(f+".datasets", "dataset-version", "dataset %q: name the version (id@version) so results are reproducible", ref)
+				continue
+			}
+			if seen[ref] {
+				add(f+".datasets", "unique", "dataset %s is listed twice", ref)
+			}
+			seen[ref] = true
+			d, err := lib.Dataset(ref)
+			if err != nil {
+				add(f+".datasets", "known-dataset", "%v", err)
+				continue
+			}
+			if !hostReaches(lib, h, d) {
+				add(f+".datasets", "host-coverage", "%s has no factor for %s in %s or below: it would never serve a line", d.Ref(), strings.Join(h.Activities, ", "), strings.Join(h.Regions, ", "))
+			}
+		}
+	}
+}
+
+func hostReaches(lib *factors.Library, h HostRule, d *factors.Dataset) bool {
+	for _, f := range d.Factors {
+		// A GLO factor (a global default) serves every region.
+		if h.Matches(f.Activity, lib.Chain(f.Region)) || (f.Region == "GLO" && anyMatch(h.Activities, f.Activity)) {
+			return true
+		}
+	}
+	return false
 }
 
 func knownStages(lib *factors.Library) map[string]bool {

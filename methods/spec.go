@@ -90,6 +90,37 @@ type Spec struct {
 	ProductFactors ProductFactors `toml:"product_factors" json:"product_factors"`
 	HeatingValue   []HVRatio      `toml:"heating_value,omitempty" json:"heating_value,omitempty"`
 	Limits         []LimitSet     `toml:"limits,omitempty" json:"limits,omitempty"`
+	// HostData are the datasets that serve lines located outside the
+	// method's own jurisdiction (location-based: the data of the place of
+	// consumption). Last in the struct, and omitted when empty, so that
+	// the canonical form and digest of a method without it do not change.
+	HostData []HostRule `toml:"host_data,omitempty" json:"host_data,omitempty"`
+}
+
+// HostRule says which datasets serve lines in a family of regions for a
+// family of activities: a line whose region is one of Regions or lies
+// below one (US covers US-CAMX) and whose activity matches one of
+// Activities is looked up in Datasets first, then in the method's own.
+type HostRule struct {
+	Regions    []string `toml:"regions" json:"regions"`
+	Activities []string `toml:"activities" json:"activities"`
+	Datasets   []string `toml:"datasets" json:"datasets"`
+}
+
+// Matches reports whether the rule serves an activity in a region whose
+// chain (the region, its parents, GLO) is chain.
+func (h HostRule) Matches(activity string, chain []string) bool {
+	if !anyMatch(h.Activities, activity) {
+		return false
+	}
+	for _, r := range h.Regions {
+		for _, c := range chain {
+			if c == r {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // RegionRule says whether a line may use a parent region's factor.
@@ -141,14 +172,73 @@ func anyMatch(patterns []string, key string) bool {
 	return false
 }
 
-// HVRatio is a method's own conversion between heating-value bases for one
-// fuel: energy on basis To = energy on basis From × Ratio.
+// HVRatio is a method's conversion between heating-value bases for one
+// fuel: energy on basis To = energy on basis From × ratio. The ratio is
+// either written in the file (Ratio, with its Source) or taken from a
+// published pair of gross-CV and net-CV factors (Dataset and Row), as
+// their quotient: Gross/Net for HHV→NCV, Net/Gross for NCV→HHV, divided
+// once at the method's division_places, half to even.
+//
+// The optional fields are omitted when empty, in this order, so that the
+// canonical form (and digest) of a file with an inline ratio is what it
+// was before the data form existed.
 type HVRatio struct {
 	Activity string        `toml:"activity" json:"activity"`
 	From     factors.Basis `toml:"from" json:"from"`
 	To       factors.Basis `toml:"to" json:"to"`
-	Ratio    Dec           `toml:"ratio" json:"ratio"`
-	Source   string        `toml:"source" json:"source"`
+	Ratio    *Dec          `toml:"ratio,omitempty" json:"ratio,omitempty"`
+	Source   string        `toml:"source,omitempty" json:"source,omitempty"`
+	Dataset  string        `toml:"dataset,omitempty" json:"dataset,omitempty"`
+	Row      string        `toml:"row,omitempty" json:"row,omitempty"`
+}
+
+// FromData reports whether the ratio comes from a dataset row.
+func (h HVRatio) FromData() bool { return h.Dataset != "" || h.Row != "" }
+
+// Resolve returns the ratio and where it comes from: the inline ratio and
+// its source, or the quotient of the dataset row's published pair at
+// places (half to even) with the pair. The quotient is the one division.
+func (h HVRatio) Resolve(lib *factors.Library, places int32) (decimal.Decimal, *factors.CVPair, error) {
+	if !h.FromData() {
+		if h.Ratio == nil {
+			return decimal.Decimal{}, nil, fmt.Errorf("heating_value for %s: no ratio and no dataset row", h.Activity)
+		}
+		return h.Ratio.Decimal, nil, nil
+	}
+	d, err := lib.Dataset(h.Dataset)
+	if err != nil {
+		return decimal.Decimal{}, nil, err
+	}
+	p, ok := d.CVPair(h.Row)
+	if !ok {
+		return decimal.Decimal{}, nil, fmt.Errorf("%s has no heating-value row %q", d.Ref(), h.Row)
+	}
+	num, den := p.Gross, p.Net // HHV→NCV: NCV/GCV = gross-CV factor / net-CV factor
+	if h.From == factors.NCV {
+		num, den = p.Net, p.Gross
+	}
+	return DivHalfEven(num, den, places), &p, nil
+}
+
+// DivHalfEven divides at a fixed number of places, rounding half to even.
+func DivHalfEven(num, den decimal.Decimal, places int32) decimal.Decimal {
+	q, rem := num.QuoRem(den, places)
+	if rem.IsZero() {
+		return q
+	}
+	// Compare 2|rem| with |den|·10^-places.
+	unit := decimal.New(1, -places)
+	twice := rem.Abs().Mul(decimal.NewFromInt(2))
+	half := den.Abs().Mul(unit)
+	c := twice.Cmp(half)
+	step := unit
+	if num.Sign()*den.Sign() < 0 {
+		step = unit.Neg()
+	}
+	if c > 0 || (c == 0 && q.Shift(places).BigInt().Bit(0) == 1) {
+		return q.Add(step)
+	}
+	return q
 }
 
 // LimitSet selects limits of a dataset that the method checks.

@@ -2,10 +2,13 @@ package methods
 
 import (
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/factors"
 )
@@ -79,6 +82,15 @@ func TestCheckBad(t *testing.T) {
 		{"limit-unique", "unique", 32},
 		{"limit-ids-required", "required", 32},
 		{"new-version", "new-version", 3},
+		{"hv-both", "hv-source", 38},
+		{"hv-dataset-version", "dataset-version", 38},
+		{"hv-dataset", "hv-dataset", 38},
+		{"hv-known-row", "known-row", 39},
+		{"host-known-region", "known-region", 35},
+		{"host-glo", "host-region", 35},
+		{"host-activity", "known-activity", 36},
+		{"host-coverage", "host-coverage", 37},
+		{"host-dataset-version", "dataset-version", 37},
 	}
 	files, _ := filepath.Glob(filepath.Join("testdata", "bad", "*.toml"))
 	if len(files) != len(tests) {
@@ -160,5 +172,109 @@ func TestLimitUnitsFit(t *testing.T) {
 	_, err = lib.WithDatasetsDir(filepath.Join("testdata", "data"))
 	if err == nil || !strings.Contains(err.Error(), "rebar") {
 		t.Fatalf("err %v, want the misfit limit refused", err)
+	}
+}
+
+// TestHVRatioFromData checks the ratio a dataset row gives against
+// math/big.Rat: the exact quotient of the two published numbers, rounded
+// half to even at division_places, in both directions.
+func TestHVRatioFromData(t *testing.T) {
+	lib, err := factors.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		row      string
+		from, to factors.Basis
+		num, den string // the published pair, as the reference row prints it
+		places   int32
+	}{
+		{"natural-gas", factors.HHV, factors.NCV, "0.18256", "0.20226", 18},
+		{"natural-gas", factors.NCV, factors.HHV, "0.20226", "0.18256", 18},
+		{"lpg", factors.HHV, factors.NCV, "0.21419", "0.22999", 18},
+		{"gas-oil", factors.HHV, factors.NCV, "0.25359", "0.26978", 9},
+		{"coal-industrial", factors.NCV, factors.HHV, "0.33611", "0.31931", 40},
+	} {
+		h := HVRatio{Activity: "fuel.natural_gas", From: tc.from, To: tc.to, Dataset: "desnz-ghg@2023", Row: tc.row}
+		got, pair, err := h.Resolve(lib, tc.places)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pair == nil || pair.Source == "" {
+			t.Fatalf("%s: no source row", tc.row)
+		}
+		want := ratHalfEven(t, tc.num, tc.den, tc.places)
+		if got.String() != want {
+			t.Errorf("%s %s→%s at %d places = %s, want %s", tc.row, tc.from, tc.to, tc.places, got, want)
+		}
+	}
+	// The inline form still gives its own ratio.
+	d := Dec{}
+	if err := d.UnmarshalTOML("0.9"); err != nil {
+		t.Fatal(err)
+	}
+	if r, p, err := (HVRatio{Ratio: &d, Source: "x"}).Resolve(lib, 18); err != nil || p != nil || r.String() != "0.9" {
+		t.Errorf("inline ratio = %s %v %v", r, p, err)
+	}
+}
+
+// ratHalfEven is num/den rounded half to even at places, with math/big.
+func ratHalfEven(t *testing.T, num, den string, places int32) string {
+	t.Helper()
+	n, ok1 := new(big.Rat).SetString(num)
+	d, ok2 := new(big.Rat).SetString(den)
+	if !ok1 || !ok2 {
+		t.Fatalf("bad numbers %s %s", num, den)
+	}
+	q := new(big.Rat).Quo(n, d)
+	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(places)), nil)
+	q.Mul(q, new(big.Rat).SetInt(scale))
+	i, rem := new(big.Int).QuoRem(q.Num(), q.Denom(), new(big.Int))
+	switch c := new(big.Int).Mul(rem, big.NewInt(2)).Cmp(q.Denom()); {
+	case c > 0, c == 0 && i.Bit(0) == 1:
+		i.Add(i, big.NewInt(1))
+	}
+	return decimal.NewFromBigInt(i, -places).String()
+}
+
+// TestHostRuleMatches: a rule serves its regions and every region below
+// them, for the activities it names.
+func TestHostRuleMatches(t *testing.T) {
+	lib, err := factors.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := HostRule{Regions: []string{"US"}, Activities: []string{"electricity.*", "heat.steam"}, Datasets: []string{"egrid@2023"}}
+	for _, tc := range []struct {
+		activity, region string
+		want             bool
+	}{
+		{"electricity.grid", "US", true},
+		{"electricity.grid", "US-CAMX", true},
+		{"heat.steam", "US-CAMX", true},
+		{"fuel.natural_gas", "US", false},
+		{"electricity.grid", "DE", false},
+		{"electricity.grid", "GLO", false},
+	} {
+		if got := h.Matches(tc.activity, lib.Chain(tc.region)); got != tc.want {
+			t.Errorf("%s in %s: %v, want %v", tc.activity, tc.region, got, tc.want)
+		}
+	}
+}
+
+// TestDigestUnchangedByNewFields: the optional heating-value and host-data
+// fields leave the canonical form of a file without them as it was, so
+// receipts made before they existed still match.
+func TestDigestUnchangedByNewFields(t *testing.T) {
+	d := Dec{}
+	d.UnmarshalTOML("0.9")
+	s := Spec{ID: "x", HeatingValue: []HVRatio{{Activity: "fuel.natural_gas", From: "HHV", To: "NCV", Ratio: &d, Source: "s"}}}
+	c, err := Canonical(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(c), "[[heating_value]]\nactivity = \"fuel.natural_gas\"\nfrom = \"HHV\"\nto = \"NCV\"\nratio = \"0.9\"\nsource = \"s\"\n") ||
+		strings.Contains(string(c), "dataset") || strings.Contains(string(c), "host_data") {
+		t.Errorf("canonical form changed:\n%s", c)
 	}
 }

@@ -116,7 +116,7 @@ func TestComparisonKeepsOneSidedLines(t *testing.T) {
 		want  map[string][2]string // line id → status under us-federal, eu-gpp
 	}{
 		{"rebar without EPD: us-federal requires one", epdUS + `,` + rebar, map[string][2]string{"2": {"ok", "ok"}, "3": {"error", "ok"}}},
-		{"natural gas in mmBtu: eu-gpp has no HHV ratio", gasUS + `,` + epdUS, map[string][2]string{"1": {"ok", "error"}, "2": {"ok", "ok"}}},
+		{"lignite in mmBtu: eu-gpp has no published HHV ratio", `{"id":"1","activity":"fuel.lignite","region":"US","quantity":"1000","unit":"mmBtu"}` + `,` + epdUS, map[string][2]string{"1": {"ok", "error"}, "2": {"ok", "ok"}}},
 		{"sea freight in the US: no method has data", epdUS + `,{"id":"4","activity":"freight.sea","region":"US","quantity":"1","unit":"t.km"}`, map[string][2]string{"2": {"ok", "ok"}, "4": {"error", "error"}}},
 	}
 	for _, tt := range tests {

@@ -427,7 +427,7 @@ func csvCell(s string) string {
 // both together.
 func TestAgreementEveryKind(t *testing.T) {
 	w := newWorld(t)
-	us, eu := w.method(t, "us-federal"), w.method(t, "eu-gpp")
+	us, eu := w.method(t, "us-federal@2025.1"), w.method(t, "eu-gpp@2025.1")
 	rows := 30000
 	if testing.Short() {
 		rows = 5000
@@ -465,7 +465,7 @@ func TestProductFactorSpellings(t *testing.T) {
 	}
 	in := b.String()
 	var out bytes.Buffer
-	us := w.method(t, "us-federal")
+	us := w.method(t, "us-federal@2025.1")
 	sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &out, batch.Options{Methods: []*methods.Method{us}})
 	if err != nil {
 		t.Fatal(err)

@@ -89,10 +89,10 @@ func TestAgreement(t *testing.T) {
 		refs    []string
 		workers int
 	}{
-		{"us one method", batchgen.US, 20000, []string{"us-federal"}, 2},
-		{"eu one method", batchgen.EU, 20000, []string{"eu-gpp"}, 3},
-		{"mixed two methods", batchgen.Mixed, 20000, []string{"us-federal", "eu-gpp"}, 4},
-		{"one worker", batchgen.US, 3000, []string{"us-federal"}, 1},
+		{"us one method", batchgen.US, 20000, []string{"us-federal@2025.1"}, 2},
+		{"eu one method", batchgen.EU, 20000, []string{"eu-gpp@2025.1"}, 3},
+		{"mixed two methods", batchgen.Mixed, 20000, []string{"us-federal@2025.1", "eu-gpp@2025.1"}, 4},
+		{"one worker", batchgen.US, 3000, []string{"us-federal@2025.1"}, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,7 +146,7 @@ func TestQuirks(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out, sum, err := runBatch(t, w, tc.in, batch.Options{}, "us-federal")
+			out, sum, err := runBatch(t, w, tc.in, batch.Options{}, "us-federal@2025.1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +186,7 @@ func TestHeaderErrors(t *testing.T) {
 	for _, tc := range cases {
 		for _, dry := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s dry=%v", tc.name, dry), func(t *testing.T) {
-				out, _, err := runBatch(t, w, tc.in, batch.Options{DryRun: dry}, "us-federal")
+				out, _, err := runBatch(t, w, tc.in, batch.Options{DryRun: dry}, "us-federal@2025.1")
 				var he *batch.HeaderError
 				if !errors.As(err, &he) {
 					t.Fatalf("got %v, want a HeaderError", err)
@@ -216,7 +216,7 @@ func TestNeutralise(t *testing.T) {
 		"@x,fuel.natural_gas,US,1000,mmBtu,-2\n" +
 		"\tt,fuel.natural_gas,US,1000,mmBtu,\"\rr\"\n" +
 		"4,\"=HYPERLINK(\"\"x\"\")\",US,1000,mmBtu,safe\n"
-	out, _, err := runBatch(t, w, in, batch.Options{}, "us-federal")
+	out, _, err := runBatch(t, w, in, batch.Options{}, "us-federal@2025.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestNeutralise(t *testing.T) {
 // with a formula character gets the quote.
 func TestErrorCellNeutralised(t *testing.T) {
 	w := newWorld(t)
-	out, _, err := runBatch(t, w, "line_id,activity,region,quantity,unit\n1,fuel.natural_gas,US,=1+2,mmBtu\n", batch.Options{}, "us-federal")
+	out, _, err := runBatch(t, w, "line_id,activity,region,quantity,unit\n1,fuel.natural_gas,US,=1+2,mmBtu\n", batch.Options{}, "us-federal@2025.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,11 +271,11 @@ func TestDryRun(t *testing.T) {
 	batchgen.Write(&in, batchgen.Config{Rows: 5000, Seed: 3, Profile: batchgen.Mixed, BadPerMille: 30})
 	in.WriteString(edgeRows)
 	in.WriteString("x,y\n") // a short row
-	_, real, err := runBatch(t, w, in.String(), batch.Options{}, "us-federal", "eu-gpp")
+	_, real, err := runBatch(t, w, in.String(), batch.Options{}, "us-federal@2025.1", "eu-gpp@2025.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, dry, err := runBatch(t, w, in.String(), batch.Options{DryRun: true}, "us-federal", "eu-gpp")
+	out, dry, err := runBatch(t, w, in.String(), batch.Options{DryRun: true}, "us-federal@2025.1", "eu-gpp@2025.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestCancel(t *testing.T) {
 	for _, dry := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
 		n := 0
-		opt := batch.Options{Methods: []*methods.Method{w.method(t, "us-federal")}, DryRun: dry, Progress: func(int64) {
+		opt := batch.Options{Methods: []*methods.Method{w.method(t, "us-federal@2025.1")}, DryRun: dry, Progress: func(int64) {
 			if n++; n == 2 {
 				cancel()
 			}
@@ -335,7 +335,7 @@ func TestIOErrors(t *testing.T) {
 	w := newWorld(t)
 	var in bytes.Buffer
 	batchgen.Write(&in, batchgen.Config{Rows: 20000, Seed: 3, Profile: batchgen.US})
-	ms := []*methods.Method{w.method(t, "us-federal")}
+	ms := []*methods.Method{w.method(t, "us-federal@2025.1")}
 	if _, err := batch.Run(context.Background(), w.eng, bytes.NewReader(in.Bytes()), &failWriter{}, batch.Options{Methods: ms}); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("write failure: got %v", err)
 	}
@@ -355,7 +355,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := runBatch(t, w, string(in), batch.Options{Workers: 2}, "us-federal", "eu-gpp")
+	out, _, err := runBatch(t, w, string(in), batch.Options{Workers: 2}, "us-federal@2025.1", "eu-gpp@2025.1")
 	if err != nil {
 		t.Fatal(err)
 	}

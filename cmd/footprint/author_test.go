@@ -90,7 +90,7 @@ func TestCompareJSONAndCSVAgree(t *testing.T) {
 // TestCompareDraftFromDir: a draft version added with --methods compares
 // with the released one, the whole difference under gwp_set.
 func TestCompareDraftFromDir(t *testing.T) {
-	out, errOut, code := runCmd3(t, "", "compare", "--methods", testMethods, "--method", "us-federal@2025.1", "--method", "us-federal@2025.2", "../../examples/bid.json")
+	out, errOut, code := runCmd3(t, "", "compare", "--methods", testMethods, "--method", "us-federal@2025.1", "--method", "us-federal@2025.1-ar6", "../../examples/bid.json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -141,7 +141,7 @@ func TestCompareUsage(t *testing.T) {
 }
 
 func TestMethodsValidate(t *testing.T) {
-	out, errOut, code := runCmd3(t, "", "methods", "validate", "../../methods/testdata/good.toml", filepath.Join(testMethods, "us-federal", "2025.2-ar6.toml"))
+	out, errOut, code := runCmd3(t, "", "methods", "validate", "../../methods/testdata/good.toml", filepath.Join(testMethods, "us-federal", "2025.1-ar6.toml"))
 	if code != exitOK || strings.Count(out, ": ok: ") != 2 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -161,7 +161,7 @@ func TestMethodsValidate(t *testing.T) {
 		t.Errorf("existing version: exit %d, %q", code, errOut)
 	}
 	// The draft, once loaded with --methods, does not clash with itself.
-	_, errOut, code = runCmd3(t, "", "methods", "validate", "--methods", testMethods, filepath.Join(testMethods, "us-federal", "2025.2-ar6.toml"))
+	_, errOut, code = runCmd3(t, "", "methods", "validate", "--methods", testMethods, filepath.Join(testMethods, "us-federal", "2025.1-ar6.toml"))
 	if code != exitOK {
 		t.Errorf("draft with its own dir: exit %d, %q", code, errOut)
 	}
@@ -172,7 +172,7 @@ func TestMethodsValidate(t *testing.T) {
 }
 
 func TestMethodsDiff(t *testing.T) {
-	out, errOut, code := runCmd3(t, "", "methods", "diff", "--methods", testMethods, "us-federal@2025.1", "us-federal@2025.2", "--inventory", "../../examples/bid.json")
+	out, errOut, code := runCmd3(t, "", "methods", "diff", "--methods", testMethods, "us-federal@2025.1", "us-federal@2025.1-ar6", "--inventory", "../../examples/bid.json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
+
+	"github.com/footprint-gpp/footprint/methods"
 )
 
 func cmdMethods(ctx context.Context, e *env, args []string) int {
@@ -71,5 +73,15 @@ func methodsShow(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "footprint methods show:", err)
 		return exitFailed
 	}
-	return writeJSON(e, "methods show", m)
+	ratios, err := methods.ResolveRatios(m, w.lib)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint methods show:", err)
+		return exitFailed
+	}
+	// The method as its file says, plus each heating-value ratio as the
+	// method applies it (a published pair's quotient at division_places).
+	return writeJSON(e, "methods show", struct {
+		*methods.Method
+		HeatingValueRatios []methods.ResolvedRatio `json:"heating_value_ratios,omitempty"`
+	}{m, ratios})
 }

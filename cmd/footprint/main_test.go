@@ -36,11 +36,11 @@ func TestCalc(t *testing.T) {
 		{"every problem", `{"method":"eu-gpp","lines":[
 			{"id":"a","activity":"electricity.grid","region":"DE","quantity":"1","unit":"kg"},
 			{"id":"b","activity":"fuel.natural_gas","region":"DE","quantity":"12,5","unit":"TJ"},
-			{"id":"c","activity":"fuel.natural_gas","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
+			{"id":"c","activity":"fuel.lignite","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
 			[]string{"3 problem(s)", "/lines/0/unit (line a)", "/lines/1/quantity (line b): not a decimal number: 12,5", "/lines/2/basis (line c)"}},
 		{"line problems", `{"method":"eu-gpp","lines":[
 			{"id":"a","activity":"electricity.grid","region":"DE","quantity":"1","unit":"kg"},
-			{"id":"c","activity":"fuel.natural_gas","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
+			{"id":"c","activity":"fuel.lignite","region":"DE","quantity":"1","unit":"mmBtu"}]}`, []string{"calc"}, 1, "",
 			[]string{"2 problem(s)", "/lines/0/unit (line a): unit: kg is a mass, electricity.grid needs an energy unit", "/lines/1/basis (line c)"}},
 		{"malformed", `{"lines":`, []string{"calc", "--method", "eu-gpp"}, 1, "", []string{"ends early"}},
 		{"missing file", "", []string{"calc", "--method", "eu-gpp", "nope.json"}, 1, "", []string{"nope.json"}},
@@ -78,6 +78,13 @@ func TestMethodsAndFactors(t *testing.T) {
 	var m map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &m) != nil || m["gwp_set"] != "EF3.1" {
 		t.Fatalf("methods show: %d %s", code, out)
+	}
+	// The latest eu-gpp shows its host data and each ratio as applied: the
+	// published pair's quotient at division_places, with the row cited.
+	for _, want := range []string{`"host_data"`, `"egrid@2023"`, `"ratio": "0.9026006130722832"`, `"quotient": "0.18256/0.20226"`, `"source": "eu/heating_value_ratios_desnz2023.csv#2"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("methods show eu-gpp lacks %s", want)
+		}
 	}
 	code, out, _ = runCmd(t, "", "factors", "search", "--activity", "electricity.grid", "--region", "US-CAMX")
 	if code != 0 || !strings.Contains(out, "egrid@2023:egrid23-us-camx") || !strings.Contains(out, "436.7 lb/MWh") {

@@ -232,3 +232,30 @@ func (c *checker) checkMeta(file string, m meta) {
 		c.errorf("%s: unknown quality %q", file, m.quality)
 	}
 }
+
+// checkHV checks heating-value ratio rows: unique ids, both values cited
+// and positive, a quality.
+func (c *checker) checkHV(file string, rows []hvRow) {
+	ids := map[string]bool{}
+	for i, r := range rows {
+		w := fmt.Sprintf("%s row %d (%s)", file, i+2, r.ratioID)
+		for j, v := range r.fields() {
+			if v == "" {
+				c.errorf("%s: empty %s", w, hvHeader[j])
+			}
+		}
+		if ids[r.ratioID] {
+			c.errorf("%s: duplicate ratio_id", w)
+		}
+		ids[r.ratioID] = true
+		if !qualities[r.quality] {
+			c.errorf("%s: unknown quality %q", w, r.quality)
+		}
+		for _, v := range []string{r.grossValue, r.netValue} {
+			if strings.HasPrefix(v, "-") || strings.Trim(v, "0.") == "" {
+				c.errorf("%s: value %q is not positive", w, short(v))
+			}
+			c.cited(w, v, r.source)
+		}
+	}
+}

@@ -130,6 +130,7 @@ type dataset struct {
 	factors []factorRow // nil: no factors.csv
 	heat    []heatRow   // nil: no heat_content.csv
 	limits  []limitRow  // nil: no limits.csv
+	hv      []hvRow     // nil: no hv_ratios.csv
 }
 
 // generate builds and checks every output file, in the order written.
@@ -158,42 +159,42 @@ func generate(root string, notef func(string, ...any)) ([]outFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, dataset{"epa-ghg-hub-2025", m, f, h, nil})
+		sets = append(sets, dataset{"epa-ghg-hub-2025", m, f, h, nil, nil})
 	}
 	{
 		m, f, err := dsEGRID(rf)
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, dataset{"egrid-2023", m, f, nil, nil})
+		sets = append(sets, dataset{"egrid-2023", m, f, nil, nil, nil})
 	}
 	{
 		m, f, h, err := dsIPCC2006(rf)
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, dataset{"ipcc-2006", m, f, h, nil})
+		sets = append(sets, dataset{"ipcc-2006", m, f, h, nil, nil})
 	}
 	{
 		m, f, err := dsEEA(rf)
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, dataset{"eea-electricity-v12", m, f, nil, nil})
+		sets = append(sets, dataset{"eea-electricity-v12", m, f, nil, nil, nil})
 	}
 	{
 		m, f, err := dsOekobaudat(rf)
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, dataset{"oekobaudat-2020-II", m, f, nil, nil})
+		sets = append(sets, dataset{"oekobaudat-2020-II", m, f, nil, nil, nil})
 	}
 	{
 		m, l, skipped, err := dsGSA(rf)
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, dataset{"gsa-lec-2023", m, nil, nil, l})
+		sets = append(sets, dataset{"gsa-lec-2023", m, nil, nil, l, nil})
 		notef("GSA rows not shipped: %s", strings.Join(uniqueSorted(skipped), "; "))
 	}
 	{
@@ -201,14 +202,28 @@ func generate(root string, notef func(string, ...any)) ([]outFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, dataset{"buy-clean-ca-2022", m, nil, nil, l})
+		sets = append(sets, dataset{"buy-clean-ca-2022", m, nil, nil, l, nil})
 	}
 	{
 		m, f, err := dsCLF(rf)
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, dataset{"clf-baselines-2023", m, f, nil, nil})
+		sets = append(sets, dataset{"clf-baselines-2023", m, f, nil, nil, nil})
+	}
+	{
+		m, h, err := dsDESNZ2023(rf)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, dataset{"desnz-ghg-2023", m, nil, nil, nil, h})
+	}
+	{
+		m, f, err := dsDESNZ2025(rf)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, dataset{"desnz-ghg-2025", m, f, nil, nil, nil})
 	}
 	// Cells read from a column a reference file lacks came back empty: fail
 	// before the checks, which would only report the consequences.
@@ -224,8 +239,8 @@ func generate(root string, notef func(string, ...any)) ([]outFile, error) {
 	}
 	for _, d := range sets {
 		dir := "datasets/" + d.folder + "/"
-		if d.factors == nil && d.heat == nil && d.limits == nil {
-			c.errorf("%s: no factors, heat contents or limits; the mapping matched no reference row", dir)
+		if d.factors == nil && d.heat == nil && d.limits == nil && d.hv == nil {
+			c.errorf("%s: no factors, heat contents, limits or heating-value ratios; the mapping matched no reference row", dir)
 		}
 		c.checkMeta(dir+"meta.toml", d.meta)
 		files = append(files, outFile{dir + "meta.toml", metaBytes(d.meta), 1})
@@ -240,6 +255,10 @@ func generate(root string, notef func(string, ...any)) ([]outFile, error) {
 		if d.limits != nil {
 			c.checkLimits(dir+"limits.csv", d.limits, keys)
 			files = append(files, csvFile(dir+"limits.csv", limitHeader, d.limits))
+		}
+		if d.hv != nil {
+			c.checkHV(dir+"hv_ratios.csv", d.hv)
+			files = append(files, csvFile(dir+"hv_ratios.csv", hvHeader, d.hv))
 		}
 	}
 	if err := c.err(); err != nil {

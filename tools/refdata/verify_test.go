@@ -38,6 +38,8 @@ var (
 		"factors.csv":      {"factor_id", "activity", "region", "stage", "gas", "value", "unit", "basis", "quality", "table", "source"},
 		"heat_content.csv": {"activity", "value", "unit", "basis", "quality", "table", "source"},
 		"limits.csv":       {"limit_id", "program", "activity", "tier", "value", "unit", "quality", "table", "source"},
+		"hv_ratios.csv": {"ratio_id", "fuel", "gross_cv_value", "gross_cv_factor_id", "net_cv_value", "net_cv_factor_id",
+			"unit", "quality", "table", "source"},
 	}
 	vMass     = vset("g kg t lb short_ton Gg")
 	vActUnits = vset("mmBtu TJ GJ MJ kWh MWh scf gal_us m3 L kg t short_ton m2 t.km short_ton.mi")
@@ -271,6 +273,22 @@ func (v *verifier) run(data string) {
 					v.errf("%s: TBD shipped", w)
 				}
 				v.value(w, r["value"], r["source"])
+			}
+		}
+		if p := filepath.Join(d, "hv_ratios.csv"); exists(p) {
+			ids := map[string]bool{}
+			for _, r := range v.read(p, "hv_ratios.csv") {
+				w := name + "/hv_ratios.csv#" + r["#"]
+				if ids[r["ratio_id"]] {
+					v.errf("%s: duplicate id %s", w, r["ratio_id"])
+				}
+				ids[r["ratio_id"]] = true
+				if !vQual[r["quality"]] {
+					v.errf("%s: quality %q", w, r["quality"])
+				}
+				// Both numbers of the pair are fields of the one cited record.
+				v.value(w, r["gross_cv_value"], r["source"])
+				v.value(w, r["net_cv_value"], r["source"])
 			}
 		}
 	}
