@@ -431,6 +431,9 @@ type resultView struct {
 	Comparison *calc.ComparisonReport
 	// CauseCharts draw each pair's attribution.
 	CauseCharts []causeChart
+	// Boundary explains, per pair and line, why a line is outside one
+	// method's boundary (one sentence each).
+	Boundary [][]calc.BoundaryReason
 	// CompareNote explains why a two-method result has no attribution.
 	CompareNote string
 	Chart       chartView
@@ -457,8 +460,9 @@ func (s *Server) compute(ms []*methods.Method, bid calc.Bid) (*resultView, error
 				}
 				res.Reports = append(res.Reports, rep)
 			}
-			for _, p := range res.Comparison.Pairs {
+			for i, p := range res.Comparison.Pairs {
 				res.CauseCharts = append(res.CauseCharts, attributionChart(p))
+				res.Boundary = append(res.Boundary, cmp.BoundaryReasons(i))
 			}
 			res.Chart = stageChart(res.Reports)
 			return res, nil

@@ -311,3 +311,23 @@ func TestFormCompareInputError(t *testing.T) {
 		t.Fatalf("status %d; want 422 with the error next to the unit\n%.2000s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestFormCompareBoundarySentences checks that the result page says, one
+// sentence per line, why a line is outside one method's boundary.
+func TestFormCompareBoundarySentences(t *testing.T) {
+	h := newTestServer(t)
+	v := twoLineForm()
+	v.Set("method", "us-federal@2025.2")
+	v.Set("method2", "eu-gpp@2025.2")
+	v.Set("line-0-activity", "fuel.lignite")
+	v.Set("line-0-quantity", "10")
+	rec := postForm(t, h, "/", v)
+	body := rec.Body.String()
+	if rec.Code != 200 {
+		t.Fatalf("status %d\n%.2000s", rec.Code, body)
+	}
+	want := "line 1 is outside eu-gpp@2025.2&#39;s boundary by rule: no published HHV/NCV ratio converts fuel.lignite to its factor&#39;s basis."
+	if !strings.Contains(body, "Boundary, line by line") || !strings.Contains(body, want) {
+		t.Errorf("the page lacks the boundary sentence %q", want)
+	}
+}

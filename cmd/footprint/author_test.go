@@ -44,11 +44,16 @@ const (
 )
 
 func TestCompareText(t *testing.T) {
-	out, errOut, code := runCmd3(t, "", "compare", "--method", "us-federal@2025.1", "--method", "eu-gpp@2025.1", "--format", "text", exampleJSON)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
+	for _, tc := range []struct{ version, golden string }{
+		{"2025.1", "compare_us_eu.txt"},
+		{"2025.2", "compare_us_eu_2025.2.txt"},
+	} {
+		out, errOut, code := runCmd3(t, "", "compare", "--method", "us-federal@"+tc.version, "--method", "eu-gpp@"+tc.version, "--format", "text", exampleJSON)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		golden(t, tc.golden, out)
 	}
-	golden(t, "compare_us_eu.txt", out)
 }
 
 func TestCompareJSONAndCSVAgree(t *testing.T) {

@@ -160,7 +160,7 @@ func writeComparisonText(out io.Writer, c *calc.Comparison) error {
 		fmt.Fprintf(tw, "%s@%s\t%s\t%s\t%s\t\n", fp.Method.ID, fp.Method.Version, fp.Method.GWPSet, fp.Report().Total.KgCO2e, diff)
 	}
 	tw.Flush()
-	for _, p := range r.Pairs {
+	for pi, p := range r.Pairs {
 		fmt.Fprintf(&b, "\n%s minus %s, by line (kg CO2e):\n\n", p.Other, p.Base)
 		tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', tabwriter.AlignRight)
 		head := []string{"LINE", "ACTIVITY", "REGION", "BASE", "OTHER", "DIFFERENCE"}
@@ -185,14 +185,20 @@ func writeComparisonText(out io.Writer, c *calc.Comparison) error {
 		for _, a := range p.Attribution {
 			fmt.Fprintf(&b, "  %-20s %14s  %s\n", a.Cause, a.KgCO2e, a.Detail)
 		}
-		var notes []string
-		for _, l := range p.Lines {
-			if l.Note != "" {
-				notes = append(notes, fmt.Sprintf("  line %s: %s", l.ID, l.Note))
+		if reasons := c.BoundaryReasons(pi); len(reasons) > 0 {
+			fmt.Fprintf(&b, "\nBoundary, line by line (a rule of one method, or missing data):\n\n")
+			for _, br := range reasons {
+				fmt.Fprintf(&b, "  %s\n", br.Sentence)
 			}
 		}
-		if len(notes) > 0 {
-			fmt.Fprintf(&b, "\nLines counted by one method only:\n\n%s\n", strings.Join(notes, "\n"))
+		var neither []string
+		for _, l := range p.Lines {
+			if l.BaseStatus != calc.StatusOK && l.OtherStatus != calc.StatusOK && l.Note != "" {
+				neither = append(neither, fmt.Sprintf("  line %s: %s", l.ID, l.Note))
+			}
+		}
+		if len(neither) > 0 {
+			fmt.Fprintf(&b, "\nLines counted by neither method:\n\n%s\n", strings.Join(neither, "\n"))
 		}
 	}
 	fmt.Fprintln(&b, "\nNotes:")

@@ -120,3 +120,25 @@ func TestCompareInputErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareTextBoundary checks that the text comparison says, one
+// sentence per line, why a line is outside one method's boundary.
+func TestCompareTextBoundary(t *testing.T) {
+	bid := `{"lines":[{"id":"1","activity":"fuel.lignite","region":"US","quantity":"10","unit":"mmBtu"},
+		{"id":"2","activity":"fuel.natural_gas","region":"US","quantity":"10","unit":"mmBtu"}]}`
+	code, out, errs := runCmd(t, bid, "compare", "--format", "text", "--method", "us-federal@2025.2", "--method", "eu-gpp@2025.2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"Boundary, line by line",
+		"line 1 is outside eu-gpp@2025.2's boundary by rule: no published HHV/NCV ratio converts fuel.lignite to its factor's basis.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "line 2 is") {
+		t.Errorf("line 2 is counted by both methods and needs no boundary sentence:\n%s", out)
+	}
+}
