@@ -867,6 +867,25 @@ func TestOracleByHand(t *testing.T) {
 		// fallback refused: error, total 0
 		{"eu-gpp@2025.1", `{"activity":"material.steel.plate","region":"DE","quantity":"1","unit":"t"}`, "0.000"},
 		{"eu-gpp@2025.1", `{"activity":"material.steel.plate","region":"DE","quantity":"1","unit":"t","allow_region_fallback":true}`, "1125.000"},
+		// 2025.2, NCV→HHV: 2.5 TJ = 2.5e12/1055.05585262e6 mmBtu NCV, × (0.20226/0.18256 at 18 places
+		// = 1.107909728308501315) mmBtu HHV, × (53.06 kg + 1.0 g × 28 + 0.10 g × 265)
+		{"us-federal@2025.2", `{"activity":"fuel.natural_gas","region":"US","quantity":"2.5","unit":"TJ"}`, "139438.285"},
+		// 2025.2, HHV→NCV: 1000 mmBtu = 1.05505585262 TJ HHV, × (0.18256/0.20226 at 18 places
+		// = 0.902600613072283200) TJ NCV, × (56100 + 1 × 29.8 + 0.1 × 273) kg
+		{"eu-gpp@2025.2", `{"activity":"fuel.natural_gas","region":"US","quantity":"1000","unit":"mmBtu"}`, "53478.073"},
+		// host data per gas under the method's GWPs: eGRID CAMX 250 MWh × 0.45359237 kg/lb ×
+		// (436.7 + 0.025 × 29.8 + 0.003 × 273) lb/MWh under EF 3.1; the same under AR5 (28, 265)
+		{"eu-gpp@2025.2", `{"activity":"electricity.grid","region":"US-CAMX","quantity":"250","unit":"MWh"}`, "49698.302"},
+		{"us-federal@2025.2", `{"activity":"electricity.grid","region":"US-CAMX","quantity":"250","unit":"MWh"}`, "49690.477"},
+		// host data for an EU fuel under us-federal: IPCC GLO, NCV, AR5: 2.5 × (56100 + 28 + 26.5)
+		{"us-federal@2025.2", `{"activity":"fuel.natural_gas","region":"DE","quantity":"2.5","unit":"TJ"}`, "140386.250"},
+		// CO2e-only host data: EEA DE 402 g/kWh under us-federal; DESNZ GB road 0.10163 kg/t.km
+		{"us-federal@2025.2", `{"activity":"electricity.grid","region":"DE","quantity":"250","unit":"MWh"}`, "100500.000"},
+		{"eu-gpp@2025.2", `{"activity":"freight.road","region":"GB","quantity":"5000","unit":"t.km"}`, "508.150"},
+		// no published pair: lignite on NCV under us-federal is an error
+		{"us-federal@2025.2", `{"activity":"fuel.lignite","region":"US","quantity":"1","unit":"TJ"}`, "0.000"},
+		// the first host rule that matches serves, then the method's own: FR freight has no factor anywhere
+		{"us-federal@2025.2", `{"activity":"freight.road","region":"FR","quantity":"1000","unit":"t.km"}`, "0.000"},
 	}
 	for _, tt := range tests {
 		v := &Vector{Name: "by-hand", Method: MethodPin{Ref: tt.method}, Bid: []byte(`{"lines":[` + tt.line + `]}`)}
