@@ -190,6 +190,12 @@ type oracle struct {
 	dirs       map[string]string // dataset id@version -> folder
 	datasets   map[string]*odataset
 	methods    map[string]*omethod
+	// used records which method rules computed an ok line, for
+	// TestCoverage: "ref hv activity from>to" and "ref host i pattern".
+	used map[string]bool
+	// pending holds the heating-value ratios applied to the line being
+	// computed; they count as used only when the line computes.
+	pending []string
 }
 
 func readCSV(t testing.TB, path string) []map[string]string {
@@ -228,7 +234,7 @@ func (o *oracle) rate(t testing.TB, s string) (ounit, ounit) {
 func newOracle(t testing.TB) *oracle {
 	t.Helper()
 	o := &oracle{units: oracleUnits(t), activities: map[string]oactivity{}, parent: map[string]string{},
-		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}}
+		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}, used: map[string]bool{}}
 	for _, r := range readCSV(t, filepath.Join(dataDir, "activities.csv")) {
 		o.activities[r["key"]] = oactivity{dims: strings.Split(r["dimensions"], "|"), stage: r["default_stage"]}
 	}
@@ -487,6 +493,7 @@ func (o *oracle) hvRatio(t testing.TB, m *omethod, activity, from, to string) (*
 			default:
 				t.Fatalf("oracle: heating_value %s→%s for %s", from, to, activity)
 			}
+			o.pending = append(o.pending, fmt.Sprintf("%s@%s hv %s %s>%s", m.ID, m.Version, activity, from, to))
 			return roundRat(new(big.Rat).Quo(num, den), m.Rounding.DivisionPlaces, "half_even"), nil
 		}
 		r, ok := ratOf(h.Ratio)
@@ -495,6 +502,7 @@ func (o *oracle) hvRatio(t testing.TB, m *omethod, activity, from, to string) (*
 		}
 		return r, nil
 	}
+	o.used[fmt.Sprintf("%s@%s hv-missing %s %s>%s", m.ID, m.Version, activity, from, to)] = true
 	return nil, fmt.Errorf("no %s→%s ratio for %s", from, to, activity)
 }
 
@@ -509,6 +517,7 @@ func lineErr(format string, args ...any) error { return errLine{fmt.Sprintf(form
 // terms works out a line's terms: which factor, which region, and kg of
 // each gas per input unit.
 func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (ts []oterm, factor, region string, err error) {
+	o.pending = o.pending[:0]
 	act, ok := o.activities[l.Activity]
 	if !ok {
 		return nil, "", "", lineErr("unknown activity")
@@ -568,13 +577,19 @@ func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (
 	// method's own. Heat contents come from the host's datasets first too.
 	own, heat := m.Datasets, m.Datasets
 	var found []*ofactor
-	for _, h := range m.HostData {
+	var uses []string
+	for i, h := range m.HostData {
 		if !anyPattern(h.Activities, l.Activity) || !anyOf(h.Regions, chain) {
 			continue
 		}
 		found, region = o.search(t, m, l, chain, h.Datasets)
 		if found != nil {
 			heat = append(append([]string{}, h.Datasets...), own...)
+			for _, p := range h.Activities {
+				if matchPattern(p, l.Activity) {
+					uses = append(uses, fmt.Sprintf("%s@%s host %d %s", m.ID, m.Version, i, p))
+				}
+			}
 		}
 		break
 	}
@@ -608,6 +623,9 @@ func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (
 	}
 	if len(ids) == 0 {
 		return nil, "", "", lineErr("excluded")
+	}
+	for _, u := range append(uses, o.pending...) {
+		o.used[u] = true
 	}
 	return ts, strings.Join(ids, "+"), region, nil
 }
