@@ -1,6 +1,7 @@
 package conformance
 
-// The oracle: an independent implementation of the 2025.1 method rules in
+// The oracle: an independent implementation of the method rules (2025.1,
+// and the 2025.2 heating-value ratios from published pairs and host data) in
 // math/big.Rat, reading the published rows (factors/data, as CSV text) and
 // the method files (methods/defs, as TOML) itself. It imports nothing of
 // calc, methods or factors: its unit table, region chains, factor
