@@ -124,17 +124,26 @@ func TestCoverage(t *testing.T) {
 			families[ref][fam] = true
 		}
 	}
-	want := map[string][]string{
-		"us-federal@2025.1": {"fuel", "electricity", "heat", "freight", "material"},
-		"eu-gpp@2025.1":     {"fuel", "electricity", "freight", "material"},
+	all := []string{"fuel", "electricity", "heat", "freight", "material"}
+	want := map[string]struct {
+		min  int
+		fams []string
+	}{
+		"us-federal@2025.1": {20, all},
+		"eu-gpp@2025.1":     {20, []string{"fuel", "electricity", "freight", "material"}},
+		"us-federal@2025.2": {15, all},
+		"eu-gpp@2025.2":     {15, all},
 	}
-	total := 0
-	for ref, fams := range want {
+	total, total1 := 0, 0
+	for ref, w := range want {
 		total += perMethod[ref]
-		if perMethod[ref] < 20 {
-			t.Errorf("%s: %d vectors; want at least 20", ref, perMethod[ref])
+		if strings.HasSuffix(ref, "@2025.1") {
+			total1 += perMethod[ref]
 		}
-		for _, f := range fams {
+		if perMethod[ref] < w.min {
+			t.Errorf("%s: %d vectors; want at least %d", ref, perMethod[ref], w.min)
+		}
+		for _, f := range w.fams {
 			if !families[ref][f] {
 				t.Errorf("%s: no vector computes a %s line", ref, f)
 			}
@@ -143,11 +152,61 @@ func TestCoverage(t *testing.T) {
 			t.Errorf("%s: want both ok and error lines, have %v", ref, statuses[ref])
 		}
 	}
-	if !limits["us-federal@2025.1"][true] || !limits["us-federal@2025.1"][false] {
-		t.Errorf("us-federal@2025.1: want limit checks that pass and that fail")
+	for _, ref := range []string{"us-federal@2025.1", "us-federal@2025.2"} {
+		if !limits[ref][true] || !limits[ref][false] {
+			t.Errorf("%s: want limit checks that pass and that fail", ref)
+		}
 	}
-	if total < 40 {
-		t.Errorf("%d vectors for the 2025.1 methods; want at least 40", total)
+	if total1 < 40 {
+		t.Errorf("%d vectors for the 2025.1 methods; want at least 40", total1)
+	}
+	if total < 100 {
+		t.Errorf("%d vectors for the four method versions; want at least 100", total)
+	}
+	coverRules(t, vs)
+}
+
+// coverRules requires, for each 2025.2 method, that every heating-value
+// ratio it names converts some line that computes, that some fuel without
+// a published ratio (no heating_value entry in either direction) is an
+// error for want of one, and that every activity family of every
+// host_data rule serves some line that computes: the rules the oracle was
+// taught are each held to a vector.
+func coverRules(t *testing.T, vs []*Vector) {
+	o := newOracle(t)
+	for _, v := range vs {
+		o.expect(t, v)
+	}
+	for _, ref := range []string{"us-federal@2025.2", "eu-gpp@2025.2"} {
+		m := o.method(t, ref)
+		if len(m.HeatingValue) == 0 || len(m.HostData) == 0 {
+			t.Errorf("%s: no heating_value or host_data rules: the coverage check would be empty", ref)
+		}
+		for _, h := range m.HeatingValue {
+			if k := fmt.Sprintf("%s hv %s %s>%s", ref, h.Activity, h.From, h.To); !o.used[k] {
+				t.Errorf("%s: no vector converts %s from %s to %s with the %s row %s", ref, h.Activity, h.From, h.To, h.Dataset, h.Row)
+			}
+		}
+		mapped := map[string]bool{}
+		for _, h := range m.HeatingValue {
+			mapped[h.Activity] = true
+		}
+		missing := false
+		for k := range o.used {
+			act, ok := strings.CutPrefix(k, ref+" hv-missing ")
+			act, _, _ = strings.Cut(act, " ")
+			missing = missing || (ok && !mapped[act])
+		}
+		if !missing {
+			t.Errorf("%s: no vector has a fuel without a published heating-value ratio", ref)
+		}
+		for i, h := range m.HostData {
+			for _, p := range h.Activities {
+				if k := fmt.Sprintf("%s host %d %s", ref, i, p); !o.used[k] {
+					t.Errorf("%s: no vector computes a %s line in %v from host data %v", ref, p, h.Regions, h.Datasets)
+				}
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package conformance
 
-// The oracle: an independent implementation of the 2025.1 method rules in
+// The oracle: an independent implementation of the method rules (2025.1,
+// and the 2025.2 heating-value ratios from published pairs and host data) in
 // math/big.Rat, reading the published rows (factors/data, as CSV text) and
 // the method files (methods/defs, as TOML) itself. It imports nothing of
 // calc, methods or factors: its unit table, region chains, factor
@@ -114,10 +115,15 @@ type olimit struct {
 	mass, per               ounit
 }
 
+// ocvpair is a row of hv_ratios.csv: the publisher's factor for the same
+// fuel per unit of energy on a gross-CV and on a net-CV basis.
+type ocvpair struct{ gross, net *big.Rat }
+
 type odataset struct {
 	factors []*ofactor
 	heat    []oheat
 	limits  map[string]olimit
+	cv      map[string]ocvpair // hv_ratios.csv by ratio_id
 }
 
 type oactivity struct {
@@ -155,11 +161,26 @@ type omethod struct {
 		To       string `toml:"to"`
 		Ratio    string `toml:"ratio"`
 		Source   string `toml:"source"`
+		// Dataset and Row name a published gross-CV/net-CV pair instead
+		// of a written ratio (2025.2).
+		Dataset string `toml:"dataset"`
+		Row     string `toml:"row"`
 	} `toml:"heating_value"`
-	Limits []struct {
+	// HostData (2025.2): datasets searched first for lines whose region
+	// lies in one of Regions (or below it) and whose activity matches one
+	// of Activities.
+	HostData []ohost `toml:"host_data"`
+	Limits   []struct {
 		Dataset string   `toml:"dataset"`
 		IDs     []string `toml:"ids"`
 	} `toml:"limits"`
+}
+
+// ohost is a [[host_data]] rule of a method file.
+type ohost struct {
+	Regions    []string `toml:"regions"`
+	Activities []string `toml:"activities"`
+	Datasets   []string `toml:"datasets"`
 }
 
 type oracle struct {
@@ -170,6 +191,12 @@ type oracle struct {
 	dirs       map[string]string // dataset id@version -> folder
 	datasets   map[string]*odataset
 	methods    map[string]*omethod
+	// used records which method rules computed an ok line, for
+	// TestCoverage: "ref hv activity from>to" and "ref host i pattern".
+	used map[string]bool
+	// pending holds the heating-value ratios applied to the line being
+	// computed; they count as used only when the line computes.
+	pending []string
 }
 
 func readCSV(t testing.TB, path string) []map[string]string {
@@ -208,7 +235,7 @@ func (o *oracle) rate(t testing.TB, s string) (ounit, ounit) {
 func newOracle(t testing.TB) *oracle {
 	t.Helper()
 	o := &oracle{units: oracleUnits(t), activities: map[string]oactivity{}, parent: map[string]string{},
-		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}}
+		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}, used: map[string]bool{}}
 	for _, r := range readCSV(t, filepath.Join(dataDir, "activities.csv")) {
 		o.activities[r["key"]] = oactivity{dims: strings.Split(r["dimensions"], "|"), stage: r["default_stage"]}
 	}
@@ -247,7 +274,7 @@ func (o *oracle) dataset(t testing.TB, ref string) *odataset {
 	if !ok {
 		t.Fatalf("oracle: no dataset %s in %s", ref, dataDir)
 	}
-	d := &odataset{limits: map[string]olimit{}}
+	d := &odataset{limits: map[string]olimit{}, cv: map[string]ocvpair{}}
 	o.datasets[ref] = d
 	if _, err := os.Stat(filepath.Join(dir, "factors.csv")); err == nil {
 		byID := map[string]*ofactor{}
@@ -266,6 +293,11 @@ func (o *oracle) dataset(t testing.TB, ref string) *odataset {
 		for _, r := range readCSV(t, filepath.Join(dir, "heat_content.csv")) {
 			energy, per := o.rate(t, r["unit"])
 			d.heat = append(d.heat, oheat{activity: r["activity"], basis: r["basis"], value: mustRat(t, r["value"]), energy: energy, per: per})
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "hv_ratios.csv")); err == nil {
+		for _, r := range readCSV(t, filepath.Join(dir, "hv_ratios.csv")) {
+			d.cv[r["ratio_id"]] = ocvpair{gross: mustRat(t, r["gross_cv_value"]), net: mustRat(t, r["net_cv_value"])}
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "limits.csv")); err == nil {
@@ -437,16 +469,41 @@ func (o *oracle) gwpOf(m *omethod, gas string) (*big.Rat, bool) {
 	return nil, false
 }
 
-func (o *oracle) hvRatio(m *omethod, activity, from, to string) (*big.Rat, error) {
+// hvRatio is the method's ratio from basis from to basis to for an
+// activity: energy on `to` = energy on `from` × ratio. A ratio written in
+// the file is taken as written. A ratio named by a dataset row is the
+// quotient of the row's two published factors (kg CO2 per kWh gross-CV and
+// per kWh net-CV of the same fuel): gross/net (= NCV/GCV) for HHV→NCV,
+// net/gross for NCV→HHV, divided once at division_places, half to even
+// (docs/methods.md, "Heating-value ratios from published data").
+func (o *oracle) hvRatio(t testing.TB, m *omethod, activity, from, to string) (*big.Rat, error) {
 	for _, h := range m.HeatingValue {
-		if h.Activity == activity && h.From == from && h.To == to {
-			r, ok := ratOf(h.Ratio)
-			if !ok {
-				return nil, fmt.Errorf("bad ratio %q", h.Ratio)
-			}
-			return r, nil
+		if h.Activity != activity || h.From != from || h.To != to {
+			continue
 		}
+		if h.Dataset != "" || h.Row != "" {
+			p, ok := o.dataset(t, h.Dataset).cv[h.Row]
+			if !ok {
+				t.Fatalf("oracle: %s has no heating-value row %q", h.Dataset, h.Row)
+			}
+			num, den := p.gross, p.net
+			switch {
+			case from == "HHV" && to == "NCV":
+			case from == "NCV" && to == "HHV":
+				num, den = p.net, p.gross
+			default:
+				t.Fatalf("oracle: heating_value %s→%s for %s", from, to, activity)
+			}
+			o.pending = append(o.pending, fmt.Sprintf("%s@%s hv %s %s>%s", m.ID, m.Version, activity, from, to))
+			return roundRat(new(big.Rat).Quo(num, den), m.Rounding.DivisionPlaces, "half_even"), nil
+		}
+		r, ok := ratOf(h.Ratio)
+		if !ok {
+			return nil, fmt.Errorf("bad ratio %q", h.Ratio)
+		}
+		return r, nil
 	}
+	o.used[fmt.Sprintf("%s@%s hv-missing %s %s>%s", m.ID, m.Version, activity, from, to)] = true
 	return nil, fmt.Errorf("no %s→%s ratio for %s", from, to, activity)
 }
 
@@ -461,6 +518,7 @@ func lineErr(format string, args ...any) error { return errLine{fmt.Sprintf(form
 // terms works out a line's terms: which factor, which region, and kg of
 // each gas per input unit.
 func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (ts []oterm, factor, region string, err error) {
+	o.pending = o.pending[:0]
 	act, ok := o.activities[l.Activity]
 	if !ok {
 		return nil, "", "", lineErr("unknown activity")
@@ -513,28 +571,31 @@ func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (
 	if anyPattern(m.ProductFactors.Require, l.Activity) {
 		return nil, "", "", lineErr("product factor required")
 	}
+	chain := o.chain(l.Region)
+	// Host data: the first rule whose region family holds the line's region
+	// and whose activity family holds its activity serves; its datasets
+	// are searched first (same region chain and fallback rule), then the
+	// method's own. Heat contents come from the host's datasets first too.
+	own, heat := m.Datasets, m.Datasets
 	var found []*ofactor
-	for i, reg := range o.chain(l.Region) {
-		parent := i > 0 && reg != "GLO"
-		allowed := !parent || m.Regions.Fallback == "always" || (m.Regions.Fallback == "on_request" && l.AllowRegionFallback)
-		for _, ref := range m.Datasets {
-			var fs []*ofactor
-			for _, f := range o.dataset(t, ref).factors {
-				if f.activity == l.Activity && f.region == reg {
-					fs = append(fs, f)
+	var uses []string
+	for i, h := range m.HostData {
+		if !anyPattern(h.Activities, l.Activity) || !anyOf(h.Regions, chain) {
+			continue
+		}
+		found, region = o.search(t, m, l, chain, h.Datasets)
+		if found != nil {
+			heat = append(append([]string{}, h.Datasets...), own...)
+			for _, p := range h.Activities {
+				if matchPattern(p, l.Activity) {
+					uses = append(uses, fmt.Sprintf("%s@%s host %d %s", m.ID, m.Version, i, p))
 				}
 			}
-			if len(fs) == 0 {
-				continue
-			}
-			if allowed {
-				found, region = fs, reg
-			}
-			break
 		}
-		if found != nil {
-			break
-		}
+		break
+	}
+	if found == nil {
+		found, region = o.search(t, m, l, chain, own)
 	}
 	if found == nil {
 		return nil, "", "", lineErr("no factor")
@@ -547,7 +608,7 @@ func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (
 		if !contains(m.Stages, f.stage) {
 			continue
 		}
-		ratio, err := o.conversion(t, m, l.Activity, u, inBasis, f)
+		ratio, err := o.conversion(t, m, l.Activity, u, inBasis, f, heat)
 		if err != nil {
 			return nil, "", "", err
 		}
@@ -564,16 +625,19 @@ func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (
 	if len(ids) == 0 {
 		return nil, "", "", lineErr("excluded")
 	}
+	for _, u := range append(uses, o.pending...) {
+		o.used[u] = true
+	}
 	return ts, strings.Join(ids, "+"), region, nil
 }
 
 // conversion is the exact number of the factor's activity units in one
 // input unit, through heat content and the method's HHV/NCV ratio.
-func (o *oracle) conversion(t testing.TB, m *omethod, activity string, u ounit, inBasis string, f *ofactor) (*big.Rat, error) {
+func (o *oracle) conversion(t testing.TB, m *omethod, activity string, u ounit, inBasis string, f *ofactor, heat []string) (*big.Rat, error) {
 	if u.dim == f.per.dim {
 		r := new(big.Rat).Quo(u.base, f.per.base)
 		if u.dim == "energy" && f.basis != "" && inBasis != f.basis {
-			hv, err := o.hvRatio(m, activity, inBasis, f.basis)
+			hv, err := o.hvRatio(t, m, activity, inBasis, f.basis)
 			if err != nil {
 				return nil, lineErr("%v", err)
 			}
@@ -582,7 +646,7 @@ func (o *oracle) conversion(t testing.TB, m *omethod, activity string, u ounit, 
 		return r, nil
 	}
 	if f.per.dim == "energy" && (u.dim == "mass" || u.dim == "volume") {
-		for _, ref := range m.Datasets {
+		for _, ref := range heat {
 			for _, h := range o.dataset(t, ref).heat {
 				if h.activity != activity || h.per.dim != u.dim {
 					continue
@@ -592,7 +656,7 @@ func (o *oracle) conversion(t testing.TB, m *omethod, activity string, u ounit, 
 				r.Mul(r, h.energy.base)
 				r.Quo(r, f.per.base)
 				if f.basis != "" && h.basis != f.basis {
-					hv, err := o.hvRatio(m, activity, h.basis, f.basis)
+					hv, err := o.hvRatio(t, m, activity, h.basis, f.basis)
 					if err != nil {
 						return nil, lineErr("%v", err)
 					}
@@ -604,6 +668,43 @@ func (o *oracle) conversion(t testing.TB, m *omethod, activity string, u ounit, 
 		return nil, lineErr("no heat content per %s", u.dim)
 	}
 	return nil, lineErr("unit dimension %s vs factor per %s", u.dim, f.per.dim)
+}
+
+// search walks the region chain and, per region, the datasets in order:
+// the first dataset with factors for the activity in that region decides.
+// A parent region (not GLO) is used only as the method's fallback rule
+// allows; a refused parent ends the dataset walk for that region, and the
+// search goes on up the chain (GLO defaults always apply).
+func (o *oracle) search(t testing.TB, m *omethod, l oline, chain, datasets []string) ([]*ofactor, string) {
+	for i, reg := range chain {
+		parent := i > 0 && reg != "GLO"
+		allowed := !parent || m.Regions.Fallback == "always" || (m.Regions.Fallback == "on_request" && l.AllowRegionFallback)
+		for _, ref := range datasets {
+			var fs []*ofactor
+			for _, f := range o.dataset(t, ref).factors {
+				if f.activity == l.Activity && f.region == reg {
+					fs = append(fs, f)
+				}
+			}
+			if len(fs) == 0 {
+				continue
+			}
+			if allowed {
+				return fs, reg
+			}
+			break
+		}
+	}
+	return nil, ""
+}
+
+func anyOf(xs, ys []string) bool {
+	for _, x := range xs {
+		if contains(ys, x) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(xs []string, x string) bool {
@@ -785,6 +886,25 @@ func TestOracleByHand(t *testing.T) {
 		// fallback refused: error, total 0
 		{"eu-gpp@2025.1", `{"activity":"material.steel.plate","region":"DE","quantity":"1","unit":"t"}`, "0.000"},
 		{"eu-gpp@2025.1", `{"activity":"material.steel.plate","region":"DE","quantity":"1","unit":"t","allow_region_fallback":true}`, "1125.000"},
+		// 2025.2, NCV→HHV: 2.5 TJ = 2.5e12/1055.05585262e6 mmBtu NCV, × (0.20226/0.18256 at 18 places
+		// = 1.107909728308501315) mmBtu HHV, × (53.06 kg + 1.0 g × 28 + 0.10 g × 265)
+		{"us-federal@2025.2", `{"activity":"fuel.natural_gas","region":"US","quantity":"2.5","unit":"TJ"}`, "139438.285"},
+		// 2025.2, HHV→NCV: 1000 mmBtu = 1.05505585262 TJ HHV, × (0.18256/0.20226 at 18 places
+		// = 0.902600613072283200) TJ NCV, × (56100 + 1 × 29.8 + 0.1 × 273) kg
+		{"eu-gpp@2025.2", `{"activity":"fuel.natural_gas","region":"US","quantity":"1000","unit":"mmBtu"}`, "53478.073"},
+		// host data per gas under the method's GWPs: eGRID CAMX 250 MWh × 0.45359237 kg/lb ×
+		// (436.7 + 0.025 × 29.8 + 0.003 × 273) lb/MWh under EF 3.1; the same under AR5 (28, 265)
+		{"eu-gpp@2025.2", `{"activity":"electricity.grid","region":"US-CAMX","quantity":"250","unit":"MWh"}`, "49698.302"},
+		{"us-federal@2025.2", `{"activity":"electricity.grid","region":"US-CAMX","quantity":"250","unit":"MWh"}`, "49690.477"},
+		// host data for an EU fuel under us-federal: IPCC GLO, NCV, AR5: 2.5 × (56100 + 28 + 26.5)
+		{"us-federal@2025.2", `{"activity":"fuel.natural_gas","region":"DE","quantity":"2.5","unit":"TJ"}`, "140386.250"},
+		// CO2e-only host data: EEA DE 402 g/kWh under us-federal; DESNZ GB road 0.10163 kg/t.km
+		{"us-federal@2025.2", `{"activity":"electricity.grid","region":"DE","quantity":"250","unit":"MWh"}`, "100500.000"},
+		{"eu-gpp@2025.2", `{"activity":"freight.road","region":"GB","quantity":"5000","unit":"t.km"}`, "508.150"},
+		// no published pair: lignite on NCV under us-federal is an error
+		{"us-federal@2025.2", `{"activity":"fuel.lignite","region":"US","quantity":"1","unit":"TJ"}`, "0.000"},
+		// the first host rule that matches serves, then the method's own: FR freight has no factor anywhere
+		{"us-federal@2025.2", `{"activity":"freight.road","region":"FR","quantity":"1000","unit":"t.km"}`, "0.000"},
 	}
 	for _, tt := range tests {
 		v := &Vector{Name: "by-hand", Method: MethodPin{Ref: tt.method}, Bid: []byte(`{"lines":[` + tt.line + `]}`)}
