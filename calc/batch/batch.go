@@ -15,6 +15,11 @@
 // row (with the wrong number of fields, so an error row). Cells of the known
 // columns are trimmed of surrounding spaces before use.
 //
+// Limits keep memory bounded whatever the input: the header is at most
+// MaxHeaderBytes and MaxColumns, a record at most MaxRecordBytes (a file
+// without line ends stops there with a *RecordTooLargeError naming the
+// line), and Options.Workers at most MaxWorkers.
+//
 // # Output
 //
 // Every input row, in input order, with its cells in place, then per method
