@@ -61,7 +61,9 @@ type ChainError struct {
 	Detail string
 }
 
-func (e *ChainError) Error() string { return fmt.Sprintf("audit event %d: %v: %s", e.Seq, e.Err, e.Detail) }
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("audit event %d: %v: %s", e.Seq, e.Err, e.Detail)
+}
 
 // Unwrap returns the chain sentinel.
 func (e *ChainError) Unwrap() error { return e.Err }
