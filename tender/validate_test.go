@@ -39,7 +39,9 @@ func TestValidateTender(t *testing.T) {
 		{"rule missing", func(t *Tender) { t.Award.Rule = "" }, "/award/rule", ErrInvalid, "missing"},
 		{"carbon price missing", func(t *Tender) { t.Award = Award{Rule: CarbonPrice, Limits: LimitsReport} }, "/award/carbon_price_per_t", ErrInvalid, "declares"},
 		{"carbon price negative", func(t *Tender) { t.Award = Award{Rule: CarbonPrice, CarbonPricePerT: decp("-1"), Limits: LimitsReport} }, "/award/carbon_price_per_t", ErrInvalid, "negative"},
-		{"carbon price huge", func(t *Tender) { t.Award = Award{Rule: CarbonPrice, CarbonPricePerT: decp("1e9999"), Limits: LimitsReport} }, "/award/carbon_price_per_t", ErrInvalid, "larger than 1e15"},
+		{"carbon price huge", func(t *Tender) {
+			t.Award = Award{Rule: CarbonPrice, CarbonPricePerT: decp("1e9999"), Limits: LimitsReport}
+		}, "/award/carbon_price_per_t", ErrInvalid, "larger than 1e15"},
 		{"carbon price on price_only", func(t *Tender) { t.Award.CarbonPricePerT = decp("100") }, "/award/carbon_price_per_t", ErrInvalid, "only to the carbon_price rule"},
 		{"discounts missing", func(t *Tender) { t.Award = Award{Rule: Ladder, Limits: LimitsReport} }, "/award/ladder_discounts", ErrInvalid, "missing"},
 		{"discounts on price_only", func(t *Tender) { t.Award.LadderDiscounts = ladder.LadderDiscounts }, "/award/ladder_discounts", ErrInvalid, "only to the ladder rule"},
