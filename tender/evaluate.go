@@ -1,0 +1,244 @@
+package tender
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// MoneyRounding is how reported amounts of money are rounded: 2 places,
+// half to even (banker's rounding, so that rounding a column of ties adds
+// no bias). Ranking uses the exact values.
+var MoneyRounding = methods.Rounding{Places: 2, Mode: methods.HalfEven}
+
+// Evaluation is a tender's ranking of its bids, computed at opening.
+type Evaluation struct {
+	Tender  TenderRef `json:"tender"`
+	Method  MethodPin `json:"method"`
+	Award   Award     `json:"award"`
+	Ranking []Ranked  `json:"ranking"`
+	// Rounding states how the reported amounts were rounded.
+	Rounding ReportRounding `json:"rounding"`
+	// Digest is the hex SHA-256 of the evaluation's canonical JSON (with
+	// digest empty).
+	Digest string `json:"digest"`
+}
+
+// TenderRef identifies the evaluated tender.
+type TenderRef struct {
+	ID        string    `json:"id"`
+	Reference string    `json:"reference"`
+	Currency  string    `json:"currency"`
+	Deadline  time.Time `json:"deadline"`
+}
+
+// ReportRounding is the rounding of an evaluation's reported amounts.
+type ReportRounding struct {
+	Money  methods.Rounding `json:"money"`
+	KgCO2e methods.Rounding `json:"kg_co2e"`
+}
+
+// Ranked is one bid in the ranking.
+type Ranked struct {
+	// Rank is 1 for the winner; nil when the bid is excluded.
+	Rank       *int      `json:"rank"`
+	BidID      string    `json:"bid_id"`
+	Supplier   string    `json:"supplier"`
+	Price      Price     `json:"price"`
+	ReceivedAt time.Time `json:"received_at"`
+	// KgCO2e is the footprint's total, rounded by the method's rule.
+	KgCO2e Fixed `json:"kg_co2e"`
+	// NotionalPrice is the price under the award rule, rounded by
+	// MoneyRounding.
+	NotionalPrice Fixed  `json:"notional_price"`
+	LadderLevel   string `json:"ladder_level,omitempty"`
+	// FailedLimits names the failed procurement limits ("id (line L)").
+	FailedLimits []string `json:"failed_limits"`
+	Excluded     bool     `json:"excluded"`
+	Reason       string   `json:"reason,omitempty"`
+
+	notional decimal.Decimal
+}
+
+// Notional returns the exact notional price of a price with a footprint
+// of kgCO2e and a declared ladder level under award a (see the package
+// doc). The award and bid are assumed valid (ValidateTender, ValidateBid).
+func Notional(a Award, price, kgCO2e decimal.Decimal, level string) (decimal.Decimal, error) {
+	switch a.Rule {
+	case PriceOnly:
+		return price, nil
+	case CarbonPrice:
+		if a.CarbonPricePerT == nil {
+			return decimal.Decimal{}, fmt.Errorf("%w: carbon_price rule without carbon_price_per_t", ErrInvalid)
+		}
+		tonnes := kgCO2e.Shift(-3) // kg → t, exact
+		return price.Add(a.CarbonPricePerT.Mul(tonnes)), nil
+	case Ladder:
+		if level == "" {
+			return price, nil
+		}
+		d, ok := a.LadderDiscounts[level]
+		if !ok {
+			return decimal.Decimal{}, fmt.Errorf("%w: %q", ErrUnknownLevel, clipPrefix(level))
+		}
+		return price.Mul(one.Sub(d)), nil
+	}
+	return decimal.Decimal{}, fmt.Errorf("%w: award rule %q", ErrInvalid, clipPrefix(string(a.Rule)))
+}
+
+// Evaluate ranks the bids of tender t under its award rule. m is the
+// tender's pinned method (its digest must match the pin and every bid's
+// footprint receipt; its rounding rule reports kg CO2e). Each bid carries
+// the footprint computed at submission; withdrawn bids are left out.
+// Bids are ranked by exact notional price, then earlier receipt, then bid
+// id; under the exclude limits rule a bid failing a limit gets no rank and
+// comes after the ranked ones, with the failing limits as its reason.
+// Evaluate is deterministic: the same input gives the same bytes and
+// digest. Errors: ErrMethodMismatch, or ErrInvalid for a bid that could
+// not have been accepted (duplicate id, late, wrong currency).
+func Evaluate(t Tender, m *methods.Method, bids []Bid) (*Evaluation, error) {
+	if m == nil || m.Digest != t.Method.Digest || m.ID != t.Method.ID || m.Version != t.Method.Version {
+		return nil, fmt.Errorf("%w: the tender pins %s (%s)", ErrMethodMismatch, t.Method.Ref(), t.Method.Digest)
+	}
+	kgRounding := m.Rounding
+	ev := &Evaluation{
+		Tender:   TenderRef{ID: t.ID, Reference: t.Reference, Currency: t.Currency, Deadline: t.Deadline.UTC()},
+		Method:   t.Method,
+		Award:    t.Award,
+		Ranking:  make([]Ranked, 0, len(bids)),
+		Rounding: ReportRounding{Money: MoneyRounding, KgCO2e: kgRounding},
+	}
+	seen := make(map[string]bool, len(bids))
+	for i := range bids {
+		b := &bids[i]
+		if b.WithdrawnAt != nil {
+			continue
+		}
+		if seen[b.ID] {
+			return nil, fmt.Errorf("%w: bid id %q appears twice", ErrInvalid, clipPrefix(b.ID))
+		}
+		seen[b.ID] = true
+		if err := ValidateBid(t, *b); err != nil {
+			return nil, fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
+		}
+		if !b.ReceivedAt.Before(t.Deadline) {
+			return nil, fmt.Errorf("%w: bid %q was received at %s, not before the deadline", ErrInvalid, clipPrefix(b.ID), b.ReceivedAt.UTC().Format(time.RFC3339Nano))
+		}
+		if b.Footprint.Receipt.MethodDigest != t.Method.Digest {
+			return nil, fmt.Errorf("bid %q: %w: its footprint was computed under method digest %q", clipPrefix(b.ID), ErrMethodMismatch, clipPrefix(b.Footprint.Receipt.MethodDigest))
+		}
+		n, err := Notional(t.Award, b.Price.Amount, b.Footprint.KgCO2e, b.LadderLevel)
+		if err != nil {
+			return nil, fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
+		}
+		r := Ranked{
+			BidID:         b.ID,
+			Supplier:      b.Supplier,
+			Price:         Price{Amount: MoneyRounding.Round(b.Price.Amount), Currency: b.Price.Currency},
+			ReceivedAt:    b.ReceivedAt.UTC(),
+			KgCO2e:        NewFixed(b.Footprint.KgCO2e, kgRounding),
+			NotionalPrice: NewFixed(n, MoneyRounding),
+			LadderLevel:   b.LadderLevel,
+			FailedLimits:  failedLimits(b.Footprint.Limits),
+			notional:      n,
+		}
+		if t.Award.Limits == LimitsExclude && len(r.FailedLimits) > 0 {
+			r.Excluded = true
+			r.Reason = "fails procurement limit(s): " + strings.Join(r.FailedLimits, ", ")
+		}
+		ev.Ranking = append(ev.Ranking, r)
+	}
+	sort.SliceStable(ev.Ranking, func(i, j int) bool { return before(&ev.Ranking[i], &ev.Ranking[j]) })
+	rank := 0
+	for i := range ev.Ranking {
+		if !ev.Ranking[i].Excluded {
+			rank++
+			rank := rank
+			ev.Ranking[i].Rank = &rank
+		}
+	}
+	d, err := ev.digest()
+	if err != nil {
+		return nil, err
+	}
+	ev.Digest = d
+	return ev, nil
+}
+
+// before orders ranked bids first, then by exact notional price, receipt
+// time and bid id.
+func before(a, b *Ranked) bool {
+	if a.Excluded != b.Excluded {
+		return !a.Excluded
+	}
+	if c := a.notional.Cmp(b.notional); c != 0 {
+		return c < 0
+	}
+	if !a.ReceivedAt.Equal(b.ReceivedAt) {
+		return a.ReceivedAt.Before(b.ReceivedAt)
+	}
+	return a.BidID < b.BidID
+}
+
+// failedLimits names each failed limit once per line, in a fixed order.
+func failedLimits(ls []LimitResult) []string {
+	out := []string{}
+	for _, l := range ls {
+		if !l.Pass {
+			out = append(out, fmt.Sprintf("%s (line %s)", clipPrefix(l.ID), clipPrefix(l.LineID)))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CanonicalJSON is the evaluation's JSON with an empty digest: the bytes
+// its digest is taken over. Field order is the struct's, maps are sorted
+// by key, decimals are strings without trailing zeros (ladder discounts) or
+// with their reporting places, and times are UTC RFC 3339.
+func (e *Evaluation) CanonicalJSON() ([]byte, error) {
+	c := *e
+	c.Digest = ""
+	if c.Award.LadderDiscounts != nil {
+		ds := make(map[string]decimal.Decimal, len(c.Award.LadderDiscounts))
+		for k, v := range c.Award.LadderDiscounts {
+			ds[k] = normDec(v)
+		}
+		c.Award.LadderDiscounts = ds
+	}
+	if c.Award.CarbonPricePerT != nil {
+		w := normDec(*c.Award.CarbonPricePerT)
+		c.Award.CarbonPricePerT = &w
+	}
+	return json.Marshal(c)
+}
+
+func (e *Evaluation) digest() (string, error) {
+	raw, err := e.CanonicalJSON()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// VerifyDigest recomputes the digest of a stored evaluation and reports
+// whether it matches.
+func (e *Evaluation) VerifyDigest() (bool, error) {
+	d, err := e.digest()
+	return err == nil && d == e.Digest, err
+}
+
+// normDec drops trailing zeros so that 0.040 and 0.04 digest alike.
+func normDec(d decimal.Decimal) decimal.Decimal {
+	n, _ := decimal.NewFromString(d.String())
+	return n
+}

@@ -1,0 +1,165 @@
+package tender
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// Rule is a tender's award rule.
+type Rule string
+
+// Award rules; see the package doc for their formulas.
+const (
+	PriceOnly   Rule = "price_only"
+	CarbonPrice Rule = "carbon_price"
+	Ladder      Rule = "ladder"
+)
+
+// LimitsRule says what a failed procurement limit does to a bid.
+type LimitsRule string
+
+// Limits rules.
+const (
+	// LimitsExclude ranks a bid failing any limit out, with the failing
+	// limits as its reason.
+	LimitsExclude LimitsRule = "exclude"
+	// LimitsReport shows failed limits but ranks the bid.
+	LimitsReport LimitsRule = "report"
+)
+
+// Status is a tender's state. The stored status records what officers did
+// (open, opened, cancelled); closed is never stored but derived from the
+// deadline by State, so that no job has to flip it at the right moment.
+type Status string
+
+// Tender states.
+const (
+	StatusOpen      Status = "open"
+	StatusClosed    Status = "closed"
+	StatusOpened    Status = "opened"
+	StatusCancelled Status = "cancelled"
+)
+
+// MethodPin is the method version a tender is bound to, resolved when the
+// tender is created: every bid is computed under it, and the digest proves
+// the method file did not change in between.
+type MethodPin struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Digest  string `json:"digest"`
+}
+
+// Pin returns the pin of a resolved method.
+func Pin(m *methods.Method) MethodPin {
+	return MethodPin{ID: m.ID, Version: m.Version, Digest: m.Digest}
+}
+
+// Ref is "id@version".
+func (p MethodPin) Ref() string { return p.ID + "@" + p.Version }
+
+// Award is how a tender ranks its bids, declared up front.
+type Award struct {
+	Rule Rule `json:"rule"`
+	// CarbonPricePerT is W, in the tender's currency per tonne CO2e; set
+	// exactly when Rule is carbon_price. A pointer, because 0 is a valid
+	// declared price and differs from none.
+	CarbonPricePerT *decimal.Decimal `json:"carbon_price_per_t,omitempty"`
+	// LadderDiscounts maps a certification level to its fictitious discount,
+	// a fraction in [0, 1); set exactly when Rule is ladder.
+	LadderDiscounts map[string]decimal.Decimal `json:"ladder_discounts,omitempty"`
+	Limits          LimitsRule                 `json:"limits"`
+}
+
+// Tender is an officer's call for bids.
+type Tender struct {
+	// ID is the store's identifier; empty until stored.
+	ID        string `json:"id,omitempty"`
+	Reference string `json:"reference"`
+	Title     string `json:"title"`
+	Buyer     string `json:"buyer"`
+	// Currency is an ISO 4217 code (e.g. EUR); every price is in it.
+	Currency string `json:"currency"`
+	// Deadline: bids are accepted while now is before it.
+	Deadline time.Time `json:"deadline"`
+	Method   MethodPin `json:"method"`
+	Award    Award     `json:"award"`
+	// Status is the stored status (open, opened or cancelled); use State
+	// for the state at a given time.
+	Status  Status    `json:"status"`
+	Created time.Time `json:"created"`
+}
+
+// Price is a bid's price. Amount is exact, positive and has at most two
+// decimal places, so that what is reported is what was offered.
+type Price struct {
+	Amount   decimal.Decimal `json:"amount"`
+	Currency string          `json:"currency"`
+}
+
+// Bid is a supplier's offer on a tender.
+type Bid struct {
+	// ID is the store's identifier, unique within the tender.
+	ID       string `json:"id,omitempty"`
+	Supplier string `json:"supplier"`
+	Price    Price  `json:"price"`
+	// LadderLevel is the supplier's declared certification level, one of
+	// the tender's ladder levels; only under the ladder rule, and optional.
+	LadderLevel string      `json:"ladder_level,omitempty"`
+	Lines       []calc.Line `json:"lines"`
+	// ReceivedAt is the receipt time; it breaks ties between equal
+	// notional prices. Keep it at Stamp resolution.
+	ReceivedAt time.Time `json:"received_at"`
+	// WithdrawnAt is set when the supplier withdrew the bid; a withdrawn
+	// bid is kept (and audited) but never ranked.
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+	// Footprint is the bid's footprint, computed at submission under the
+	// tender's pinned method.
+	Footprint Summary `json:"footprint"`
+}
+
+// Summary is what a tender keeps of a bid's footprint: the exact total, the
+// procurement limit results and the receipt's digests.
+type Summary struct {
+	// KgCO2e is the exact (unrounded) total.
+	KgCO2e  decimal.Decimal `json:"kg_co2e"`
+	Limits  []LimitResult   `json:"limits"`
+	Receipt calc.Receipt    `json:"receipt"`
+}
+
+// LimitResult is one procurement limit checked on one line.
+type LimitResult struct {
+	ID     string          `json:"id"`
+	LineID string          `json:"line_id"`
+	Limit  decimal.Decimal `json:"limit"`
+	Value  decimal.Decimal `json:"value"`
+	Unit   string          `json:"unit"`
+	Pass   bool            `json:"pass"`
+}
+
+// Summarize keeps of a computed footprint what a tender needs, with the
+// receipt's result digest filled in (the digest of the report the supplier
+// receives).
+func Summarize(fp *calc.Footprint) (Summary, error) {
+	s := Summary{KgCO2e: fp.Total.KgCO2e, Receipt: fp.Receipt, Limits: make([]LimitResult, 0, len(fp.Limits))}
+	if s.Receipt.ResultDigest == "" {
+		d, err := fp.ResultDigest()
+		if err != nil {
+			return Summary{}, err
+		}
+		s.Receipt.ResultDigest = d
+	}
+	for _, l := range fp.Limits {
+		s.Limits = append(s.Limits, LimitResult{ID: l.ID, LineID: l.LineID, Limit: l.Limit, Value: l.Value, Unit: l.Unit, Pass: l.Pass})
+	}
+	return s, nil
+}
+
+// Stamp is the resolution at which times are kept: UTC, whole
+// microseconds, which is what PostgreSQL's timestamptz holds. A time
+// stamped before it is hashed or compared survives a round trip through
+// either store unchanged, so hashes and tie-breaks do not move.
+func Stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
