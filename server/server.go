@@ -29,6 +29,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/store"
 
 	"github.com/footprint-gpp/footprint/internal/clip"
 )
@@ -83,6 +84,16 @@ type Config struct {
 	// for this long, so that a stalled client does not hold a slot for
 	// BatchTimeout. 0 means DefaultBatchIdleTimeout.
 	BatchIdleTimeout time.Duration
+	// Store persists tenders (DESIGN "Tenders"); nil leaves the tender
+	// routes answering 503 (the calculator routes do not need it).
+	Store store.Store
+	// OfficerTokenHash is tender.HashToken of the officers' bearer token
+	// (FOOTPRINT_OFFICER_TOKEN, or one generated at first start and kept
+	// in the store as a hash only).
+	OfficerTokenHash string
+	// Now is the clock of the tender rules (deadlines, receipt times);
+	// nil means time.Now. Tests inject one.
+	Now func() time.Time
 }
 
 // Server is the REST service and the web form. Build it with New.

@@ -1,0 +1,113 @@
+// Package store persists tenders, bids, evaluations and their audit trail
+// (DESIGN "Tenders"): SQLite embedded by default (sqlite:PATH, pure Go via
+// modernc.org/sqlite), PostgreSQL for several servers sharing one database
+// (postgres://…, via jackc/pgx/v5). Schema migrations are embedded and
+// versioned (pressly/goose) and applied by Open.
+//
+// Every method that writes runs in one transaction, and checks what must
+// hold at the moment of writing inside it (the deadline, the tender's
+// state, a bid already withdrawn, an opening already done), with the
+// tender's row locked, so that several servers on one PostgreSQL database
+// can never accept a bid after the deadline or open a tender twice. Every
+// write appends its audit event (tender.NewEvent) in the same transaction.
+//
+// The domain rules live in package tender; the store applies them with
+// the clock value the caller passes (now), so that tests can move time.
+// Secrets (the officer token, bid tokens) are stored only as hashes
+// (tender.HashToken).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/footprint-gpp/footprint/tender"
+)
+
+// Sentinel errors of the store. The domain's own (tender.ErrDeadlinePassed,
+// tender.ErrTooEarly, …) pass through unchanged, wrapped with context.
+var (
+	// ErrNotFound marks a tender, bid or evaluation that does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrAlreadyOpened marks a second opening of a tender.
+	ErrAlreadyOpened = errors.New("tender already opened")
+	// ErrIdempotencyConflict marks an Idempotency-Key reused with a
+	// different bid.
+	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
+	// ErrUnsupportedURL marks a database URL of an unknown scheme.
+	ErrUnsupportedURL = errors.New("unsupported database URL")
+)
+
+// Store is the persistence the REST service, the web pages and the CLI use.
+// Implementations: SQLite and PostgreSQL (Open picks by URL). All times are
+// at tender.Stamp resolution; all decimals are stored as exact text.
+type Store interface {
+	// CreateTender stores a new, validated tender (the caller has set
+	// Method, Status open and Created), assigns its ID, and appends the
+	// created event (actor, digest tender.TenderDigest).
+	CreateTender(ctx context.Context, t tender.Tender, actor string) (tender.Tender, error)
+	// Tender returns one tender.
+	Tender(ctx context.Context, id string) (tender.Tender, error)
+	// Tenders lists every tender, newest first.
+	Tenders(ctx context.Context) ([]tender.Tender, error)
+
+	// SubmitBid stores a prepared bid (tender.PrepareBid) with the hash of
+	// its bid token, after checking tender.CanSubmit at now inside the
+	// transaction, assigns its ID and appends the bid_received event
+	// (digest tender.BidDigest, and the receipt's result digest). With a
+	// non-empty idempotencyKey, a retry with the same key and the same bid
+	// content returns the stored bid and replayed=true (the caller must not
+	// show a new token: it returns the token hash only); the same key with
+	// a different bid is ErrIdempotencyConflict.
+	SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, idempotencyKey string, now time.Time) (stored tender.Bid, replayed bool, err error)
+	// Bid returns one bid and the hash of its token. Callers decide who may
+	// read it (the token's holder; an officer only after opening).
+	Bid(ctx context.Context, tenderID, bidID string) (tender.Bid, string, error)
+	// Bids returns every bid of a tender, withdrawn ones included, in
+	// receipt order. Before opening, callers show only IDs, times and digests.
+	Bids(ctx context.Context, tenderID string) ([]tender.Bid, error)
+	// WithdrawBid marks a bid withdrawn at now after checking
+	// tender.CanWithdraw inside the transaction, and appends the withdrawn
+	// event. The bid is kept.
+	WithdrawBid(ctx context.Context, tenderID, bidID string, now time.Time) error
+
+	// Open checks tender.CanOpen at now inside the transaction (and that
+	// it was not opened: ErrAlreadyOpened), calls evaluate with the tender
+	// and its bids, stores the evaluation, sets the status opened, and
+	// appends the opened and evaluated events, all in one transaction.
+	Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, []tender.Bid) (*tender.Evaluation, error)) (*tender.Evaluation, error)
+	// Evaluation returns a tender's stored evaluation (ErrNotFound before
+	// opening).
+	Evaluation(ctx context.Context, tenderID string) (*tender.Evaluation, error)
+
+	// AppendEvent appends an event that records no change of state (e.g.
+	// exported) to a tender's chain.
+	AppendEvent(ctx context.Context, tenderID string, kind tender.EventKind, actor string, digests []string, now time.Time) (tender.Event, error)
+	// Events returns a tender's audit chain in order.
+	Events(ctx context.Context, tenderID string) ([]tender.Event, error)
+	// Verify checks a tender's chain (tender.Verify) and, beyond it, that
+	// the stored tender and every stored bid still have the digests their
+	// events carry, and that the chain's head matches the head kept with
+	// the tender (so a truncated chain is seen). It names the first bad
+	// event.
+	Verify(ctx context.Context, tenderID string) (VerifyResult, error)
+
+	// Setting and SetSetting keep small server values, such as the hash of
+	// a generated officer token or the key that signs session cookies.
+	Setting(ctx context.Context, name string) (string, bool, error)
+	SetSetting(ctx context.Context, name, value string) error
+
+	// Close releases the database.
+	Close() error
+}
+
+// VerifyResult is the answer of Store.Verify.
+type VerifyResult struct {
+	Verified bool `json:"verified"`
+	// FirstBadSeq is the first event that does not verify (0 when verified).
+	FirstBadSeq int64 `json:"first_bad_seq,omitempty"`
+	// Problem says what failed, naming the event.
+	Problem string         `json:"problem,omitempty"`
+	Events  []tender.Event `json:"events"`
+}

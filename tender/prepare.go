@@ -1,0 +1,78 @@
+package tender
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/methods"
+)
+
+// ErrMethodChanged marks a pinned method whose file no longer has the
+// pinned digest: the tender cannot take bids under a different method.
+var ErrMethodChanged = errors.New("the pinned method changed")
+
+// PrepareBid is what the REST service and the web pages do with a bid
+// before storing it: check it against the tender, compute its footprint
+// under the tender's pinned method m (which must still have the pinned
+// digest), and keep the summary. The receipt time is now, at Stamp
+// resolution. A bid with a line the method cannot compute is invalid: the
+// returned error is the engine's *calc.BidError, every problem by pointer.
+// Deadline and state are checked by the store, in the transaction that
+// writes the bid.
+func PrepareBid(t Tender, m *methods.Method, eng *calc.Engine, b Bid, now time.Time) (Bid, *calc.Footprint, error) {
+	if m == nil || m.ID != t.Method.ID || m.Version != t.Method.Version || m.Digest != t.Method.Digest {
+		return Bid{}, nil, fmt.Errorf("%w: tender %s is pinned to %s with digest %.12s…", ErrMethodChanged, t.ID, t.Method.Ref(), t.Method.Digest)
+	}
+	if err := ValidateBid(t, b); err != nil {
+		return Bid{}, nil, err
+	}
+	fp, err := eng.Calculate(m, calc.Bid{Method: m.Ref(), Reference: t.Reference, Supplier: b.Supplier, Lines: b.Lines})
+	if err != nil {
+		return Bid{}, fp, err
+	}
+	s, err := Summarize(fp)
+	if err != nil {
+		return Bid{}, fp, err
+	}
+	b.Footprint = s
+	b.ReceivedAt = Stamp(now)
+	b.WithdrawnAt = nil
+	return b, fp, nil
+}
+
+// BidDigest is the SHA-256 (hex) of a bid's canonical JSON: supplier,
+// price, ladder level, lines, receipt time and footprint (the ID and the
+// withdrawal are left out: they are the store's). The audit trail's
+// bid_received event carries it, so a bid edited in storage no longer
+// matches its event.
+func BidDigest(b Bid) (string, error) {
+	c := b
+	c.ID, c.WithdrawnAt = "", nil
+	c.ReceivedAt = Stamp(c.ReceivedAt)
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// TenderDigest is the SHA-256 (hex) of a tender's canonical JSON, without
+// its stored status (which changes when it is opened or cancelled). The
+// created event carries it.
+func TenderDigest(t Tender) (string, error) {
+	c := t
+	c.Status = ""
+	c.Deadline, c.Created = Stamp(c.Deadline), Stamp(c.Created)
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]), nil
+}
