@@ -732,8 +732,10 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.tw.store.AppendEvent(r.Context(), t.ID, tender.EventExported, webActor, []string{ev.Digest}, s.tw.now()); err != nil {
-		return err
+	if r.Method != http.MethodHead { // a HEAD exports nothing
+		if _, err := s.tw.store.AppendEvent(r.Context(), t.ID, tender.EventExported, webActor, []string{ev.Digest}, s.tw.now()); err != nil {
+			return err
+		}
 	}
 	name := "evaluation-" + safeName(t.Reference)
 	if format == "csv" {

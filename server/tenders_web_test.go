@@ -462,3 +462,22 @@ func TestRankingChartLabelsDoNotOverlap(t *testing.T) {
 		t.Errorf("chart %d px wide: over the 358 px column of a 390 px screen", c.Width)
 	}
 }
+
+// TestTenderPagesHead checks that every GET page of the tenders answers
+// 200 with a store and a session, and HEAD alike.
+func TestTenderPagesHead(t *testing.T) {
+	s, _, clock := newTenderServer(t)
+	b := &browser{t: t, h: s}
+	csrf := b.signIn()
+	id := b.createTender(tenderForm(csrf))
+	clock.Set(tenderStart.Add(3 * time.Hour))
+	if rec := b.do("POST", "/tenders/"+id+"/open", url.Values{"csrf": {csrf}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("open: %d", rec.Code)
+	}
+	for _, p := range []string{"/officer/sign-in", "/tenders", "/tenders/new", "/tenders/" + id, "/tenders/" + id + "/evaluation", "/tenders/" + id + "/notice"} {
+		get, head := b.do("GET", p, nil), b.do("HEAD", p, nil)
+		if get.Code != 200 || head.Code != 200 || get.Header().Get("Content-Type") != head.Header().Get("Content-Type") {
+			t.Errorf("%s: GET %d %q, HEAD %d %q", p, get.Code, get.Header().Get("Content-Type"), head.Code, head.Header().Get("Content-Type"))
+		}
+	}
+}
