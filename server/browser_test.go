@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -414,4 +415,131 @@ func checkAxe(t *testing.T, ctx context.Context, name, axe string) {
 	for _, v := range got {
 		t.Errorf("%s: axe %s (%s): %s: %s", name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
 	}
+}
+
+// TestBrowserTenderFlow drives the tender pages in Chromium against the
+// real server over an in-memory store and a test clock: an officer signs
+// in and creates a tender; two suppliers submit bids through the notice's
+// form and get their receipts; the clock passes the deadline; the officer
+// opens the tender and the ranking is shown. Every page is checked at
+// 390 px (no sideways scrolling, chart text ≥ 12 px without overlaps)
+// and with axe-core; the opened tender page and the notice again at
+// 1280 px.
+func TestBrowserTenderFlow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	axe := axeScript(t)
+	ctx := newBrowser(t)
+	s, _, clock := newTenderServer(t)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	shots := screenshotDir(t)
+
+	run := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(pctx, actions...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	check := func(name string, width int) {
+		t.Helper()
+		if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(filepath.Join(shots, name+".png"), shot, 0o644)
+		}
+		checkLayout(t, ctx, name, width)
+		checkAxe(t, ctx, name, axe)
+	}
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+
+	run("sign-in page", chromedp.EmulateViewport(390, 844), chromedp.Navigate(srv.URL+"/officer/sign-in"), chromedp.WaitVisible(chromedp.CSS(`#token`)))
+	check("tender-signin-390", 390)
+	run("sign in", chromedp.SendKeys(chromedp.CSS(`#token`), officerToken), chromedp.Click(chromedp.CSS(`#sign-in`)),
+		chromedp.WaitVisible(chromedp.CSS(`#create-tender`)))
+	run("create form", chromedp.Click(chromedp.CSS(`#create-tender`)), chromedp.WaitVisible(chromedp.CSS(`#create`)))
+	check("tender-new-390", 390)
+	run("create",
+		chromedp.SendKeys(chromedp.CSS(`#reference`), "TENDER-2026-014"),
+		chromedp.SendKeys(chromedp.CSS(`#title`), "Depot heating"),
+		chromedp.SendKeys(chromedp.CSS(`#buyer`), "City of Delft"),
+		chromedp.SetValue(chromedp.CSS(`#deadline`), "2026-06-01T12:00"),
+		chromedp.SetValue(chromedp.CSS(`#method`), "us-federal@2025.1"),
+		chromedp.SetValue(chromedp.CSS(`#rule`), "carbon_price"),
+		chromedp.SendKeys(chromedp.CSS(`#carbon_price`), "100"),
+		chromedp.Click(chromedp.CSS(`#create`)),
+		chromedp.WaitVisible(chromedp.CSS(`#notice-link`)),
+	)
+	tenderURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(`#bids`); !strings.Contains(got, "No bids yet") {
+		t.Errorf("new tender: bids %q", got)
+	}
+	check("tender-page-new-390", 390)
+
+	tokens := map[string]bool{}
+	for i, bid := range []struct{ supplier, price, gas string }{{"Acme Heating", "125000.00", "1000"}, {"Bolt Energy", "118000.50", "1500"}} {
+		run("notice", chromedp.Navigate(tenderURL+"/notice"), chromedp.WaitVisible(chromedp.CSS(`#submit-bid`)))
+		if i == 0 {
+			check("tender-notice-390", 390)
+		}
+		run("bid "+bid.supplier,
+			chromedp.SendKeys(chromedp.CSS(`#supplier`), bid.supplier),
+			chromedp.SendKeys(chromedp.CSS(`#price`), bid.price),
+			chromedp.SetValue(chromedp.CSS(`#line-0-activity`), "fuel.natural_gas"),
+			chromedp.SetValue(chromedp.CSS(`#line-0-region`), "US"),
+			chromedp.SendKeys(chromedp.CSS(`#line-0-quantity`), bid.gas),
+			chromedp.SendKeys(chromedp.CSS(`#line-0-unit`), "mmBtu"),
+			chromedp.Click(chromedp.CSS(`#submit-bid`)),
+			chromedp.WaitVisible(chromedp.CSS(`#bid-token`)),
+		)
+		tok, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#bid-token`)))
+		if err != nil || len(tok) != 43 || tokens[tok] {
+			t.Fatalf("receipt of %s: token %q, %v", bid.supplier, tok, err)
+		}
+		tokens[tok] = true
+		if i == 0 {
+			check("tender-receipt-390", 390)
+		}
+		clock.Set(tenderStart.Add(time.Duration(i+1) * time.Minute))
+	}
+
+	run("tender page, sealed", chromedp.Navigate(tenderURL), chromedp.WaitVisible(chromedp.CSS(`#bids`)))
+	sealed := text(`main`)
+	if strings.Contains(sealed, "Acme") || strings.Contains(sealed, "Bolt") || !strings.Contains(sealed, "2 bid(s)") || !strings.Contains(sealed, "closes in") {
+		t.Errorf("the sealed tender page shows a supplier, or not the two bids and the countdown:\n%s", sealed)
+	}
+	check("tender-page-sealed-390", 390)
+
+	clock.Set(tenderStart.Add(3 * time.Hour)) // the deadline passes
+	run("open", chromedp.Navigate(tenderURL), chromedp.WaitVisible(chromedp.CSS(`#open`)),
+		chromedp.Click(chromedp.CSS(`#open`)), chromedp.WaitVisible(chromedp.CSS(`#ranking`)))
+	first := text(`#ranking tbody tr:first-child`)
+	if !strings.Contains(first, "Bolt Energy") || !strings.HasPrefix(strings.TrimSpace(first), "1") {
+		t.Errorf("first in the ranking: %q, want Bolt Energy ranked 1", first)
+	}
+	texts, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#ranking-chart svg text").length`))
+	if err != nil || texts < 4 {
+		t.Errorf("the ranking chart has %d texts (%v): want axis labels and the points' ranks", texts, err)
+	}
+	check("tender-page-opened-390", 390)
+	run("opened at 1280", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(tenderURL), chromedp.WaitVisible(chromedp.CSS(`#ranking`)))
+	check("tender-page-opened-1280", 1280)
+	run("notice at 1280", chromedp.Navigate(tenderURL+"/notice"), chromedp.WaitVisible(chromedp.CSS(`#closed`)))
+	check("tender-notice-closed-1280", 1280)
+	run("create form at 1280", chromedp.Navigate(srv.URL+"/tenders/new"), chromedp.WaitVisible(chromedp.CSS(`#create`)))
+	check("tender-new-1280", 1280)
+	run("sign-in at 1280", chromedp.Navigate(srv.URL+"/officer/sign-in"), chromedp.WaitVisible(chromedp.CSS(`#token`)))
+	check("tender-signin-1280", 1280)
+	t.Logf("screenshots in %s", shots)
 }

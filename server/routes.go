@@ -47,4 +47,18 @@ func (s *Server) routes(r *mux.Router) {
 	post("/", formBody, s.postForm)
 	post("/download", formBody, s.postDownload)
 	get("/static/{file}", s.getStatic)
+
+	// Tender pages (tenders_web.go): officers behind a session cookie with
+	// CSRF tokens on every form; the notice and bid form are public.
+	get("/officer/sign-in", s.getSignIn)
+	post("/officer/sign-in", formBody, s.postSignIn)
+	post("/officer/sign-out", formBody, s.postSignOut)
+	get("/tenders", s.getTenders)
+	get("/tenders/new", s.getNewTender)
+	post("/tenders/new", formBody, s.postNewTender)
+	get("/tenders/{id}", s.getTender)
+	post("/tenders/{id}/open", formBody, s.postOpen)
+	get("/tenders/{id}/evaluation", s.getEvaluation)
+	get("/tenders/{id}/notice", s.getNotice)
+	post("/tenders/{id}/bid", formBody, s.postBid)
 }
