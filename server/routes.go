@@ -41,6 +41,19 @@ func (s *Server) routes(r *mux.Router) {
 	get("/healthz", s.getHealth)
 	r.HandleFunc("/metrics", s.getMetrics).Methods(http.MethodGet, http.MethodHead)
 
+	// Tenders (DESIGN "Tenders"; tenders_api.go, auth in auth.go).
+	post("/v1/tenders", jsonBody, s.postTender)
+	get("/v1/tenders", s.getTenders)
+	get("/v1/tenders/{id}", s.getTender)
+	post("/v1/tenders/{id}/bids", jsonBody, s.postTenderBid)
+	get("/v1/tenders/{id}/bids", s.getTenderBids)
+	get("/v1/tenders/{id}/bids/{bid_id}", s.getTenderBid)
+	r.Handle("/v1/tenders/{id}/bids/{bid_id}", s.handle(s.deleteTenderBid)).Methods(http.MethodDelete)
+	post("/v1/tenders/{id}/open", jsonBody, s.postTenderOpen)
+	get("/v1/tenders/{id}/evaluation", s.getTenderEvaluation)
+	get("/v1/tenders/{id}/ocds", s.getTenderOCDS)
+	get("/v1/tenders/{id}/audit", s.getTenderAudit)
+
 	// Web form: GET shows it, POST acts on it (add or remove a line, upload
 	// a CSV, calculate); downloads recompute from the posted bid.
 	get("/", s.getForm)

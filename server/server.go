@@ -113,6 +113,8 @@ type Server struct {
 	// is Config.MaxConcurrentBatches.
 	batchSlots chan struct{}
 	batchIdle  time.Duration
+	// tenders is what the tender routes need (tenders_api.go).
+	tenders tenderDeps
 }
 
 // New builds the service. It returns an error when the configuration is
@@ -152,6 +154,7 @@ func newServer(cfg Config) (*Server, error) {
 		validate: newValidator(), metrics: newMetrics(cfg.Logger), pages: pages,
 		batchSlots: make(chan struct{}, cfg.MaxConcurrentBatches), batchIdle: cfg.BatchIdleTimeout}
 	s.catalog = newCatalog(s.lib, s.reg)
+	s.tenders = newTenderDeps(cfg)
 	s.router = mux.NewRouter()
 	s.router.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{err: errRouteNotFound, detail: fmt.Sprintf("no resource at %s; see GET /v1/openapi.json", clip.Text(r.URL.Path))}
