@@ -261,6 +261,12 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 		t.Errorf("late bid: %s", rec.Body)
 	}
 	e.want(e.do("DELETE", "/v1/tenders/"+id+"/bids/"+b.BidID, b.BidToken, ""), 409, nil, "withdraw after the deadline")
+	// A retry of a bid received before the deadline is still answered.
+	e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Alpha BV", "1000000.00", "1000", ""), "Idempotency-Key", "alpha-1"), 200, &retry, "retry after the deadline")
+	if retry.BidID != a.BidID || retry.BidToken != "" {
+		t.Errorf("retry after the deadline: %+v", retry)
+	}
+	e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Late", "1.00", "1", ""), "Idempotency-Key", "late-1"), 409, nil, "late bid with a new key")
 	e.want(e.do("GET", "/v1/tenders/"+id, "", ""), 200, &tv, "notice closed")
 	if tv["status"] != "closed" {
 		t.Errorf("status after the deadline %v, want closed", tv["status"])
