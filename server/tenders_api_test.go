@@ -528,7 +528,7 @@ func TestOfficerToken(t *testing.T) {
 // document does not describe fails.
 func TestOpenAPITenderResponses(t *testing.T) {
 	var seen []tenderExchange
-	for _, run := range []func(*testing.T, *tenderEnv){tenderFlow, tenderLadder, tenderErrors} {
+	for _, run := range []func(*testing.T, *tenderEnv){tenderFlow, tenderLadder, tenderErrors, tenderLimitsExclude} {
 		e := newTenderEnv(t, memFactory)
 		e.seen = &seen
 		run(t, e)
@@ -591,3 +591,47 @@ func TestOpenAPITenderResponses(t *testing.T) {
 		}
 	}
 }
+
+// TestTenderLimitsExclude: under limits exclude, a bid whose EPD fails a
+// GSA limit of us-federal is ranked out with the failing limits as its
+// reason, even when it is the cheapest.
+func TestTenderLimitsExclude(t *testing.T) { tenderLimitsExclude(t, newTenderEnv(t, memFactory)) }
+
+func tenderLimitsExclude(t *testing.T, e *tenderEnv) {
+	id := e.createTender(`{"rule":"price_only","limits":"exclude"}`)
+	rebar := func(supplier, price, kgPerT string) string {
+		return `{"supplier":"` + supplier + `","price":{"amount":"` + price + `","currency":"EUR"},"lines":[{"id":"1","activity":"material.steel.rebar","region":"US","quantity":"10","unit":"t","factor":{"kg_co2e":"` + kgPerT + `","per":"t","reference":"EPD-1"}}]}`
+	}
+	x := e.submit(id, rebar("Cheap but dirty", "100.00", "900"))
+	y := e.submit(id, rebar("Clean", "200.00", "700"))
+	e.clock.Set(tenderDeadline)
+	var ev tender.Evaluation
+	e.want(e.do("POST", "/v1/tenders/"+id+"/open", testOfficerToken, ""), 200, &ev, "open")
+	if len(ev.Ranking) != 2 || ev.Ranking[0].BidID != y.BidID || ev.Ranking[0].Rank == nil || *ev.Ranking[0].Rank != 1 ||
+		ev.Ranking[1].BidID != x.BidID || ev.Ranking[1].Rank != nil || !ev.Ranking[1].Excluded ||
+		!strings.Contains(ev.Ranking[1].Reason, "gsa-rebar-fab-avg (line 1)") {
+		t.Errorf("ranking: %+v", ev.Ranking)
+	}
+	rec := e.do("GET", "/v1/tenders/"+id+"/evaluation?format=csv", testOfficerToken, "")
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || len(rows) != 3 || rows[2][0] != "" || rows[2][9] != "true" || !strings.HasPrefix(rows[2][10], "fails procurement limit(s)") {
+		t.Errorf("csv: %v %v", rows, err)
+	}
+}
+
+// runTenderSuite runs the handler tests of tenders against the stores a
+// factory builds, so that they run against SQLite and PostgreSQL as well
+// as the in-memory store: e.g.
+//
+//	func TestTendersSQLite(t *testing.T) { runTenderSuite(t, sqliteFactory(t)) }
+func runTenderSuite(t *testing.T, f storeFactory) {
+	for name, run := range map[string]func(*testing.T, *tenderEnv){
+		"flow": tenderFlow, "ladder": tenderLadder, "errors": tenderErrors, "limits": tenderLimitsExclude,
+	} {
+		t.Run(name, func(t *testing.T) { run(t, newTenderEnv(t, f)) })
+	}
+}
+
+// TestTenderSuiteMemory runs the suite through runTenderSuite, so that
+// the entry point the database stores use is itself exercised.
+func TestTenderSuiteMemory(t *testing.T) { runTenderSuite(t, memFactory) }
