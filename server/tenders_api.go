@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -580,7 +581,7 @@ func (s *Server) exported(r *http.Request, id string, digests ...string) error {
 	return err
 }
 
-// EvaluationCSVHeader is the header of GET …/evaluation?format=csv.
+// evaluationCSVHeader is the header of GET …/evaluation?format=csv.
 var evaluationCSVHeader = []string{"rank", "bid_id", "supplier", "received_at", "price", "currency", "ladder_level", "kg_co2e", "notional_price", "excluded", "reason", "failed_limits"}
 
 // getTenderEvaluation answers GET /v1/tenders/{id}/evaluation (officer,
@@ -615,7 +616,7 @@ func (s *Server) getTenderEvaluation(w http.ResponseWriter, r *http.Request) err
 
 // writeEvaluationCSV writes the ranking, one bid a row; texts that a
 // spreadsheet would run as formulas are neutralised.
-func writeEvaluationCSV(w interface{ Write([]byte) (int, error) }, ev *tender.Evaluation) error {
+func writeEvaluationCSV(w io.Writer, ev *tender.Evaluation) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(evaluationCSVHeader); err != nil {
 		return err
