@@ -12,6 +12,8 @@ import (
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/store"
+	"github.com/footprint-gpp/footprint/tender"
 
 	"github.com/footprint-gpp/footprint/internal/clip"
 )
@@ -89,6 +91,25 @@ var errorTable = []kind{
 	{factors.ErrUnknownDataset, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
 	{calc.ErrProductFactor, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
 	{calc.ErrBasis, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
+	// Tenders (tenders_api.go, auth.go): 401 for no or a wrong credential,
+	// 403 for a right one on the wrong thing, 409 for a right one at the
+	// wrong time.
+	{errUnauthorized, http.StatusUnauthorized, "unauthorized", "Unauthorized"},
+	{errForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
+	{errNoStore, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
+	{errSealed, http.StatusConflict, "sealed", "Sealed until opened"},
+	{store.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
+	{tender.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
+	{tender.ErrDeadlinePassed, http.StatusConflict, "deadline-passed", "Deadline passed"},
+	{tender.ErrTooEarly, http.StatusConflict, "too-early", "Deadline not passed yet"},
+	{tender.ErrWithdrawn, http.StatusConflict, "withdrawn", "Bid withdrawn"},
+	{tender.ErrCancelled, http.StatusConflict, "cancelled", "Tender cancelled"},
+	{tender.ErrTenderFrozen, http.StatusConflict, "frozen", "Tender has bids"},
+	{tender.ErrNotOpen, http.StatusConflict, "not-open", "Tender not open"},
+	{tender.ErrMethodChanged, http.StatusConflict, "method-changed", "Pinned method changed"},
+	{store.ErrIdempotencyConflict, http.StatusUnprocessableEntity, "idempotency-conflict", "Idempotency-Key reused"},
+	{errInvalidTender, http.StatusUnprocessableEntity, "invalid-tender", "Invalid tender"},
+	{store.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{factors.ErrInvalid, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
 }
 

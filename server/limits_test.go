@@ -346,6 +346,15 @@ var exampleTargets = map[string]string{
 	"/tenders/{id}/evaluation": "/tenders/t0001/evaluation",
 	"/tenders/{id}/notice":     "/tenders/t0001/notice",
 	"/tenders/{id}/bid":        "/tenders/t0001/bid",
+	// Tenders: this test's server has no database, so they answer 503
+	// (GET and HEAD alike); tenders_api_test.go tests them with one.
+	"/v1/tenders/{id}":               "/v1/tenders/T1",
+	"/v1/tenders/{id}/bids":          "/v1/tenders/T1/bids",
+	"/v1/tenders/{id}/bids/{bid_id}": "/v1/tenders/T1/bids/B1",
+	"/v1/tenders/{id}/open":          "/v1/tenders/T1/open",
+	"/v1/tenders/{id}/evaluation":    "/v1/tenders/T1/evaluation",
+	"/v1/tenders/{id}/ocds":          "/v1/tenders/T1/ocds",
+	"/v1/tenders/{id}/audit":         "/v1/tenders/T1/audit",
 }
 
 // storeRoutes need a store (and the officer pages a session): on the
@@ -402,7 +411,11 @@ func TestHeadAndOptionsEveryRoute(t *testing.T) {
 				}
 				get := send(t, srv, http.MethodGet, target)
 				head := send(t, srv, http.MethodHead, target)
-				if (get.StatusCode != 200 && !storeRoutes[tpl]) || head.StatusCode != get.StatusCode || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") {
+				wantStatus := 200
+				if strings.HasPrefix(tpl, "/v1/tenders") {
+					wantStatus = http.StatusServiceUnavailable // no database here
+				}
+				if (!storeRoutes[tpl] && get.StatusCode != wantStatus) || head.StatusCode != get.StatusCode || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") {
 					t.Errorf("GET %d %q, HEAD %d %q", get.StatusCode, get.Header.Get("Content-Type"), head.StatusCode, head.Header.Get("Content-Type"))
 				}
 			}

@@ -336,7 +336,12 @@ func TestOpenAPILintRules(t *testing.T) {
 					t.Errorf("%s: tag %q is not declared with a description", where, tg)
 				}
 			}
-			if op.Security == nil || len(*op.Security) != 0 {
+			switch {
+			case op.Security == nil:
+				t.Errorf("%s: every route states its security requirement (security: [] when open)", where)
+			case strings.HasPrefix(p, "/v1/tenders") && !openTenderRoutes[where] && len(*op.Security) == 0:
+				t.Errorf("%s: a tender route for officers or bid holders needs its bearer scheme", where)
+			case (!strings.HasPrefix(p, "/v1/tenders") || openTenderRoutes[where]) && len(*op.Security) != 0:
 				t.Errorf("%s: the open routes need an explicit empty security requirement (security: [])", where)
 			}
 			if m == "post" && strings.HasPrefix(p, "/v1/") {
@@ -360,6 +365,13 @@ func TestOpenAPILintRules(t *testing.T) {
 			}
 		}
 	})
+}
+
+// openTenderRoutes are the tender routes without a credential: the
+// public notice and the submission of a bid.
+var openTenderRoutes = map[string]bool{
+	"GET /v1/tenders/{id}":       true,
+	"POST /v1/tenders/{id}/bids": true,
 }
 
 func isArray(typ any) bool {

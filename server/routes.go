@@ -41,6 +41,19 @@ func (s *Server) routes(r *mux.Router) {
 	get("/healthz", s.getHealth)
 	r.HandleFunc("/metrics", s.getMetrics).Methods(http.MethodGet, http.MethodHead)
 
+	// Tenders (DESIGN "Tenders"; tenders_api.go, auth in auth.go).
+	post("/v1/tenders", jsonBody, s.postTender)
+	get("/v1/tenders", s.getTenders)
+	get("/v1/tenders/{id}", s.getTender)
+	post("/v1/tenders/{id}/bids", jsonBody, s.postTenderBid)
+	get("/v1/tenders/{id}/bids", s.getTenderBids)
+	get("/v1/tenders/{id}/bids/{bid_id}", s.getTenderBid)
+	r.Handle("/v1/tenders/{id}/bids/{bid_id}", s.handle(s.deleteTenderBid)).Methods(http.MethodDelete)
+	post("/v1/tenders/{id}/open", jsonBody, s.postTenderOpen)
+	get("/v1/tenders/{id}/evaluation", s.getTenderEvaluation)
+	get("/v1/tenders/{id}/ocds", s.getTenderOCDS)
+	get("/v1/tenders/{id}/audit", s.getTenderAudit)
+
 	// Web form: GET shows it, POST acts on it (add or remove a line, upload
 	// a CSV, calculate); downloads recompute from the posted bid.
 	get("/", s.getForm)
@@ -53,10 +66,10 @@ func (s *Server) routes(r *mux.Router) {
 	get("/officer/sign-in", s.getSignIn)
 	post("/officer/sign-in", formBody, s.postSignIn)
 	post("/officer/sign-out", formBody, s.postSignOut)
-	get("/tenders", s.getTenders)
+	get("/tenders", s.pageTenders)
 	get("/tenders/new", s.getNewTender)
 	post("/tenders/new", formBody, s.postNewTender)
-	get("/tenders/{id}", s.getTender)
+	get("/tenders/{id}", s.pageTender)
 	post("/tenders/{id}/open", formBody, s.postOpen)
 	get("/tenders/{id}/evaluation", s.getEvaluation)
 	get("/tenders/{id}/notice", s.getNotice)

@@ -115,6 +115,8 @@ type Server struct {
 	batchIdle  time.Duration
 	// tw serves the tender web pages (tenders_web.go).
 	tw *tenderWeb
+	// tenders is what the tender routes need (tenders_api.go).
+	tenders tenderDeps
 }
 
 // New builds the service. It returns an error when the configuration is
@@ -155,6 +157,7 @@ func newServer(cfg Config) (*Server, error) {
 		batchSlots: make(chan struct{}, cfg.MaxConcurrentBatches), batchIdle: cfg.BatchIdleTimeout}
 	s.catalog = newCatalog(s.lib, s.reg)
 	s.tw = newTenderWeb(cfg)
+	s.tenders = newTenderDeps(cfg)
 	s.router = mux.NewRouter()
 	s.router.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{err: errRouteNotFound, detail: fmt.Sprintf("no resource at %s; see GET /v1/openapi.json", clip.Text(r.URL.Path))}

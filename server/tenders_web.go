@@ -28,7 +28,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -413,8 +412,8 @@ func (s *Server) postSignOut(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// getTenders answers GET /tenders: the officer's list.
-func (s *Server) getTenders(w http.ResponseWriter, r *http.Request) error {
+// pageTenders answers GET /tenders: the officer's list.
+func (s *Server) pageTenders(w http.ResponseWriter, r *http.Request) error {
 	if ok, err := s.needStore(w); !ok {
 		return err
 	}
@@ -594,9 +593,9 @@ func parseLadder(text string) (map[string]decimal.Decimal, string) {
 	return out, ""
 }
 
-// loadTender reads the tender of the path, answering 404 with a page when
+// pageLoadTender reads the tender of the path, answering 404 with a page when
 // there is none.
-func (s *Server) loadTender(w http.ResponseWriter, r *http.Request, sess *session) (*tender.Tender, error) {
+func (s *Server) pageLoadTender(w http.ResponseWriter, r *http.Request, sess *session) (*tender.Tender, error) {
 	t, err := s.tw.store.Tender(r.Context(), mux.Vars(r)["id"])
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, s.message(w, sess, http.StatusNotFound, "No such tender", "There is no tender at this address. Check the link you were given.")
@@ -607,10 +606,10 @@ func (s *Server) loadTender(w http.ResponseWriter, r *http.Request, sess *sessio
 	return &t, nil
 }
 
-// getTender answers GET /tenders/{id}: the officer's page of a tender.
+// pageTender answers GET /tenders/{id}: the officer's page of a tender.
 // Before opening it shows only how many bids arrived, when, and their
 // digests; after opening the ranking, the chart and the exports.
-func (s *Server) getTender(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) pageTender(w http.ResponseWriter, r *http.Request) error {
 	if ok, err := s.needStore(w); !ok {
 		return err
 	}
@@ -618,7 +617,7 @@ func (s *Server) getTender(w http.ResponseWriter, r *http.Request) error {
 	if sess == nil {
 		return nil
 	}
-	t, err := s.loadTender(w, r, sess)
+	t, err := s.pageLoadTender(w, r, sess)
 	if t == nil {
 		return err
 	}
@@ -680,7 +679,7 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 	if ok, err := s.checkCSRF(w, r, sess); !ok {
 		return err
 	}
-	t, err := s.loadTender(w, r, sess)
+	t, err := s.pageLoadTender(w, r, sess)
 	if t == nil {
 		return err
 	}
@@ -716,7 +715,7 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 	if sess == nil {
 		return nil
 	}
-	t, err := s.loadTender(w, r, sess)
+	t, err := s.pageLoadTender(w, r, sess)
 	if t == nil {
 		return err
 	}
@@ -749,26 +748,6 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, ev)
 }
 
-// writeEvaluationCSV writes one row per ranked bid, cells a spreadsheet
-// would take as a formula neutralised.
-func writeEvaluationCSV(w http.ResponseWriter, ev *tender.Evaluation) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"rank", "bid_id", "supplier", "price", "currency", "kg_co2e", "notional_price", "ladder_level", "received_at", "excluded", "reason", "failed_limits"})
-	for _, r := range ev.Ranking {
-		rank := ""
-		if r.Rank != nil {
-			rank = strconv.Itoa(*r.Rank)
-		}
-		row := []string{rank, r.BidID, r.Supplier, r.Price.Amount.StringFixed(2), r.Price.Currency, r.KgCO2e.String(), r.NotionalPrice.String(),
-			r.LadderLevel, r.ReceivedAt.UTC().Format(time.RFC3339Nano), strconv.FormatBool(r.Excluded), r.Reason, strings.Join(r.FailedLimits, "; ")}
-		for i := range row {
-			row[i] = neutralise(row[i])
-		}
-		cw.Write(row)
-	}
-	cw.Flush()
-	return cw.Error()
-}
 
 // getNotice answers GET /tenders/{id}/notice: the public notice, with the
 // bid form while the tender is open.
@@ -777,7 +756,7 @@ func (s *Server) getNotice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sess := s.tw.session(r)
-	t, err := s.loadTender(w, r, sess)
+	t, err := s.pageLoadTender(w, r, sess)
 	if t == nil {
 		return err
 	}
@@ -804,7 +783,7 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sess := s.tw.session(r)
-	t, err := s.loadTender(w, r, sess)
+	t, err := s.pageLoadTender(w, r, sess)
 	if t == nil {
 		return err
 	}

@@ -54,7 +54,12 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)
 		return exitFailed
 	}
-	handler, err := server.New(server.Config{Library: w.lib, Registry: w.reg, Engine: w.engine, Logger: log, AccessLog: lv <= slog.LevelInfo})
+	cfg := server.Config{Library: w.lib, Registry: w.reg, Engine: w.engine, Logger: log, AccessLog: lv <= slog.LevelInfo}
+	if err := officerToken(ctx, e, &cfg); err != nil {
+		fmt.Fprintln(e.stderr, "footprint serve:", err)
+		return exitFailed
+	}
+	handler, err := server.New(cfg)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)
 		return exitFailed
@@ -70,4 +75,24 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// officerToken sets cfg.OfficerTokenHash when the server has a database
+// (cfg.Store): from FOOTPRINT_OFFICER_TOKEN, else the stored hash, else a
+// token generated now, printed here once (only its hash is stored).
+// Without a database the tender routes answer 503 and no token is needed.
+func officerToken(ctx context.Context, e *env, cfg *server.Config) error {
+	if cfg.Store == nil {
+		return nil
+	}
+	hash, generated, err := server.OfficerToken(ctx, cfg.Store, e.getenv)
+	if err != nil {
+		return err
+	}
+	cfg.OfficerTokenHash = hash
+	if generated != "" {
+		fmt.Fprintf(e.stderr, "footprint serve: generated the officer token (shown once; only its hash is stored; set %s to choose your own):\n  %s\n",
+			server.OfficerTokenEnv, generated)
+	}
+	return nil
 }

@@ -1,0 +1,212 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/footprint-gpp/footprint/store"
+	"github.com/footprint-gpp/footprint/tender"
+)
+
+// Authentication of the tender routes (DESIGN "Tenders", docs/tenders.md
+// "Security").
+//
+// Two bearer credentials exist: the officers' token (one per server,
+// compared by hash with Config.OfficerTokenHash) and a bid token (one per
+// bid, returned once at submission). A bid token is written
+// "<bid_id>.<secret>": the store keeps tender.HashToken(secret) only, and
+// the bid id in front lets the server find the one bid the token claims,
+// so that a valid bid token presented on the wrong bid or on an officer
+// route is recognised (403) rather than taken for a wrong one (401). A
+// token without a "." is checked against the bid named in the URL.
+//
+// Statuses: no or a wrong credential is 401 with WWW-Authenticate: Bearer;
+// a valid credential on the wrong thing is 403; a valid credential at the
+// wrong time is 409 (the tender rules decide, see errors.go).
+
+// OfficerTokenEnv is the environment variable holding the officers' token.
+const OfficerTokenEnv = "FOOTPRINT_OFFICER_TOKEN"
+
+// OfficerTokenSetting is the store setting that keeps the hash of a
+// generated officer token.
+const OfficerTokenSetting = "officer_token_hash"
+
+// MaxTokenLen bounds a presented bearer token; longer ones are refused
+// before they are hashed.
+const MaxTokenLen = 512
+
+// officerActor is the actor of the audit events officers cause; there is
+// one officer credential, so the events cannot name a person.
+const officerActor = "officer"
+
+// Errors of authentication, mapped in errors.go.
+var (
+	// errUnauthorized: no credential, or not a valid one (401).
+	errUnauthorized = errors.New("unauthorized")
+	// errForbidden: a valid credential for something else (403).
+	errForbidden = errors.New("forbidden")
+)
+
+// OfficerToken returns the hash of the officers' bearer token, and the
+// token itself when it had to be generated (so that `serve` prints it
+// once; it is never stored). In order: the token in FOOTPRINT_OFFICER_TOKEN
+// (hashed here; the setting is left alone), else the hash kept in the
+// store's "officer_token_hash" setting, else a new token (tender.NewToken)
+// whose hash is stored. getenv is os.Getenv in production.
+func OfficerToken(ctx context.Context, st store.Store, getenv func(string) string) (hash, generated string, err error) {
+	if tok := getenv(OfficerTokenEnv); tok != "" {
+		if len(tok) > MaxTokenLen || strings.ContainsAny(tok, " \t\r\n") {
+			return "", "", fmt.Errorf("%s: %d bytes; give at most %d bytes without spaces (a generated token has 43)", OfficerTokenEnv, len(tok), MaxTokenLen)
+		}
+		return tender.HashToken(tok), "", nil
+	}
+	if st == nil {
+		return "", "", fmt.Errorf("no %s and no database to keep a generated token in", OfficerTokenEnv)
+	}
+	if h, ok, err := st.Setting(ctx, OfficerTokenSetting); err != nil {
+		return "", "", fmt.Errorf("reading the officer token hash: %w", err)
+	} else if ok && h != "" {
+		return h, "", nil
+	}
+	tok, err := tender.NewToken()
+	if err != nil {
+		return "", "", err
+	}
+	h := tender.HashToken(tok)
+	if err := st.SetSetting(ctx, OfficerTokenSetting, h); err != nil {
+		return "", "", fmt.Errorf("storing the officer token hash: %w", err)
+	}
+	return h, tok, nil
+}
+
+// newBidToken returns a fresh bid token's secret and its stored hash; the
+// token handed out is bidToken(id, secret) once the store has assigned
+// the id.
+func newBidToken() (secret, hash string, err error) {
+	secret, err = tender.NewToken()
+	if err != nil {
+		return "", "", err
+	}
+	return secret, tender.HashToken(secret), nil
+}
+
+// bidToken is the bid token handed to the supplier.
+func bidToken(bidID, secret string) string { return bidID + "." + secret }
+
+// bearer returns the bearer token of a request, or "" when there is none
+// (or it is not a usable one: too long, or of another scheme).
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	tok = strings.TrimSpace(tok)
+	if len(tok) > MaxTokenLen {
+		return ""
+	}
+	return tok
+}
+
+// unauthorized sets WWW-Authenticate (RFC 6750) and returns the 401 error.
+// The same answer is given for a missing and for a wrong token, whatever
+// the token claimed, so that it tells nothing about which bids exist.
+func unauthorized(w http.ResponseWriter, presented bool, detail string) error {
+	v := `Bearer realm="footprint"`
+	if presented {
+		v += `, error="invalid_token"`
+	}
+	w.Header().Set("WWW-Authenticate", v)
+	return &httpError{err: errUnauthorized, detail: detail}
+}
+
+// isOfficer reports whether tok is the officers' token, in constant time.
+// With no officer token configured, nothing is.
+func (d *tenderDeps) isOfficer(tok string) bool {
+	if tok == "" || d.officerHash == "" {
+		return false
+	}
+	return tender.EqualTokenHash(tender.HashToken(tok), d.officerHash)
+}
+
+// dummyHash is compared against when a token names no stored bid, so that
+// an unknown bid costs the same as a wrong token on a known one.
+const dummyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" // tender.HashToken("")
+
+// bidHolder reports which bid of tender tenderID the token tok is valid
+// for: the bid it names (its id before the last "."), or urlBid for a
+// token without one. It returns "" when the token is valid for no bid;
+// one store read and one constant-time comparison are made either way.
+func (d *tenderDeps) bidHolder(ctx context.Context, tenderID, urlBid, tok string) (string, error) {
+	claimed, secret := urlBid, tok
+	if i := strings.LastIndexByte(tok, '.'); i >= 0 {
+		claimed, secret = tok[:i], tok[i+1:]
+	}
+	if claimed == "" || secret == "" || len(claimed) > MaxIDLen {
+		tender.EqualTokenHash(tender.HashToken(secret), dummyHash)
+		return "", nil
+	}
+	_, h, err := d.store.Bid(ctx, tenderID, claimed)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		h = dummyHash + "x" // never equal
+	case err != nil:
+		return "", err
+	}
+	if !tender.EqualTokenHash(tender.HashToken(secret), h) {
+		return "", nil
+	}
+	return claimed, nil
+}
+
+// requireOfficer lets an officer through. A valid bid token of this
+// tender (tenderID, "" on routes of no tender) is 403: the credential is
+// right, the route is not for it; anything else is 401.
+func (s *Server) requireOfficer(w http.ResponseWriter, r *http.Request, tenderID string) error {
+	tok := bearer(r)
+	if s.tenders.isOfficer(tok) {
+		return nil
+	}
+	if tok != "" && tenderID != "" && strings.Contains(tok, ".") {
+		holder, err := s.tenders.bidHolder(r.Context(), tenderID, "", tok)
+		if err != nil {
+			return err
+		}
+		if holder != "" {
+			return &httpError{err: errForbidden, detail: "a bid token gives access to its own bid only; this route is for officers (send the officer token)"}
+		}
+	}
+	return unauthorized(w, tok != "", "this route is for officers: send Authorization: Bearer <officer token>")
+}
+
+// caller is who presented a credential on a bid route.
+type caller struct {
+	officer bool
+	// bid is the bid the bid token is valid for (may differ from the URL's).
+	bid string
+}
+
+// identify authenticates the caller of a bid route (tender tenderID, bid
+// bidID of the URL): an officer, or the holder of a valid bid token. A
+// missing or invalid token is 401, identical whether or not the bid
+// exists.
+func (s *Server) identify(w http.ResponseWriter, r *http.Request, tenderID, bidID string) (caller, error) {
+	tok := bearer(r)
+	if tok == "" {
+		return caller{}, unauthorized(w, false, "send Authorization: Bearer <bid token> (the token returned when the bid was submitted) or the officer token")
+	}
+	if s.tenders.isOfficer(tok) {
+		return caller{officer: true}, nil
+	}
+	holder, err := s.tenders.bidHolder(r.Context(), tenderID, bidID, tok)
+	if err != nil {
+		return caller{}, err
+	}
+	if holder == "" {
+		return caller{}, unauthorized(w, true, "the token is not valid for this bid; send the bid token returned at submission")
+	}
+	return caller{bid: holder}, nil
+}
