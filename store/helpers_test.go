@@ -138,7 +138,7 @@ func newTender(ref string) tender.Tender {
 func newBid(supplier, price, kg string, at time.Time) tender.Bid {
 	return tender.Bid{
 		Supplier: supplier, Price: tender.Price{Amount: dec(price), Currency: "EUR"},
-		Lines: []calc.Line{{ID: "1", Activity: "fuel.natural_gas", Region: "US", Quantity: dec("1.50"), Unit: "mmBtu"}},
+		Lines:      []calc.Line{{ID: "1", Activity: "fuel.natural_gas", Region: "US", Quantity: dec("1.50"), Unit: "mmBtu"}},
 		ReceivedAt: tender.Stamp(at),
 		Footprint: tender.Summary{KgCO2e: dec(kg), Limits: []tender.LimitResult{{ID: "steel", LineID: "1", Limit: dec("728"), Value: dec("780.0"), Unit: "kg CO2e/t"}},
 			Receipt: calc.Receipt{InputDigest: strings.Repeat("cd", 32), MethodDigest: digest, ResultDigest: strings.Repeat("ef", 32)}},
