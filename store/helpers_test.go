@@ -103,8 +103,8 @@ func openTest(tb testing.TB, url string) *sqlStore {
 	return st.(*sqlStore)
 }
 
-// exec runs raw SQL against a store's database: how the tests tamper.
-func exec(tb testing.TB, s *sqlStore, query string, args ...any) {
+// tamperSQL runs raw SQL against a store's database: how the tests tamper.
+func tamperSQL(tb testing.TB, s *sqlStore, query string, args ...any) {
 	tb.Helper()
 	res, err := s.w.Exec(s.d.q(query), args...)
 	if err != nil {

@@ -478,41 +478,41 @@ func testTamper(t *testing.T, s *sqlStore, url string) {
 		want    string
 	}{
 		{"bid price", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "UPDATE bids SET price_amount = '1.00' WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
+			tamperSQL(t, s, "UPDATE bids SET price_amount = '1.00' WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
 		}, 3, "event 3 (bid_received): bid " + "%s has digest"},
 		{"bid lines", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "UPDATE bids SET lines = replace(lines, '1.5', '0.5') WHERE tender_id = ? AND id = ?", td.ID, bids[0].ID)
+			tamperSQL(t, s, "UPDATE bids SET lines = replace(lines, '1.5', '0.5') WHERE tender_id = ? AND id = ?", td.ID, bids[0].ID)
 		}, 2, "event 2 (bid_received): bid %s has digest"},
 		{"bid lines unreadable", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "UPDATE bids SET lines = 'garbage' WHERE tender_id = ? AND id = ?", td.ID, bids[0].ID)
+			tamperSQL(t, s, "UPDATE bids SET lines = 'garbage' WHERE tender_id = ? AND id = ?", td.ID, bids[0].ID)
 		}, 2, "event 2 (bid_received): bid %s cannot be read"},
 		{"bid removed", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "DELETE FROM bids WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
+			tamperSQL(t, s, "DELETE FROM bids WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
 		}, 3, "event 3 (bid_received): no stored bid matches"},
 		{"withdrawal undone", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "UPDATE bids SET withdrawn_at = NULL WHERE tender_id = ? AND id = ?", td.ID, bids[2].ID)
+			tamperSQL(t, s, "UPDATE bids SET withdrawn_at = NULL WHERE tender_id = ? AND id = ?", td.ID, bids[2].ID)
 		}, 5, "event 5 (withdrawn): bid %s is recorded as withdrawn"},
 		{"tender title", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "UPDATE tenders SET title = 'Other' WHERE id = ?", td.ID)
+			tamperSQL(t, s, "UPDATE tenders SET title = 'Other' WHERE id = ?", td.ID)
 		}, 1, "event 1 (created): the stored tender's digest"},
 		{"event actor", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "UPDATE events SET actor = 'mallory' WHERE tender_id = ? AND seq = 6", td.ID)
+			tamperSQL(t, s, "UPDATE events SET actor = 'mallory' WHERE tender_id = ? AND seq = 6", td.ID)
 		}, 6, "event 6 (opened): hash does not recompute"},
 		{"event digest and hash", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
 			// Rewriting the event's hash too breaks the next link.
-			exec(t, s, "UPDATE events SET digests = '[]', hash = ? WHERE tender_id = ? AND seq = 2", strings.Repeat("0", 64), td.ID)
+			tamperSQL(t, s, "UPDATE events SET digests = '[]', hash = ? WHERE tender_id = ? AND seq = 2", strings.Repeat("0", 64), td.ID)
 		}, 2, "event 2 (bid_received): hash does not recompute"},
 		{"last event removed", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "DELETE FROM events WHERE tender_id = ? AND seq = 8", td.ID)
+			tamperSQL(t, s, "DELETE FROM events WHERE tender_id = ? AND seq = 8", td.ID)
 		}, 8, "event 8 (missing): the chain ends at event 7"},
 		{"middle event removed", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "DELETE FROM events WHERE tender_id = ? AND seq = 4", td.ID)
+			tamperSQL(t, s, "DELETE FROM events WHERE tender_id = ? AND seq = 4", td.ID)
 		}, 5, "event 5 (withdrawn): seq out of order"},
 		{"evaluation edited", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "UPDATE evaluations SET body = replace(body, 'Supplier 1', 'Supplier X') WHERE tender_id = ?", td.ID)
+			tamperSQL(t, s, "UPDATE evaluations SET body = replace(body, 'Supplier 1', 'Supplier X') WHERE tender_id = ?", td.ID)
 		}, 7, "event 7 (evaluated): the stored evaluation's digest does not recompute"},
 		{"status reset", func(t *testing.T, s *sqlStore, td tender.Tender, bids []tender.Bid) {
-			exec(t, s, "UPDATE tenders SET status = 'open' WHERE id = ?", td.ID)
+			tamperSQL(t, s, "UPDATE tenders SET status = 'open' WHERE id = ?", td.ID)
 		}, 6, "event 6 (opened): the tender is recorded as opened"},
 	}
 	for _, c := range cases {
