@@ -103,6 +103,10 @@ func TestSQLitePragmas(t *testing.T) {
 	for name, db := range map[string]interface {
 		QueryRowContext(context.Context, string, ...any) *sql.Row
 	}{"write": s.w, "read": s.r} {
+		var mode string
+		if err := db.QueryRowContext(ctx, "PRAGMA query_only").Scan(&mode); err != nil || (name == "read") != (mode == "1") {
+			t.Errorf("%s handle: query_only %q (%v)", name, mode, err)
+		}
 		for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000"} {
 			var got string
 			if err := db.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {

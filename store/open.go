@@ -61,8 +61,11 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	case strings.ContainsAny(path, "?#"):
 		return nil, fmt.Errorf("%w: sqlite:%s: a file path may not contain ? or #", ErrUnsupportedURL, clip.Prefix(path))
 	}
-	dsn := path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
-	w, err := sql.Open("sqlite", dsn)
+	dsn := path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	// Writes take the write lock at BEGIN (a deferred transaction that
+	// reads first and writes later could fail with SQLITE_BUSY midway);
+	// reads must not, or they would queue behind every write.
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite:%s: %w", clip.Prefix(path), err)
 	}
@@ -76,7 +79,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn)
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite:%s: %w", clip.Prefix(path), err)

@@ -589,8 +589,17 @@ func (s *sqlStore) Setting(ctx context.Context, name string) (string, bool, erro
 	return v, true, nil
 }
 
+// Limits of a setting, which holds small server values (a hash, a key).
+const (
+	MaxSettingName  = 64
+	MaxSettingValue = 4096
+)
+
 // SetSetting implements Store.
 func (s *sqlStore) SetSetting(ctx context.Context, name, value string) error {
+	if name == "" || len(name) > MaxSettingName || len(value) > MaxSettingValue {
+		return fmt.Errorf("%w: setting %q: the name needs 1 to %d bytes and the value at most %d (got %d and %d)", tender.ErrInvalid, clip.Prefix(name), MaxSettingName, MaxSettingValue, len(name), len(value))
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.d.q("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"), name, value)
 		return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,7 @@ var suite = []struct {
 	{"Settings", testSettings},
 	{"AppendEvent", testAppendEvent},
 	{"Tamper", testTamper},
+	{"ReadDuringWrite", testReadDuringWrite},
 }
 
 func TestStore(t *testing.T) {
@@ -109,6 +111,12 @@ func testCreateListGet(t *testing.T, s *sqlStore, _ string) {
 	d, _ := tender.TenderDigest(a)
 	if len(evs) != 1 || evs[0].Kind != tender.EventCreated || evs[0].Actor != "officer" || evs[0].Digests[0] != d {
 		t.Errorf("events after create: %+v", evs)
+	}
+	if _, err := s.Events(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("events of unknown tender: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Verify(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("verify unknown tender: %v, want ErrNotFound", err)
 	}
 	if _, err := s.Evaluation(ctx, a.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Evaluation before opening: %v, want ErrNotFound", err)
@@ -427,6 +435,11 @@ func testSettings(t *testing.T, s *sqlStore, _ string) {
 			t.Fatalf("Setting = %q, %v, %v; want %q", got, ok, err, v)
 		}
 	}
+	for _, c := range [][2]string{{"", "v"}, {strings.Repeat("n", MaxSettingName+1), "v"}, {"n", strings.Repeat("v", MaxSettingValue+1)}} {
+		if err := s.SetSetting(ctx, c[0], c[1]); !errors.Is(err, tender.ErrInvalid) {
+			t.Errorf("SetSetting(%d bytes, %d bytes): %v, want ErrInvalid", len(c[0]), len(c[1]), err)
+		}
+	}
 }
 
 func testAppendEvent(t *testing.T, s *sqlStore, _ string) {
@@ -534,5 +547,24 @@ func testTamper(t *testing.T, s *sqlStore, url string) {
 				t.Errorf("Verify: verified %v, first bad %d, problem %q; want event %d and %q", r.Verified, r.FirstBadSeq, r.Problem, c.wantSeq, want)
 			}
 		})
+	}
+}
+
+// testReadDuringWrite submits a bid while a read transaction is open: a
+// read must not take the write lock (it would hold every submission up).
+func testReadDuringWrite(t *testing.T, s *sqlStore, _ string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	td := mustCreate(t, s, "T-1")
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if _, err := s.listEvents(ctx, tx, td.ID, false); err != nil {
+			return err
+		}
+		at := t0.Add(time.Hour)
+		_, _, err := s.SubmitBid(ctx, td.ID, newBid("S", "1.00", "1", at), "h", "", at)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("a submission during a read: %v", err)
 	}
 }
