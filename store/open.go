@@ -41,7 +41,12 @@ func Open(ctx context.Context, url string) (Store, error) {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		return openPostgres(ctx, url)
 	}
-	return nil, fmt.Errorf("%w %q: use sqlite:PATH (e.g. sqlite:footprint.db) or postgres://user@host/dbname", ErrUnsupportedURL, clip.Prefix(url))
+	// Only the scheme is repeated: the rest may hold a password.
+	scheme, _, ok := strings.Cut(url, ":")
+	if !ok || scheme == "" {
+		return nil, fmt.Errorf("%w: %q has no scheme: use sqlite:PATH (e.g. sqlite:footprint.db) or postgres://user@host/dbname", ErrUnsupportedURL, clip.Prefix(url))
+	}
+	return nil, fmt.Errorf("%w: scheme %q: use sqlite:PATH (e.g. sqlite:footprint.db) or postgres://user@host/dbname", ErrUnsupportedURL, clip.Prefix(scheme))
 }
 
 // openSQLite opens a SQLite file with two pools: one connection for every

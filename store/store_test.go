@@ -56,6 +56,9 @@ func TestOpenURLs(t *testing.T) {
 			t.Errorf("Open(%q) = %v, want ErrUnsupportedURL", u, err)
 		}
 	}
+	if _, err := Open(ctx, "mysql://root:s3cret@db/x"); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("an unsupported URL's error repeats its password: %v", err)
+	}
 	// Reopening runs no migration twice and keeps the data.
 	s, url := openSQLiteTest(t)
 	td := mustCreate(t, s, "T-1")
