@@ -9,10 +9,11 @@ import (
 	"strings"
 
 	"github.com/footprint-gpp/footprint/server"
+	"github.com/footprint-gpp/footprint/store"
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--log-level info] [--log-format text]\n\n"+
+	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--log-level info] [--log-format text]\n\n"+
 		"Runs the REST service (/v1/...) and the web form (/) until SIGINT or SIGTERM,\n"+
 		"then finishes the requests in flight and exits. Logs go to stderr.")
 	var df dataFlags
@@ -20,6 +21,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	addr := fs.String("addr", ":8080", "address to listen on (host:port; 127.0.0.1:8080 for loopback only)")
 	level := fs.String("log-level", "info", "log level: debug, info (one line per request), warn or error")
 	format := fs.String("log-format", "text", "log format: text or json")
+	db := dbFlag(fs)
 	if done, code := parseFlags(fs, args); done {
 		return code
 	}
@@ -54,7 +56,13 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)
 		return exitFailed
 	}
-	cfg := server.Config{Library: w.lib, Registry: w.reg, Engine: w.engine, Logger: log, AccessLog: lv <= slog.LevelInfo}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint serve:", err)
+		return exitFailed
+	}
+	defer st.Close()
+	cfg := server.Config{Library: w.lib, Registry: w.reg, Engine: w.engine, Logger: log, AccessLog: lv <= slog.LevelInfo, Store: st}
 	if err := officerToken(ctx, e, &cfg); err != nil {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)
 		return exitFailed

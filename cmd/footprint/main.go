@@ -1,13 +1,14 @@
 // Command footprint calculates the carbon footprint of public-procurement
 // bids under versioned methodologies, EU and US side by side.
 //
-//	footprint serve   [--addr :8080] [--methods DIR] [--data DIR]
+//	footprint serve   [--addr :8080] [--methods DIR] [--data DIR] [--db URL]
 //	footprint calc    --method REF  bid.json
 //	footprint batch   --method REF [--method REF ...] [-o out.csv] [in.csv]
 //	footprint compare --method A --method B  bid.json|in.csv
 //	footprint methods list | show REF | validate FILE | diff REF REF
 //	footprint factors search [--activity K] [--region R] [--dataset D]
 //	footprint conformance [VECTORS_DIR]
+//	footprint tenders verify [--db URL] TENDER_ID
 //
 // Files default to stdin/stdout; errors go to stderr with a non-zero exit:
 // 1 when the input is invalid or the run cannot proceed, 2 on usage errors,
@@ -81,6 +82,7 @@ func commands() map[string]command {
 		"methods":     {"list, show, validate and diff methods", cmdMethods},
 		"factors":     {"search the emission factors", cmdFactors},
 		"conformance": {"run the conformance vectors and print a pass/fail table", cmdConformance},
+		"tenders":     {"tenders: verify a tender's audit trail", cmdTenders},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http/httptrace"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -147,7 +148,7 @@ func TestServeSignals(t *testing.T) {
 	listening := regexp.MustCompile(`msg=listening addr=(\S+)`)
 
 	t.Run("first signal: graceful, exit 0", func(t *testing.T) {
-		c := startChild(t, "serve", "--addr", "127.0.0.1:0")
+		c := startChild(t, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(t.TempDir(), "footprint.db"))
 		c.waitFor(t, listening)
 		c.signal(t, os.Interrupt)
 		if code := c.wait(t); code != exitOK {
@@ -156,7 +157,7 @@ func TestServeSignals(t *testing.T) {
 	})
 
 	t.Run("second signal during graceful shutdown: at once", func(t *testing.T) {
-		c := startChild(t, "serve", "--addr", "127.0.0.1:0")
+		c := startChild(t, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(t.TempDir(), "footprint.db"))
 		addr := c.waitFor(t, listening)[1]
 		// A request in flight that never ends: its body stays open. The
 		// server asks for the body (100 Continue) only once the handler

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/store"
+)
+
+// tendersSub is one subcommand of "footprint tenders".
+type tendersSub struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+// tendersSubs are the subcommands of "footprint tenders"; more (list,
+// show, open, …) register here.
+func tendersSubs() map[string]tendersSub {
+	return map[string]tendersSub{
+		"verify": {"check a tender's audit trail against the stored tender, bids and evaluation", cmdTendersVerify},
+	}
+}
+
+func cmdTenders(ctx context.Context, e *env, args []string) int {
+	subs := tendersSubs()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		w := e.stderr
+		if len(args) > 0 {
+			w = e.stdout
+		}
+		fmt.Fprintln(w, "usage: footprint tenders <subcommand> [flags] [args]\n\nsubcommands:")
+		names := make([]string, 0, len(subs))
+		for n := range subs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(w, "  %-8s %s\n", n, subs[n].summary)
+		}
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	sub, ok := subs[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "footprint tenders: unknown subcommand %q; use verify\n", clip.Prefix(args[0]))
+		return exitUsage
+	}
+	return sub.run(ctx, e, args[1:])
+}
+
+// dbFlag registers --db, the database URL of serve and the tenders
+// commands.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", store.DefaultURL, "database: sqlite:PATH (a file, created when missing) or postgres://user@host/dbname")
+}
+
+// openExisting opens the database at url for a command that only reads
+// it: a SQLite file that does not exist is an error, not a new empty
+// database.
+func openExisting(ctx context.Context, url string) (store.Store, error) {
+	if p, ok := strings.CutPrefix(url, "sqlite:"); ok {
+		p = strings.TrimPrefix(p, "//")
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("--db %s: no database there (%w)", clip.Prefix(url), errors.Unwrap(err))
+		}
+	}
+	return store.Open(ctx, url)
+}
+
+func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "tenders verify", "tenders verify [--db URL] TENDER_ID\n\n"+
+		"Checks a tender's audit trail offline: every event's hash, the chain's links\n"+
+		"and head, and that the stored tender, bids and evaluation still have the\n"+
+		"digests their events recorded. Prints the events and the verdict; exits 0\n"+
+		"when it verifies, 1 when it does not (naming the first bad event) or on error.")
+	db := dbFlag(fs)
+	if done, code := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "footprint tenders verify: give exactly one tender id")
+		fs.Usage()
+		return exitUsage
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint tenders verify:", err)
+		return exitFailed
+	}
+	defer st.Close()
+	res, err := st.Verify(ctx, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint tenders verify:", err)
+		return exitFailed
+	}
+	printEvents(e.stdout, res)
+	if !res.Verified {
+		fmt.Fprintf(e.stdout, "NOT VERIFIED: %s\n", res.Problem)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stdout, "verified: %d events\n", len(res.Events))
+	return exitOK
+}
+
+// printEvents writes the chain as a table, hashes shortened to 16 digits.
+func printEvents(w io.Writer, res store.VerifyResult) {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "SEQ\tAT\tKIND\tACTOR\tDIGESTS\tHASH\t")
+	short := func(s string) string {
+		if len(s) > 16 {
+			return s[:16]
+		}
+		return s
+	}
+	for _, ev := range res.Events {
+		ds := make([]string, len(ev.Digests))
+		for i, d := range ev.Digests {
+			ds[i] = short(d)
+		}
+		mark := ""
+		if ev.Seq == res.FirstBadSeq {
+			mark = "  <- first bad event"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", ev.Seq, ev.At.UTC().Format(time.RFC3339Nano), ev.Kind, clip.Prefix(ev.Actor), strings.Join(ds, ","), short(ev.Hash), mark)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,616 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/tender"
+)
+
+// errCorrupt marks a stored value that no longer parses (edited in the
+// database): Verify reports it against its event instead of failing.
+var errCorrupt = errors.New("stored value cannot be read")
+
+// MaxIdempotencyKey is the longest Idempotency-Key kept, in bytes.
+const MaxIdempotencyKey = 255
+
+// supplierActor is the actor of the events a bid's holder causes: the
+// store knows no supplier's identity beyond the bid's token.
+const supplierActor = "supplier"
+
+// sqlStore is Store over database/sql, for SQLite and PostgreSQL alike;
+// d holds the differences. w takes every write (for SQLite, one
+// connection), r every read (for PostgreSQL, the same pool).
+type sqlStore struct {
+	d    dialect
+	w, r *sql.DB
+}
+
+var _ Store = (*sqlStore)(nil)
+
+// newID returns a random identifier (64 bits, hex), which tells nothing
+// about how many tenders or bids came before it.
+func newID() (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// write runs fn in one write transaction, committed when fn returns nil.
+func (s *sqlStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// read runs fn in one read transaction (one snapshot).
+func (s *sqlStore) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, s.d.readTx())
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// head is a tender's chain head as kept in its row.
+type head struct {
+	seq  int64
+	hash string
+}
+
+// prev is the head as the previous event for tender.NewEvent.
+func (h head) prev() *tender.Event {
+	if h.seq == 0 {
+		return nil
+	}
+	return &tender.Event{Seq: h.seq, Hash: h.hash}
+}
+
+const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash"
+
+func scanTender(row interface{ Scan(...any) error }) (tender.Tender, head, error) {
+	var t tender.Tender
+	var h head
+	var deadline, created timeCol
+	var award, status string
+	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash)
+	if err != nil {
+		return t, h, err
+	}
+	t.Deadline, t.Created, t.Status = deadline.t, created.t, tender.Status(status)
+	if err := json.Unmarshal([]byte(award), &t.Award); err != nil {
+		return t, h, fmt.Errorf("%w: tender %s: stored award: %w", errCorrupt, t.ID, err)
+	}
+	return t, h, nil
+}
+
+// getTender reads a tender; lock takes its row lock (inside a write).
+func (s *sqlStore) getTender(ctx context.Context, q querier, id string, lock bool) (tender.Tender, head, error) {
+	query := "SELECT " + tenderCols + " FROM tenders WHERE id = ?"
+	if lock {
+		query += s.d.forUpdate()
+	}
+	t, h, err := scanTender(q.QueryRowContext(ctx, s.d.q(query), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, h, fmt.Errorf("tender %q: %w", clip.Prefix(id), ErrNotFound)
+	}
+	return t, h, err
+}
+
+// appendEvent inserts ev and moves the tender's head to it.
+func (s *sqlStore) appendEvent(ctx context.Context, tx *sql.Tx, tenderID string, ev tender.Event) error {
+	ds, err := json.Marshal(ev.Digests)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO events (tender_id, seq, at, kind, actor, digests, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+		tenderID, ev.Seq, s.d.ts(ev.At), string(ev.Kind), ev.Actor, string(ds), ev.PrevHash, ev.Hash); err != nil {
+		return fmt.Errorf("append %s event: %w", ev.Kind, err)
+	}
+	if _, err := tx.ExecContext(ctx, s.d.q("UPDATE tenders SET head_seq = ?, head_hash = ? WHERE id = ?"), ev.Seq, ev.Hash, tenderID); err != nil {
+		return fmt.Errorf("move chain head: %w", err)
+	}
+	return nil
+}
+
+// CreateTender implements Store.
+func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor string) (tender.Tender, error) {
+	id, err := newID()
+	if err != nil {
+		return tender.Tender{}, err
+	}
+	t.ID = id
+	t.Deadline, t.Created = tender.Stamp(t.Deadline), tender.Stamp(t.Created)
+	if t.Status == "" {
+		t.Status = tender.StatusOpen
+	}
+	digest, err := tender.TenderDigest(t)
+	if err != nil {
+		return tender.Tender{}, err
+	}
+	ev, err := tender.NewEvent(nil, tender.EventCreated, actor, t.Created, []string{digest})
+	if err != nil {
+		return tender.Tender{}, err
+	}
+	award, err := json.Marshal(t.Award)
+	if err != nil {
+		return tender.Tender{}, err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"),
+			t.ID, t.Reference, t.Title, t.Buyer, t.Currency, s.d.ts(t.Deadline), t.Method.ID, t.Method.Version, t.Method.Digest,
+			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash); err != nil {
+			return fmt.Errorf("store tender: %w", err)
+		}
+		return s.appendEvent(ctx, tx, t.ID, ev)
+	})
+	if err != nil {
+		return tender.Tender{}, err
+	}
+	return t, nil
+}
+
+// Tender implements Store.
+func (s *sqlStore) Tender(ctx context.Context, id string) (tender.Tender, error) {
+	t, _, err := s.getTender(ctx, s.r, id, false)
+	return t, err
+}
+
+// Tenders implements Store.
+func (s *sqlStore) Tenders(ctx context.Context) ([]tender.Tender, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT "+tenderCols+" FROM tenders ORDER BY created DESC, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []tender.Tender{}
+	for rows.Next() {
+		t, _, err := scanTender(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+const bidCols = "id, supplier, price_amount, price_currency, ladder_level, lines, received_at, withdrawn_at, footprint, token_hash, event_seq, withdrawn_seq"
+
+// storedBid is a bid row: the bid, its token hash and its events.
+type storedBid struct {
+	bid          tender.Bid
+	tokenHash    string
+	eventSeq     int64
+	withdrawnSeq sql.NullInt64
+}
+
+func scanBid(row interface{ Scan(...any) error }) (storedBid, error) {
+	var sb storedBid
+	var amount, lines, footprint string
+	var received, withdrawn timeCol
+	b := &sb.bid
+	if err := row.Scan(&b.ID, &b.Supplier, &amount, &b.Price.Currency, &b.LadderLevel, &lines, &received, &withdrawn, &footprint, &sb.tokenHash, &sb.eventSeq, &sb.withdrawnSeq); err != nil {
+		return sb, err
+	}
+	b.ReceivedAt, b.WithdrawnAt = received.t, withdrawn.ptr()
+	var err error
+	if b.Price.Amount, err = decimal.NewFromString(amount); err != nil {
+		return sb, fmt.Errorf("%w: bid %s: stored price %q: %w", errCorrupt, b.ID, clip.Prefix(amount), err)
+	}
+	if err := json.Unmarshal([]byte(lines), &b.Lines); err != nil {
+		return sb, fmt.Errorf("%w: bid %s: stored lines: %w", errCorrupt, b.ID, err)
+	}
+	if err := json.Unmarshal([]byte(footprint), &b.Footprint); err != nil {
+		return sb, fmt.Errorf("%w: bid %s: stored footprint: %w", errCorrupt, b.ID, err)
+	}
+	return sb, nil
+}
+
+func (s *sqlStore) getBid(ctx context.Context, q querier, tenderID, bidID string) (storedBid, error) {
+	sb, err := scanBid(q.QueryRowContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? AND id = ?"), tenderID, bidID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sb, fmt.Errorf("bid %q of tender %q: %w", clip.Prefix(bidID), clip.Prefix(tenderID), ErrNotFound)
+	}
+	return sb, err
+}
+
+// listBids reads every bid of a tender in receipt order.
+func (s *sqlStore) listBids(ctx context.Context, q querier, tenderID string) ([]storedBid, error) {
+	rows, err := q.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY received_at, event_seq"), tenderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []storedBid
+	for rows.Next() {
+		sb, err := scanBid(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sb)
+	}
+	return out, rows.Err()
+}
+
+// SubmitBid implements Store.
+func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, idempotencyKey string, now time.Time) (tender.Bid, bool, error) {
+	if len(idempotencyKey) > MaxIdempotencyKey {
+		return tender.Bid{}, false, fmt.Errorf("%w: idempotency key is %d bytes; at most %d", tender.ErrInvalid, len(idempotencyKey), MaxIdempotencyKey)
+	}
+	if b.ReceivedAt.IsZero() {
+		b.ReceivedAt = now
+	}
+	b.ReceivedAt, b.WithdrawnAt = tender.Stamp(b.ReceivedAt), nil
+	lines, err := json.Marshal(b.Lines)
+	if err != nil {
+		return tender.Bid{}, false, err
+	}
+	footprint, err := json.Marshal(b.Footprint)
+	if err != nil {
+		return tender.Bid{}, false, err
+	}
+	var key any
+	if idempotencyKey != "" {
+		key = idempotencyKey
+	}
+	var out tender.Bid
+	var replayed bool
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		t, h, err := s.getTender(ctx, tx, tenderID, true)
+		if err != nil {
+			return err
+		}
+		if idempotencyKey != "" {
+			prev, err := scanBid(tx.QueryRowContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? AND idempotency_key = ?"), tenderID, idempotencyKey))
+			switch {
+			case err == nil:
+				// A retry: the same content (at the stored receipt time)
+				// is the same bid, whatever the clock says now.
+				again := b
+				again.ReceivedAt = prev.bid.ReceivedAt
+				d1, err1 := tender.BidDigest(again)
+				d2, err2 := tender.BidDigest(prev.bid)
+				if err := errors.Join(err1, err2); err != nil {
+					return err
+				}
+				if d1 != d2 {
+					return fmt.Errorf("%w: the key was first used for bid %s, with other content", ErrIdempotencyConflict, prev.bid.ID)
+				}
+				out, replayed = prev.bid, true
+				return nil
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+		if err := tender.CanSubmit(t, now); err != nil {
+			return err
+		}
+		if b.ID, err = newID(); err != nil {
+			return err
+		}
+		digest, err := tender.BidDigest(b)
+		if err != nil {
+			return err
+		}
+		digests := []string{digest}
+		if rd := b.Footprint.Receipt.ResultDigest; rd != "" {
+			digests = append(digests, rd)
+		}
+		ev, err := tender.NewEvent(h.prev(), tender.EventBidReceived, supplierActor, b.ReceivedAt, digests)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO bids (tender_id, "+bidCols+", idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?)"),
+			tenderID, b.ID, b.Supplier, b.Price.Amount.String(), b.Price.Currency, b.LadderLevel, string(lines), s.d.ts(b.ReceivedAt),
+			string(footprint), tokenHash, ev.Seq, key); err != nil {
+			return fmt.Errorf("store bid: %w", err)
+		}
+		if err := s.appendEvent(ctx, tx, tenderID, ev); err != nil {
+			return err
+		}
+		out = b
+		return nil
+	})
+	if err != nil {
+		return tender.Bid{}, false, err
+	}
+	return out, replayed, nil
+}
+
+// Bid implements Store.
+func (s *sqlStore) Bid(ctx context.Context, tenderID, bidID string) (tender.Bid, string, error) {
+	sb, err := s.getBid(ctx, s.r, tenderID, bidID)
+	if err != nil {
+		return tender.Bid{}, "", err
+	}
+	return sb.bid, sb.tokenHash, nil
+}
+
+// Bids implements Store.
+func (s *sqlStore) Bids(ctx context.Context, tenderID string) ([]tender.Bid, error) {
+	var out []tender.Bid
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if _, _, err := s.getTender(ctx, tx, tenderID, false); err != nil {
+			return err
+		}
+		sbs, err := s.listBids(ctx, tx, tenderID)
+		if err != nil {
+			return err
+		}
+		out = make([]tender.Bid, len(sbs))
+		for i := range sbs {
+			out[i] = sbs[i].bid
+		}
+		return nil
+	})
+	return out, err
+}
+
+// WithdrawBid implements Store.
+func (s *sqlStore) WithdrawBid(ctx context.Context, tenderID, bidID string, now time.Time) error {
+	now = tender.Stamp(now)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		t, h, err := s.getTender(ctx, tx, tenderID, true)
+		if err != nil {
+			return err
+		}
+		sb, err := s.getBid(ctx, tx, tenderID, bidID)
+		if err != nil {
+			return err
+		}
+		if err := tender.CanWithdraw(t, sb.bid, now); err != nil {
+			return err
+		}
+		digest, err := tender.BidDigest(sb.bid)
+		if err != nil {
+			return err
+		}
+		ev, err := tender.NewEvent(h.prev(), tender.EventWithdrawn, supplierActor, now, []string{digest})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.d.q("UPDATE bids SET withdrawn_at = ?, withdrawn_seq = ? WHERE tender_id = ? AND id = ?"), s.d.ts(now), ev.Seq, tenderID, bidID); err != nil {
+			return fmt.Errorf("withdraw bid: %w", err)
+		}
+		return s.appendEvent(ctx, tx, tenderID, ev)
+	})
+}
+
+// Open implements Store.
+func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, []tender.Bid) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
+	now = tender.Stamp(now)
+	var out *tender.Evaluation
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		t, h, err := s.getTender(ctx, tx, tenderID, true)
+		if err != nil {
+			return err
+		}
+		if err := tender.CanOpen(t, now); err != nil {
+			if errors.Is(err, tender.ErrAlreadyOpened) {
+				return fmt.Errorf("%w: %w", ErrAlreadyOpened, err)
+			}
+			return err
+		}
+		sbs, err := s.listBids(ctx, tx, tenderID)
+		if err != nil {
+			return err
+		}
+		bids := make([]tender.Bid, len(sbs))
+		for i := range sbs {
+			bids[i] = sbs[i].bid
+		}
+		ev, err := evaluate(t, bids)
+		if err != nil {
+			return err
+		}
+		if ev == nil {
+			return errors.New("open: the evaluation is missing")
+		}
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		td, err := tender.TenderDigest(t)
+		if err != nil {
+			return err
+		}
+		opened, err := tender.NewEvent(h.prev(), tender.EventOpened, actor, now, []string{td})
+		if err != nil {
+			return err
+		}
+		evaluated, err := tender.NewEvent(&opened, tender.EventEvaluated, actor, now, []string{ev.Digest})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO evaluations (tender_id, body, digest) VALUES (?, ?, ?)"), tenderID, string(body), ev.Digest); err != nil {
+			return fmt.Errorf("store evaluation: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.d.q("UPDATE tenders SET status = ? WHERE id = ?"), string(tender.StatusOpened), tenderID); err != nil {
+			return fmt.Errorf("mark tender opened: %w", err)
+		}
+		if err := s.appendEvent(ctx, tx, tenderID, opened); err != nil {
+			return err
+		}
+		if err := s.appendEvent(ctx, tx, tenderID, evaluated); err != nil {
+			return err
+		}
+		out = ev
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// getEvaluation reads a stored evaluation; found is false when none.
+func (s *sqlStore) getEvaluation(ctx context.Context, q querier, tenderID string) (*tender.Evaluation, bool, error) {
+	var body string
+	err := q.QueryRowContext(ctx, s.d.q("SELECT body FROM evaluations WHERE tender_id = ?"), tenderID).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var ev tender.Evaluation
+	if err := json.Unmarshal([]byte(body), &ev); err != nil {
+		return nil, true, fmt.Errorf("%w: tender %s: stored evaluation: %w", errCorrupt, tenderID, err)
+	}
+	return &ev, true, nil
+}
+
+// Evaluation implements Store.
+func (s *sqlStore) Evaluation(ctx context.Context, tenderID string) (*tender.Evaluation, error) {
+	var out *tender.Evaluation
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if _, _, err := s.getTender(ctx, tx, tenderID, false); err != nil {
+			return err
+		}
+		ev, found, err := s.getEvaluation(ctx, tx, tenderID)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("evaluation of tender %q (not opened yet): %w", clip.Prefix(tenderID), ErrNotFound)
+		}
+		out = ev
+		return nil
+	})
+	return out, err
+}
+
+// AppendEvent implements Store. Only events that record no change of
+// state may be appended this way (exported): the others are appended by
+// the write they record, and Verify checks they match it.
+func (s *sqlStore) AppendEvent(ctx context.Context, tenderID string, kind tender.EventKind, actor string, digests []string, now time.Time) (tender.Event, error) {
+	if kind != tender.EventExported {
+		return tender.Event{}, fmt.Errorf("%w: event kind %q cannot be appended on its own; only exported", tender.ErrInvalid, clip.Prefix(string(kind)))
+	}
+	var out tender.Event
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, h, err := s.getTender(ctx, tx, tenderID, true)
+		if err != nil {
+			return err
+		}
+		ev, err := tender.NewEvent(h.prev(), kind, actor, now, digests)
+		if err != nil {
+			return err
+		}
+		if err := s.appendEvent(ctx, tx, tenderID, ev); err != nil {
+			return err
+		}
+		out = ev
+		return nil
+	})
+	return out, err
+}
+
+// listEvents reads a tender's chain. tolerant keeps an event whose
+// digests no longer parse, with the raw text as its one digest, so that
+// Verify reports it (its hash no longer recomputes) instead of failing.
+func (s *sqlStore) listEvents(ctx context.Context, q querier, tenderID string, tolerant bool) ([]tender.Event, error) {
+	rows, err := q.QueryContext(ctx, s.d.q("SELECT seq, at, kind, actor, digests, prev_hash, hash FROM events WHERE tender_id = ? ORDER BY seq"), tenderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []tender.Event{}
+	for rows.Next() {
+		var e tender.Event
+		var at timeCol
+		var kind, digests string
+		if err := rows.Scan(&e.Seq, &at, &kind, &e.Actor, &digests, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.At, e.Kind = at.t, tender.EventKind(kind)
+		if err := json.Unmarshal([]byte(digests), &e.Digests); err != nil {
+			if tolerant {
+				e.Digests = []string{clip.Prefix(digests)}
+				out = append(out, e)
+				continue
+			}
+			return nil, fmt.Errorf("%w: audit event %d: stored digests: %w", errCorrupt, e.Seq, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Events implements Store.
+func (s *sqlStore) Events(ctx context.Context, tenderID string) ([]tender.Event, error) {
+	var out []tender.Event
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if _, _, err := s.getTender(ctx, tx, tenderID, false); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.listEvents(ctx, tx, tenderID, false)
+		return err
+	})
+	return out, err
+}
+
+// Setting implements Store.
+func (s *sqlStore) Setting(ctx context.Context, name string) (string, bool, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, s.d.q("SELECT value FROM settings WHERE name = ?"), name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return v, true, nil
+}
+
+// Limits of a setting, which holds small server values (a hash, a key).
+const (
+	MaxSettingName  = 64
+	MaxSettingValue = 4096
+)
+
+// SetSetting implements Store.
+func (s *sqlStore) SetSetting(ctx context.Context, name, value string) error {
+	if name == "" || len(name) > MaxSettingName || len(value) > MaxSettingValue {
+		return fmt.Errorf("%w: setting %q: the name needs 1 to %d bytes and the value at most %d (got %d and %d)", tender.ErrInvalid, clip.Prefix(name), MaxSettingName, MaxSettingValue, len(name), len(value))
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.d.q("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"), name, value)
+		return err
+	})
+}
+
+// Close implements Store.
+func (s *sqlStore) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
