@@ -748,7 +748,6 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, ev)
 }
 
-
 // getNotice answers GET /tenders/{id}/notice: the public notice, with the
 // bid form while the tender is open.
 func (s *Server) getNotice(w http.ResponseWriter, r *http.Request) error {
