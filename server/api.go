@@ -42,6 +42,11 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) error {
 // resolveIn resolves a method reference found in a request at pointer (or
 // in query parameter param): an unknown method there is a 422.
 func (s *Server) resolveIn(ref, pointer, param string) (*methods.Method, error) {
+	return resolveRef(s.reg, ref, pointer, param)
+}
+
+// resolveRef is resolveIn in a given registry.
+func resolveRef(reg *methods.Registry, ref, pointer, param string) (*methods.Method, error) {
 	if strings.TrimSpace(ref) == "" {
 		d := "a method is required: give \"method\" in the bid or ?method= (see GET /v1/methods)"
 		return nil, &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: d}}}
@@ -50,7 +55,7 @@ func (s *Server) resolveIn(ref, pointer, param string) (*methods.Method, error) 
 		d := fmt.Sprintf("method reference %q: too long, at most %d characters (see GET /v1/methods)", clip.Prefix(ref), MaxMethodRef)
 		return nil, &httpError{err: methods.ErrUnknownMethod, detail: d, fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: d}}}
 	}
-	m, err := s.reg.Resolve(ref)
+	m, err := reg.Resolve(ref)
 	if err != nil {
 		return nil, &httpError{err: err, detail: err.Error(), fields: []FieldError{{Pointer: pointer, Parameter: param, Detail: err.Error()}}}
 	}

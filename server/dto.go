@@ -289,7 +289,12 @@ func decodeError(err error) error {
 // validateStruct runs the validator and returns a 422 error naming every
 // invalid field.
 func (s *Server) validateStruct(v any) error {
-	if err := s.validate.Struct(v); err != nil {
+	return validateWith(s.validate, v)
+}
+
+// validateWith is validateStruct with a given validator.
+func validateWith(val *validator.Validate, v any) error {
+	if err := val.Struct(v); err != nil {
 		fields := fieldErrors(err)
 		return &httpError{err: factors.ErrInvalid, detail: fmt.Sprintf("%d invalid field(s); see errors", len(fields)), fields: fields}
 	}

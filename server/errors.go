@@ -170,6 +170,14 @@ func lookup(err error) (kind, bool) {
 	return kind{}, false
 }
 
+// ProblemOf returns the problem details an error is answered with: its
+// title, status, detail and invalid fields (the CLI prints them). An
+// unknown error gives the generic 500 problem.
+func ProblemOf(err error) Problem {
+	p, _ := problemFor(err)
+	return p
+}
+
 // StatusOf returns the HTTP status an error maps to.
 func StatusOf(err error) int {
 	p, _ := problemFor(err)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -15,9 +16,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-playground/validator/v10"
 	"github.com/gorilla/mux"
 	"github.com/shopspring/decimal"
 
+	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/store"
@@ -209,19 +212,8 @@ func (s *Server) postTender(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.validateStruct(&req); err != nil {
-		var he *httpError
-		if errors.As(err, &he) {
-			he.err = errInvalidTender
-		}
-		return err
-	}
 	now := s.tenders.clock()
-	m, err := s.resolveIn(req.Method, "/method", "")
-	if err != nil {
-		return err
-	}
-	t, err := toTender(req, m, now)
+	t, err := newTender(s.validate, s.reg, req, now)
 	if err != nil {
 		return err
 	}
@@ -232,6 +224,46 @@ func (s *Server) postTender(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", "/v1/tenders/"+stored.ID)
 	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusCreated, viewTender(stored, now))
+}
+
+// DecodeTenderRequest reads a tender (the body of POST /v1/tenders) as the
+// API does: one JSON object, strictly (duplicate keys, unknown fields and
+// wrong types are errors with their JSON Pointers), at most MaxBodyBytes.
+// The CLI (footprint tenders create) reads its file with it.
+func DecodeTenderRequest(body io.Reader) (TenderRequest, error) {
+	var req TenderRequest
+	raw, err := io.ReadAll(io.LimitReader(body, MaxBodyBytes+1))
+	if err != nil {
+		return req, err
+	}
+	if len(raw) > MaxBodyBytes {
+		return req, fmt.Errorf("%w: the tender is over %d bytes", bidjson.ErrTooLarge, MaxBodyBytes)
+	}
+	return req, decodeReader(bytes.NewReader(raw), &req)
+}
+
+// NewTender turns a decoded tender request into a new tender, as POST
+// /v1/tenders does: the fields validated, the method resolved in reg and
+// pinned with its digest, status open, created now; every problem is
+// reported with its JSON Pointer (ProblemOf lists them).
+func NewTender(reg *methods.Registry, req TenderRequest, now time.Time) (tender.Tender, error) {
+	return newTender(newValidator(), reg, req, now)
+}
+
+// newTender is NewTender with the server's validator (built once).
+func newTender(v *validator.Validate, reg *methods.Registry, req TenderRequest, now time.Time) (tender.Tender, error) {
+	if err := validateWith(v, &req); err != nil {
+		var he *httpError
+		if errors.As(err, &he) {
+			he.err = errInvalidTender
+		}
+		return tender.Tender{}, err
+	}
+	m, err := resolveRef(reg, req.Method, "/method", "")
+	if err != nil {
+		return tender.Tender{}, err
+	}
+	return toTender(req, m, now)
 }
 
 // toTender converts a validated request to a tender pinned to m, and runs
@@ -505,19 +537,31 @@ func (s *Server) getTenderBids(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := SealedBids{TenderID: id, Status: string(tender.State(t, s.tenders.clock())), Count: len(bids), Bids: make([]SealedBid, len(bids))}
+	out, err := Seal(t, bids, s.tenders.clock())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// Seal is what an officer may see of tender t's bids at now, before and
+// after opening: ids, receipt times, withdrawals and digests, never a
+// price, line, supplier or footprint. GET /v1/tenders/{id}/bids answers
+// it; footprint tenders show prints it.
+func Seal(t tender.Tender, bids []tender.Bid, now time.Time) (SealedBids, error) {
+	out := SealedBids{TenderID: t.ID, Status: string(tender.State(t, now)), Count: len(bids), Bids: make([]SealedBid, len(bids))}
 	for i, b := range bids {
 		dg, err := digestsOf(b)
 		if err != nil {
-			return err
+			return out, err
 		}
 		out.Bids[i] = SealedBid{BidID: b.ID, ReceivedAt: b.ReceivedAt.UTC(), Withdrawn: b.WithdrawnAt != nil, Digests: dg}
 		if b.WithdrawnAt == nil {
 			out.Active++
 		}
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
 // officerTender is the common start of the officer routes of one tender:
@@ -611,12 +655,14 @@ func (s *Server) getTenderEvaluation(w http.ResponseWriter, r *http.Request) err
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="evaluation-`+safeName(id)+`.csv"`)
 	w.WriteHeader(http.StatusOK)
-	return writeEvaluationCSV(w, ev)
+	return WriteEvaluationCSV(w, ev)
 }
 
-// writeEvaluationCSV writes the ranking, one bid a row; texts that a
-// spreadsheet would run as formulas are neutralised.
-func writeEvaluationCSV(w io.Writer, ev *tender.Evaluation) error {
+// WriteEvaluationCSV writes the ranking, one bid a row, as GET
+// …/evaluation?format=csv answers it; texts that a spreadsheet would run
+// as formulas are neutralised. (CSV is an encoding of the edge, so it
+// lives here, not in package tender.)
+func WriteEvaluationCSV(w io.Writer, ev *tender.Evaluation) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(evaluationCSVHeader); err != nil {
 		return err
@@ -662,30 +708,41 @@ func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.tenders.clock()
-	var ev *tender.Evaluation
-	var bids []tender.Bid
-	if t.Status == tender.StatusOpened {
-		if ev, err = s.tenders.store.Evaluation(r.Context(), id); err != nil {
-			return err
-		}
-		if bids, err = s.tenders.store.Bids(r.Context(), id); err != nil {
-			return err
-		}
-	}
-	pkg := buildOCDS(t, ev, bids, now, "/v1/tenders/"+id+"/ocds")
-	body, err := json.Marshal(pkg)
+	body, digests, err := OCDS(r.Context(), s.tenders.store, t, s.tenders.clock())
 	if err != nil {
 		return err
-	}
-	sum := sha256.Sum256(body)
-	digests := []string{hex.EncodeToString(sum[:])}
-	if ev != nil {
-		digests = append(digests, ev.Digest)
 	}
 	if err := s.exported(r, id, digests...); err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeRaw(w, http.StatusOK, append(body, '\n'))
+	return writeRaw(w, http.StatusOK, body)
+}
+
+// OCDS returns tender t's OCDS 1.1 release package as GET
+// /v1/tenders/{id}/ocds answers it at now (JSON and a newline; after the
+// opening with its bids and award, read from st), and the digests its
+// exported event records: the package's SHA-256 and, once opened, the
+// evaluation's digest. The caller appends that event.
+func OCDS(ctx context.Context, st store.Store, t tender.Tender, now time.Time) (body []byte, digests []string, err error) {
+	var ev *tender.Evaluation
+	var bids []tender.Bid
+	if t.Status == tender.StatusOpened {
+		if ev, err = st.Evaluation(ctx, t.ID); err != nil {
+			return nil, nil, err
+		}
+		if bids, err = st.Bids(ctx, t.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	pkg := buildOCDS(t, ev, bids, now, "/v1/tenders/"+t.ID+"/ocds")
+	if body, err = json.Marshal(pkg); err != nil {
+		return nil, nil, err
+	}
+	sum := sha256.Sum256(body)
+	digests = []string{hex.EncodeToString(sum[:])}
+	if ev != nil {
+		digests = append(digests, ev.Digest)
+	}
+	return append(body, '\n'), digests, nil
 }

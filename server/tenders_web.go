@@ -741,7 +741,7 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
 		w.Header().Set("Cache-Control", "no-store")
-		return writeEvaluationCSV(w, ev)
+		return WriteEvaluationCSV(w, ev)
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.json"`, name))
 	w.Header().Set("Cache-Control", "no-store")

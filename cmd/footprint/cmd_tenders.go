@@ -22,11 +22,16 @@ type tendersSub struct {
 	run     func(ctx context.Context, e *env, args []string) int
 }
 
-// tendersSubs are the subcommands of "footprint tenders"; more (list,
-// show, open, …) register here.
+// tendersSubs are the subcommands of "footprint tenders".
 func tendersSubs() map[string]tendersSub {
 	return map[string]tendersSub{
-		"verify": {"check a tender's audit trail against the stored tender, bids and evaluation", cmdTendersVerify},
+		"create":     {"create a tender from a JSON file, its method pinned", cmdTendersCreate},
+		"list":       {"list the tenders: state now and bid counts", cmdTendersList},
+		"show":       {"show a tender's notice, state and sealed bids (times and digests only)", cmdTendersShow},
+		"open":       {"open a tender after its deadline and print its evaluation", cmdTendersOpen},
+		"evaluation": {"print an opened tender's evaluation (JSON or CSV)", cmdTendersEvaluation},
+		"export":     {"print a tender's OCDS 1.1 release package", cmdTendersExport},
+		"verify":     {"check a tender's audit trail against the stored tender, bids and evaluation", cmdTendersVerify},
 	}
 }
 
@@ -37,14 +42,14 @@ func cmdTenders(ctx context.Context, e *env, args []string) int {
 		if len(args) > 0 {
 			w = e.stdout
 		}
-		fmt.Fprintln(w, "usage: footprint tenders <subcommand> [flags] [args]\n\nsubcommands:")
+		fmt.Fprintln(w, "usage: footprint tenders <subcommand> [flags] [args]   (footprint tenders <subcommand> --help)\n\nsubcommands:")
 		names := make([]string, 0, len(subs))
 		for n := range subs {
 			names = append(names, n)
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			fmt.Fprintf(w, "  %-8s %s\n", n, subs[n].summary)
+			fmt.Fprintf(w, "  %-10s %s\n", n, subs[n].summary)
 		}
 		if len(args) == 0 {
 			return exitUsage
@@ -53,7 +58,7 @@ func cmdTenders(ctx context.Context, e *env, args []string) int {
 	}
 	sub, ok := subs[args[0]]
 	if !ok {
-		fmt.Fprintf(e.stderr, "footprint tenders: unknown subcommand %q; use verify\n", clip.Prefix(args[0]))
+		fmt.Fprintf(e.stderr, "footprint tenders: unknown subcommand %q; use create, list, show, open, evaluation, export or verify\n", clip.Prefix(args[0]))
 		return exitUsage
 	}
 	return sub.run(ctx, e, args[1:])

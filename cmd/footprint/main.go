@@ -8,7 +8,11 @@
 //	footprint methods list | show REF | validate FILE | diff REF REF
 //	footprint factors search [--activity K] [--region R] [--dataset D]
 //	footprint conformance [VECTORS_DIR]
-//	footprint tenders verify [--db URL] TENDER_ID
+//	footprint tenders create [--db URL] [--method REF] tender.json
+//	footprint tenders list [--db URL] [--json]
+//	footprint tenders show | open | verify [--db URL] TENDER_ID
+//	footprint tenders evaluation [--db URL] [--format json|csv] TENDER_ID
+//	footprint tenders export [--db URL] [--format ocds] TENDER_ID
 //
 // Files default to stdin/stdout; errors go to stderr with a non-zero exit:
 // 1 when the input is invalid or the run cannot proceed, 2 on usage errors,
@@ -82,7 +86,7 @@ func commands() map[string]command {
 		"methods":     {"list, show, validate and diff methods", cmdMethods},
 		"factors":     {"search the emission factors", cmdFactors},
 		"conformance": {"run the conformance vectors and print a pass/fail table", cmdConformance},
-		"tenders":     {"tenders: verify a tender's audit trail", cmdTenders},
+		"tenders":     {"run tenders: create, list, show, open, evaluation, export, verify", cmdTenders},
 	}
 }
 

@@ -1,0 +1,503 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/server"
+	"github.com/footprint-gpp/footprint/store"
+	"github.com/footprint-gpp/footprint/tender"
+)
+
+// The officer's tender commands (docs/tenders.md "CLI"): create, list,
+// show, open, evaluation and export, working directly on the database (on
+// the server's machine, or any machine that reaches its PostgreSQL), with
+// the same rules, encodings and audit events as the REST API; their
+// events carry the actor "cli". The decoding of a tender, the sealed view
+// of bids, the evaluation CSV and the OCDS package are the server's own
+// exported functions, so that the CLI and the API cannot drift apart.
+
+// cliActor is the actor of the audit events the CLI appends.
+const cliActor = "cli"
+
+// NowEnv names the environment variable that sets the tender commands'
+// clock (an RFC 3339 time). It exists for tests and rehearsals, which must
+// move past a deadline without waiting for it; an officer leaves it unset.
+const NowEnv = "FOOTPRINT_NOW"
+
+// tendersNow is the clock of the tender rules: FOOTPRINT_NOW when set,
+// else the current time, at tender.Stamp resolution.
+func tendersNow(e *env) (time.Time, error) {
+	v := e.getenv(NowEnv)
+	if v == "" {
+		return tender.Stamp(time.Now()), nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s=%q is not an RFC 3339 time; give e.g. 2026-12-01T12:00:00Z, or unset it to use the current time", NowEnv, clip.Prefix(v))
+	}
+	return tender.Stamp(t), nil
+}
+
+// tendersFail prints err for subcommand sub in the officer's terms: the
+// API's problem detail (a 409 reads "deadline has not passed yet: it can
+// be opened from …"), with every invalid field on a line of its own. It returns
+// exitFailed (exitInterrupted when the run was cancelled).
+func tendersFail(ctx context.Context, e *env, sub string, err error) int {
+	cmd := "tenders " + sub
+	if interrupted(ctx, err) {
+		return fail(ctx, e, cmd, err, exitFailed)
+	}
+	p := server.ProblemOf(err)
+	if p.Status == http.StatusInternalServerError {
+		fmt.Fprintf(e.stderr, "footprint %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stderr, "footprint %s: %s\n", cmd, strings.TrimSuffix(p.Detail, "; see errors"))
+	for _, f := range p.Errors {
+		if len(p.Errors) == 1 && f.Detail == p.Detail {
+			break // said already
+		}
+		where := f.Pointer
+		if where == "" {
+			where = "(document)"
+		}
+		fmt.Fprintf(e.stderr, "  %s: %s\n", where, f.Detail)
+	}
+	return exitFailed
+}
+
+// tendersArgs parses the flags of subcommand sub and checks that exactly
+// one positional argument, the tender id, remains (usage for anything
+// else). It returns the id, or done with the exit status.
+func tendersArgs(e *env, fs *flag.FlagSet, sub string, args []string) (id string, done bool, code int) {
+	if done, code := parseFlags(fs, args); done {
+		return "", true, code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(e.stderr, "footprint tenders %s: give exactly one tender id\n", sub)
+		fs.Usage()
+		return "", true, exitUsage
+	}
+	return fs.Arg(0), false, 0
+}
+
+// loadTender returns the tender id names, with a not-found error that
+// says where to look.
+func loadTender(ctx context.Context, st store.Store, id string) (tender.Tender, error) {
+	if len(id) > server.MaxIDLen {
+		return tender.Tender{}, fmt.Errorf("%w: tender id %q is longer than %d characters", store.ErrNotFound, clip.Prefix(id), server.MaxIDLen)
+	}
+	t, err := st.Tender(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return t, fmt.Errorf("%w: no tender %q in this database (footprint tenders list)", store.ErrNotFound, clip.Prefix(id))
+	}
+	return t, err
+}
+
+// writeBody writes an answer's bytes to stdout.
+func writeBody(ctx context.Context, e *env, sub string, body []byte) int {
+	if _, err := e.stdout.Write(body); err != nil {
+		return fail(ctx, e, "tenders "+sub, fmt.Errorf("writing output: %w", err), exitFailed)
+	}
+	return exitOK
+}
+
+// apiJSON is v as the API answers it: compact JSON and a newline.
+func apiJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	return append(b, '\n'), err
+}
+
+func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
+	const sub = "create"
+	fs := newFlags(e, "tenders create", "tenders create [--db URL] [--method REF] [--methods DIR] [--data DIR] [tender.json]\n\n"+
+		"Creates a tender from a JSON file (or stdin) with the fields of POST /v1/tenders:\n"+
+		"reference, title, buyer, method, currency, deadline (RFC 3339) and award\n"+
+		"{rule, carbon_price_per_t, ladder_discounts, limits}. It is read as strictly\n"+
+		"as the API reads it (unknown fields and duplicate keys are errors). The method\n"+
+		"(--method overrides the file's) is resolved and pinned with its digest now.\n"+
+		"Prints the created tender as JSON: its id, pinned method and status.")
+	db := dbFlag(fs)
+	method := fs.String("method", "", "method reference, e.g. eu-gpp@2024.1 or eu-gpp (overrides the file's \"method\")")
+	var df dataFlags
+	df.register(fs)
+	if done, code := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(e.stderr, "footprint tenders create: give at most one tender file (or none for stdin)")
+		fs.Usage()
+		return exitUsage
+	}
+	now, err := tendersNow(e)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	w, err := df.load()
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	in, err := openInput(ctx, e, fs.Arg(0))
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	req, err := server.DecodeTenderRequest(in)
+	in.Close()
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	if *method != "" {
+		req.Method = *method
+	}
+	t, err := server.NewTender(w.reg, req, now)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	defer st.Close()
+	stored, err := st.CreateTender(ctx, t, cliActor)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	stored.Status = tender.State(stored, now)
+	body, err := apiJSON(server.TenderView{Tender: stored})
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	return writeBody(ctx, e, sub, body)
+}
+
+// tenderListItem is a tender as list --json prints it: the API's view and
+// its bid counts (withdrawn bids included in bids, not in active_bids).
+type tenderListItem struct {
+	server.TenderView
+	Bids       int `json:"bids"`
+	ActiveBids int `json:"active_bids"`
+}
+
+func cmdTendersList(ctx context.Context, e *env, args []string) int {
+	const sub = "list"
+	fs := newFlags(e, "tenders list", "tenders list [--db URL] [--json]\n\n"+
+		"Lists the tenders, newest first: id, reference, title, deadline, state now\n"+
+		"and how many bids arrived (those still standing in brackets when some were\n"+
+		"withdrawn). Bids stay sealed: only their count is shown.")
+	db := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print {\"tenders\": [...]} as JSON instead of a table")
+	if done, code := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "footprint tenders list: unexpected argument %q\n", clip.Prefix(fs.Arg(0)))
+		return exitUsage
+	}
+	now, err := tendersNow(e)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	defer st.Close()
+	ts, err := st.Tenders(ctx)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	items := make([]tenderListItem, len(ts))
+	for i, t := range ts {
+		bids, err := st.Bids(ctx, t.ID)
+		if err != nil {
+			return tendersFail(ctx, e, sub, err)
+		}
+		sealed, err := server.Seal(t, bids, now)
+		if err != nil {
+			return tendersFail(ctx, e, sub, err)
+		}
+		t.Status = tender.State(t, now)
+		items[i] = tenderListItem{TenderView: server.TenderView{Tender: t}, Bids: sealed.Count, ActiveBids: sealed.Active}
+	}
+	if *asJSON {
+		body, err := apiJSON(struct {
+			Tenders []tenderListItem `json:"tenders"`
+		}{items})
+		if err != nil {
+			return tendersFail(ctx, e, sub, err)
+		}
+		return writeBody(ctx, e, sub, body)
+	}
+	var out bytes.Buffer
+	tw := tabwriter.NewWriter(&out, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tREFERENCE\tTITLE\tDEADLINE\tSTATE\tBIDS\t")
+	for _, it := range items {
+		n := strconv.Itoa(it.Bids)
+		if it.ActiveBids != it.Bids {
+			n += " (" + strconv.Itoa(it.ActiveBids) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", cell(it.ID), cell(it.Reference), cell(it.Title),
+			it.Deadline.UTC().Format(time.RFC3339), it.Status, n)
+	}
+	tw.Flush()
+	if len(items) == 0 {
+		fmt.Fprintln(&out, "(no tenders yet: footprint tenders create)")
+	}
+	return writeBody(ctx, e, sub, out.Bytes())
+}
+
+// cell is a text for one table cell: shortened, and with tabs, line
+// breaks and other control characters (which would break the table, or
+// drive the terminal) shown as spaces.
+func cell(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, clip.Prefix(s))
+}
+
+func cmdTendersShow(ctx context.Context, e *env, args []string) int {
+	const sub = "show"
+	fs := newFlags(e, "tenders show", "tenders show [--db URL] [--json] TENDER_ID\n\n"+
+		"Shows a tender's public notice (reference, title, buyer, method, deadline,\n"+
+		"award rule), its state now, and its bids as an officer may see them at any\n"+
+		"time: ids, receipt times, withdrawals and digests. Never a price, a line, a\n"+
+		"supplier or a footprint (after the opening: footprint tenders evaluation).")
+	db := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print {\"tender\": …, \"bids\": …} as JSON (the answers of GET /v1/tenders/{id} and …/bids)")
+	id, done, code := tendersArgs(e, fs, sub, args)
+	if done {
+		return code
+	}
+	now, err := tendersNow(e)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	defer st.Close()
+	t, err := loadTender(ctx, st, id)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	bids, err := st.Bids(ctx, t.ID)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	sealed, err := server.Seal(t, bids, now)
+	bids = nil // nothing below may print their content
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	t.Status = tender.State(t, now)
+	if *asJSON {
+		body, err := apiJSON(struct {
+			Tender server.TenderView `json:"tender"`
+			Bids   server.SealedBids `json:"bids"`
+		}{server.TenderView{Tender: t}, sealed})
+		if err != nil {
+			return tendersFail(ctx, e, sub, err)
+		}
+		return writeBody(ctx, e, sub, body)
+	}
+	var out bytes.Buffer
+	printNotice(&out, t)
+	fmt.Fprintf(&out, "bids:       %d received, %d standing (sealed: ids, receipt times and digests only)\n", sealed.Count, sealed.Active)
+	if sealed.Count > 0 {
+		tw := tabwriter.NewWriter(&out, 0, 8, 2, ' ', 0)
+		fmt.Fprintln(tw, "\nBID\tRECEIVED\tWITHDRAWN\tBID DIGEST\tRESULT DIGEST\t")
+		for _, b := range sealed.Bids {
+			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%s\t\n", cell(b.BidID), b.ReceivedAt.Format(time.RFC3339Nano), b.Withdrawn, b.Digests.Bid, b.Digests.Result)
+		}
+		tw.Flush()
+	}
+	return writeBody(ctx, e, sub, out.Bytes())
+}
+
+// printNotice writes a tender's public notice, one field a line.
+func printNotice(w io.Writer, t tender.Tender) {
+	line := func(k, v string) { fmt.Fprintf(w, "%-11s %s\n", k+":", v) }
+	line("id", cell(t.ID))
+	line("reference", cell(t.Reference))
+	line("title", cell(t.Title))
+	line("buyer", cell(t.Buyer))
+	line("currency", t.Currency)
+	line("method", cell(t.Method.Ref())+" (digest "+t.Method.Digest+")")
+	line("created", t.Created.UTC().Format(time.RFC3339))
+	line("deadline", t.Deadline.UTC().Format(time.RFC3339))
+	award := string(t.Award.Rule)
+	switch {
+	case t.Award.CarbonPricePerT != nil:
+		award += fmt.Sprintf(", %s %s per t CO2e", t.Award.CarbonPricePerT.String(), t.Currency)
+	case len(t.Award.LadderDiscounts) > 0:
+		ds, _ := json.Marshal(t.Award.LadderDiscounts) // sorted keys
+		award += ", discounts " + cell(string(ds))
+	}
+	line("award", award+"; limits: "+string(t.Award.Limits))
+	line("state", string(t.Status))
+}
+
+func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
+	const sub = "open"
+	fs := newFlags(e, "tenders open", "tenders open [--db URL] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
+		"Opens a tender after its deadline (before it: exit 1, nothing changes): computes\n"+
+		"the evaluation under the pinned method, stores it with the opening in one\n"+
+		"transaction, and prints it as JSON (as POST /v1/tenders/{id}/open answers).\n"+
+		"A tender is opened once.")
+	db := dbFlag(fs)
+	var df dataFlags
+	df.register(fs)
+	id, done, code := tendersArgs(e, fs, sub, args)
+	if done {
+		return code
+	}
+	now, err := tendersNow(e)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	defer st.Close()
+	t, err := loadTender(ctx, st, id)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	if err := tender.CanOpen(t, now); err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	w, err := df.load()
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	m, err := w.reg.Resolve(t.Method.Ref())
+	if err != nil {
+		return tendersFail(ctx, e, sub, fmt.Errorf("%w: %s is not among the methods loaded (give --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err))
+	}
+	ev, err := st.Open(ctx, t.ID, cliActor, now, func(t tender.Tender, bids []tender.Bid) (*tender.Evaluation, error) {
+		return tender.Evaluate(t, m, bids)
+	})
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	body, err := apiJSON(ev)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	return writeBody(ctx, e, sub, body)
+}
+
+// errNotOpened is the CLI's sealed error: an evaluation asked for before
+// the opening.
+var errNotOpened = errors.New("sealed until the tender is opened")
+
+func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
+	const sub = "evaluation"
+	fs := newFlags(e, "tenders evaluation", "tenders evaluation [--db URL] [--format json|csv] TENDER_ID\n\n"+
+		"Prints an opened tender's evaluation (ranking, notional prices, exclusions with\n"+
+		"their reasons), the same bytes as GET /v1/tenders/{id}/evaluation[?format=csv],\n"+
+		"and records the export in the audit trail. Before the opening: exit 1.")
+	db := dbFlag(fs)
+	format := fs.String("format", "json", "json or csv")
+	id, done, code := tendersArgs(e, fs, sub, args)
+	if done {
+		return code
+	}
+	if *format != "json" && *format != "csv" {
+		fmt.Fprintf(e.stderr, "footprint tenders evaluation: --format %q: use json or csv\n", clip.Prefix(*format))
+		return exitUsage
+	}
+	now, err := tendersNow(e)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	defer st.Close()
+	t, err := loadTender(ctx, st, id)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	if t.Status != tender.StatusOpened {
+		return tendersFail(ctx, e, sub, fmt.Errorf("%w: tender %s is %s; footprint tenders open computes the evaluation after the deadline (%s)",
+			errNotOpened, cell(t.ID), tender.State(t, now), t.Deadline.UTC().Format(time.RFC3339)))
+	}
+	ev, err := st.Evaluation(ctx, t.ID)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	var body []byte
+	if *format == "csv" {
+		var buf bytes.Buffer
+		err = server.WriteEvaluationCSV(&buf, ev)
+		body = buf.Bytes()
+	} else {
+		body, err = apiJSON(ev)
+	}
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	if _, err := st.AppendEvent(ctx, t.ID, tender.EventExported, cliActor, []string{ev.Digest}, now); err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	return writeBody(ctx, e, sub, body)
+}
+
+func cmdTendersExport(ctx context.Context, e *env, args []string) int {
+	const sub = "export"
+	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--format ocds] TENDER_ID\n\n"+
+		"Prints a tender's OCDS 1.1 release package (the tender; after the opening also\n"+
+		"the bids extension's details and the award), the same bytes as\n"+
+		"GET /v1/tenders/{id}/ocds at the same moment, and records the export in the\n"+
+		"audit trail. Before the opening only the tender is published (bids are sealed).")
+	db := dbFlag(fs)
+	format := fs.String("format", "ocds", "ocds (the only format)")
+	id, done, code := tendersArgs(e, fs, sub, args)
+	if done {
+		return code
+	}
+	if *format != "ocds" {
+		fmt.Fprintf(e.stderr, "footprint tenders export: --format %q: use ocds (the evaluation as JSON or CSV: footprint tenders evaluation)\n", clip.Prefix(*format))
+		return exitUsage
+	}
+	now, err := tendersNow(e)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	defer st.Close()
+	t, err := loadTender(ctx, st, id)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	body, digests, err := server.OCDS(ctx, st, t, now)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	if _, err := st.AppendEvent(ctx, t.ID, tender.EventExported, cliActor, digests, now); err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	return writeBody(ctx, e, sub, body)
+}
