@@ -31,23 +31,12 @@ import (
 // cliActor is the actor of the audit events the CLI appends.
 const cliActor = "cli"
 
-// NowEnv names the environment variable that sets the tender commands'
-// clock (an RFC 3339 time). It exists for tests and rehearsals, which must
-// move past a deadline without waiting for it; an officer leaves it unset.
-const NowEnv = "FOOTPRINT_NOW"
-
-// tendersNow is the clock of the tender rules: FOOTPRINT_NOW when set,
-// else the current time, at tender.Stamp resolution.
+// tendersNow is the clock of the tender rules, at tender.Stamp resolution:
+// the system's. There is deliberately no flag or variable to move it: a
+// CLI that could pretend the deadline has passed would open sealed bids
+// early. Tests inject a clock through runClock.
 func tendersNow(e *env) (time.Time, error) {
-	v := e.getenv(NowEnv)
-	if v == "" {
-		return tender.Stamp(time.Now()), nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s=%q is not an RFC 3339 time; give e.g. 2026-12-01T12:00:00Z, or unset it to use the current time", NowEnv, clip.Prefix(v))
-	}
-	return tender.Stamp(t), nil
+	return tender.Stamp(e.now()), nil
 }
 
 // tendersFail prints err for subcommand sub in the officer's terms: the

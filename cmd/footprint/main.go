@@ -31,6 +31,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -69,6 +70,8 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// now is the clock of the tender commands (time.Now; tests inject one).
+	now func() time.Time
 }
 
 // command is one subcommand.
@@ -92,7 +95,13 @@ func commands() map[string]command {
 
 // run is the whole program, testable without a process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	return runClock(ctx, args, stdin, stdout, stderr, getenv, time.Now)
+}
+
+// runClock is run with the clock of the tender commands given: the seam
+// through which tests move past a deadline.
+func runClock(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, now func() time.Time) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: now}
 	cmds := commands()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(e.stdout, cmds)
