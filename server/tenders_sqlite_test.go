@@ -14,16 +14,22 @@ import (
 // store (the embedded default), so that the REST semantics the in-memory
 // test store models are those of a real database.
 func TestTenderSuiteSQLite(t *testing.T) {
-	dir := t.TempDir()
+	runTenderSuite(t, sqliteFactory(t))
+}
+
+// sqliteFactory opens a fresh SQLite file under tb's temporary directory
+// for each store the suite asks for.
+func sqliteFactory(tb testing.TB) storeFactory {
+	dir := tb.TempDir()
 	n := 0
-	runTenderSuite(t, func() store.Store {
+	return func() store.Store {
 		n++
 		st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(dir, fmt.Sprintf("t%d.db", n)))
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		return st
-	})
+	}
 }
 
 // TestTenderRestart checks the issue's "restarting the server on the same

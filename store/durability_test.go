@@ -118,3 +118,30 @@ func TestSQLitePragmas(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLitePreparedSubmission checks what lets a submission on SQLite
+// run the statements prepared at open: each is prepared, and the text
+// SubmitBid sends (through dialect.q, and forUpdate for the tender's row)
+// is the key it was prepared under, so that none silently falls back to
+// being prepared at every execution. Two submissions then reuse them.
+func TestSQLitePreparedSubmission(t *testing.T) {
+	s, _ := openSQLiteTest(t)
+	if len(s.stmts) != len(submitQueries) {
+		t.Fatalf("%d prepared statements, want %d", len(s.stmts), len(submitQueries))
+	}
+	for _, q := range submitQueries {
+		if _, ok := s.stmts[s.d.q(q)]; !ok {
+			t.Errorf("not prepared under the text sent: %.60q", q)
+		}
+	}
+	if _, ok := s.stmts[s.d.q(qTenderForUpdate+s.d.forUpdate())]; !ok {
+		t.Errorf("the tender's locking read is not prepared under the text sent")
+	}
+	td := mustCreate(t, s, "T-1")
+	for i := range 2 {
+		mustSubmit(t, s, td.ID, i, t0.Add(time.Duration(i)*time.Second))
+	}
+	if bids, err := s.Bids(context.Background(), td.ID); err != nil || len(bids) != 2 {
+		t.Fatalf("%d bids, %v; want 2", len(bids), err)
+	}
+}

@@ -90,7 +90,12 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 		return nil, fmt.Errorf("open sqlite:%s: %w", clip.Prefix(path), err)
 	}
 	r.SetMaxOpenConns(4)
-	return &sqlStore{d: dialect{}, w: w, r: r}, nil
+	s := &sqlStore{d: dialect{}, w: w, r: r}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // openPostgres opens a pool of PostgreSQL connections. Several servers may
