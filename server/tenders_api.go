@@ -589,17 +589,7 @@ func (s *Server) postTenderOpen(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.tenders.clock()
-	if err := tender.CanOpen(t, now); err != nil {
-		return err
-	}
-	m, err := s.reg.Resolve(t.Method.Ref())
-	if err != nil {
-		return fmt.Errorf("%w: %s is no longer served: %v", tender.ErrMethodChanged, t.Method.Ref(), err)
-	}
-	ev, err := s.tenders.store.Open(r.Context(), id, officerActor, now, func(t tender.Tender, bids []tender.Bid) (*tender.Evaluation, error) {
-		return tender.Evaluate(t, m, bids)
-	})
+	ev, err := OpenTender(r.Context(), s.tenders.store, s.reg, t, officerActor, s.tenders.clock())
 	if err != nil {
 		return err
 	}
@@ -745,4 +735,21 @@ func OCDS(ctx context.Context, st store.Store, t tender.Tender, now time.Time) (
 		digests = append(digests, ev.Digest)
 	}
 	return append(body, '\n'), digests, nil
+}
+
+// OpenTender opens tender t at now in st, as actor: it resolves the pinned
+// method in reg (which must still have the pinned digest: tender.Evaluate
+// checks it) and has the store evaluate the bids in the transaction that
+// opens. The REST route, the web page and the CLI all open through it.
+func OpenTender(ctx context.Context, st store.Store, reg *methods.Registry, t tender.Tender, actor string, now time.Time) (*tender.Evaluation, error) {
+	if err := tender.CanOpen(t, now); err != nil {
+		return nil, err
+	}
+	m, err := reg.Resolve(t.Method.Ref())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not among the methods served (load its file with --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err)
+	}
+	return st.Open(ctx, t.ID, actor, now, func(t tender.Tender, bids []tender.Bid) (*tender.Evaluation, error) {
+		return tender.Evaluate(t, m, bids)
+	})
 }

@@ -683,13 +683,7 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 	if t == nil {
 		return err
 	}
-	m, err := s.reg.Resolve(t.Method.Ref())
-	if err != nil {
-		return err
-	}
-	_, err = s.tw.store.Open(r.Context(), t.ID, webActor, s.tw.now(), func(t tender.Tender, bids []tender.Bid) (*tender.Evaluation, error) {
-		return tender.Evaluate(t, m, bids)
-	})
+	_, err = OpenTender(r.Context(), s.tw.store, s.reg, *t, webActor, s.tw.now())
 	switch {
 	case errors.Is(err, tender.ErrTooEarly):
 		return s.message(w, sess, http.StatusConflict, "Too early to open", "This tender can be opened only after its deadline, "+fmtTime(t.Deadline)+". Nothing was opened.")

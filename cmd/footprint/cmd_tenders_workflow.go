@@ -376,13 +376,7 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	m, err := w.reg.Resolve(t.Method.Ref())
-	if err != nil {
-		return tendersFail(ctx, e, sub, fmt.Errorf("%w: %s is not among the methods loaded (give --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err))
-	}
-	ev, err := st.Open(ctx, t.ID, cliActor, now, func(t tender.Tender, bids []tender.Bid) (*tender.Evaluation, error) {
-		return tender.Evaluate(t, m, bids)
-	})
+	ev, err := server.OpenTender(ctx, st, w.reg, t, cliActor, now)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
