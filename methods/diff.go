@@ -202,7 +202,39 @@ func settingChanges(a, b *Spec, lib *factors.Library) []Change {
 	for _, k := range unionKeys(hoa, hob) {
 		cmp(k, hoa[k], hob[k])
 	}
+	ea, eb := epdSettings(a.EPD), epdSettings(b.EPD)
+	for _, k := range unionKeys(ea, eb) {
+		cmp(k, ea[k], eb[k])
+	}
 	return out
+}
+
+// epdSettings lists a method's EPD rules as setting texts ("" when the
+// method has none, so that adding the section shows as a change).
+func epdSettings(e *EPDRules) map[string]string {
+	m := map[string]string{}
+	if e == nil {
+		return m
+	}
+	list := func(s []string) string { return "[" + strings.Join(s, ", ") + "]" }
+	m["epd.modules"] = e.Modules
+	m["epd.sum_of"] = list(e.SumOf)
+	m["epd.expiring_within_days"] = fmt.Sprint(e.ExpiringWithinDays)
+	m["epd.conversions"] = list(e.Conversions)
+	for i, in := range e.Indicators {
+		t := in.Indicator
+		if len(in.Standards) > 0 {
+			t += " standards " + list(in.Standards)
+		}
+		if len(in.Sets) > 0 {
+			t += " sets " + list(in.Sets)
+		}
+		if in.Warning != "" {
+			t += " (warning: " + in.Warning + ")"
+		}
+		m[fmt.Sprintf("epd.indicators[%d]", i)] = t
+	}
+	return m
 }
 
 // HVText describes a heating-value ratio: the inline ratio and its source,

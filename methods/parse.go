@@ -260,6 +260,7 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 		}
 	}
 	checkHostData(lib, s, add)
+	checkEPD(s, add)
 	for i, ls := range s.Limits {
 		f := fmt.Sprintf("limits[%d]", i)
 		d, err := lib.Dataset(ls.Dataset)
@@ -292,6 +293,52 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 		}
 	}
 	return ps
+}
+
+var epdModuleRe = regexp.MustCompile(`^[A-D][0-9]{0,2}(-[A-D][0-9]{0,2})?$`)
+
+// checkEPD checks the [epd] rules: at least one indicator, a module such
+// as A1-A3, modules to sum that are distinct single modules, a
+// non-negative warning period and known conversions.
+func checkEPD(s *Spec, add func(field, rule, format string, args ...any)) {
+	e := s.EPD
+	if e == nil {
+		return
+	}
+	if len(e.Indicators) == 0 {
+		add("epd.indicators", "required", "list at least one accepted indicator, e.g. [[epd.indicators]] indicator = \"GWP-total\" standards = [\"EN 15804+A2\"]")
+	}
+	for i, in := range e.Indicators {
+		if strings.TrimSpace(in.Indicator) == "" {
+			add(fmt.Sprintf("epd.indicators[%d].indicator", i), "required", "name the indicator (e.g. GWP-total, GWP)")
+		}
+	}
+	if !epdModuleRe.MatchString(e.Modules) {
+		add("epd.modules", "known-value", "modules %q: name an EN 15804 module or range, e.g. A1-A3", e.Modules)
+	}
+	seen := map[string]bool{}
+	for _, m := range e.SumOf {
+		if !epdModuleRe.MatchString(m) || strings.Contains(m, "-") {
+			add("epd.sum_of", "known-value", "module %q: list single modules, e.g. [\"A1\", \"A2\", \"A3\"]", m)
+		}
+		if seen[m] {
+			add("epd.sum_of", "unique", "module %s is listed twice", m)
+		}
+		seen[m] = true
+	}
+	if e.ExpiringWithinDays < 0 || e.ExpiringWithinDays > 3660 {
+		add("epd.expiring_within_days", "range", "expiring_within_days %d: use 0 to 3660", e.ExpiringWithinDays)
+	}
+	if len(e.Conversions) == 0 {
+		add("epd.conversions", "required", "list the declared-unit conversions allowed: mass, volume, area, density")
+	}
+	for _, c := range e.Conversions {
+		switch c {
+		case EPDConvMass, EPDConvVolume, EPDConvArea, EPDConvDensity:
+		default:
+			add("epd.conversions", "known-value", "conversion %q: use mass, volume, area or density", c)
+		}
+	}
 }
 
 // checkHVRow checks a heating-value ratio taken from a dataset row.

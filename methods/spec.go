@@ -95,6 +95,68 @@ type Spec struct {
 	// consumption). Last in the struct, and omitted when empty, so that
 	// the canonical form and digest of a method without it do not change.
 	HostData []HostRule `toml:"host_data,omitempty" json:"host_data,omitempty"`
+	// EPD holds the rules by which an EPD document becomes a line's
+	// factor. Last, and omitted when absent, so that the canonical form
+	// and digest of the methods written before it do not change; a method
+	// without it refuses EPD documents (the three-field factor still works).
+	EPD *EPDRules `toml:"epd,omitempty" json:"epd,omitempty"`
+}
+
+// EPDRules are a method's rules for reading an Environmental Product
+// Declaration: which indicator counts, which modules, how validity is
+// judged and which declared units convert to a line's unit.
+type EPDRules struct {
+	// Indicators are the accepted indicators in order of preference: the
+	// first one the declaration has is used.
+	Indicators []EPDIndicator `toml:"indicators" json:"indicators"`
+	// Modules is the module the value must cover, e.g. "A1-A3".
+	Modules string `toml:"modules" json:"modules"`
+	// SumOf lists the modules whose sum stands for Modules when the
+	// declaration gives them separately and not Modules itself, e.g.
+	// ["A1", "A2", "A3"]; empty: Modules must be declared as such.
+	SumOf []string `toml:"sum_of,omitempty" json:"sum_of,omitempty"`
+	// ExpiringWithinDays is the period after the bid's date in which a
+	// declaration's end of validity gives a warning, used when the bid does
+	// not name the end of its period (valid_through).
+	ExpiringWithinDays int `toml:"expiring_within_days" json:"expiring_within_days"`
+	// Conversions lists the declared-unit conversions allowed: "mass"
+	// (between mass units), "volume" (between volume units), "area", and
+	// "density" (volume to mass and back, only with the density the
+	// declaration states).
+	Conversions []string `toml:"conversions" json:"conversions"`
+}
+
+// EPDIndicator is one indicator a method accepts.
+type EPDIndicator struct {
+	// Indicator is the name as the epd package normalises it ("GWP-total",
+	// "GWP"), matched without regard to case.
+	Indicator string `toml:"indicator" json:"indicator"`
+	// Standards lists the standards the declaration must name (its
+	// Standard starts with one of them, e.g. "EN 15804+A2"); empty: any.
+	Standards []string `toml:"standards,omitempty" json:"standards,omitempty"`
+	// Sets lists the indicator sets (openEPD) accepted, in order of
+	// preference; empty: the results without a set, or the only set given.
+	Sets []string `toml:"sets,omitempty" json:"sets,omitempty"`
+	// Warning is recorded on the line when this indicator is used.
+	Warning string `toml:"warning,omitempty" json:"warning,omitempty"`
+}
+
+// EPD conversion kinds.
+const (
+	EPDConvMass    = "mass"
+	EPDConvVolume  = "volume"
+	EPDConvArea    = "area"
+	EPDConvDensity = "density"
+)
+
+// Allows reports whether the rules allow a conversion kind.
+func (r *EPDRules) Allows(kind string) bool {
+	for _, c := range r.Conversions {
+		if c == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // HostRule says which datasets serve lines in a family of regions for a
