@@ -26,7 +26,18 @@ type Bid struct {
 	Method    string `json:"method,omitempty"`
 	Reference string `json:"reference"`
 	Supplier  string `json:"supplier"`
-	Lines     []Line `json:"lines"`
+	// Date (YYYY-MM-DD) is the day the bid's EPDs are judged valid on: an
+	// EPD expired on it is refused. Optional; callers set it from their
+	// clock (DefaultDate) when a line carries an EPD and the bid gives
+	// none, so the engine never reads a clock and a bid recomputes alike.
+	Date string `json:"date,omitempty"`
+	// ValidThrough (YYYY-MM-DD) is the end of the period the bid must hold
+	// for (a tender's deadline or contract end): an EPD that expires before
+	// it gives a warning. Empty: the method's expiring_within_days after
+	// Date. Both are omitted when empty, so bids without them digest as
+	// before.
+	ValidThrough string `json:"valid_through,omitempty"`
+	Lines        []Line `json:"lines"`
 }
 
 // Line is one activity of a bid.
@@ -49,11 +60,17 @@ type Line struct {
 	Factor *ProductFactor `json:"factor,omitempty"`
 }
 
-// ProductFactor is a line's own factor, e.g. from an EPD.
+// ProductFactor is a line's own factor: either the three fields typed from
+// an EPD (KgCO2e, Per, Reference) or the EPD document itself (EPD), whose
+// value the method's [epd] rules take, check and convert.
 type ProductFactor struct {
 	KgCO2e    decimal.Decimal `json:"kg_co2e"`
 	Per       string          `json:"per"`
 	Reference string          `json:"reference"`
+	// EPD is the document, when the factor is given as one; the three
+	// fields above are then empty. Omitted when absent, so that the input
+	// digest of bids without EPDs does not change.
+	EPD *EPDDocument `json:"epd,omitempty"`
 }
 
 // Limits on input, checked by Validate. They bound memory and time; the

@@ -189,6 +189,9 @@ type recipeKey struct {
 	// product-specific factor: its value and unit matter, not the quantity.
 	pfValue, pfPer, pfRef string
 	hasPF                 bool
+	// EPD document: the file's SHA-256 and name (messages name it), and
+	// the dates its validity is judged on.
+	epdSHA, epdFile, date, through string
 }
 
 // term is one gas of one factor of a recipe: kg of gas per input unit is
@@ -223,6 +226,8 @@ type recipe struct {
 	// basisConv the heating-value conversions made.
 	origin    string
 	basisConv []BasisConversion
+	// epd is the EPD the factor came from, if any.
+	epd *EPDUsed
 
 	// Precomputed for the per-line path: each term's gas and stage slot,
 	// the gas rows as reported (GWP text included), and whether the line
@@ -284,10 +289,22 @@ type limitRecipe struct {
 	skip         string
 }
 
-func (p *Plan) recipe(l *Line) *recipe {
+func (p *Plan) recipe(l *Line, when asOf) *recipe {
 	k := recipeKey{activity: l.Activity, region: l.Region, unit: l.Unit, basis: l.Basis, stage: l.Stage, fallback: l.AllowRegionFallback}
 	if l.Factor != nil {
 		k.hasPF, k.pfValue, k.pfPer, k.pfRef = true, l.Factor.KgCO2e.String(), l.Factor.Per, l.Factor.Reference
+		if e := l.Factor.EPD; e != nil {
+			if e.Declaration == nil {
+				return &recipe{err: fieldErrf("factor.epd", ErrEPD, "EPD %s was not read: give the document with its format", clip.Text(e.File))}
+			}
+			k.epdSHA, k.epdFile = e.Declaration.SHA256, e.File
+			if when.set {
+				k.date = when.date.Format(DateLayout)
+			}
+			if !when.through.IsZero() {
+				k.through = when.through.Format(DateLayout)
+			}
+		}
 	}
 	p.mu.RLock()
 	r, ok := p.recipes[k]
@@ -295,9 +312,11 @@ func (p *Plan) recipe(l *Line) *recipe {
 	if ok {
 		return r
 	}
-	r = p.buildRecipe(l)
+	r = p.buildRecipe(l, when)
 	p.mu.Lock()
-	if len(p.recipes) < maxCachedRecipes {
+	// An EPD document without a digest cannot be told apart from another:
+	// not cached.
+	if len(p.recipes) < maxCachedRecipes && (l.Factor == nil || l.Factor.EPD == nil || k.epdSHA != "") {
 		p.recipes[k] = r
 	}
 	p.mu.Unlock()
@@ -308,7 +327,7 @@ func (p *Plan) recipe(l *Line) *recipe {
 // file of unique product factors must not grow memory without bound.
 const maxCachedRecipes = 100000
 
-func (p *Plan) buildRecipe(l *Line) *recipe {
+func (p *Plan) buildRecipe(l *Line, when asOf) *recipe {
 	r := &recipe{}
 	act, err := p.lib.Activity(l.Activity)
 	if err != nil {
@@ -349,9 +368,12 @@ func (p *Plan) buildRecipe(l *Line) *recipe {
 		}
 	}
 
-	if l.Factor != nil {
+	switch {
+	case l.Factor != nil && l.Factor.EPD != nil:
+		p.epdRecipe(r, l, u, when)
+	case l.Factor != nil:
 		p.productRecipe(r, l, u)
-	} else {
+	default:
 		p.defaultRecipe(r, l, u, inBasis)
 	}
 	if r.err == nil {
@@ -400,6 +422,45 @@ func (p *Plan) productRecipe(r *recipe, l *Line, u factors.Unit) {
 	r.terms = []term{t}
 	r.stages = []string{stage}
 	r.notes = append(r.notes, fmt.Sprintf("product-specific factor %s kg CO2e/%s (%s)", pf.KgCO2e.String(), per.Symbol, pf.Reference))
+	if len(p.host) > 0 {
+		r.origin = OriginProduct
+	}
+}
+
+// epdRecipe takes a line's factor from its EPD document by the method's
+// [epd] rules: one CO2e term of value × (line unit / declared unit).
+func (p *Plan) epdRecipe(r *recipe, l *Line, u factors.Unit, when asOf) {
+	act := r.activity
+	if !p.method.ProductFactors.Accepts(act.Key) {
+		r.err = fieldErrf("factor", ErrProductFactor, "%s does not accept product-specific factors for %s (it accepts them for %s)",
+			p.method.Ref(), act.Key, orNone(p.method.ProductFactors.Accept))
+		return
+	}
+	doc := l.Factor.EPD
+	v, err := applyEPD(p.method, doc.Declaration, doc.File, p.lib.Units, act, u, when)
+	if err != nil {
+		r.err = err
+		return
+	}
+	stage := act.DefaultStage
+	if l.Stage != "" {
+		stage = l.Stage
+	}
+	if _, ok := p.stages[stage]; !ok {
+		r.excluded = true
+		r.warnings = append(r.warnings, fmt.Sprintf("stage %s is not counted by %s", stage, p.method.Ref()))
+	}
+	id := v.used.RegistrationNumber
+	if id == "" {
+		id = v.used.ID
+	}
+	r.epd = &v.used
+	r.used = &FactorUsed{ID: "epd:" + id, Dataset: "product-specific", Source: "EPD " + epdLabel(doc.Declaration, doc.File), Region: l.Region,
+		Quality: "product-specific", ProductSpecific: true, Per: v.per, Stage: stage}
+	r.terms = []term{p.newTerm(stage, factors.CO2e, v.num, v.den, r.used.ID)}
+	r.stages = []string{stage}
+	r.notes = append(r.notes, v.notes...)
+	r.warnings = append(r.warnings, v.warnings...)
 	if len(p.host) > 0 {
 		r.origin = OriginProduct
 	}

@@ -100,6 +100,9 @@ type LineResult struct {
 	Gases    []GasAmount     `json:"gases"`
 	Stages   []StageAmount   `json:"stages"`
 	Factor   *FactorUsed     `json:"factor,omitempty"`
+	// EPD is the EPD document the factor came from: its identity and what
+	// the method's rules took from it; omitted for other factors.
+	EPD *EPDUsed `json:"epd,omitempty"`
 	// Conversions says how the quantity was brought to the factor's unit.
 	Conversions []string `json:"conversions"`
 	// BasisConversions are the heating-value conversions made, each with
@@ -173,12 +176,18 @@ type Receipt struct {
 	InputDigest    string            `json:"input_digest"`
 	MethodDigest   string            `json:"method_digest"`
 	DatasetDigests map[string]string `json:"dataset_digests"`
-	ResultDigest   string            `json:"result_digest"`
+	// EPDDigests are the SHA-256 of the EPD documents the lines used,
+	// sorted, each once; omitted when none (so receipts of bids without
+	// EPD documents keep their bytes).
+	EPDDigests   []string `json:"epd_digests,omitempty"`
+	ResultDigest string   `json:"result_digest"`
 }
 
 // Calculate computes a bid under the plan's method.
 func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
-	if probs := checkBid(bid); len(probs) > 0 {
+	probs := checkBid(bid)
+	when, dprobs := bidDates(bid)
+	if probs = append(probs, dprobs...); len(probs) > 0 {
 		return nil, &BidError{Problems: probs}
 	}
 	m := p.method
@@ -196,13 +205,16 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 	if m.Status == methods.Draft {
 		fp.Notes = append(fp.Notes, fmt.Sprintf("method %s is a draft", m.Ref()))
 	}
-	var probs []Problem
 	gasTotals := map[factors.Gas]*GasAmount{}
+	epdDigests := map[string]bool{}
 	stageTotals := map[string]decimal.Decimal{}
 	quality := factors.Primary
 	anyFactor := false
 	for i := range bid.Lines {
-		lr := p.Line(&bid.Lines[i])
+		lr := p.line(&bid.Lines[i], when)
+		if lr.EPD != nil && lr.EPD.SHA256 != "" && lr.Status != StatusError {
+			epdDigests[lr.EPD.SHA256] = true
+		}
 		if lr.Status == StatusError {
 			ptr := fmt.Sprintf("/lines/%d", i)
 			if lr.Field != "" {
@@ -264,6 +276,9 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 		fp.Receipt.DatasetDigests[d.Ref()] = d.Digest
 	}
 	fp.Receipt.InputDigest = InputDigest(bid)
+	if len(epdDigests) > 0 {
+		fp.Receipt.EPDDigests = sortedKeys(epdDigests)
+	}
 	if len(probs) > 0 {
 		return fp, &BidError{Problems: probs}
 	}
@@ -274,17 +289,22 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 // comes back with status "error", its message and typed error. The
 // Conversions and Warnings slices are shared with the plan's cache: read
 // them, do not modify them.
-func (p *Plan) Line(l *Line) LineResult {
+//
+// A line with an EPD document has no bid date here and is refused; bids
+// with EPDs go through Calculate.
+func (p *Plan) Line(l *Line) LineResult { return p.line(l, asOf{}) }
+
+func (p *Plan) line(l *Line, when asOf) LineResult {
 	lr := LineResult{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit,
 		Conversions: noStrings, Warnings: noStrings, Gases: []GasAmount{}, Stages: []StageAmount{}}
 	if err := checkLine(l); err != nil {
 		return lineError(lr, err)
 	}
-	r := p.recipe(l)
+	r := p.recipe(l, when)
 	if r.err != nil {
 		return lineError(lr, r.err)
 	}
-	lr.Factor, lr.recipe = r.used, r
+	lr.Factor, lr.recipe, lr.EPD = r.used, r, r.epd
 	lr.Conversions, lr.Warnings = r.lineNotes, r.lineWarns
 	lr.BasisConversions, lr.DataOrigin = r.basisConv, r.origin
 	if r.excluded {

@@ -56,7 +56,7 @@ func (p *Plan) Prepare(l *Line) *Prepared {
 		}
 		return pr
 	}
-	r := p.recipe(&c)
+	r := p.recipe(&c, asOf{}) // EPD documents in batch rows come later: refused without a date
 	if r.err != nil {
 		pr.post = r.err
 		return pr

@@ -171,6 +171,7 @@ type ReportedLine struct {
 	Gases       []ReportedGas   `json:"gases"`
 	Stages      []ReportedStage `json:"stages"`
 	Factor      *FactorUsed     `json:"factor,omitempty"`
+	EPD         *EPDUsed        `json:"epd,omitempty"`
 	Conversions []string        `json:"conversions"`
 	// BasisConversions and DataOrigin: see LineResult.
 	BasisConversions []BasisConversion `json:"basis_conversions,omitempty"`
@@ -203,7 +204,7 @@ func (fp *Footprint) Report() *Report {
 		Limits: make([]ReportedLimit, len(fp.Limits)), Quality: fp.Quality, Datasets: fp.Datasets, Notes: fp.Notes, Receipt: fp.Receipt}
 	for i, l := range fp.Lines {
 		out.Lines[i] = ReportedLine{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit, Status: l.Status,
-			KgCO2e: fx(l.KgCO2e), Gases: reportGases(l.Gases, fx), Stages: reportStages(l.Stages, fx), Factor: l.Factor,
+			KgCO2e: fx(l.KgCO2e), Gases: reportGases(l.Gases, fx), Stages: reportStages(l.Stages, fx), Factor: l.Factor, EPD: l.EPD,
 			Conversions: l.Conversions, BasisConversions: l.BasisConversions, DataOrigin: l.DataOrigin, Warnings: l.Warnings, Error: l.Error, Field: l.Field}
 	}
 	for i, l := range fp.Limits {

@@ -103,6 +103,10 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, '}')
 	}
+	if len(r.Receipt.EPDDigests) > 0 {
+		b = appendKey(b, "epd_digests")
+		b = appendStrings(b, r.Receipt.EPDDigests)
+	}
 	b = appendKey(b, "result_digest")
 	b = appendString(b, r.Receipt.ResultDigest)
 	return append(b, "}}"...)
@@ -223,6 +227,9 @@ func appendLine(b []byte, l *ReportedLine) []byte {
 		b = appendString(b, f.Stage)
 		b = append(b, '}')
 	}
+	if e := l.EPD; e != nil {
+		b = appendEPD(b, e)
+	}
 	b = appendKey(b, "conversions")
 	b = appendStrings(b, l.Conversions)
 	if len(l.BasisConversions) > 0 {
@@ -270,6 +277,45 @@ func appendLine(b []byte, l *ReportedLine) []byte {
 		b = appendKey(b, "field")
 		b = appendString(b, l.Field)
 	}
+	return append(b, '}')
+}
+
+// appendEPD writes a line's "epd" object, as json.Marshal would.
+func appendEPD(b []byte, e *EPDUsed) []byte {
+	opt := func(k, v string) {
+		if v != "" {
+			b = appendKey(b, k)
+			b = appendString(b, v)
+		}
+	}
+	b = append(b, `,"epd":{"file":`...)
+	b = appendString(b, e.File)
+	b = appendKey(b, "format")
+	b = appendString(b, e.Format)
+	b = appendKey(b, "id")
+	b = appendString(b, e.ID)
+	opt("name", e.Name)
+	opt("registration_number", e.RegistrationNumber)
+	opt("program_operator", e.ProgramOperator)
+	opt("standard", e.Standard)
+	b = appendKey(b, "valid_until")
+	b = appendString(b, e.ValidUntil)
+	b = appendKey(b, "indicator")
+	b = appendString(b, e.Indicator)
+	opt("set", e.Set)
+	b = appendKey(b, "modules")
+	b = appendString(b, e.Modules)
+	if len(e.SummedFrom) > 0 {
+		b = appendKey(b, "summed_from")
+		b = appendStrings(b, e.SummedFrom)
+	}
+	b = appendKey(b, "value")
+	b = appendString(b, e.Value)
+	b = appendKey(b, "declared_unit")
+	b = appendString(b, e.DeclaredUnit)
+	opt("density_kg_per_m3", e.Density)
+	b = appendKey(b, "sha256")
+	b = appendString(b, e.SHA256)
 	return append(b, '}')
 }
 
