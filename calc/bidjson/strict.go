@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/epd"
 	"github.com/footprint-gpp/footprint/factors"
 
 	"github.com/footprint-gpp/footprint/internal/clip"
@@ -24,6 +25,9 @@ const MaxDepth = 32
 // MaxProblems bounds the problems reported for one document, so that a
 // document of a million unknown keys gets a short answer.
 const MaxProblems = 100
+
+// rawType marks a field that holds an embedded document of any shape.
+var rawType = reflect.TypeOf(json.RawMessage(nil))
 
 // errStop ends a scan that has reported all it will report.
 var errStop = errors.New("scan stopped")
@@ -127,6 +131,11 @@ func (c *checker) value(t reflect.Type, depth int) error {
 	}
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t == rawType {
+		// An embedded document (an openEPD object): any shape, checked
+		// only for repeated keys, and nested as deep as epd.MaxDepth.
+		t, depth = nil, depth-epd.MaxDepth
 	}
 	if c.i >= len(c.b) {
 		return errMalformed
