@@ -104,10 +104,12 @@ func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	bid, err := toBid(m.Ref(), req.Reference, req.Supplier, req.Lines)
+	bid, err := toBid(s.parseEPD, m.Ref(), req.Reference, req.Supplier, req.Lines)
 	if err != nil {
 		return err
 	}
+	bid.Date, bid.ValidThrough = req.Date, req.ValidThrough
+	bid.DefaultDate(s.tenders.now())
 	fp, err := s.footprint(m, bid)
 	if err != nil {
 		return err
@@ -141,10 +143,12 @@ func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 	if len(fields) > 0 {
 		return &httpError{err: methods.ErrUnknownMethod, detail: fields[0].Detail, fields: fields}
 	}
-	bid, err := toBid("", req.Reference, req.Supplier, req.Lines)
+	bid, err := toBid(s.parseEPD, "", req.Reference, req.Supplier, req.Lines)
 	if err != nil {
 		return err
 	}
+	bid.Date, bid.ValidThrough = req.Date, req.ValidThrough
+	bid.DefaultDate(s.tenders.now())
 	cmp, err := s.engine.Compare(ms, bid)
 	if cmp != nil {
 		for _, fp := range cmp.Methods {

@@ -29,10 +29,14 @@ type Number = bidjson.Number
 // BidRequest is the body of POST /v1/footprints: a bid.
 type BidRequest struct {
 	// Method is id@version or id; the query parameter ?method= overrides it.
-	Method    string        `json:"method" validate:"max=100"`
-	Reference string        `json:"reference" validate:"max=200"`
-	Supplier  string        `json:"supplier" validate:"max=200"`
-	Lines     []LineRequest `json:"lines" validate:"required,min=1,max=10000,dive"`
+	Method    string `json:"method" validate:"max=100"`
+	Reference string `json:"reference" validate:"max=200"`
+	Supplier  string `json:"supplier" validate:"max=200"`
+	// Date and ValidThrough: see calc.Bid. Without a date, a bid whose
+	// lines carry EPD documents is judged on the server's day (UTC).
+	Date         string        `json:"date" validate:"omitempty,datetime=2006-01-02"`
+	ValidThrough string        `json:"valid_through" validate:"omitempty,datetime=2006-01-02"`
+	Lines        []LineRequest `json:"lines" validate:"required,min=1,max=10000,dive"`
 }
 
 // LineRequest is one line of a bid.
@@ -48,21 +52,27 @@ type LineRequest struct {
 	Factor              *FactorRequest `json:"factor" validate:"omitempty"`
 }
 
-// FactorRequest is a line's product-specific factor (an EPD value):
-// kg CO2e per one unit "per", with the EPD's reference.
+// FactorRequest is a line's product-specific factor: either an EPD value
+// typed in (kg CO2e per one unit "per", with the EPD's reference) or the
+// EPD document itself (epd), whose value the method's [epd] rules take.
 type FactorRequest struct {
-	KgCO2e    Number `json:"kg_co2e" validate:"required,decimal,dec_min=0,dec_max=1e15"`
-	Per       string `json:"per" validate:"required,max=200"`
-	Reference string `json:"reference" validate:"required,max=200"`
+	KgCO2e    Number `json:"kg_co2e" validate:"required_without=EPD,omitempty,decimal,dec_min=0,dec_max=1e15"`
+	Per       string `json:"per" validate:"required_without=EPD,max=200"`
+	Reference string `json:"reference" validate:"required_without=EPD,max=200"`
+	// EPD is the document: {"format": "ilcd+epd"|"openepd", "file":
+	// optional name, "document": base64 or an openEPD JSON object}.
+	EPD *bidjson.WireEPD `json:"epd" validate:"omitempty"`
 }
 
 // ComparisonRequest is the body of POST /v1/comparisons: a bid and the
 // methods to compare it under, the first being the base.
 type ComparisonRequest struct {
-	Methods   []string      `json:"methods" validate:"required,min=2,max=5,dive,required,max=100"`
-	Reference string        `json:"reference" validate:"max=200"`
-	Supplier  string        `json:"supplier" validate:"max=200"`
-	Lines     []LineRequest `json:"lines" validate:"required,min=1,max=10000,dive"`
+	Methods      []string      `json:"methods" validate:"required,min=2,max=5,dive,required,max=100"`
+	Reference    string        `json:"reference" validate:"max=200"`
+	Supplier     string        `json:"supplier" validate:"max=200"`
+	Date         string        `json:"date" validate:"omitempty,datetime=2006-01-02"`
+	ValidThrough string        `json:"valid_through" validate:"omitempty,datetime=2006-01-02"`
+	Lines        []LineRequest `json:"lines" validate:"required,min=1,max=10000,dive"`
 }
 
 // newValidator builds the one validator of a Server: required struct
@@ -219,7 +229,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	if err := checkJSON(r); err != nil {
 		return err
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	body := http.MaxBytesReader(w, r.Body, MaxEPDBodyBytes)
 	return decodeReader(body, dst)
 }
 
@@ -232,6 +242,11 @@ func decodeReader(body io.Reader, dst any) error {
 	raw, err := io.ReadAll(body)
 	if err != nil {
 		return decodeError(err)
+	}
+	// Only a body that carries EPD documents may pass MaxBodyBytes (up to
+	// MaxEPDBodyBytes, which the reader bounds); toBid checks that one does.
+	if len(raw) > MaxBodyBytes && !bytes.Contains(raw, []byte(`"epd"`)) {
+		return fmt.Errorf("%w: the body is over %d bytes (%d when lines carry EPD documents)", bidjson.ErrTooLarge, MaxBodyBytes, MaxEPDBodyBytes)
 	}
 	if probs, err := bidjson.Check(raw, dst); err == nil && len(probs) > 0 {
 		fields := make([]FieldError, len(probs))
@@ -301,8 +316,9 @@ func validateWith(val *validator.Validate, v any) error {
 	return nil
 }
 
-// toBid converts validated request lines to a calc.Bid.
-func toBid(method, reference, supplier string, lines []LineRequest) (calc.Bid, error) {
+// toBid converts validated request lines to a calc.Bid, reading EPD
+// documents with parse.
+func toBid(parse bidjson.ParseFunc, method, reference, supplier string, lines []LineRequest) (calc.Bid, error) {
 	b := calc.Bid{Method: method, Reference: reference, Supplier: supplier, Lines: make([]calc.Line, len(lines))}
 	var fields []FieldError
 	for i, lr := range lines {
@@ -316,7 +332,16 @@ func toBid(method, reference, supplier string, lines []LineRequest) (calc.Bid, e
 			fields = append(fields, FieldError{Pointer: fmt.Sprintf("/lines/%d/quantity", i), Detail: err.Error()})
 		}
 		l.Quantity = q
-		if lr.Factor != nil {
+		if f := lr.Factor; f != nil && f.EPD != nil {
+			ptr := fmt.Sprintf("/lines/%d/factor", i)
+			if f.KgCO2e != "" || f.Per != "" || f.Reference != "" {
+				fields = append(fields, FieldError{Pointer: ptr, Detail: "give either kg_co2e, per and reference, or epd (the document), not both"})
+			} else if doc, p := f.EPD.Read(ptr+"/epd", l.ID, "line "+clip.Prefix(l.ID)+" EPD", parse); p != nil {
+				fields = append(fields, FieldError{Pointer: p.Pointer, Detail: p.Detail})
+			} else {
+				l.Factor = &calc.ProductFactor{EPD: doc}
+			}
+		} else if lr.Factor != nil {
 			v, err := calc.ParseQuantity(string(lr.Factor.KgCO2e))
 			if err != nil {
 				fields = append(fields, FieldError{Pointer: fmt.Sprintf("/lines/%d/factor/kg_co2e", i), Detail: err.Error()})

@@ -108,8 +108,8 @@ var bodyRoutes = []struct {
 	name, head, partial, long string
 	limit                     int64
 }{
-	{"footprints", "POST /v1/footprints HTTP/1.1\nHost: t\nContent-Type: application/json", exampleBid, `{"reference":"`, MaxBodyBytes},
-	{"comparisons", "POST /v1/comparisons HTTP/1.1\nHost: t\nContent-Type: application/json", `{"methods":["us-federal","eu-gpp"],"lines":[`, `{"reference":"`, MaxBodyBytes},
+	{"footprints", "POST /v1/footprints HTTP/1.1\nHost: t\nContent-Type: application/json", exampleBid, `{"reference":"`, MaxEPDBodyBytes},
+	{"comparisons", "POST /v1/comparisons HTTP/1.1\nHost: t\nContent-Type: application/json", `{"methods":["us-federal","eu-gpp"],"lines":[`, `{"reference":"`, MaxEPDBodyBytes},
 	{"batch", "POST /v1/batch?method=us-federal HTTP/1.1\nHost: t\nContent-Type: text/csv", batchCSV, "line_id,activity,region,quantity,unit\n1,", MaxBatchBytes},
 	{"form", "POST / HTTP/1.1\nHost: t\nContent-Type: application/x-www-form-urlencoded", "method=us-federal&line_0_activity=fuel.", "reference=", MaxFormBytes},
 	{"form multipart", "POST / HTTP/1.1\nHost: t\nContent-Type: multipart/form-data; boundary=B",

@@ -17,6 +17,10 @@ import (
 func (s *Server) routes(r *mux.Router) {
 	r.Use(labelRoute)
 	jsonBody := bodyLimit{max: MaxBodyBytes}
+	// Bids may carry EPD documents: their routes read up to
+	// MaxEPDBodyBytes, and decodeJSON holds a body without "epd" to
+	// MaxBodyBytes.
+	bidBody := bodyLimit{max: MaxEPDBodyBytes}
 	formBody := bodyLimit{max: MaxFormBytes, form: true}
 	batchBody := bodyLimit{max: MaxBatchBytes, idle: s.batchIdle, total: BatchTimeout}
 	get := func(path string, h handlerFunc) {
@@ -27,8 +31,8 @@ func (s *Server) routes(r *mux.Router) {
 	}
 
 	// REST API (DESIGN "REST").
-	post("/v1/footprints", jsonBody, s.postFootprint)
-	post("/v1/comparisons", jsonBody, s.postComparison)
+	post("/v1/footprints", bidBody, s.postFootprint)
+	post("/v1/comparisons", bidBody, s.postComparison)
 	post("/v1/batch", batchBody, s.postBatch)
 	get("/v1/methods", s.getMethods)
 	get("/v1/methods/{id}", s.getMethod)
@@ -45,7 +49,7 @@ func (s *Server) routes(r *mux.Router) {
 	post("/v1/tenders", jsonBody, s.postTender)
 	get("/v1/tenders", s.getTenders)
 	get("/v1/tenders/{id}", s.getTender)
-	post("/v1/tenders/{id}/bids", jsonBody, s.postTenderBid)
+	post("/v1/tenders/{id}/bids", bidBody, s.postTenderBid)
 	get("/v1/tenders/{id}/bids", s.getTenderBids)
 	get("/v1/tenders/{id}/bids/{bid_id}", s.getTenderBid)
 	r.Handle("/v1/tenders/{id}/bids/{bid_id}", s.handle(s.deleteTenderBid)).Methods(http.MethodDelete)

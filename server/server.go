@@ -27,6 +27,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/bidjson"
+	"github.com/footprint-gpp/footprint/epd"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/store"
@@ -38,6 +39,9 @@ import (
 const (
 	// MaxBodyBytes bounds a JSON request body (a bid or a comparison).
 	MaxBodyBytes = bidjson.MaxBytes
+	// MaxEPDBodyBytes bounds a JSON body whose lines carry EPD documents
+	// (base64 files); each document is also bounded by epd.MaxBytes.
+	MaxEPDBodyBytes = bidjson.MaxEPDBytes
 	// MaxFormBytes bounds a web-form submission, CSV upload included.
 	MaxFormBytes = 8 << 20
 	// MaxBatchBytes bounds a CSV body of POST /v1/batch.
@@ -91,9 +95,13 @@ type Config struct {
 	// (FOOTPRINT_OFFICER_TOKEN, or one generated at first start and kept
 	// in the store as a hash only).
 	OfficerTokenHash string
-	// Now is the clock of the tender rules (deadlines, receipt times);
-	// nil means time.Now. Tests inject one.
+	// Now is the clock of the tender rules (deadlines, receipt times) and
+	// the day a bid with EPD documents and no date is judged on; nil means
+	// time.Now. Tests inject one.
 	Now func() time.Time
+	// ParseEPD reads an EPD document of a bid line; nil means epd.Parse.
+	// Tests inject one.
+	ParseEPD bidjson.ParseFunc
 }
 
 // Server is the REST service and the web form. Build it with New.
@@ -117,6 +125,8 @@ type Server struct {
 	tw *tenderWeb
 	// tenders is what the tender routes need (tenders_api.go).
 	tenders tenderDeps
+	// parseEPD reads EPD documents (Config.ParseEPD or epd.Parse).
+	parseEPD bidjson.ParseFunc
 }
 
 // New builds the service. It returns an error when the configuration is
@@ -158,6 +168,10 @@ func newServer(cfg Config) (*Server, error) {
 	s.catalog = newCatalog(s.lib, s.reg)
 	s.tw = newTenderWeb(cfg)
 	s.tenders = newTenderDeps(cfg)
+	s.parseEPD = cfg.ParseEPD
+	if s.parseEPD == nil {
+		s.parseEPD = epd.Parse
+	}
 	s.router = mux.NewRouter()
 	s.router.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{err: errRouteNotFound, detail: fmt.Sprintf("no resource at %s; see GET /v1/openapi.json", clip.Text(r.URL.Path))}

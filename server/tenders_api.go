@@ -409,7 +409,7 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err := s.validateStruct(&req); err != nil {
 		return err
 	}
-	cb, err := toBid(t.Method.Ref(), t.Reference, req.Supplier, req.Lines)
+	cb, err := toBid(s.parseEPD, t.Method.Ref(), t.Reference, req.Supplier, req.Lines)
 	if err != nil {
 		return err
 	}

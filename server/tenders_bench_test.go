@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/epd"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -85,7 +86,7 @@ func BenchmarkOpen(b *testing.B) {
 	if err := decodeReader(bytes.NewReader(tenderBid20("x", "1")), &req); err != nil {
 		b.Fatal(err)
 	}
-	cb, err := toBid(t.Method.Ref(), t.Reference, "x", req.Lines)
+	cb, err := toBid(epd.Parse, t.Method.Ref(), t.Reference, "x", req.Lines)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -347,7 +347,7 @@ func (s *Server) checkForm(fd formData, p *pageData) (formBid, calc.Bid, bool) {
 	if len(p.Errors) > 0 {
 		return fb, calc.Bid{}, false
 	}
-	bid, err := toBid("", fd.Reference, fd.Supplier, fb.req.Lines)
+	bid, err := toBid(s.parseEPD, "", fd.Reference, fd.Supplier, fb.req.Lines)
 	if err != nil {
 		var he *httpError
 		if errors.As(err, &he) {

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/footprint-gpp/footprint/epd"
 )
 
 func postForm(t *testing.T, h http.Handler, target string, v url.Values) *httptest.ResponseRecorder {
@@ -187,7 +189,7 @@ func FuzzDecodeBid(f *testing.F) {
 			}
 			return
 		}
-		if _, err := toBid("m", req.Reference, req.Supplier, req.Lines); err != nil && StatusOf(err) != 422 {
+		if _, err := toBid(epd.Parse, "m", req.Reference, req.Supplier, req.Lines); err != nil && StatusOf(err) != 422 {
 			t.Fatalf("toBid error %v", err)
 		}
 	})
