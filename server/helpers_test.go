@@ -16,7 +16,7 @@ func newTestServer(tb testing.TB) http.Handler {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h, err := New(Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib)})
+	h, err := New(Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib), ParseEPD: fakeEPDParse})
 	if err != nil {
 		tb.Fatal(err)
 	}

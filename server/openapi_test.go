@@ -28,7 +28,7 @@ func testServer(t *testing.T) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := newServer(Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib)})
+	s, err := newServer(Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib), ParseEPD: fakeEPDParse})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 	}
 	var doc openAPI
 	json.Unmarshal(openAPIDoc, &doc)
-	cases := append(apiCases(), coverageCases(t, s)...)
+	cases := append(append(apiCases(), epdCases()...), coverageCases(t, s)...)
 	for _, sc := range strictCases() {
 		cases = append(cases, sc.apiCase)
 	}

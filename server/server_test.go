@@ -116,7 +116,7 @@ func do(t testing.TB, h http.Handler, c apiCase) *httptest.ResponseRecorder {
 
 func TestAPI(t *testing.T) {
 	h := newTestServer(t)
-	for _, c := range apiCases() {
+	for _, c := range append(apiCases(), epdCases()...) {
 		t.Run(c.name, func(t *testing.T) {
 			rec := do(t, h, c)
 			if rec.Code != c.status {
