@@ -53,6 +53,7 @@ func cmdCalc(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "footprint calc:", err)
 		return exitFailed
 	}
+	bid.DefaultDate(e.now()) // EPD documents are judged on today when the bid gives no date
 	fp, err := w.engine.Calculate(m, bid)
 	if decProblems != nil {
 		// Report the values that did not parse together with what the

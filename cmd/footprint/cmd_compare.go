@@ -67,6 +67,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		}
 		return reportBidError(e, "compare", err)
 	}
+	bid.DefaultDate(e.now()) // EPD documents are judged on today when the bid gives no date
 	c, err := w.engine.Compare(ms, bid)
 	if err == nil {
 		err = c.InputError() // wrong for every method: invalid input, as in POST /v1/comparisons
@@ -127,12 +128,14 @@ func readInventory(ctx context.Context, e *env, name string) (calc.Bid, error) {
 		return calc.Bid{}, err
 	}
 	defer in.Close()
-	raw, err := io.ReadAll(io.LimitReader(in, bidjson.MaxBytes+1))
+	// A JSON bid may reach MaxEPDBytes when it carries EPD documents
+	// (bidjson.DecodeBytes holds one without to MaxBytes).
+	raw, err := io.ReadAll(io.LimitReader(in, bidjson.MaxEPDBytes+1))
 	if err != nil {
 		return calc.Bid{}, err
 	}
-	if len(raw) > bidjson.MaxBytes {
-		return calc.Bid{}, fmt.Errorf("%w: over %d bytes", bidjson.ErrTooLarge, bidjson.MaxBytes)
+	if len(raw) > bidjson.MaxEPDBytes {
+		return calc.Bid{}, fmt.Errorf("%w: over %d bytes", bidjson.ErrTooLarge, bidjson.MaxEPDBytes)
 	}
 	if strings.EqualFold(filepath.Ext(name), ".csv") || (!strings.EqualFold(filepath.Ext(name), ".json") && bidcsv.LooksLikeCSV(raw)) {
 		ref := filepath.Base(name)
