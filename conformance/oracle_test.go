@@ -170,7 +170,21 @@ type omethod struct {
 	// lies in one of Regions (or below it) and whose activity matches one
 	// of Activities.
 	HostData []ohost `toml:"host_data"`
-	Limits   []struct {
+	// EPD (2025.3) holds the rules for EPD documents. The oracle reads and
+	// ignores them: vectors carry no EPD documents yet (docs/conformance.md).
+	EPD struct {
+		Modules            string   `toml:"modules"`
+		SumOf              []string `toml:"sum_of"`
+		ExpiringWithinDays int      `toml:"expiring_within_days"`
+		Conversions        []string `toml:"conversions"`
+		Indicators         []struct {
+			Indicator string   `toml:"indicator"`
+			Standards []string `toml:"standards"`
+			Sets      []string `toml:"sets"`
+			Warning   string   `toml:"warning"`
+		} `toml:"indicators"`
+	} `toml:"epd"`
+	Limits []struct {
 		Dataset string   `toml:"dataset"`
 		IDs     []string `toml:"ids"`
 	} `toml:"limits"`
@@ -898,6 +912,10 @@ func TestOracleByHand(t *testing.T) {
 		{"us-federal@2025.2", `{"activity":"electricity.grid","region":"US-CAMX","quantity":"250","unit":"MWh"}`, "49690.477"},
 		// host data for an EU fuel under us-federal: IPCC GLO, NCV, AR5: 2.5 × (56100 + 28 + 26.5)
 		{"us-federal@2025.2", `{"activity":"fuel.natural_gas","region":"DE","quantity":"2.5","unit":"TJ"}`, "140386.250"},
+		// 2025.3 is 2025.2 plus [epd]: lines without EPD documents compute alike
+		{"us-federal@2025.3", `{"activity":"fuel.natural_gas","region":"US","quantity":"2.5","unit":"TJ"}`, "139438.285"},
+		{"eu-gpp@2025.3", `{"activity":"fuel.natural_gas","region":"US","quantity":"1000","unit":"mmBtu"}`, "53478.073"},
+		{"us-federal@2025.3", `{"activity":"material.steel.rebar","region":"US","quantity":"12.5","unit":"t","factor":{"kg_co2e":"780","per":"t","reference":"EPD S-P-01234"}}`, "9750.000"},
 		// CO2e-only host data: EEA DE 402 g/kWh under us-federal; DESNZ GB road 0.10163 kg/t.km
 		{"us-federal@2025.2", `{"activity":"electricity.grid","region":"DE","quantity":"250","unit":"MWh"}`, "100500.000"},
 		{"eu-gpp@2025.2", `{"activity":"freight.road","region":"GB","quantity":"5000","unit":"t.km"}`, "508.150"},
