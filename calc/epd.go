@@ -3,7 +3,6 @@ package calc
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -420,6 +419,3 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
-
-// errNoDeclaration marks an EPD factor whose document was not read.
-var errNoDeclaration = errors.New("EPD document not read")
