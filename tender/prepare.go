@@ -31,7 +31,14 @@ func PrepareBid(t Tender, m *methods.Method, eng *calc.Engine, b Bid, now time.T
 	if err := ValidateBid(t, b); err != nil {
 		return Bid{}, nil, err
 	}
-	fp, err := eng.Calculate(m, calc.Bid{Method: m.Ref(), Reference: t.Reference, Supplier: b.Supplier, Lines: b.Lines})
+	cb := calc.Bid{Method: m.Ref(), Reference: t.Reference, Supplier: b.Supplier, Lines: b.Lines}
+	if cb.HasEPD() {
+		// An EPD is judged on the day of receipt and must hold through the
+		// tender's deadline (a warning when it expires before).
+		cb.Date = Stamp(now).Format(calc.DateLayout)
+		cb.ValidThrough = t.Deadline.UTC().Format(calc.DateLayout)
+	}
+	fp, err := eng.Calculate(m, cb)
 	if err != nil {
 		return Bid{}, fp, err
 	}
