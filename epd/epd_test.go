@@ -424,6 +424,7 @@ func TestOpenEPDErrors(t *testing.T) {
 		{"set not object", `{` + ok + `, "impacts": {"TRACI 2.1": 5}}`, "EPD d.json: impacts/TRACI 2.1: not an object of indicators"},
 		{"indicator not object", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": 5}}}`, "EPD d.json: impacts/TRACI 2.1/gwp: not an object of modules"},
 		{"module not object", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": 780}}}}`, `EPD d.json: impacts/TRACI 2.1/gwp/A1A2A3: not a measurement`},
+		{"module without name", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {" ": {"mean": 1}}}}}`, `EPD d.json: impacts/TRACI 2.1/gwp: a module without a name; want e.g. "A1A2A3"`},
 		{"mean not number", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": true}}}}}`, "EPD d.json: impacts/TRACI 2.1/gwp/A1A2A3/mean: not a number"},
 		{"mean huge exponent", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": 1e400}}}}}`, `EPD d.json: impacts/TRACI 2.1/gwp/A1A2A3/mean: "1e400" is out of range`},
 		{"density unit", `{` + ok + `, "density": "2400 lb/ft3"}`, `EPD d.json: density: unit "lb/ft3", want kg/m3`},

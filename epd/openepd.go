@@ -201,6 +201,9 @@ func readImpacts(doc map[string]any, d *Declaration) *fieldErr {
 			}
 			for _, mod := range sortedKeys(mods) {
 				mpath := ipath + "/" + clipID(mod)
+				if strings.TrimSpace(mod) == "" {
+					return &fieldErr{ipath, `a module without a name; want e.g. "A1A2A3"`}
+				}
 				m, ok := mods[mod].(map[string]any)
 				if !ok {
 					return &fieldErr{mpath, `not a measurement; want {"mean": 780, "unit": "kgCO2e"}`}
