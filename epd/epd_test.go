@@ -420,6 +420,7 @@ func TestOpenEPDErrors(t *testing.T) {
 		{"declared unit number", `{"id": "x", "declared_unit": 1}`, `EPD d.json: declared_unit: not an amount`},
 		{"bad validity", `{` + ok + `, "valid_until": "soon"}`, `EPD d.json: valid_until: "soon" is not a year or a date`},
 		{"bad date_validity_ends", `{` + ok + `, "date_validity_ends": "31/12/2027"}`, `EPD d.json: date_validity_ends: "31/12/2027" is not a year or a date`},
+		{"validity not text", `{` + ok + `, "valid_until": 2027}`, `EPD d.json: valid_until: not a string; want a date such as "2027-03-01"`},
 		{"impacts list", `{` + ok + `, "impacts": [1]}`, "EPD d.json: impacts: not an object"},
 		{"set not object", `{` + ok + `, "impacts": {"TRACI 2.1": 5}}`, "EPD d.json: impacts/TRACI 2.1: not an object of indicators"},
 		{"indicator not object", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": 5}}}`, "EPD d.json: impacts/TRACI 2.1/gwp: not an object of modules"},

@@ -89,6 +89,11 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 
 	validity := ""
 	for _, k := range []string{"valid_until", "date_validity_ends"} {
+		if v, ok := doc[k]; ok && v != nil {
+			if _, isText := v.(string); !isText {
+				return nil, bad(k, "not a string; want a date such as \"2027-03-01\"")
+			}
+		}
 		if s, ok := doc[k].(string); ok && s != "" {
 			t, yearOnly, err := parseValidUntil(s)
 			if err != nil {
