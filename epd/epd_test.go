@@ -498,3 +498,37 @@ func TestMalformedFixtures(t *testing.T) {
 		wantErr(t, err, ErrMalformed, tt.msg)
 	}
 }
+
+func BenchmarkParseILCDArchive(b *testing.B) {
+	raw := zipDir(b, filepath.Join("testdata", "ilcd", "rebar-a2"))
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Parse(FormatILCD, "a.zip", raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseOpenEPD(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "openepd", "rebar-traci.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Parse(FormatOpenEPD, "d.json", raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRefuseDeep is the cost of refusing a document nested past
+// MaxDepth: reading stops at the 65th level, not at the end.
+func BenchmarkRefuseDeep(b *testing.B) {
+	raw := []byte(strings.Repeat("<a>", 1_000_000))
+	for b.Loop() {
+		if _, err := Parse(FormatILCD, "d.xml", raw); !errors.Is(err, ErrTooLarge) {
+			b.Fatal(err)
+		}
+	}
+}
