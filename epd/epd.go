@@ -87,6 +87,11 @@ type Declaration struct {
 	// only way a volume converts to a mass or back.
 	Density *decimal.Decimal `json:"density_kg_per_m3,omitempty"`
 	Results []Result         `json:"results"`
+	// Notes are what the reader noticed without refusing the document
+	// (a value published as "ND" skipped, A1-A3 summed, a density that
+	// could not be derived exactly): shown by `footprint epd inspect` so
+	// that nothing is dropped silently.
+	Notes []string `json:"notes,omitempty"`
 	// SHA256 is the hex SHA-256 of the file as given (the archive for ILCD
 	// archives).
 	SHA256 string `json:"sha256"`
@@ -112,6 +117,9 @@ type Result struct {
 	Value  decimal.Decimal `json:"value"`
 	// Unit is the result's unit as published (kg CO2 eq.).
 	Unit string `json:"unit,omitempty"`
+	// Summed marks an "A1-A3" the document did not declare: the exact
+	// sum of its A1, A2 and A3, added by the reader.
+	Summed bool `json:"summed,omitempty"`
 }
 
 // MaxBytes bounds a document (and an archive); MaxArchiveEntries and
@@ -125,10 +133,23 @@ const (
 // Parse reads a document of the given format; name is its file name for
 // messages. It never panics and refuses DTDs, entities, oversized or
 // too-deep documents with a *DocError.
+//
+// For ilcd+epd, raw is an ILCD archive (a zip "with dependencies") or a
+// process data set XML; a process XML alone cannot give the declared unit
+// (it is in the reference flow's data set), so use ParseILCD to give the
+// flow XML beside it. For openepd, raw is the JSON document.
 func Parse(format, name string, raw []byte) (*Declaration, error) {
-	switch format {
-	case FormatILCD, FormatOpenEPD:
-		return nil, &DocError{File: name, Msg: "reading " + format + " is not implemented yet", Err: ErrMalformed}
+	if name == "" {
+		name = "document"
 	}
-	return nil, &DocError{File: name, Field: "format", Msg: "unknown format; use ilcd+epd or openepd", Err: ErrFormat}
+	switch format {
+	case FormatILCD:
+		if isZip(raw) {
+			return parseArchive(name, raw)
+		}
+		return ParseILCD(name, raw)
+	case FormatOpenEPD:
+		return parseOpenEPD(name, raw)
+	}
+	return nil, &DocError{File: name, Field: "format", Msg: "unknown format " + quote(format) + "; use ilcd+epd or openepd", Err: ErrFormat}
 }

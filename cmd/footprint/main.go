@@ -13,6 +13,7 @@
 //	footprint tenders show | open | verify [--db URL] TENDER_ID
 //	footprint tenders evaluation [--db URL] [--format json|csv] TENDER_ID
 //	footprint tenders export [--db URL] [--format ocds] TENDER_ID
+//	footprint epd inspect [--format ilcd+epd|openepd] [--json] FILE [FLOW.xml ...]
 //
 // Files default to stdin/stdout; errors go to stderr with a non-zero exit:
 // 1 when the input is invalid or the run cannot proceed, 2 on usage errors,
@@ -90,6 +91,7 @@ func commands() map[string]command {
 		"factors":     {"search the emission factors", cmdFactors},
 		"conformance": {"run the conformance vectors and print a pass/fail table", cmdConformance},
 		"tenders":     {"run tenders: create, list, show, open, evaluation, export, verify", cmdTenders},
+		"epd":         {"inspect an EPD file (ILCD+EPD or openEPD): what is read and every problem", cmdEPD},
 	}
 }
 
