@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -293,6 +294,11 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 // A line with an EPD document has no bid date here and is refused; bids
 // with EPDs go through Calculate.
 func (p *Plan) Line(l *Line) LineResult { return p.line(l, asOf{}) }
+
+// LineOn is Line for a bid dated date (its calendar day): a line's EPD
+// document is judged valid on that day, as Calculate judges it on the
+// bid's date. It is the reference the batch runner's EPD rows agree with.
+func (p *Plan) LineOn(l *Line, date time.Time) LineResult { return p.line(l, dayOf(date)) }
 
 func (p *Plan) line(l *Line, when asOf) LineResult {
 	lr := LineResult{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit,

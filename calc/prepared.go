@@ -1,6 +1,8 @@
 package calc
 
 import (
+	"time"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/factors"
@@ -42,7 +44,26 @@ type PreparedTerm struct {
 }
 
 // Prepare compiles a line for any quantity; l.ID and l.Quantity are ignored.
-func (p *Plan) Prepare(l *Line) *Prepared {
+// A line with an EPD document is refused here (it has no date to judge the
+// EPD's validity on): use PrepareOn.
+func (p *Plan) Prepare(l *Line) *Prepared { return p.prepare(l, asOf{}) }
+
+// PrepareOn is Prepare for a bid dated date (its calendar day is used, as
+// a bid's "date" is): a line's EPD document is judged valid on that day,
+// and expiring within the method's expiring_within_days after it warns.
+// The batch runner prepares EPD rows with it; LineOn is its per-line twin.
+func (p *Plan) PrepareOn(l *Line, date time.Time) *Prepared { return p.prepare(l, dayOf(date)) }
+
+// dayOf is the asOf of a bid dated date's calendar day (zero: no date).
+func dayOf(date time.Time) asOf {
+	if date.IsZero() {
+		return asOf{}
+	}
+	y, m, d := date.Date()
+	return asOf{date: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), set: true}
+}
+
+func (p *Plan) prepare(l *Line, when asOf) *Prepared {
 	c := *l
 	c.ID, c.Quantity = "", decimal.Zero
 	pr := &Prepared{places: p.method.Rounding.DivisionPlaces, Status: StatusError}
@@ -56,7 +77,7 @@ func (p *Plan) Prepare(l *Line) *Prepared {
 		}
 		return pr
 	}
-	r := p.recipe(&c, asOf{}) // EPD documents in batch rows come later: refused without a date
+	r := p.recipe(&c, when)
 	if r.err != nil {
 		pr.post = r.err
 		return pr

@@ -6,16 +6,23 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/batch"
 	"github.com/footprint-gpp/footprint/calc/bidcsv"
+	"github.com/footprint-gpp/footprint/epd"
 	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -30,6 +37,10 @@ import (
 type engineOracle struct {
 	ms    []*methods.Method
 	plans []*calc.Plan
+	// epd and date are the run's Options.EPD and Options.Date: an EPD row is
+	// Plan.LineOn(line with the document, date).
+	epd  func(string) (*calc.EPDDocument, error)
+	date time.Time
 }
 
 func newOracle(t testing.TB, w *world, ms []*methods.Method) *engineOracle {
@@ -87,7 +98,17 @@ func (o *engineOracle) expect(mi int, id string, get func(string) string) expect
 	fb, fbOK := bidcsv.ParseFlag(get("allow_region_fallback"))
 	l.AllowRegionFallback = fb
 	cellBad := !fbOK
-	if kg, per, ref := get("factor_kg_co2e"), get("factor_per"), get("factor_reference"); kg != "" || per != "" || ref != "" {
+	if name := get("factor_epd"); name != "" {
+		// A cell calc never sees: both forms, no resolver, an unreadable file.
+		if get("factor_kg_co2e") != "" || get("factor_per") != "" || get("factor_reference") != "" || o.epd == nil || !fbOK {
+			return expectation{status: calc.StatusError}
+		}
+		doc, err := o.epd(name)
+		if err != nil {
+			return expectation{status: calc.StatusError, err: batch.Neutralise("factor_epd: " + err.Error())}
+		}
+		l.Factor = &calc.ProductFactor{EPD: doc}
+	} else if kg, per, ref := get("factor_kg_co2e"), get("factor_per"), get("factor_reference"); kg != "" || per != "" || ref != "" {
 		d, err := calc.ParseQuantity(kg)
 		cellBad = cellBad || kg == "" || err != nil
 		l.Factor = &calc.ProductFactor{KgCO2e: d, Per: per, Reference: ref}
@@ -97,11 +118,16 @@ func (o *engineOracle) expect(mi int, id string, get func(string) string) expect
 		return expectation{status: calc.StatusError}
 	}
 	l.Quantity = q
-	lr := o.plans[mi].Line(&l)
+	var lr calc.LineResult
+	if l.Factor != nil && l.Factor.EPD != nil {
+		lr = o.plans[mi].LineOn(&l, o.date)
+	} else {
+		lr = o.plans[mi].Line(&l)
+	}
 	e := expectation{status: lr.Status, kg: lr.KgCO2e}
 	if lr.Status == calc.StatusError {
 		e.err = batch.Neutralise(lr.Error)
-		for from, to := range map[string]string{"id": "line_id", "factor.kg_co2e": "factor_kg_co2e", "factor.per": "factor_per", "factor.reference": "factor_reference"} {
+		for from, to := range map[string]string{"id": "line_id", "factor.kg_co2e": "factor_kg_co2e", "factor.per": "factor_per", "factor.reference": "factor_reference", "factor.epd": "factor_epd"} {
 			if lr.Field == from && strings.HasPrefix(lr.Error, from) {
 				e.err = batch.Neutralise(to + strings.TrimPrefix(lr.Error, from))
 			}
@@ -479,5 +505,113 @@ func TestProductFactorSpellings(t *testing.T) {
 	}
 	if bad := newOracle(t, w, []*methods.Method{us}).check(in, out.String(), sum); len(bad) > 0 {
 		t.Fatalf("batch and engine disagree:\n%s", strings.Join(bad, "\n"))
+	}
+}
+
+// epdFixtures reads EPD files from epd/testdata by name, as --epd-dir does
+// (the format guessed from the name), counting the reads of each name.
+type epdFixtures struct {
+	mu    sync.Mutex
+	reads map[string]int
+}
+
+func (f *epdFixtures) resolve(name string) (*calc.EPDDocument, error) {
+	f.mu.Lock()
+	if f.reads == nil {
+		f.reads = map[string]int{}
+	}
+	f.reads[name]++
+	f.mu.Unlock()
+	if !fs.ValidPath(name) || strings.Contains(name, "\\") || strings.Count(name, "/") != 1 {
+		return nil, fmt.Errorf("EPD %s: not a file in the EPD directory", clip.Text(name))
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "..", "epd", "testdata", filepath.FromSlash(name)))
+	if err != nil {
+		return nil, fmt.Errorf("EPD %s: not found in the EPD directory", clip.Text(name))
+	}
+	format := epd.FormatOpenEPD
+	if strings.HasSuffix(name, ".xml") {
+		format = epd.FormatILCD
+	}
+	d, err := epd.Parse(format, name, raw)
+	if err != nil {
+		return nil, err
+	}
+	return &calc.EPDDocument{Format: format, File: name, Raw: raw, Declaration: d}, nil
+}
+
+// epdCSV is rows with factor_epd: valid documents under both methods (one
+// rule-refused by us-federal or eu-gpp), expired, unconvertible units,
+// missing and malformed files, both forms at once, with many rows per file.
+const epdCSV = "line_id,activity,region,quantity,unit,factor_kg_co2e,factor_per,factor_reference,factor_epd\n" +
+	"1,material.steel.rebar,US,12.5,t,,,,openepd/rebar-traci.json\n" +
+	"2,material.steel.rebar,US,2000,kg,,,,openepd/rebar-traci.json\n" +
+	"3,material.steel.rebar,US,1e3,lb,,,,openepd/rebar-traci.json\n" +
+	"4,material.concrete.ready_mix,US,3.5,m3,,,,openepd/concrete-m3.json\n" +
+	"5,material.concrete.ready_mix,US,7,t,,,,openepd/concrete-m3.json\n" +
+	"6,material.concrete.ready_mix,US,1,m3,,,,openepd/concrete-expired.json\n" +
+	"7,material.glass.flat,US,4,t,,,,openepd/glass-separate.json\n" +
+	"8,material.glass.flat,US,4,m2,,,,openepd/glass-separate.json\n" +
+	"9,material.steel.rebar,US,1,t,,,,openepd/missing.json\n" +
+	"10,material.steel.rebar,US,1,t,,,,malformed/truncated.json\n" +
+	"11,material.steel.rebar,US,1,t,780,t,EPD,openepd/rebar-traci.json\n" +
+	"12,material.steel.rebar,US,x,t,,,,openepd/rebar-traci.json\n" +
+	"13,material.steel.rebar,US,12.5,t,,,,openepd/rebar-traci.json\n" +
+	"14,material.steel.rebar,US,12.5,t,780,t,EPD,\n"
+
+// TestAgreementEPD holds EPD rows to the engine (Plan.LineOn, every value)
+// and checks each file is read once per run, whatever the workers.
+func TestAgreementEPD(t *testing.T) {
+	w := newWorld(t)
+	date := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	for _, refs := range [][]string{{"us-federal@2025.3"}, {"eu-gpp@2025.3"}, {"us-federal@2025.3", "eu-gpp@2025.3"}, {"us-federal@2025.2", "eu-gpp@2025.3"}} {
+		var ms []*methods.Method
+		for _, r := range refs {
+			ms = append(ms, w.method(t, r))
+		}
+		for _, workers := range []int{1, 3} {
+			fx := &epdFixtures{}
+			var out bytes.Buffer
+			opt := batch.Options{Methods: ms, Workers: workers, EPD: fx.resolve, Date: date}
+			sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(epdCSV), &out, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := newOracle(t, w, ms)
+			o.epd, o.date = (&epdFixtures{}).resolve, date
+			if bad := o.check(epdCSV, out.String(), sum); len(bad) > 0 {
+				t.Fatalf("%v: batch and engine disagree:\n%s\n%s", refs, strings.Join(bad, "\n"), out.String())
+			}
+			for name, n := range fx.reads {
+				if n != 1 {
+					t.Errorf("%v: %s read %d times, want once per run", refs, name, n)
+				}
+			}
+			if sum.OK == 0 || sum.Errors == 0 {
+				t.Errorf("%v: %d ok, %d errors: the fixture should have both", refs, sum.OK, sum.Errors)
+			}
+			if refs[0] == "us-federal@2025.3" && !strings.Contains(out.String(), "epd:EXA-EPD-1001") {
+				t.Errorf("no EPD factor id in\n%s", out.String())
+
+			}
+		}
+	}
+}
+
+// TestEPDRowsWithoutResolver: POST /v1/batch has no EPD directory; its EPD
+// rows are error rows naming factor_epd, the others compute.
+func TestEPDRowsWithoutResolver(t *testing.T) {
+	w := newWorld(t)
+	ms := []*methods.Method{w.method(t, "us-federal@2025.3")}
+	var out bytes.Buffer
+	sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(epdCSV), &out, batch.Options{Methods: ms, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.OK != 1 || !strings.Contains(out.String(), "factor_epd: this run reads no EPD files") {
+		t.Fatalf("%+v\n%s", sum, out.String())
+	}
+	if bad := newOracle(t, w, ms).check(epdCSV, out.String(), sum); len(bad) > 0 {
+		t.Fatal(strings.Join(bad, "\n"))
 	}
 }

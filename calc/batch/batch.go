@@ -93,6 +93,15 @@ type Options struct {
 	// MaxExamples is how many row errors Summary.Examples keeps (the first,
 	// in input order); 0 means 20.
 	MaxExamples int
+	// EPD reads the EPD file a row's factor_epd cell names (the command
+	// line's --epd-dir); it is called once per distinct name per run, from
+	// any worker. Nil: rows with factor_epd are error rows (POST /v1/batch
+	// has no EPD directory).
+	EPD func(name string) (*calc.EPDDocument, error)
+	// Date is the bid date EPD rows are judged valid on (its calendar day,
+	// as a bid's "date"); zero refuses EPD rows, as the engine refuses an
+	// EPD without a date.
+	Date time.Time
 }
 
 // Summary describes a finished run.
@@ -324,9 +333,10 @@ func run(ctx context.Context, mrs []*methodRun, in io.Reader, out io.Writer, opt
 
 	var wg sync.WaitGroup
 	var readErr, writeErr error
+	epds := newEPDCache(opt.EPD)
 	evs := make([]*evaluator, workers)
 	for w := range evs {
-		evs[w] = newEvaluator(mrs, cols, opt.MaxExamples)
+		evs[w] = newEvaluator(mrs, cols, opt.MaxExamples, epds, opt.Date)
 		wg.Add(1)
 		go func(ev *evaluator) {
 			defer wg.Done()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/bits"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -69,6 +70,9 @@ type rowKey struct {
 	// template keys stand for every product factor with this per unit: the
 	// factor's value multiplies the amounts, its reference names the factor.
 	template bool
+	// epd is the factor_epd cell; epdSHA the SHA-256 of the file it names
+	// ("" when it cannot be read): an EPD row's kind is its file's.
+	epd, epdSHA string
 }
 
 // templateValue and templateRef are the product factor a template is
@@ -81,17 +85,18 @@ const (
 func keyOf(r *Row) rowKey {
 	t := strings.TrimSpace
 	return rowKey{t(r.Activity), t(r.Region), t(r.Unit), t(r.Stage), t(r.Basis), t(r.AllowRegionFallback),
-		t(r.FactorKgCO2e), t(r.FactorPer), t(r.FactorReference), false}
+		t(r.FactorKgCO2e), t(r.FactorPer), t(r.FactorReference), false, t(r.FactorEPD), ""}
 }
 
 func (k rowKey) clone() rowKey {
 	c := strings.Clone
-	return rowKey{c(k.activity), c(k.region), c(k.unit), c(k.stage), c(k.basis), c(k.fallback), c(k.fkg), c(k.fper), c(k.fref), k.template}
+	return rowKey{c(k.activity), c(k.region), c(k.unit), c(k.stage), c(k.basis), c(k.fallback), c(k.fkg), c(k.fper), c(k.fref), k.template, c(k.epd), k.epdSHA}
 }
 
 // line returns the calc line of a key, and an error for a cell calc never
-// sees (allow_region_fallback, factor_kg_co2e text).
-func (k rowKey) line() (calc.Line, error) {
+// sees (allow_region_fallback, factor_kg_co2e text, factor_epd). doc is the
+// document factor_epd names, or docErr why it cannot be read.
+func (k rowKey) line(doc *calc.EPDDocument, docErr error) (calc.Line, error) {
 	if k.template {
 		k.fkg, k.fref = templateValue, templateRef
 	}
@@ -102,6 +107,18 @@ func (k rowKey) line() (calc.Line, error) {
 		err = &cellError{col: "allow_region_fallback", msg: "not a boolean: " + k.fallback + " (use true or false)"}
 	}
 	l.AllowRegionFallback = fb
+	if k.epd != "" {
+		switch {
+		case err != nil:
+		case k.fkg != "" || k.fper != "" || k.fref != "":
+			err = &cellError{col: "factor_epd", msg: "give either factor_epd or factor_kg_co2e, factor_per and factor_reference, not both", kind: calc.ErrEPD}
+		case docErr != nil:
+			err = docErr
+		default:
+			l.Factor = &calc.ProductFactor{EPD: doc}
+		}
+		return l, err
+	}
 	if k.fkg != "" || k.fper != "" || k.fref != "" {
 		pf := &calc.ProductFactor{Per: k.fper, Reference: k.fref}
 		if k.fkg == "" {
@@ -145,6 +162,8 @@ func columnOf(field string) string {
 		return "factor_per"
 	case "factor.reference":
 		return "factor_reference"
+	case "factor.epd":
+		return "factor_epd"
 	}
 	return field
 }
@@ -181,6 +200,8 @@ func errorKind(err error) string {
 		return "unknown unit"
 	case errors.Is(err, factors.ErrDimension):
 		return "unit dimension"
+	case errors.Is(err, calc.ErrEPD):
+		return "epd"
 	case errors.Is(err, calc.ErrProductFactor):
 		return "product factor"
 	case errors.Is(err, calc.ErrBasis):
@@ -239,9 +260,14 @@ type amount struct {
 	places int32
 }
 
-func newMethodEntry(mr *methodRun, k rowKey) methodEntry {
-	l, keyErr := k.line()
-	pr := mr.plan.Prepare(&l)
+func newMethodEntry(mr *methodRun, k rowKey, doc *calc.EPDDocument, docErr error, date time.Time) methodEntry {
+	l, keyErr := k.line(doc, docErr)
+	var pr *calc.Prepared
+	if l.Factor != nil && l.Factor.EPD != nil {
+		pr = mr.plan.PrepareOn(&l, date)
+	} else {
+		pr = mr.plan.Prepare(&l)
+	}
 	me := methodEntry{pr: pr, keyErr: keyErr}
 	sentinel := errors.New("probe")
 	if e := pr.Check("", sentinel); e != nil && !errors.Is(e, sentinel) {

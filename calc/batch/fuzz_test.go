@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gocarina/gocsv"
 
@@ -54,15 +55,21 @@ func FuzzBatch(f *testing.F) {
 		h + "1,fuel.natural_gas,US,12345678901234567890.123,mmBtu,,,,\n2,electricity.grid,US-CAMX,.5,MWh,,,,\n3,freight.road,DE,5.,tkm,,,,\n",
 		"line_id,activity,region,quantity,unit,basis,allow_region_fallback\n1,electricity.grid,PL,1e2,kWh,,true\n2,fuel.diesel,US,3,GJ,HHV,\n",
 		"",
+		epdCSV,
+		"line_id,activity,region,quantity,unit,factor_epd\n1,material.steel.rebar,US,1.5,t,openepd/rebar-traci.json\n2,material.steel.rebar,US,3,kg,openepd/rebar-traci.json\n3,material.steel.rebar,US,3,kg,../x\n",
 	} {
 		f.Add(s)
 	}
 	w := newWorld(f)
-	ms := []*methods.Method{w.method(f, "us-federal"), w.method(f, "eu-gpp")}
+	// The 2025.3 methods: the ones with EPD rules.
+	ms := []*methods.Method{w.method(f, "us-federal@2025.3"), w.method(f, "eu-gpp@2025.3")}
 	oracle := newOracle(f, w, ms)
+	date := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	oracle.epd, oracle.date = (&epdFixtures{}).resolve, date
 	f.Fuzz(func(t *testing.T, in string) {
 		var out bytes.Buffer
-		sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &out, batch.Options{Methods: ms, Workers: 2})
+		fx := &epdFixtures{}
+		sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &out, batch.Options{Methods: ms, Workers: 2, EPD: fx.resolve, Date: date})
 		if err != nil {
 			return // a bad header: nothing to check but the absence of panics
 		}

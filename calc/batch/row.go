@@ -33,6 +33,9 @@ type Row struct {
 	FactorKgCO2e    string `csv:"factor_kg_co2e"`
 	FactorPer       string `csv:"factor_per"`
 	FactorReference string `csv:"factor_reference"`
+	// FactorEPD names an EPD file the product-specific factor is read from
+	// (optional; instead of the three factor_ columns). Options.EPD reads it.
+	FactorEPD string `csv:"factor_epd"`
 }
 
 // Column indices of Row's fields.
@@ -48,13 +51,16 @@ const (
 	colFactorKg
 	colFactorPer
 	colFactorRef
+	colFactorEPD
 	nKnown
 	nRequired = colUnit + 1
 )
 
 // Column indices of Row's fields follow bidcsv's column order, which owns
-// the layout; knownColumns is checked against it in the tests.
-var knownColumns = bidcsv.Columns()
+// the layout, then the batch's own factor_epd (a file name means something
+// only to a run with an EPD directory); knownColumns is checked against it
+// in the tests.
+var knownColumns = append(bidcsv.Columns(), "factor_epd")
 
 // knownName returns the header name of a known column.
 func knownName(i int) string { return knownColumns[i] }
@@ -63,7 +69,7 @@ func knownName(i int) string { return knownColumns[i] }
 func RequiredColumns() []string { return bidcsv.RequiredColumns() }
 
 // OptionalColumns lists the known optional columns.
-func OptionalColumns() []string { return bidcsv.OptionalColumns() }
+func OptionalColumns() []string { return append(bidcsv.OptionalColumns(), "factor_epd") }
 
 // HeaderError reports a header the run cannot proceed with: no header at
 // all, required columns missing, or a known column given twice.
@@ -174,6 +180,7 @@ func (c *columns) decode(cells []string, r *Row) {
 	r.FactorKgCO2e = get(colFactorKg)
 	r.FactorPer = get(colFactorPer)
 	r.FactorReference = get(colFactorRef)
+	r.FactorEPD = get(colFactorEPD)
 }
 
 // newCSVReader returns a csv.Reader over in with a leading UTF-8 BOM

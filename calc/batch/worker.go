@@ -2,6 +2,7 @@ package batch
 
 import (
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/shopspring/decimal"
@@ -22,6 +23,10 @@ type evaluator struct {
 	idBuf  []byte
 	pf     quantity
 	hasErr bool
+	// epds is the run's EPD files (shared by the workers); date the bid
+	// date EPD rows are judged on.
+	epds *epdCache
+	date time.Time
 }
 
 // rowVal is one method's unrounded kg CO2e of a row, for the delta.
@@ -32,8 +37,9 @@ type rowVal struct {
 	d    decimal.Decimal
 }
 
-func newEvaluator(mrs []*methodRun, cols *columns, maxEx int) *evaluator {
-	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, sums: make([]exactSum, len(mrs)), maxEx: maxEx, vals: make([]rowVal, len(mrs))}
+func newEvaluator(mrs []*methodRun, cols *columns, maxEx int, epds *epdCache, date time.Time) *evaluator {
+	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, sums: make([]exactSum, len(mrs)), maxEx: maxEx, vals: make([]rowVal, len(mrs)),
+		epds: epds, date: date}
 }
 
 // lookup returns the cached line kind of a row, building it on first use.
@@ -45,8 +51,18 @@ func newEvaluator(mrs []*methodRun, cols *columns, maxEx int) *evaluator {
 // 1e3 once took the integer path with a zero quantity: the audit's 0.000).
 // Giving such rows a kind of their own instead would fill the cache with
 // one kind per factor value.
+//
+// A row with factor_epd never gets a template: its kind is keyed by the EPD
+// file's SHA-256 (and its name, which messages give), so that two files
+// never share a kind, and each file is read once per run (epdCache).
 func (ev *evaluator) lookup(r *Row) (e *entry, pf *quantity) {
 	k := keyOf(r)
+	if k.epd != "" {
+		if doc, err := ev.epds.get(k.epd); err == nil {
+			k.epdSHA = doc.Declaration.SHA256
+		}
+		return ev.entry(k), nil
+	}
 	if k.fkg != "" && k.fref != "" && validID(k.fref) {
 		if v, ok := parseFastQuantity(k.fkg); ok {
 			tk := k
@@ -69,8 +85,13 @@ func (ev *evaluator) entry(k rowKey) *entry {
 	}
 	k = k.clone()
 	e := &entry{m: make([]methodEntry, len(ev.mrs))}
+	var doc *calc.EPDDocument
+	var docErr error
+	if k.epd != "" {
+		doc, docErr = ev.epds.get(k.epd)
+	}
 	for i, mr := range ev.mrs {
-		e.m[i] = newMethodEntry(mr, k)
+		e.m[i] = newMethodEntry(mr, k, doc, docErr, ev.date)
 	}
 	ev.cache[k] = e
 	return e
