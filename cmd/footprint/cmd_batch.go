@@ -13,14 +13,18 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/batch"
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
-const batchSynopsis = `batch --method REF [--method REF ...] [-o out.csv] [--dry-run] [--quiet] [--workers N] [--methods DIR] [--data DIR] [in.csv]
+const batchSynopsis = `batch --method REF [--method REF ...] [-o out.csv] [--dry-run] [--quiet] [--workers N] [--epd-dir DIR] [--date YYYY-MM-DD] [--methods DIR] [--data DIR] [in.csv]
 
 Runs a CSV of procurement lines through one or more methods (docs/batch.md).
 Input columns: line_id, activity, region, quantity, unit (required, any order,
 case-insensitive); stage, basis, allow_region_fallback, factor_kg_co2e,
-factor_per, factor_reference (optional); others pass through. Output: every
+factor_per, factor_reference, factor_epd (optional); others pass through.
+factor_epd names an EPD file in --epd-dir (a relative path; format guessed,
+or prefixed ilcd+epd: / openepd:), judged valid on --date (default today, UTC);
+each file is read once per run (docs/epd.md, "Batch"). Output: every
 input row in order, then per method: method, kg_co2e, kg_co2, kg_ch4, kg_n2o,
 factor_id, status, error (prefixed by the method id with several methods; with
 two, a delta_kg_co2e column). Reads stdin and writes stdout when no file is
@@ -44,6 +48,8 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 	dry := fs.Bool("dry-run", false, "validate every row and report errors; compute and write nothing")
 	quiet := fs.Bool("quiet", false, "no summary and no progress bar on stderr")
 	workers := fs.Int("workers", 0, "rows computed in parallel by N workers (default: number of CPUs)")
+	epdDirFlag := fs.String("epd-dir", "", "directory of the EPD files the factor_epd column names (default: none; rows with factor_epd are errors)")
+	dateFlag := fs.String("date", "", "bid date YYYY-MM-DD on which EPDs are judged valid (default: today, UTC)")
 	if done, code := parseFlags(fs, args); done {
 		return code
 	}
@@ -59,12 +65,30 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "footprint batch: --workers %d: use 0 (one per CPU) up to at most %d\n", *workers, maxWorkers)
 		return exitUsage
 	}
+	date := e.now().UTC()
+	if *dateFlag != "" {
+		d, err := time.Parse(calc.DateLayout, *dateFlag)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "footprint batch: --date %q: write YYYY-MM-DD, e.g. 2026-03-31\n", clip.Prefix(*dateFlag))
+			return exitUsage
+		}
+		date = d
+	}
 	w, err := df.load()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "footprint batch:", err)
 		return exitFailed
 	}
-	opt := batch.Options{Workers: *workers, DryRun: *dry}
+	opt := batch.Options{Workers: *workers, DryRun: *dry, Date: date}
+	if *epdDirFlag != "" {
+		d, err := openEPDDir(*epdDirFlag)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "footprint batch:", err)
+			return exitFailed
+		}
+		defer d.Close()
+		opt.EPD = d.resolve
+	}
 	for _, ref := range refs {
 		m, err := w.reg.Resolve(ref)
 		if err != nil {

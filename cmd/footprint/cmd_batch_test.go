@@ -124,3 +124,67 @@ func TestBatchCancelled(t *testing.T) {
 		t.Error("cancelled run left an output file")
 	}
 }
+
+// TestBatchEPDDir: factor_epd names files in --epd-dir (format guessed or
+// prefixed), judged on --date; paths out of the directory are refused per
+// row, and a bad --date is a usage error.
+func TestBatchEPDDir(t *testing.T) {
+	dir := t.TempDir()
+	fixture, err := os.ReadFile(filepath.Join("..", "..", "epd", "testdata", "openepd", "rebar-traci.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(dir, "steel"), 0o755)
+	os.WriteFile(filepath.Join(dir, "steel", "rebar.json"), fixture, 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("hello"), 0o644)
+	outside := filepath.Join(t.TempDir(), "secret.json")
+	os.WriteFile(outside, fixture, 0o644)
+	if err := os.Symlink(outside, filepath.Join(dir, "escape.json")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	in := "line_id,activity,region,quantity,unit,factor_epd\n" +
+		"1,material.steel.rebar,US,12.5,t,steel/rebar.json\n" +
+		"2,material.steel.rebar,US,12.5,t,openepd:steel/rebar.json\n" +
+		"3,material.steel.rebar,US,1,t,../secret.json\n" +
+		"4,material.steel.rebar,US,1,t," + outside + "\n" +
+		"5,material.steel.rebar,US,1,t,escape.json\n" +
+		"6,material.steel.rebar,US,1,t,notes.txt\n" +
+		"7,material.steel.rebar,US,1,t,steel/none.json\n"
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"in validity", []string{"--date", "2026-01-10"}, exitRowErrs, []string{
+			"1,material.steel.rebar,US,12.5,t,steel/rebar.json,us-federal@2025.3,9756.250,,,,epd:EXA-EPD-1001,ok,",
+			"2,material.steel.rebar,US,12.5,t,openepd:steel/rebar.json,us-federal@2025.3,9756.250,",
+			`factor_epd: EPD ../secret.json: not a plain relative path`,
+			`): an absolute path; name a file in --epd-dir`,
+			`5,material.steel.rebar,US,1,t,escape.json,us-federal@2025.3,,,,,,error,factor_epd: EPD escape.json: cannot be opened inside --epd-dir`,
+			`factor_epd: EPD notes.txt: neither a zip, XML nor JSON; prefix the cell with ilcd+epd: or openepd:`,
+			`factor_epd: EPD steel/none.json: no such file in --epd-dir`,
+		}},
+		{"expired on the date", []string{"--date", "2028-04-01"}, exitRowErrs, []string{"expired on 2028-03-31; the bid is dated 2028-04-01"}},
+		{"bad date", []string{"--date", "1/10/2026"}, exitUsage, []string{"--date \"1/10/2026\": write YYYY-MM-DD"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"batch", "--quiet", "--workers", "2", "--method", "us-federal@2025.3", "--epd-dir", dir}, tc.args...)
+			code, out, errs := runCmd(t, in, args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tc.code, out, errs)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out+errs, w) {
+					t.Errorf("no %q in\n%s%s", w, out, errs)
+				}
+			}
+		})
+	}
+	// Without --epd-dir, EPD rows are errors naming the column.
+	code, out, _ := runCmd(t, in, "batch", "--quiet", "--method", "us-federal@2025.3")
+	if code != exitRowErrs || !strings.Contains(out, "factor_epd: this run reads no EPD files") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
