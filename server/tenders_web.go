@@ -319,6 +319,7 @@ func (tw *tenderWeb) view(t tender.Tender, signedIn bool) *tenderView {
 // page starts a tender page.
 func (s *Server) tenderPage(title string, sess *session) *tenderPage {
 	p := &tenderPage{pageData: s.newPage(formData{}), Title: title, SignedIn: sess != nil}
+	p.EPDUpload = false // tender bids take typed factors
 	if sess != nil {
 		p.CSRF = sess.csrf
 	}

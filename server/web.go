@@ -3,7 +3,9 @@ package server
 import (
 	"bytes"
 	"embed"
+	"encoding/base64"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -14,12 +16,16 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/bidcsv"
+	"github.com/footprint-gpp/footprint/calc/bidjson"
+	"github.com/footprint-gpp/footprint/epd"
 	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -64,11 +70,22 @@ type formLine struct {
 	FactorKg  string
 	FactorPer string
 	FactorRef string
+	// EPDName is the file name of the line's EPD document and EPDData its
+	// bytes, base64-encoded: the form carries them in hidden fields once
+	// uploaded, so that the re-rendered form and the result page's
+	// downloads post them again (no state is kept on the server).
+	EPDName string
+	EPDData string
+	// epdErr is why the uploaded file could not be taken (too large).
+	epdErr string
 }
 
 func (l formLine) blank() bool {
-	return strings.TrimSpace(l.Activity+l.Region+l.Quantity+l.Unit+l.FactorKg+l.FactorPer+l.FactorRef) == ""
+	return strings.TrimSpace(l.Activity+l.Region+l.Quantity+l.Unit+l.FactorKg+l.FactorPer+l.FactorRef+l.EPDData) == "" && l.epdErr == ""
 }
+
+// HasEPD reports whether the line carries an EPD document.
+func (l formLine) HasEPD() bool { return l.EPDData != "" }
 
 // HasFactor reports whether any EPD field is filled.
 func (l formLine) HasFactor() bool {
@@ -81,7 +98,10 @@ type formData struct {
 	Supplier  string
 	Method    string
 	Method2   string
-	Lines     []formLine
+	// Date (YYYY-MM-DD) is the bid's date, on which its EPDs are judged
+	// valid; the form shows today's, and an empty one means today (UTC).
+	Date  string
+	Lines []formLine
 }
 
 // pageError is an error in the summary, linked to its field.
@@ -106,6 +126,9 @@ type pageData struct {
 	Focus  string
 	Result *resultView
 	Limits map[string]any
+	// EPDUpload shows each line's EPD file input (the calculation form;
+	// not the tender bid form, which takes typed factors).
+	EPDUpload bool
 }
 
 // Err returns the error message of a field id, or "".
@@ -116,8 +139,8 @@ func (p *pageData) LineID(i int, field string) string { return fmt.Sprintf("line
 
 func (s *Server) newPage(fd formData) *pageData {
 	return &pageData{Form: fd, Methods: s.catalog.methods, Activities: s.catalog.activities, Regions: s.catalog.regions,
-		Units: s.catalog.units, fieldErrs: map[string]string{},
-		Limits: map[string]any{"Lines": MaxFormLines, "String": MaxStringLen, "Quantity": MaxQuantity}}
+		Units: s.catalog.units, fieldErrs: map[string]string{}, EPDUpload: true,
+		Limits: map[string]any{"Lines": MaxFormLines, "String": MaxStringLen, "Quantity": MaxQuantity, "EPDMiB": MaxFormEPDBytes >> 20}}
 }
 
 func (p *pageData) addError(id, msg string) {
@@ -147,7 +170,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 
 // getForm answers GET /: an empty bid with two lines.
 func (s *Server) getForm(w http.ResponseWriter, r *http.Request) error {
-	fd := formData{Lines: []formLine{{Index: 0}, {Index: 1}}}
+	fd := formData{Lines: []formLine{{Index: 0}, {Index: 1}}, Date: s.tenders.now().UTC().Format(calc.DateLayout)}
 	if ms := s.catalog.methods; len(ms) > 0 {
 		if m, err := s.reg.Resolve(ms[len(ms)-1].ID); err == nil {
 			fd.Method = m.Ref()
@@ -176,17 +199,70 @@ func parseFormBody(w http.ResponseWriter, r *http.Request) error {
 // readForm reads the form fields into formData.
 func readForm(r *http.Request) formData {
 	get := func(k string) string { return r.PostFormValue(k) }
-	fd := formData{Reference: get("reference"), Supplier: get("supplier"), Method: get("method"), Method2: get("method2")}
+	fd := formData{Reference: get("reference"), Supplier: get("supplier"), Method: get("method"), Method2: get("method2"), Date: strings.TrimSpace(get("date"))}
 	n, _ := strconv.Atoi(get("line_count"))
 	n = max(0, min(n, MaxFormLines))
 	for i := 0; i < n; i++ {
 		f := func(name string) string { return get(fmt.Sprintf("line-%d-%s", i, name)) }
 		fd.Lines = append(fd.Lines, formLine{ID: f("id"), Activity: f("activity"), Region: f("region"), Quantity: f("quantity"), Unit: f("unit"),
 			Basis: f("basis"), Fallback: f("fallback"),
-			FactorKg: f("factor-kg_co2e"), FactorPer: f("factor-per"), FactorRef: f("factor-reference")})
+			FactorKg: f("factor-kg_co2e"), FactorPer: f("factor-per"), FactorRef: f("factor-reference"),
+			EPDName: f("epd-name"), EPDData: f("epd-data")})
+		l := &fd.Lines[len(fd.Lines)-1]
+		if f("epd-remove") == "on" {
+			l.EPDName, l.EPDData = "", ""
+		}
+		readEPDUpload(r, fmt.Sprintf("line-%d-epd", i), l)
 	}
 	fd.renumber()
 	return fd
+}
+
+// MaxFormEPDBytes bounds an EPD file uploaded with the web form: the
+// result page posts it back base64-encoded (4/3 of its size) within
+// MaxFormBytes, so it is well under epd.MaxBytes. Larger EPDs go through
+// POST /v1/footprints.
+const MaxFormEPDBytes = 4 << 20
+
+// readEPDUpload takes a line's uploaded EPD file, when one was chosen: it
+// replaces the document the line carried.
+func readEPDUpload(r *http.Request, field string, l *formLine) {
+	if r.MultipartForm == nil {
+		return
+	}
+	file, hdr, err := r.FormFile(field)
+	if err != nil {
+		return // no file chosen
+	}
+	defer file.Close()
+	raw, err := io.ReadAll(io.LimitReader(file, MaxFormEPDBytes+1))
+	name := clip.Prefix(path.Base(strings.ReplaceAll(hdr.Filename, `\`, "/")))
+	switch {
+	case err != nil:
+		l.epdErr = fmt.Sprintf("EPD file %s could not be read", name)
+	case len(raw) == 0 && hdr.Filename == "":
+		return
+	case len(raw) > MaxFormEPDBytes:
+		l.epdErr = fmt.Sprintf("EPD file %s is over %d MiB, the form's limit; send larger EPDs to POST /v1/footprints", name, MaxFormEPDBytes>>20)
+	default:
+		l.EPDName, l.EPDData = name, base64.StdEncoding.EncodeToString(raw)
+	}
+}
+
+// guessEPDFormat tells an uploaded EPD's format from its bytes: a zip or
+// XML is ILCD+EPD, JSON is openEPD; "" when neither.
+func guessEPDFormat(raw []byte) string {
+	if bytes.HasPrefix(raw, []byte("PK\x03\x04")) {
+		return epd.FormatILCD
+	}
+	s := bytes.TrimLeft(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(s, []byte("<")):
+		return epd.FormatILCD
+	case bytes.HasPrefix(s, []byte("{")):
+		return epd.FormatOpenEPD
+	}
+	return ""
 }
 
 func (fd *formData) renumber() {
@@ -314,6 +390,25 @@ func (s *Server) checkForm(fd formData, p *pageData) (formBid, calc.Bid, bool) {
 		if l.HasFactor() {
 			lr.Factor = &FactorRequest{KgCO2e: Number(strings.TrimSpace(l.FactorKg)), Per: l.FactorPer, Reference: l.FactorRef}
 		}
+		epdID := fmt.Sprintf("line-%d-epd", l.Index)
+		if l.epdErr != "" {
+			p.addError(epdID, fmt.Sprintf("Line %d: %s", l.Index+1, l.epdErr))
+		}
+		if l.HasEPD() {
+			raw, err := base64.StdEncoding.DecodeString(l.EPDData)
+			format := guessEPDFormat(raw)
+			switch {
+			case err != nil || len(raw) > MaxFormEPDBytes:
+				p.addError(epdID, fmt.Sprintf("Line %d: the EPD file %s was not carried intact; choose it again", l.Index+1, clip.Prefix(l.EPDName)))
+			case format == "":
+				p.addError(epdID, fmt.Sprintf("Line %d: EPD file %s is neither a zip (ILCD archive), XML nor JSON (openEPD)", l.Index+1, clip.Prefix(l.EPDName)))
+			case l.HasFactor():
+				p.addError(epdID, fmt.Sprintf("Line %d: give either the EPD file or kg CO2e, per and EPD reference, not both", l.Index+1))
+			default:
+				doc, _ := json.Marshal(l.EPDData)
+				lr.Factor = &FactorRequest{EPD: &bidjson.WireEPD{Format: format, File: l.EPDName, Document: doc}}
+			}
+		}
 		fb.req.Lines = append(fb.req.Lines, lr)
 		fb.index = append(fb.index, l.Index)
 	}
@@ -339,6 +434,11 @@ func (s *Server) checkForm(fd formData, p *pageData) (formBid, calc.Bid, bool) {
 	if len(fb.req.Lines) == 0 {
 		p.addError("line-0-activity", "Enter at least one line")
 	}
+	if fd.Date != "" {
+		if _, err := time.Parse(calc.DateLayout, fd.Date); err != nil {
+			p.addError("date", fmt.Sprintf("%q is not a date: write YYYY-MM-DD, e.g. 2026-03-31", clip.Prefix(fd.Date)))
+		}
+	}
 	if err := s.validate.Struct(&fb.req); err != nil {
 		for _, fe := range fieldErrors(err) {
 			p.addError(fb.fieldID(fe.Pointer), fe.Detail)
@@ -348,11 +448,18 @@ func (s *Server) checkForm(fd formData, p *pageData) (formBid, calc.Bid, bool) {
 		return fb, calc.Bid{}, false
 	}
 	bid, err := toBid(s.parseEPD, "", fd.Reference, fd.Supplier, fb.req.Lines)
+	bid.Date = fd.Date
+	bid.DefaultDate(s.tenders.now())
 	if err != nil {
 		var he *httpError
 		if errors.As(err, &he) {
 			for _, fe := range he.fields {
-				p.addError(fb.fieldID(fe.Pointer), fe.Detail)
+				id := fb.fieldID(fe.Pointer)
+				msg := fe.Detail
+				if n, ok := epdLine(id); ok {
+					msg = fmt.Sprintf("Line %d: %s", n, msg)
+				}
+				p.addError(id, msg)
 			}
 		}
 		return fb, bid, false
@@ -364,8 +471,10 @@ func (s *Server) checkForm(fd formData, p *pageData) (formBid, calc.Bid, bool) {
 func (fb formBid) fieldID(ptr string) string {
 	parts := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
 	switch parts[0] {
-	case "reference", "supplier", "method":
+	case "reference", "supplier", "method", "date":
 		return parts[0]
+	case "valid_through":
+		return "date"
 	case "lines":
 		if len(parts) < 2 {
 			return "line-0-activity"
@@ -382,13 +491,36 @@ func (fb formBid) fieldID(ptr string) string {
 				field = f
 			case "factor":
 				field = "factor-kg_co2e"
+				if fb.epd(i) {
+					field = "epd"
+				}
 			case "stage", "id":
 				field = "activity"
+			default:
+				if strings.HasPrefix(f, "factor-epd") {
+					field = "epd"
+				}
 			}
 		}
 		return fmt.Sprintf("line-%d-%s", idx, field)
 	}
 	return ""
+}
+
+// epdLine returns the line number (from 1) of an EPD file field id.
+func epdLine(id string) (int, bool) {
+	n, ok := strings.CutSuffix(strings.TrimPrefix(id, "line-"), "-epd")
+	if !ok || !strings.HasPrefix(id, "line-") {
+		return 0, false
+	}
+	i, err := strconv.Atoi(n)
+	return i + 1, err == nil
+}
+
+// epd reports whether request line i carries an EPD document.
+func (fb formBid) epd(i int) bool {
+	f := fb.req.Lines[i].Factor
+	return f != nil && f.EPD != nil
 }
 
 // calculateForm computes the bid of the form and shows the result, or the
@@ -403,7 +535,14 @@ func (s *Server) calculateForm(w http.ResponseWriter, fd formData) error {
 	var be *calc.BidError
 	if errors.As(err, &be) {
 		for _, pr := range be.Problems {
-			p.addError(fb.fieldID(pr.Pointer), lineLabel(pr)+pr.Detail)
+			id := fb.fieldID(pr.Pointer)
+			detail := pr.Detail
+			if n, ok := epdLine(id); ok { // shown next to the file input: "Line 2: EPD … expired on …"
+				detail = fmt.Sprintf("Line %d: %s", n, strings.TrimPrefix(detail, "factor.epd: "))
+			} else {
+				detail = lineLabel(pr) + detail
+			}
+			p.addError(id, detail)
 		}
 		return s.render(w, http.StatusUnprocessableEntity, "form.html", p)
 	}
