@@ -543,3 +543,81 @@ func TestBrowserTenderFlow(t *testing.T) {
 	check("tender-signin-1280", 1280)
 	t.Logf("screenshots in %s", shots)
 }
+
+// TestBrowserEPDUpload uploads an openEPD file with a line of the form at a
+// phone's 390 px (chromedp.SetUploadFiles, the form's multipart post,
+// without script), on a bid date within the EPD's validity, and checks the
+// result's EPD card, the layout (no sideways scrolling) and axe-core; then
+// an expired date shows the refusal next to the file input.
+func TestBrowserEPDUpload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	axe := axeScript(t)
+	ctx := newBrowser(t)
+	srv := httptest.NewServer(newRealEPDServer(t))
+	t.Cleanup(srv.Close)
+	file, err := filepath.Abs(filepath.Join("..", "epd", "testdata", "openepd", "rebar-traci.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := func(date string) chromedp.Action[chromedp.Void] {
+		return func(c context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			return chromedp.Void{}, chromedp.Do(c,
+				chromedp.EmulateViewport(390, 844),
+				chromedp.Navigate(srv.URL+"/"),
+				chromedp.WaitVisible(chromedp.CSS(`#calculate`)),
+				chromedp.SetValue(chromedp.CSS(`#method`), "us-federal@2025.3"),
+				chromedp.SetValue(chromedp.CSS(`#date`), date),
+				chromedp.SetValue(chromedp.CSS(`#line-0-activity`), "material.steel.rebar"),
+				chromedp.SetValue(chromedp.CSS(`#line-0-region`), "US"),
+				chromedp.SendKeys(chromedp.CSS(`#line-0-quantity`), "12.5"),
+				chromedp.SendKeys(chromedp.CSS(`#line-0-unit`), "t"),
+				chromedp.Click(chromedp.CSS(`#line-0 details.epd summary`)),
+				chromedp.SetUploadFiles(chromedp.CSS(`#line-0-epd`), []string{file}),
+				chromedp.Click(chromedp.CSS(`#calculate`)),
+			)
+		}
+	}
+	pctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(pctx, fill("2026-01-10"), chromedp.WaitVisible(chromedp.CSS(`.epd-card`))); err != nil {
+		t.Fatal(err)
+	}
+	card, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.epd-card`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Reinforcing bar, ASTM A615, illustrative", "Example Program Operator", "EXA-EPD-1001", "2028-03-31",
+		"GWP (TRACI 2.1)", "A1-A3", "780.5 kg CO2e per 1 t", "rebar-traci.json (openepd)"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("EPD card lacks %q: %q", want, card)
+		}
+	}
+	total, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.total-value`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(total) != "9756.250" { // 12.5 t × 780.5 kg CO2e/t
+		t.Errorf("total %q, want 9756.250", total)
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		os.WriteFile(filepath.Join(screenshotDir(t), "epd-result-390.png"), shot, 0o644)
+	}
+	checkLayout(t, ctx, "epd-result-390", 390)
+	checkAxe(t, ctx, "epd-result-390", axe)
+
+	// Expired on the bid date: the message is next to the file input.
+	if err := chromedp.Do(pctx, fill("2028-04-01"), chromedp.WaitVisible(chromedp.CSS(`#line-0-epd-error`))); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#line-0-epd-error`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg, "Line 1: EPD EXA-EPD-1001 (rebar-traci.json) expired on 2028-03-31; the bid is dated 2028-04-01") {
+		t.Errorf("error next to the file input: %q", msg)
+	}
+	checkLayout(t, ctx, "epd-error-390", 390)
+	checkAxe(t, ctx, "epd-error-390", axe)
+}
