@@ -7,8 +7,9 @@
 //
 // A header row names the columns: line_id, activity, region, quantity and
 // unit are required; stage, basis, allow_region_fallback, factor_kg_co2e,
-// factor_per and factor_reference are optional; any other column passes
-// through. Names match case-insensitively with surrounding spaces ignored,
+// factor_per, factor_reference and factor_epd are optional; any other
+// column passes through. factor_epd names an EPD file that Options.EPD
+// reads (once per run per name; the package reads no files itself). Names match case-insensitively with surrounding spaces ignored,
 // in any order. A UTF-8 byte-order mark, CRLF line ends and quoted fields
 // (with commas, doubled quotes and line breaks) are read as RFC 4180 says.
 // Empty lines are skipped and produce no output row; a line of spaces is a
