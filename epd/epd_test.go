@@ -255,11 +255,11 @@ func TestParseOpenEPD(t *testing.T) {
 			standard: "EN 15804+A2", pcr: "c-PCR flat glass (illustrative)",
 			valid: "2030-12-31", unit: "1 t",
 			results: []res{
-				{"gwp", "EF 3.0", "A2", "35.05", "kgCO2e", false},
-				{"gwp", "EF 3.0", "A1-A3", "1190", "kgCO2e", true},
+				{"GWP-total", "EF 3.0", "A2", "35.05", "kgCO2e", false},
+				{"GWP-total", "EF 3.0", "A1-A3", "1190", "kgCO2e", true},
 			},
 			nResults: 6,
-			notes:    []string{"EF 3.0 gwp: A1-A3 = A1 + A2 + A3 = 1190 (summed, not declared)", "EF 3.0 gwp-fossil: no A1-A3 and no A2"},
+			notes:    []string{"EF 3.0 GWP-total: A1-A3 = A1 + A2 + A3 = 1190 (summed, not declared)", "EF 3.0 GWP-fossil: no A1-A3 and no A2"},
 		},
 		"concrete-expired.json": {
 			id: "ec3exa04", name: "Ready-mix concrete 3000 psi, illustrative (expired)", reg: "EXA-EPD-0404",

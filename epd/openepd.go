@@ -223,7 +223,7 @@ func readImpacts(doc map[string]any, d *Declaration) *fieldErr {
 					return &fieldErr{mpath + "/mean", err.Error()}
 				}
 				unit, _ := m["unit"].(string)
-				d.Results = append(d.Results, Result{Indicator: clip(ind), Set: clip(set), Module: moduleName(mod), Value: v, Unit: clip(unit)})
+				d.Results = append(d.Results, Result{Indicator: clip(openEPDIndicator(set, ind)), Set: clip(set), Module: moduleName(mod), Value: v, Unit: clip(unit)})
 			}
 		}
 	}
@@ -351,4 +351,26 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// openEPDIndicator normalises an openEPD GWP indicator. Under the EF 3.x sets
+// (the characterisation EN 15804+A2 prescribes) openEPD's "gwp" is
+// EN 15804+A2's GWP-total and "gwp-fossil", "gwp-biogenic", "gwp-luluc"
+// its parts, so they take the names ILCD uses; under other sets (TRACI,
+// AR5, …) the document's name is kept.
+func openEPDIndicator(set, ind string) string {
+	if !strings.HasPrefix(strings.ToUpper(strings.TrimSpace(set)), "EF 3") {
+		return ind
+	}
+	switch strings.ToLower(strings.TrimSpace(ind)) {
+	case "gwp":
+		return "GWP-total"
+	case "gwp-fossil":
+		return "GWP-fossil"
+	case "gwp-biogenic":
+		return "GWP-biogenic"
+	case "gwp-luluc":
+		return "GWP-luluc"
+	}
+	return ind
 }

@@ -100,6 +100,9 @@ func TestEPDRoundTripRealParsers(t *testing.T) {
 		{"openepd object", "us-federal@2025.3", "2026-01-10", openepd("rebar-traci.json", epdFixture(t, "openepd/rebar-traci.json")), 200,
 			[]string{`"kg_co2e":"9756.250"`, `"epd":{"file":"rebar-traci.json","format":"openepd","id":"ec3exa01"`, `"registration_number":"EXA-EPD-1001"`,
 				`"set":"TRACI 2.1"`, `"valid_until":"2028-03-31"`, `"epd_digests":["`, `"factor":{"id":"epd:EXA-EPD-1001"`}},
+		// openEPD under an EF 3.x set: its "gwp" is EN 15804+A2's GWP-total, summed from A1, A2, A3.
+		{"openepd EF 3.0 under eu-gpp", "eu-gpp@2025.3", "2026-01-10", openepd("glass-separate.json", epdFixture(t, "openepd/glass-separate.json")), 200,
+			[]string{`"indicator":"GWP-total"`, `"set":"EF 3.0"`, `"modules":"A1-A3"`}},
 		{"ilcd archive", "eu-gpp@2025.3", "2026-01-10", ilcd("rebar-a2.zip", zipEPDDir(t, "ilcd/rebar-a2")), 200,
 			[]string{`"epd":{"file":"rebar-a2.zip","format":"ilcd+epd"`, `"indicator":"GWP-total"`, `"declared_unit":"1000 kg"`, `"epd_digests":["`}},
 		{"ilcd expired", "eu-gpp@2025.3", "2026-01-10", ilcd("old.zip", zipEPDDir(t, "ilcd/rebar-a1-expired")), 422,
