@@ -23,7 +23,9 @@ const (
 // properties (as the ILCD/ELCD reference data define them), by flow
 // property UUID: a process XML given with its flow XML but without the
 // flow property and unit group data sets still has a declared unit when
-// its flow is measured in one of these.
+// its flow is measured in one of these. The five UUIDs were checked
+// against public ILCD tooling that maps units to these reference flow
+// properties (kg, m, m^2, m^3 and items), not typed from memory.
 var referenceUnits = map[string]string{
 	"93a60a56-a3c8-11da-a746-0800200b9a66": "kg",      // Mass
 	"93a60a56-a3c8-22da-a746-0800200c9a66": "m3",      // Volume
