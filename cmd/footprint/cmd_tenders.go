@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,15 +15,9 @@ import (
 	"github.com/footprint-gpp/footprint/store"
 )
 
-// tendersSub is one subcommand of "footprint tenders".
-type tendersSub struct {
-	summary string
-	run     func(ctx context.Context, e *env, args []string) int
-}
-
 // tendersSubs are the subcommands of "footprint tenders".
-func tendersSubs() map[string]tendersSub {
-	return map[string]tendersSub{
+func tendersSubs() map[string]command {
+	return map[string]command{
 		"create":     {"create a tender from a JSON file, its method pinned", cmdTendersCreate},
 		"list":       {"list the tenders: state now and bid counts", cmdTendersList},
 		"show":       {"show a tender's notice, state and sealed bids (times and digests only)", cmdTendersShow},
@@ -36,32 +29,8 @@ func tendersSubs() map[string]tendersSub {
 }
 
 func cmdTenders(ctx context.Context, e *env, args []string) int {
-	subs := tendersSubs()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		w := e.stderr
-		if len(args) > 0 {
-			w = e.stdout
-		}
-		fmt.Fprintln(w, "usage: footprint tenders <subcommand> [flags] [args]   (footprint tenders <subcommand> --help)\n\nsubcommands:")
-		names := make([]string, 0, len(subs))
-		for n := range subs {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			fmt.Fprintf(w, "  %-10s %s\n", n, subs[n].summary)
-		}
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	sub, ok := subs[args[0]]
-	if !ok {
-		fmt.Fprintf(e.stderr, "footprint tenders: unknown subcommand %q; use create, list, show, open, evaluation, export or verify\n", clip.Prefix(args[0]))
-		return exitUsage
-	}
-	return sub.run(ctx, e, args[1:])
+	return dispatch(ctx, e, "footprint tenders", "usage: footprint tenders <subcommand> [flags] [args]   (footprint tenders <subcommand> --help)\n\nsubcommands:",
+		tendersSubs(), args)
 }
 
 // dbFlag registers --db, the database URL of serve and the tenders

@@ -33,6 +33,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 func main() {
@@ -104,32 +106,45 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // through which tests move past a deadline.
 func runClock(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, now func() time.Time) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: now}
-	cmds := commands()
+	return dispatch(ctx, e, "footprint", "footprint: carbon footprint of procurement bids under versioned methods\n\n"+
+		"usage: footprint <command> [flags] [args]   (footprint <command> --help)\n\ncommands:", commands(), args)
+}
+
+// dispatch runs the command args[0] of cmds, for the program and for
+// commands with subcommands (name is "footprint" or "footprint tenders").
+// Without an argument it lists the commands on stderr (usage error, exit
+// 2); with -h, --help or help on stdout (exit 0); an unknown command is a
+// usage error naming it.
+func dispatch(ctx context.Context, e *env, name, head string, cmds map[string]command, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(e.stdout, cmds)
 		if len(args) == 0 {
+			listCommands(e.stderr, head, cmds)
 			return exitUsage
 		}
+		listCommands(e.stdout, head, cmds)
 		return exitOK
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(e.stderr, "footprint: unknown command %q\n", args[0])
-		usage(e.stderr, cmds)
+		what := "command"
+		if strings.Contains(name, " ") {
+			what = "subcommand"
+		}
+		fmt.Fprintf(e.stderr, "%s: unknown %s %q\n", name, what, clip.Prefix(args[0]))
+		listCommands(e.stderr, head, cmds)
 		return exitUsage
 	}
 	return c.run(ctx, e, args[1:])
 }
 
-func usage(w io.Writer, cmds map[string]command) {
-	fmt.Fprintln(w, "footprint: carbon footprint of procurement bids under versioned methods")
-	fmt.Fprintln(w, "\nusage: footprint <command> [flags] [args]   (footprint <command> --help)")
+// listCommands writes head and the commands with their summaries, by name.
+func listCommands(w io.Writer, head string, cmds map[string]command) {
+	fmt.Fprintln(w, head)
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintln(w, "\ncommands:")
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
