@@ -35,8 +35,8 @@ const cliActor = "cli"
 // the system's. There is deliberately no flag or variable to move it: a
 // CLI that could pretend the deadline has passed would open sealed bids
 // early. Tests inject a clock through runClock.
-func tendersNow(e *env) (time.Time, error) {
-	return tender.Stamp(e.now()), nil
+func tendersNow(e *env) time.Time {
+	return tender.Stamp(e.now())
 }
 
 // tendersFail prints err for subcommand sub in the officer's terms: the
@@ -95,6 +95,21 @@ func loadTender(ctx context.Context, st store.Store, id string) (tender.Tender, 
 	return t, err
 }
 
+// openTender opens an existing database and reads tender id from it; the
+// caller closes the store.
+func openTender(ctx context.Context, url, id string) (store.Store, tender.Tender, error) {
+	st, err := openExisting(ctx, url)
+	if err != nil {
+		return nil, tender.Tender{}, err
+	}
+	t, err := loadTender(ctx, st, id)
+	if err != nil {
+		st.Close()
+		return nil, tender.Tender{}, err
+	}
+	return st, t, nil
+}
+
 // writeBody writes an answer's bytes to stdout.
 func writeBody(ctx context.Context, e *env, sub string, body []byte) int {
 	if _, err := e.stdout.Write(body); err != nil {
@@ -130,10 +145,7 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	now, err := tendersNow(e)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
+	now := tendersNow(e)
 	w, err := df.load()
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
@@ -194,10 +206,7 @@ func cmdTendersList(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "footprint tenders list: unexpected argument %q\n", clip.Prefix(fs.Arg(0)))
 		return exitUsage
 	}
-	now, err := tendersNow(e)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
+	now := tendersNow(e)
 	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
@@ -272,19 +281,12 @@ func cmdTendersShow(ctx context.Context, e *env, args []string) int {
 	if done {
 		return code
 	}
-	now, err := tendersNow(e)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
-	st, err := openExisting(ctx, *db)
+	now := tendersNow(e)
+	st, t, err := openTender(ctx, *db, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	t, err := loadTender(ctx, st, id)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
 	bids, err := st.Bids(ctx, t.ID)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
@@ -356,19 +358,12 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	if done {
 		return code
 	}
-	now, err := tendersNow(e)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
-	st, err := openExisting(ctx, *db)
+	now := tendersNow(e)
+	st, t, err := openTender(ctx, *db, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	t, err := loadTender(ctx, st, id)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
 	if err := tender.CanOpen(t, now); err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -407,19 +402,12 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "footprint tenders evaluation: --format %q: use json or csv\n", clip.Prefix(*format))
 		return exitUsage
 	}
-	now, err := tendersNow(e)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
-	st, err := openExisting(ctx, *db)
+	now := tendersNow(e)
+	st, t, err := openTender(ctx, *db, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	t, err := loadTender(ctx, st, id)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
 	if t.Status != tender.StatusOpened {
 		return tendersFail(ctx, e, sub, fmt.Errorf("%w: tender %s is %s; footprint tenders open computes the evaluation after the deadline (%s)",
 			errNotOpened, cell(t.ID), tender.State(t, now), t.Deadline.UTC().Format(time.RFC3339)))
@@ -462,19 +450,12 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "footprint tenders export: --format %q: use ocds (the evaluation as JSON or CSV: footprint tenders evaluation)\n", clip.Prefix(*format))
 		return exitUsage
 	}
-	now, err := tendersNow(e)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
-	st, err := openExisting(ctx, *db)
+	now := tendersNow(e)
+	st, t, err := openTender(ctx, *db, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	t, err := loadTender(ctx, st, id)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
 	body, digests, err := server.OCDS(ctx, st, t, now)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
