@@ -352,6 +352,26 @@ func (s *Server) officer(w http.ResponseWriter, r *http.Request) *session {
 	return sess
 }
 
+// officerPage is the start of every officer page: a store (else 503), a
+// session (else a redirect to sign-in) and, for a form post, its CSRF
+// token (else 403). A nil session means the answer is written (err is
+// what the handler returns).
+func (s *Server) officerPage(w http.ResponseWriter, r *http.Request, post bool) (*session, error) {
+	if ok, err := s.needStore(w); !ok {
+		return nil, err
+	}
+	sess := s.officer(w, r)
+	if sess == nil {
+		return nil, nil
+	}
+	if post {
+		if ok, err := s.checkCSRF(w, r, sess); !ok {
+			return nil, err
+		}
+	}
+	return sess, nil
+}
+
 // checkCSRF reads the posted form and checks its CSRF token in constant
 // time; on failure it answers 403 with a page saying what to do.
 func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request, sess *session) (bool, error) {
@@ -401,11 +421,8 @@ func (s *Server) postSignIn(w http.ResponseWriter, r *http.Request) error {
 
 // postSignOut answers POST /officer/sign-out (CSRF-checked).
 func (s *Server) postSignOut(w http.ResponseWriter, r *http.Request) error {
-	sess := s.officer(w, r)
+	sess, err := s.officerPage(w, r, true)
 	if sess == nil {
-		return nil
-	}
-	if ok, err := s.checkCSRF(w, r, sess); !ok {
 		return err
 	}
 	http.SetCookie(w, clearCookie(r))
@@ -415,12 +432,9 @@ func (s *Server) postSignOut(w http.ResponseWriter, r *http.Request) error {
 
 // pageTenders answers GET /tenders: the officer's list.
 func (s *Server) pageTenders(w http.ResponseWriter, r *http.Request) error {
-	if ok, err := s.needStore(w); !ok {
-		return err
-	}
-	sess := s.officer(w, r)
+	sess, err := s.officerPage(w, r, false)
 	if sess == nil {
-		return nil
+		return err
 	}
 	ts, err := s.tw.store.Tenders(r.Context())
 	if err != nil {
@@ -435,12 +449,9 @@ func (s *Server) pageTenders(w http.ResponseWriter, r *http.Request) error {
 
 // getNewTender answers GET /tenders/new: the empty create form.
 func (s *Server) getNewTender(w http.ResponseWriter, r *http.Request) error {
-	if ok, err := s.needStore(w); !ok {
-		return err
-	}
-	sess := s.officer(w, r)
+	sess, err := s.officerPage(w, r, false)
 	if sess == nil {
-		return nil
+		return err
 	}
 	p := s.tenderPage("Create a tender", sess)
 	p.Create = createForm{Currency: "EUR", Rule: string(tender.PriceOnly), Limits: string(tender.LimitsReport)}
@@ -488,14 +499,8 @@ func createFieldID(ptr string) string {
 // chosen method, stores the tender and goes to its page; errors go next to
 // their fields (422).
 func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
-	if ok, err := s.needStore(w); !ok {
-		return err
-	}
-	sess := s.officer(w, r)
+	sess, err := s.officerPage(w, r, true)
 	if sess == nil {
-		return nil
-	}
-	if ok, err := s.checkCSRF(w, r, sess); !ok {
 		return err
 	}
 	f := r.PostFormValue
@@ -611,12 +616,9 @@ func (s *Server) pageLoadTender(w http.ResponseWriter, r *http.Request, sess *se
 // Before opening it shows only how many bids arrived, when, and their
 // digests; after opening the ranking, the chart and the exports.
 func (s *Server) pageTender(w http.ResponseWriter, r *http.Request) error {
-	if ok, err := s.needStore(w); !ok {
-		return err
-	}
-	sess := s.officer(w, r)
+	sess, err := s.officerPage(w, r, false)
 	if sess == nil {
-		return nil
+		return err
 	}
 	t, err := s.pageLoadTender(w, r, sess)
 	if t == nil {
@@ -670,14 +672,8 @@ func newEvalView(ev *tender.Evaluation) *evalView {
 // postOpen answers POST /tenders/{id}/open: opens the tender (after the
 // deadline only: 409 before) and shows the ranking.
 func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
-	if ok, err := s.needStore(w); !ok {
-		return err
-	}
-	sess := s.officer(w, r)
+	sess, err := s.officerPage(w, r, true)
 	if sess == nil {
-		return nil
-	}
-	if ok, err := s.checkCSRF(w, r, sess); !ok {
 		return err
 	}
 	t, err := s.pageLoadTender(w, r, sess)
@@ -703,12 +699,9 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 // officer's export of the stored evaluation (the content of the REST
 // route, under the session cookie), recorded as an exported event.
 func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
-	if ok, err := s.needStore(w); !ok {
-		return err
-	}
-	sess := s.officer(w, r)
+	sess, err := s.officerPage(w, r, false)
 	if sess == nil {
-		return nil
+		return err
 	}
 	t, err := s.pageLoadTender(w, r, sess)
 	if t == nil {
