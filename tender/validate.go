@@ -248,6 +248,9 @@ func checkAmount(d decimal.Decimal, places int32) string {
 }
 
 func checkPrice(d decimal.Decimal) string {
+	if d.Sign() < 0 {
+		return "negative; a price is more than 0"
+	}
 	if msg := checkAmount(d, PricePlaces); msg != "" {
 		return msg
 	}

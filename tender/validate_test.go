@@ -91,7 +91,7 @@ func TestValidateBid(t *testing.T) {
 		{"trailing zeros", plain, func(b *Bid) { b.Price.Amount = dec("100.000") }, "", nil, ""},
 		{"no supplier", plain, func(b *Bid) { b.Supplier = "" }, "/supplier", ErrInvalid, "missing"},
 		{"zero price", plain, func(b *Bid) { b.Price.Amount = dec("0") }, "/price/amount", ErrInvalid, "more than 0"},
-		{"negative price", plain, func(b *Bid) { b.Price.Amount = dec("-5") }, "/price/amount", ErrInvalid, "negative"},
+		{"negative price", plain, func(b *Bid) { b.Price.Amount = dec("-5") }, "/price/amount", ErrInvalid, "negative; a price is more than 0"},
 		{"three places", plain, func(b *Bid) { b.Price.Amount = dec("10.005") }, "/price/amount", ErrInvalid, "more than 2 decimal places"},
 		{"huge price", plain, func(b *Bid) { b.Price.Amount = dec("1e9999") }, "/price/amount", ErrInvalid, "larger than 1e15"},
 		{"many digits", plain, func(b *Bid) { b.Price.Amount = dec("1." + strings.Repeat("1", 45)) }, "/price/amount", ErrInvalid, "decimal places"},
