@@ -138,7 +138,7 @@ func (e *Engine) Compare(ms []*methods.Method, bid Bid) (*Comparison, error) {
 	c.Methods = fps
 	c.Notes = []string{
 		"differences are other method minus first method (" + ms[0].Ref() + "), attributed in the fixed order " + strings.Join(CauseOrder(), " → ") + "; the causes add up exactly to the difference before rounding",
-		"amounts are reported rounded by the first method's rounding rule; rounded causes may not add up exactly to the rounded difference",
+		"amounts are shown rounded by the first method's rounding rule so that they add up as shown: each difference is the other total minus the base total, the causes add up to the difference and the lines to the totals; where rounding each amount alone would not add up, the residual units of the last place go to the amounts that lost most to rounding (largest remainder, ties in cause or line order), so a line may differ by one unit from the same line in a method's footprint; exact values: difference_exact, kg_co2e_exact",
 		"a line that a method cannot compute counts as zero for that method and its value under the other method is attributed to boundary",
 	}
 	for i, fp := range fps {

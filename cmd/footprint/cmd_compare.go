@@ -156,11 +156,13 @@ func writeComparisonText(out io.Writer, c *calc.Comparison) error {
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "METHOD\tGWP\tTOTAL kg CO2e\tDIFFERENCE\t\n")
 	for i, fp := range c.Methods {
-		diff := "(base)"
+		// Totals as the pairs show them (the first method's rounding), so
+		// that each difference is the total minus the base total as printed.
+		total, diff := r.Pairs[0].BaseTotal.KgCO2e.String(), "(base)"
 		if i > 0 {
-			diff = r.Pairs[i-1].Difference.KgCO2e.String()
+			total, diff = r.Pairs[i-1].OtherTotal.KgCO2e.String(), r.Pairs[i-1].Difference.KgCO2e.String()
 		}
-		fmt.Fprintf(tw, "%s@%s\t%s\t%s\t%s\t\n", fp.Method.ID, fp.Method.Version, fp.Method.GWPSet, fp.Report().Total.KgCO2e, diff)
+		fmt.Fprintf(tw, "%s@%s\t%s\t%s\t%s\t\n", fp.Method.ID, fp.Method.Version, fp.Method.GWPSet, total, diff)
 	}
 	tw.Flush()
 	for pi, p := range r.Pairs {
