@@ -189,6 +189,8 @@ func (o *engineOracle) check(in, out string, sum batch.Summary) []string {
 		ocol[name] = j
 	}
 	totals := make([]decimal.Decimal, len(o.ms))
+	cellTotals := make([]decimal.Decimal, len(o.ms))
+	var deltaCells decimal.Decimal
 	var errRows int64
 	for i := 1; i < len(inRecs); i++ {
 		rec, got := inRecs[i], outRecs[i]
@@ -260,18 +262,24 @@ func (o *engineOracle) check(in, out string, sum batch.Summary) []string {
 			if cell("error") != "" {
 				fail("%s: error %q on a %s row", where, cell("error"), e.status)
 			}
+			shown := calc.NewFixed(e.kg, m.Rounding).Decimal()
 			if e.status == calc.StatusOK {
 				totals[mi] = totals[mi].Add(e.kg)
+				cellTotals[mi] = cellTotals[mi].Add(shown)
 			}
-			kg = append(kg, e.kg)
+			kg = append(kg, shown)
 		}
 		if rowErr {
 			errRows++
 		}
 		if len(o.ms) == 2 {
+			// The delta is the second amount minus the first as the cells
+			// show them, at the finer rule's places.
 			want := ""
 			if !rowErr {
-				want = calc.NewFixed(kg[1].Sub(kg[0]), o.ms[1].Rounding).String()
+				d := kg[1].Sub(kg[0])
+				want = d.StringFixed(max(o.ms[0].Rounding.Places, o.ms[1].Rounding.Places))
+				deltaCells = deltaCells.Add(d)
 			}
 			if got := got[len(got)-1]; got != want {
 				fail("row %d: delta %q, engine says %q", i, got, want)
@@ -288,6 +296,12 @@ func (o *engineOracle) check(in, out string, sum batch.Summary) []string {
 		if got := sum.Totals[m.Ref()]; !got.Equal(totals[mi]) {
 			fail("total %s: %s, engine says %s", m.Ref(), got, totals[mi])
 		}
+		if got := sum.CellTotals[m.Ref()]; !got.Equal(cellTotals[mi]) {
+			fail("sum of the kg_co2e cells %s: %s, engine says %s", m.Ref(), got, cellTotals[mi])
+		}
+	}
+	if len(o.ms) == 2 && !sum.DeltaCells.Equal(deltaCells) {
+		fail("sum of the delta cells: %s, engine says %s", sum.DeltaCells, deltaCells)
 	}
 	return bad
 }

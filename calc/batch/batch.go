@@ -27,8 +27,9 @@
 // the columns method, kg_co2e, kg_co2, kg_ch4, kg_n2o, factor_id, status,
 // error — prefixed by the method id ("us-federal.kg_co2e") when there are
 // several methods (by id@version when two share an id), and with exactly
-// two methods a final delta_kg_co2e (second minus first). Amounts are
-// computed exactly and rounded once, by the method's rounding rule; kg_co2
+// two methods a final delta_kg_co2e (second minus first, as the two cells
+// show them, so that the columns subtract exactly). Amounts are computed
+// exactly and rounded once, by the method's rounding rule; kg_co2
 // is fossil CO2 (biogenic CO2 is in kg_co2e only when the method counts
 // it), kg_ch4 is all methane (fossil and biogenic), and a gas column is
 // empty when the factor does not give that gas (CO2e-only factors). An
@@ -123,6 +124,14 @@ type Summary struct {
 	// Totals is the exact kg CO2e total of ok rows, per method ref
 	// (unrounded; round with the method's rule to report it).
 	Totals map[string]decimal.Decimal
+	// CellTotals is the sum of the kg_co2e cells as written (each row
+	// rounded by the method's rule), per method ref: what a reader adding
+	// up the column gets. It may differ from Totals rounded by a few units
+	// of the last place.
+	CellTotals map[string]decimal.Decimal
+	// DeltaCells is the sum of the delta_kg_co2e cells as written (two
+	// methods only).
+	DeltaCells decimal.Decimal
 	// Examples are the first row errors, in input order.
 	Examples []RowError
 	Elapsed  time.Duration
@@ -163,7 +172,7 @@ const (
 // on success.
 func Run(ctx context.Context, eng *calc.Engine, in io.Reader, out io.Writer, opt Options) (Summary, error) {
 	start := time.Now()
-	sum := Summary{ErrorsByKind: map[string]int64{}, Totals: map[string]decimal.Decimal{}, DryRun: opt.DryRun}
+	sum := Summary{ErrorsByKind: map[string]int64{}, Totals: map[string]decimal.Decimal{}, CellTotals: map[string]decimal.Decimal{}, DryRun: opt.DryRun}
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
@@ -381,11 +390,15 @@ func run(ctx context.Context, mrs []*methodRun, in io.Reader, out io.Writer, opt
 	}
 	wg.Wait()
 	for i, mr := range mrs {
-		var t exactSum
+		var t, shown exactSum
 		for _, ev := range evs {
 			t.merge(&ev.sums[i])
+			shown.merge(&ev.shown[i])
 		}
-		sum.Totals[mr.m.Ref()] = t.total()
+		sum.Totals[mr.m.Ref()], sum.CellTotals[mr.m.Ref()] = t.total(), shown.total()
+	}
+	for _, ev := range evs {
+		sum.DeltaCells = sum.DeltaCells.Add(ev.deltaPos.total()).Sub(ev.deltaNeg.total())
 	}
 	switch {
 	case readErr != nil:

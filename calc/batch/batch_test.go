@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/footprint-gpp/footprint/calc/batch"
 	"github.com/footprint-gpp/footprint/calc/batch/batchgen"
 	"github.com/footprint-gpp/footprint/methods"
@@ -371,5 +373,42 @@ func TestGolden(t *testing.T) {
 	}
 	if out != string(want) {
 		t.Errorf("output differs from %s (go test -run Golden -update to accept):\n%s", path, out)
+	}
+}
+
+// TestDeltaIsTheCellsDifference: delta_kg_co2e is the second method's cell
+// minus the first's as written (the row on which a delta rounded from the
+// exact difference showed 7.824 beside 49690.477 and 49698.302), and the
+// summary's cell sums are the sums of the cells.
+func TestDeltaIsTheCellsDifference(t *testing.T) {
+	w := newWorld(t)
+	in := "line_id,activity,region,quantity,unit\n1,electricity.grid,US-CAMX,250,MWh\n2,fuel.natural_gas,US,1000,mmBtu\n3,freight.road,US,5000,short_ton.mi\n"
+	for _, refs := range [][2]string{{"us-federal@2025.2", "eu-gpp@2025.2"}, {"eu-gpp@2025.3", "us-federal@2025.3"}} {
+		ms := []*methods.Method{w.method(t, refs[0]), w.method(t, refs[1])}
+		var out bytes.Buffer
+		sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &out, batch.Options{Methods: ms, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(&out).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b, d := col(t, recs[0], ms[0].ID+".kg_co2e"), col(t, recs[0], ms[1].ID+".kg_co2e"), col(t, recs[0], "delta_kg_co2e")
+		var sa, sb, sd decimal.Decimal
+		for _, rec := range recs[1:] {
+			x, y, z := decimal.RequireFromString(rec[a]), decimal.RequireFromString(rec[b]), decimal.RequireFromString(rec[d])
+			if !y.Sub(x).Equal(z) {
+				t.Errorf("%v line %s: delta %s, cells %s − %s = %s", refs, rec[0], rec[d], rec[b], rec[a], y.Sub(x))
+			}
+			sa, sb, sd = sa.Add(x), sb.Add(y), sd.Add(z)
+		}
+		if !sum.CellTotals[ms[0].Ref()].Equal(sa) || !sum.CellTotals[ms[1].Ref()].Equal(sb) || !sum.DeltaCells.Equal(sd) {
+			t.Errorf("%v: summary cell sums %s, %s, delta %s; the cells add up to %s, %s, %s", refs,
+				sum.CellTotals[ms[0].Ref()], sum.CellTotals[ms[1].Ref()], sum.DeltaCells, sa, sb, sd)
+		}
+		if refs[0] == "us-federal@2025.2" && (recs[1][a] != "49690.477" || recs[1][b] != "49698.302" || recs[1][d] != "7.825") {
+			t.Errorf("row 1: %s, %s, delta %s; want 49690.477, 49698.302, delta 7.825", recs[1][a], recs[1][b], recs[1][d])
+		}
 	}
 }

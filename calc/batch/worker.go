@@ -13,32 +13,39 @@ import (
 // evaluator is one worker's state: its cache of line kinds and its exact
 // totals. It is used by one goroutine only.
 type evaluator struct {
-	mrs    []*methodRun
-	cols   *columns
-	cache  map[rowKey]*entry
-	sums   []exactSum
-	maxEx  int
-	row    Row
-	vals   []rowVal
-	idBuf  []byte
-	pf     quantity
-	hasErr bool
+	mrs   []*methodRun
+	cols  *columns
+	cache map[rowKey]*entry
+	sums  []exactSum
+	// shown sums the kg_co2e cells as written, per method; deltaPos and
+	// deltaNeg the delta_kg_co2e cells (positive and negative apart, as
+	// exactSum holds non-negative values).
+	shown              []exactSum
+	deltaPos, deltaNeg exactSum
+	maxEx              int
+	row                Row
+	vals               []rowVal
+	idBuf              []byte
+	pf                 quantity
+	hasErr             bool
 	// epds is the run's EPD files (shared by the workers); date the bid
 	// date EPD rows are judged on.
 	epds *epdCache
 	date time.Time
 }
 
-// rowVal is one method's unrounded kg CO2e of a row, for the delta.
+// rowVal is one method's kg CO2e of a row as written in its cell, for the
+// delta: n units of 10^-places when fast (never negative), else d.
 type rowVal struct {
 	ok   bool
 	fast bool
-	v    fixedVal
+	n    u128
 	d    decimal.Decimal
 }
 
 func newEvaluator(mrs []*methodRun, cols *columns, maxEx int, epds *epdCache, date time.Time) *evaluator {
-	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, sums: make([]exactSum, len(mrs)), maxEx: maxEx, vals: make([]rowVal, len(mrs)),
+	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, sums: make([]exactSum, len(mrs)), shown: make([]exactSum, len(mrs)),
+		maxEx: maxEx, vals: make([]rowVal, len(mrs)),
 		epds: epds, date: date}
 }
 
@@ -202,22 +209,28 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 				continue
 			}
 			v, d, fast := am.value(q, qFast, qd, pf)
+			var n u128
+			var shown calc.Fixed
 			if fast {
-				if n, overflow := v.round(mr.places, mr.halfUp); !overflow {
+				var overflow bool
+				if n, overflow = v.round(mr.places, mr.halfUp); !overflow {
 					dst = appendFixed(dst, n, int(mr.places), false)
 				} else {
 					fast, d = false, v.decimal()
 				}
 			}
 			if !fast {
-				dst = append(dst, calc.NewFixed(d, mr.round).String()...)
+				shown = calc.NewFixed(d, mr.round)
+				dst = append(dst, shown.String()...)
 			}
 			if a == amtCO2e {
-				val.fast, val.v, val.d = fast, v, d
+				val.fast, val.n, val.d = fast, n, shown.Decimal()
 				if fast {
 					ev.sums[i].add(v)
+					ev.shown[i].add(fixedVal{n, -mr.places})
 				} else {
 					ev.sums[i].addDecimal(d)
+					ev.shown[i].addDecimal(val.d)
 				}
 			}
 		}
@@ -249,44 +262,35 @@ func (ev *evaluator) factorID(dst []byte, me *methodEntry, pf *quantity) []byte 
 	return appendField(dst, unsafeString(ev.idBuf), true)
 }
 
-// delta appends the second method's kg CO2e minus the first's, rounded by
-// the second method's rule.
+// delta appends the second method's kg CO2e minus the first's, as their
+// cells show them: the difference of the two written amounts, so that a
+// reader subtracting the columns gets the delta exactly. It has the places
+// of the finer of the two rules.
 func (ev *evaluator) delta(dst []byte) []byte {
 	a, b := &ev.vals[0], &ev.vals[1]
-	mr := ev.mrs[1]
-	if a.fast && b.fast {
-		x, y := a.v, b.v
-		ok := true
-		if x.exp > y.exp {
-			var o bool
-			x.p, o = x.p.scaleUp(int(x.exp - y.exp))
-			x.exp, ok = y.exp, !o
-		} else if y.exp > x.exp {
-			var o bool
-			y.p, o = y.p.scaleUp(int(y.exp - x.exp))
-			y.exp, ok = x.exp, !o
+	pa, pb := ev.mrs[0].places, ev.mrs[1].places
+	if a.fast && b.fast && pa == pb {
+		neg := b.n.cmp(a.n) < 0
+		var d u128
+		if neg {
+			d = a.n.sub(b.n)
+			ev.deltaNeg.add(fixedVal{d, -pa})
+		} else {
+			d = b.n.sub(a.n)
+			ev.deltaPos.add(fixedVal{d, -pa})
 		}
-		if ok {
-			neg := y.p.cmp(x.p) < 0
-			var d fixedVal
-			if neg {
-				d = fixedVal{x.p.sub(y.p), x.exp}
-			} else {
-				d = fixedVal{y.p.sub(x.p), x.exp}
-			}
-			if n, o := d.round(mr.places, mr.halfUp); !o {
-				return appendFixed(dst, n, int(mr.places), neg)
-			}
-		}
+		return appendFixed(dst, d, int(pa), neg)
 	}
 	da, db := a.d, b.d
 	if a.fast {
-		da = a.v.decimal()
+		da = fixedVal{a.n, -pa}.decimal()
 	}
 	if b.fast {
-		db = b.v.decimal()
+		db = fixedVal{b.n, -pb}.decimal()
 	}
-	return append(dst, calc.NewFixed(db.Sub(da), mr.round).String()...)
+	d := db.Sub(da)
+	ev.deltaPos.addDecimal(d)
+	return append(dst, d.StringFixed(max(pa, pb))...)
 }
 
 // unsafeString views b as a string without copying; b must not change

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/shopspring/decimal"
 	"golang.org/x/term"
 
 	"github.com/footprint-gpp/footprint/calc"
@@ -27,7 +28,8 @@ or prefixed ilcd+epd: / openepd:), judged valid on --date (default today, UTC);
 each file is read once per run (docs/epd.md, "Batch"). Output: every
 input row in order, then per method: method, kg_co2e, kg_co2, kg_ch4, kg_n2o,
 factor_id, status, error (prefixed by the method id with several methods; with
-two, a delta_kg_co2e column). Reads stdin and writes stdout when no file is
+two, a delta_kg_co2e column: the second amount minus the first, as the cells
+show them). Reads stdin and writes stdout when no file is
 named. With -o FILE the file appears only when the run completes (written
 beside it as FILE.footprint-partial-PID.tmp, then renamed; its mode is kept);
 a device or FIFO is written directly; a symbolic link is followed.
@@ -174,9 +176,20 @@ func printSummary(w io.Writer, s batch.Summary, opt batch.Options) {
 		fmt.Fprintln(w)
 	}
 	if !s.DryRun {
-		for _, m := range opt.Methods {
+		// Each total is rounded once from the exact sum (said beside it);
+		// the difference is of the totals as printed; the sums of the
+		// cells are what a reader adding up the columns gets.
+		shown := make([]decimal.Decimal, len(opt.Methods))
+		for i, m := range opt.Methods {
 			t := s.Totals[m.Ref()]
-			fmt.Fprintf(w, "  total %s: %s kg CO2e (ok rows; exact %s)\n", m.Ref(), calc.NewFixed(t, m.Rounding).String(), t.String())
+			shown[i] = calc.NewFixed(t, m.Rounding).Decimal()
+			fmt.Fprintf(w, "  total %s: %s kg CO2e (ok rows; rounded once from the exact sum %s; the kg_co2e cells add up to %s)\n",
+				m.Ref(), calc.NewFixed(t, m.Rounding).String(), t.String(), s.CellTotals[m.Ref()].String())
+		}
+		if len(opt.Methods) == 2 {
+			places := max(opt.Methods[0].Rounding.Places, opt.Methods[1].Rounding.Places)
+			fmt.Fprintf(w, "  difference %s − %s: %s kg CO2e (the totals above, as printed; the delta_kg_co2e cells add up to %s over the rows both methods computed)\n",
+				opt.Methods[1].Ref(), opt.Methods[0].Ref(), shown[1].Sub(shown[0]).StringFixed(places), s.DeltaCells.StringFixed(places))
 		}
 	}
 	if len(s.Examples) > 0 {
