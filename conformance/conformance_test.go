@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -238,4 +239,61 @@ func activityFamilies(v *Vector) []string {
 		}
 	}
 	return out
+}
+
+// TestEPDMessages holds the engine's message for each refused EPD line to
+// what docs/epd.md says it names (the EPD and its file, and the rule
+// broken), as the oracle worked it out: the vector format checks only a
+// line's status, and a line refused for another reason than the vector
+// was written for would otherwise pass.
+func TestEPDMessages(t *testing.T) {
+	o := newOracle(t)
+	r := newRunner(t)
+	checked := map[string]int{}
+	for _, v := range loadDisk(t) {
+		o.expect(t, v)
+		var lines []string
+		for k := range o.messages {
+			if name, id, _ := strings.Cut(k, "\x00"); name == v.Name {
+				lines = append(lines, id)
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		m, err := r.Registry.Resolve(v.Method.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bid, err := bidjson.DecodeBytes(v.Bid)
+		if err != nil {
+			t.Fatalf("%s: %v", v.Name, err)
+		}
+		fp, err := r.Engine.Calculate(m, bid)
+		if fp == nil {
+			t.Fatalf("%s: %v", v.Name, err)
+		}
+		got := map[string]calc.ReportedLine{}
+		for _, l := range fp.Report().Lines {
+			got[l.ID] = l
+		}
+		for _, id := range lines {
+			l := got[id]
+			if l.Status != calc.StatusError {
+				t.Errorf("%s line %s: status %q; the oracle refuses it", v.Name, id, l.Status)
+				continue
+			}
+			for _, want := range o.messages[v.Name+"\x00"+id] {
+				if !strings.Contains(l.Error, want) {
+					t.Errorf("%s line %s: the engine's message %q does not say %q", v.Name, id, l.Error, want)
+				}
+			}
+			checked[v.Method.Ref]++
+		}
+	}
+	for _, ref := range []string{"eu-gpp@2025.3", "us-federal@2025.3"} {
+		if checked[ref] == 0 {
+			t.Errorf("%s: no vector refuses an EPD document", ref)
+		}
+	}
 }

@@ -170,8 +170,8 @@ type omethod struct {
 	// lies in one of Regions (or below it) and whose activity matches one
 	// of Activities.
 	HostData []ohost `toml:"host_data"`
-	// EPD (2025.3) holds the rules for EPD documents. The oracle reads and
-	// ignores them: vectors carry no EPD documents yet (docs/conformance.md).
+	// EPD (2025.3) holds the rules by which a line's EPD document becomes
+	// its factor (oracle_epd_test.go).
 	EPD struct {
 		Modules            string   `toml:"modules"`
 		SumOf              []string `toml:"sum_of"`
@@ -208,9 +208,15 @@ type oracle struct {
 	// used records which method rules computed an ok line, for
 	// TestCoverage: "ref hv activity from>to" and "ref host i pattern".
 	used map[string]bool
-	// pending holds the heating-value ratios applied to the line being
-	// computed; they count as used only when the line computes.
+	// pending holds the heating-value ratios and EPD formats applied to
+	// the line being computed; they count as used only when the line
+	// computes.
 	pending []string
+	// date is the bid's date (YYYY-MM-DD), the day EPDs are judged on.
+	date string
+	// messages holds, per vector name and line id ("name\x00id"), what
+	// the engine's message for a refused EPD must say.
+	messages map[string][]string
 }
 
 func readCSV(t testing.TB, path string) []map[string]string {
@@ -249,7 +255,7 @@ func (o *oracle) rate(t testing.TB, s string) (ounit, ounit) {
 func newOracle(t testing.TB) *oracle {
 	t.Helper()
 	o := &oracle{units: oracleUnits(t), activities: map[string]oactivity{}, parent: map[string]string{},
-		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}, used: map[string]bool{}}
+		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}, used: map[string]bool{}, messages: map[string][]string{}}
 	for _, r := range readCSV(t, filepath.Join(dataDir, "activities.csv")) {
 		o.activities[r["key"]] = oactivity{dims: strings.Split(r["dimensions"], "|"), stage: r["default_stage"]}
 	}
@@ -366,6 +372,7 @@ type oline struct {
 		KgCO2e    json.RawMessage `json:"kg_co2e"`
 		Per       string          `json:"per"`
 		Reference string          `json:"reference"`
+		EPD       *oepdRef        `json:"epd"`
 	} `json:"factor"`
 }
 
@@ -521,13 +528,23 @@ func (o *oracle) hvRatio(t testing.TB, m *omethod, activity, from, to string) (*
 	return nil, fmt.Errorf("no %s→%s ratio for %s", from, to, activity)
 }
 
-// errLine is a line the method cannot compute; the reason is for the
-// test's log only (vectors check the status).
-type errLine struct{ reason string }
+// errLine is a line the method cannot compute. The reason is for the
+// test's log (vectors check the status); want, when set, is the part of
+// the message docs/epd.md gives for the refusal, which TestEPDMessages
+// requires in the engine's message for that line.
+type errLine struct {
+	reason string
+	want   []string
+}
 
 func (e errLine) Error() string { return e.reason }
 
-func lineErr(format string, args ...any) error { return errLine{fmt.Sprintf(format, args...)} }
+func lineErr(format string, args ...any) error { return errLine{reason: fmt.Sprintf(format, args...)} }
+
+// refusal is an EPD refusal whose engine message must contain each of want.
+func refusal(want []string, format string, args ...any) error {
+	return errLine{reason: fmt.Sprintf(format, args...), want: want}
+}
 
 // terms works out a line's terms: which factor, which region, and kg of
 // each gas per input unit.
@@ -558,7 +575,30 @@ func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (
 	}
 	if l.Factor != nil {
 		if !anyPattern(m.ProductFactors.Accept, l.Activity) {
+			if l.Factor.EPD != nil {
+				return nil, "", "", refusal([]string{"product-specific factors for " + l.Activity}, "product factor refused")
+			}
 			return nil, "", "", lineErr("product factor refused")
+		}
+		if l.Factor.EPD != nil {
+			if l.Factor.Reference != "" || len(l.Factor.KgCO2e) > 0 || l.Factor.Per != "" {
+				t.Fatalf("oracle: line %s gives both an EPD document and typed factor fields", l.ID)
+			}
+			stage := act.stage
+			if l.Stage != "" {
+				stage = l.Stage
+			}
+			ts, id, err := o.epdTerms(t, m, l, u, stage, o.date)
+			if err != nil {
+				return nil, "", "", err
+			}
+			if !contains(m.Stages, stage) {
+				return nil, "", "", lineErr("excluded")
+			}
+			for _, u := range o.pending {
+				o.used[u] = true
+			}
+			return ts, id, l.Region, nil
 		}
 		if strings.TrimSpace(l.Factor.Reference) == "" {
 			return nil, "", "", lineErr("product factor without reference")
@@ -777,16 +817,19 @@ func (o *oracle) expect(t testing.TB, v *Vector) *Expected {
 	t.Helper()
 	m := o.method(t, v.Method.Ref)
 	var bid struct {
-		Method    string  `json:"method"`
-		Reference string  `json:"reference"`
-		Supplier  string  `json:"supplier"`
-		Lines     []oline `json:"lines"`
+		Method       string  `json:"method"`
+		Reference    string  `json:"reference"`
+		Supplier     string  `json:"supplier"`
+		Date         string  `json:"date"`
+		ValidThrough string  `json:"valid_through"`
+		Lines        []oline `json:"lines"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(v.Bid))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&bid); err != nil {
 		t.Fatalf("oracle: %s: bid: %v", v.Name, err)
 	}
+	o.date = bid.Date
 	p, mode := m.Rounding.Places, m.Rounding.Mode
 	rnd := func(r *big.Rat) string { return fixed(roundRat(r, p, mode), p) }
 	e := &Expected{Places: p, Rounding: mode, ByGas: []Gas{}, ByStage: []Stage{}, Lines: []Line{}, Limits: []Limit{}}
@@ -809,6 +852,9 @@ func (o *oracle) expect(t testing.TB, v *Vector) *Expected {
 				status = "excluded"
 			}
 			t.Logf("oracle: %s line %s: %s (%v)", v.Name, l.ID, status, err)
+			if el, ok := err.(errLine); ok && len(el.want) > 0 {
+				o.messages[v.Name+"\x00"+l.ID] = el.want
+			}
 			e.Lines = append(e.Lines, Line{ID: l.ID, Status: status})
 			continue
 		}
