@@ -92,6 +92,9 @@ type ogas struct {
 	gas   string
 	value *big.Rat // as published, in mass units per activity unit
 	mass  ounit
+	// text, unit and source are the row's value, unit and cited
+	// published record, for checkPublished.
+	text, unit, source string
 }
 
 type ofactor struct {
@@ -104,20 +107,25 @@ type ofactor struct {
 }
 
 type oheat struct {
-	activity, basis string
-	value           *big.Rat // energy per physical unit
-	energy, per     ounit
+	activity, basis    string
+	value              *big.Rat // energy per physical unit
+	energy, per        ounit
+	text, unit, source string
 }
 
 type olimit struct {
 	id, activity, published string
 	value                   *big.Rat
 	mass, per               ounit
+	unit, source            string
 }
 
 // ocvpair is a row of hv_ratios.csv: the publisher's factor for the same
 // fuel per unit of energy on a gross-CV and on a net-CV basis.
-type ocvpair struct{ gross, net *big.Rat }
+type ocvpair struct {
+	gross, net                       *big.Rat
+	grossText, netText, unit, source string
+}
 
 type odataset struct {
 	factors []*ofactor
@@ -217,6 +225,14 @@ type oracle struct {
 	// messages holds, per vector name and line id ("name\x00id"), what
 	// the engine's message for a refused EPD must say.
 	messages map[string][]string
+	// ref is the published reference data (refDir), "" when absent
+	// (refMissing says why); pubFiles caches its files; published records
+	// each dataset value checked against its cited record (checkPublished).
+	ref, refMissing string
+	pubFiles        map[string]*pubFile
+	published       map[string]string
+	// gwpRows holds gwp.csv's value text and source by set and gas.
+	gwpRows map[string]map[string][2]string
 }
 
 func readCSV(t testing.TB, path string) []map[string]string {
@@ -255,7 +271,9 @@ func (o *oracle) rate(t testing.TB, s string) (ounit, ounit) {
 func newOracle(t testing.TB) *oracle {
 	t.Helper()
 	o := &oracle{units: oracleUnits(t), activities: map[string]oactivity{}, parent: map[string]string{},
-		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}, used: map[string]bool{}, messages: map[string][]string{}}
+		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}, used: map[string]bool{}, messages: map[string][]string{},
+		pubFiles: map[string]*pubFile{}, published: map[string]string{}, gwpRows: map[string]map[string][2]string{}}
+	o.ref, o.refMissing = openRef(t, refDir)
 	for _, r := range readCSV(t, filepath.Join(dataDir, "activities.csv")) {
 		o.activities[r["key"]] = oactivity{dims: strings.Split(r["dimensions"], "|"), stage: r["default_stage"]}
 	}
@@ -265,8 +283,10 @@ func newOracle(t testing.TB) *oracle {
 	for _, r := range readCSV(t, filepath.Join(dataDir, "gwp.csv")) {
 		if o.gwp[r["set"]] == nil {
 			o.gwp[r["set"]] = map[string]*big.Rat{}
+			o.gwpRows[r["set"]] = map[string][2]string{}
 		}
 		o.gwp[r["set"]][r["gas"]] = mustRat(t, r["value"])
+		o.gwpRows[r["set"]][r["gas"]] = [2]string{r["value"], r["source"]}
 	}
 	dirs, err := os.ReadDir(filepath.Join(dataDir, "datasets"))
 	if err != nil {
@@ -306,24 +326,27 @@ func (o *oracle) dataset(t testing.TB, ref string) *odataset {
 				byID[f.id] = f
 				d.factors = append(d.factors, f)
 			}
-			f.gases = append(f.gases, ogas{gas: r["gas"], value: mustRat(t, r["value"]), mass: mass})
+			f.gases = append(f.gases, ogas{gas: r["gas"], value: mustRat(t, r["value"]), mass: mass, text: r["value"], unit: r["unit"], source: r["source"]})
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "heat_content.csv")); err == nil {
 		for _, r := range readCSV(t, filepath.Join(dir, "heat_content.csv")) {
 			energy, per := o.rate(t, r["unit"])
-			d.heat = append(d.heat, oheat{activity: r["activity"], basis: r["basis"], value: mustRat(t, r["value"]), energy: energy, per: per})
+			d.heat = append(d.heat, oheat{activity: r["activity"], basis: r["basis"], value: mustRat(t, r["value"]), energy: energy, per: per,
+				text: r["value"], unit: r["unit"], source: r["source"]})
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "hv_ratios.csv")); err == nil {
 		for _, r := range readCSV(t, filepath.Join(dir, "hv_ratios.csv")) {
-			d.cv[r["ratio_id"]] = ocvpair{gross: mustRat(t, r["gross_cv_value"]), net: mustRat(t, r["net_cv_value"])}
+			d.cv[r["ratio_id"]] = ocvpair{gross: mustRat(t, r["gross_cv_value"]), net: mustRat(t, r["net_cv_value"]),
+				grossText: r["gross_cv_value"], netText: r["net_cv_value"], unit: r["unit"], source: r["source"]}
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "limits.csv")); err == nil {
 		for _, r := range readCSV(t, filepath.Join(dir, "limits.csv")) {
 			mass, per := o.rate(t, r["unit"])
-			d.limits[r["limit_id"]] = olimit{id: r["limit_id"], activity: r["activity"], published: r["value"], value: mustRat(t, r["value"]), mass: mass, per: per}
+			d.limits[r["limit_id"]] = olimit{id: r["limit_id"], activity: r["activity"], published: r["value"], value: mustRat(t, r["value"]), mass: mass, per: per,
+				unit: r["unit"], source: r["source"]}
 		}
 	}
 	return d
@@ -470,8 +493,10 @@ func (o *oracle) chain(region string) []string {
 	return out
 }
 
-// gwpOf is the GWP the method applies to a gas, and whether it is counted.
-func (o *oracle) gwpOf(m *omethod, gas string) (*big.Rat, bool) {
+// gwpOf is the GWP the method applies to a gas, and whether it is
+// counted; the set's row it comes from is checked against its published
+// record.
+func (o *oracle) gwpOf(t testing.TB, m *omethod, gas string) (*big.Rat, bool) {
 	if gas == "CO2_biogenic" && m.BiogenicCO2 == "memo" {
 		return nil, false
 	}
@@ -479,15 +504,17 @@ func (o *oracle) gwpOf(m *omethod, gas string) (*big.Rat, bool) {
 		return big.NewRat(1, 1), true
 	}
 	set := o.gwp[m.GWPSet]
-	if v, ok := set[gas]; ok {
-		return v, true
+	key := gas
+	if _, ok := set[key]; !ok && (gas == "CH4_fossil" || gas == "CH4_biogenic") {
+		key = "CH4"
 	}
-	if gas == "CH4_fossil" || gas == "CH4_biogenic" {
-		if v, ok := set["CH4"]; ok {
-			return v, true
-		}
+	v, ok := set[key]
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	row := o.gwpRows[m.GWPSet][key]
+	o.checkPublished(t, "gwp", key, row[0], "", row[1], map[string]string{"id": m.GWPSet, "set": m.GWPSet})
+	return v, true
 }
 
 // hvRatio is the method's ratio from basis from to basis to for an
@@ -507,6 +534,8 @@ func (o *oracle) hvRatio(t testing.TB, m *omethod, activity, from, to string) (*
 			if !ok {
 				t.Fatalf("oracle: %s has no heating-value row %q", h.Dataset, h.Row)
 			}
+			o.checkPublished(t, "gross", "CO2", p.grossText, p.unit, p.source, map[string]string{"id": h.Dataset + ":" + h.Row})
+			o.checkPublished(t, "net", "CO2", p.netText, p.unit, p.source, map[string]string{"id": h.Dataset + ":" + h.Row})
 			num, den := p.gross, p.net
 			switch {
 			case from == "HHV" && to == "NCV":
@@ -667,6 +696,7 @@ func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (
 			return nil, "", "", err
 		}
 		for _, g := range f.gases {
+			o.checkPublished(t, "factor", g.gas, g.text, g.unit, g.source, map[string]string{"id": f.dataset + ":" + f.id, "activity": f.activity, "region": f.region})
 			pu := new(big.Rat).Mul(ratio, g.value)
 			pu.Mul(pu, g.mass.base)
 			ts = append(ts, oterm{gas: g.gas, stage: f.stage, perUnit: pu})
@@ -705,6 +735,7 @@ func (o *oracle) conversion(t testing.TB, m *omethod, activity string, u ounit, 
 				if h.activity != activity || h.per.dim != u.dim {
 					continue
 				}
+				o.checkPublished(t, "heat", "", h.text, h.unit, h.source, map[string]string{"id": ref + " heat " + activity, "activity": activity})
 				r := new(big.Rat).Quo(u.base, h.per.base)
 				r.Mul(r, h.value)
 				r.Mul(r, h.energy.base)
@@ -794,7 +825,7 @@ func (o *oracle) line(t testing.TB, m *omethod, l oline) (*oresult, error) {
 			kg = roundRat(kg, m.Rounding.DivisionPlaces, "half_even")
 		}
 		co2e := new(big.Rat)
-		if g, ok := o.gwpOf(m, tm.gas); ok {
+		if g, ok := o.gwpOf(t, m, tm.gas); ok {
 			co2e.Mul(kg, g)
 		}
 		if _, ok := r.kg[tm.gas]; !ok {
@@ -903,6 +934,7 @@ func (o *oracle) limits(t testing.TB, m *omethod, l oline, r *oresult) []Limit {
 			if !ok || lim.activity != l.Activity || lim.per.dim != r.unit.dim {
 				continue
 			}
+			o.checkPublished(t, "limit", "", lim.published, lim.unit, lim.source, map[string]string{"id": ls.Dataset + ":" + id, "activity": lim.activity, "limit_id": id})
 			// intensity [lim.mass/lim.per] = kg × per.base / (mass.base × q × u.base)
 			x := new(big.Rat).Mul(r.total, lim.per.base)
 			den := new(big.Rat).Mul(lim.mass.base, r.quantity)
