@@ -1008,6 +1008,44 @@ func TestOracleByHand(t *testing.T) {
 			t.Errorf("%s %s: oracle %s, by hand %s", tt.method, tt.line, got, tt.want)
 		}
 	}
+	// EPD documents (2025.3), worked by hand from the document's numbers.
+	traci := `{"id":"x","program_operator_doc_id":"D-1","declared_unit":"1 t","valid_until":"2028-03-31",` +
+		`"compliance":[{"short_name":"ISO 21930:2017"}],"impacts":{"AR5":{"gwp":{"A1A2A3":{"mean":"7.9E2"}}},"TRACI 2.1":{"gwp":{"A1A2A3":{"mean":780.5}}}}}`
+	perM3 := `{"id":"y","declared_unit":{"qty":1,"unit":"m3"},"density":"7850 kg/m3","valid_until":"2029",` +
+		`"compliance":[{"short_name":"ISO 21930"}],"impacts":{"TRACI 2.1":{"gwp":{"A1":{"mean":7100},"A2":{"mean":"120.5"},"A3":{"mean":450}}}}}`
+	ef := `{"id":"z","declared_unit":"1 t","valid_until":"2030-12-31","compliance":[{"short_name":"EN 15804+A2"}],` +
+		`"impacts":{"EF 3.0":{"gwp":{"A1":{"mean":1010.2},"A2":{"mean":35.05},"A3":{"mean":144.75}}}}}`
+	line := func(act, q, unit, doc string) string {
+		return `{"activity":"` + act + `","region":"US","quantity":"` + q + `","unit":"` + unit + `","factor":{"epd":{"format":"openepd","file":"f.json","document":` + doc + `}}}`
+	}
+	epdTests := []struct {
+		method, date, line, want string
+	}{
+		// TRACI 2.1 is preferred to AR5: 12.5 t × 780.5 kg/t
+		{"us-federal@2025.3", "2025-06-01", line("material.steel.rebar", "12.5", "t", traci), "9756.250"},
+		// valid through 2028-03-31, not after
+		{"us-federal@2025.3", "2028-03-31", line("material.steel.rebar", "1", "t", traci), "780.500"},
+		{"us-federal@2025.3", "2028-04-01", line("material.steel.rebar", "1", "t", traci), "0.000"},
+		// no date, no EPD
+		{"us-federal@2025.3", "", line("material.steel.rebar", "1", "t", traci), "0.000"},
+		// A1 + A2 + A3 = 7670.5 kg per m3 at 7850 kg/m3: 3 t = 3000/7850 m3 → 2931.4012738853503…
+		{"us-federal@2025.3", "2025-06-01", line("material.steel.section", "3", "t", perM3), "2931.401"},
+		// a year-only validity runs through 31 December
+		{"us-federal@2025.3", "2029-12-31", line("material.steel.section", "3", "t", perM3), "2931.401"},
+		// EF 3.0 gwp is GWP-total under eu-gpp: 2.5 t × (1010.2 + 35.05 + 144.75)
+		{"eu-gpp@2025.3", "2025-06-01", line("material.glass.flat", "2500", "kg", ef), "2975.000"},
+		// ISO 21930 TRACI: none of eu-gpp's indicators; EN 15804+A2: none of us-federal's; no [epd] in 2025.2
+		{"eu-gpp@2025.3", "2025-06-01", line("material.steel.rebar", "1", "t", traci), "0.000"},
+		{"us-federal@2025.3", "2025-06-01", line("material.glass.flat", "1", "t", ef), "0.000"},
+		{"us-federal@2025.2", "2025-06-01", line("material.steel.rebar", "1", "t", traci), "0.000"},
+	}
+	for _, tt := range epdTests {
+		bid := `{"date":"` + tt.date + `","lines":[` + tt.line + `]}`
+		v := &Vector{Name: "by-hand", Method: MethodPin{Ref: tt.method}, Bid: []byte(bid)}
+		if got := o.expect(t, v).TotalKgCO2e; got != tt.want {
+			t.Errorf("%s on %s: %s: oracle %s, by hand %s", tt.method, tt.date, tt.line, got, tt.want)
+		}
+	}
 	// The limit check at the boundary: 0.728 kg/kg is 728 kg/t exactly.
 	v := &Vector{Name: "by-hand", Method: MethodPin{Ref: "us-federal@2025.1"}, Bid: []byte(`{"lines":[{"activity":"material.steel.rebar","region":"US","quantity":"3","unit":"lb","factor":{"kg_co2e":"0.728","per":"kg","reference":"x"}}]}`)}
 	e := o.expect(t, v)
