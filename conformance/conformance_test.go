@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -133,6 +134,8 @@ func TestCoverage(t *testing.T) {
 		"eu-gpp@2025.1":     {20, []string{"fuel", "electricity", "freight", "material"}},
 		"us-federal@2025.2": {15, all},
 		"eu-gpp@2025.2":     {15, all},
+		"us-federal@2025.3": {25, all},
+		"eu-gpp@2025.3":     {25, all},
 	}
 	total, total1 := 0, 0
 	for ref, w := range want {
@@ -152,7 +155,7 @@ func TestCoverage(t *testing.T) {
 			t.Errorf("%s: want both ok and error lines, have %v", ref, statuses[ref])
 		}
 	}
-	for _, ref := range []string{"us-federal@2025.1", "us-federal@2025.2"} {
+	for _, ref := range []string{"us-federal@2025.1", "us-federal@2025.2", "us-federal@2025.3"} {
 		if !limits[ref][true] || !limits[ref][false] {
 			t.Errorf("%s: want limit checks that pass and that fail", ref)
 		}
@@ -160,24 +163,33 @@ func TestCoverage(t *testing.T) {
 	if total1 < 40 {
 		t.Errorf("%d vectors for the 2025.1 methods; want at least 40", total1)
 	}
-	if total < 100 {
-		t.Errorf("%d vectors for the four method versions; want at least 100", total)
+	if total < 150 {
+		t.Errorf("%d vectors for the six method versions; want at least 150", total)
+	}
+	// Every active method version the program ships has vectors, so that
+	// footprint conformance runs all of them.
+	for _, m := range newRunner(t).Registry.All() {
+		if m.Status == "active" && perMethod[m.Ref()] == 0 {
+			t.Errorf("%s is active and has no vectors in %s/%s/", m.Ref(), vectorDir, strings.ReplaceAll(m.Ref(), "@", "-"))
+		}
 	}
 	coverRules(t, vs)
 }
 
-// coverRules requires, for each 2025.2 method, that every heating-value
+// coverRules requires, for each 2025.2 and 2025.3 method, that every heating-value
 // ratio it names converts some line that computes, that some fuel without
 // a published ratio (no heating_value entry in either direction) is an
 // error for want of one, and that every activity family of every
-// host_data rule serves some line that computes: the rules the oracle was
-// taught are each held to a vector.
+// host_data rule serves some line that computes, and, for each 2025.3
+// method, that a document of each EPD format computes a line and some
+// document is refused: the rules the oracle was taught are each held to a
+// vector.
 func coverRules(t *testing.T, vs []*Vector) {
 	o := newOracle(t)
 	for _, v := range vs {
 		o.expect(t, v)
 	}
-	for _, ref := range []string{"us-federal@2025.2", "eu-gpp@2025.2"} {
+	for _, ref := range []string{"us-federal@2025.2", "eu-gpp@2025.2", "us-federal@2025.3", "eu-gpp@2025.3"} {
 		m := o.method(t, ref)
 		if len(m.HeatingValue) == 0 || len(m.HostData) == 0 {
 			t.Errorf("%s: no heating_value or host_data rules: the coverage check would be empty", ref)
@@ -206,6 +218,22 @@ func coverRules(t *testing.T, vs []*Vector) {
 					t.Errorf("%s: no vector computes a %s line in %v from host data %v", ref, p, h.Regions, h.Datasets)
 				}
 			}
+		}
+	}
+	// Each method with EPD rules computes a line from a document of each
+	// format (both built-in methods accept both) and refuses one.
+	for _, ref := range []string{"us-federal@2025.3", "eu-gpp@2025.3"} {
+		for _, f := range []string{"ilcd+epd", "openepd"} {
+			if !o.used[ref+" epd "+f] {
+				t.Errorf("%s: no vector computes a line from an %s document", ref, f)
+			}
+		}
+		refused := false
+		for k := range o.messages {
+			refused = refused || strings.HasPrefix(k, strings.ReplaceAll(ref, "@", "-")+"/")
+		}
+		if !refused {
+			t.Errorf("%s: no vector refuses an EPD document", ref)
 		}
 	}
 }
@@ -238,4 +266,61 @@ func activityFamilies(v *Vector) []string {
 		}
 	}
 	return out
+}
+
+// TestEPDMessages holds the engine's message for each refused EPD line to
+// what docs/epd.md says it names (the EPD and its file, and the rule
+// broken), as the oracle worked it out: the vector format checks only a
+// line's status, and a line refused for another reason than the vector
+// was written for would otherwise pass.
+func TestEPDMessages(t *testing.T) {
+	o := newOracle(t)
+	r := newRunner(t)
+	checked := map[string]int{}
+	for _, v := range loadDisk(t) {
+		o.expect(t, v)
+		var lines []string
+		for k := range o.messages {
+			if name, id, _ := strings.Cut(k, "\x00"); name == v.Name {
+				lines = append(lines, id)
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		m, err := r.Registry.Resolve(v.Method.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bid, err := bidjson.DecodeBytes(v.Bid)
+		if err != nil {
+			t.Fatalf("%s: %v", v.Name, err)
+		}
+		fp, err := r.Engine.Calculate(m, bid)
+		if fp == nil {
+			t.Fatalf("%s: %v", v.Name, err)
+		}
+		got := map[string]calc.ReportedLine{}
+		for _, l := range fp.Report().Lines {
+			got[l.ID] = l
+		}
+		for _, id := range lines {
+			l := got[id]
+			if l.Status != calc.StatusError {
+				t.Errorf("%s line %s: status %q; the oracle refuses it", v.Name, id, l.Status)
+				continue
+			}
+			for _, want := range o.messages[v.Name+"\x00"+id] {
+				if !strings.Contains(l.Error, want) {
+					t.Errorf("%s line %s: the engine's message %q does not say %q", v.Name, id, l.Error, want)
+				}
+			}
+			checked[v.Method.Ref]++
+		}
+	}
+	for _, ref := range []string{"eu-gpp@2025.3", "us-federal@2025.3"} {
+		if checked[ref] == 0 {
+			t.Errorf("%s: no vector refuses an EPD document", ref)
+		}
+	}
 }

@@ -10,9 +10,11 @@
 //
 // The expected values are not the engine's output: the package's tests
 // recompute every vector with an independent math/big.Rat oracle that reads
-// the published rows (factors/data) and the method files as text, and
-// `go test ./conformance -update` writes them from that oracle. The runner
-// here then holds the engine to them.
+// the datasets (factors/data) and the method files as text, and a line's EPD
+// document itself, and that holds each dataset value it uses to the
+// published record it cites (../shared/reference-data); `go test
+// ./conformance -update` writes them from that oracle. The runner here then
+// holds the engine to them.
 //
 // Dependencies: cmd → conformance → calc → methods → factors.
 package conformance

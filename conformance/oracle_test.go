@@ -92,6 +92,9 @@ type ogas struct {
 	gas   string
 	value *big.Rat // as published, in mass units per activity unit
 	mass  ounit
+	// text, unit and source are the row's value, unit and cited
+	// published record, for checkPublished.
+	text, unit, source string
 }
 
 type ofactor struct {
@@ -104,20 +107,25 @@ type ofactor struct {
 }
 
 type oheat struct {
-	activity, basis string
-	value           *big.Rat // energy per physical unit
-	energy, per     ounit
+	activity, basis    string
+	value              *big.Rat // energy per physical unit
+	energy, per        ounit
+	text, unit, source string
 }
 
 type olimit struct {
 	id, activity, published string
 	value                   *big.Rat
 	mass, per               ounit
+	unit, source            string
 }
 
 // ocvpair is a row of hv_ratios.csv: the publisher's factor for the same
 // fuel per unit of energy on a gross-CV and on a net-CV basis.
-type ocvpair struct{ gross, net *big.Rat }
+type ocvpair struct {
+	gross, net                       *big.Rat
+	grossText, netText, unit, source string
+}
 
 type odataset struct {
 	factors []*ofactor
@@ -170,8 +178,8 @@ type omethod struct {
 	// lies in one of Regions (or below it) and whose activity matches one
 	// of Activities.
 	HostData []ohost `toml:"host_data"`
-	// EPD (2025.3) holds the rules for EPD documents. The oracle reads and
-	// ignores them: vectors carry no EPD documents yet (docs/conformance.md).
+	// EPD (2025.3) holds the rules by which a line's EPD document becomes
+	// its factor (oracle_epd_test.go).
 	EPD struct {
 		Modules            string   `toml:"modules"`
 		SumOf              []string `toml:"sum_of"`
@@ -208,9 +216,23 @@ type oracle struct {
 	// used records which method rules computed an ok line, for
 	// TestCoverage: "ref hv activity from>to" and "ref host i pattern".
 	used map[string]bool
-	// pending holds the heating-value ratios applied to the line being
-	// computed; they count as used only when the line computes.
+	// pending holds the heating-value ratios and EPD formats applied to
+	// the line being computed; they count as used only when the line
+	// computes.
 	pending []string
+	// date is the bid's date (YYYY-MM-DD), the day EPDs are judged on.
+	date string
+	// messages holds, per vector name and line id ("name\x00id"), what
+	// the engine's message for a refused EPD must say.
+	messages map[string][]string
+	// ref is the published reference data (refDir), "" when absent
+	// (refMissing says why); pubFiles caches its files; published records
+	// each dataset value checked against its cited record (checkPublished).
+	ref, refMissing string
+	pubFiles        map[string]*pubFile
+	published       map[string]string
+	// gwpRows holds gwp.csv's value text and source by set and gas.
+	gwpRows map[string]map[string][2]string
 }
 
 func readCSV(t testing.TB, path string) []map[string]string {
@@ -249,7 +271,9 @@ func (o *oracle) rate(t testing.TB, s string) (ounit, ounit) {
 func newOracle(t testing.TB) *oracle {
 	t.Helper()
 	o := &oracle{units: oracleUnits(t), activities: map[string]oactivity{}, parent: map[string]string{},
-		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}, used: map[string]bool{}}
+		gwp: map[string]map[string]*big.Rat{}, dirs: map[string]string{}, datasets: map[string]*odataset{}, methods: map[string]*omethod{}, used: map[string]bool{}, messages: map[string][]string{},
+		pubFiles: map[string]*pubFile{}, published: map[string]string{}, gwpRows: map[string]map[string][2]string{}}
+	o.ref, o.refMissing = openRef(t, refDir)
 	for _, r := range readCSV(t, filepath.Join(dataDir, "activities.csv")) {
 		o.activities[r["key"]] = oactivity{dims: strings.Split(r["dimensions"], "|"), stage: r["default_stage"]}
 	}
@@ -259,8 +283,10 @@ func newOracle(t testing.TB) *oracle {
 	for _, r := range readCSV(t, filepath.Join(dataDir, "gwp.csv")) {
 		if o.gwp[r["set"]] == nil {
 			o.gwp[r["set"]] = map[string]*big.Rat{}
+			o.gwpRows[r["set"]] = map[string][2]string{}
 		}
 		o.gwp[r["set"]][r["gas"]] = mustRat(t, r["value"])
+		o.gwpRows[r["set"]][r["gas"]] = [2]string{r["value"], r["source"]}
 	}
 	dirs, err := os.ReadDir(filepath.Join(dataDir, "datasets"))
 	if err != nil {
@@ -300,24 +326,27 @@ func (o *oracle) dataset(t testing.TB, ref string) *odataset {
 				byID[f.id] = f
 				d.factors = append(d.factors, f)
 			}
-			f.gases = append(f.gases, ogas{gas: r["gas"], value: mustRat(t, r["value"]), mass: mass})
+			f.gases = append(f.gases, ogas{gas: r["gas"], value: mustRat(t, r["value"]), mass: mass, text: r["value"], unit: r["unit"], source: r["source"]})
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "heat_content.csv")); err == nil {
 		for _, r := range readCSV(t, filepath.Join(dir, "heat_content.csv")) {
 			energy, per := o.rate(t, r["unit"])
-			d.heat = append(d.heat, oheat{activity: r["activity"], basis: r["basis"], value: mustRat(t, r["value"]), energy: energy, per: per})
+			d.heat = append(d.heat, oheat{activity: r["activity"], basis: r["basis"], value: mustRat(t, r["value"]), energy: energy, per: per,
+				text: r["value"], unit: r["unit"], source: r["source"]})
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "hv_ratios.csv")); err == nil {
 		for _, r := range readCSV(t, filepath.Join(dir, "hv_ratios.csv")) {
-			d.cv[r["ratio_id"]] = ocvpair{gross: mustRat(t, r["gross_cv_value"]), net: mustRat(t, r["net_cv_value"])}
+			d.cv[r["ratio_id"]] = ocvpair{gross: mustRat(t, r["gross_cv_value"]), net: mustRat(t, r["net_cv_value"]),
+				grossText: r["gross_cv_value"], netText: r["net_cv_value"], unit: r["unit"], source: r["source"]}
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "limits.csv")); err == nil {
 		for _, r := range readCSV(t, filepath.Join(dir, "limits.csv")) {
 			mass, per := o.rate(t, r["unit"])
-			d.limits[r["limit_id"]] = olimit{id: r["limit_id"], activity: r["activity"], published: r["value"], value: mustRat(t, r["value"]), mass: mass, per: per}
+			d.limits[r["limit_id"]] = olimit{id: r["limit_id"], activity: r["activity"], published: r["value"], value: mustRat(t, r["value"]), mass: mass, per: per,
+				unit: r["unit"], source: r["source"]}
 		}
 	}
 	return d
@@ -366,6 +395,7 @@ type oline struct {
 		KgCO2e    json.RawMessage `json:"kg_co2e"`
 		Per       string          `json:"per"`
 		Reference string          `json:"reference"`
+		EPD       *oepdRef        `json:"epd"`
 	} `json:"factor"`
 }
 
@@ -463,8 +493,10 @@ func (o *oracle) chain(region string) []string {
 	return out
 }
 
-// gwpOf is the GWP the method applies to a gas, and whether it is counted.
-func (o *oracle) gwpOf(m *omethod, gas string) (*big.Rat, bool) {
+// gwpOf is the GWP the method applies to a gas, and whether it is
+// counted; the set's row it comes from is checked against its published
+// record.
+func (o *oracle) gwpOf(t testing.TB, m *omethod, gas string) (*big.Rat, bool) {
 	if gas == "CO2_biogenic" && m.BiogenicCO2 == "memo" {
 		return nil, false
 	}
@@ -472,15 +504,17 @@ func (o *oracle) gwpOf(m *omethod, gas string) (*big.Rat, bool) {
 		return big.NewRat(1, 1), true
 	}
 	set := o.gwp[m.GWPSet]
-	if v, ok := set[gas]; ok {
-		return v, true
+	key := gas
+	if _, ok := set[key]; !ok && (gas == "CH4_fossil" || gas == "CH4_biogenic") {
+		key = "CH4"
 	}
-	if gas == "CH4_fossil" || gas == "CH4_biogenic" {
-		if v, ok := set["CH4"]; ok {
-			return v, true
-		}
+	v, ok := set[key]
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	row := o.gwpRows[m.GWPSet][key]
+	o.checkPublished(t, "gwp", key, row[0], "", row[1], map[string]string{"id": m.GWPSet, "set": m.GWPSet})
+	return v, true
 }
 
 // hvRatio is the method's ratio from basis from to basis to for an
@@ -500,6 +534,8 @@ func (o *oracle) hvRatio(t testing.TB, m *omethod, activity, from, to string) (*
 			if !ok {
 				t.Fatalf("oracle: %s has no heating-value row %q", h.Dataset, h.Row)
 			}
+			o.checkPublished(t, "gross", "CO2", p.grossText, p.unit, p.source, map[string]string{"id": h.Dataset + ":" + h.Row})
+			o.checkPublished(t, "net", "CO2", p.netText, p.unit, p.source, map[string]string{"id": h.Dataset + ":" + h.Row})
 			num, den := p.gross, p.net
 			switch {
 			case from == "HHV" && to == "NCV":
@@ -521,13 +557,23 @@ func (o *oracle) hvRatio(t testing.TB, m *omethod, activity, from, to string) (*
 	return nil, fmt.Errorf("no %s→%s ratio for %s", from, to, activity)
 }
 
-// errLine is a line the method cannot compute; the reason is for the
-// test's log only (vectors check the status).
-type errLine struct{ reason string }
+// errLine is a line the method cannot compute. The reason is for the
+// test's log (vectors check the status); want, when set, is the part of
+// the message docs/epd.md gives for the refusal, which TestEPDMessages
+// requires in the engine's message for that line.
+type errLine struct {
+	reason string
+	want   []string
+}
 
 func (e errLine) Error() string { return e.reason }
 
-func lineErr(format string, args ...any) error { return errLine{fmt.Sprintf(format, args...)} }
+func lineErr(format string, args ...any) error { return errLine{reason: fmt.Sprintf(format, args...)} }
+
+// refusal is an EPD refusal whose engine message must contain each of want.
+func refusal(want []string, format string, args ...any) error {
+	return errLine{reason: fmt.Sprintf(format, args...), want: want}
+}
 
 // terms works out a line's terms: which factor, which region, and kg of
 // each gas per input unit.
@@ -558,7 +604,30 @@ func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (
 	}
 	if l.Factor != nil {
 		if !anyPattern(m.ProductFactors.Accept, l.Activity) {
+			if l.Factor.EPD != nil {
+				return nil, "", "", refusal([]string{"product-specific factors for " + l.Activity}, "product factor refused")
+			}
 			return nil, "", "", lineErr("product factor refused")
+		}
+		if l.Factor.EPD != nil {
+			if l.Factor.Reference != "" || len(l.Factor.KgCO2e) > 0 || l.Factor.Per != "" {
+				t.Fatalf("oracle: line %s gives both an EPD document and typed factor fields", l.ID)
+			}
+			stage := act.stage
+			if l.Stage != "" {
+				stage = l.Stage
+			}
+			ts, id, err := o.epdTerms(t, m, l, u, stage, o.date)
+			if err != nil {
+				return nil, "", "", err
+			}
+			if !contains(m.Stages, stage) {
+				return nil, "", "", lineErr("excluded")
+			}
+			for _, u := range o.pending {
+				o.used[u] = true
+			}
+			return ts, id, l.Region, nil
 		}
 		if strings.TrimSpace(l.Factor.Reference) == "" {
 			return nil, "", "", lineErr("product factor without reference")
@@ -627,6 +696,7 @@ func (o *oracle) terms(t testing.TB, m *omethod, l oline, u ounit, q *big.Rat) (
 			return nil, "", "", err
 		}
 		for _, g := range f.gases {
+			o.checkPublished(t, "factor", g.gas, g.text, g.unit, g.source, map[string]string{"id": f.dataset + ":" + f.id, "activity": f.activity, "region": f.region})
 			pu := new(big.Rat).Mul(ratio, g.value)
 			pu.Mul(pu, g.mass.base)
 			ts = append(ts, oterm{gas: g.gas, stage: f.stage, perUnit: pu})
@@ -665,6 +735,7 @@ func (o *oracle) conversion(t testing.TB, m *omethod, activity string, u ounit, 
 				if h.activity != activity || h.per.dim != u.dim {
 					continue
 				}
+				o.checkPublished(t, "heat", "", h.text, h.unit, h.source, map[string]string{"id": ref + " heat " + activity, "activity": activity})
 				r := new(big.Rat).Quo(u.base, h.per.base)
 				r.Mul(r, h.value)
 				r.Mul(r, h.energy.base)
@@ -754,7 +825,7 @@ func (o *oracle) line(t testing.TB, m *omethod, l oline) (*oresult, error) {
 			kg = roundRat(kg, m.Rounding.DivisionPlaces, "half_even")
 		}
 		co2e := new(big.Rat)
-		if g, ok := o.gwpOf(m, tm.gas); ok {
+		if g, ok := o.gwpOf(t, m, tm.gas); ok {
 			co2e.Mul(kg, g)
 		}
 		if _, ok := r.kg[tm.gas]; !ok {
@@ -777,16 +848,19 @@ func (o *oracle) expect(t testing.TB, v *Vector) *Expected {
 	t.Helper()
 	m := o.method(t, v.Method.Ref)
 	var bid struct {
-		Method    string  `json:"method"`
-		Reference string  `json:"reference"`
-		Supplier  string  `json:"supplier"`
-		Lines     []oline `json:"lines"`
+		Method       string  `json:"method"`
+		Reference    string  `json:"reference"`
+		Supplier     string  `json:"supplier"`
+		Date         string  `json:"date"`
+		ValidThrough string  `json:"valid_through"`
+		Lines        []oline `json:"lines"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(v.Bid))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&bid); err != nil {
 		t.Fatalf("oracle: %s: bid: %v", v.Name, err)
 	}
+	o.date = bid.Date
 	p, mode := m.Rounding.Places, m.Rounding.Mode
 	rnd := func(r *big.Rat) string { return fixed(roundRat(r, p, mode), p) }
 	e := &Expected{Places: p, Rounding: mode, ByGas: []Gas{}, ByStage: []Stage{}, Lines: []Line{}, Limits: []Limit{}}
@@ -809,6 +883,9 @@ func (o *oracle) expect(t testing.TB, v *Vector) *Expected {
 				status = "excluded"
 			}
 			t.Logf("oracle: %s line %s: %s (%v)", v.Name, l.ID, status, err)
+			if el, ok := err.(errLine); ok && len(el.want) > 0 {
+				o.messages[v.Name+"\x00"+l.ID] = el.want
+			}
 			e.Lines = append(e.Lines, Line{ID: l.ID, Status: status})
 			continue
 		}
@@ -857,6 +934,7 @@ func (o *oracle) limits(t testing.TB, m *omethod, l oline, r *oresult) []Limit {
 			if !ok || lim.activity != l.Activity || lim.per.dim != r.unit.dim {
 				continue
 			}
+			o.checkPublished(t, "limit", "", lim.published, lim.unit, lim.source, map[string]string{"id": ls.Dataset + ":" + id, "activity": lim.activity, "limit_id": id})
 			// intensity [lim.mass/lim.per] = kg × per.base / (mass.base × q × u.base)
 			x := new(big.Rat).Mul(r.total, lim.per.base)
 			den := new(big.Rat).Mul(lim.mass.base, r.quantity)
@@ -928,6 +1006,44 @@ func TestOracleByHand(t *testing.T) {
 		v := &Vector{Name: "by-hand", Method: MethodPin{Ref: tt.method}, Bid: []byte(`{"lines":[` + tt.line + `]}`)}
 		if got := o.expect(t, v).TotalKgCO2e; got != tt.want {
 			t.Errorf("%s %s: oracle %s, by hand %s", tt.method, tt.line, got, tt.want)
+		}
+	}
+	// EPD documents (2025.3), worked by hand from the document's numbers.
+	traci := `{"id":"x","program_operator_doc_id":"D-1","declared_unit":"1 t","valid_until":"2028-03-31",` +
+		`"compliance":[{"short_name":"ISO 21930:2017"}],"impacts":{"AR5":{"gwp":{"A1A2A3":{"mean":"7.9E2"}}},"TRACI 2.1":{"gwp":{"A1A2A3":{"mean":780.5}}}}}`
+	perM3 := `{"id":"y","declared_unit":{"qty":1,"unit":"m3"},"density":"7850 kg/m3","valid_until":"2029",` +
+		`"compliance":[{"short_name":"ISO 21930"}],"impacts":{"TRACI 2.1":{"gwp":{"A1":{"mean":7100},"A2":{"mean":"120.5"},"A3":{"mean":450}}}}}`
+	ef := `{"id":"z","declared_unit":"1 t","valid_until":"2030-12-31","compliance":[{"short_name":"EN 15804+A2"}],` +
+		`"impacts":{"EF 3.0":{"gwp":{"A1":{"mean":1010.2},"A2":{"mean":35.05},"A3":{"mean":144.75}}}}}`
+	line := func(act, q, unit, doc string) string {
+		return `{"activity":"` + act + `","region":"US","quantity":"` + q + `","unit":"` + unit + `","factor":{"epd":{"format":"openepd","file":"f.json","document":` + doc + `}}}`
+	}
+	epdTests := []struct {
+		method, date, line, want string
+	}{
+		// TRACI 2.1 is preferred to AR5: 12.5 t × 780.5 kg/t
+		{"us-federal@2025.3", "2025-06-01", line("material.steel.rebar", "12.5", "t", traci), "9756.250"},
+		// valid through 2028-03-31, not after
+		{"us-federal@2025.3", "2028-03-31", line("material.steel.rebar", "1", "t", traci), "780.500"},
+		{"us-federal@2025.3", "2028-04-01", line("material.steel.rebar", "1", "t", traci), "0.000"},
+		// no date, no EPD
+		{"us-federal@2025.3", "", line("material.steel.rebar", "1", "t", traci), "0.000"},
+		// A1 + A2 + A3 = 7670.5 kg per m3 at 7850 kg/m3: 3 t = 3000/7850 m3 → 2931.4012738853503…
+		{"us-federal@2025.3", "2025-06-01", line("material.steel.section", "3", "t", perM3), "2931.401"},
+		// a year-only validity runs through 31 December
+		{"us-federal@2025.3", "2029-12-31", line("material.steel.section", "3", "t", perM3), "2931.401"},
+		// EF 3.0 gwp is GWP-total under eu-gpp: 2.5 t × (1010.2 + 35.05 + 144.75)
+		{"eu-gpp@2025.3", "2025-06-01", line("material.glass.flat", "2500", "kg", ef), "2975.000"},
+		// ISO 21930 TRACI: none of eu-gpp's indicators; EN 15804+A2: none of us-federal's; no [epd] in 2025.2
+		{"eu-gpp@2025.3", "2025-06-01", line("material.steel.rebar", "1", "t", traci), "0.000"},
+		{"us-federal@2025.3", "2025-06-01", line("material.glass.flat", "1", "t", ef), "0.000"},
+		{"us-federal@2025.2", "2025-06-01", line("material.steel.rebar", "1", "t", traci), "0.000"},
+	}
+	for _, tt := range epdTests {
+		bid := `{"date":"` + tt.date + `","lines":[` + tt.line + `]}`
+		v := &Vector{Name: "by-hand", Method: MethodPin{Ref: tt.method}, Bid: []byte(bid)}
+		if got := o.expect(t, v).TotalKgCO2e; got != tt.want {
+			t.Errorf("%s on %s: %s: oracle %s, by hand %s", tt.method, tt.date, tt.line, got, tt.want)
 		}
 	}
 	// The limit check at the boundary: 0.728 kg/kg is 728 kg/t exactly.

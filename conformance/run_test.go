@@ -168,3 +168,62 @@ func TestLoadLimits(t *testing.T) {
 		t.Error("a missing directory loads")
 	}
 }
+
+// TestRunnerTamperedEPD: a 2025.3 vector whose expected values, or whose
+// EPD document or bid date, were changed fails, naming the field.
+func TestRunnerTamperedEPD(t *testing.T) {
+	const (
+		traci   = "v1/us-federal-2025.3/epd-openepd-rebar-traci-limits"
+		expired = "v1/eu-gpp-2025.3/epd-refused-expired-ilcd"
+	)
+	r := newRunner(t)
+	tests := []struct {
+		name, vector, old, new string
+		// want are substrings of the failures.
+		want []string
+	}{
+		{"total", traci, `"total_kg_co2e": "9756.250"`, `"total_kg_co2e": "9756.251"`,
+			[]string{`total_kg_co2e: expected "9756.251", got "9756.250"`}},
+		{"limit value", traci, `"value": "780.500"`, `"value": "780.501"`,
+			[]string{`limits[line_id=1,id=gsa-rebar-fab-top20].value: expected "780.501", got "780.500"`}},
+		{"factor named", traci, `"factor": "epd:EXA-EPD-1001"`, `"factor": "product:EXA-EPD-1001"`,
+			[]string{`lines[id=1].factor: expected "product:EXA-EPD-1001", got "epd:EXA-EPD-1001"`}},
+		{"EPD document value", traci, `"mean": 780.5,`, `"mean": 780.6,`,
+			[]string{`total_kg_co2e: expected "9756.250", got "9757.500"`, `limits[line_id=1,id=gsa-rebar-fab-top20].value: expected "780.500", got "780.600"`}},
+		{"refused line expected ok", expired, `"status": "error"`, `"status": "ok"`,
+			[]string{`lines[id=1].status: expected "ok", got "error"`}},
+		{"bid date before expiry", expired, `"date": "2025-06-01"`, `"date": "2021-06-30"`,
+			[]string{`lines[id=1].status: expected "error", got "ok"`, `total_kg_co2e: expected "7340.000", got "14680.000"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			good := string(goodVector(t, tt.vector))
+			bad := strings.Replace(good, tt.old, tt.new, 1)
+			if bad == good {
+				t.Fatalf("%q is not in %s", tt.old, tt.vector)
+			}
+			for name, file := range map[string]string{"good": good, "tampered": bad} {
+				vs, errs, err := Load(fstest.MapFS{"x/v.json": {Data: []byte(file)}}, ".")
+				if err != nil || len(errs) > 0 || len(vs) != 1 {
+					t.Fatalf("%s: %v %v", name, err, errs)
+				}
+				res := r.Run(vs[0])
+				msg := strings.Join(res.Failures, "\n")
+				if name == "good" {
+					if !res.Pass() {
+						t.Fatalf("the untampered vector fails: %s", msg)
+					}
+					continue
+				}
+				if res.Pass() {
+					t.Fatal("the tampered vector passed")
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(msg, w) {
+						t.Errorf("failures %q do not say %q", msg, w)
+					}
+				}
+			}
+		})
+	}
+}

@@ -33,6 +33,15 @@ func TestConformance(t *testing.T) {
 		}
 		return s
 	}
+	epdSrc := filepath.Join("..", "..", "conformance", "v1", "eu-gpp-2025.3", "epd-ilcd-rebar-gwp-total.json")
+	epdGood, err := os.ReadFile(epdSrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	epdBad := strings.Replace(string(epdGood), `"total_kg_co2e": "9180.000"`, `"total_kg_co2e": "9180.001"`, 1)
+	if epdBad == string(epdGood) {
+		t.Fatal("tampering the 2025.3 vector changed nothing")
+	}
 	notDir := filepath.Join(t.TempDir(), "file.json")
 	os.WriteFile(notDir, good, 0o644)
 	tests := []struct {
@@ -42,11 +51,16 @@ func TestConformance(t *testing.T) {
 		outHas []string
 		errHas []string
 	}{
-		{"embedded", []string{"conformance"}, 0, []string{"VECTOR", "EXERCISES", "v1/us-federal-2025.1/rebar-epd-limits", "v1/eu-gpp-2025.1/fuel-natural-gas-tj", " passed, 0 failed"}, nil},
+		{"embedded", []string{"conformance"}, 0, []string{"VECTOR", "EXERCISES", "v1/us-federal-2025.1/rebar-epd-limits", "v1/eu-gpp-2025.1/fuel-natural-gas-tj", " passed, 0 failed",
+			"eu-gpp@2025.1", "eu-gpp@2025.2", "eu-gpp@2025.3", "us-federal@2025.1", "us-federal@2025.2", "us-federal@2025.3",
+			"v1/eu-gpp-2025.3/epd-ilcd-rebar-gwp-total", "v1/us-federal-2025.3/epd-openepd-rebar-traci-limits"}, nil},
 		{"source tree", []string{"conformance", filepath.Join("..", "..", "conformance")}, 0, []string{"v1/eu-gpp-2025.1/worked-example-bid", "pass"}, nil},
 		{"good dir", []string{"conformance", dirWith(map[string]string{"a/good.json": string(good)})}, 0, []string{"a/good  ", "us-federal@2025.1", "1 vectors", "1 passed, 0 failed"}, nil},
 		{"wrong value", []string{"conformance", dirWith(map[string]string{"good.json": string(good), "bad.json": tamper(`"value": "780.000"`, `"value": "780.001"`)})}, 1,
 			[]string{"bad  ", "FAIL", "failures:", `bad: limits[line_id=1,id=gsa-rebar-fab-top20].value: expected "780.001", got "780.000"`, "2 vectors", "1 passed, 1 failed"},
+			[]string{"1 of 2 vectors failed"}},
+		{"wrong value, 2025.3 EPD vector", []string{"conformance", dirWith(map[string]string{"good.json": string(epdGood), "bad.json": epdBad})}, 1,
+			[]string{"bad  ", "eu-gpp@2025.3", "FAIL", `bad: total_kg_co2e: expected "9180.001", got "9180.000"`, "2 vectors", "1 passed, 1 failed"},
 			[]string{"1 of 2 vectors failed"}},
 		{"changed digest", []string{"conformance", dirWith(map[string]string{"d.json": tamper(`"digest": "`, `"digest": "ff`)})}, 1,
 			[]string{"d: method.digest", "the method file changed"}, nil},
