@@ -13,16 +13,15 @@ import (
 // evaluator is one worker's state: its cache of line kinds and its exact
 // totals. It is used by one goroutine only.
 type evaluator struct {
-	mrs    []*methodRun
-	cols   *columns
-	cache  map[rowKey]*entry
-	sums   []exactSum
-	maxEx  int
-	row    Row
-	vals   []rowVal
-	idBuf  []byte
-	pf     quantity
-	hasErr bool
+	mrs   []*methodRun
+	cols  *columns
+	cache map[rowKey]*entry
+	sums  []exactSum
+	maxEx int
+	row   Row
+	vals  []rowVal
+	idBuf []byte
+	pf    quantity
 	// epds is the run's EPD files (shared by the workers); date the bid
 	// date EPD rows are judged on.
 	epds *epdCache
