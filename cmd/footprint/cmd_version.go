@@ -14,10 +14,11 @@ import (
 // computes with, each id@version with its SHA-256 digest (the digests a
 // footprint's receipt carries).
 func cmdVersion(_ context.Context, e *env, args []string) int {
-	fs := newFlags(e, "version", "version   (or footprint --version)\n\n"+
+	fs := newFlags(e, "version", "version\n\n"+
 		"Prints the module version (\"(devel)\" when built from a checkout), the VCS\n"+
 		"revision when the build recorded one, the Go version, and every embedded\n"+
-		"method and dataset as id@version with its SHA-256 digest.")
+		"method and dataset as id@version with its SHA-256 digest. footprint --version\n"+
+		"is the same.")
 	if done, code := parseFlags(fs, args); done {
 		return code
 	}
