@@ -192,14 +192,6 @@ func (d dialect) ts(t time.Time) any {
 	return t.UTC().Format(timeLayout)
 }
 
-// tsPtr is an optional time as a query argument (NULL when nil).
-func (d dialect) tsPtr(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return d.ts(*t)
-}
-
 // readTx are the options of a read transaction: one snapshot for every
 // statement in it.
 func (d dialect) readTx() *sql.TxOptions {

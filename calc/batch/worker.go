@@ -27,7 +27,6 @@ type evaluator struct {
 	vals               []rowVal
 	idBuf              []byte
 	pf                 quantity
-	hasErr             bool
 	// epds is the run's EPD files (shared by the workers); date the bid
 	// date EPD rows are judged on.
 	epds *epdCache

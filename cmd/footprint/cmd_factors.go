@@ -10,7 +10,7 @@ import (
 )
 
 func cmdFactors(_ context.Context, e *env, args []string) int {
-	const synopsis = "factors search [--activity K] [--region R] [--dataset D] [--json] [--data DIR]"
+	const synopsis = "factors search [--activity K] [--region R] [--dataset D] [--json] [--methods DIR] [--data DIR]"
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintf(e.stderr, "usage: footprint %s\n\nK may end in .* to match a family (material.steel.*).\n", synopsis)
 		if len(args) == 0 {

@@ -15,13 +15,15 @@ import (
 func cmdServe(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--log-level info] [--log-format text]\n\n"+
 		"Runs the REST service (/v1/...) and the web form (/) until SIGINT or SIGTERM,\n"+
-		"then finishes the requests in flight and exits. Logs go to stderr.")
+		"then finishes the requests in flight and exits. Logs go to stderr. Tenders\n"+
+		"are kept in the --db database, opened at start (a missing SQLite file is\n"+
+		"created, with the schema).")
 	var df dataFlags
 	df.register(fs)
 	addr := fs.String("addr", ":8080", "address to listen on (host:port; 127.0.0.1:8080 for loopback only)")
 	level := fs.String("log-level", "info", "log level: debug, info (one line per request), warn or error")
 	format := fs.String("log-format", "text", "log format: text or json")
-	db := dbFlag(fs)
+	db := dbFlag(fs, true)
 	if done, code := parseFlags(fs, args); done {
 		return code
 	}
@@ -85,10 +87,10 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// officerToken sets cfg.OfficerTokenHash when the server has a database
-// (cfg.Store): from FOOTPRINT_OFFICER_TOKEN, else the stored hash, else a
-// token generated now, printed here once (only its hash is stored).
-// Without a database the tender routes answer 503 and no token is needed.
+// officerToken sets cfg.OfficerTokenHash from the server's database
+// (cfg.Store, which serve always opens): from FOOTPRINT_OFFICER_TOKEN,
+// else the stored hash, else a token generated now, printed here once
+// (only its hash is stored). A Config without a Store needs no token.
 func officerToken(ctx context.Context, e *env, cfg *server.Config) error {
 	if cfg.Store == nil {
 		return nil

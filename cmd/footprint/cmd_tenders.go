@@ -34,9 +34,14 @@ func cmdTenders(ctx context.Context, e *env, args []string) int {
 }
 
 // dbFlag registers --db, the database URL of serve and the tenders
-// commands.
-func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", store.DefaultURL, "database: sqlite:PATH (a file, created when missing) or postgres://user@host/dbname")
+// commands. creates says whether the command creates a missing SQLite
+// file (serve, tenders create) or refuses it (openExisting).
+func dbFlag(fs *flag.FlagSet, creates bool) *string {
+	sqlite := "an existing file; a missing one is an error"
+	if creates {
+		sqlite = "a file, created when missing"
+	}
+	return fs.String("db", store.DefaultURL, "database: sqlite:PATH ("+sqlite+") or postgres://user@host/dbname")
 }
 
 // openExisting opens the database at url for a command that only reads
@@ -58,7 +63,7 @@ func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
 		"and head, and that the stored tender, bids and evaluation still have the\n"+
 		"digests their events recorded. Prints the events and the verdict; exits 0\n"+
 		"when it verifies, 1 when it does not (naming the first bad event) or on error.")
-	db := dbFlag(fs)
+	db := dbFlag(fs, false)
 	if done, code := parseFlags(fs, args); done {
 		return code
 	}

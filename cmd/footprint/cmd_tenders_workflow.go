@@ -133,8 +133,8 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 		"as the API reads it (unknown fields and duplicate keys are errors). The method\n"+
 		"(--method overrides the file's) is resolved and pinned with its digest now.\n"+
 		"Prints the created tender as JSON: its id, pinned method and status.")
-	db := dbFlag(fs)
-	method := fs.String("method", "", "method reference, e.g. eu-gpp@2024.1 or eu-gpp (overrides the file's \"method\")")
+	db := dbFlag(fs, true)
+	method := fs.String("method", "", "method reference, e.g. eu-gpp@2025.3 or eu-gpp (overrides the file's \"method\")")
 	var df dataFlags
 	df.register(fs)
 	if done, code := parseFlags(fs, args); done {
@@ -197,7 +197,7 @@ func cmdTendersList(ctx context.Context, e *env, args []string) int {
 		"Lists the tenders, newest first: id, reference, title, deadline, state now\n"+
 		"and how many bids arrived (those still standing in brackets when some were\n"+
 		"withdrawn). Bids stay sealed: only their count is shown.")
-	db := dbFlag(fs)
+	db := dbFlag(fs, false)
 	asJSON := fs.Bool("json", false, "print {\"tenders\": [...]} as JSON instead of a table")
 	if done, code := parseFlags(fs, args); done {
 		return code
@@ -275,7 +275,7 @@ func cmdTendersShow(ctx context.Context, e *env, args []string) int {
 		"award rule), its state now, and its bids as an officer may see them at any\n"+
 		"time: ids, receipt times, withdrawals and digests. Never a price, a line, a\n"+
 		"supplier or a footprint (after the opening: footprint tenders evaluation).")
-	db := dbFlag(fs)
+	db := dbFlag(fs, false)
 	asJSON := fs.Bool("json", false, "print {\"tender\": …, \"bids\": …} as JSON (the answers of GET /v1/tenders/{id} and …/bids)")
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {
@@ -351,7 +351,7 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		"the evaluation under the pinned method, stores it with the opening in one\n"+
 		"transaction, and prints it as JSON (as POST /v1/tenders/{id}/open answers).\n"+
 		"A tender is opened once.")
-	db := dbFlag(fs)
+	db := dbFlag(fs, false)
 	var df dataFlags
 	df.register(fs)
 	id, done, code := tendersArgs(e, fs, sub, args)
@@ -392,7 +392,7 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 		"Prints an opened tender's evaluation (ranking, notional prices, exclusions with\n"+
 		"their reasons), the same bytes as GET /v1/tenders/{id}/evaluation[?format=csv],\n"+
 		"and records the export in the audit trail. Before the opening: exit 1.")
-	db := dbFlag(fs)
+	db := dbFlag(fs, false)
 	format := fs.String("format", "json", "json or csv")
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {
@@ -440,7 +440,7 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 		"the bids extension's details and the award), the same bytes as\n"+
 		"GET /v1/tenders/{id}/ocds at the same moment, and records the export in the\n"+
 		"audit trail. Before the opening only the tender is published (bids are sealed).")
-	db := dbFlag(fs)
+	db := dbFlag(fs, false)
 	format := fs.String("format", "ocds", "ocds (the only format)")
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {

@@ -14,6 +14,7 @@
 //	footprint tenders evaluation [--db URL] [--format json|csv] TENDER_ID
 //	footprint tenders export [--db URL] [--format ocds] TENDER_ID
 //	footprint epd inspect [--format ilcd+epd|openepd] [--json] FILE [FLOW.xml ...]
+//	footprint version   (or footprint --version)
 //
 // Files default to stdin/stdout; errors go to stderr with a non-zero exit:
 // 1 when the input is invalid or the run cannot proceed, 2 on usage errors,
@@ -94,6 +95,7 @@ func commands() map[string]command {
 		"conformance": {"run the conformance vectors and print a pass/fail table", cmdConformance},
 		"tenders":     {"run tenders: create, list, show, open, evaluation, export, verify", cmdTenders},
 		"epd":         {"inspect an EPD file (ILCD+EPD or openEPD): what is read and every problem", cmdEPD},
+		"version":     {"print the version, the Go version and the embedded methods' and datasets' digests", cmdVersion},
 	}
 }
 
@@ -106,8 +108,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // through which tests move past a deadline.
 func runClock(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, now func() time.Time) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: now}
+	if len(args) > 0 && args[0] == "--version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	return dispatch(ctx, e, "footprint", "footprint: carbon footprint of procurement bids under versioned methods\n\n"+
-		"usage: footprint <command> [flags] [args]   (footprint <command> --help)\n\ncommands:", commands(), args)
+		"usage: footprint <command> [flags] [args]   (footprint <command> --help; footprint --version)\n\ncommands:", commands(), args)
 }
 
 // dispatch runs the command args[0] of cmds, for the program and for
