@@ -242,7 +242,8 @@ type bidForm struct {
 	Supplier, Price, Level, Key string
 }
 
-// receiptView is the answer to a submitted bid.
+// receiptView is the answer to a submitted bid. Token is the whole bid
+// token, <bid_id>.<secret>, as the API returns and accepts it.
 type receiptView struct {
 	BidID, Token, ReceivedAt string
 	BidDigest, ResultDigest  string
@@ -871,11 +872,11 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	token, err := tender.NewToken()
+	secret, hash, err := newBidToken()
 	if err != nil {
 		return err
 	}
-	stored, replayed, err := s.tw.store.SubmitBid(r.Context(), t.ID, prepared, tender.HashToken(token), bf.Key, now)
+	stored, replayed, err := s.tw.store.SubmitBid(r.Context(), t.ID, prepared, hash, bf.Key, now)
 	switch {
 	case errors.Is(err, tender.ErrDeadlinePassed), errors.Is(err, tender.ErrNotOpen):
 		return closed()
@@ -896,7 +897,8 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 		ResultDigest: stored.Footprint.Receipt.ResultDigest, MethodDigest: stored.Footprint.Receipt.MethodDigest,
 		KgCO2e: stored.Footprint.KgCO2e.String()}
 	if !replayed {
-		rp.Receipt.Token = token
+		// The one form of a bid token, as the API returns it and takes it.
+		rp.Receipt.Token = bidToken(stored.ID, secret)
 	}
 	status := http.StatusCreated
 	if replayed {
