@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/shopspring/decimal"
 
+	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
@@ -175,11 +176,72 @@ type BidReceipt struct {
 }
 
 // BidView is a bid as its token's holder (or an officer after opening)
-// reads it.
+// reads it: the stored bid with its amounts reported as the evaluation
+// reports them, the price with MoneyRounding's places and the footprint's
+// kg CO2e (total and limit values) rounded by the pinned method's rule,
+// with its places ("26557.250"); Rounding states both rules.
 type BidView struct {
-	TenderID string `json:"tender_id"`
-	tender.Bid
-	Digests BidDigests `json:"digests"`
+	TenderID    string                `json:"tender_id"`
+	ID          string                `json:"id"`
+	Supplier    string                `json:"supplier"`
+	Price       tender.ReportedPrice  `json:"price"`
+	LadderLevel string                `json:"ladder_level,omitempty"`
+	Lines       []calc.Line           `json:"lines"`
+	ReceivedAt  time.Time             `json:"received_at"`
+	WithdrawnAt *time.Time            `json:"withdrawn_at,omitempty"`
+	Footprint   BidFootprint          `json:"footprint"`
+	Rounding    tender.ReportRounding `json:"rounding"`
+	Digests     BidDigests            `json:"digests"`
+}
+
+// BidFootprint is a bid's footprint as reported: the total and each
+// limit's value rounded by the method's rule, the declared limit as
+// declared, and the receipt with its digests.
+type BidFootprint struct {
+	KgCO2e  tender.Fixed `json:"kg_co2e"`
+	Limits  []BidLimit   `json:"limits"`
+	Receipt calc.Receipt `json:"receipt"`
+}
+
+// BidLimit is one procurement limit checked on one line of a bid.
+type BidLimit struct {
+	ID     string          `json:"id"`
+	LineID string          `json:"line_id"`
+	Limit  decimal.Decimal `json:"limit"`
+	Value  tender.Fixed    `json:"value"`
+	Unit   string          `json:"unit"`
+	Pass   bool            `json:"pass"`
+}
+
+// ViewBid is bid b of tender tenderID as GET
+// /v1/tenders/{id}/bids/{bid_id} answers it, kg CO2e rounded by kg (the
+// pinned method's rule).
+func ViewBid(tenderID string, b tender.Bid, kg methods.Rounding) (BidView, error) {
+	dg, err := digestsOf(b)
+	if err != nil {
+		return BidView{}, err
+	}
+	v := BidView{TenderID: tenderID, ID: b.ID, Supplier: b.Supplier, Price: tender.ReportPrice(b.Price), LadderLevel: b.LadderLevel,
+		Lines: b.Lines, ReceivedAt: b.ReceivedAt.UTC(), WithdrawnAt: b.WithdrawnAt,
+		Footprint: BidFootprint{KgCO2e: tender.NewFixed(b.Footprint.KgCO2e, kg), Limits: make([]BidLimit, len(b.Footprint.Limits)), Receipt: b.Footprint.Receipt},
+		Rounding:  tender.ReportRounding{Money: tender.MoneyRounding, KgCO2e: kg}, Digests: dg}
+	for i, l := range b.Footprint.Limits {
+		v.Footprint.Limits[i] = BidLimit{ID: l.ID, LineID: l.LineID, Limit: l.Limit, Value: tender.NewFixed(l.Value, kg), Unit: l.Unit, Pass: l.Pass}
+	}
+	return v, nil
+}
+
+// pinnedMethod resolves tender t's pinned method, which must still have
+// the pinned digest (its rounding rule reports the bids' kg CO2e).
+func (s *Server) pinnedMethod(t tender.Tender) (*methods.Method, error) {
+	m, err := s.reg.Resolve(t.Method.Ref())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is no longer served: %v", tender.ErrMethodChanged, t.Method.Ref(), err)
+	}
+	if m.Digest != t.Method.Digest {
+		return nil, fmt.Errorf("%w: %s has digest %s, the tender pins %s", tender.ErrMethodChanged, t.Method.Ref(), clip.Prefix(m.Digest), clip.Prefix(t.Method.Digest))
+	}
+	return m, nil
 }
 
 // SealedBid is what an officer sees of a bid before opening (and in the
@@ -486,12 +548,16 @@ func (s *Server) getTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	dg, err := digestsOf(b)
+	m, err := s.pinnedMethod(t)
+	if err != nil {
+		return err
+	}
+	v, err := ViewBid(id, b, m.Rounding)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, BidView{TenderID: id, Bid: b, Digests: dg})
+	return writeJSON(w, http.StatusOK, v)
 }
 
 // deleteTenderBid answers DELETE /v1/tenders/{id}/bids/{bid_id}: its
@@ -663,7 +729,7 @@ func WriteEvaluationCSV(w io.Writer, ev *tender.Evaluation) error {
 			rank = strconv.Itoa(*rk.Rank)
 		}
 		row := []string{rank, neutralise(rk.BidID), neutralise(rk.Supplier), rk.ReceivedAt.UTC().Format(time.RFC3339Nano),
-			rk.Price.Amount.StringFixed(2), rk.Price.Currency, neutralise(rk.LadderLevel), rk.KgCO2e.String(), rk.NotionalPrice.String(),
+			rk.Price.Amount.Decimal().StringFixed(tender.MoneyRounding.Places), rk.Price.Currency, neutralise(rk.LadderLevel), rk.KgCO2e.String(), rk.NotionalPrice.String(),
 			strconv.FormatBool(rk.Excluded), neutralise(rk.Reason), neutralise(strings.Join(rk.FailedLimits, "; "))}
 		if err := cw.Write(row); err != nil {
 			return err

@@ -243,7 +243,9 @@ type bidForm struct {
 }
 
 // receiptView is the answer to a submitted bid. Token is the whole bid
-// token, <bid_id>.<secret>, as the API returns and accepts it.
+// token, <bid_id>.<secret>, as the API returns and accepts it; KgCO2e is
+// the footprint rounded by the pinned method's rule, with its places, as
+// the API's view of the bid and the evaluation report it.
 type receiptView struct {
 	BidID, Token, ReceivedAt string
 	BidDigest, ResultDigest  string
@@ -895,7 +897,7 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 	rp.Replayed = replayed
 	rp.Receipt = &receiptView{BidID: stored.ID, ReceivedAt: stored.ReceivedAt.UTC().Format(time.RFC3339Nano), BidDigest: bd,
 		ResultDigest: stored.Footprint.Receipt.ResultDigest, MethodDigest: stored.Footprint.Receipt.MethodDigest,
-		KgCO2e: stored.Footprint.KgCO2e.String()}
+		KgCO2e: tender.NewFixed(stored.Footprint.KgCO2e, m.Rounding).String()}
 	if !replayed {
 		// The one form of a bid token, as the API returns it and takes it.
 		rp.Receipt.Token = bidToken(stored.ID, secret)

@@ -512,6 +512,11 @@ func TestWebReceiptTokenReadsBid(t *testing.T) {
 	if got.Code != http.StatusOK || json.Unmarshal(got.Body.Bytes(), &view) != nil || view.ID != bidID[1] {
 		t.Fatalf("GET the bid with the receipt's token: %d\n%s", got.Code, got.Body.String())
 	}
+	// The receipt's footprint is the API's: 500 mmBtu × 53.1145 kg under
+	// 3 places, "26557.250", not "26557.25".
+	if kg := view.Footprint.KgCO2e.String(); kg != "26557.250" || !strings.Contains(rec.Body.String(), "<dd>"+kg+" kg CO2e under") {
+		t.Errorf("the API reports %s kg CO2e; want 26557.250, and the receipt to show it", kg)
+	}
 	// The token names its bid: on another bid's URL it is recognised (403),
 	// not taken for a wrong one (401).
 	if rec := get("/v1/tenders/"+id+"/bids/0000000000000000", tok[1]); rec.Code != http.StatusForbidden {
