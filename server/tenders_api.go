@@ -673,7 +673,7 @@ func (s *Server) openedEvaluation(ctx context.Context, id string, t tender.Tende
 }
 
 // exported appends an exported event (not for HEAD, which sends nothing).
-func (s *Server) exported(r *http.Request, id string, digests ...string) error {
+func (s *Server) exported(r *http.Request, id string, digests tender.Digests) error {
 	if r.Method == http.MethodHead {
 		return nil
 	}
@@ -700,7 +700,7 @@ func (s *Server) getTenderEvaluation(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.exported(r, id, ev.Digest); err != nil {
+	if err := s.exported(r, id, tender.Digests{tender.DigestEvaluation: ev.Digest}); err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -768,7 +768,7 @@ func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.exported(r, id, digests...); err != nil {
+	if err := s.exported(r, id, digests); err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -778,9 +778,10 @@ func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 // OCDS returns tender t's OCDS 1.1 release package as GET
 // /v1/tenders/{id}/ocds answers it at now (JSON and a newline; after the
 // opening with its bids and award, read from st), and the digests its
-// exported event records: the package's SHA-256 and, once opened, the
-// evaluation's digest. The caller appends that event.
-func OCDS(ctx context.Context, st store.Store, t tender.Tender, now time.Time) (body []byte, digests []string, err error) {
+// exported event records: the package's SHA-256 (named ocds) and, once
+// opened, the evaluation's digest (evaluation). The caller appends that
+// event.
+func OCDS(ctx context.Context, st store.Store, t tender.Tender, now time.Time) (body []byte, digests tender.Digests, err error) {
 	var ev *tender.Evaluation
 	var bids []tender.Bid
 	if t.Status == tender.StatusOpened {
@@ -796,9 +797,9 @@ func OCDS(ctx context.Context, st store.Store, t tender.Tender, now time.Time) (
 		return nil, nil, err
 	}
 	sum := sha256.Sum256(body)
-	digests = []string{hex.EncodeToString(sum[:])}
+	digests = tender.Digests{tender.DigestOCDS: hex.EncodeToString(sum[:])}
 	if ev != nil {
-		digests = append(digests, ev.Digest)
+		digests[tender.DigestEvaluation] = ev.Digest
 	}
 	return append(body, '\n'), digests, nil
 }

@@ -3,7 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -359,6 +361,23 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	}
 	if !audit.Verified || strings.Join(kinds, ",") != "created,bid_received,bid_received,bid_received,withdrawn,opened,evaluated,exported,exported,exported" {
 		t.Errorf("audit: verified %v, kinds %v", audit.Verified, kinds)
+	}
+	// Each digest is named by what it is the digest of.
+	for _, c := range []struct {
+		seq  int
+		want tender.Digests
+	}{
+		{2, tender.Digests{"bid": a.Digests.Bid, "result": a.Digests.Result}},
+		{7, tender.Digests{"evaluation": ev.Digest}},
+		{8, tender.Digests{"evaluation": ev.Digest}},
+		{10, tender.Digests{"ocds": sha256Hex(strings.TrimSuffix(rec.Body.String(), "\n")), "evaluation": ev.Digest}},
+	} {
+		if len(audit.Events) < c.seq {
+			break
+		}
+		if got := audit.Events[c.seq-1].Digests; fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("audit event %d (%s): digests %v, want %v", c.seq, audit.Events[c.seq-1].Kind, got, c.want)
+		}
 	}
 	if ms, ok := e.st.(*memStore); ok {
 		ms.tamperBid(id, a.BidID)
@@ -719,4 +738,10 @@ func tenderAmountsAsReported(t *testing.T, e *tenderEnv) {
 			}
 		}
 	}
+}
+
+// sha256Hex is the hex SHA-256 of s.
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

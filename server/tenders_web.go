@@ -723,7 +723,7 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if r.Method != http.MethodHead { // a HEAD exports nothing
-		if _, err := s.tw.store.AppendEvent(r.Context(), t.ID, tender.EventExported, webActor, []string{ev.Digest}, s.tw.now()); err != nil {
+		if _, err := s.tw.store.AppendEvent(r.Context(), t.ID, tender.EventExported, webActor, tender.Digests{tender.DigestEvaluation: ev.Digest}, s.tw.now()); err != nil {
 			return err
 		}
 	}
