@@ -504,8 +504,10 @@ func TestBrowserTenderFlow(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`#bid-token`)),
 		)
 		tok, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#bid-token`)))
-		if err != nil || len(tok) != 43 || tokens[tok] {
-			t.Fatalf("receipt of %s: token %q, %v", bid.supplier, tok, err)
+		// The whole token, <bid_id>.<secret>, as the API takes it.
+		bidID, secret, ok := strings.Cut(tok, ".")
+		if err != nil || !ok || bidID != strings.TrimSpace(text(`#bid-id`)) || len(secret) != 43 || tokens[tok] {
+			t.Fatalf("receipt of %s: token %q (want <bid id>.<43-character secret>), %v", bid.supplier, tok, err)
 		}
 		tokens[tok] = true
 		if i == 0 {

@@ -64,6 +64,24 @@ type FactorRequest struct {
 	EPD *bidjson.WireEPD `json:"epd" validate:"omitempty"`
 }
 
+// epdCarrier is a request whose lines may carry EPD documents: such a
+// body may be up to MaxEPDBodyBytes, any other up to MaxBodyBytes.
+type epdCarrier interface{ carriesEPD() bool }
+
+// linesCarryEPD reports whether any line carries an EPD document.
+func linesCarryEPD(lines []LineRequest) bool {
+	for _, l := range lines {
+		if l.Factor != nil && l.Factor.EPD != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *BidRequest) carriesEPD() bool        { return linesCarryEPD(r.Lines) }
+func (r *ComparisonRequest) carriesEPD() bool { return linesCarryEPD(r.Lines) }
+func (r *TenderBidRequest) carriesEPD() bool  { return linesCarryEPD(r.Lines) }
+
 // ComparisonRequest is the body of POST /v1/comparisons: a bid and the
 // methods to compare it under, the first being the base.
 type ComparisonRequest struct {
@@ -259,6 +277,12 @@ func decodeReader(body io.Reader, dst any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
+	}
+	// The byte scan above is cheap but lets through a body that only
+	// mentions "epd" (e.g. "epd": null): past MaxBodyBytes, a line must
+	// carry an EPD document.
+	if c, ok := dst.(epdCarrier); len(raw) > MaxBodyBytes && (!ok || !c.carriesEPD()) {
+		return fmt.Errorf("%w: the body is over %d bytes and no line carries an EPD document (%d bytes are for bids with EPD documents)", bidjson.ErrTooLarge, MaxBodyBytes, MaxEPDBodyBytes)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError

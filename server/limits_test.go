@@ -18,6 +18,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/tender"
 )
 
 // newServerWith builds a Server over the embedded data with cfg's limits,
@@ -450,4 +451,92 @@ func send(t *testing.T, srv *httptest.Server, method, target string) *http.Respo
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp
+}
+
+// TestContentLengthLimitPerRoute announces one byte over each JSON
+// route's limit and sends nothing: 413 at once, naming the limit. The bid
+// routes (whose lines may carry EPD documents) take up to
+// MaxEPDBodyBytes (32 MiB); the other JSON routes MaxBodyBytes (4 MiB).
+// The limit is checked before the handler, so no database is needed.
+func TestContentLengthLimitPerRoute(t *testing.T) {
+	srv := newServerWith(t, Config{}, nil)
+	tests := []struct {
+		name, target string
+		limit        int64
+	}{
+		{"footprints", "/v1/footprints", MaxEPDBodyBytes},
+		{"comparisons", "/v1/comparisons", MaxEPDBodyBytes},
+		{"tender bids", "/v1/tenders/T1/bids", MaxEPDBodyBytes},
+		{"create tender", "/v1/tenders", MaxBodyBytes},
+		{"open tender", "/v1/tenders/T1/open", MaxBodyBytes},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			head := fmt.Sprintf("POST %s HTTP/1.1\nHost: t\nContent-Type: application/json\nContent-Length: %d", tt.target, tt.limit+1)
+			resp, body := readResponse(t, rawConn(t, srv, head, ""))
+			checkCleanProblem(t, resp, body, http.StatusRequestEntityTooLarge, "too-large", fmt.Sprintf("Content-Length %d is over the limit of %d bytes", tt.limit+1, tt.limit))
+		})
+	}
+}
+
+// TestBodyOver4MiB sends bid bodies just over MaxBodyBytes (4 MiB, padded
+// with JSON whitespace): without an EPD document they are 413 once read;
+// a line carrying an EPD document lifts the limit to MaxEPDBodyBytes, so
+// the bid is computed (or refused for its content, never its size).
+// Mentioning "epd" without a document does not lift it.
+func TestBodyOver4MiB(t *testing.T) {
+	lib, reg, err := methods.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, clock := newMemStore(), &testClock{t: tenderT0}
+	s, err := newServer(Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib), Store: ms, ParseEPD: fakeEPDParse,
+		OfficerTokenHash: tender.HashToken(testOfficerToken), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &tenderEnv{t: t, s: s, st: ms, clock: clock}
+	// A tender pinning a method with EPD rules.
+	var tv map[string]any
+	e.want(e.do("POST", "/v1/tenders", testOfficerToken, strings.Replace(tenderBody(`{"rule":"price_only","limits":"report"}`), "us-federal@2025.1", "us-federal@2025.3", 1)), 201, &tv, "create")
+	tenderID := tv["id"].(string)
+
+	usEPD := `{"epd":{"format":"openepd","file":"rebar.json","document":` + usDeclJSON + `}}`
+	typed := `{"kg_co2e":"850","per":"t","reference":"EPD-1"}`
+	epdNull := `{"kg_co2e":"850","per":"t","reference":"EPD-1","epd":null}`
+	rebarLines := func(factor string) string {
+		return `"lines":[{"id":"r","activity":"material.steel.rebar","region":"US","quantity":"12.5","unit":"t","factor":` + factor + `}]`
+	}
+	tenderBid := func(factor string) string {
+		return `{"supplier":"Acme","price":{"amount":"100.00","currency":"EUR"},` + rebarLines(factor) + `}`
+	}
+	comparison := func(factor string) string {
+		return `{"methods":["us-federal@2025.3","us-federal@2025.1"],"date":"2026-01-10",` + rebarLines(factor) + `}`
+	}
+	tests := []struct {
+		name, target, body string
+		size               int // padded to this many bytes
+		status             int
+	}{
+		{"footprint at 4 MiB", "/v1/footprints", epdBid("us-federal@2025.3", "2026-01-10", typed), MaxBodyBytes, 200},
+		{"footprint over 4 MiB", "/v1/footprints", epdBid("us-federal@2025.3", "2026-01-10", typed), MaxBodyBytes + 1, 413},
+		{"footprint over 4 MiB, epd null", "/v1/footprints", epdBid("us-federal@2025.3", "2026-01-10", epdNull), MaxBodyBytes + 1, 413},
+		{"footprint over 4 MiB with an EPD document", "/v1/footprints", epdBid("us-federal@2025.3", "2026-01-10", usEPD), MaxBodyBytes + 1, 200},
+		{"footprint at 32 MiB with an EPD document", "/v1/footprints", epdBid("us-federal@2025.3", "2026-01-10", usEPD), MaxEPDBodyBytes, 200},
+		{"footprint over 32 MiB with an EPD document", "/v1/footprints", epdBid("us-federal@2025.3", "2026-01-10", usEPD), MaxEPDBodyBytes + 1, 413},
+		{"comparison over 4 MiB", "/v1/comparisons", comparison(typed), MaxBodyBytes + 1, 413},
+		{"comparison over 4 MiB with an EPD document", "/v1/comparisons", comparison(usEPD), MaxBodyBytes + 1, 200},
+		{"tender bid over 4 MiB", "/v1/tenders/" + tenderID + "/bids", tenderBid(typed), MaxBodyBytes + 1, 413},
+		{"tender bid over 4 MiB, epd null", "/v1/tenders/" + tenderID + "/bids", tenderBid(epdNull), MaxBodyBytes + 1, 413},
+		{"tender bid over 4 MiB with an EPD document", "/v1/tenders/" + tenderID + "/bids", tenderBid(usEPD), MaxBodyBytes + 1, 201},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := strings.Repeat(" ", tt.size-len(tt.body)) + tt.body
+			rec := e.do("POST", tt.target, "", body)
+			if rec.Code != tt.status || (tt.status == 413) != strings.Contains(rec.Body.String(), "#too-large") {
+				t.Errorf("%d bytes: status %d, want %d: %.300s", len(body), rec.Code, tt.status, rec.Body)
+			}
+		})
+	}
 }

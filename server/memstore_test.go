@@ -57,7 +57,7 @@ func (m *memStore) get(id string) (*memTender, error) {
 	return mt, nil
 }
 
-func (m *memStore) appendEvent(mt *memTender, kind tender.EventKind, actor string, digests []string, at time.Time) (tender.Event, error) {
+func (m *memStore) appendEvent(mt *memTender, kind tender.EventKind, actor string, digests tender.Digests, at time.Time) (tender.Event, error) {
 	var prev *tender.Event
 	if n := len(mt.events); n > 0 {
 		prev = &mt.events[n-1]
@@ -81,7 +81,7 @@ func (m *memStore) CreateTender(_ context.Context, t tender.Tender, actor string
 		return t, err
 	}
 	mt := &memTender{t: t, keys: map[string]*memBid{}}
-	if _, err := m.appendEvent(mt, tender.EventCreated, actor, []string{d}, t.Created); err != nil {
+	if _, err := m.appendEvent(mt, tender.EventCreated, actor, tender.Digests{tender.DigestTender: d}, t.Created); err != nil {
 		return t, err
 	}
 	m.tenders[t.ID] = mt
@@ -143,7 +143,7 @@ func (m *memStore) SubmitBid(_ context.Context, tenderID string, b tender.Bid, t
 	if err != nil {
 		return tender.Bid{}, false, err
 	}
-	if _, err := m.appendEvent(mt, tender.EventBidReceived, "supplier", []string{d, b.Footprint.Receipt.ResultDigest}, now); err != nil {
+	if _, err := m.appendEvent(mt, tender.EventBidReceived, "supplier", tender.Digests{tender.DigestBid: d, tender.DigestResult: b.Footprint.Receipt.ResultDigest}, now); err != nil {
 		return tender.Bid{}, false, err
 	}
 	mb := &memBid{b: b, hash: tokenHash, content: content}
@@ -201,7 +201,7 @@ func (m *memStore) WithdrawBid(_ context.Context, tenderID, bidID string, now ti
 		if err != nil {
 			return err
 		}
-		if _, err := m.appendEvent(mt, tender.EventWithdrawn, "supplier", []string{d}, now); err != nil {
+		if _, err := m.appendEvent(mt, tender.EventWithdrawn, "supplier", tender.Digests{tender.DigestBid: d}, now); err != nil {
 			return err
 		}
 		at := tender.Stamp(now)
@@ -237,7 +237,7 @@ func (m *memStore) Open(_ context.Context, tenderID, actor string, now time.Time
 		mt.events = events
 		return nil, err
 	}
-	if _, err := m.appendEvent(mt, tender.EventEvaluated, actor, []string{ev.Digest}, now); err != nil {
+	if _, err := m.appendEvent(mt, tender.EventEvaluated, actor, tender.Digests{tender.DigestEvaluation: ev.Digest}, now); err != nil {
 		mt.events = events
 		return nil, err
 	}
@@ -259,7 +259,7 @@ func (m *memStore) Evaluation(_ context.Context, tenderID string) (*tender.Evalu
 	return mt.ev, nil
 }
 
-func (m *memStore) AppendEvent(_ context.Context, tenderID string, kind tender.EventKind, actor string, digests []string, now time.Time) (tender.Event, error) {
+func (m *memStore) AppendEvent(_ context.Context, tenderID string, kind tender.EventKind, actor string, digests tender.Digests, now time.Time) (tender.Event, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	mt, err := m.get(tenderID)
@@ -303,7 +303,7 @@ func (m *memStore) Verify(_ context.Context, tenderID string) (store.VerifyResul
 		if err != nil {
 			return res, err
 		}
-		if !slices.Contains(e.Digests, d) {
+		if e.Digests[tender.DigestBid] != d {
 			res.FirstBadSeq, res.Problem = e.Seq, fmt.Sprintf("audit event %d: bid %s no longer has the digest its event carries", e.Seq, mt.bids[i].b.ID)
 			return res, nil
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/shopspring/decimal"
 
+	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
@@ -175,11 +176,72 @@ type BidReceipt struct {
 }
 
 // BidView is a bid as its token's holder (or an officer after opening)
-// reads it.
+// reads it: the stored bid with its amounts reported as the evaluation
+// reports them, the price with MoneyRounding's places and the footprint's
+// kg CO2e (total and limit values) rounded by the pinned method's rule,
+// with its places ("26557.250"); Rounding states both rules.
 type BidView struct {
-	TenderID string `json:"tender_id"`
-	tender.Bid
-	Digests BidDigests `json:"digests"`
+	TenderID    string                `json:"tender_id"`
+	ID          string                `json:"id"`
+	Supplier    string                `json:"supplier"`
+	Price       tender.ReportedPrice  `json:"price"`
+	LadderLevel string                `json:"ladder_level,omitempty"`
+	Lines       []calc.Line           `json:"lines"`
+	ReceivedAt  time.Time             `json:"received_at"`
+	WithdrawnAt *time.Time            `json:"withdrawn_at,omitempty"`
+	Footprint   BidFootprint          `json:"footprint"`
+	Rounding    tender.ReportRounding `json:"rounding"`
+	Digests     BidDigests            `json:"digests"`
+}
+
+// BidFootprint is a bid's footprint as reported: the total and each
+// limit's value rounded by the method's rule, the declared limit as
+// declared, and the receipt with its digests.
+type BidFootprint struct {
+	KgCO2e  tender.Fixed `json:"kg_co2e"`
+	Limits  []BidLimit   `json:"limits"`
+	Receipt calc.Receipt `json:"receipt"`
+}
+
+// BidLimit is one procurement limit checked on one line of a bid.
+type BidLimit struct {
+	ID     string          `json:"id"`
+	LineID string          `json:"line_id"`
+	Limit  decimal.Decimal `json:"limit"`
+	Value  tender.Fixed    `json:"value"`
+	Unit   string          `json:"unit"`
+	Pass   bool            `json:"pass"`
+}
+
+// ViewBid is bid b of tender tenderID as GET
+// /v1/tenders/{id}/bids/{bid_id} answers it, kg CO2e rounded by kg (the
+// pinned method's rule).
+func ViewBid(tenderID string, b tender.Bid, kg methods.Rounding) (BidView, error) {
+	dg, err := digestsOf(b)
+	if err != nil {
+		return BidView{}, err
+	}
+	v := BidView{TenderID: tenderID, ID: b.ID, Supplier: b.Supplier, Price: tender.ReportPrice(b.Price), LadderLevel: b.LadderLevel,
+		Lines: b.Lines, ReceivedAt: b.ReceivedAt.UTC(), WithdrawnAt: b.WithdrawnAt,
+		Footprint: BidFootprint{KgCO2e: tender.NewFixed(b.Footprint.KgCO2e, kg), Limits: make([]BidLimit, len(b.Footprint.Limits)), Receipt: b.Footprint.Receipt},
+		Rounding:  tender.ReportRounding{Money: tender.MoneyRounding, KgCO2e: kg}, Digests: dg}
+	for i, l := range b.Footprint.Limits {
+		v.Footprint.Limits[i] = BidLimit{ID: l.ID, LineID: l.LineID, Limit: l.Limit, Value: tender.NewFixed(l.Value, kg), Unit: l.Unit, Pass: l.Pass}
+	}
+	return v, nil
+}
+
+// pinnedMethod resolves tender t's pinned method, which must still have
+// the pinned digest (its rounding rule reports the bids' kg CO2e).
+func (s *Server) pinnedMethod(t tender.Tender) (*methods.Method, error) {
+	m, err := s.reg.Resolve(t.Method.Ref())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is no longer served: %v", tender.ErrMethodChanged, t.Method.Ref(), err)
+	}
+	if m.Digest != t.Method.Digest {
+		return nil, fmt.Errorf("%w: %s has digest %s, the tender pins %s", tender.ErrMethodChanged, t.Method.Ref(), clip.Prefix(m.Digest), clip.Prefix(t.Method.Digest))
+	}
+	return m, nil
 }
 
 // SealedBid is what an officer sees of a bid before opening (and in the
@@ -486,12 +548,16 @@ func (s *Server) getTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	dg, err := digestsOf(b)
+	m, err := s.pinnedMethod(t)
+	if err != nil {
+		return err
+	}
+	v, err := ViewBid(id, b, m.Rounding)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, BidView{TenderID: id, Bid: b, Digests: dg})
+	return writeJSON(w, http.StatusOK, v)
 }
 
 // deleteTenderBid answers DELETE /v1/tenders/{id}/bids/{bid_id}: its
@@ -607,7 +673,7 @@ func (s *Server) openedEvaluation(ctx context.Context, id string, t tender.Tende
 }
 
 // exported appends an exported event (not for HEAD, which sends nothing).
-func (s *Server) exported(r *http.Request, id string, digests ...string) error {
+func (s *Server) exported(r *http.Request, id string, digests tender.Digests) error {
 	if r.Method == http.MethodHead {
 		return nil
 	}
@@ -634,7 +700,7 @@ func (s *Server) getTenderEvaluation(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.exported(r, id, ev.Digest); err != nil {
+	if err := s.exported(r, id, tender.Digests{tender.DigestEvaluation: ev.Digest}); err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -663,7 +729,7 @@ func WriteEvaluationCSV(w io.Writer, ev *tender.Evaluation) error {
 			rank = strconv.Itoa(*rk.Rank)
 		}
 		row := []string{rank, neutralise(rk.BidID), neutralise(rk.Supplier), rk.ReceivedAt.UTC().Format(time.RFC3339Nano),
-			rk.Price.Amount.StringFixed(2), rk.Price.Currency, neutralise(rk.LadderLevel), rk.KgCO2e.String(), rk.NotionalPrice.String(),
+			rk.Price.Amount.Decimal().StringFixed(tender.MoneyRounding.Places), rk.Price.Currency, neutralise(rk.LadderLevel), rk.KgCO2e.String(), rk.NotionalPrice.String(),
 			strconv.FormatBool(rk.Excluded), neutralise(rk.Reason), neutralise(strings.Join(rk.FailedLimits, "; "))}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -702,7 +768,7 @@ func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.exported(r, id, digests...); err != nil {
+	if err := s.exported(r, id, digests); err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -712,9 +778,10 @@ func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 // OCDS returns tender t's OCDS 1.1 release package as GET
 // /v1/tenders/{id}/ocds answers it at now (JSON and a newline; after the
 // opening with its bids and award, read from st), and the digests its
-// exported event records: the package's SHA-256 and, once opened, the
-// evaluation's digest. The caller appends that event.
-func OCDS(ctx context.Context, st store.Store, t tender.Tender, now time.Time) (body []byte, digests []string, err error) {
+// exported event records: the package's SHA-256 (named ocds) and, once
+// opened, the evaluation's digest (evaluation). The caller appends that
+// event.
+func OCDS(ctx context.Context, st store.Store, t tender.Tender, now time.Time) (body []byte, digests tender.Digests, err error) {
 	var ev *tender.Evaluation
 	var bids []tender.Bid
 	if t.Status == tender.StatusOpened {
@@ -730,9 +797,9 @@ func OCDS(ctx context.Context, st store.Store, t tender.Tender, now time.Time) (
 		return nil, nil, err
 	}
 	sum := sha256.Sum256(body)
-	digests = []string{hex.EncodeToString(sum[:])}
+	digests = tender.Digests{tender.DigestOCDS: hex.EncodeToString(sum[:])}
 	if ev != nil {
-		digests = append(digests, ev.Digest)
+		digests[tender.DigestEvaluation] = ev.Digest
 	}
 	return append(body, '\n'), digests, nil
 }

@@ -3,7 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -188,7 +190,7 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	// Sealed: the bid's own token reads it; nobody else does.
 	var own BidView
 	e.want(e.do("GET", "/v1/tenders/"+id+"/bids/"+a.BidID, a.BidToken, ""), 200, &own, "own bid")
-	if own.Supplier != "Alpha BV" || own.Footprint.KgCO2e.String() != "53114.5" || own.Digests != a.Digests {
+	if own.Supplier != "Alpha BV" || own.Footprint.KgCO2e.String() != "53114.500" || own.Digests != a.Digests {
 		t.Errorf("own bid: %+v", own)
 	}
 	for _, c := range []struct {
@@ -359,6 +361,23 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	}
 	if !audit.Verified || strings.Join(kinds, ",") != "created,bid_received,bid_received,bid_received,withdrawn,opened,evaluated,exported,exported,exported" {
 		t.Errorf("audit: verified %v, kinds %v", audit.Verified, kinds)
+	}
+	// Each digest is named by what it is the digest of.
+	for _, c := range []struct {
+		seq  int
+		want tender.Digests
+	}{
+		{2, tender.Digests{"bid": a.Digests.Bid, "result": a.Digests.Result}},
+		{7, tender.Digests{"evaluation": ev.Digest}},
+		{8, tender.Digests{"evaluation": ev.Digest}},
+		{10, tender.Digests{"ocds": sha256Hex(strings.TrimSuffix(rec.Body.String(), "\n")), "evaluation": ev.Digest}},
+	} {
+		if len(audit.Events) < c.seq {
+			break
+		}
+		if got := audit.Events[c.seq-1].Digests; fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("audit event %d (%s): digests %v, want %v", c.seq, audit.Events[c.seq-1].Kind, got, c.want)
+		}
 	}
 	if ms, ok := e.st.(*memStore); ok {
 		ms.tamperBid(id, a.BidID)
@@ -627,6 +646,7 @@ func tenderLimitsExclude(t *testing.T, e *tenderEnv) {
 func runTenderSuite(t *testing.T, f storeFactory) {
 	for name, run := range map[string]func(*testing.T, *tenderEnv){
 		"flow": tenderFlow, "ladder": tenderLadder, "errors": tenderErrors, "limits": tenderLimitsExclude,
+		"amounts": tenderAmountsAsReported,
 	} {
 		t.Run(name, func(t *testing.T) { run(t, newTenderEnv(t, f)) })
 	}
@@ -635,3 +655,93 @@ func runTenderSuite(t *testing.T, f storeFactory) {
 // TestTenderSuiteMemory runs the suite through runTenderSuite, so that
 // the entry point the database stores use is itself exercised.
 func TestTenderSuiteMemory(t *testing.T) { runTenderSuite(t, memFactory) }
+
+func TestTenderAmountsAsReported(t *testing.T) {
+	tenderAmountsAsReported(t, newTenderEnv(t, memFactory))
+}
+
+// tenderAmountsAsReported reads bids whose kg CO2e and price end in zeros
+// that the method's and the money's places keep: the bid view, the
+// evaluation (JSON and CSV) and the officer's view after opening all
+// report the same text, the method's rounding with its places.
+func tenderAmountsAsReported(t *testing.T, e *tenderEnv) {
+	id := e.createTender(carbonAward)
+	rebar := `{"supplier":"Rebar Ltd","price":{"amount":"99.5","currency":"EUR"},"lines":[{"id":"1","activity":"material.steel.rebar","region":"US","quantity":"2","unit":"t","factor":{"kg_co2e":"700.5","per":"t","reference":"EPD-1"}}]}`
+	type reported struct {
+		kg, price, limitValue string
+	}
+	cases := []struct {
+		name, body string
+		want       reported
+	}{
+		// 500 mmBtu × 53.1145 = 26557.25: "26557.250" under 3 places.
+		{"gas", gasBid("Alpha", "125000", "500", ""), reported{kg: "26557.250", price: "125000.00"}},
+		{"rebar with a limit", rebar, reported{kg: "1401.000", price: "99.50", limitValue: "700.500"}},
+	}
+	type view struct {
+		ID    string `json:"id"`
+		Price struct {
+			Amount string `json:"amount"`
+		} `json:"price"`
+		Footprint struct {
+			KgCO2e string `json:"kg_co2e"`
+			Limits []struct {
+				Value string `json:"value"`
+			} `json:"limits"`
+		} `json:"footprint"`
+		Rounding struct {
+			KgCO2e struct {
+				Places int `json:"places"`
+			} `json:"kg_co2e"`
+			Money struct {
+				Places int `json:"places"`
+			} `json:"money"`
+		} `json:"rounding"`
+	}
+	check := func(what string, v view, want reported) {
+		t.Helper()
+		if v.Footprint.KgCO2e != want.kg || v.Price.Amount != want.price || v.Rounding.KgCO2e.Places != 3 || v.Rounding.Money.Places != 2 {
+			t.Errorf("%s: kg_co2e %q, price %q, rounding %+v; want %q, %q, 3 and 2 places", what, v.Footprint.KgCO2e, v.Price.Amount, v.Rounding, want.kg, want.price)
+		}
+		if want.limitValue != "" && (len(v.Footprint.Limits) == 0 || v.Footprint.Limits[0].Value != want.limitValue) {
+			t.Errorf("%s: limits %+v; want the value %q", what, v.Footprint.Limits, want.limitValue)
+		}
+	}
+	receipts := make([]BidReceipt, len(cases))
+	for i, c := range cases {
+		receipts[i] = e.submit(id, c.body)
+		var v view
+		e.want(e.do("GET", "/v1/tenders/"+id+"/bids/"+receipts[i].BidID, receipts[i].BidToken, ""), 200, &v, c.name)
+		check(c.name+", to its token", v, c.want)
+	}
+	e.clock.Set(tenderDeadline)
+	var ev tender.Evaluation
+	e.want(e.do("POST", "/v1/tenders/"+id+"/open", testOfficerToken, ""), 200, &ev, "open")
+	rec := e.do("GET", "/v1/tenders/"+id+"/evaluation?format=csv", testOfficerToken, "")
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || len(rows) != len(cases)+1 {
+		t.Fatalf("csv: %v %v", rows, err)
+	}
+	for i, c := range cases {
+		var v view
+		e.want(e.do("GET", "/v1/tenders/"+id+"/bids/"+receipts[i].BidID, testOfficerToken, ""), 200, &v, c.name)
+		check(c.name+", to an officer after opening", v, c.want)
+		for j, rk := range ev.Ranking {
+			if rk.BidID != receipts[i].BidID {
+				continue
+			}
+			if rk.KgCO2e.String() != c.want.kg || rk.Price.Amount.String() != c.want.price {
+				t.Errorf("%s: the evaluation reports kg_co2e %s, price %s; want %s, %s", c.name, rk.KgCO2e, rk.Price.Amount, c.want.kg, c.want.price)
+			}
+			if row := rows[j+1]; row[1] != rk.BidID || row[7] != c.want.kg || row[4] != c.want.price {
+				t.Errorf("%s: CSV row %v; want kg_co2e %s and price %s", c.name, row, c.want.kg, c.want.price)
+			}
+		}
+	}
+}
+
+// sha256Hex is the hex SHA-256 of s.
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

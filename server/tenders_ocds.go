@@ -207,7 +207,7 @@ func buildOCDS(t tender.Tender, ev *tender.Evaluation, bids []tender.Bid, now ti
 				}
 			}
 			rel.Awards = []OCDSAward{{ID: t.ID + "-award-1", Title: "First-ranked bid of " + t.Reference, Status: "pending", Date: now,
-				Value: OCDSValue{Amount: ocdsNumber{rk.Price.Amount}, Currency: rk.Price.Currency}, Suppliers: []OCDSOrgRef{org}, RelatedBids: []string{rk.BidID}}}
+				Value: OCDSValue{Amount: ocdsNumber{rk.Price.Amount.Decimal()}, Currency: rk.Price.Currency}, Suppliers: []OCDSOrgRef{org}, RelatedBids: []string{rk.BidID}}}
 		}
 	}
 	return OCDSPackage{URI: uri, Version: OCDSVersion, Extensions: []string{BidsExtension}, PublishedDate: now,

@@ -242,7 +242,10 @@ type bidForm struct {
 	Supplier, Price, Level, Key string
 }
 
-// receiptView is the answer to a submitted bid.
+// receiptView is the answer to a submitted bid. Token is the whole bid
+// token, <bid_id>.<secret>, as the API returns and accepts it; KgCO2e is
+// the footprint rounded by the pinned method's rule, with its places, as
+// the API's view of the bid and the evaluation report it.
 type receiptView struct {
 	BidID, Token, ReceivedAt string
 	BidDigest, ResultDigest  string
@@ -720,7 +723,7 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if r.Method != http.MethodHead { // a HEAD exports nothing
-		if _, err := s.tw.store.AppendEvent(r.Context(), t.ID, tender.EventExported, webActor, []string{ev.Digest}, s.tw.now()); err != nil {
+		if _, err := s.tw.store.AppendEvent(r.Context(), t.ID, tender.EventExported, webActor, tender.Digests{tender.DigestEvaluation: ev.Digest}, s.tw.now()); err != nil {
 			return err
 		}
 	}
@@ -871,11 +874,11 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	token, err := tender.NewToken()
+	secret, hash, err := newBidToken()
 	if err != nil {
 		return err
 	}
-	stored, replayed, err := s.tw.store.SubmitBid(r.Context(), t.ID, prepared, tender.HashToken(token), bf.Key, now)
+	stored, replayed, err := s.tw.store.SubmitBid(r.Context(), t.ID, prepared, hash, bf.Key, now)
 	switch {
 	case errors.Is(err, tender.ErrDeadlinePassed), errors.Is(err, tender.ErrNotOpen):
 		return closed()
@@ -894,9 +897,10 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 	rp.Replayed = replayed
 	rp.Receipt = &receiptView{BidID: stored.ID, ReceivedAt: stored.ReceivedAt.UTC().Format(time.RFC3339Nano), BidDigest: bd,
 		ResultDigest: stored.Footprint.Receipt.ResultDigest, MethodDigest: stored.Footprint.Receipt.MethodDigest,
-		KgCO2e: stored.Footprint.KgCO2e.String()}
+		KgCO2e: tender.NewFixed(stored.Footprint.KgCO2e, m.Rounding).String()}
 	if !replayed {
-		rp.Receipt.Token = token
+		// The one form of a bid token, as the API returns it and takes it.
+		rp.Receipt.Token = bidToken(stored.ID, secret)
 	}
 	status := http.StatusCreated
 	if replayed {

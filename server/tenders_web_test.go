@@ -302,8 +302,9 @@ func TestTenderWorkflowPages(t *testing.T) {
 	}
 	bids, _ := ms.Bids(t.Context(), id)
 	_, hash, _ := ms.Bid(t.Context(), id, bids[0].ID)
-	if len(bids) != 1 || hash != tender.HashToken(tok[1]) {
-		t.Fatalf("stored %d bids; token hash matches: %v", len(bids), hash == tender.HashToken(tok[1]))
+	secret, ok := strings.CutPrefix(tok[1], bids[0].ID+".")
+	if len(bids) != 1 || !ok || hash != tender.HashToken(secret) {
+		t.Fatalf("stored %d bids; token %q is <bid_id>.<secret>: %v; its secret's hash matches: %v", len(bids), tok[1], ok, hash == tender.HashToken(secret))
 	}
 	retry := supplier.do("POST", "/tenders/"+id+"/bid", first)
 	if retry.Code != http.StatusOK || tokenRE.MatchString(retry.Body.String()) || !strings.Contains(retry.Body.String(), `id="replayed"`) ||
@@ -479,5 +480,46 @@ func TestTenderPagesHead(t *testing.T) {
 		if get.Code != 200 || head.Code != 200 || get.Header().Get("Content-Type") != head.Header().Get("Content-Type") {
 			t.Errorf("%s: GET %d %q, HEAD %d %q", p, get.Code, get.Header().Get("Content-Type"), head.Code, head.Header().Get("Content-Type"))
 		}
+	}
+}
+
+// TestWebReceiptTokenReadsBid submits a bid through the pages and uses the
+// token shown on the receipt, as shown, on the API: it is the one form,
+// <bid_id>.<secret>, that GET /v1/tenders/{id}/bids/{bid_id} accepts.
+func TestWebReceiptTokenReadsBid(t *testing.T) {
+	s, _, _ := newTenderServer(t)
+	officer := &browser{t: t, h: s}
+	id := officer.createTender(tenderForm(officer.signIn()))
+	supplier := &browser{t: t, h: s}
+	rec := supplier.do("POST", "/tenders/"+id+"/bid", supplierBid("Acme Heating", "125000.00", "500"))
+	tok := tokenRE.FindStringSubmatch(rec.Body.String())
+	bidID := regexp.MustCompile(`id="bid-id">([^<]+)<`).FindStringSubmatch(rec.Body.String())
+	if rec.Code != http.StatusCreated || tok == nil || bidID == nil {
+		t.Fatalf("receipt: %d, token %v, bid id %v\n%s", rec.Code, tok, bidID, rec.Body.String())
+	}
+	if !strings.HasPrefix(tok[1], bidID[1]+".") {
+		t.Errorf("the receipt's token %q is not <bid_id>.<secret> for bid %s", tok[1], bidID[1])
+	}
+	get := func(target, token string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec
+	}
+	got := get("/v1/tenders/"+id+"/bids/"+bidID[1], tok[1])
+	var view BidView
+	if got.Code != http.StatusOK || json.Unmarshal(got.Body.Bytes(), &view) != nil || view.ID != bidID[1] {
+		t.Fatalf("GET the bid with the receipt's token: %d\n%s", got.Code, got.Body.String())
+	}
+	// The receipt's footprint is the API's: 500 mmBtu × 53.1145 kg under
+	// 3 places, "26557.250", not "26557.25".
+	if kg := view.Footprint.KgCO2e.String(); kg != "26557.250" || !strings.Contains(rec.Body.String(), "<dd>"+kg+" kg CO2e under") {
+		t.Errorf("the API reports %s kg CO2e; want 26557.250, and the receipt to show it", kg)
+	}
+	// The token names its bid: on another bid's URL it is recognised (403),
+	// not taken for a wrong one (401).
+	if rec := get("/v1/tenders/"+id+"/bids/0000000000000000", tok[1]); rec.Code != http.StatusForbidden {
+		t.Errorf("the receipt's token on another bid: %d, want 403", rec.Code)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -187,8 +188,14 @@ func (s *sqlStore) getTender(ctx context.Context, q querier, id string, lock boo
 	return t, h, err
 }
 
-// appendEvent inserts ev and moves the tender's head to it.
+// appendEvent inserts ev and moves the tender's head to it. Its digests
+// are stored as a JSON object, name to value ({"bid": "…"}); events
+// stored before digests were named hold a JSON array of values, which
+// listEvents reads as legacy events.
 func (s *sqlStore) appendEvent(ctx context.Context, tx querier, tenderID string, ev tender.Event) error {
+	if ev.Legacy {
+		return fmt.Errorf("append %s event: a legacy event is never written", ev.Kind)
+	}
 	ds, err := json.Marshal(ev.Digests)
 	if err != nil {
 		return err
@@ -218,7 +225,7 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 	if err != nil {
 		return tender.Tender{}, err
 	}
-	ev, err := tender.NewEvent(nil, tender.EventCreated, actor, t.Created, []string{digest})
+	ev, err := tender.NewEvent(nil, tender.EventCreated, actor, t.Created, tender.Digests{tender.DigestTender: digest})
 	if err != nil {
 		return tender.Tender{}, err
 	}
@@ -353,9 +360,9 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 	if err != nil {
 		return tender.Bid{}, false, err
 	}
-	digests := []string{digest}
+	digests := tender.Digests{tender.DigestBid: digest}
 	if rd := b.Footprint.Receipt.ResultDigest; rd != "" {
-		digests = append(digests, rd)
+		digests[tender.DigestResult] = rd
 	}
 	var out tender.Bid
 	var replayed bool
@@ -459,7 +466,7 @@ func (s *sqlStore) WithdrawBid(ctx context.Context, tenderID, bidID string, now 
 		if err != nil {
 			return err
 		}
-		ev, err := tender.NewEvent(h.prev(), tender.EventWithdrawn, supplierActor, now, []string{digest})
+		ev, err := tender.NewEvent(h.prev(), tender.EventWithdrawn, supplierActor, now, tender.Digests{tender.DigestBid: digest})
 		if err != nil {
 			return err
 		}
@@ -508,11 +515,11 @@ func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Ti
 		if err != nil {
 			return err
 		}
-		opened, err := tender.NewEvent(h.prev(), tender.EventOpened, actor, now, []string{td})
+		opened, err := tender.NewEvent(h.prev(), tender.EventOpened, actor, now, tender.Digests{tender.DigestTender: td})
 		if err != nil {
 			return err
 		}
-		evaluated, err := tender.NewEvent(&opened, tender.EventEvaluated, actor, now, []string{ev.Digest})
+		evaluated, err := tender.NewEvent(&opened, tender.EventEvaluated, actor, now, tender.Digests{tender.DigestEvaluation: ev.Digest})
 		if err != nil {
 			return err
 		}
@@ -577,7 +584,7 @@ func (s *sqlStore) Evaluation(ctx context.Context, tenderID string) (*tender.Eva
 // AppendEvent implements Store. Only events that record no change of
 // state may be appended this way (exported): the others are appended by
 // the write they record, and Verify checks they match it.
-func (s *sqlStore) AppendEvent(ctx context.Context, tenderID string, kind tender.EventKind, actor string, digests []string, now time.Time) (tender.Event, error) {
+func (s *sqlStore) AppendEvent(ctx context.Context, tenderID string, kind tender.EventKind, actor string, digests tender.Digests, now time.Time) (tender.Event, error) {
 	if kind != tender.EventExported {
 		return tender.Event{}, fmt.Errorf("%w: event kind %q cannot be appended on its own; only exported", tender.ErrInvalid, clip.Prefix(string(kind)))
 	}
@@ -600,9 +607,13 @@ func (s *sqlStore) AppendEvent(ctx context.Context, tenderID string, kind tender
 	return out, err
 }
 
-// listEvents reads a tender's chain. tolerant keeps an event whose
-// digests no longer parse, with the raw text as its one digest, so that
-// Verify reports it (its hash no longer recomputes) instead of failing.
+// listEvents reads a tender's chain. Digests stored as a JSON object are
+// named; a JSON array of values is an event stored before digests were
+// named (Legacy: hashed as footprint-audit-v1), whose values are named by
+// matching them with the stored tender, bids and evaluation
+// (tender.NameLegacy). tolerant keeps an event whose digests no longer
+// parse, with the raw text as its one digest, so that Verify reports it
+// (its hash no longer recomputes) instead of failing.
 func (s *sqlStore) listEvents(ctx context.Context, q querier, tenderID string, tolerant bool) ([]tender.Event, error) {
 	rows, err := q.QueryContext(ctx, s.d.q("SELECT seq, at, kind, actor, digests, prev_hash, hash FROM events WHERE tender_id = ? ORDER BY seq"), tenderID)
 	if err != nil {
@@ -610,6 +621,7 @@ func (s *sqlStore) listEvents(ctx context.Context, q querier, tenderID string, t
 	}
 	defer rows.Close()
 	out := []tender.Event{}
+	legacy := map[int][]string{} // index in out → the stored values
 	for rows.Next() {
 		var e tender.Event
 		var at timeCol
@@ -618,17 +630,83 @@ func (s *sqlStore) listEvents(ctx context.Context, q querier, tenderID string, t
 			return nil, err
 		}
 		e.At, e.Kind = at.t, tender.EventKind(kind)
-		if err := json.Unmarshal([]byte(digests), &e.Digests); err != nil {
-			if tolerant {
-				e.Digests = []string{clip.Prefix(digests)}
-				out = append(out, e)
-				continue
+		var err error
+		if strings.HasPrefix(strings.TrimSpace(digests), "[") {
+			var vs []string
+			if err = json.Unmarshal([]byte(digests), &vs); err == nil {
+				e.Legacy = true
+				legacy[len(out)] = vs
 			}
-			return nil, fmt.Errorf("%w: audit event %d: stored digests: %w", errCorrupt, e.Seq, err)
+		} else {
+			err = json.Unmarshal([]byte(digests), &e.Digests)
+		}
+		if err != nil {
+			if !tolerant {
+				return nil, fmt.Errorf("%w: audit event %d: stored digests: %w", errCorrupt, e.Seq, err)
+			}
+			e.Digests = tender.Digests{"unreadable": clip.Prefix(digests)}
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(legacy) > 0 {
+		known, err := s.knownDigests(ctx, q, tenderID)
+		if err != nil {
+			return nil, err
+		}
+		for i, vs := range legacy {
+			out[i].Digests = tender.NameLegacy(out[i].Kind, vs, known)
+		}
+	}
+	return out, nil
+}
+
+// knownDigests maps the digests of what is stored of a tender to their
+// names: the tender's, each bid's and its footprint result's, and the
+// evaluation's. It names the digests of legacy events; what cannot be
+// read (a corrupt row, which Verify reports) is left out.
+func (s *sqlStore) knownDigests(ctx context.Context, q querier, tenderID string) (map[string]string, error) {
+	known := map[string]string{}
+	if t, _, err := s.getTender(ctx, q, tenderID, false); err == nil {
+		if d, err := tender.TenderDigest(t); err == nil {
+			known[d] = tender.DigestTender
+		}
+	} else if !errors.Is(err, errCorrupt) {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY event_seq"), tenderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sb, err := scanBid(rows)
+		if err != nil {
+			if sb.eventSeq == 0 {
+				return nil, err // not read at all
+			}
+			continue // stored but corrupt
+		}
+		if d, err := tender.BidDigest(sb.bid); err == nil {
+			known[d] = tender.DigestBid
+		}
+		if rd := sb.bid.Footprint.Receipt.ResultDigest; rd != "" {
+			known[rd] = tender.DigestResult
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var d string
+	switch err := q.QueryRowContext(ctx, s.d.q("SELECT digest FROM evaluations WHERE tender_id = ?"), tenderID).Scan(&d); {
+	case err == nil:
+		known[d] = tender.DigestEvaluation
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, err
+	}
+	return known, nil
 }
 
 // Events implements Store.

@@ -83,7 +83,7 @@ type Store interface {
 
 	// AppendEvent appends an event that records no change of state (e.g.
 	// exported) to a tender's chain.
-	AppendEvent(ctx context.Context, tenderID string, kind tender.EventKind, actor string, digests []string, now time.Time) (tender.Event, error)
+	AppendEvent(ctx context.Context, tenderID string, kind tender.EventKind, actor string, digests tender.Digests, now time.Time) (tender.Event, error)
 	// Events returns a tender's audit chain in order.
 	Events(ctx context.Context, tenderID string) ([]tender.Event, error)
 	// Verify checks a tender's chain (tender.Verify) and, beyond it, that

@@ -31,6 +31,7 @@ var suite = []struct {
 	{"AppendEvent", testAppendEvent},
 	{"Tamper", testTamper},
 	{"ReadDuringWrite", testReadDuringWrite},
+	{"LegacyChain", testLegacyChain},
 }
 
 func TestStore(t *testing.T) {
@@ -112,7 +113,7 @@ func testCreateListGet(t *testing.T, s *sqlStore, _ string) {
 		t.Fatal(err)
 	}
 	d, _ := tender.TenderDigest(a)
-	if len(evs) != 1 || evs[0].Kind != tender.EventCreated || evs[0].Actor != "officer" || evs[0].Digests[0] != d {
+	if len(evs) != 1 || evs[0].Kind != tender.EventCreated || evs[0].Actor != "officer" || evs[0].Digests[tender.DigestTender] != d {
 		t.Errorf("events after create: %+v", evs)
 	}
 	if _, err := s.Events(ctx, "nope"); !errors.Is(err, ErrNotFound) {
@@ -448,7 +449,7 @@ func testSettings(t *testing.T, s *sqlStore, _ string) {
 func testAppendEvent(t *testing.T, s *sqlStore, _ string) {
 	ctx := context.Background()
 	td := mustCreate(t, s, "T-1")
-	e, err := s.AppendEvent(ctx, td.ID, tender.EventExported, "officer", []string{digest}, t0.Add(time.Hour))
+	e, err := s.AppendEvent(ctx, td.ID, tender.EventExported, "officer", tender.Digests{tender.DigestOCDS: digest}, t0.Add(time.Hour))
 	if err != nil || e.Seq != 2 {
 		t.Fatalf("AppendEvent: %+v, %v", e, err)
 	}
@@ -482,7 +483,7 @@ func testTamper(t *testing.T, s *sqlStore, url string) {
 		if _, err := s.Open(ctx, td.ID, "officer", deadline, evaluate); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AppendEvent(ctx, td.ID, tender.EventExported, "officer", []string{digest}, deadline.Add(time.Minute)); err != nil {
+		if _, err := s.AppendEvent(ctx, td.ID, tender.EventExported, "officer", tender.Digests{tender.DigestOCDS: digest}, deadline.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		if r, err := s.Verify(ctx, td.ID); err != nil || !r.Verified {

@@ -96,7 +96,7 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 			if err != nil {
 				return err
 			}
-			if !slices.Contains(first.Digests, d) {
+			if first.Digests[tender.DigestTender] != d {
 				add(1, "the stored tender's digest %s is not the one recorded (the tender was edited)", d)
 			}
 		}
@@ -127,9 +127,9 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 			if err != nil {
 				return err
 			}
-			if !slices.Contains(e.Digests, d) {
+			if e.Digests[tender.DigestBid] != d {
 				add(e.Seq, "bid %s has digest %s, not the one recorded at its receipt (the bid was edited)", clip.Prefix(sb.bid.ID), d)
-			} else if rd := sb.bid.Footprint.Receipt.ResultDigest; rd != "" && !slices.Contains(e.Digests, rd) {
+			} else if rd := sb.bid.Footprint.Receipt.ResultDigest; rd != "" && e.Digests[tender.DigestResult] != rd {
 				add(e.Seq, "bid %s's footprint result digest %s is not the one recorded", clip.Prefix(sb.bid.ID), clip.Prefix(rd))
 			}
 			switch {
@@ -137,7 +137,7 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 				add(sb.withdrawnSeq.Int64, "bid %s is recorded as withdrawn but stored as not withdrawn", clip.Prefix(sb.bid.ID))
 			case sb.bid.WithdrawnAt != nil:
 				w := at(sb.withdrawnSeq.Int64)
-				if !sb.withdrawnSeq.Valid || w == nil || w.Kind != tender.EventWithdrawn || claimed[w.Seq] || !slices.Contains(w.Digests, d) {
+				if !sb.withdrawnSeq.Valid || w == nil || w.Kind != tender.EventWithdrawn || claimed[w.Seq] || w.Digests[tender.DigestBid] != d {
 					add(max(sb.withdrawnSeq.Int64, e.Seq), "bid %s is stored as withdrawn without its withdrawn event", clip.Prefix(sb.bid.ID))
 				} else {
 					claimed[w.Seq] = true
@@ -190,7 +190,7 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 			switch {
 			case derr != nil || !ok:
 				add(evaluated.Seq, "the stored evaluation's digest does not recompute (the evaluation was edited)")
-			case !slices.Contains(evaluated.Digests, ev.Digest):
+			case evaluated.Digests[tender.DigestEvaluation] != ev.Digest:
 				add(evaluated.Seq, "the stored evaluation's digest %s is not the one recorded", clip.Prefix(ev.Digest))
 			}
 		}

@@ -29,6 +29,45 @@ const (
 // MaxDigests is the most digests one event may carry.
 const MaxDigests = 64
 
+// Digests are an event's digests by name, each naming what it is the
+// digest of. JSON is an object: {"bid": "…", "result": "…"}.
+type Digests map[string]string
+
+// Names of the digests events carry.
+const (
+	// DigestTender is tender.TenderDigest of the tender (created, opened).
+	DigestTender = "tender"
+	// DigestBid is BidDigest of the bid (bid_received, withdrawn).
+	DigestBid = "bid"
+	// DigestResult is the bid's footprint report's result digest
+	// (bid_received).
+	DigestResult = "result"
+	// DigestEvaluation is the evaluation's digest (evaluated, exported).
+	DigestEvaluation = "evaluation"
+	// DigestOCDS is the SHA-256 of an exported OCDS package (exported).
+	DigestOCDS = "ocds"
+)
+
+// kindDigests are the names each kind of event records, in the order in
+// which NameLegacy gives them to the values it cannot match.
+var kindDigests = map[EventKind][]string{
+	EventCreated:     {DigestTender},
+	EventBidReceived: {DigestBid, DigestResult},
+	EventWithdrawn:   {DigestBid},
+	EventOpened:      {DigestTender},
+	EventEvaluated:   {DigestEvaluation},
+	EventExported:    {DigestOCDS, DigestEvaluation},
+}
+
+// Hash versions: the first field of an event's canonical encoding.
+const (
+	// hashV1 covers the digests' values only, sorted: events stored before
+	// digests were named.
+	hashV1 = "footprint-audit-v1"
+	// hashV2 covers each digest's name and value, sorted by name.
+	hashV2 = "footprint-audit-v2"
+)
+
 // GenesisHash is the prev_hash of a chain's first event.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -38,13 +77,18 @@ const GenesisHash = "00000000000000000000000000000000000000000000000000000000000
 // from that event on. (Removing the last events cannot be seen from the
 // chain alone: keep the head's hash or seq with the tender.)
 type Event struct {
-	Seq      int64     `json:"seq"`
-	At       time.Time `json:"at"`
-	Kind     EventKind `json:"kind"`
-	Actor    string    `json:"actor"`
-	Digests  []string  `json:"digests"`
-	PrevHash string    `json:"prev_hash"`
-	Hash     string    `json:"hash"`
+	Seq     int64     `json:"seq"`
+	At      time.Time `json:"at"`
+	Kind    EventKind `json:"kind"`
+	Actor   string    `json:"actor"`
+	Digests Digests   `json:"digests"`
+	// Legacy marks an event stored before digests were named: its hash
+	// covers the digests' values only (footprint-audit-v1), so renaming
+	// them changes nothing it proves; the names were given when it was
+	// read (NameLegacy). Omitted for the others (footprint-audit-v2).
+	Legacy   bool   `json:"legacy,omitempty"`
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
 }
 
 // Chain errors, each wrapped in a *ChainError naming the event.
@@ -70,13 +114,12 @@ func (e *ChainError) Unwrap() error { return e.Err }
 
 // NewEvent appends an event after prev (nil for the first), stamping at
 // (Stamp: UTC microseconds, so that the hash survives a store) and
-// computing its hash. Digests are kept sorted, so their order does not
-// matter to the hash. It refuses an unknown kind, an empty or overlong
-// actor, and empty, overlong or too many digests.
-func NewEvent(prev *Event, kind EventKind, actor string, at time.Time, digests []string) (Event, error) {
-	switch kind {
-	case EventCreated, EventBidReceived, EventWithdrawn, EventOpened, EventEvaluated, EventExported:
-	default:
+// computing its hash, which covers every digest's name and value. It
+// refuses an unknown kind, an empty or overlong actor, too many digests,
+// a name that is not lower-case letters, digits and "_" (at most 32,
+// starting with a letter), and an empty or overlong value.
+func NewEvent(prev *Event, kind EventKind, actor string, at time.Time, digests Digests) (Event, error) {
+	if _, ok := kindDigests[kind]; !ok {
 		return Event{}, fmt.Errorf("%w: event kind %q: use created, bid_received, withdrawn, opened, evaluated or exported", ErrInvalid, clip.Text(string(kind)))
 	}
 	if msg := checkText(actor); msg != "" {
@@ -85,13 +128,16 @@ func NewEvent(prev *Event, kind EventKind, actor string, at time.Time, digests [
 	if len(digests) > MaxDigests {
 		return Event{}, fmt.Errorf("%w: %d digests; at most %d per event", ErrInvalid, len(digests), MaxDigests)
 	}
-	for i, d := range digests {
-		if msg := checkText(d); msg != "" {
-			return Event{}, fmt.Errorf("%w: digest %d: %s", ErrInvalid, i, msg)
+	e := Event{Seq: 1, At: Stamp(at), Kind: kind, Actor: actor, Digests: make(Digests, len(digests)), PrevHash: GenesisHash}
+	for _, name := range digests.Names() {
+		if !validDigestName(name) {
+			return Event{}, fmt.Errorf("%w: digest name %q: lower-case letters, digits and _, at most 32, starting with a letter", ErrInvalid, clip.Text(name))
 		}
+		if msg := checkText(digests[name]); msg != "" {
+			return Event{}, fmt.Errorf("%w: digest %s: %s", ErrInvalid, name, msg)
+		}
+		e.Digests[name] = digests[name]
 	}
-	e := Event{Seq: 1, At: Stamp(at), Kind: kind, Actor: actor, Digests: append([]string{}, digests...), PrevHash: GenesisHash}
-	sort.Strings(e.Digests)
 	if prev != nil {
 		e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
 	}
@@ -99,10 +145,87 @@ func NewEvent(prev *Event, kind EventKind, actor string, at time.Time, digests [
 	return e, nil
 }
 
+// validDigestName reports whether name is a digest name NewEvent takes.
+func validDigestName(name string) bool {
+	if name == "" || len(name) > 32 || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// Names are the digests' names, sorted.
+func (d Digests) Names() []string {
+	names := make([]string, 0, len(d))
+	for n := range d {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Values are the digests' values, sorted: what the hash of a legacy event
+// covers.
+func (d Digests) Values() []string {
+	vs := make([]string, 0, len(d))
+	for _, v := range d {
+		vs = append(vs, v)
+	}
+	sort.Strings(vs)
+	return vs
+}
+
+// NameLegacy names the digests of an event stored before digests were
+// named, a list of values: a value found in known (value → name, e.g.
+// from the stored tender, bids and evaluation) takes that name, and the
+// others take, in order, the names kind records that are still free, then
+// "digest_1", "digest_2"… The names are for reading: the event's hash
+// covers the values only (Event.Legacy).
+func NameLegacy(kind EventKind, values []string, known map[string]string) Digests {
+	out := make(Digests, len(values))
+	var rest []string
+	for _, v := range values {
+		if n, ok := known[v]; ok && validDigestName(n) {
+			if _, taken := out[n]; !taken {
+				out[n] = v
+				continue
+			}
+		}
+		rest = append(rest, v)
+	}
+	free := []string{}
+	for _, n := range kindDigests[kind] {
+		if _, taken := out[n]; !taken {
+			free = append(free, n)
+		}
+	}
+	for i, v := range rest {
+		n := ""
+		if i < len(free) {
+			n = free[i]
+		}
+		for k := i + 1; n == ""; k++ {
+			if c := "digest_" + strconv.Itoa(k); out[c] == "" {
+				n = c
+			}
+		}
+		out[n] = v
+	}
+	return out
+}
+
 // ComputeHash is the hex SHA-256 of the event's canonical encoding: a
-// version tag, then seq, at (RFC 3339 with nanoseconds, UTC), kind, actor,
-// the digests sorted, and prev_hash, each as its byte length, ":" and its
-// bytes, so that no two different events encode alike.
+// version tag, then seq, at (RFC 3339 with nanoseconds, UTC), kind,
+// actor, the number of digests, the digests, and prev_hash, each as its
+// byte length, ":" and its bytes, so that no two different events encode
+// alike. The digests are written as name and value, sorted by name
+// (footprint-audit-v2), or for a Legacy event as values only, sorted
+// (footprint-audit-v1, the encoding of events stored before digests were
+// named, which therefore still verify).
 func (e *Event) ComputeHash() string {
 	var b strings.Builder
 	field := func(s string) {
@@ -110,16 +233,25 @@ func (e *Event) ComputeHash() string {
 		b.WriteByte(':')
 		b.WriteString(s)
 	}
-	field("footprint-audit-v1")
+	if e.Legacy {
+		field(hashV1)
+	} else {
+		field(hashV2)
+	}
 	field(strconv.FormatInt(e.Seq, 10))
 	field(e.At.UTC().Format(time.RFC3339Nano))
 	field(string(e.Kind))
 	field(e.Actor)
-	ds := append([]string{}, e.Digests...)
-	sort.Strings(ds)
-	field(strconv.Itoa(len(ds)))
-	for _, d := range ds {
-		field(d)
+	field(strconv.Itoa(len(e.Digests)))
+	if e.Legacy {
+		for _, v := range e.Digests.Values() {
+			field(v)
+		}
+	} else {
+		for _, n := range e.Digests.Names() {
+			field(n)
+			field(e.Digests[n])
+		}
 	}
 	field(e.PrevHash)
 	sum := sha256.Sum256([]byte(b.String()))

@@ -51,7 +51,10 @@
 //
 // Every event (created, bid_received, withdrawn, opened, evaluated,
 // exported) carries the hash of the one before it and the digests it
-// concerns; Verify recomputes the chain and names the first event that
+// concerns, named by what they digest (Digests: tender, bid, result,
+// evaluation, ocds); its hash covers each name and value. Events stored
+// before digests were named are Legacy: hashed over the values only, as
+// they were stored, and named when read (NameLegacy). Verify recomputes the chain and names the first event that
 // does not verify. Bid and officer tokens are stored only as their
 // SHA-256 (HashToken) and compared in constant time (EqualTokenHash).
 package tender

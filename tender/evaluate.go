@@ -19,6 +19,19 @@ import (
 // no bias). Ranking uses the exact values.
 var MoneyRounding = methods.Rounding{Places: 2, Mode: methods.HalfEven}
 
+// ReportedPrice is a price as reported: its amount rounded by
+// MoneyRounding and written with its places ("1250000.00"), as the
+// evaluation's notional prices are.
+type ReportedPrice struct {
+	Amount   Fixed  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// ReportPrice is p as reported.
+func ReportPrice(p Price) ReportedPrice {
+	return ReportedPrice{Amount: NewFixed(p.Amount, MoneyRounding), Currency: p.Currency}
+}
+
 // Evaluation is a tender's ranking of its bids, computed at opening.
 type Evaluation struct {
 	Tender  TenderRef `json:"tender"`
@@ -49,11 +62,15 @@ type ReportRounding struct {
 // Ranked is one bid in the ranking.
 type Ranked struct {
 	// Rank is 1 for the winner; nil when the bid is excluded.
-	Rank       *int      `json:"rank"`
-	BidID      string    `json:"bid_id"`
-	Supplier   string    `json:"supplier"`
-	Price      Price     `json:"price"`
-	ReceivedAt time.Time `json:"received_at"`
+	Rank     *int   `json:"rank"`
+	BidID    string `json:"bid_id"`
+	Supplier string `json:"supplier"`
+	// Price is the bid's price, reported with MoneyRounding's places.
+	// (Evaluations stored before it was reported so kept the amount's
+	// own places, e.g. "125000"; they decode and re-encode unchanged, so
+	// their digests still verify.)
+	Price      ReportedPrice `json:"price"`
+	ReceivedAt time.Time     `json:"received_at"`
 	// KgCO2e is the footprint's total, rounded by the method's rule.
 	KgCO2e Fixed `json:"kg_co2e"`
 	// NotionalPrice is the price under the award rule, rounded by
@@ -142,7 +159,7 @@ func Evaluate(t Tender, m *methods.Method, bids []Bid) (*Evaluation, error) {
 		r := Ranked{
 			BidID:         b.ID,
 			Supplier:      b.Supplier,
-			Price:         Price{Amount: MoneyRounding.Round(b.Price.Amount), Currency: b.Price.Currency},
+			Price:         ReportPrice(b.Price),
 			ReceivedAt:    b.ReceivedAt.UTC(),
 			KgCO2e:        NewFixed(b.Footprint.KgCO2e, kgRounding),
 			NotionalPrice: NewFixed(n, MoneyRounding),

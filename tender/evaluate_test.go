@@ -193,7 +193,7 @@ func TestEvaluateWithdrawnAndDigest(t *testing.T) {
 	if ok, err := back.VerifyDigest(); !ok {
 		t.Errorf("stored evaluation does not verify: %v\n%s", err, raw)
 	}
-	for _, want := range []string{`"kg_co2e":"1.235"`, `"notional_price":"10.08"`, `"rank":null`, `"rank":1`, `"digest":"` + ev.Digest} {
+	for _, want := range []string{`"kg_co2e":"1.235"`, `"notional_price":"10.08"`, `"amount":"10.50"`, `"amount":"9.00"`, `"rank":null`, `"rank":1`, `"digest":"` + ev.Digest} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("JSON lacks %s:\n%s", want, raw)
 		}
@@ -333,5 +333,32 @@ func BenchmarkEvaluate1000(b *testing.B) {
 		if _, err := Evaluate(td, m, bids); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestStoredEvaluationPricesKeepTheirText: evaluations stored before
+// prices were reported with MoneyRounding's places wrote an amount's own
+// places ("10.5", "9"); such a document decodes and re-encodes to the
+// same bytes, so the digest taken over them then still verifies.
+func TestStoredEvaluationPricesKeepTheirText(t *testing.T) {
+	ev, err := Evaluate(newTender(Award{Rule: PriceOnly, Limits: LimitsReport}), testMethod(), []Bid{newBid("a", "10.5", "1", t0), newBid("b", "9", "2", t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon, err := ev.CanonicalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.NewReplacer(`"amount":"10.50"`, `"amount":"10.5"`, `"amount":"9.00"`, `"amount":"9"`).Replace(string(canon))
+	if old == string(canon) {
+		t.Fatalf("no reported price to rewrite in %s", canon)
+	}
+	var back Evaluation
+	if err := json.Unmarshal([]byte(old), &back); err != nil {
+		t.Fatal(err)
+	}
+	again, err := back.CanonicalJSON()
+	if err != nil || string(again) != old {
+		t.Errorf("a stored evaluation's bytes changed on decoding (%v):\n got %s\nwant %s", err, again, old)
 	}
 }

@@ -92,7 +92,9 @@ func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// printEvents writes the chain as a table, hashes shortened to 16 digits.
+// printEvents writes the chain as a table, hashes shortened to 16 digits
+// and each digest after its name (bid=…,result=…). An event stored before
+// digests were named is marked legacy: its names were matched when read.
 func printEvents(w io.Writer, res store.VerifyResult) {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "SEQ\tAT\tKIND\tACTOR\tDIGESTS\tHASH\t")
@@ -103,13 +105,16 @@ func printEvents(w io.Writer, res store.VerifyResult) {
 		return s
 	}
 	for _, ev := range res.Events {
-		ds := make([]string, len(ev.Digests))
-		for i, d := range ev.Digests {
-			ds[i] = short(d)
+		ds := make([]string, 0, len(ev.Digests))
+		for _, n := range ev.Digests.Names() {
+			ds = append(ds, n+"="+short(ev.Digests[n]))
 		}
 		mark := ""
+		if ev.Legacy {
+			mark = "  (legacy: digests named when read)"
+		}
 		if ev.Seq == res.FirstBadSeq {
-			mark = "  <- first bad event"
+			mark += "  <- first bad event"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", ev.Seq, ev.At.UTC().Format(time.RFC3339Nano), ev.Kind, clip.Prefix(ev.Actor), strings.Join(ds, ","), short(ev.Hash), mark)
 	}

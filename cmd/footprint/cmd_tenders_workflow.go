@@ -427,7 +427,7 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	if _, err := st.AppendEvent(ctx, t.ID, tender.EventExported, cliActor, []string{ev.Digest}, now); err != nil {
+	if _, err := st.AppendEvent(ctx, t.ID, tender.EventExported, cliActor, tender.Digests{tender.DigestEvaluation: ev.Digest}, now); err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	return writeBody(ctx, e, sub, body)
