@@ -87,7 +87,7 @@ func subRat(a, b *big.Rat) *big.Rat { return new(big.Rat).Sub(a, b) }
 // round is the method's rounding of an exact value, in Rat.
 func (o ratOracle) round(r *big.Rat) *big.Rat {
 	if !o.halfUp {
-		return roundHalfEvenRat(r, o.places)
+		return calc.RoundHalfEvenRat(r, o.places)
 	}
 	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(o.places)), nil)
 	s := new(big.Rat).Mul(new(big.Rat).Abs(r), new(big.Rat).SetInt(scale))
@@ -97,20 +97,6 @@ func (o ratOracle) round(r *big.Rat) *big.Rat {
 	}
 	if r.Sign() < 0 {
 		n.Neg(n)
-	}
-	return new(big.Rat).SetFrac(n, scale)
-}
-
-func roundHalfEvenRat(r *big.Rat, places int32) *big.Rat {
-	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(places)), nil)
-	s := new(big.Rat).Mul(r, new(big.Rat).SetInt(scale))
-	n, rem := new(big.Int).QuoRem(s.Num(), s.Denom(), new(big.Int))
-	if c := new(big.Int).Mul(new(big.Int).Abs(rem), big.NewInt(2)).Cmp(s.Denom()); c > 0 || (c == 0 && n.Bit(0) == 1) {
-		if s.Sign() < 0 {
-			n.Sub(n, big.NewInt(1))
-		} else {
-			n.Add(n, big.NewInt(1))
-		}
 	}
 	return new(big.Rat).SetFrac(n, scale)
 }
