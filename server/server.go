@@ -6,6 +6,9 @@
 // application/problem+json through the table in errors.go. Request bodies
 // are decoded into the request types of this package (decimals kept as
 // text), validated by one validator instance, and converted to calc.Bid.
+// The server is HTTP only: the tender routes and pages decode, check
+// credentials (auth.go) and render, and call the use cases of package
+// tenders (the one place the command line calls too).
 //
 // Serve runs a handler on a listener with timeouts and a graceful shutdown
 // that lets in-flight requests finish when its context is cancelled.
