@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/factors"
 
+	"github.com/footprint-gpp/footprint/internal/cell"
 	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
@@ -128,20 +128,9 @@ func newValidator() *validator.Validate {
 	return v
 }
 
-// parseDecimal parses decimal text as typed by people and programs:
-// digits, one point, an optional sign and exponent; no thousands separator.
-func parseDecimal(s string) (decimal.Decimal, error) {
-	t := strings.TrimSpace(s)
-	if t == "" || len(t) > 64 {
-		return decimal.Decimal{}, errors.New("not a decimal number")
-	}
-	for _, c := range t {
-		if !(c >= '0' && c <= '9') && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E' {
-			return decimal.Decimal{}, errors.New("not a decimal number")
-		}
-	}
-	return decimal.NewFromString(t)
-}
+// parseDecimal parses decimal text as typed by people and programs
+// (cell.ParseDecimal).
+func parseDecimal(s string) (decimal.Decimal, error) { return cell.ParseDecimal(s) }
 
 // fieldErrors turns validator errors into field errors with JSON Pointers.
 func fieldErrors(err error) []FieldError {
@@ -252,31 +241,23 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 }
 
 // decodeReader is the decoding of decodeJSON, without HTTP (fuzzed). The
-// body is read whole (it is bounded) so that bidjson.Check can scan it for
-// what encoding/json lets through or reports without a full pointer:
-// duplicate keys (the last would silently win), unknown fields and wrong
-// types anywhere in the document.
+// body is read whole (it is bounded) and decoded strictly by
+// bidjson.Unmarshal: duplicate keys (the last would silently win),
+// unknown fields and wrong types anywhere in the document are errors with
+// their JSON Pointers.
 func decodeReader(body io.Reader, dst any) error {
 	raw, err := io.ReadAll(body)
 	if err != nil {
-		return decodeError(err)
+		return readError(err)
 	}
 	// Only a body that carries EPD documents may pass MaxBodyBytes (up to
 	// MaxEPDBodyBytes, which the reader bounds); toBid checks that one does.
 	if len(raw) > MaxBodyBytes && !bytes.Contains(raw, []byte(`"epd"`)) {
 		return fmt.Errorf("%w: the body is over %d bytes (%d when lines carry EPD documents)", bidjson.ErrTooLarge, MaxBodyBytes, MaxEPDBodyBytes)
 	}
-	if probs, err := bidjson.Check(raw, dst); err == nil && len(probs) > 0 {
-		fields := make([]FieldError, len(probs))
-		for i, p := range probs {
-			fields[i] = FieldError{Pointer: p.Pointer, Detail: p.Detail}
-		}
-		return &httpError{err: factors.ErrInvalid, detail: fmt.Sprintf("%d invalid field(s); see errors", len(fields)), fields: fields}
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+	err = bidjson.Unmarshal(raw, dst)
+	if err != nil && !errors.Is(err, bidjson.ErrTrailingData) {
+		return err
 	}
 	// The byte scan above is cheap but lets through a body that only
 	// mentions "epd" (e.g. "epd": null): past MaxBodyBytes, a line must
@@ -284,20 +265,11 @@ func decodeReader(body io.Reader, dst any) error {
 	if c, ok := dst.(epdCarrier); len(raw) > MaxBodyBytes && (!ok || !c.carriesEPD()) {
 		return fmt.Errorf("%w: the body is over %d bytes and no line carries an EPD document (%d bytes are for bids with EPD documents)", bidjson.ErrTooLarge, MaxBodyBytes, MaxEPDBodyBytes)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		var he *httpError
-		if errors.As(err, &mbe) || errors.As(err, &he) {
-			return decodeError(err)
-		}
-		return &httpError{err: errMalformed, detail: "unexpected data after the JSON object"}
-	}
-	return nil
+	return err
 }
 
-func decodeError(err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
+// readError says why a request body could not be read.
+func readError(err error) error {
 	var mbe *http.MaxBytesError
 	var he *httpError
 	switch {
@@ -305,24 +277,10 @@ func decodeError(err error) error {
 		return he // a read error of the body, already said in the client's terms (limitBody)
 	case errors.As(err, &mbe):
 		return fmt.Errorf("%w: the body is over %d bytes", bidjson.ErrTooLarge, mbe.Limit)
-	case errors.As(err, &se):
-		return &httpError{err: errMalformed, detail: fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &httpError{err: errMalformed, detail: "the body is empty or ends early; expected a JSON object"}
-	case errors.As(err, &te):
-		ptr := ""
-		if te.Field != "" {
-			ptr = "/" + strings.ReplaceAll(te.Field, ".", "/")
-		}
-		d := fmt.Sprintf("expected %s, got JSON %s", bidjson.KindOf(te.Type), te.Value)
-		return &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: ptr, Detail: d}}}
 	}
-	msg := strings.TrimPrefix(err.Error(), "json: ")
-	if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		d := "unknown field " + f
-		return &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: "", Detail: d}}}
-	}
-	return &httpError{err: errMalformed, detail: msg}
+	return &httpError{err: errMalformed, detail: strings.TrimPrefix(err.Error(), "json: ")}
 }
 
 // validateStruct runs the validator and returns a 422 error naming every

@@ -14,6 +14,7 @@ import (
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
+	"github.com/footprint-gpp/footprint/tenders"
 
 	"github.com/footprint-gpp/footprint/internal/clip"
 )
@@ -42,7 +43,7 @@ type FieldError struct {
 // Transport errors of the server itself; domain errors come from factors,
 // methods, calc and bidjson.
 var (
-	errMalformed        = errors.New("malformed request body")
+	errMalformed        = bidjson.ErrMalformed
 	errMediaType        = errors.New("unsupported media type")
 	errRouteNotFound    = errors.New("not found")
 	errMethodNotAllowed = errors.New("method not allowed")
@@ -91,13 +92,14 @@ var errorTable = []kind{
 	{factors.ErrUnknownDataset, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
 	{calc.ErrProductFactor, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
 	{calc.ErrBasis, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
-	// Tenders (tenders_api.go, auth.go): 401 for no or a wrong credential,
+	// Tenders (package tenders, tenders_api.go, auth.go): 401 for no or a wrong credential,
 	// 403 for a right one on the wrong thing, 409 for a right one at the
 	// wrong time.
 	{errUnauthorized, http.StatusUnauthorized, "unauthorized", "Unauthorized"},
 	{errForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
-	{errNoStore, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
-	{errSealed, http.StatusConflict, "sealed", "Sealed until opened"},
+	{tenders.ErrForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
+	{tenders.ErrNoStore, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
+	{tenders.ErrSealed, http.StatusConflict, "sealed", "Sealed until opened"},
 	{store.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
 	{tender.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
 	{tender.ErrDeadlinePassed, http.StatusConflict, "deadline-passed", "Deadline passed"},
@@ -108,7 +110,7 @@ var errorTable = []kind{
 	{tender.ErrNotOpen, http.StatusConflict, "not-open", "Tender not open"},
 	{tender.ErrMethodChanged, http.StatusConflict, "method-changed", "Pinned method changed"},
 	{store.ErrIdempotencyConflict, http.StatusUnprocessableEntity, "idempotency-conflict", "Idempotency-Key reused"},
-	{errInvalidTender, http.StatusUnprocessableEntity, "invalid-tender", "Invalid tender"},
+	{tenders.ErrInvalidTender, http.StatusUnprocessableEntity, "invalid-tender", "Invalid tender"},
 	{store.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{factors.ErrInvalid, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
 }
@@ -148,10 +150,20 @@ func problemFor(err error) (p Problem, unknown bool) {
 	}
 	p = Problem{Type: ProblemBase + k.slug, Title: k.title, Status: k.status, Detail: err.Error(), Errors: []FieldError{}}
 	var he *httpError
+	var de *bidjson.DocError
+	var te *tenders.Error
 	var be *calc.BidError
 	switch {
 	case errors.As(err, &he):
 		p.Errors = append(p.Errors, he.fields...)
+	case errors.As(err, &de):
+		for _, pr := range de.Problems {
+			p.Errors = append(p.Errors, FieldError{Pointer: pr.Pointer, Detail: pr.Detail})
+		}
+	case errors.As(err, &te):
+		for _, pr := range te.Problems {
+			p.Errors = append(p.Errors, FieldError{Pointer: pr.Pointer, Detail: pr.Detail})
+		}
 	case errors.As(err, &be):
 		p.Detail = fmt.Sprintf("the bid has %d problem(s); see errors", len(be.Problems))
 		for _, pr := range be.Problems {

@@ -6,6 +6,9 @@
 // application/problem+json through the table in errors.go. Request bodies
 // are decoded into the request types of this package (decimals kept as
 // text), validated by one validator instance, and converted to calc.Bid.
+// The server is HTTP only: the tender routes and pages decode, check
+// credentials (auth.go) and render, and call the use cases of package
+// tenders (the one place the command line calls too).
 //
 // Serve runs a handler on a listener with timeouts and a graceful shutdown
 // that lets in-flight requests finish when its context is cancelled.
@@ -31,6 +34,7 @@ import (
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/store"
+	"github.com/footprint-gpp/footprint/tenders"
 
 	"github.com/footprint-gpp/footprint/internal/clip"
 )
@@ -123,8 +127,10 @@ type Server struct {
 	batchIdle  time.Duration
 	// tw serves the tender web pages (tenders_web.go).
 	tw *tenderWeb
-	// tenders is what the tender routes need (tenders_api.go).
+	// tenders is what authentication needs (auth.go, tenders_api.go).
 	tenders tenderDeps
+	// svc runs the tender use cases for the REST routes and the pages.
+	svc *tenders.Service
 	// parseEPD reads EPD documents (Config.ParseEPD or epd.Parse).
 	parseEPD bidjson.ParseFunc
 }
@@ -168,6 +174,7 @@ func newServer(cfg Config) (*Server, error) {
 	s.catalog = newCatalog(s.lib, s.reg)
 	s.tw = newTenderWeb(cfg)
 	s.tenders = newTenderDeps(cfg)
+	s.svc = tenders.New(tenders.Config{Store: cfg.Store, Registry: cfg.Registry, Engine: cfg.Engine, Now: cfg.Now})
 	s.parseEPD = cfg.ParseEPD
 	if s.parseEPD == nil {
 		s.parseEPD = epd.Parse

@@ -19,9 +19,11 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/export/ocds"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
+	"github.com/footprint-gpp/footprint/tenders"
 )
 
 // testClock is the injected clock of the tender tests.
@@ -188,7 +190,7 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	b := e.submit(id, gasBid("Beta NV", "1004000.00", "100", ""))
 
 	// Sealed: the bid's own token reads it; nobody else does.
-	var own BidView
+	var own tenders.BidView
 	e.want(e.do("GET", "/v1/tenders/"+id+"/bids/"+a.BidID, a.BidToken, ""), 200, &own, "own bid")
 	if own.Supplier != "Alpha BV" || own.Footprint.KgCO2e.String() != "53114.500" || own.Digests != a.Digests {
 		t.Errorf("own bid: %+v", own)
@@ -232,7 +234,7 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 
 	// The officer's sealed list: ids, times, digests; nothing else.
 	rec = e.do("GET", "/v1/tenders/"+id+"/bids", testOfficerToken, "")
-	var sealed SealedBids
+	var sealed tenders.SealedBids
 	e.want(rec, 200, &sealed, "sealed list")
 	if sealed.Count != 2 || sealed.Active != 2 || sealed.Bids[0].BidID != a.BidID || sealed.Bids[1].Digests != b.Digests {
 		t.Errorf("sealed: %+v", sealed)
@@ -293,7 +295,7 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	rec = e.do("GET", "/v1/tenders/"+id+"/evaluation?format=csv", testOfficerToken, "")
 	e.want(rec, 200, nil, "evaluation csv")
 	rows, err := csv.NewReader(rec.Body).ReadAll()
-	if err != nil || len(rows) != 3 || strings.Join(rows[0], ",") != strings.Join(evaluationCSVHeader, ",") ||
+	if err != nil || len(rows) != 3 || strings.Join(rows[0], ",") != strings.Join(tenders.EvaluationCSVHeader(), ",") ||
 		rows[1][0] != "1" || rows[1][2] != "Beta NV" || rows[1][8] != "1004531.14" || rows[2][8] != "1005311.45" {
 		t.Errorf("csv %v %v", rows, err)
 	}
@@ -342,7 +344,7 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	rec = e.do("GET", "/v1/tenders/"+id+"/ocds", testOfficerToken, "")
 	e.want(rec, 200, &pkg, "ocds")
 	r0 := pkg.Releases[0]
-	if pkg.Version != "1.1" || len(pkg.Extensions) != 1 || r0.OCID != OCIDPrefix+id || strings.Join(r0.Tag, ",") != "tender,award" ||
+	if pkg.Version != "1.1" || len(pkg.Extensions) != 1 || r0.OCID != ocds.OCIDPrefix+id || strings.Join(r0.Tag, ",") != "tender,award" ||
 		r0.Tender.Status != "complete" || r0.Tender.NumberOfTenderers != 2 || len(r0.Bids.Details) != 3 || r0.Bids.Details[2].Status != "withdrawn" ||
 		len(r0.Awards) != 1 || r0.Awards[0].RelatedBids[0] != b.BidID || r0.Awards[0].Value.Amount != "1004000" || r0.Awards[0].Value.Currency != "EUR" {
 		t.Errorf("ocds: %s", rec.Body)

@@ -7,9 +7,9 @@ package server
 // per-session CSRF token. Suppliers need no account: the public notice
 // carries the bid form, and the receipt shows the bid token once.
 //
-// The handlers are thin: they call the store (Config.Store) and the tender
-// package directly, like the REST handlers, so that both edges apply the
-// same rules. Exports for officers are served under the page paths with
+// The handlers are thin: they read forms and render pages, and call the
+// use cases of package tenders (Server.svc), like the REST handlers, so
+// that both edges apply the same rules. Exports for officers are served under the page paths with
 // the session cookie (GET /tenders/{id}/evaluation?format=json|csv),
 // because the REST routes take the bearer token only.
 //
@@ -45,6 +45,7 @@ import (
 	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
+	"github.com/footprint-gpp/footprint/tenders"
 )
 
 // Session and CSRF settings of the officer pages.
@@ -439,7 +440,7 @@ func (s *Server) pageTenders(w http.ResponseWriter, r *http.Request) error {
 	if sess == nil {
 		return err
 	}
-	ts, err := s.tw.store.Tenders(r.Context())
+	ts, err := s.svc.Tenders(r.Context())
 	if err != nil {
 		return err
 	}
@@ -563,7 +564,7 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 	if len(p.Errors) > 0 {
 		return s.render(w, http.StatusUnprocessableEntity, "tender-new.html", p)
 	}
-	stored, err := s.tw.store.CreateTender(r.Context(), t, webActor)
+	stored, err := s.svc.Create(r.Context(), t, webActor)
 	if err != nil {
 		return err
 	}
@@ -605,7 +606,7 @@ func parseLadder(text string) (map[string]decimal.Decimal, string) {
 // pageLoadTender reads the tender of the path, answering 404 with a page when
 // there is none.
 func (s *Server) pageLoadTender(w http.ResponseWriter, r *http.Request, sess *session) (*tender.Tender, error) {
-	t, err := s.tw.store.Tender(r.Context(), mux.Vars(r)["id"])
+	t, err := s.svc.Tender(r.Context(), mux.Vars(r)["id"])
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, s.message(w, sess, http.StatusNotFound, "No such tender", "There is no tender at this address. Check the link you were given.")
 	}
@@ -634,23 +635,19 @@ func (s *Server) renderTender(w http.ResponseWriter, r *http.Request, sess *sess
 	p := s.tenderPage(t.Reference+": "+t.Title, sess)
 	p.Tender = s.tw.view(t, true)
 	p.Notice = notice
-	bids, err := s.tw.store.Bids(r.Context(), t.ID)
+	sealed, err := s.svc.Sealed(r.Context(), t)
 	if err != nil {
 		return err
 	}
-	for i, b := range bids {
-		d, err := tender.BidDigest(b)
-		if err != nil {
-			return err
-		}
-		row := bidRow{N: i + 1, ID: b.ID, ReceivedAt: b.ReceivedAt.UTC().Format(time.RFC3339Nano), Digest: d}
+	for i, b := range sealed.Bids {
+		row := bidRow{N: i + 1, ID: b.BidID, ReceivedAt: b.ReceivedAt.Format(time.RFC3339Nano), Digest: b.Digests.Bid}
 		if b.WithdrawnAt != nil {
 			row.Withdrawn = fmtTime(*b.WithdrawnAt)
 		}
 		p.Bids = append(p.Bids, row)
 	}
 	if t.Status == tender.StatusOpened {
-		ev, err := s.tw.store.Evaluation(r.Context(), t.ID)
+		ev, err := s.svc.Evaluation(r.Context(), t)
 		if err != nil {
 			return err
 		}
@@ -683,7 +680,7 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 	if t == nil {
 		return err
 	}
-	_, err = OpenTender(r.Context(), s.tw.store, s.reg, *t, webActor, s.tw.now())
+	_, err = s.svc.Open(r.Context(), *t, webActor)
 	switch {
 	case errors.Is(err, tender.ErrTooEarly):
 		return s.message(w, sess, http.StatusConflict, "Too early to open", "This tender can be opened only after its deadline, "+fmtTime(t.Deadline)+". Nothing was opened.")
@@ -715,24 +712,19 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{err: errBadParameter, detail: fmt.Sprintf("format %q: use json or csv", clip.Text(format)),
 			fields: []FieldError{{Pointer: "", Parameter: "format", Detail: "use json or csv"}}}
 	}
-	ev, err := s.tw.store.Evaluation(r.Context(), t.ID)
-	if errors.Is(err, store.ErrNotFound) {
+	ev, err := s.svc.ExportEvaluation(r.Context(), *t, webActor, r.Method != http.MethodHead) // a HEAD exports nothing
+	if errors.Is(err, tenders.ErrNotOpened) {
 		return s.message(w, sess, http.StatusConflict, "Not opened yet", "This tender has no evaluation until it is opened after its deadline.")
 	}
 	if err != nil {
 		return err
-	}
-	if r.Method != http.MethodHead { // a HEAD exports nothing
-		if _, err := s.tw.store.AppendEvent(r.Context(), t.ID, tender.EventExported, webActor, tender.Digests{tender.DigestEvaluation: ev.Digest}, s.tw.now()); err != nil {
-			return err
-		}
 	}
 	name := "evaluation-" + safeName(t.Reference)
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
 		w.Header().Set("Cache-Control", "no-store")
-		return WriteEvaluationCSV(w, ev)
+		return tenders.WriteEvaluationCSV(w, ev)
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.json"`, name))
 	w.Header().Set("Cache-Control", "no-store")
@@ -838,11 +830,11 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 	if !ok || len(p.Errors) > 0 {
 		return invalid()
 	}
-	m, err := s.reg.Resolve(t.Method.Ref())
+	secret, hash, err := newBidToken()
 	if err != nil {
 		return err
 	}
-	prepared, _, err := tender.PrepareBid(*t, m, s.engine, b, now)
+	sub, err := s.svc.Submit(r.Context(), *t, b, hash, bf.Key)
 	var ve *tender.ValidationError
 	var be *calc.BidError
 	switch {
@@ -867,6 +859,11 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 			p.addError(fb.fieldID(pr.Pointer), lineLabel(pr)+pr.Detail)
 		}
 		return invalid()
+	case errors.Is(err, tender.ErrDeadlinePassed), errors.Is(err, tender.ErrNotOpen):
+		return closed()
+	case errors.Is(err, store.ErrIdempotencyConflict):
+		p.addError("", "This form was already used for a different bid. Reload the notice to submit another bid.")
+		return s.render(w, http.StatusConflict, "tender-notice.html", p)
 	case err != nil:
 		if StatusOf(err) == http.StatusUnprocessableEntity {
 			p.addError("", err.Error())
@@ -874,30 +871,13 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	secret, hash, err := newBidToken()
-	if err != nil {
-		return err
-	}
-	stored, replayed, err := s.tw.store.SubmitBid(r.Context(), t.ID, prepared, hash, bf.Key, now)
-	switch {
-	case errors.Is(err, tender.ErrDeadlinePassed), errors.Is(err, tender.ErrNotOpen):
-		return closed()
-	case errors.Is(err, store.ErrIdempotencyConflict):
-		p.addError("", "This form was already used for a different bid. Reload the notice to submit another bid.")
-		return s.render(w, http.StatusConflict, "tender-notice.html", p)
-	case err != nil:
-		return err
-	}
-	bd, err := tender.BidDigest(stored)
-	if err != nil {
-		return err
-	}
+	stored, replayed := sub.Bid, sub.Replayed
 	rp := s.tenderPage("Bid received", sess)
 	rp.Tender = s.tw.view(*t, false)
 	rp.Replayed = replayed
-	rp.Receipt = &receiptView{BidID: stored.ID, ReceivedAt: stored.ReceivedAt.UTC().Format(time.RFC3339Nano), BidDigest: bd,
+	rp.Receipt = &receiptView{BidID: stored.ID, ReceivedAt: stored.ReceivedAt.UTC().Format(time.RFC3339Nano), BidDigest: sub.Digests.Bid,
 		ResultDigest: stored.Footprint.Receipt.ResultDigest, MethodDigest: stored.Footprint.Receipt.MethodDigest,
-		KgCO2e: tender.NewFixed(stored.Footprint.KgCO2e, m.Rounding).String()}
+		KgCO2e: tender.NewFixed(stored.Footprint.KgCO2e, sub.Method.Rounding).String()}
 	if !replayed {
 		// The one form of a bid token, as the API returns it and takes it.
 		rp.Receipt.Token = bidToken(stored.ID, secret)

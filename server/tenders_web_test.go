@@ -15,6 +15,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/tender"
+	"github.com/footprint-gpp/footprint/tenders"
 )
 
 // officerToken is the officer token of the page tests.
@@ -508,7 +509,7 @@ func TestWebReceiptTokenReadsBid(t *testing.T) {
 		return rec
 	}
 	got := get("/v1/tenders/"+id+"/bids/"+bidID[1], tok[1])
-	var view BidView
+	var view tenders.BidView
 	if got.Code != http.StatusOK || json.Unmarshal(got.Body.Bytes(), &view) != nil || view.ID != bidID[1] {
 		t.Fatalf("GET the bid with the receipt's token: %d\n%s", got.Code, got.Body.String())
 	}

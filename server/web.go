@@ -25,6 +25,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/epd"
 	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/internal/cell"
 	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/methods"
 )
@@ -705,16 +706,9 @@ func writeResultCSV(w io.Writer, reports []*calc.Report) error {
 	return cw.Error()
 }
 
-// neutralise prefixes a cell that a spreadsheet would evaluate.
-func neutralise(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		if _, err := parseDecimal(s); err == nil && s[0] == '-' {
-			return s // a negative number is data, not a formula
-		}
-		return "'" + s
-	}
-	return s
-}
+// neutralise prefixes a cell that a spreadsheet would evaluate
+// (cell.Neutralise).
+func neutralise(s string) string { return cell.Neutralise(s) }
 
 // getStatic answers GET /static/{file}: the embedded stylesheets and script.
 func (s *Server) getStatic(w http.ResponseWriter, r *http.Request) error {

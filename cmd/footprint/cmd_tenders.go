@@ -78,7 +78,7 @@ func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer st.Close()
-	res, err := st.Verify(ctx, fs.Arg(0))
+	res, err := tendersService(e, st, nil).Audit(ctx, fs.Arg(0))
 	if err != nil {
 		fmt.Fprintln(e.stderr, "footprint tenders verify:", err)
 		return exitFailed

@@ -8,25 +8,27 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/internal/clip"
-	"github.com/footprint-gpp/footprint/server"
+	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
+	"github.com/footprint-gpp/footprint/tenders"
 )
 
 // The officer's tender commands (docs/tenders.md "CLI"): create, list,
 // show, open, evaluation and export, working directly on the database (on
 // the server's machine, or any machine that reaches its PostgreSQL), with
 // the same rules, encodings and audit events as the REST API; their
-// events carry the actor "cli". The decoding of a tender, the sealed view
-// of bids, the evaluation CSV and the OCDS package are the server's own
-// exported functions, so that the CLI and the API cannot drift apart.
+// events carry the actor "cli". The decoding of a tender, the use cases,
+// the sealed view of bids, the evaluation CSV and the OCDS package are
+// package tenders' (the one place the REST API and the web pages call
+// too), so that the CLI and the API cannot drift apart.
 
 // cliActor is the actor of the audit events the CLI appends.
 const cliActor = "cli"
@@ -48,14 +50,11 @@ func tendersFail(ctx context.Context, e *env, sub string, err error) int {
 	if interrupted(ctx, err) {
 		return fail(ctx, e, cmd, err, exitFailed)
 	}
-	p := server.ProblemOf(err)
-	if p.Status == http.StatusInternalServerError {
-		fmt.Fprintf(e.stderr, "footprint %s: %v\n", cmd, err)
-		return exitFailed
-	}
-	fmt.Fprintf(e.stderr, "footprint %s: %s\n", cmd, strings.TrimSuffix(p.Detail, "; see errors"))
-	for _, f := range p.Errors {
-		if len(p.Errors) == 1 && f.Detail == p.Detail {
+	detail := err.Error()
+	fmt.Fprintf(e.stderr, "footprint %s: %s\n", cmd, strings.TrimSuffix(detail, "; see errors"))
+	fields := fieldsOf(err)
+	for _, f := range fields {
+		if len(fields) == 1 && f.Detail == detail {
 			break // said already
 		}
 		where := f.Pointer
@@ -65,6 +64,31 @@ func tendersFail(ctx context.Context, e *env, sub string, err error) int {
 		fmt.Fprintf(e.stderr, "  %s: %s\n", where, f.Detail)
 	}
 	return exitFailed
+}
+
+// fieldsOf returns the invalid fields an error names (a document that
+// could not be decoded, a tender that is not valid), each by its JSON
+// Pointer.
+func fieldsOf(err error) []tender.Problem {
+	var te *tenders.Error
+	var de *bidjson.DocError
+	switch {
+	case errors.As(err, &te):
+		return te.Problems
+	case errors.As(err, &de):
+		out := make([]tender.Problem, len(de.Problems))
+		for i, p := range de.Problems {
+			out[i] = tender.Problem{Pointer: p.Pointer, Detail: p.Detail}
+		}
+		return out
+	}
+	return nil
+}
+
+// tendersService is the tender use cases over st, resolving methods in
+// reg (nil for the commands that compute nothing), on the CLI's clock.
+func tendersService(e *env, st store.Store, reg *methods.Registry) *tenders.Service {
+	return tenders.New(tenders.Config{Store: st, Registry: reg, Now: e.now})
 }
 
 // tendersArgs parses the flags of subcommand sub and checks that exactly
@@ -85,8 +109,8 @@ func tendersArgs(e *env, fs *flag.FlagSet, sub string, args []string) (id string
 // loadTender returns the tender id names, with a not-found error that
 // says where to look.
 func loadTender(ctx context.Context, st store.Store, id string) (tender.Tender, error) {
-	if len(id) > server.MaxIDLen {
-		return tender.Tender{}, fmt.Errorf("%w: tender id %q is longer than %d characters", store.ErrNotFound, clip.Prefix(id), server.MaxIDLen)
+	if len(id) > tenders.MaxIDLen {
+		return tender.Tender{}, fmt.Errorf("%w: tender id %q is longer than %d characters", store.ErrNotFound, clip.Prefix(id), tenders.MaxIDLen)
 	}
 	t, err := st.Tender(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -154,7 +178,7 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	req, err := server.DecodeTenderRequest(in)
+	req, err := tenders.DecodeTenderRequest(in)
 	in.Close()
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
@@ -162,7 +186,7 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 	if *method != "" {
 		req.Method = *method
 	}
-	t, err := server.NewTender(w.reg, req, now)
+	t, err := tenders.NewTender(w.reg, req, now)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -171,12 +195,11 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	stored, err := st.CreateTender(ctx, t, cliActor)
+	stored, err := tendersService(e, st, w.reg).Create(ctx, t, cliActor)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	stored.Status = tender.State(stored, now)
-	body, err := apiJSON(server.TenderView{Tender: stored})
+	body, err := apiJSON(tenders.ViewTender(stored, now))
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -186,7 +209,7 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 // tenderListItem is a tender as list --json prints it: the API's view and
 // its bid counts (withdrawn bids included in bids, not in active_bids).
 type tenderListItem struct {
-	server.TenderView
+	tenders.TenderView
 	Bids       int `json:"bids"`
 	ActiveBids int `json:"active_bids"`
 }
@@ -212,22 +235,18 @@ func cmdTendersList(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	ts, err := st.Tenders(ctx)
+	svc := tendersService(e, st, nil)
+	ts, err := svc.Tenders(ctx)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	items := make([]tenderListItem, len(ts))
 	for i, t := range ts {
-		bids, err := st.Bids(ctx, t.ID)
+		sealed, err := svc.Sealed(ctx, t)
 		if err != nil {
 			return tendersFail(ctx, e, sub, err)
 		}
-		sealed, err := server.Seal(t, bids, now)
-		if err != nil {
-			return tendersFail(ctx, e, sub, err)
-		}
-		t.Status = tender.State(t, now)
-		items[i] = tenderListItem{TenderView: server.TenderView{Tender: t}, Bids: sealed.Count, ActiveBids: sealed.Active}
+		items[i] = tenderListItem{TenderView: tenders.ViewTender(t, now), Bids: sealed.Count, ActiveBids: sealed.Active}
 	}
 	if *asJSON {
 		body, err := apiJSON(struct {
@@ -287,21 +306,16 @@ func cmdTendersShow(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	bids, err := st.Bids(ctx, t.ID)
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
-	sealed, err := server.Seal(t, bids, now)
-	bids = nil // nothing below may print their content
+	sealed, err := tendersService(e, st, nil).Sealed(ctx, t)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	t.Status = tender.State(t, now)
 	if *asJSON {
 		body, err := apiJSON(struct {
-			Tender server.TenderView `json:"tender"`
-			Bids   server.SealedBids `json:"bids"`
-		}{server.TenderView{Tender: t}, sealed})
+			Tender tenders.TenderView `json:"tender"`
+			Bids   tenders.SealedBids `json:"bids"`
+		}{tenders.TenderView{Tender: t}, sealed})
 		if err != nil {
 			return tendersFail(ctx, e, sub, err)
 		}
@@ -371,7 +385,7 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	ev, err := server.OpenTender(ctx, st, w.reg, t, cliActor, now)
+	ev, err := tendersService(e, st, w.reg).Open(ctx, t, cliActor)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -381,10 +395,6 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	}
 	return writeBody(ctx, e, sub, body)
 }
-
-// errNotOpened is the CLI's sealed error: an evaluation asked for before
-// the opening.
-var errNotOpened = errors.New("sealed until the tender is opened")
 
 func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 	const sub = "evaluation"
@@ -408,26 +418,23 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	if t.Status != tender.StatusOpened {
-		return tendersFail(ctx, e, sub, fmt.Errorf("%w: tender %s is %s; footprint tenders open computes the evaluation after the deadline (%s)",
-			errNotOpened, cell(t.ID), tender.State(t, now), t.Deadline.UTC().Format(time.RFC3339)))
+	ev, err := tendersService(e, st, nil).ExportEvaluation(ctx, t, cliActor, true)
+	if errors.Is(err, tenders.ErrNotOpened) {
+		err = fmt.Errorf("%w: tender %s is %s; footprint tenders open computes the evaluation after the deadline (%s)",
+			tenders.ErrSealed, cell(t.ID), tender.State(t, now), t.Deadline.UTC().Format(time.RFC3339))
 	}
-	ev, err := st.Evaluation(ctx, t.ID)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	var body []byte
 	if *format == "csv" {
 		var buf bytes.Buffer
-		err = server.WriteEvaluationCSV(&buf, ev)
+		err = tenders.WriteEvaluationCSV(&buf, ev)
 		body = buf.Bytes()
 	} else {
 		body, err = apiJSON(ev)
 	}
 	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
-	if _, err := st.AppendEvent(ctx, t.ID, tender.EventExported, cliActor, tender.Digests{tender.DigestEvaluation: ev.Digest}, now); err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	return writeBody(ctx, e, sub, body)
@@ -450,17 +457,13 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "footprint tenders export: --format %q: use ocds (the evaluation as JSON or CSV: footprint tenders evaluation)\n", clip.Prefix(*format))
 		return exitUsage
 	}
-	now := tendersNow(e)
 	st, t, err := openTender(ctx, *db, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	body, digests, err := server.OCDS(ctx, st, t, now)
+	body, err := tendersService(e, st, nil).ExportOCDS(ctx, t, cliActor, true)
 	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
-	if _, err := st.AppendEvent(ctx, t.ID, tender.EventExported, cliActor, digests, now); err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	return writeBody(ctx, e, sub, body)

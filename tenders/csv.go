@@ -1,0 +1,44 @@
+package tenders
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/footprint-gpp/footprint/tender"
+
+	"github.com/footprint-gpp/footprint/internal/cell"
+)
+
+// EvaluationCSVHeader returns the header row of an evaluation as CSV.
+func EvaluationCSVHeader() []string {
+	return []string{"rank", "bid_id", "supplier", "received_at", "price", "currency", "ladder_level", "kg_co2e", "notional_price", "excluded", "reason", "failed_limits"}
+}
+
+// WriteEvaluationCSV writes the ranking of evaluation ev, one bid a row
+// (GET /v1/tenders/{id}/evaluation?format=csv, the officer's page export
+// and footprint tenders evaluation --format csv); texts that a spreadsheet
+// would run as formulas are neutralised.
+func WriteEvaluationCSV(w io.Writer, ev *tender.Evaluation) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(EvaluationCSVHeader()); err != nil {
+		return err
+	}
+	n := cell.Neutralise
+	for _, rk := range ev.Ranking {
+		rank := ""
+		if rk.Rank != nil {
+			rank = strconv.Itoa(*rk.Rank)
+		}
+		row := []string{rank, n(rk.BidID), n(rk.Supplier), rk.ReceivedAt.UTC().Format(time.RFC3339Nano),
+			rk.Price.Amount.Decimal().StringFixed(tender.MoneyRounding.Places), rk.Price.Currency, n(rk.LadderLevel), rk.KgCO2e.String(), rk.NotionalPrice.String(),
+			strconv.FormatBool(rk.Excluded), n(rk.Reason), n(strings.Join(rk.FailedLimits, "; "))}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,335 @@
+package tenders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/export/ocds"
+	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/store"
+	"github.com/footprint-gpp/footprint/tender"
+
+	"github.com/footprint-gpp/footprint/internal/clip"
+)
+
+// MaxIDLen bounds a tender or bid id given by a caller; a longer one
+// names nothing stored.
+const MaxIDLen = 100
+
+// Config holds what a Service is built from.
+type Config struct {
+	// Store keeps tenders, bids, evaluations and the audit chain; nil
+	// makes every use case fail with ErrNoStore.
+	Store store.Store
+	// Registry resolves the pinned methods (Submit, ReadBid and Open
+	// need it).
+	Registry *methods.Registry
+	// Engine computes the bids' footprints; only Submit needs it.
+	Engine *calc.Engine
+	// Now is the clock of the tender rules (deadlines, receipt times);
+	// nil means time.Now.
+	Now func() time.Time
+}
+
+// Service runs the tender use cases over its store. Build it with New;
+// its methods may be called concurrently.
+type Service struct {
+	store  store.Store
+	reg    *methods.Registry
+	engine *calc.Engine
+	now    func() time.Time
+}
+
+// New builds a service from cfg.
+func New(cfg Config) *Service {
+	s := &Service{store: cfg.Store, reg: cfg.Registry, engine: cfg.Engine, now: cfg.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Ready returns ErrNoStore when the service has no database.
+func (s *Service) Ready() error {
+	if s.store == nil {
+		return ErrNoStore
+	}
+	return nil
+}
+
+// Now is the service's clock at tender.Stamp resolution: the time every
+// use case acts at.
+func (s *Service) Now() time.Time { return tender.Stamp(s.now()) }
+
+// Tenders lists the tenders, newest first.
+func (s *Service) Tenders(ctx context.Context) ([]tender.Tender, error) {
+	if err := s.Ready(); err != nil {
+		return nil, err
+	}
+	return s.store.Tenders(ctx)
+}
+
+// Tender reads tender id; one that does not exist is store.ErrNotFound
+// (each edge says where to look).
+func (s *Service) Tender(ctx context.Context, id string) (tender.Tender, error) {
+	if err := s.Ready(); err != nil {
+		return tender.Tender{}, err
+	}
+	return s.store.Tender(ctx, id)
+}
+
+// Create stores tender t (made by NewTender, or from a form) as actor,
+// with its created event; it returns the tender as stored, with its id.
+func (s *Service) Create(ctx context.Context, t tender.Tender, actor string) (tender.Tender, error) {
+	if err := s.Ready(); err != nil {
+		return tender.Tender{}, err
+	}
+	return s.store.CreateTender(ctx, t, actor)
+}
+
+// CanSubmit fails early, before a bid is read and computed, when tender t
+// takes no bids now. A submission with an idempotency key is let through:
+// a retry of a bid received before the deadline must still be answered
+// (Submit checks again in the transaction that writes).
+func (s *Service) CanSubmit(t tender.Tender, key string) error {
+	if key != "" {
+		return nil
+	}
+	return tender.CanSubmit(t, s.Now())
+}
+
+// Submission is the outcome of Submit.
+type Submission struct {
+	// Bid is the bid as stored, with its id and time of receipt.
+	Bid tender.Bid
+	// Replayed: the idempotency key was used before for this same bid,
+	// which is returned as stored then.
+	Replayed bool
+	// Digests are the stored bid's digests.
+	Digests BidDigests
+	// Method is the tender's pinned method; its rounding rule reports
+	// the bid's kg CO2e.
+	Method *methods.Method
+	// Footprint is the bid's computed footprint; it is also set when the
+	// bid was refused for its content (the server counts its lines).
+	Footprint *calc.Footprint
+}
+
+// Submit computes bid b's footprint under tender t's pinned method, checks
+// it against the tender's rules and stores it, before the deadline, with
+// tokenHash (the hash of the bid token the caller hands out) and the
+// idempotency key (may be ""). A key used before for the same bid returns
+// the stored bid (Replayed); for another bid, store.ErrIdempotencyConflict.
+func (s *Service) Submit(ctx context.Context, t tender.Tender, b tender.Bid, tokenHash, key string) (Submission, error) {
+	var sub Submission
+	if err := s.Ready(); err != nil {
+		return sub, err
+	}
+	now := s.Now()
+	m, err := s.reg.Resolve(t.Method.Ref())
+	if err != nil {
+		return sub, fmt.Errorf("%w: %s is no longer served: %v", tender.ErrMethodChanged, t.Method.Ref(), err)
+	}
+	sub.Method = m
+	prepared, fp, err := tender.PrepareBid(t, m, s.engine, b, now)
+	sub.Footprint = fp
+	if err != nil {
+		return sub, err
+	}
+	stored, replayed, err := s.store.SubmitBid(ctx, t.ID, prepared, tokenHash, key, now)
+	if err != nil {
+		return sub, err
+	}
+	sub.Bid, sub.Replayed = stored, replayed
+	sub.Digests, err = digestsOf(stored)
+	return sub, err
+}
+
+// Caller is who asks for a bid: an officer, or the holder of a bid token
+// valid for bid Bid (the edge has checked the credential).
+type Caller struct {
+	Officer bool
+	Bid     string
+}
+
+// ReadBid returns bid bidID of tender t as caller reads it: the holder of
+// its token at any time, an officer only after the opening (ErrSealed
+// before); a token of another bid is ErrForbidden.
+func (s *Service) ReadBid(ctx context.Context, t tender.Tender, bidID string, caller Caller) (BidView, error) {
+	if err := s.Ready(); err != nil {
+		return BidView{}, err
+	}
+	switch {
+	case caller.Officer && t.Status != tender.StatusOpened:
+		return BidView{}, &Error{Err: ErrSealed, Detail: "bids are sealed until the tender is opened (POST /v1/tenders/{id}/open after the deadline); before, GET /v1/tenders/{id}/bids lists their ids, times and digests"}
+	case !caller.Officer && caller.Bid != bidID:
+		return BidView{}, &Error{Err: ErrForbidden, Detail: "this bid token is for another bid; it reads and withdraws its own bid only"}
+	}
+	b, _, err := s.store.Bid(ctx, t.ID, bidID)
+	if errors.Is(err, store.ErrNotFound) {
+		return BidView{}, fmt.Errorf("%w: no bid %q in this tender", store.ErrNotFound, clip.Prefix(bidID))
+	}
+	if err != nil {
+		return BidView{}, err
+	}
+	m, err := s.pinnedMethod(t)
+	if err != nil {
+		return BidView{}, err
+	}
+	return ViewBid(t.ID, b, m.Rounding)
+}
+
+// pinnedMethod resolves tender t's pinned method, which must still have
+// the pinned digest (its rounding rule reports the bids' kg CO2e).
+func (s *Service) pinnedMethod(t tender.Tender) (*methods.Method, error) {
+	m, err := s.reg.Resolve(t.Method.Ref())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is no longer served: %v", tender.ErrMethodChanged, t.Method.Ref(), err)
+	}
+	if m.Digest != t.Method.Digest {
+		return nil, fmt.Errorf("%w: %s has digest %s, the tender pins %s", tender.ErrMethodChanged, t.Method.Ref(), clip.Prefix(m.Digest), clip.Prefix(t.Method.Digest))
+	}
+	return m, nil
+}
+
+// Withdraw withdraws bid bidID of tender tenderID for its supplier (the
+// holder of its token) before the deadline; the bid is kept and the
+// withdrawal audited. An officer, or a token of another bid, is
+// ErrForbidden.
+func (s *Service) Withdraw(ctx context.Context, tenderID, bidID string, caller Caller) error {
+	if err := s.Ready(); err != nil {
+		return err
+	}
+	switch {
+	case caller.Officer:
+		return &Error{Err: ErrForbidden, Detail: "only the supplier withdraws a bid, with its bid token"}
+	case caller.Bid != bidID:
+		return &Error{Err: ErrForbidden, Detail: "this bid token is for another bid; it withdraws its own bid only"}
+	}
+	return s.store.WithdrawBid(ctx, tenderID, bidID, s.Now())
+}
+
+// Sealed is what an officer may see of tender t's bids now (Seal).
+func (s *Service) Sealed(ctx context.Context, t tender.Tender) (SealedBids, error) {
+	if err := s.Ready(); err != nil {
+		return SealedBids{}, err
+	}
+	bids, err := s.store.Bids(ctx, t.ID)
+	if err != nil {
+		return SealedBids{}, err
+	}
+	return Seal(t, bids, s.Now())
+}
+
+// Open opens tender t as actor, after its deadline only: it resolves the
+// pinned method (which must still have the pinned digest: tender.Evaluate
+// checks it) and has the store evaluate the bids in the transaction that
+// opens. It returns the stored evaluation.
+func (s *Service) Open(ctx context.Context, t tender.Tender, actor string) (*tender.Evaluation, error) {
+	if err := s.Ready(); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	if err := tender.CanOpen(t, now); err != nil {
+		return nil, err
+	}
+	m, err := s.reg.Resolve(t.Method.Ref())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not among the methods served (load its file with --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err)
+	}
+	return s.store.Open(ctx, t.ID, actor, now, func(t tender.Tender, bids []tender.Bid) (*tender.Evaluation, error) {
+		return tender.Evaluate(t, m, bids)
+	})
+}
+
+// Evaluation returns opened tender t's stored evaluation (ErrNotOpened
+// before the opening).
+func (s *Service) Evaluation(ctx context.Context, t tender.Tender) (*tender.Evaluation, error) {
+	if err := s.Ready(); err != nil {
+		return nil, err
+	}
+	if t.Status != tender.StatusOpened {
+		return nil, ErrNotOpened
+	}
+	return s.store.Evaluation(ctx, t.ID)
+}
+
+// ExportEvaluation is Evaluation for an export: when record is set, it
+// appends the exported event that says actor took the evaluation (a
+// request that sends nothing, such as HTTP HEAD, records nothing). The
+// edges encode it: JSON, or CSV with WriteEvaluationCSV.
+func (s *Service) ExportEvaluation(ctx context.Context, t tender.Tender, actor string, record bool) (*tender.Evaluation, error) {
+	ev, err := s.Evaluation(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if record {
+		if err := s.exported(ctx, t.ID, actor, tender.Digests{tender.DigestEvaluation: ev.Digest}); err != nil {
+			return nil, err
+		}
+	}
+	return ev, nil
+}
+
+// ExportOCDS returns tender t's OCDS 1.1 release package as published now
+// (package ocds; JSON and a newline; after the opening with its bids and
+// award) and, when record is set, appends the exported event that says
+// actor took it, with the package's SHA-256 (named ocds) and, once opened,
+// the evaluation's digest.
+func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor string, record bool) ([]byte, error) {
+	if err := s.Ready(); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var ev *tender.Evaluation
+	var bids []tender.Bid
+	if t.Status == tender.StatusOpened {
+		var err error
+		if ev, err = s.store.Evaluation(ctx, t.ID); err != nil {
+			return nil, err
+		}
+		if bids, err = s.store.Bids(ctx, t.ID); err != nil {
+			return nil, err
+		}
+	}
+	body, digest, err := ocds.Build(t, ev, bids, now, "/v1/tenders/"+t.ID+"/ocds").Encode()
+	if err != nil {
+		return nil, err
+	}
+	digests := tender.Digests{tender.DigestOCDS: digest}
+	if ev != nil {
+		digests[tender.DigestEvaluation] = ev.Digest
+	}
+	if record {
+		if err := s.exported(ctx, t.ID, actor, digests); err != nil {
+			return nil, err
+		}
+	}
+	return body, nil
+}
+
+// exported appends an exported event.
+func (s *Service) exported(ctx context.Context, tenderID, actor string, digests tender.Digests) error {
+	_, err := s.store.AppendEvent(ctx, tenderID, tender.EventExported, actor, digests, s.Now())
+	return err
+}
+
+// Audit checks tender id's audit trail against the stored tender, bids
+// and evaluation: every event's hash, the chain's links and head, and the
+// digests the events recorded. Events is never nil.
+func (s *Service) Audit(ctx context.Context, id string) (store.VerifyResult, error) {
+	if err := s.Ready(); err != nil {
+		return store.VerifyResult{}, err
+	}
+	res, err := s.store.Verify(ctx, id)
+	if err != nil {
+		return res, err
+	}
+	if res.Events == nil {
+		res.Events = []tender.Event{}
+	}
+	return res, nil
+}
