@@ -70,6 +70,7 @@ type LineError struct {
 	Msg    string
 }
 
+// Error reads "<source>, line <n>: <sentinel>: <message>".
 func (e *LineError) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %v: %s", e.Source, e.Err, e.Msg)
