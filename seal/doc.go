@@ -44,11 +44,14 @@
 // on the application server) can open every bid whose tender key is
 // wrapped to it, and sign any head. Sealing does not authenticate the
 // bidder (anyone with the recipient can seal): a bid's integrity comes
-// from its commitment in the signed chain. The server opens a tender's
-// bids whenever it chooses; the wrapped-key record is designed so that a
-// later step can split the tender identity into Shamir shares wrapped to
-// named openers (one record per (tender, holder)), so that opening needs
-// a quorum instead of the server alone.
+// from its commitment in the signed chain, and a tender's recipient must be
+// covered by the signed chain too (docs/sealing.md, "For the integration"):
+// a database writer can otherwise substitute a recipient of its own,
+// wrapped to the server's public recipient, before bids arrive. The server
+// opens a tender's bids whenever it chooses; the wrapped-key record is
+// designed so that a later step can split the tender identity into Shamir
+// shares wrapped to named openers (one record per (tender, holder)), so
+// that opening needs a quorum instead of the server alone.
 //
 // # The key file
 //
