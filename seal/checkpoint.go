@@ -1,0 +1,233 @@
+package seal
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// Checkpoint is an append-only file of signed heads, one text form
+// (SignedHead.String) per line, kept apart from the database: a head once
+// checkpointed cannot be taken back by whoever writes the database, so a
+// verifier detects a truncated chain (the checkpoint's latest seq for a
+// tender is beyond the database's) and a rewritten one (a checkpointed
+// hash the database's chain does not contain at that seq).
+//
+// A *Checkpoint is safe for concurrent use by the goroutines of one
+// process; two processes must not append to one file. Reading verifies
+// every line's signature with the keys given to OpenCheckpoint (the key
+// file's VerifyKeys), tolerates a torn last line (a crash during an
+// append, which was therefore never acknowledged) and refuses any other
+// line that does not parse or verify. Reads scan the whole file: their
+// cost grows with the number of lines (BenchmarkCheckpointLatest).
+type Checkpoint struct {
+	path string
+	keys []ed25519.PublicKey
+
+	mu     sync.Mutex
+	f      *os.File // nil once closed
+	broken error    // set by a failed append: the file may end in a torn line
+}
+
+// OpenCheckpoint opens (creating it, mode 0600) the checkpoint file at path,
+// verifying lines with keys. A torn last line left by a crash during an
+// append is cut off, so that the next append starts a line of its own.
+func OpenCheckpoint(path string, keys []ed25519.PublicKey) (*Checkpoint, error) {
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("seal: checkpoint %s: %w: no public keys to verify its lines with (use the key file's VerifyKeys)", path, ErrNoKey)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("seal: checkpoint: %w", err)
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%w: %s is not a regular file", ErrCheckpoint, path)
+	}
+	if err == nil {
+		err = cutTornTail(f, fi.Size())
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(path))
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("seal: checkpoint %s: %w", path, err)
+	}
+	ks := make([]ed25519.PublicKey, len(keys))
+	for i, k := range keys {
+		ks[i] = bytes.Clone(k)
+	}
+	return &Checkpoint{path: path, keys: ks, f: f}, nil
+}
+
+// cutTornTail truncates f (of size bytes) after its last newline.
+func cutTornTail(f *os.File, size int64) error {
+	if size == 0 {
+		return nil
+	}
+	var last [1]byte
+	if _, err := f.ReadAt(last[:], size-1); err != nil {
+		return err
+	}
+	if last[0] == '\n' {
+		return nil
+	}
+	buf := make([]byte, 4096)
+	cut, end := int64(0), size
+	for end > 0 {
+		start := max(0, end-int64(len(buf)))
+		chunk := buf[:end-start]
+		if _, err := f.ReadAt(chunk, start); err != nil {
+			return err
+		}
+		if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
+			cut = start + int64(i) + 1
+			break
+		}
+		end = start
+	}
+	if err := f.Truncate(cut); err != nil {
+		return fmt.Errorf("cutting a torn last line: %w", err)
+	}
+	return f.Sync()
+}
+
+// Append verifies sh with the checkpoint's keys, writes its line with one
+// write and fsyncs the file before returning: once Append returns nil, the
+// head survives a crash. After a failed write or fsync the checkpoint
+// refuses further appends (ErrClosed); reopen it.
+func (c *Checkpoint) Append(sh SignedHead) error {
+	if err := VerifyHead(sh, c.keys); err != nil {
+		return fmt.Errorf("seal: checkpoint %s: not appended: %w", c.path, err)
+	}
+	line := []byte(sh.String() + "\n")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f == nil {
+		return fmt.Errorf("seal: checkpoint %s: %w: closed", c.path, ErrClosed)
+	}
+	if c.broken != nil {
+		return fmt.Errorf("seal: checkpoint %s: %w: an earlier append failed (%v); reopen it", c.path, ErrClosed, c.broken)
+	}
+	if _, err := c.f.Write(line); err != nil {
+		c.broken = err
+		return fmt.Errorf("seal: checkpoint %s: appending: %w", c.path, err)
+	}
+	if err := c.f.Sync(); err != nil {
+		c.broken = err
+		return fmt.Errorf("seal: checkpoint %s: fsync: %w", c.path, err)
+	}
+	return nil
+}
+
+// Latest returns the checkpointed head of tenderID with the highest seq,
+// and false when the checkpoint has none. It reads and verifies the whole
+// file: an error names the first line that fails.
+func (c *Checkpoint) Latest(tenderID string) (SignedHead, bool, error) {
+	hs, err := c.All(tenderID)
+	if err != nil || len(hs) == 0 {
+		return SignedHead{}, false, err
+	}
+	best := hs[0]
+	for _, h := range hs[1:] {
+		if h.Seq >= best.Seq {
+			best = h
+		}
+	}
+	return best, true, nil
+}
+
+// All returns tenderID's checkpointed heads in file order. It reads and
+// verifies the whole file: every line parses and its signature verifies
+// (else a *LineError wrapping ErrCheckpoint and the cause), and no two of
+// the tender's lines sign the same seq with different hashes (else one
+// wrapping ErrConflict). A torn last line is skipped.
+func (c *Checkpoint) All(tenderID string) ([]SignedHead, error) {
+	c.mu.Lock()
+	f := c.f
+	var size int64
+	var err error
+	if f == nil {
+		err = fmt.Errorf("seal: checkpoint %s: %w: closed", c.path, ErrClosed)
+	} else {
+		var fi os.FileInfo
+		if fi, err = f.Stat(); err == nil {
+			size = fi.Size()
+		}
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	// Appends only add bytes past size: read without holding the lock.
+	return readCheckpoint(io.NewSectionReader(f, 0, size), "checkpoint "+c.path, c.keys, tenderID)
+}
+
+// Close closes the file. Appends and reads after it return ErrClosed.
+func (c *Checkpoint) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f == nil {
+		return nil
+	}
+	err := c.f.Close()
+	c.f = nil
+	return err
+}
+
+// readCheckpoint reads checkpoint lines from r, verifying each with keys,
+// and returns those of tenderID in order.
+func readCheckpoint(r io.Reader, src string, keys []ed25519.PublicKey, tenderID string) ([]SignedHead, error) {
+	br := bufio.NewReaderSize(r, maxHeadText+2)
+	var out []SignedHead
+	type seen struct {
+		hash string
+		line int
+	}
+	bySeq := map[int64]seen{}
+	for n := 1; ; n++ {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			switch {
+			case err == io.EOF:
+				return out, nil // a torn last line
+			case err != nil:
+				return nil, fmt.Errorf("seal: %s: %w", src, err)
+			}
+			return nil, &LineError{Source: src, Line: n, Err: ErrCheckpoint, Msg: fmt.Sprintf("longer than %d bytes; a signed head's line is shorter", maxHeadText)}
+		}
+		if err == io.EOF {
+			return out, nil // end of file, or a torn last line
+		}
+		if err != nil {
+			return nil, fmt.Errorf("seal: %s: %w", src, err)
+		}
+		sh, err := ParseSignedHead(string(line[:len(line)-1]))
+		if err == nil {
+			err = VerifyHead(sh, keys)
+		}
+		if err != nil {
+			return nil, &LineError{Source: src, Line: n, Err: ErrCheckpoint, Cause: err, Msg: strings.TrimPrefix(err.Error(), "seal: ")}
+		}
+		if sh.TenderID != tenderID {
+			continue
+		}
+		if s, ok := bySeq[sh.Seq]; ok && s.hash != sh.Hash {
+			return nil, &LineError{Source: src, Line: n, Err: ErrConflict, Msg: fmt.Sprintf("tender %s seq %d is signed with hash %s… here and %s… on line %d: its chain was rewritten", tenderID, sh.Seq, sh.Hash[:16], s.hash[:16], s.line)}
+		} else if !ok {
+			bySeq[sh.Seq] = seen{sh.Hash, n}
+		}
+		out = append(out, sh)
+	}
+}
