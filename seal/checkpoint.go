@@ -25,8 +25,9 @@ import (
 // every line's signature with the keys given to OpenCheckpoint (the key
 // file's VerifyKeys), tolerates a torn last line (a crash during an
 // append, which was therefore never acknowledged) and refuses any other
-// line that does not parse or verify. Reads scan the whole file: their
-// cost grows with the number of lines (BenchmarkCheckpointLatest).
+// line that does not parse or verify. All scans the whole file (its cost
+// grows with the number of lines); Latest keeps an index and reads only
+// what was appended since its last call (BenchmarkCheckpointLatest).
 type Checkpoint struct {
 	path string
 	keys []ed25519.PublicKey
@@ -34,6 +35,22 @@ type Checkpoint struct {
 	mu     sync.Mutex
 	f      *os.File // nil once closed
 	broken error    // set by a failed append: the file may end in a torn line
+
+	// The index behind Latest: the highest-seq head of every tender in
+	// the first scanned bytes of the file (lines of scannedLines), read
+	// once and then only the bytes appended since, by this process or
+	// another.
+	idx          sync.Mutex
+	scanned      int64
+	scannedLines int
+	latest       map[string]indexedHead
+	conflicts    map[string]error
+}
+
+// indexedHead is a tender's latest checkpointed head and its line.
+type indexedHead struct {
+	sh   SignedHead
+	line int
 }
 
 // OpenCheckpoint opens (creating it, mode 0600) the checkpoint file at path,
@@ -129,20 +146,58 @@ func (c *Checkpoint) Append(sh SignedHead) error {
 }
 
 // Latest returns the checkpointed head of tenderID with the highest seq,
-// and false when the checkpoint has none. It reads and verifies the whole
-// file: an error names the first line that fails.
+// and false when the checkpoint has none. The first call reads and
+// verifies the whole file; later calls read only what was appended since
+// (by any process), so it is cheap enough for every write. An error names
+// the first line that fails; a line signing a tender's latest seq with
+// another hash is ErrConflict.
 func (c *Checkpoint) Latest(tenderID string) (SignedHead, bool, error) {
-	hs, err := c.All(tenderID)
-	if err != nil || len(hs) == 0 {
-		return SignedHead{}, false, err
-	}
-	best := hs[0]
-	for _, h := range hs[1:] {
-		if h.Seq >= best.Seq {
-			best = h
+	c.mu.Lock()
+	f := c.f
+	var size int64
+	var err error
+	if f == nil {
+		err = fmt.Errorf("seal: checkpoint %s: %w: closed", c.path, ErrClosed)
+	} else {
+		var fi os.FileInfo
+		if fi, err = f.Stat(); err == nil {
+			size = fi.Size()
 		}
 	}
-	return best, true, nil
+	c.mu.Unlock()
+	if err != nil {
+		return SignedHead{}, false, err
+	}
+	c.idx.Lock()
+	defer c.idx.Unlock()
+	if c.latest == nil {
+		c.latest, c.conflicts = map[string]indexedHead{}, map[string]error{}
+	}
+	if size > c.scanned {
+		src := "checkpoint " + c.path
+		n, lines, err := scanLines(io.NewSectionReader(f, c.scanned, size-c.scanned), src, c.keys, c.scannedLines, func(sh SignedHead, line int) error {
+			best, ok := c.latest[sh.TenderID]
+			switch {
+			case ok && best.sh.Seq == sh.Seq && best.sh.Hash != sh.Hash:
+				if c.conflicts[sh.TenderID] == nil {
+					c.conflicts[sh.TenderID] = &LineError{Source: src, Line: line, Err: ErrConflict, Msg: fmt.Sprintf("tender %s seq %d is signed with hash %s… here and %s… on line %d: its chain was rewritten", sh.TenderID, sh.Seq, sh.Hash[:16], best.sh.Hash[:16], best.line)}
+				}
+			case !ok || sh.Seq >= best.sh.Seq:
+				c.latest[sh.TenderID] = indexedHead{sh, line}
+			}
+			return nil
+		})
+		c.scanned += n
+		c.scannedLines += lines
+		if err != nil {
+			return SignedHead{}, false, err
+		}
+	}
+	if err := c.conflicts[tenderID]; err != nil {
+		return SignedHead{}, false, err
+	}
+	ih, ok := c.latest[tenderID]
+	return ih.sh, ok, nil
 }
 
 // All returns tenderID's checkpointed heads in file order. It reads and
@@ -186,14 +241,39 @@ func (c *Checkpoint) Close() error {
 // readCheckpoint reads checkpoint lines from r, verifying each with keys,
 // and returns those of tenderID in order.
 func readCheckpoint(r io.Reader, src string, keys []ed25519.PublicKey, tenderID string) ([]SignedHead, error) {
-	br := bufio.NewReaderSize(r, maxHeadText+2)
 	var out []SignedHead
 	type seen struct {
 		hash string
 		line int
 	}
 	bySeq := map[int64]seen{}
-	for n := 1; ; n++ {
+	_, _, err := scanLines(r, src, keys, 0, func(sh SignedHead, n int) error {
+		if sh.TenderID != tenderID {
+			return nil
+		}
+		if s, ok := bySeq[sh.Seq]; ok && s.hash != sh.Hash {
+			return &LineError{Source: src, Line: n, Err: ErrConflict, Msg: fmt.Sprintf("tender %s seq %d is signed with hash %s… here and %s… on line %d: its chain was rewritten", tenderID, sh.Seq, sh.Hash[:16], s.hash[:16], s.line)}
+		} else if !ok {
+			bySeq[sh.Seq] = seen{sh.Hash, n}
+		}
+		out = append(out, sh)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanLines reads complete checkpoint lines from r (the first numbered
+// after skip lines), verifies each with keys and hands it to fn. It
+// returns the bytes and lines consumed: a torn last line (no newline yet)
+// is not consumed, so that a later scan reads it whole.
+func scanLines(r io.Reader, src string, keys []ed25519.PublicKey, skip int, fn func(SignedHead, int) error) (int64, int, error) {
+	br := bufio.NewReaderSize(r, maxHeadText+2)
+	var consumed int64
+	lines := 0
+	for n := skip + 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			for errors.Is(err, bufio.ErrBufferFull) {
@@ -201,33 +281,29 @@ func readCheckpoint(r io.Reader, src string, keys []ed25519.PublicKey, tenderID 
 			}
 			switch {
 			case err == io.EOF:
-				return out, nil // a torn last line
+				return consumed, lines, nil // a torn last line
 			case err != nil:
-				return nil, fmt.Errorf("seal: %s: %w", src, err)
+				return consumed, lines, fmt.Errorf("seal: %s: %w", src, err)
 			}
-			return nil, &LineError{Source: src, Line: n, Err: ErrCheckpoint, Msg: fmt.Sprintf("longer than %d bytes; a signed head's line is shorter", maxHeadText)}
+			return consumed, lines, &LineError{Source: src, Line: n, Err: ErrCheckpoint, Msg: fmt.Sprintf("longer than %d bytes; a signed head's line is shorter", maxHeadText)}
 		}
 		if err == io.EOF {
-			return out, nil // end of file, or a torn last line
+			return consumed, lines, nil // end of file, or a torn last line
 		}
 		if err != nil {
-			return nil, fmt.Errorf("seal: %s: %w", src, err)
+			return consumed, lines, fmt.Errorf("seal: %s: %w", src, err)
 		}
 		sh, err := ParseSignedHead(string(line[:len(line)-1]))
 		if err == nil {
 			err = VerifyHead(sh, keys)
 		}
 		if err != nil {
-			return nil, &LineError{Source: src, Line: n, Err: ErrCheckpoint, Cause: err, Msg: strings.TrimPrefix(err.Error(), "seal: ")}
+			return consumed, lines, &LineError{Source: src, Line: n, Err: ErrCheckpoint, Cause: err, Msg: strings.TrimPrefix(err.Error(), "seal: ")}
 		}
-		if sh.TenderID != tenderID {
-			continue
+		if err := fn(sh, n); err != nil {
+			return consumed, lines, err
 		}
-		if s, ok := bySeq[sh.Seq]; ok && s.hash != sh.Hash {
-			return nil, &LineError{Source: src, Line: n, Err: ErrConflict, Msg: fmt.Sprintf("tender %s seq %d is signed with hash %s… here and %s… on line %d: its chain was rewritten", tenderID, sh.Seq, sh.Hash[:16], s.hash[:16], s.line)}
-		} else if !ok {
-			bySeq[sh.Seq] = seen{sh.Hash, n}
-		}
-		out = append(out, sh)
+		consumed += int64(len(line))
+		lines++
 	}
 }
