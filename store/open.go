@@ -34,19 +34,36 @@ const DefaultURL = "sqlite:footprint.db"
 //	postgres://… or postgresql://… a PostgreSQL database (pgx URL or DSN forms)
 //
 // Any other scheme is ErrUnsupportedURL.
-func Open(ctx context.Context, url string) (Store, error) {
+func Open(ctx context.Context, url string) (Store, error) { return OpenWith(ctx, url, Options{}) }
+
+// OpenWith is Open with the sealing of the audit chains (Options): what
+// serve and the tenders commands use when they have a key file.
+func OpenWith(ctx context.Context, url string, o Options) (Store, error) {
+	var s *sqlStore
+	var err error
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
+		s, err = openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		return openPostgres(ctx, url)
+		s, err = openPostgres(ctx, url)
+	default:
+		return nil, unsupported(url)
 	}
+	if err != nil {
+		return nil, err
+	}
+	s.o = o
+	return s, nil
+}
+
+// unsupported is the error for a URL of another scheme.
+func unsupported(url string) error {
 	// Only the scheme is repeated: the rest may hold a password.
 	scheme, _, ok := strings.Cut(url, ":")
 	if !ok || scheme == "" {
-		return nil, fmt.Errorf("%w: %q has no scheme: use sqlite:PATH (e.g. sqlite:footprint.db) or postgres://user@host/dbname", ErrUnsupportedURL, clip.Prefix(url))
+		return fmt.Errorf("%w: %q has no scheme: use sqlite:PATH (e.g. sqlite:footprint.db) or postgres://user@host/dbname", ErrUnsupportedURL, clip.Prefix(url))
 	}
-	return nil, fmt.Errorf("%w: scheme %q: use sqlite:PATH (e.g. sqlite:footprint.db) or postgres://user@host/dbname", ErrUnsupportedURL, clip.Prefix(scheme))
+	return fmt.Errorf("%w: scheme %q: use sqlite:PATH (e.g. sqlite:footprint.db) or postgres://user@host/dbname", ErrUnsupportedURL, clip.Prefix(scheme))
 }
 
 // openSQLite opens a SQLite file with two pools: one connection for every
@@ -56,7 +73,7 @@ func Open(ctx context.Context, url string) (Store, error) {
 // pool opens has them: WAL, synchronous=FULL (a committed transaction is
 // on disk before the commit returns, so an acknowledged bid survives a
 // crash), a busy timeout, and foreign keys.
-func openSQLite(ctx context.Context, path string) (Store, error) {
+func openSQLite(ctx context.Context, path string) (*sqlStore, error) {
 	path = strings.TrimPrefix(path, "//")
 	switch {
 	case path == "":
@@ -101,7 +118,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 // openPostgres opens a pool of PostgreSQL connections. Several servers may
 // share the database: migrations run under goose's advisory session lock,
 // and every write locks its tender's row.
-func openPostgres(ctx context.Context, url string) (Store, error) {
+func openPostgres(ctx context.Context, url string) (*sqlStore, error) {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -39,6 +40,10 @@ type sqlStore struct {
 	// nil on PostgreSQL, whose driver caches prepared statements per
 	// connection itself. Never changed after open.
 	stmts map[string]*sql.Stmt
+	// o seals the audit chains (OpenWith); pending holds the heads signed
+	// in open transactions until they commit.
+	o       Options
+	pending pendingHeads
 }
 
 var _ Store = (*sqlStore)(nil)
@@ -60,8 +65,8 @@ const (
 	qTenderForUpdate = "SELECT " + tenderCols + " FROM tenders WHERE id = ?"
 	qBidByKey        = "SELECT " + bidCols + " FROM bids WHERE tender_id = ? AND idempotency_key = ?"
 	qInsertBid       = "INSERT INTO bids (tender_id, " + bidCols + ", idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?)"
-	qInsertEvent     = "INSERT INTO events (tender_id, seq, at, kind, actor, digests, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-	qMoveHead        = "UPDATE tenders SET head_seq = ?, head_hash = ? WHERE id = ?"
+	qInsertEvent     = "INSERT INTO events (tender_id, seq, at, kind, actor, digests, prev_hash, hash, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	qMoveHead        = "UPDATE tenders SET head_seq = ?, head_hash = ?, head_sig = ? WHERE id = ?"
 )
 
 // submitQueries are the statements prepare prepares.
@@ -128,9 +133,17 @@ func (s *sqlStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		s.pending.take(tx)
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		s.pending.take(tx)
+		return err
+	}
+	if s.o.Checkpoint != nil {
+		return s.checkpoint(tx)
+	}
+	return nil
 }
 
 // read runs fn in one read transaction (one snapshot).
@@ -200,11 +213,15 @@ func (s *sqlStore) appendEvent(ctx context.Context, tx querier, tenderID string,
 	if err != nil {
 		return err
 	}
+	sig, err := s.signHead(tx, tenderID, seal.Head{TenderID: tenderID, Seq: ev.Seq, Hash: ev.Hash, At: ev.At}, ev.PrevHash)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, s.d.q(qInsertEvent),
-		tenderID, ev.Seq, s.d.ts(ev.At), string(ev.Kind), ev.Actor, string(ds), ev.PrevHash, ev.Hash); err != nil {
+		tenderID, ev.Seq, s.d.ts(ev.At), string(ev.Kind), ev.Actor, string(ds), ev.PrevHash, ev.Hash, sig); err != nil {
 		return fmt.Errorf("append %s event: %w", ev.Kind, err)
 	}
-	if _, err := tx.ExecContext(ctx, s.d.q(qMoveHead), ev.Seq, ev.Hash, tenderID); err != nil {
+	if _, err := tx.ExecContext(ctx, s.d.q(qMoveHead), ev.Seq, ev.Hash, sig, tenderID); err != nil {
 		return fmt.Errorf("move chain head: %w", err)
 	}
 	return nil
