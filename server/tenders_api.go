@@ -341,9 +341,9 @@ func toTender(req TenderRequest, m *methods.Method, now time.Time) (tender.Tende
 		t.Deadline = tender.Stamp(dl)
 	}
 	if req.Award.CarbonPricePerT != nil {
-		d, err := parseDecimal(string(*req.Award.CarbonPricePerT))
+		d, err := tender.ParseAmount(string(*req.Award.CarbonPricePerT))
 		if err != nil {
-			fields = append(fields, FieldError{Pointer: "/award/carbon_price_per_t", Detail: fmt.Sprintf("%q is not a decimal number; give e.g. \"120\"", clip.Prefix(string(*req.Award.CarbonPricePerT)))})
+			fields = append(fields, FieldError{Pointer: "/award/carbon_price_per_t", Detail: "carbon price per tonne: " + amountDetail(err)})
 		} else {
 			t.Award.CarbonPricePerT = &d
 		}
@@ -357,9 +357,9 @@ func toTender(req TenderRequest, m *methods.Method, now time.Time) (tender.Tende
 		sort.Strings(levels)
 		for _, l := range levels {
 			v := req.Award.LadderDiscounts[l]
-			d, err := parseDecimal(string(v))
+			d, err := tender.ParseAmount(string(v))
 			if err != nil {
-				fields = append(fields, FieldError{Pointer: "/award/ladder_discounts/" + escapePointer(clip.Prefix(l)), Detail: fmt.Sprintf("%q is not a decimal fraction; give e.g. \"0.04\"", clip.Prefix(string(v)))})
+				fields = append(fields, FieldError{Pointer: "/award/ladder_discounts/" + escapePointer(clip.Prefix(l)), Detail: "discount (a fraction, e.g. 0.04): " + amountDetail(err)})
 				continue
 			}
 			t.Award.LadderDiscounts[l] = d
@@ -475,9 +475,9 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	amount, err := parseDecimal(string(req.Price.Amount))
+	amount, err := tender.ParseAmount(string(req.Price.Amount))
 	if err != nil {
-		d := fmt.Sprintf("%q is not a decimal number; give the price as e.g. \"1250000.00\"", clip.Prefix(string(req.Price.Amount)))
+		d := "price amount: " + amountDetail(err)
 		return &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: "/price/amount", Detail: d}}}
 	}
 	m, err := s.reg.Resolve(t.Method.Ref())

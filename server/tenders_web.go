@@ -531,9 +531,9 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 	}
 	if t.Award.Rule == tender.CarbonPrice {
 		if cf.CarbonPrice != "" {
-			d, err := parseDecimal(cf.CarbonPrice)
+			d, err := tender.ParseAmount(cf.CarbonPrice)
 			if err != nil {
-				p.addError("carbon_price", fmt.Sprintf("%q is not a decimal number; use a point, e.g. 120.50", clip.Text(cf.CarbonPrice)))
+				p.addError("carbon_price", amountDetail(err))
 			} else {
 				t.Award.CarbonPricePerT = &d
 			}
@@ -587,9 +587,9 @@ func parseLadder(text string) (map[string]decimal.Decimal, string) {
 		if !ok || level == "" {
 			return nil, fmt.Sprintf("line %d, %q: write one level per line as level=fraction, e.g. 3=0.04", i+1, clip.Text(line))
 		}
-		d, err := parseDecimal(frac)
+		d, err := tender.ParseAmount(frac)
 		if err != nil {
-			return nil, fmt.Sprintf("line %d: %q is not a decimal fraction; e.g. 0.04 for 4 %%", i+1, clip.Text(frac))
+			return nil, fmt.Sprintf("line %d: %s", i+1, amountDetail(err))
 		}
 		if _, dup := out[level]; dup {
 			return nil, fmt.Sprintf("line %d: level %q is given twice", i+1, clip.Text(level))
@@ -830,8 +830,8 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 	b := tender.Bid{Supplier: bf.Supplier, Price: tender.Price{Currency: t.Currency}, LadderLevel: bf.Level, Lines: cb.Lines}
 	if bf.Price == "" {
 		p.addError("price", "Enter the price of the bid, e.g. 125000.00")
-	} else if d, err := parseDecimal(bf.Price); err != nil {
-		p.addError("price", fmt.Sprintf("%q is not a decimal number; use a point and no thousands separator, e.g. 125000.00", clip.Text(bf.Price)))
+	} else if d, err := tender.ParseAmount(bf.Price); err != nil {
+		p.addError("price", amountDetail(err))
 	} else {
 		b.Price.Amount = d
 	}

@@ -33,6 +33,67 @@ const (
 
 var maxAmount = decimal.RequireFromString(MaxAmount)
 
+// AmountPattern is the one spelling of an amount of a tender or a bid (a
+// price, a carbon price, a ladder discount) on input: digits, without
+// leading zeros, then optionally a point and at least one digit. No
+// spaces, sign, exponent, thousands separator or leading point, so that
+// the text a supplier signs off and the number ranked cannot differ in
+// how they are read. The OpenAPI document states the same pattern.
+const AmountPattern = `^(0|[1-9][0-9]*)(\.[0-9]+)?$`
+
+// MaxAmountText is the most bytes of an amount's text (16 integer digits,
+// a point and MaxDigits places fit with room to spare).
+const MaxAmountText = 100
+
+// ParseAmount reads an amount written as AmountPattern says, exactly. An
+// amount spelled otherwise is ErrInvalid with a message that names the
+// rule and repeats at most a short prefix of s. The range (sign, size,
+// places) is checked by ValidateTender and ValidateBid.
+func ParseAmount(s string) (decimal.Decimal, error) {
+	if msg := amountSpelling(s); msg != "" {
+		return decimal.Decimal{}, fmt.Errorf("%w: %s", ErrInvalid, msg)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil { // cannot happen for the pattern; kept for safety
+		return decimal.Decimal{}, fmt.Errorf("%w: %q is not a decimal number", ErrInvalid, clip.Text(s))
+	}
+	return d, nil
+}
+
+// amountRule is the rule of AmountPattern in words, for messages.
+const amountRule = "write it as plain digits with an optional point and decimals, e.g. 1250000.00 or 0.04: no spaces, sign, exponent, thousands separator or leading zeros"
+
+// amountSpelling returns what is wrong with the spelling of an amount, or "".
+func amountSpelling(s string) string {
+	switch {
+	case s == "":
+		return "empty; " + amountRule
+	case len(s) > MaxAmountText:
+		return fmt.Sprintf("%d characters; at most %d", len(s), MaxAmountText)
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	intDigits := i
+	ok := intDigits > 0 && !(intDigits > 1 && s[0] == '0')
+	if ok && i < len(s) {
+		if s[i] != '.' {
+			ok = false
+		} else {
+			j := i + 1
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			ok = j > i+1 && j == len(s)
+		}
+	}
+	if ok {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a plain decimal number; %s", clip.Text(s), amountRule)
+}
+
 var one = decimal.NewFromInt(1)
 
 // ValidateTender checks a new tender, every field, against the rules and

@@ -2,6 +2,7 @@ package tender
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,30 @@ func TestForbiddenCharacterNotEchoed(t *testing.T) {
 	err := ValidateBid(newTender(Award{Rule: PriceOnly, Limits: LimitsReport}), b)
 	if err == nil || strings.Contains(err.Error(), "gnp") || strings.Contains(err.Error(), "\u202e") || !strings.Contains(err.Error(), "U+202E") {
 		t.Errorf("got %v, want U+202E named and no part of the name", err)
+	}
+}
+
+func TestParseAmount(t *testing.T) {
+	re := regexp.MustCompile(AmountPattern)
+	for _, tc := range []struct {
+		in   string
+		want string // "" refused
+	}{
+		{"0", "0"}, {"10", "10"}, {"10.5", "10.5"}, {"125000.00", "125000"}, {"0.04", "0.04"},
+		{"1000000000000000", "1000000000000000"},
+		{" 10", ""}, {"10 ", ""}, {"1E+2", ""}, {"1e2", ""}, {"+10", ""}, {"-10", ""}, {"010", ""}, {"00", ""},
+		{".5", ""}, {"5.", ""}, {"1,000", ""}, {"1_000", ""}, {"", ""}, {"0x10", ""}, {"١٠", ""}, {"1.2.3", ""},
+		{"NaN", ""}, {"Infinity", ""}, {strings.Repeat("1", MaxAmountText+1), ""},
+	} {
+		got, err := ParseAmount(tc.in)
+		if (tc.want == "") != (err != nil) || err == nil && !got.Equal(dec(tc.want)) {
+			t.Errorf("ParseAmount(%.20q) = %s, %v; want %q", tc.in, got, err, tc.want)
+		}
+		if len(tc.in) <= MaxAmountText && re.MatchString(tc.in) != (err == nil) {
+			t.Errorf("ParseAmount(%q) disagrees with AmountPattern", tc.in)
+		}
+		if err != nil && (!errors.Is(err, ErrInvalid) || len(tc.in) > 0 && len(tc.in) <= MaxAmountText && !strings.Contains(err.Error(), "no spaces, sign, exponent")) {
+			t.Errorf("ParseAmount(%.20q): %v; want ErrInvalid naming the rule", tc.in, err)
+		}
 	}
 }
