@@ -165,12 +165,22 @@ func (d *tenderDeps) bidHolder(ctx context.Context, tenderID, urlBid, tok string
 // requireOfficer lets an officer through. A valid bid token of this
 // tender (tenderID, "" on routes of no tender) is 403: the credential is
 // right, the route is not for it; anything else is 401.
+//
+// A presented token is first allowed by the guess limiter (429 when its
+// address or the officer token has had too many failures; guard.go), and
+// a refused one is counted there.
 func (s *Server) requireOfficer(w http.ResponseWriter, r *http.Request, tenderID string) error {
 	tok := bearer(r)
+	if tok == "" {
+		return unauthorized(w, false, "this route is for officers: send Authorization: Bearer <officer token>")
+	}
+	if err := s.guesses.allow(w, r, targetOfficer); err != nil {
+		return err
+	}
 	if s.tenders.isOfficer(tok) {
 		return nil
 	}
-	if tok != "" && tenderID != "" && strings.Contains(tok, ".") {
+	if tenderID != "" && strings.Contains(tok, ".") {
 		holder, err := s.tenders.bidHolder(r.Context(), tenderID, "", tok)
 		if err != nil {
 			return err
@@ -179,7 +189,8 @@ func (s *Server) requireOfficer(w http.ResponseWriter, r *http.Request, tenderID
 			return &httpError{err: errForbidden, detail: "a bid token gives access to its own bid only; this route is for officers (send the officer token)"}
 		}
 	}
-	return unauthorized(w, tok != "", "this route is for officers: send Authorization: Bearer <officer token>")
+	s.guesses.fail(r, guessOfficer, targetOfficer)
+	return unauthorized(w, true, "this route is for officers: send Authorization: Bearer <officer token>")
 }
 
 // caller is who presented a credential on a bid route.
@@ -192,11 +203,17 @@ type caller struct {
 // identify authenticates the caller of a bid route (tender tenderID, bid
 // bidID of the URL): an officer, or the holder of a valid bid token. A
 // missing or invalid token is 401, identical whether or not the bid
-// exists.
+// exists. A presented token is first allowed by the guess limiter, on the
+// targets of the bid it claims and of the officer token (both routes take
+// both), and a refused one is counted against both.
 func (s *Server) identify(w http.ResponseWriter, r *http.Request, tenderID, bidID string) (caller, error) {
 	tok := bearer(r)
 	if tok == "" {
 		return caller{}, unauthorized(w, false, "send Authorization: Bearer <bid token> (the token returned when the bid was submitted) or the officer token")
+	}
+	targets := []string{bidTarget(tenderID, claimedBid(tok, bidID)), targetOfficer}
+	if err := s.guesses.allow(w, r, targets...); err != nil {
+		return caller{}, err
 	}
 	if s.tenders.isOfficer(tok) {
 		return caller{officer: true}, nil
@@ -206,7 +223,18 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request, tenderID, bidI
 		return caller{}, err
 	}
 	if holder == "" {
+		s.guesses.fail(r, guessBid, targets...)
 		return caller{}, unauthorized(w, true, "the token is not valid for this bid; send the bid token returned at submission")
 	}
 	return caller{bid: holder}, nil
+}
+
+// claimedBid is the bid a token names (its part before the last "."), or
+// urlBid for a token without one or with an overlong claim: the target
+// its failures are counted against.
+func claimedBid(tok, urlBid string) string {
+	if i := strings.LastIndexByte(tok, '.'); i > 0 && i <= MaxIDLen {
+		return tok[:i]
+	}
+	return urlBid
 }

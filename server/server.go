@@ -102,6 +102,9 @@ type Config struct {
 	// ParseEPD reads an EPD document of a bid line; nil means epd.Parse.
 	// Tests inject one.
 	ParseEPD bidjson.ParseFunc
+	// Guesses limits failed credential guesses per client address and per
+	// credential (guard.go); the zero value takes the defaults.
+	Guesses GuessLimits
 }
 
 // Server is the REST service and the web form. Build it with New.
@@ -127,6 +130,8 @@ type Server struct {
 	tenders tenderDeps
 	// parseEPD reads EPD documents (Config.ParseEPD or epd.Parse).
 	parseEPD bidjson.ParseFunc
+	// guesses counts failed credentials (guard.go).
+	guesses *guessLimiter
 }
 
 // New builds the service. It returns an error when the configuration is
@@ -165,6 +170,9 @@ func newServer(cfg Config) (*Server, error) {
 	s := &Server{lib: cfg.Library, reg: cfg.Registry, engine: cfg.Engine, log: cfg.Logger, accessLog: cfg.AccessLog,
 		validate: newValidator(), metrics: newMetrics(cfg.Logger), pages: pages,
 		batchSlots: make(chan struct{}, cfg.MaxConcurrentBatches), batchIdle: cfg.BatchIdleTimeout}
+	if s.guesses, err = newGuessLimiter(cfg.Guesses, cfg.Logger); err != nil {
+		return nil, err
+	}
 	s.catalog = newCatalog(s.lib, s.reg)
 	s.tw = newTenderWeb(cfg)
 	s.tenders = newTenderDeps(cfg)

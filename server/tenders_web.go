@@ -408,7 +408,11 @@ func (s *Server) postSignIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	token := strings.TrimSpace(r.PostFormValue("token"))
+	if err := s.guessSignIn(w, r, token); err != nil {
+		return err // 429 page (handlePage)
+	}
 	if s.tw.officerHash == "" || token == "" || len(token) > 512 || !tender.EqualTokenHash(tender.HashToken(token), s.tw.officerHash) {
+		s.failSignIn(r, token)
 		p := s.tenderPage("Officer sign-in", nil)
 		p.addError("token", "That is not the officer token. Enter the token printed when the server first started (or FOOTPRINT_OFFICER_TOKEN).")
 		return s.render(w, http.StatusUnauthorized, "tender-signin.html", p)

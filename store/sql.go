@@ -121,16 +121,17 @@ type querier interface {
 }
 
 // write runs fn in one write transaction, committed when fn returns nil.
+// A full disk, at any step, is ErrDiskFull (classify).
 func (s *sqlStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return classify(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return classify(err)
 	}
-	return tx.Commit()
+	return classify(tx.Commit())
 }
 
 // read runs fn in one read transaction (one snapshot).
