@@ -65,26 +65,11 @@ func resolveRef(reg *methods.Registry, ref, pointer, param string) (*methods.Met
 // MaxMethodRef bounds a method reference (id@version) in a request.
 const MaxMethodRef = 100
 
-// footprint computes a bid and counts its lines.
+// footprint computes a bid. Its lines are not counted in the metrics:
+// /metrics is public, and a count read before and after a bid would tell
+// its size (metrics.go).
 func (s *Server) footprint(m *methods.Method, bid calc.Bid) (*calc.Footprint, error) {
-	fp, err := s.engine.Calculate(m, bid)
-	s.countLines(fp)
-	return fp, err
-}
-
-func (s *Server) countLines(fp *calc.Footprint) {
-	if fp == nil {
-		return
-	}
-	ok, bad := 0, 0
-	for i := range fp.Lines {
-		if fp.Lines[i].Status == calc.StatusError {
-			bad++
-		} else {
-			ok++
-		}
-	}
-	s.metrics.linesComputed(ok, bad)
+	return s.engine.Calculate(m, bid)
 }
 
 // postFootprint answers POST /v1/footprints: a bid in, its footprint out.
@@ -150,11 +135,6 @@ func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 	bid.Date, bid.ValidThrough = req.Date, req.ValidThrough
 	bid.DefaultDate(s.tenders.now())
 	cmp, err := s.engine.Compare(ms, bid)
-	if cmp != nil {
-		for _, fp := range cmp.Methods {
-			s.countLines(fp)
-		}
-	}
 	if err != nil {
 		return err
 	}
@@ -205,7 +185,6 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &mbe) {
 		err = fmt.Errorf("%w: the CSV body is over %d bytes", errTooLargeBatch, mbe.Limit)
 	}
-	s.metrics.linesComputed(int(sum.OK), int(sum.Errors))
 	if !out.started {
 		if err != nil {
 			return err

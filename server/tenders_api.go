@@ -485,8 +485,7 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("%w: %s is no longer served: %v", tender.ErrMethodChanged, t.Method.Ref(), err)
 	}
 	b := tender.Bid{Supplier: req.Supplier, Price: tender.Price{Amount: amount, Currency: req.Price.Currency}, LadderLevel: req.LadderLevel, Lines: cb.Lines}
-	prepared, fp, err := tender.PrepareBid(t, m, s.engine, b, now)
-	s.countLines(fp)
+	prepared, _, err := tender.PrepareBid(t, m, s.engine, b, now)
 	if err != nil {
 		return invalidAs(err, factors.ErrInvalid)
 	}
