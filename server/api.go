@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,26 +66,11 @@ func resolveRef(reg *methods.Registry, ref, pointer, param string) (*methods.Met
 // MaxMethodRef bounds a method reference (id@version) in a request.
 const MaxMethodRef = 100
 
-// footprint computes a bid and counts its lines.
+// footprint computes a bid. Its lines are not counted in the metrics:
+// /metrics is public, and a count read before and after a bid would tell
+// its size (metrics.go).
 func (s *Server) footprint(m *methods.Method, bid calc.Bid) (*calc.Footprint, error) {
-	fp, err := s.engine.Calculate(m, bid)
-	s.countLines(fp)
-	return fp, err
-}
-
-func (s *Server) countLines(fp *calc.Footprint) {
-	if fp == nil {
-		return
-	}
-	ok, bad := 0, 0
-	for i := range fp.Lines {
-		if fp.Lines[i].Status == calc.StatusError {
-			bad++
-		} else {
-			ok++
-		}
-	}
-	s.metrics.linesComputed(ok, bad)
+	return s.engine.Calculate(m, bid)
 }
 
 // postFootprint answers POST /v1/footprints: a bid in, its footprint out.
@@ -150,11 +136,6 @@ func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 	bid.Date, bid.ValidThrough = req.Date, req.ValidThrough
 	bid.DefaultDate(s.tenders.now())
 	cmp, err := s.engine.Compare(ms, bid)
-	if cmp != nil {
-		for _, fp := range cmp.Methods {
-			s.countLines(fp)
-		}
-	}
 	if err != nil {
 		return err
 	}
@@ -194,18 +175,19 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) error {
 	rc := http.NewResponseController(w)
 	deadline := time.Now().Add(BatchTimeout)
 	// Best effort: not every writer supports deadlines. The body's idle
-	// deadline is renewed per read by limitBody (routes.go).
+	// deadline is renewed per read by limitBody (routes.go); the
+	// response's is renewed per chunk written (progressWriter), so that a
+	// client that stops reading frees its slot within batchWriteIdle.
 	_ = rc.SetReadDeadline(deadline)
 	_ = rc.SetWriteDeadline(deadline)
 	body := http.MaxBytesReader(w, r.Body, MaxBatchBytes)
 	w.Header().Set("Trailer", "X-Batch-Rows, X-Batch-Errors, X-Batch-Status")
-	out := &lazyCSV{w: w}
+	out := &lazyCSV{w: w, body: &progressWriter{w: w, rc: rc, idle: s.batchWriteIdle, end: deadline}}
 	sum, err := batch.Run(r.Context(), s.engine, body, out, batch.Options{Methods: ms})
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		err = fmt.Errorf("%w: the CSV body is over %d bytes", errTooLargeBatch, mbe.Limit)
 	}
-	s.metrics.linesComputed(int(sum.OK), int(sum.Errors))
 	if !out.started {
 		if err != nil {
 			return err
@@ -243,9 +225,11 @@ func (s *Server) acquireBatch(w http.ResponseWriter) (release func(), err error)
 }
 
 // lazyCSV starts the CSV response on the first write, so that a run that
-// fails before any output still gets a problem response.
+// fails before any output still gets a problem response. The bytes go
+// through body.
 type lazyCSV struct {
 	w       http.ResponseWriter
+	body    io.Writer
 	started bool
 }
 
@@ -260,7 +244,41 @@ func (l *lazyCSV) Write(p []byte) (int, error) {
 	if !l.started {
 		l.start()
 	}
-	return l.w.Write(p)
+	return l.body.Write(p)
+}
+
+// progressWriter writes a streamed response in chunks of at most
+// BatchWriteChunk bytes, each under a write deadline of idle from its
+// start (never beyond end): a client that takes nothing for idle makes
+// the write fail, which stops the run and frees its slot, while a client
+// that keeps reading may stream until end.
+type progressWriter struct {
+	w    io.Writer
+	rc   *http.ResponseController
+	idle time.Duration
+	end  time.Time
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		c := b
+		if len(c) > BatchWriteChunk {
+			c = c[:BatchWriteChunk]
+		}
+		d := time.Now().Add(p.idle)
+		if d.After(p.end) {
+			d = p.end
+		}
+		_ = p.rc.SetWriteDeadline(d) // best effort, as in postBatch
+		m, err := p.w.Write(c)
+		n += m
+		if err != nil {
+			return n, err
+		}
+		b = b[len(c):]
+	}
+	return n, nil
 }
 
 // getMethods answers GET /v1/methods.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 
@@ -58,8 +59,8 @@ var (
 // whose hash is stored. getenv is os.Getenv in production.
 func OfficerToken(ctx context.Context, st store.Store, getenv func(string) string) (hash, generated string, err error) {
 	if tok := getenv(OfficerTokenEnv); tok != "" {
-		if len(tok) > MaxTokenLen || strings.ContainsAny(tok, " \t\r\n") {
-			return "", "", fmt.Errorf("%s: %d bytes; give at most %d bytes without spaces (a generated token has 43)", OfficerTokenEnv, len(tok), MaxTokenLen)
+		if err := CheckOfficerToken(tok); err != nil {
+			return "", "", err
 		}
 		return tender.HashToken(tok), "", nil
 	}
@@ -80,6 +81,91 @@ func OfficerToken(ctx context.Context, st store.Store, getenv func(string) strin
 		return "", "", fmt.Errorf("storing the officer token hash: %w", err)
 	}
 	return h, tok, nil
+}
+
+// MinOfficerTokenBits is the least entropy, as TokenBits estimates it, of
+// an officer token chosen in FOOTPRINT_OFFICER_TOKEN: 128 bits, what no
+// guessing at any rate the server allows can reach.
+const MinOfficerTokenBits = 128
+
+// makeTokenHint says how to make a good token, for messages.
+const makeTokenHint = "make one with `openssl rand -base64 32` (or `openssl rand -hex 16`), or unset " + OfficerTokenEnv + " and serve generates one at its first start and prints it once"
+
+// TokenBits estimates the entropy of a token in bits, assuming its
+// characters were drawn at random: its length times log2 of the size of
+// its alphabet, which is 10 for digits only, 16 for hexadecimal (digits
+// and a–f, or digits and A–F), and otherwise the sum of the classes it
+// uses: lower-case letters (26), upper-case letters (26), digits (10),
+// other visible ASCII characters (32). So 32 hex digits give 128 bits, 22
+// characters of base64 (letters of both cases and digits) 131, and the
+// 43 of a generated token 256. It cannot see that a long token is a
+// phrase: it catches tokens that are short or drawn from few characters.
+func TokenBits(tok string) float64 {
+	var lower, upper, digit, other bool
+	for i := 0; i < len(tok); i++ {
+		switch c := tok[i]; {
+		case c >= 'a' && c <= 'z':
+			lower = true
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		case c >= '0' && c <= '9':
+			digit = true
+		default:
+			other = true
+		}
+	}
+	pool := 0
+	switch {
+	case digit && !lower && !upper && !other:
+		pool = 10
+	case !other && !(lower && upper) && isHex(tok):
+		pool = 16
+	default:
+		for _, c := range []struct {
+			used bool
+			n    int
+		}{{lower, 26}, {upper, 26}, {digit, 10}, {other, 32}} {
+			if c.used {
+				pool += c.n
+			}
+		}
+	}
+	if pool == 0 {
+		return 0
+	}
+	return float64(len(tok)) * math.Log2(float64(pool))
+}
+
+// isHex reports whether s is hexadecimal digits only (either case).
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckOfficerToken refuses an officer token that cannot serve: longer
+// than MaxTokenLen, with characters other than visible ASCII (a bearer
+// token travels in a header), or weaker than MinOfficerTokenBits by
+// TokenBits. The message says how to make a good one and never repeats
+// the token.
+func CheckOfficerToken(tok string) error {
+	if len(tok) > MaxTokenLen {
+		return fmt.Errorf("%s: %d bytes; give at most %d (a generated token has 43); %s", OfficerTokenEnv, len(tok), MaxTokenLen, makeTokenHint)
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] < 0x21 || tok[i] > 0x7e {
+			return fmt.Errorf("%s: byte %d is not a visible ASCII character (no spaces, control characters or non-ASCII letters in a bearer token); %s", OfficerTokenEnv, i+1, makeTokenHint)
+		}
+	}
+	if bits := TokenBits(tok); bits < MinOfficerTokenBits {
+		return fmt.Errorf("%s is too weak: %d characters give about %.0f bits of entropy by their length and alphabet, and at least %d are needed (e.g. 32 hex digits, or 22 letters and digits); %s",
+			OfficerTokenEnv, len(tok), bits, MinOfficerTokenBits, makeTokenHint)
+	}
+	return nil
 }
 
 // newBidToken returns a fresh bid token's secret and its stored hash; the
@@ -165,12 +251,22 @@ func (d *tenderDeps) bidHolder(ctx context.Context, tenderID, urlBid, tok string
 // requireOfficer lets an officer through. A valid bid token of this
 // tender (tenderID, "" on routes of no tender) is 403: the credential is
 // right, the route is not for it; anything else is 401.
+//
+// A presented token is first allowed by the guess limiter (429 when its
+// address or the officer token has had too many failures; guard.go), and
+// a refused one is counted there.
 func (s *Server) requireOfficer(w http.ResponseWriter, r *http.Request, tenderID string) error {
 	tok := bearer(r)
+	if tok == "" {
+		return unauthorized(w, false, "this route is for officers: send Authorization: Bearer <officer token>")
+	}
+	if err := s.guesses.allow(w, r, targetOfficer); err != nil {
+		return err
+	}
 	if s.tenders.isOfficer(tok) {
 		return nil
 	}
-	if tok != "" && tenderID != "" && strings.Contains(tok, ".") {
+	if tenderID != "" && strings.Contains(tok, ".") {
 		holder, err := s.tenders.bidHolder(r.Context(), tenderID, "", tok)
 		if err != nil {
 			return err
@@ -179,7 +275,8 @@ func (s *Server) requireOfficer(w http.ResponseWriter, r *http.Request, tenderID
 			return &httpError{err: errForbidden, detail: "a bid token gives access to its own bid only; this route is for officers (send the officer token)"}
 		}
 	}
-	return unauthorized(w, tok != "", "this route is for officers: send Authorization: Bearer <officer token>")
+	s.guesses.fail(r, guessOfficer, targetOfficer)
+	return unauthorized(w, true, "this route is for officers: send Authorization: Bearer <officer token>")
 }
 
 // caller is who presented a credential on a bid route.
@@ -192,11 +289,17 @@ type caller struct {
 // identify authenticates the caller of a bid route (tender tenderID, bid
 // bidID of the URL): an officer, or the holder of a valid bid token. A
 // missing or invalid token is 401, identical whether or not the bid
-// exists.
+// exists. A presented token is first allowed by the guess limiter, on the
+// targets of the bid it claims and of the officer token (both routes take
+// both), and a refused one is counted against both.
 func (s *Server) identify(w http.ResponseWriter, r *http.Request, tenderID, bidID string) (caller, error) {
 	tok := bearer(r)
 	if tok == "" {
 		return caller{}, unauthorized(w, false, "send Authorization: Bearer <bid token> (the token returned when the bid was submitted) or the officer token")
+	}
+	targets := []string{bidTarget(tenderID, claimedBid(tok, bidID)), targetOfficer}
+	if err := s.guesses.allow(w, r, targets...); err != nil {
+		return caller{}, err
 	}
 	if s.tenders.isOfficer(tok) {
 		return caller{officer: true}, nil
@@ -206,7 +309,18 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request, tenderID, bidI
 		return caller{}, err
 	}
 	if holder == "" {
+		s.guesses.fail(r, guessBid, targets...)
 		return caller{}, unauthorized(w, true, "the token is not valid for this bid; send the bid token returned at submission")
 	}
 	return caller{bid: holder}, nil
+}
+
+// claimedBid is the bid a token names (its part before the last "."), or
+// urlBid for a token without one or with an overlong claim: the target
+// its failures are counted against.
+func claimedBid(tok, urlBid string) string {
+	if i := strings.LastIndexByte(tok, '.'); i > 0 && i <= MaxIDLen {
+		return tok[:i]
+	}
+	return urlBid
 }

@@ -96,9 +96,13 @@ var errorTable = []kind{
 	// 403 for a right one on the wrong thing, 409 for a right one at the
 	// wrong time.
 	{errUnauthorized, http.StatusUnauthorized, "unauthorized", "Unauthorized"},
+	{errTooManyGuesses, http.StatusTooManyRequests, "too-many-requests", "Too many failed credentials"},
 	{errForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
 	{tenders.ErrForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
 	{tenders.ErrNoStore, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
+	// A write refused for want of disk space (the store's typed error;
+	// its text, the driver's, is logged and replaced by diskFullDetail).
+	{store.ErrDiskFull, http.StatusInsufficientStorage, "insufficient-storage", "Insufficient storage"},
 	{tenders.ErrSealed, http.StatusConflict, "sealed", "Sealed until opened"},
 	{store.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
 	{tender.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
@@ -114,6 +118,10 @@ var errorTable = []kind{
 	{store.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{factors.ErrInvalid, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
 }
+
+// diskFullDetail is the detail of a 507: what happened, what it means for
+// the request, and what to do. The driver's message stays in the log.
+const diskFullDetail = "the server's disk is full, so nothing of this request was stored; retry later (the server's log tells its operators)"
 
 // pathNotFound marks a resource named in the URL path that does not exist
 // (a method version, a factor id): always 404, whatever the cause.
@@ -154,6 +162,8 @@ func problemFor(err error) (p Problem, unknown bool) {
 	var te *tenders.Error
 	var be *calc.BidError
 	switch {
+	case k.err == store.ErrDiskFull:
+		p.Detail = diskFullDetail
 	case errors.As(err, &he):
 		p.Errors = append(p.Errors, he.fields...)
 	case errors.As(err, &de):
@@ -203,7 +213,9 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	if bodyBroken(r) {
 		w.Header().Set("Connection", "close")
 	}
-	if unknown {
+	if unknown || p.Status == http.StatusInsufficientStorage {
+		// A full disk is the operators' to fix: logged like an unknown
+		// error, with the driver's message the answer leaves out.
 		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", clip.Text(r.Method)), slog.String("path", clip.Text(r.URL.Path)), slog.Any("err", err))
 	}
 	writeProblemRaw(w, p)

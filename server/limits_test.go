@@ -540,3 +540,78 @@ func TestBodyOver4MiB(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchClientNeverReads: two clients send whole batches and never read
+// the answers. Each run stops once the client has taken nothing of its
+// response for BatchWriteIdleTimeout, and its slot is freed, so that the
+// next batch is served (before the fix, a write deadline of 30 minutes
+// kept both slots and every other batch got 503). The bound waited for is
+// a generous safety net (guard), not a timing assertion.
+func TestBatchClientNeverReads(t *testing.T) {
+	srv := newServerWith(t, Config{MaxConcurrentBatches: 2, BatchWriteIdleTimeout: 300 * time.Millisecond}, nil)
+	// A pass-through column makes each output row about 2 KB, so that the
+	// answer (about 40 MB) outgrows every socket buffer between the two.
+	var in strings.Builder
+	in.WriteString("line_id,activity,region,quantity,unit,note\n")
+	note := strings.Repeat("n", 2000)
+	for i := range 20000 {
+		fmt.Fprintf(&in, "%d,fuel.natural_gas,US,1000,mmBtu,%s\n", i, note)
+	}
+	body := in.String()
+	for range 2 {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.(*net.TCPConn).SetReadBuffer(4096)
+		go func() { // sends the request whole, reads nothing
+			fmt.Fprintf(c, "POST /v1/batch?method=us-federal HTTP/1.1\r\nHost: t\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", len(body))
+			io.WriteString(c, body)
+		}()
+	}
+	waitMetric(t, srv, "footprint_batch_runs_in_flight 2")
+	waitMetric(t, srv, "footprint_batch_runs_in_flight 0")
+	if resp, out := postBatchCSV(t, srv, batchCSV); resp.StatusCode != 200 || !strings.Contains(out, "53114.500") {
+		t.Errorf("after the stalled runs: status %d: %.300s", resp.StatusCode, out)
+	}
+}
+
+// TestBatchSlowReaderCompletes reads a batch answer steadily, in small
+// pieces with pauses, for longer in total than BatchWriteIdleTimeout:
+// every chunk renews the write deadline, so the run completes. (The unit
+// of progress is the kernel's: a blocked write wakes once a share of the
+// socket's send buffer has drained, so the reader must not be slower than
+// that share per timeout; docs/api.md "Limits".)
+func TestBatchSlowReaderCompletes(t *testing.T) {
+	const idle = 500 * time.Millisecond
+	srv := newServerWith(t, Config{BatchWriteIdleTimeout: idle}, nil)
+	var in strings.Builder
+	in.WriteString("line_id,activity,region,quantity,unit,note\n")
+	for i := range 5000 {
+		fmt.Fprintf(&in, "%d,fuel.natural_gas,US,1000,mmBtu,%s\n", i, strings.Repeat("n", 2000))
+	}
+	resp, err := srv.Client().Post(srv.URL+"/v1/batch?method=us-federal", "text/csv", strings.NewReader(in.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	start, buf, n := time.Now(), make([]byte, 4<<10), 0
+	for i := 0; ; i++ {
+		m, err := resp.Body.Read(buf)
+		n += m
+		if err != nil {
+			break
+		}
+		if i%4 == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	took := time.Since(start)
+	if resp.Trailer.Get("X-Batch-Status") != "ok" || resp.Trailer.Get("X-Batch-Rows") != "5000" {
+		t.Errorf("after %s and %d bytes: trailers %v", took, n, resp.Trailer)
+	}
+	if took < idle {
+		t.Logf("the answer was read in %s, within one idle timeout: this run showed nothing", took)
+	}
+}

@@ -47,19 +47,22 @@ func statusLabel(code int) string {
 	return strconv.Itoa(code)
 }
 
-// latencyBuckets are the upper bounds of the latency histogram, in seconds:
-// from a cached GET (a fraction of a millisecond) to a long batch.
-var latencyBuckets = []float64{0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10}
-
 // metrics holds the Server's own Prometheus registry and its collectors.
 // Each Server has its own registry, never prometheus.DefaultRegisterer, so
 // that there is no package-level mutable state and two servers in one
 // process (the tests) count apart.
+//
+// GET /metrics is open to anyone, so it holds nothing from which the size
+// or the content of one bid could be read by scraping before and after it
+// (issue 15): no count of computed lines, no body sizes, and no latency
+// histogram (a bid's time to compute grows with its lines, and a bucket
+// that moved between two scrapes would tell it). What is left: requests
+// by route, method and status, the batch slots, uptime, and the client's
+// Go runtime and process collectors. Latency per request is in the access
+// log, which only the operators read.
 type metrics struct {
 	reg           *prometheus.Registry
 	requests      *prometheus.CounterVec
-	duration      *prometheus.HistogramVec
-	lines         *prometheus.CounterVec
 	batchInFlight prometheus.Gauge
 	batchRejected prometheus.Counter
 	handler       http.Handler
@@ -73,15 +76,6 @@ func newMetrics(log *slog.Logger) *metrics {
 			Name: "footprint_http_requests_total",
 			Help: "HTTP requests by route template, method and status; unknown methods count as \"other\", requests no route matches as route \"unmatched\".",
 		}, []string{"route", "method", "status"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "footprint_http_request_duration_seconds",
-			Help:    "Latency of HTTP requests by route template and method.",
-			Buckets: latencyBuckets,
-		}, []string{"route", "method"}),
-		lines: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "footprint_lines_computed_total",
-			Help: "Bid lines computed, by outcome (ok or error).",
-		}, []string{"outcome"}),
 		batchInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "footprint_batch_runs_in_flight",
 			Help: "POST /v1/batch runs in progress.",
@@ -91,15 +85,11 @@ func newMetrics(log *slog.Logger) *metrics {
 			Help: "POST /v1/batch requests answered 503 because the maximum of concurrent runs was reached.",
 		}),
 	}
-	// Both outcomes exist from the start, so that a rate over them is
-	// defined before the first line is computed.
-	m.lines.WithLabelValues("ok")
-	m.lines.WithLabelValues("error")
 	uptime := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "footprint_uptime_seconds",
 		Help: "Seconds since the server was built.",
 	}, func() float64 { return time.Since(started).Seconds() })
-	m.reg.MustRegister(m.requests, m.duration, m.lines, m.batchInFlight, m.batchRejected, uptime,
+	m.reg.MustRegister(m.requests, m.batchInFlight, m.batchRejected, uptime,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
@@ -112,17 +102,6 @@ func newMetrics(log *slog.Logger) *metrics {
 
 // observe counts one request. route and method must already be labels
 // (see methodLabel); status is the code written.
-func (m *metrics) observe(route, method string, status int, d time.Duration) {
+func (m *metrics) observe(route, method string, status int) {
 	m.requests.WithLabelValues(route, method, statusLabel(status)).Inc()
-	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
-}
-
-// linesComputed counts computed lines by outcome.
-func (m *metrics) linesComputed(ok, failed int) {
-	if ok > 0 {
-		m.lines.WithLabelValues("ok").Add(float64(ok))
-	}
-	if failed > 0 {
-		m.lines.WithLabelValues("error").Add(float64(failed))
-	}
 }

@@ -63,7 +63,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		d := time.Since(start)
 		method := methodLabel(r.Method)
-		s.metrics.observe(label.route, method, sw.status, d)
+		s.metrics.observe(label.route, method, sw.status)
 		if s.accessLog {
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("method", method), slog.String("path", clip.Text(r.URL.Path)), slog.String("route", label.route),

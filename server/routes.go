@@ -29,6 +29,14 @@ func (s *Server) routes(r *mux.Router) {
 	post := func(path string, lim bodyLimit, h handlerFunc) {
 		r.Handle(path, s.limitBody(lim, s.handle(h))).Methods(http.MethodPost)
 	}
+	// Web pages answer a full disk and too many failed sign-ins with a
+	// page (handlePage), not problem+json.
+	getPage := func(path string, h handlerFunc) {
+		r.Handle(path, s.handlePage(h)).Methods(http.MethodGet, http.MethodHead)
+	}
+	postPage := func(path string, lim bodyLimit, h handlerFunc) {
+		r.Handle(path, s.limitBody(lim, s.handlePage(h))).Methods(http.MethodPost)
+	}
 
 	// REST API (DESIGN "REST").
 	post("/v1/footprints", bidBody, s.postFootprint)
@@ -60,22 +68,22 @@ func (s *Server) routes(r *mux.Router) {
 
 	// Web form: GET shows it, POST acts on it (add or remove a line, upload
 	// a CSV, calculate); downloads recompute from the posted bid.
-	get("/", s.getForm)
-	post("/", formBody, s.postForm)
-	post("/download", formBody, s.postDownload)
-	get("/static/{file}", s.getStatic)
+	getPage("/", s.getForm)
+	postPage("/", formBody, s.postForm)
+	postPage("/download", formBody, s.postDownload)
+	getPage("/static/{file}", s.getStatic)
 
 	// Tender pages (tenders_web.go): officers behind a session cookie with
 	// CSRF tokens on every form; the notice and bid form are public.
-	get("/officer/sign-in", s.getSignIn)
-	post("/officer/sign-in", formBody, s.postSignIn)
-	post("/officer/sign-out", formBody, s.postSignOut)
-	get("/tenders", s.pageTenders)
-	get("/tenders/new", s.getNewTender)
-	post("/tenders/new", formBody, s.postNewTender)
-	get("/tenders/{id}", s.pageTender)
-	post("/tenders/{id}/open", formBody, s.postOpen)
-	get("/tenders/{id}/evaluation", s.getEvaluation)
-	get("/tenders/{id}/notice", s.getNotice)
-	post("/tenders/{id}/bid", formBody, s.postBid)
+	getPage("/officer/sign-in", s.getSignIn)
+	postPage("/officer/sign-in", formBody, s.postSignIn)
+	postPage("/officer/sign-out", formBody, s.postSignOut)
+	getPage("/tenders", s.pageTenders)
+	getPage("/tenders/new", s.getNewTender)
+	postPage("/tenders/new", formBody, s.postNewTender)
+	getPage("/tenders/{id}", s.pageTender)
+	postPage("/tenders/{id}/open", formBody, s.postOpen)
+	getPage("/tenders/{id}/evaluation", s.getEvaluation)
+	getPage("/tenders/{id}/notice", s.getNotice)
+	postPage("/tenders/{id}/bid", formBody, s.postBid)
 }

@@ -62,6 +62,14 @@ const (
 	MaxMethods = 5
 	// BatchTimeout bounds the time a batch request may take to stream.
 	BatchTimeout = 30 * time.Minute
+	// DefaultBatchWriteIdleTimeout is how long a batch response may wait
+	// for the client to take BatchWriteChunk bytes before the run is
+	// stopped and its slot freed, when Config.BatchWriteIdleTimeout is 0.
+	DefaultBatchWriteIdleTimeout = 30 * time.Second
+	// BatchWriteChunk is the most bytes of a batch response written under
+	// one write deadline: a client reading slower than BatchWriteChunk per
+	// write idle timeout (32 KiB in 30 s, about 1 KiB/s) is cut off.
+	BatchWriteChunk = 32 << 10
 	// DefaultMaxConcurrentBatches is the number of POST /v1/batch runs served
 	// at once when Config.MaxConcurrentBatches is 0. A run already uses
 	// every core; more runs at once only share them and add memory (the
@@ -92,6 +100,11 @@ type Config struct {
 	// for this long, so that a stalled client does not hold a slot for
 	// BatchTimeout. 0 means DefaultBatchIdleTimeout.
 	BatchIdleTimeout time.Duration
+	// BatchWriteIdleTimeout stops a batch run whose client takes none of
+	// the response for this long (it never reads, or stopped), so that
+	// it does not hold a slot for BatchTimeout. 0 means
+	// DefaultBatchWriteIdleTimeout.
+	BatchWriteIdleTimeout time.Duration
 	// Store persists tenders (DESIGN "Tenders"); nil leaves the tender
 	// routes answering 503 (the calculator routes do not need it).
 	Store store.Store
@@ -106,6 +119,9 @@ type Config struct {
 	// ParseEPD reads an EPD document of a bid line; nil means epd.Parse.
 	// Tests inject one.
 	ParseEPD bidjson.ParseFunc
+	// Guesses limits failed credential guesses per client address and per
+	// credential (guard.go); the zero value takes the defaults.
+	Guesses GuessLimits
 }
 
 // Server is the REST service and the web form. Build it with New.
@@ -125,6 +141,8 @@ type Server struct {
 	// is Config.MaxConcurrentBatches.
 	batchSlots chan struct{}
 	batchIdle  time.Duration
+	// batchWriteIdle is Config.BatchWriteIdleTimeout (or its default).
+	batchWriteIdle time.Duration
 	// tw serves the tender web pages (tenders_web.go).
 	tw *tenderWeb
 	// tenders is what authentication needs (auth.go, tenders_api.go).
@@ -133,6 +151,8 @@ type Server struct {
 	svc *tenders.Service
 	// parseEPD reads EPD documents (Config.ParseEPD or epd.Parse).
 	parseEPD bidjson.ParseFunc
+	// guesses counts failed credentials (guard.go).
+	guesses *guessLimiter
 }
 
 // New builds the service. It returns an error when the configuration is
@@ -159,8 +179,11 @@ func newServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: templates: %w", err)
 	}
-	if cfg.MaxConcurrentBatches < 0 || cfg.BatchIdleTimeout < 0 {
-		return nil, errors.New("server: MaxConcurrentBatches and BatchIdleTimeout must not be negative")
+	if cfg.MaxConcurrentBatches < 0 || cfg.BatchIdleTimeout < 0 || cfg.BatchWriteIdleTimeout < 0 {
+		return nil, errors.New("server: MaxConcurrentBatches, BatchIdleTimeout and BatchWriteIdleTimeout must not be negative")
+	}
+	if cfg.BatchWriteIdleTimeout == 0 {
+		cfg.BatchWriteIdleTimeout = DefaultBatchWriteIdleTimeout
 	}
 	if cfg.MaxConcurrentBatches == 0 {
 		cfg.MaxConcurrentBatches = DefaultMaxConcurrentBatches
@@ -170,7 +193,10 @@ func newServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{lib: cfg.Library, reg: cfg.Registry, engine: cfg.Engine, log: cfg.Logger, accessLog: cfg.AccessLog,
 		validate: newValidator(), metrics: newMetrics(cfg.Logger), pages: pages,
-		batchSlots: make(chan struct{}, cfg.MaxConcurrentBatches), batchIdle: cfg.BatchIdleTimeout}
+		batchSlots: make(chan struct{}, cfg.MaxConcurrentBatches), batchIdle: cfg.BatchIdleTimeout, batchWriteIdle: cfg.BatchWriteIdleTimeout}
+	if s.guesses, err = newGuessLimiter(cfg.Guesses, cfg.Logger); err != nil {
+		return nil, err
+	}
 	s.catalog = newCatalog(s.lib, s.reg)
 	s.tw = newTenderWeb(cfg)
 	s.tenders = newTenderDeps(cfg)

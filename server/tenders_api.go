@@ -220,9 +220,9 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	amount, err := parseDecimal(string(req.Price.Amount))
+	amount, err := tender.ParseAmount(string(req.Price.Amount))
 	if err != nil {
-		d := fmt.Sprintf("%q is not a decimal number; give the price as e.g. \"1250000.00\"", clip.Prefix(string(req.Price.Amount)))
+		d := "price amount: " + tender.AmountProblem(err)
 		return &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: "/price/amount", Detail: d}}}
 	}
 	secret, hash, err := newBidToken()
@@ -231,7 +231,6 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 	}
 	b := tender.Bid{Supplier: req.Supplier, Price: tender.Price{Amount: amount, Currency: req.Price.Currency}, LadderLevel: req.LadderLevel, Lines: cb.Lines}
 	sub, err := s.svc.Submit(r.Context(), t, b, hash, key)
-	s.countLines(sub.Footprint)
 	if err != nil {
 		return invalidAs(err, factors.ErrInvalid)
 	}

@@ -528,14 +528,16 @@ func TestOfficerToken(t *testing.T) {
 	if err != nil || gen2 != "" || h2 != h {
 		t.Errorf("second start: %q %q %v; want the stored hash and no new token", h2, gen2, err)
 	}
-	env[OfficerTokenEnv] = "from-the-environment"
+	env[OfficerTokenEnv] = "from-the-environment-Strong-2026"
 	h3, gen3, err := OfficerToken(ctx, st, getenv)
-	if err != nil || gen3 != "" || h3 != tender.HashToken("from-the-environment") {
+	if err != nil || gen3 != "" || h3 != tender.HashToken("from-the-environment-Strong-2026") {
 		t.Errorf("env: %q %q %v", h3, gen3, err)
 	}
-	env[OfficerTokenEnv] = "has space"
-	if _, _, err := OfficerToken(ctx, st, getenv); err == nil {
-		t.Error("a token with a space is accepted")
+	for _, weak := range []string{"has space but is long enough 1A", "from-the-environment"} {
+		env[OfficerTokenEnv] = weak
+		if h, _, err := OfficerToken(ctx, st, getenv); err == nil || h != "" {
+			t.Errorf("%q is accepted", weak)
+		}
 	}
 	delete(env, OfficerTokenEnv)
 	if _, _, err := OfficerToken(ctx, nil, getenv); err == nil {

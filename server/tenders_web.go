@@ -409,7 +409,11 @@ func (s *Server) postSignIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	token := strings.TrimSpace(r.PostFormValue("token"))
+	if err := s.guessSignIn(w, r, token); err != nil {
+		return err // 429 page (handlePage)
+	}
 	if s.tw.officerHash == "" || token == "" || len(token) > 512 || !tender.EqualTokenHash(tender.HashToken(token), s.tw.officerHash) {
+		s.failSignIn(r, token)
 		p := s.tenderPage("Officer sign-in", nil)
 		p.addError("token", "That is not the officer token. Enter the token printed when the server first started (or FOOTPRINT_OFFICER_TOKEN).")
 		return s.render(w, http.StatusUnauthorized, "tender-signin.html", p)
@@ -532,9 +536,9 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 	}
 	if t.Award.Rule == tender.CarbonPrice {
 		if cf.CarbonPrice != "" {
-			d, err := parseDecimal(cf.CarbonPrice)
+			d, err := tender.ParseAmount(cf.CarbonPrice)
 			if err != nil {
-				p.addError("carbon_price", fmt.Sprintf("%q is not a decimal number; use a point, e.g. 120.50", clip.Text(cf.CarbonPrice)))
+				p.addError("carbon_price", tender.AmountProblem(err))
 			} else {
 				t.Award.CarbonPricePerT = &d
 			}
@@ -588,9 +592,9 @@ func parseLadder(text string) (map[string]decimal.Decimal, string) {
 		if !ok || level == "" {
 			return nil, fmt.Sprintf("line %d, %q: write one level per line as level=fraction, e.g. 3=0.04", i+1, clip.Text(line))
 		}
-		d, err := parseDecimal(frac)
+		d, err := tender.ParseAmount(frac)
 		if err != nil {
-			return nil, fmt.Sprintf("line %d: %q is not a decimal fraction; e.g. 0.04 for 4 %%", i+1, clip.Text(frac))
+			return nil, fmt.Sprintf("line %d: %s", i+1, tender.AmountProblem(err))
 		}
 		if _, dup := out[level]; dup {
 			return nil, fmt.Sprintf("line %d: level %q is given twice", i+1, clip.Text(level))
@@ -822,8 +826,8 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 	b := tender.Bid{Supplier: bf.Supplier, Price: tender.Price{Currency: t.Currency}, LadderLevel: bf.Level, Lines: cb.Lines}
 	if bf.Price == "" {
 		p.addError("price", "Enter the price of the bid, e.g. 125000.00")
-	} else if d, err := parseDecimal(bf.Price); err != nil {
-		p.addError("price", fmt.Sprintf("%q is not a decimal number; use a point and no thousands separator, e.g. 125000.00", clip.Text(bf.Price)))
+	} else if d, err := tender.ParseAmount(bf.Price); err != nil {
+		p.addError("price", tender.AmountProblem(err))
 	} else {
 		b.Price.Amount = d
 	}

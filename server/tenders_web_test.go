@@ -232,7 +232,7 @@ func TestTenderCreateErrors(t *testing.T) {
 		{"no method", map[string]string{"method": ""}, "method", "Choose a method"},
 		{"unknown method", map[string]string{"method": "nope@1"}, "method", "nope"},
 		{"no carbon price", map[string]string{"carbon_price": ""}, "carbon_price", "missing"},
-		{"bad carbon price", map[string]string{"carbon_price": "1,5"}, "carbon_price", "not a decimal"},
+		{"bad carbon price", map[string]string{"carbon_price": "1,5"}, "carbon_price", "not a plain decimal number; write it as plain digits"},
 		{"ladder without levels", map[string]string{"rule": "ladder", "carbon_price": ""}, "ladder", "missing"},
 		{"ladder line", map[string]string{"rule": "ladder", "carbon_price": "", "ladder": "3=0.04\nfour"}, "ladder", "level=fraction"},
 		{"ladder fraction", map[string]string{"rule": "ladder", "carbon_price": "", "ladder": "3=1.5"}, "ladder", "not in [0, 1)"},

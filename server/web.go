@@ -593,7 +593,6 @@ func (s *Server) compute(ms []*methods.Method, bid calc.Bid) (*resultView, error
 		case err == nil:
 			res.Comparison = cmp.Report()
 			for _, fp := range cmp.Methods {
-				s.countLines(fp)
 				rep, err := fp.SealedReport()
 				if err != nil {
 					return nil, err

@@ -126,22 +126,23 @@ type querier interface {
 }
 
 // write runs fn in one write transaction, committed when fn returns nil.
+// A full disk, at any step, is ErrDiskFull (classify).
 func (s *sqlStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return classify(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		s.pending.take(tx)
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
 		s.pending.take(tx)
-		return err
+		return classify(err)
 	}
 	if s.o.Checkpoint != nil {
-		return s.checkpoint(tx)
+		return classify(s.checkpoint(tx))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package tender
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -32,6 +33,77 @@ const (
 )
 
 var maxAmount = decimal.RequireFromString(MaxAmount)
+
+// AmountPattern is the one spelling of an amount of a tender or a bid (a
+// price, a carbon price, a ladder discount) on input: digits, without
+// leading zeros, then optionally a point and at least one digit. No
+// spaces, sign, exponent, thousands separator or leading point, so that
+// the text a supplier signs off and the number ranked cannot differ in
+// how they are read. The OpenAPI document states the same pattern.
+const AmountPattern = `^(0|[1-9][0-9]*)(\.[0-9]+)?$`
+
+// MaxAmountText is the most bytes of an amount's text (16 integer digits,
+// a point and MaxDigits places fit with room to spare).
+const MaxAmountText = 100
+
+// ParseAmount reads an amount written as AmountPattern says, exactly. An
+// amount spelled otherwise is ErrInvalid with a message that names the
+// rule and repeats at most a short prefix of s. The range (sign, size,
+// places) is checked by ValidateTender and ValidateBid.
+func ParseAmount(s string) (decimal.Decimal, error) {
+	if msg := amountSpelling(s); msg != "" {
+		return decimal.Decimal{}, fmt.Errorf("%w: %s", ErrInvalid, msg)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil { // cannot happen for the pattern; kept for safety
+		return decimal.Decimal{}, fmt.Errorf("%w: %q is not a decimal number", ErrInvalid, clip.Text(s))
+	}
+	return d, nil
+}
+
+// AmountProblem is the message of a ParseAmount error without the
+// ErrInvalid prefix, to follow a field's name ("price amount: …").
+func AmountProblem(err error) string {
+	msg := err.Error()
+	if p := ErrInvalid.Error() + ": "; strings.HasPrefix(msg, p) {
+		return msg[len(p):]
+	}
+	return msg
+}
+
+// amountRule is the rule of AmountPattern in words, for messages.
+const amountRule = "write it as plain digits with an optional point and decimals, e.g. 1250000.00 or 0.04: no spaces, sign, exponent, thousands separator or leading zeros"
+
+// amountSpelling returns what is wrong with the spelling of an amount, or "".
+func amountSpelling(s string) string {
+	switch {
+	case s == "":
+		return "empty; " + amountRule
+	case len(s) > MaxAmountText:
+		return fmt.Sprintf("%d characters; at most %d", len(s), MaxAmountText)
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	intDigits := i
+	ok := intDigits > 0 && !(intDigits > 1 && s[0] == '0')
+	if ok && i < len(s) {
+		if s[i] != '.' {
+			ok = false
+		} else {
+			j := i + 1
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			ok = j > i+1 && j == len(s)
+		}
+	}
+	if ok {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a plain decimal number; %s", clip.Text(s), amountRule)
+}
 
 var one = decimal.NewFromInt(1)
 
@@ -139,7 +211,9 @@ func ValidateBid(t Tender, b Bid) error {
 		ps.add("/price/currency", ErrCurrencyMismatch, "%q differs from this tender's currency %s", clip.Text(b.Price.Currency), t.Currency)
 	}
 	if b.LadderLevel != "" {
-		if t.Award.Rule != Ladder {
+		if msg := checkText(b.LadderLevel); msg != "" {
+			ps.add("/ladder_level", ErrInvalid, "%s", msg)
+		} else if t.Award.Rule != Ladder {
 			ps.add("/ladder_level", ErrInvalid, "given, but this tender's award rule is %s; leave it out", t.Award.Rule)
 		} else if _, ok := t.Award.LadderDiscounts[b.LadderLevel]; !ok {
 			ps.add("/ladder_level", ErrUnknownLevel, "%q is not a level of this tender; use one of %s or none", clip.Text(b.LadderLevel), levelList(t.Award.LadderDiscounts))
@@ -150,6 +224,20 @@ func ValidateBid(t Tender, b Bid) error {
 		ps.add("/lines", ErrInvalid, "a bid needs at least one line")
 	case len(b.Lines) > calc.MaxLines:
 		ps.add("/lines", ErrInvalid, "%d lines; at most %d per bid", len(b.Lines), calc.MaxLines)
+	default:
+		// The lines' free text (their ids, a product factor's reference)
+		// is shown to officers beside the supplier's name: the same
+		// characters are refused (their length is the engine's check).
+		for i, l := range b.Lines {
+			if msg := checkFreeText(l.ID); msg != "" {
+				ps.add(fmt.Sprintf("/lines/%d/id", i), ErrInvalid, "%s", msg)
+			}
+			if l.Factor != nil {
+				if msg := checkFreeText(l.Factor.Reference); msg != "" {
+					ps.add(fmt.Sprintf("/lines/%d/factor/reference", i), ErrInvalid, "%s", msg)
+				}
+			}
+		}
 	}
 	return ps.err()
 }
@@ -180,9 +268,54 @@ func checkText(s string) string {
 	case !utf8.ValidString(s):
 		return "not valid UTF-8"
 	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return fmt.Sprintf("%q contains a control character; use plain text on one line", clip.Text(s))
+	return checkFreeText(s)
+}
+
+// bidiControls are the Unicode bidirectional formatting characters
+// (Unicode Standard Annex #9): embeddings, overrides, isolates and the
+// implicit marks. In a supplier's name or a reference they can make the
+// text display in another order than it is stored ("Trojan Source",
+// CVE-2021-42574), so that an officer reads a different name than the
+// one ranked; they are refused in every free-text field.
+var bidiControls = map[rune]string{
+	0x061C: "arabic letter mark",
+	0x200E: "left-to-right mark",
+	0x200F: "right-to-left mark",
+	0x202A: "left-to-right embedding",
+	0x202B: "right-to-left embedding",
+	0x202C: "pop directional formatting",
+	0x202D: "left-to-right override",
+	0x202E: "right-to-left override",
+	0x2066: "left-to-right isolate",
+	0x2067: "right-to-left isolate",
+	0x2068: "first strong isolate",
+	0x2069: "pop directional isolate",
+}
+
+// forbiddenRune says what r is when it may not appear in a free-text
+// field of a tender or a bid, or "": a control character (C0, DEL, C1), a
+// line or paragraph separator, or a bidirectional formatting character.
+// Other format characters (the zero-width joiners that some scripts need)
+// are allowed.
+func forbiddenRune(r rune) string {
+	switch {
+	case unicode.IsControl(r):
+		return "a control character"
+	case r == 0x2028 || r == 0x2029:
+		return "a line or paragraph separator"
+	}
+	if name, ok := bidiControls[r]; ok {
+		return name + ", a bidirectional control character"
+	}
+	return ""
+}
+
+// checkFreeText returns what is wrong with an optional text: a character
+// forbiddenRune refuses, or "".
+func checkFreeText(s string) string {
+	for i, r := range s {
+		if what := forbiddenRune(r); what != "" {
+			return fmt.Sprintf("contains %U (%s) at byte %d; use plain text on one line, without control or bidirectional formatting characters", r, what, i)
 		}
 	}
 	return ""

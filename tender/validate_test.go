@@ -2,6 +2,7 @@ package tender
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -26,8 +27,16 @@ func TestValidateTender(t *testing.T) {
 		{"ladder", func(t *Tender) { t.Award = ladder }, "", nil, ""},
 		{"no reference", func(t *Tender) { t.Reference = "" }, "/reference", ErrInvalid, "missing"},
 		{"long title", func(t *Tender) { t.Title = strings.Repeat("x", MaxText+1) }, "/title", ErrInvalid, "at most 200"},
-		{"control in buyer", func(t *Tender) { t.Buyer = "a\nb" }, "/buyer", ErrInvalid, "control character"},
+		{"control in buyer", func(t *Tender) { t.Buyer = "a\nb" }, "/buyer", ErrInvalid, "U+000A (a control character) at byte 1"},
 		{"bad utf8", func(t *Tender) { t.Buyer = "\xff" }, "/buyer", ErrInvalid, "UTF-8"},
+		{"rlo in reference", func(t *Tender) { t.Reference = "T-1\u202e2" }, "/reference", ErrInvalid, "U+202E (right-to-left override, a bidirectional control character) at byte 3"},
+		{"isolate in title", func(t *Tender) { t.Title = "\u2066x" }, "/title", ErrInvalid, "U+2066"},
+		{"line separator in buyer", func(t *Tender) { t.Buyer = "a\u2028b" }, "/buyer", ErrInvalid, "U+2028 (a line or paragraph separator)"},
+		{"C1 control in title", func(t *Tender) { t.Title = "a\u0085b" }, "/title", ErrInvalid, "U+0085 (a control character)"},
+		{"zero-width non-joiner allowed", func(t *Tender) { t.Buyer = "می\u200cخواهم" }, "", nil, ""},
+		{"bidi in ladder level", func(t *Tender) {
+			t.Award = Award{Rule: Ladder, Limits: LimitsReport, LadderDiscounts: map[string]decimal.Decimal{"3\u200f": dec("0.04")}}
+		}, "/award/ladder_discounts/3\u200f", ErrInvalid, "level name: contains U+200F"},
 		{"currency lower", func(t *Tender) { t.Currency = "eur" }, "/currency", ErrInvalid, "ISO 4217"},
 		{"currency missing", func(t *Tender) { t.Currency = "" }, "/currency", ErrInvalid, "missing"},
 		{"deadline past", func(t *Tender) { t.Deadline = t0.Add(-time.Second) }, "/deadline", ErrDeadlineNotFuture, "not after now"},
@@ -90,6 +99,15 @@ func TestValidateBid(t *testing.T) {
 		{"valid ladder no level", ladder, func(*Bid) {}, "", nil, ""},
 		{"trailing zeros", plain, func(b *Bid) { b.Price.Amount = dec("100.000") }, "", nil, ""},
 		{"no supplier", plain, func(b *Bid) { b.Supplier = "" }, "/supplier", ErrInvalid, "missing"},
+		{"rlo in supplier", plain, func(b *Bid) { b.Supplier = "ACME \u202egnp.exe" }, "/supplier", ErrInvalid, "U+202E (right-to-left override, a bidirectional control character) at byte 5"},
+		{"arabic letter mark in supplier", plain, func(b *Bid) { b.Supplier = "\u061cACME" }, "/supplier", ErrInvalid, "U+061C"},
+		{"lrm in supplier", plain, func(b *Bid) { b.Supplier = "ACME\u200e" }, "/supplier", ErrInvalid, "U+200E"},
+		{"tab in supplier", plain, func(b *Bid) { b.Supplier = "A\tB" }, "/supplier", ErrInvalid, "U+0009 (a control character)"},
+		{"bidi in ladder level", ladder, func(b *Bid) { b.LadderLevel = "3\u202c" }, "/ladder_level", ErrInvalid, "U+202C"},
+		{"bidi in line id", plain, func(b *Bid) { b.Lines[0].ID = "1\u2069" }, "/lines/0/id", ErrInvalid, "U+2069"},
+		{"bidi in factor reference", plain, func(b *Bid) {
+			b.Lines[0].Factor = &calc.ProductFactor{KgCO2e: dec("1"), Per: "t", Reference: "EPD \u202d1"}
+		}, "/lines/0/factor/reference", ErrInvalid, "U+202D"},
 		{"zero price", plain, func(b *Bid) { b.Price.Amount = dec("0") }, "/price/amount", ErrInvalid, "more than 0"},
 		{"negative price", plain, func(b *Bid) { b.Price.Amount = dec("-5") }, "/price/amount", ErrInvalid, "negative; a price is more than 0"},
 		{"three places", plain, func(b *Bid) { b.Price.Amount = dec("10.005") }, "/price/amount", ErrInvalid, "more than 2 decimal places"},
@@ -154,5 +172,41 @@ func checkProblem(t *testing.T, err error, pointer string, kind error, detail st
 	}
 	if !errors.Is(err, kind) || !errors.Is(err, factors.ErrInvalid) {
 		t.Errorf("errors.Is(%v, %v) is false", err, kind)
+	}
+}
+
+// TestForbiddenCharacterNotEchoed: a refused character is named by its
+// code point; the message repeats none of the input around it.
+func TestForbiddenCharacterNotEchoed(t *testing.T) {
+	b := newBid("b1", "100", "1000", t0)
+	b.Supplier = "ACME \u202egnp.exe"
+	err := ValidateBid(newTender(Award{Rule: PriceOnly, Limits: LimitsReport}), b)
+	if err == nil || strings.Contains(err.Error(), "gnp") || strings.Contains(err.Error(), "\u202e") || !strings.Contains(err.Error(), "U+202E") {
+		t.Errorf("got %v, want U+202E named and no part of the name", err)
+	}
+}
+
+func TestParseAmount(t *testing.T) {
+	re := regexp.MustCompile(AmountPattern)
+	for _, tc := range []struct {
+		in   string
+		want string // "" refused
+	}{
+		{"0", "0"}, {"10", "10"}, {"10.5", "10.5"}, {"125000.00", "125000"}, {"0.04", "0.04"},
+		{"1000000000000000", "1000000000000000"},
+		{" 10", ""}, {"10 ", ""}, {"1E+2", ""}, {"1e2", ""}, {"+10", ""}, {"-10", ""}, {"010", ""}, {"00", ""},
+		{".5", ""}, {"5.", ""}, {"1,000", ""}, {"1_000", ""}, {"", ""}, {"0x10", ""}, {"١٠", ""}, {"1.2.3", ""},
+		{"NaN", ""}, {"Infinity", ""}, {strings.Repeat("1", MaxAmountText+1), ""},
+	} {
+		got, err := ParseAmount(tc.in)
+		if (tc.want == "") != (err != nil) || err == nil && !got.Equal(dec(tc.want)) {
+			t.Errorf("ParseAmount(%.20q) = %s, %v; want %q", tc.in, got, err, tc.want)
+		}
+		if len(tc.in) <= MaxAmountText && re.MatchString(tc.in) != (err == nil) {
+			t.Errorf("ParseAmount(%q) disagrees with AmountPattern", tc.in)
+		}
+		if err != nil && (!errors.Is(err, ErrInvalid) || len(tc.in) > 0 && len(tc.in) <= MaxAmountText && !strings.Contains(err.Error(), "no spaces, sign, exponent")) {
+			t.Errorf("ParseAmount(%.20q): %v; want ErrInvalid naming the rule", tc.in, err)
+		}
 	}
 }

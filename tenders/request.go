@@ -16,7 +16,6 @@ import (
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/tender"
 
-	"github.com/footprint-gpp/footprint/internal/cell"
 	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
@@ -138,9 +137,9 @@ func toTender(req TenderRequest, m *methods.Method, now time.Time) (tender.Tende
 		t.Deadline = tender.Stamp(dl)
 	}
 	if req.Award.CarbonPricePerT != nil {
-		d, err := cell.ParseDecimal(string(*req.Award.CarbonPricePerT))
+		d, err := tender.ParseAmount(string(*req.Award.CarbonPricePerT))
 		if err != nil {
-			fields = append(fields, tender.Problem{Pointer: "/award/carbon_price_per_t", Detail: fmt.Sprintf("%q is not a decimal number; give e.g. \"120\"", clip.Prefix(string(*req.Award.CarbonPricePerT)))})
+			fields = append(fields, tender.Problem{Pointer: "/award/carbon_price_per_t", Detail: "carbon price per tonne: " + tender.AmountProblem(err)})
 		} else {
 			t.Award.CarbonPricePerT = &d
 		}
@@ -154,9 +153,9 @@ func toTender(req TenderRequest, m *methods.Method, now time.Time) (tender.Tende
 		sort.Strings(levels)
 		for _, l := range levels {
 			v := req.Award.LadderDiscounts[l]
-			d, err := cell.ParseDecimal(string(v))
+			d, err := tender.ParseAmount(string(v))
 			if err != nil {
-				fields = append(fields, tender.Problem{Pointer: "/award/ladder_discounts/" + escapePointer(clip.Prefix(l)), Detail: fmt.Sprintf("%q is not a decimal fraction; give e.g. \"0.04\"", clip.Prefix(string(v)))})
+				fields = append(fields, tender.Problem{Pointer: "/award/ladder_discounts/" + escapePointer(clip.Prefix(l)), Detail: "discount (a fraction, e.g. 0.04): " + tender.AmountProblem(err)})
 				continue
 			}
 			t.Award.LadderDiscounts[l] = d
