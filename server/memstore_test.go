@@ -143,7 +143,7 @@ func (m *memStore) SubmitBid(_ context.Context, tenderID string, b tender.Bid, t
 	if err != nil {
 		return tender.Bid{}, false, err
 	}
-	if _, err := m.appendEvent(mt, tender.EventBidReceived, "supplier", tender.Digests{tender.DigestBid: d, tender.DigestResult: b.Footprint.Receipt.ResultDigest}, now); err != nil {
+	if _, err := m.appendEvent(mt, tender.EventBidReceived, "supplier", tender.Digests{tender.DigestBid: d, tender.DigestResult: b.Footprint.Receipt.ResultDigest, tender.DigestToken: tokenHash}, now); err != nil {
 		return tender.Bid{}, false, err
 	}
 	mb := &memBid{b: b, hash: tokenHash, content: content}

@@ -369,7 +369,7 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 		seq  int
 		want tender.Digests
 	}{
-		{2, tender.Digests{"bid": a.Digests.Bid, "result": a.Digests.Result}},
+		{2, tender.Digests{"bid": a.Digests.Bid, "result": a.Digests.Result, "token": tender.HashToken(strings.TrimPrefix(a.BidToken, a.BidID+"."))}},
 		{7, tender.Digests{"evaluation": ev.Digest}},
 		{8, tender.Digests{"evaluation": ev.Digest}},
 		{10, tender.Digests{"ocds": sha256Hex(strings.TrimSuffix(rec.Body.String(), "\n")), "evaluation": ev.Digest}},

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/seal"
+	"github.com/footprint-gpp/footprint/tender"
 )
 
 // ErrChainRolledBack marks a write refused because the database's audit
@@ -117,4 +119,74 @@ func (s *sqlStore) checkpoint(tx *sql.Tx) error {
 		}
 	}
 	return nil
+}
+
+// verifySignatures checks what vouches for a chain beyond the database:
+// every event's signed head (it must verify with Options.VerifyKeys and
+// name the event's own seq, hash and time), the tender's head signature,
+// and the heads the checkpoint file holds (each must still be in the
+// chain at its seq, with its hash). Findings go to add; res gets
+// Signatures and CheckpointSeq.
+func (s *sqlStore) verifySignatures(tenderID string, events []tender.Event, h head, res *VerifyResult, add func(int64, string, ...any)) {
+	signed, firstSigned := 0, int64(0)
+	for i := range events {
+		e := &events[i]
+		if e.SignedHead == "" {
+			if firstSigned > 0 {
+				add(e.Seq, "the event is not signed though event %d before it is (a signature was removed, or the event written without the key)", firstSigned)
+			}
+			continue
+		}
+		signed++
+		if firstSigned == 0 {
+			firstSigned = e.Seq
+		}
+		sh, err := seal.ParseSignedHead(e.SignedHead)
+		if err != nil {
+			add(e.Seq, "its signed head cannot be read: %v", err)
+			continue
+		}
+		if sh.TenderID != tenderID || sh.Seq != e.Seq || sh.Hash != e.Hash || !sh.At.Equal(e.At) {
+			add(e.Seq, "its signed head names seq %d, hash %s…, not this event's seq %d, hash %s… (the chain was rewritten)", sh.Seq, clip.Prefix(sh.Hash), e.Seq, clip.Prefix(e.Hash))
+			continue
+		}
+		if len(s.o.VerifyKeys) > 0 {
+			if err := seal.VerifyHead(sh, s.o.VerifyKeys); err != nil {
+				add(e.Seq, "its signed head does not verify with the key file's keys: %v", err)
+			}
+		}
+	}
+	switch {
+	case signed == 0:
+		res.Signatures = "absent"
+	case len(s.o.VerifyKeys) == 0:
+		res.Signatures = "unchecked"
+	default:
+		res.Signatures = "verified"
+	}
+	if signed > 0 && len(events) > 0 && h.sig != events[len(events)-1].SignedHead && h.seq == events[len(events)-1].Seq {
+		add(h.seq, "the tender's head signature is not the newest event's")
+	}
+	if s.o.Checkpoint == nil {
+		return
+	}
+	heads, err := s.o.Checkpoint.All(tenderID)
+	if err != nil {
+		add(1, "the checkpoint file cannot be read for this tender: %v", err)
+		return
+	}
+	for _, sh := range heads {
+		var e *tender.Event
+		if sh.Seq >= 1 && sh.Seq <= int64(len(events)) && events[sh.Seq-1].Seq == sh.Seq {
+			e = &events[sh.Seq-1]
+		}
+		switch {
+		case e == nil:
+			add(sh.Seq, "the checkpoint kept outside the database has the chain's head signed at event %d (%s…), but the database's chain ends at event %d: events were removed", sh.Seq, clip.Prefix(sh.Hash), len(events))
+		case e.Hash != sh.Hash:
+			add(sh.Seq, "the checkpoint kept outside the database has hash %s… signed for this event, the database %s… (the chain was rewritten)", clip.Prefix(sh.Hash), clip.Prefix(e.Hash))
+		default:
+			res.CheckpointSeq = max(res.CheckpointSeq, sh.Seq)
+		}
+	}
 }

@@ -161,6 +161,7 @@ func (s *sqlStore) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 type head struct {
 	seq  int64
 	hash string
+	sig  string // the signed head, "" when written without a key file
 }
 
 // prev is the head as the previous event for tender.NewEvent.
@@ -171,14 +172,14 @@ func (h head) prev() *tender.Event {
 	return &tender.Event{Seq: h.seq, Hash: h.hash}
 }
 
-const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash"
+const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, head_sig"
 
 func scanTender(row interface{ Scan(...any) error }) (tender.Tender, head, error) {
 	var t tender.Tender
 	var h head
 	var deadline, created timeCol
 	var award, status string
-	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash)
+	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &h.sig)
 	if err != nil {
 		return t, h, err
 	}
@@ -252,7 +253,7 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 		return tender.Tender{}, err
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"),
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '')"),
 			t.ID, t.Reference, t.Title, t.Buyer, t.Currency, s.d.ts(t.Deadline), t.Method.ID, t.Method.Version, t.Method.Digest,
 			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash); err != nil {
 			return fmt.Errorf("store tender: %w", err)
@@ -379,6 +380,9 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		return tender.Bid{}, false, err
 	}
 	digests := tender.Digests{tender.DigestBid: digest}
+	if tokenHash != "" {
+		digests[tender.DigestToken] = tokenHash
+	}
 	if rd := b.Footprint.Receipt.ResultDigest; rd != "" {
 		digests[tender.DigestResult] = rd
 	}
@@ -633,7 +637,7 @@ func (s *sqlStore) AppendEvent(ctx context.Context, tenderID string, kind tender
 // parse, with the raw text as its one digest, so that Verify reports it
 // (its hash no longer recomputes) instead of failing.
 func (s *sqlStore) listEvents(ctx context.Context, q querier, tenderID string, tolerant bool) ([]tender.Event, error) {
-	rows, err := q.QueryContext(ctx, s.d.q("SELECT seq, at, kind, actor, digests, prev_hash, hash FROM events WHERE tender_id = ? ORDER BY seq"), tenderID)
+	rows, err := q.QueryContext(ctx, s.d.q("SELECT seq, at, kind, actor, digests, prev_hash, hash, sig FROM events WHERE tender_id = ? ORDER BY seq"), tenderID)
 	if err != nil {
 		return nil, err
 	}
@@ -644,7 +648,7 @@ func (s *sqlStore) listEvents(ctx context.Context, q querier, tenderID string, t
 		var e tender.Event
 		var at timeCol
 		var kind, digests string
-		if err := rows.Scan(&e.Seq, &at, &kind, &e.Actor, &digests, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &at, &kind, &e.Actor, &digests, &e.PrevHash, &e.Hash, &e.SignedHead); err != nil {
 			return nil, err
 		}
 		e.At, e.Kind = at.t, tender.EventKind(kind)

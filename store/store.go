@@ -108,6 +108,17 @@ type VerifyResult struct {
 	// FirstBadSeq is the first event that does not verify (0 when verified).
 	FirstBadSeq int64 `json:"first_bad_seq,omitempty"`
 	// Problem says what failed, naming the event.
-	Problem string         `json:"problem,omitempty"`
-	Events  []tender.Event `json:"events"`
+	Problem string `json:"problem,omitempty"`
+	// Signatures says what vouches for the chain beyond the database:
+	// "verified" (every event carries a signed head that verifies with the
+	// key file's keys and matches it), "absent" (no event is signed: the
+	// chain was written without a key file, and only the database vouches
+	// for it), "unchecked" (signed, but no keys were given to check them).
+	// Empty from a store opened without Options.
+	Signatures string `json:"signatures,omitempty"`
+	// CheckpointSeq is the newest seq of the tender's heads in the
+	// checkpoint file kept outside the database, each of which the chain
+	// still holds (0: none, or no checkpoint given).
+	CheckpointSeq int64          `json:"checkpoint_seq,omitempty"`
+	Events        []tender.Event `json:"events"`
 }

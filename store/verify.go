@@ -131,6 +131,8 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 				add(e.Seq, "bid %s has digest %s, not the one recorded at its receipt (the bid was edited)", clip.Prefix(sb.bid.ID), d)
 			} else if rd := sb.bid.Footprint.Receipt.ResultDigest; rd != "" && e.Digests[tender.DigestResult] != rd {
 				add(e.Seq, "bid %s's footprint result digest %s is not the one recorded", clip.Prefix(sb.bid.ID), clip.Prefix(rd))
+			} else if th, ok := e.Digests[tender.DigestToken]; ok && th != sb.tokenHash {
+				add(e.Seq, "bid %s's token hash is not the one recorded at its receipt (the bid's token was replaced)", clip.Prefix(sb.bid.ID))
 			}
 			switch {
 			case sb.bid.WithdrawnAt == nil && sb.withdrawnSeq.Valid:
@@ -194,6 +196,7 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 				add(evaluated.Seq, "the stored evaluation's digest %s is not the one recorded", clip.Prefix(ev.Digest))
 			}
 		}
+		s.verifySignatures(tenderID, events, h, &res, add)
 		if len(fs) == 0 {
 			res.Verified = true
 			return nil

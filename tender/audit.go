@@ -42,6 +42,9 @@ const (
 	// DigestResult is the bid's footprint report's result digest
 	// (bid_received).
 	DigestResult = "result"
+	// DigestToken is the stored hash of the bid's token (bid_received), so
+	// that swapping a bid's token hash in the database shows.
+	DigestToken = "token"
 	// DigestEvaluation is the evaluation's digest (evaluated, exported).
 	DigestEvaluation = "evaluation"
 	// DigestOCDS is the SHA-256 of an exported OCDS package (exported).
@@ -52,7 +55,7 @@ const (
 // which NameLegacy gives them to the values it cannot match.
 var kindDigests = map[EventKind][]string{
 	EventCreated:     {DigestTender},
-	EventBidReceived: {DigestBid, DigestResult},
+	EventBidReceived: {DigestBid, DigestResult, DigestToken},
 	EventWithdrawn:   {DigestBid},
 	EventOpened:      {DigestTender},
 	EventEvaluated:   {DigestEvaluation},
@@ -89,6 +92,10 @@ type Event struct {
 	Legacy   bool   `json:"legacy,omitempty"`
 	PrevHash string `json:"prev_hash"`
 	Hash     string `json:"hash"`
+	// SignedHead is the chain's head after this event, signed with a key
+	// the database does not hold (seal.SignedHead text); empty for events
+	// written without a key file. Not covered by Hash: it vouches for it.
+	SignedHead string `json:"signed_head,omitempty"`
 }
 
 // Chain errors, each wrapped in a *ChainError naming the event.
