@@ -32,6 +32,7 @@ var suite = []struct {
 	{"Tamper", testTamper},
 	{"ReadDuringWrite", testReadDuringWrite},
 	{"LegacyChain", testLegacyChain},
+	{"SealedChain", testSealedChain},
 }
 
 func TestStore(t *testing.T) {

@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/footprint-gpp/footprint/seal"
+	"github.com/footprint-gpp/footprint/tender"
+)
+
+func bidDigest(t *testing.T, b tender.Bid) string {
+	t.Helper()
+	d, err := tender.BidDigest(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// sealStore gives s a fresh key and checkpoint file (outside the
+// database), as serve does with its key file.
+func sealStore(t *testing.T, s *sqlStore) (*seal.Keys, *seal.Checkpoint) {
+	t.Helper()
+	k, err := seal.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := seal.OpenCheckpoint(filepath.Join(t.TempDir(), "footprint.checkpoint"), k.VerifyKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cp.Close() })
+	s.o = Options{Signer: k, Checkpoint: cp, VerifyKeys: k.VerifyKeys()}
+	return k, cp
+}
+
+// rehash recomputes the chain of a tender from seq on, as a database
+// writer without the key can (the hash is unkeyed), and moves the head
+// to the end, keeping whatever signatures the rows hold.
+func rehash(t *testing.T, s *sqlStore, tenderID string, from int64) {
+	t.Helper()
+	ctx := context.Background()
+	evs, err := s.listEvents(ctx, s.r, tenderID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		e := &evs[i]
+		if e.Seq > 1 {
+			e.PrevHash = evs[i-1].Hash
+		}
+		if e.Seq < from {
+			continue
+		}
+		e.Hash = e.ComputeHash()
+		ds, _ := json.Marshal(e.Digests)
+		tamperSQL(t, s, "UPDATE events SET digests = ?, prev_hash = ?, hash = ? WHERE tender_id = ? AND seq = ?", string(ds), e.PrevHash, e.Hash, tenderID, e.Seq)
+	}
+	last := evs[len(evs)-1]
+	tamperSQL(t, s, "UPDATE tenders SET head_seq = ?, head_hash = ? WHERE id = ?", last.Seq, last.Hash, tenderID)
+}
+
+// moveHeadBack truncates a tender's chain after seq, as a database writer
+// would: the head, its hash and its signature (each event keeps the
+// signed head of its time) are set back to event seq's.
+func moveHeadBack(t *testing.T, s *sqlStore, tenderID string, seq int64) {
+	t.Helper()
+	var hash, sig string
+	if err := s.r.QueryRow(s.d.q("SELECT hash, sig FROM events WHERE tender_id = ? AND seq = ?"), tenderID, seq).Scan(&hash, &sig); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(s.d.q("DELETE FROM events WHERE tender_id = ? AND seq > ?"), tenderID, seq); err != nil {
+		t.Fatal(err)
+	}
+	tamperSQL(t, s, "UPDATE tenders SET head_seq = ?, head_hash = ?, head_sig = ? WHERE id = ?", seq, hash, sig, tenderID)
+}
+
+// testSealedChain runs the insider attacks of issue 15 against a store
+// with a key file and a checkpoint: each rewrite that verified before
+// (an unkeyed chain recomputed, a truncated chain with its head moved
+// back, a reversed opening, a deleted export event, a swapped token hash)
+// is reported "not verified", naming the event and what changed.
+func testSealedChain(t *testing.T, s *sqlStore, _ string) {
+	ctx := context.Background()
+	sealStore(t, s)
+	// Chain: 1 created, 2-4 bids A B C, 5 C withdrawn, 6 opened,
+	// 7 evaluated, 8 exported.
+	setup := func(t *testing.T, open bool) (tender.Tender, []tender.Bid) {
+		td := mustCreate(t, s, "T-1")
+		var bids []tender.Bid
+		for i := 1; i <= 3; i++ {
+			bids = append(bids, mustSubmit(t, s, td.ID, i, t0.Add(time.Duration(i)*time.Hour)))
+		}
+		if err := s.WithdrawBid(ctx, td.ID, bids[2].ID, t0.Add(5*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if open {
+			if _, err := s.Open(ctx, td.ID, "officer", deadline, evaluate); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AppendEvent(ctx, td.ID, tender.EventExported, "officer", tender.Digests{tender.DigestOCDS: digest}, deadline.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := s.Verify(ctx, td.ID)
+		if err != nil || !r.Verified || r.Signatures != "verified" || (open && r.CheckpointSeq != 8) {
+			t.Fatalf("Verify before tampering: %+v, %v", r, err)
+		}
+		return td, bids
+	}
+	cases := []struct {
+		name    string
+		open    bool
+		tamper  func(t *testing.T, td tender.Tender, bids []tender.Bid)
+		wantSeq int64
+		want    string
+		// then, if set, is a write that must now be refused.
+		then func(td tender.Tender) error
+	}{
+		{"sealed price lowered, chain recomputed", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			tamperSQL(t, s, "UPDATE bids SET price_amount = '500.00' WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
+			b, _, err := s.Bid(ctx, td.ID, bids[1].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, _ := tender.BidDigest(b)
+			tamperSQL(t, s, "UPDATE events SET digests = replace(digests, ?, ?) WHERE tender_id = ? AND seq = 3", bidDigest(t, bids[1]), d, td.ID)
+			rehash(t, s, td.ID, 3)
+		}, 3, "its signed head names seq 3", func(td tender.Tender) error {
+			_, err := s.Open(ctx, td.ID, "officer", deadline, evaluate)
+			return err
+		}},
+		{"sealed price lowered, chain recomputed, signatures stripped", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			tamperSQL(t, s, "UPDATE bids SET price_amount = '500.00' WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
+			b, _, _ := s.Bid(ctx, td.ID, bids[1].ID)
+			d, _ := tender.BidDigest(b)
+			tamperSQL(t, s, "UPDATE events SET digests = replace(digests, ?, ?) WHERE tender_id = ? AND seq = 3", bidDigest(t, bids[1]), d, td.ID)
+			rehash(t, s, td.ID, 3)
+			if _, err := s.w.Exec(s.d.q("UPDATE events SET sig = '' WHERE tender_id = ?"), td.ID); err != nil {
+				t.Fatal(err)
+			}
+			tamperSQL(t, s, "UPDATE tenders SET head_sig = '' WHERE id = ?", td.ID)
+		}, 3, "the checkpoint kept outside the database has hash", nil},
+		{"newest bid removed, head moved back", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			// Undo the withdrawal (event 5) and remove bid C (event 4).
+			if _, err := s.w.Exec(s.d.q("DELETE FROM bids WHERE tender_id = ? AND id = ?"), td.ID, bids[2].ID); err != nil {
+				t.Fatal(err)
+			}
+			moveHeadBack(t, s, td.ID, 3)
+		}, 4, "events were removed", func(td tender.Tender) error {
+			_, _, err := s.SubmitBid(ctx, td.ID, newBid("Late", "900.00", "1", t0.Add(6*time.Hour)), tender.HashToken("x"), "", t0.Add(6*time.Hour))
+			return err
+		}},
+		{"opening reversed", true, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			if _, err := s.w.Exec(s.d.q("DELETE FROM evaluations WHERE tender_id = ?"), td.ID); err != nil {
+				t.Fatal(err)
+			}
+			tamperSQL(t, s, "UPDATE tenders SET status = 'open' WHERE id = ?", td.ID)
+			moveHeadBack(t, s, td.ID, 5)
+		}, 6, "events were removed", func(td tender.Tender) error {
+			_, err := s.Open(ctx, td.ID, "officer", deadline.Add(time.Hour), evaluate)
+			return err
+		}},
+		{"export event deleted", true, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			moveHeadBack(t, s, td.ID, 7)
+		}, 8, "events were removed", func(td tender.Tender) error {
+			_, err := s.AppendEvent(ctx, td.ID, tender.EventExported, "officer", tender.Digests{tender.DigestOCDS: digest}, deadline.Add(2*time.Minute))
+			return err
+		}},
+		{"token hash swapped", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			tamperSQL(t, s, "UPDATE bids SET token_hash = ? WHERE tender_id = ? AND id = ?", tender.HashToken("mallory"), td.ID, bids[0].ID)
+		}, 2, "token hash is not the one recorded", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			td, bids := setup(t, c.open)
+			c.tamper(t, td, bids)
+			r, err := s.Verify(ctx, td.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Verified || r.FirstBadSeq != c.wantSeq || !strings.Contains(r.Problem, c.want) {
+				t.Errorf("Verify: verified %v, first bad %d, problem %q; want not verified at event %d, %q", r.Verified, r.FirstBadSeq, r.Problem, c.wantSeq, c.want)
+			}
+			if c.then != nil {
+				if err := c.then(td); !errors.Is(err, ErrChainRolledBack) {
+					t.Errorf("a write on the tampered chain: %v, want ErrChainRolledBack", err)
+				}
+			}
+		})
+	}
+}
