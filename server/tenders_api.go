@@ -103,8 +103,13 @@ type BidReceipt struct {
 	BidToken   string             `json:"bid_token,omitempty"`
 	ReceivedAt time.Time          `json:"received_at"`
 	Digests    tenders.BidDigests `json:"digests"`
-	Replayed   bool               `json:"replayed"`
-	Note       string             `json:"note"`
+	// SignedHead is the audit chain's head just after the bid's receipt,
+	// signed with the server's key (kept outside the database): keep it
+	// with the token; footprint tenders verify --receipt checks that the
+	// bid is still in the chain at its place. Absent on a replay.
+	SignedHead string `json:"signed_head,omitempty"`
+	Replayed   bool   `json:"replayed"`
+	Note       string `json:"note"`
 }
 
 // postTender answers POST /v1/tenders (officer).
@@ -234,7 +239,7 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return invalidAs(err, factors.ErrInvalid)
 	}
-	out := BidReceipt{TenderID: id, BidID: sub.Bid.ID, ReceivedAt: sub.Bid.ReceivedAt.UTC(), Digests: sub.Digests, Replayed: sub.Replayed}
+	out := BidReceipt{TenderID: id, BidID: sub.Bid.ID, ReceivedAt: sub.Bid.ReceivedAt.UTC(), Digests: sub.Digests, SignedHead: sub.Bid.SignedHead, Replayed: sub.Replayed}
 	status := http.StatusOK
 	if sub.Replayed {
 		w.Header().Set("Idempotency-Replayed", "true")

@@ -207,7 +207,7 @@ func (s *sqlStore) getTender(ctx context.Context, q querier, id string, lock boo
 // are stored as a JSON object, name to value ({"bid": "…"}); events
 // stored before digests were named hold a JSON array of values, which
 // listEvents reads as legacy events.
-func (s *sqlStore) appendEvent(ctx context.Context, tx querier, tenderID string, ev tender.Event) error {
+func (s *sqlStore) appendEvent(ctx context.Context, tx querier, tenderID string, ev *tender.Event) error {
 	if ev.Legacy {
 		return fmt.Errorf("append %s event: a legacy event is never written", ev.Kind)
 	}
@@ -219,6 +219,7 @@ func (s *sqlStore) appendEvent(ctx context.Context, tx querier, tenderID string,
 	if err != nil {
 		return err
 	}
+	ev.SignedHead = sig
 	if _, err := tx.ExecContext(ctx, s.d.q(qInsertEvent),
 		tenderID, ev.Seq, s.d.ts(ev.At), string(ev.Kind), ev.Actor, string(ds), ev.PrevHash, ev.Hash, sig); err != nil {
 		return fmt.Errorf("append %s event: %w", ev.Kind, err)
@@ -258,7 +259,7 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash); err != nil {
 			return fmt.Errorf("store tender: %w", err)
 		}
-		return s.appendEvent(ctx, tx, t.ID, ev)
+		return s.appendEvent(ctx, tx, t.ID, &ev)
 	})
 	if err != nil {
 		return tender.Tender{}, err
@@ -428,10 +429,11 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 			string(footprint), tokenHash, ev.Seq, key); err != nil {
 			return fmt.Errorf("store bid: %w", err)
 		}
-		if err := s.appendEvent(ctx, tx, tenderID, ev); err != nil {
+		if err := s.appendEvent(ctx, tx, tenderID, &ev); err != nil {
 			return err
 		}
 		out = b
+		out.SignedHead = ev.SignedHead
 		return nil
 	})
 	if err != nil {
@@ -495,7 +497,7 @@ func (s *sqlStore) WithdrawBid(ctx context.Context, tenderID, bidID string, now 
 		if _, err := tx.ExecContext(ctx, s.d.q("UPDATE bids SET withdrawn_at = ?, withdrawn_seq = ? WHERE tender_id = ? AND id = ?"), s.d.ts(now), ev.Seq, tenderID, bidID); err != nil {
 			return fmt.Errorf("withdraw bid: %w", err)
 		}
-		return s.appendEvent(ctx, tx, tenderID, ev)
+		return s.appendEvent(ctx, tx, tenderID, &ev)
 	})
 }
 
@@ -551,10 +553,10 @@ func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Ti
 		if _, err := tx.ExecContext(ctx, s.d.q("UPDATE tenders SET status = ? WHERE id = ?"), string(tender.StatusOpened), tenderID); err != nil {
 			return fmt.Errorf("mark tender opened: %w", err)
 		}
-		if err := s.appendEvent(ctx, tx, tenderID, opened); err != nil {
+		if err := s.appendEvent(ctx, tx, tenderID, &opened); err != nil {
 			return err
 		}
-		if err := s.appendEvent(ctx, tx, tenderID, evaluated); err != nil {
+		if err := s.appendEvent(ctx, tx, tenderID, &evaluated); err != nil {
 			return err
 		}
 		out = ev
@@ -620,7 +622,7 @@ func (s *sqlStore) AppendEvent(ctx context.Context, tenderID string, kind tender
 		if err != nil {
 			return err
 		}
-		if err := s.appendEvent(ctx, tx, tenderID, ev); err != nil {
+		if err := s.appendEvent(ctx, tx, tenderID, &ev); err != nil {
 			return err
 		}
 		out = ev

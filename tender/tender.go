@@ -119,6 +119,13 @@ type Bid struct {
 	// Footprint is the bid's footprint, computed at submission under the
 	// tender's pinned method.
 	Footprint Summary `json:"footprint"`
+	// SignedHead is the audit chain's head just after the bid's receipt,
+	// signed with the key file's key (seal.SignedHead text): the supplier's
+	// receipt carries it, so that footprint tenders verify --receipt can
+	// show the bid is still in the chain at its place. Set by the store on
+	// a new submission when the chain is signed; not part of the bid's
+	// content (nor of its digest).
+	SignedHead string `json:"-"`
 }
 
 // Summary is what a tender keeps of a bid's footprint: the exact total, the

@@ -9,11 +9,10 @@ import (
 	"strings"
 
 	"github.com/footprint-gpp/footprint/server"
-	"github.com/footprint-gpp/footprint/store"
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--log-level info] [--log-format text]\n\n"+
+	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE] [--log-level info] [--log-format text]\n\n"+
 		"Runs the REST service (/v1/...) and the web form (/) until SIGINT or SIGTERM,\n"+
 		"then finishes the requests in flight and exits. Logs go to stderr. Tenders\n"+
 		"are kept in the --db database, opened at start (a missing SQLite file is\n"+
@@ -58,7 +57,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)
 		return exitFailed
 	}
-	st, err := store.Open(ctx, *db)
+	st, err := db.open(ctx, e, "serve")
 	if err != nil {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)
 		return exitFailed

@@ -2,8 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/store"
+	"github.com/footprint-gpp/footprint/tenders"
 )
 
 // tendersSubs are the subcommands of "footprint tenders".
@@ -33,37 +33,41 @@ func cmdTenders(ctx context.Context, e *env, args []string) int {
 		tendersSubs(), args)
 }
 
-// dbFlag registers --db, the database URL of serve and the tenders
-// commands. creates says whether the command creates a missing SQLite
-// file (serve, tenders create) or refuses it (openExisting).
-func dbFlag(fs *flag.FlagSet, creates bool) *string {
-	sqlite := "an existing file; a missing one is an error"
-	if creates {
-		sqlite = "a file, created when missing"
+// checkpointText says how far the checkpoint file vouches for a chain.
+func checkpointText(seq int64) string {
+	if seq == 0 {
+		return "no head of this tender"
 	}
-	return fs.String("db", store.DefaultURL, "database: sqlite:PATH ("+sqlite+") or postgres://user@host/dbname")
+	return fmt.Sprintf("heads up to event %d, each still in the chain", seq)
 }
 
-// openExisting opens the database at url for a command that only reads
-// it: a SQLite file that does not exist is an error, not a new empty
-// database.
-func openExisting(ctx context.Context, url string) (store.Store, error) {
-	if p, ok := strings.CutPrefix(url, "sqlite:"); ok {
-		p = strings.TrimPrefix(p, "//")
-		if _, err := os.Stat(p); err != nil {
-			return nil, fmt.Errorf("--db %s: no database there (%w)", clip.Prefix(url), errors.Unwrap(err))
-		}
+// readLimited reads a file of at most limit bytes.
+func readLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
 	}
-	return store.Open(ctx, url)
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(raw)) > limit {
+		err = fmt.Errorf("over %d bytes", limit)
+	}
+	return raw, err
 }
 
 func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "tenders verify", "tenders verify [--db URL] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders verify", "tenders verify [--db URL] [--keys FILE] [--checkpoint FILE] [--receipt FILE ...] TENDER_ID\n\n"+
 		"Checks a tender's audit trail offline: every event's hash, the chain's links\n"+
-		"and head, and that the stored tender, bids and evaluation still have the\n"+
-		"digests their events recorded. Prints the events and the verdict; exits 0\n"+
-		"when it verifies, 1 when it does not (naming the first bad event) or on error.")
+		"and head, every event's signed head (with the key file's keys, which the\n"+
+		"database does not hold), the heads kept in the checkpoint file, that the\n"+
+		"stored tender, bids, token hashes and evaluation still have the digests\n"+
+		"their events recorded, and, for each --receipt (a supplier's saved answer\n"+
+		"of its submission), that its bid is still in the chain at its place. Prints\n"+
+		"the events and the verdict; exits 0 when it verifies, 1 when it does not\n"+
+		"(naming the first bad event or receipt) or on error.")
 	db := dbFlag(fs, false)
+	var receipts multiFlag
+	fs.Var(&receipts, "receipt", "a bid's receipt (the JSON answer of its submission) to check against the chain; repeat for several")
 	if done, code := parseFlags(fs, args); done {
 		return code
 	}
@@ -72,7 +76,7 @@ func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := db.open(ctx, e, "tenders verify")
 	if err != nil {
 		fmt.Fprintln(e.stderr, "footprint tenders verify:", err)
 		return exitFailed
@@ -84,8 +88,32 @@ func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	printEvents(e.stdout, res)
-	if !res.Verified {
+	if res.Signatures != "" {
+		fmt.Fprintf(e.stdout, "signatures: %s; checkpoint: %s\n", res.Signatures, checkpointText(res.CheckpointSeq))
+	}
+	ok := res.Verified
+	if !ok {
 		fmt.Fprintf(e.stdout, "NOT VERIFIED: %s\n", res.Problem)
+	}
+	var keys []ed25519.PublicKey
+	if ss, isSealed := st.(sealedStore); isSealed {
+		keys = ss.keys
+	}
+	for _, name := range receipts {
+		raw, err := readLimited(name, tenders.MaxReceiptBytes)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "footprint tenders verify: --receipt %s: %v\n", name, err)
+			return exitFailed
+		}
+		seq, err := tenders.CheckReceipt(fs.Arg(0), res, raw, keys)
+		if err != nil {
+			ok = false
+			fmt.Fprintf(e.stdout, "NOT VERIFIED: receipt %s: %v\n", name, err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "receipt %s: its bid is in the chain at event %d, as signed\n", name, seq)
+	}
+	if !ok {
 		return exitFailed
 	}
 	fmt.Fprintf(e.stdout, "verified: %d events\n", len(res.Events))

@@ -11,7 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/calc"
-	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -21,10 +20,7 @@ func seedTender(t *testing.T) (path, id string) {
 	t.Helper()
 	ctx := context.Background()
 	path = filepath.Join(t.TempDir(), "footprint.db")
-	st, err := store.Open(ctx, "sqlite:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openSealed(t, "sqlite:"+path)
 	defer st.Close()
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	digest := strings.Repeat("ab", 32)

@@ -121,8 +121,8 @@ func loadTender(ctx context.Context, st store.Store, id string) (tender.Tender, 
 
 // openTender opens an existing database and reads tender id from it; the
 // caller closes the store.
-func openTender(ctx context.Context, url, id string) (store.Store, tender.Tender, error) {
-	st, err := openExisting(ctx, url)
+func openTender(ctx context.Context, e *env, db *dbOptions, cmd, id string) (store.Store, tender.Tender, error) {
+	st, err := db.open(ctx, e, cmd)
 	if err != nil {
 		return nil, tender.Tender{}, err
 	}
@@ -150,7 +150,7 @@ func apiJSON(v any) ([]byte, error) {
 
 func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 	const sub = "create"
-	fs := newFlags(e, "tenders create", "tenders create [--db URL] [--method REF] [--methods DIR] [--data DIR] [tender.json]\n\n"+
+	fs := newFlags(e, "tenders create", "tenders create [--db URL] [--keys FILE] [--checkpoint FILE] [--method REF] [--methods DIR] [--data DIR] [tender.json]\n\n"+
 		"Creates a tender from a JSON file (or stdin) with the fields of POST /v1/tenders:\n"+
 		"reference, title, buyer, method, currency, deadline (RFC 3339) and award\n"+
 		"{rule, carbon_price_per_t, ladder_discounts, limits}. It is read as strictly\n"+
@@ -190,7 +190,7 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	st, err := store.Open(ctx, *db)
+	st, err := db.open(ctx, e, "tenders create")
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -216,7 +216,7 @@ type tenderListItem struct {
 
 func cmdTendersList(ctx context.Context, e *env, args []string) int {
 	const sub = "list"
-	fs := newFlags(e, "tenders list", "tenders list [--db URL] [--json]\n\n"+
+	fs := newFlags(e, "tenders list", "tenders list [--db URL] [--keys FILE] [--checkpoint FILE] [--json]\n\n"+
 		"Lists the tenders, newest first: id, reference, title, deadline, state now\n"+
 		"and how many bids arrived (those still standing in brackets when some were\n"+
 		"withdrawn). Bids stay sealed: only their count is shown.")
@@ -230,7 +230,7 @@ func cmdTendersList(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	now := tendersNow(e)
-	st, err := openExisting(ctx, *db)
+	st, err := db.open(ctx, e, "tenders list")
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -289,7 +289,7 @@ func cell(s string) string {
 
 func cmdTendersShow(ctx context.Context, e *env, args []string) int {
 	const sub = "show"
-	fs := newFlags(e, "tenders show", "tenders show [--db URL] [--json] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders show", "tenders show [--db URL] [--keys FILE] [--checkpoint FILE] [--json] TENDER_ID\n\n"+
 		"Shows a tender's public notice (reference, title, buyer, method, deadline,\n"+
 		"award rule), its state now, and its bids as an officer may see them at any\n"+
 		"time: ids, receipt times, withdrawals and digests. Never a price, a line, a\n"+
@@ -301,7 +301,7 @@ func cmdTendersShow(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	now := tendersNow(e)
-	st, t, err := openTender(ctx, *db, id)
+	st, t, err := openTender(ctx, e, db, "tenders "+sub, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -360,7 +360,7 @@ func printNotice(w io.Writer, t tender.Tender) {
 
 func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	const sub = "open"
-	fs := newFlags(e, "tenders open", "tenders open [--db URL] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders open", "tenders open [--db URL] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
 		"Opens a tender after its deadline (before it: exit 1, nothing changes): computes\n"+
 		"the evaluation under the pinned method, stores it with the opening in one\n"+
 		"transaction, and prints it as JSON (as POST /v1/tenders/{id}/open answers).\n"+
@@ -373,7 +373,7 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	now := tendersNow(e)
-	st, t, err := openTender(ctx, *db, id)
+	st, t, err := openTender(ctx, e, db, "tenders "+sub, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -398,7 +398,7 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 	const sub = "evaluation"
-	fs := newFlags(e, "tenders evaluation", "tenders evaluation [--db URL] [--format json|csv] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders evaluation", "tenders evaluation [--db URL] [--keys FILE] [--checkpoint FILE] [--format json|csv] TENDER_ID\n\n"+
 		"Prints an opened tender's evaluation (ranking, notional prices, exclusions with\n"+
 		"their reasons), the same bytes as GET /v1/tenders/{id}/evaluation[?format=csv],\n"+
 		"and records the export in the audit trail. Before the opening: exit 1.")
@@ -413,7 +413,7 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	now := tendersNow(e)
-	st, t, err := openTender(ctx, *db, id)
+	st, t, err := openTender(ctx, e, db, "tenders "+sub, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -442,7 +442,7 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 	const sub = "export"
-	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--format ocds] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds] TENDER_ID\n\n"+
 		"Prints a tender's OCDS 1.1 release package (the tender; after the opening also\n"+
 		"the bids extension's details and the award), the same bytes as\n"+
 		"GET /v1/tenders/{id}/ocds at the same moment, and records the export in the\n"+
@@ -457,7 +457,7 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "footprint tenders export: --format %q: use ocds (the evaluation as JSON or CSV: footprint tenders evaluation)\n", clip.Prefix(*format))
 		return exitUsage
 	}
-	st, t, err := openTender(ctx, *db, id)
+	st, t, err := openTender(ctx, e, db, "tenders "+sub, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/server"
-	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -70,10 +69,7 @@ func submitBids(t *testing.T, db, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openSealed(t, db)
 	defer st.Close()
 	td, err := st.Tender(ctx, id)
 	if err != nil {
@@ -105,7 +101,6 @@ func submitBids(t *testing.T, db, id string) {
 // now, as an officer.
 func apiGet(t *testing.T, db, path string, now time.Time) []byte {
 	t.Helper()
-	ctx := context.Background()
 	lib, err := factors.Embedded()
 	if err != nil {
 		t.Fatal(err)
@@ -114,10 +109,7 @@ func apiGet(t *testing.T, db, path string, now time.Time) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openSealed(t, db)
 	defer st.Close()
 	h, err := server.New(server.Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib), Store: st,
 		OfficerTokenHash: tender.HashToken("officer-token"), Now: func() time.Time { return now }})

@@ -1,18 +1,18 @@
 // Command footprint calculates the carbon footprint of public-procurement
 // bids under versioned methodologies, EU and US side by side.
 //
-//	footprint serve   [--addr :8080] [--methods DIR] [--data DIR] [--db URL]
+//	footprint serve   [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE]
 //	footprint calc    --method REF  bid.json
 //	footprint batch   --method REF [--method REF ...] [-o out.csv] [in.csv]
 //	footprint compare --method A --method B  bid.json|in.csv
 //	footprint methods list | show REF | validate FILE | diff REF REF
 //	footprint factors search [--activity K] [--region R] [--dataset D]
 //	footprint conformance [VECTORS_DIR]
-//	footprint tenders create [--db URL] [--method REF] tender.json
-//	footprint tenders list [--db URL] [--json]
-//	footprint tenders show | open | verify [--db URL] TENDER_ID
-//	footprint tenders evaluation [--db URL] [--format json|csv] TENDER_ID
-//	footprint tenders export [--db URL] [--format ocds] TENDER_ID
+//	footprint tenders create [--db URL] [--keys FILE] [--checkpoint FILE] [--method REF] tender.json
+//	footprint tenders list [--db URL] [--keys FILE] [--checkpoint FILE] [--json]
+//	footprint tenders show | open | verify [--db URL] [--keys FILE] [--checkpoint FILE] TENDER_ID
+//	footprint tenders evaluation [--db URL] [--keys FILE] [--checkpoint FILE] [--format json|csv] TENDER_ID
+//	footprint tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds] TENDER_ID
 //	footprint epd inspect [--format ilcd+epd|openepd] [--json] FILE [FLOW.xml ...]
 //	footprint version   (or footprint --version)
 //
