@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
@@ -320,6 +322,35 @@ func TestMaxBids(t *testing.T) {
 					t.Errorf("max_bids %s: %d: %s", bad, rec.Code, rec.Body)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkBidAuth401 measures the 401 of GET …/bids/{bid_id} on SQLite
+// with a wrong token on an existing 10,000-line bid and with a token of an
+// unknown bid id; each reports its median latency (ns) besides the mean:
+//
+//	go test ./server -run '^$' -bench BidAuth401 -benchtime 400x
+func BenchmarkBidAuth401(b *testing.B) {
+	e := newTenderEnv(b, sqliteFactory(b))
+	id := e.createTender(`{"rule":"price_only","limits":"report"}`)
+	big := e.submit(id, bigBid("Big BV", 10000))
+	for _, c := range []struct{ name, bidID, token string }{
+		{"existing-10000-lines", big.BidID, big.BidID + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+		{"unknown-id", "0123456789abcdef", "0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			times := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				start := time.Now()
+				rec := e.do("GET", "/v1/tenders/"+id+"/bids/"+c.bidID, c.token, "")
+				times = append(times, time.Since(start))
+				if rec.Code != http.StatusUnauthorized {
+					b.Fatalf("status %d", rec.Code)
+				}
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "median-ns")
 		})
 	}
 }

@@ -181,6 +181,16 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// indexedBy makes SQLite read a table through the named index (its
+// planner, without statistics, takes the primary key's index instead of
+// a covering one); PostgreSQL chooses for itself.
+func (d dialect) indexedBy(index string) string {
+	if d.pg {
+		return ""
+	}
+	return " INDEXED BY " + index
+}
+
 // timeLayout is how SQLite keeps times: UTC, six fractional digits always,
 // so that text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000000Z07:00"

@@ -463,10 +463,11 @@ func (s *sqlStore) Bid(ctx context.Context, tenderID, bidID string) (tender.Bid,
 	return sb.bid, sb.tokenHash, nil
 }
 
-// BidTokenHash implements Store: one row, one short column.
+// BidTokenHash implements Store: one short column, read from the index
+// bids_token alone (migration 00002), never from the bid's row.
 func (s *sqlStore) BidTokenHash(ctx context.Context, tenderID, bidID string) (string, error) {
 	var h string
-	err := s.r.QueryRowContext(ctx, s.d.q("SELECT token_hash FROM bids WHERE tender_id = ? AND id = ?"), tenderID, bidID).Scan(&h)
+	err := s.r.QueryRowContext(ctx, s.d.q("SELECT token_hash FROM bids"+s.d.indexedBy("bids_token")+" WHERE tender_id = ? AND id = ?"), tenderID, bidID).Scan(&h)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("bid %q of tender %q: %w", clip.Prefix(bidID), clip.Prefix(tenderID), ErrNotFound)
 	}
