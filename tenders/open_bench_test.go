@@ -1,0 +1,122 @@
+package tenders
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/store"
+	"github.com/footprint-gpp/footprint/tender"
+)
+
+// envInt reads a positive whole number from the environment.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// peakRSS is the process's peak resident set (VmHWM), in MB (Linux; 0
+// elsewhere); resetPeak restarts it from the current RSS.
+func peakRSS() int {
+	raw, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kb >> 10
+		}
+	}
+	return 0
+}
+
+func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// BenchmarkOpenLarge opens, on SQLite, a tender of FOOTPRINT_BENCH_BIDS
+// bids (default 200) of FOOTPRINT_BENCH_LINES lines (default 10,000), and
+// reports the process's peak RSS during the opening (peak-MB, after a
+// reset of the peak), its time (open-s) and, for contrast, the peak while
+// all the bids are loaded at once, as the opening did before
+// (all-bids-MB):
+//
+//	FOOTPRINT_BENCH_BIDS=1000 go test ./tenders -run '^$' -bench OpenLarge -benchtime 1x
+func BenchmarkOpenLarge(b *testing.B) {
+	n, lines := envInt("FOOTPRINT_BENCH_BIDS", 200), envInt("FOOTPRINT_BENCH_LINES", 10000)
+	ctx := context.Background()
+	lib, reg, err := methods.Defaults()
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "open.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var clock time.Time
+	svc := New(Config{Store: st, Registry: reg, Engine: calc.NewEngine(lib), Now: func() time.Time { return clock }})
+	m, err := reg.Resolve("us-federal@2025.1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		clock = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+		tn, err := NewTender(reg, TenderRequest{Reference: "R", Title: "T", Buyer: "B", Method: "us-federal@2025.1", Currency: "EUR",
+			Deadline: clock.Add(time.Hour).Format(time.RFC3339), Award: AwardRequest{Rule: "price_only", Limits: "report"}}, clock)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tn.MaxBids = tender.MaxMaxBids
+		if tn, err = svc.Create(ctx, tn, "officer"); err != nil {
+			b.Fatal(err)
+		}
+		// One bid computed once, stored n times (each a distinct bid).
+		bid := tender.Bid{Supplier: "S", Price: tender.Price{Amount: decimal.RequireFromString("1000.00"), Currency: "EUR"}}
+		for j := range lines {
+			bid.Lines = append(bid.Lines, calc.Line{ID: fmt.Sprint(j + 1), Activity: "fuel.natural_gas", Region: "US", Quantity: decimal.RequireFromString(fmt.Sprintf("%d.5", j%97+1)), Unit: "mmBtu"})
+		}
+		prepared, _, err := tender.PrepareBid(tn, m, calc.NewEngine(lib), bid, clock)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range n {
+			p := prepared
+			p.Supplier, p.Price.Amount = fmt.Sprint("S", i), decimal.RequireFromString(fmt.Sprintf("%d.00", 1000+i))
+			if _, _, err := st.SubmitBid(ctx, tn.ID, p, tender.HashToken(fmt.Sprint(i)), "", clock); err != nil {
+				b.Fatal(err)
+			}
+		}
+		prepared, bid = tender.Bid{}, tender.Bid{}
+		_, _ = prepared, bid
+		clock = clock.Add(time.Hour)
+		debug.FreeOSMemory()
+		resetPeak()
+		b.StartTimer()
+		start := time.Now()
+		ev, err := svc.Open(ctx, tn, "officer")
+		if err != nil || len(ev.Ranking) != n {
+			b.Fatalf("open: %v", err)
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(peakRSS()), "peak-MB")
+		b.ReportMetric(time.Since(start).Seconds(), "open-s")
+		debug.FreeOSMemory()
+		resetPeak()
+		all, err := st.Bids(ctx, tn.ID)
+		if err != nil || len(all) != n {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(peakRSS()), "all-bids-MB")
+		b.StartTimer()
+	}
+}
