@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
 	"sync"
 	"time"
@@ -128,12 +129,15 @@ func (m *memStore) SubmitBid(_ context.Context, tenderID string, b tender.Bid, t
 	if key != "" {
 		if prev, ok := mt.keys[key]; ok {
 			if prev.content != content {
-				return tender.Bid{}, false, fmt.Errorf("key %q: %w", key, store.ErrIdempotencyConflict)
+				return tender.Bid{}, false, store.ErrIdempotencyConflict
 			}
 			return prev.b, true, nil
 		}
 	}
 	if err := tender.CanSubmit(mt.t, now); err != nil {
+		return tender.Bid{}, false, err
+	}
+	if err := tender.CanAddBid(mt.t, len(mt.bids)); err != nil {
 		return tender.Bid{}, false, err
 	}
 	m.seq++
@@ -167,6 +171,27 @@ func (m *memStore) Bid(_ context.Context, tenderID, bidID string) (tender.Bid, s
 		}
 	}
 	return tender.Bid{}, "", fmt.Errorf("bid %q: %w", bidID, store.ErrNotFound)
+}
+
+func (m *memStore) BidTokenHash(ctx context.Context, tenderID, bidID string) (string, error) {
+	_, h, err := m.Bid(ctx, tenderID, bidID)
+	return h, err
+}
+
+func (m *memStore) BidSummaries(ctx context.Context, tenderID string) ([]store.BidSummary, error) {
+	bids, err := m.Bids(ctx, tenderID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.BidSummary, len(bids))
+	for i, b := range bids {
+		d, err := tender.BidDigest(b)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = store.BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, BidDigest: d, ResultDigest: b.Footprint.Receipt.ResultDigest, Lines: len(b.Lines)}
+	}
+	return out, nil
 }
 
 func (m *memStore) Bids(_ context.Context, tenderID string) ([]tender.Bid, error) {
@@ -211,7 +236,7 @@ func (m *memStore) WithdrawBid(_ context.Context, tenderID, bidID string, now ti
 	return fmt.Errorf("bid %q: %w", bidID, store.ErrNotFound)
 }
 
-func (m *memStore) Open(_ context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, []tender.Bid) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
+func (m *memStore) Open(_ context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	mt, err := m.get(tenderID)
@@ -228,7 +253,13 @@ func (m *memStore) Open(_ context.Context, tenderID, actor string, now time.Time
 	for i, mb := range mt.bids {
 		bids[i] = mb.b
 	}
-	ev, err := evaluate(mt.t, bids)
+	ev, err := evaluate(mt.t, func(yield func(tender.Bid, error) bool) {
+		for _, b := range bids {
+			if !yield(b, nil) {
+				return
+			}
+		}
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,8 +29,9 @@ import (
 // MaxIDLen bounds a tender or bid id in a path or token.
 const MaxIDLen = tenders.MaxIDLen
 
-// MaxIdempotencyKey bounds the Idempotency-Key header.
-const MaxIdempotencyKey = 255
+// MaxIdempotencyKey bounds the Idempotency-Key header
+// (tenders.CheckIdempotencyKey says what else a key must be).
+const MaxIdempotencyKey = tenders.MaxIdempotencyKey
 
 // tenderDeps is what authentication (auth.go) and the clock of the other
 // routes need beyond the service.
@@ -203,8 +205,13 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 	}
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > MaxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
-		d := fmt.Sprintf("Idempotency-Key: at most %d visible ASCII characters, e.g. a UUID", MaxIdempotencyKey)
+		d := fmt.Sprintf("Idempotency-Key: at most %d visible ASCII characters; %s", MaxIdempotencyKey, tenders.KeyAdvice)
 		return &httpError{err: errBadParameter, detail: d, fields: []FieldError{{Parameter: "Idempotency-Key", Detail: d}}}
+	}
+	if key != "" {
+		if err := tenders.CheckIdempotencyKey(key); err != nil {
+			return &httpError{err: err, detail: err.Error(), fields: []FieldError{{Parameter: "Idempotency-Key", Detail: err.Error()}}}
+		}
 	}
 	t, err := s.loadTender(r.Context(), id)
 	if err != nil {
@@ -214,6 +221,14 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.CanSubmit(t, key); err != nil {
 		return err
 	}
+	// At most tenders.MaxConcurrentSubmissions bodies of one tender are
+	// read and computed at once.
+	release, err := s.svc.Admit(t.ID)
+	if err != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(tenders.SubmitRetryAfterSeconds))
+		return err
+	}
+	defer release()
 	var req TenderBidRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err

@@ -175,18 +175,18 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	}
 
 	// Two bids, the first with an Idempotency-Key, retried.
-	a := e.submit(id, gasBid("Alpha BV", "1000000.00", "1000", ""), "Idempotency-Key", "alpha-1")
+	a := e.submit(id, gasBid("Alpha BV", "1000000.00", "1000", ""), "Idempotency-Key", keyAlpha)
 	if a.BidToken == "" || !strings.HasPrefix(a.BidToken, a.BidID+".") || a.Replayed || a.Digests.Bid == "" || a.Digests.Result == "" {
 		t.Fatalf("receipt: %+v", a)
 	}
 	e.clock.Set(tenderT0.Add(10 * time.Minute))
 	var retry BidReceipt
-	e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Alpha BV", "1000000.00", "1000", ""), "Idempotency-Key", "alpha-1"), 200, &retry, "retry")
+	e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Alpha BV", "1000000.00", "1000", ""), "Idempotency-Key", keyAlpha), 200, &retry, "retry")
 	if retry.BidID != a.BidID || !retry.ReceivedAt.Equal(a.ReceivedAt) || retry.Digests != a.Digests || retry.BidToken != "" || !retry.Replayed {
 		t.Errorf("retry %+v, first %+v", retry, a)
 	}
-	rec := e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Alpha BV", "999.00", "1000", ""), "Idempotency-Key", "alpha-1")
-	e.want(rec, 422, nil, "same key, other bid")
+	rec := e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Alpha BV", "999.00", "1000", ""), "Idempotency-Key", keyAlpha)
+	e.want(rec, 409, nil, "same key, other bid")
 	b := e.submit(id, gasBid("Beta NV", "1004000.00", "100", ""))
 
 	// Sealed: the bid's own token reads it; nobody else does.
@@ -266,11 +266,11 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	}
 	e.want(e.do("DELETE", "/v1/tenders/"+id+"/bids/"+b.BidID, b.BidToken, ""), 409, nil, "withdraw after the deadline")
 	// A retry of a bid received before the deadline is still answered.
-	e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Alpha BV", "1000000.00", "1000", ""), "Idempotency-Key", "alpha-1"), 200, &retry, "retry after the deadline")
+	e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Alpha BV", "1000000.00", "1000", ""), "Idempotency-Key", keyAlpha), 200, &retry, "retry after the deadline")
 	if retry.BidID != a.BidID || retry.BidToken != "" {
 		t.Errorf("retry after the deadline: %+v", retry)
 	}
-	e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Late", "1.00", "1", ""), "Idempotency-Key", "late-1"), 409, nil, "late bid with a new key")
+	e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Late", "1.00", "1", ""), "Idempotency-Key", keyLate), 409, nil, "late bid with a new key")
 	e.want(e.do("GET", "/v1/tenders/"+id, "", ""), 200, &tv, "notice closed")
 	if tv["status"] != "closed" {
 		t.Errorf("status after the deadline %v, want closed", tv["status"])
@@ -560,7 +560,9 @@ func TestOpenAPITenderResponses(t *testing.T) {
 	e.seen = &seen
 	id := e.createTender(`{"rule":"price_only","limits":"exclude"}`)
 	e.do("GET", "/v1/tenders/"+id+"/ocds", testOfficerToken, "")
-	e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("A", "1.00", "1", ""), "Idempotency-Key", "k")
+	e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("A", "1.00", "1", ""), "Idempotency-Key", keyAlpha)
+	e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("A", "1.00", "1", ""), "Idempotency-Key", keyAlpha)
+	e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("A", "2.00", "1", ""), "Idempotency-Key", keyAlpha)
 	e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("A", "1.00", "1", ""), "Idempotency-Key", "k")
 	e.clock.Set(tenderDeadline)
 	e.do("POST", "/v1/tenders/"+id+"/open", testOfficerToken, "")

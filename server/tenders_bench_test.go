@@ -52,7 +52,7 @@ func BenchmarkSubmitBid(b *testing.B) {
 				for pb.Next() {
 					req := httptest.NewRequest(http.MethodPost, "/v1/tenders/"+id+"/bids", bytes.NewReader(body))
 					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Idempotency-Key", fmt.Sprint("k-", n.Add(1)))
+					req.Header.Set("Idempotency-Key", fmt.Sprintf("f00dcafe%024x", n.Add(1)))
 					rec := httptest.NewRecorder()
 					e.s.ServeHTTP(rec, req)
 					if rec.Code != http.StatusCreated {

@@ -834,6 +834,12 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 	if !ok || len(p.Errors) > 0 {
 		return invalid()
 	}
+	release, err := s.svc.Admit(t.ID)
+	if err != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(tenders.SubmitRetryAfterSeconds))
+		return err
+	}
+	defer release()
 	secret, hash, err := newBidToken()
 	if err != nil {
 		return err

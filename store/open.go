@@ -97,7 +97,7 @@ func openSQLite(ctx context.Context, path string) (*sqlStore, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite:%s: %w", clip.Prefix(path), err)
 	}
-	if err := migrate(ctx, w, goose.DialectSQLite3, "migrations/sqlite", nil); err != nil {
+	if err := migrate(ctx, w, goose.DialectSQLite3, "migrations/sqlite", nil, dialect{}); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -134,21 +134,22 @@ func openPostgres(ctx context.Context, url string) (*sqlStore, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := migrate(ctx, db, goose.DialectPostgres, "migrations/postgres", locker); err != nil {
+	if err := migrate(ctx, db, goose.DialectPostgres, "migrations/postgres", locker, dialect{pg: true}); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return &sqlStore{d: dialect{pg: true}, w: db, r: db}, nil
 }
 
-// migrate applies the embedded migrations of one dialect that the
-// database lacks. goose's Provider keeps no global state.
-func migrate(ctx context.Context, db *sql.DB, d goose.Dialect, dir string, locker lock.SessionLocker) error {
+// migrate applies the migrations of one dialect that the database lacks:
+// the embedded SQL files of dir and the Go migration backfill (00003).
+// goose's Provider keeps no global state.
+func migrate(ctx context.Context, db *sql.DB, d goose.Dialect, dir string, locker lock.SessionLocker, sd dialect) error {
 	sub, err := fs.Sub(migrations, dir)
 	if err != nil {
 		return err
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(backfill(sd))}
 	if locker != nil {
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
@@ -195,6 +196,16 @@ func (d dialect) forUpdate() string {
 		return " FOR UPDATE"
 	}
 	return ""
+}
+
+// indexedBy makes SQLite read a table through the named index (its
+// planner, without statistics, takes the primary key's index instead of
+// a covering one); PostgreSQL chooses for itself.
+func (d dialect) indexedBy(index string) string {
+	if d.pg {
+		return ""
+	}
+	return " INDEXED BY " + index
 }
 
 // timeLayout is how SQLite keeps times: UTC, six fractional digits always,

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
@@ -22,8 +23,8 @@ import (
 // database): Verify reports it against its event instead of failing.
 var errCorrupt = errors.New("stored value cannot be read")
 
-// MaxIdempotencyKey is the longest Idempotency-Key kept, in bytes.
-const MaxIdempotencyKey = 255
+// keyHashLen is the length of a HashIdempotencyKey value.
+const keyHashLen = 64
 
 // supplierActor is the actor of the events a bid's holder causes: the
 // store knows no supplier's identity beyond the bid's token.
@@ -64,13 +65,14 @@ func newID() (string, error) {
 const (
 	qTenderForUpdate = "SELECT " + tenderCols + " FROM tenders WHERE id = ?"
 	qBidByKey        = "SELECT " + bidCols + " FROM bids WHERE tender_id = ? AND idempotency_key = ?"
-	qInsertBid       = "INSERT INTO bids (tender_id, " + bidCols + ", idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?)"
+	qInsertBid       = "INSERT INTO bids (tender_id, " + bidCols + ", idempotency_key, bid_digest, result_digest, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?)"
+	qCountBids       = "SELECT COUNT(*) FROM bids WHERE tender_id = ?"
 	qInsertEvent     = "INSERT INTO events (tender_id, seq, at, kind, actor, digests, prev_hash, hash, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	qMoveHead        = "UPDATE tenders SET head_seq = ?, head_hash = ?, head_sig = ? WHERE id = ?"
 )
 
 // submitQueries are the statements prepare prepares.
-var submitQueries = []string{qTenderForUpdate, qBidByKey, qInsertBid, qInsertEvent, qMoveHead}
+var submitQueries = []string{qTenderForUpdate, qBidByKey, qCountBids, qInsertBid, qInsertEvent, qMoveHead}
 
 // prepare prepares the submission's statements on SQLite's write pool
 // (its one connection), keyed by their text (on SQLite, dialect.q and
@@ -172,14 +174,14 @@ func (h head) prev() *tender.Event {
 	return &tender.Event{Seq: h.seq, Hash: h.hash}
 }
 
-const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, head_sig"
+const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig"
 
 func scanTender(row interface{ Scan(...any) error }) (tender.Tender, head, error) {
 	var t tender.Tender
 	var h head
 	var deadline, created timeCol
 	var award, status string
-	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &h.sig)
+	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig)
 	if err != nil {
 		return t, h, err
 	}
@@ -254,9 +256,9 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 		return tender.Tender{}, err
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '')"),
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '')"),
 			t.ID, t.Reference, t.Title, t.Buyer, t.Currency, s.d.ts(t.Deadline), t.Method.ID, t.Method.Version, t.Method.Digest,
-			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash); err != nil {
+			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids); err != nil {
 			return fmt.Errorf("store tender: %w", err)
 		}
 		return s.appendEvent(ctx, tx, t.ID, &ev)
@@ -349,10 +351,35 @@ func (s *sqlStore) listBids(ctx context.Context, q querier, tenderID string) ([]
 	return out, rows.Err()
 }
 
+// streamBids reads a tender's bids in receipt order, one row at a time:
+// each is decoded when the consumer asks for it and dropped when it asks
+// for the next. The rows are closed when the range ends, so the
+// transaction's connection is free again (PostgreSQL runs one query at a
+// time on it).
+func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) iter.Seq2[tender.Bid, error] {
+	return func(yield func(tender.Bid, error) bool) {
+		rows, err := q.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY received_at, event_seq"), tenderID)
+		if err != nil {
+			yield(tender.Bid{}, err)
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			sb, err := scanBid(rows)
+			if !yield(sb.bid, err) || err != nil {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(tender.Bid{}, err)
+		}
+	}
+}
+
 // SubmitBid implements Store.
-func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, idempotencyKey string, now time.Time) (tender.Bid, bool, error) {
-	if len(idempotencyKey) > MaxIdempotencyKey {
-		return tender.Bid{}, false, fmt.Errorf("%w: idempotency key is %d bytes; at most %d", tender.ErrInvalid, len(idempotencyKey), MaxIdempotencyKey)
+func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, keyHash string, now time.Time) (tender.Bid, bool, error) {
+	if keyHash != "" && len(keyHash) != keyHashLen {
+		return tender.Bid{}, false, fmt.Errorf("%w: an idempotency key is stored as its hash (HashIdempotencyKey), %d hex digits; got %d characters", tender.ErrInvalid, keyHashLen, len(keyHash))
 	}
 	if b.ReceivedAt.IsZero() {
 		b.ReceivedAt = now
@@ -367,8 +394,8 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		return tender.Bid{}, false, err
 	}
 	var key any
-	if idempotencyKey != "" {
-		key = idempotencyKey
+	if keyHash != "" {
+		key = keyHash
 	}
 	// The id and the digest need no lock: computed here, they keep the
 	// CPU work inside the one write transaction (SQLite's write lock, or
@@ -395,8 +422,8 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		if err != nil {
 			return err
 		}
-		if idempotencyKey != "" {
-			prev, err := scanBid(tx.QueryRowContext(ctx, s.d.q(qBidByKey), tenderID, idempotencyKey))
+		if keyHash != "" {
+			prev, err := scanBid(tx.QueryRowContext(ctx, s.d.q(qBidByKey), tenderID, keyHash))
 			switch {
 			case err == nil:
 				// A retry: the same content (at the stored receipt time)
@@ -409,7 +436,9 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 					return err
 				}
 				if d1 != d2 {
-					return fmt.Errorf("%w: the key was first used for bid %s, with other content", ErrIdempotencyConflict, prev.bid.ID)
+					// Nothing of the stored bid is told: the same
+					// error whatever it is.
+					return ErrIdempotencyConflict
 				}
 				out, replayed = prev.bid, true
 				return nil
@@ -420,13 +449,20 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		if err := tender.CanSubmit(t, now); err != nil {
 			return err
 		}
+		var held int
+		if err := tx.QueryRowContext(ctx, s.d.q(qCountBids), tenderID).Scan(&held); err != nil {
+			return fmt.Errorf("count bids: %w", err)
+		}
+		if err := tender.CanAddBid(t, held); err != nil {
+			return err
+		}
 		ev, err := tender.NewEvent(h.prev(), tender.EventBidReceived, supplierActor, b.ReceivedAt, digests)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.d.q(qInsertBid),
 			tenderID, b.ID, b.Supplier, b.Price.Amount.String(), b.Price.Currency, b.LadderLevel, string(lines), s.d.ts(b.ReceivedAt),
-			string(footprint), tokenHash, ev.Seq, key); err != nil {
+			string(footprint), tokenHash, ev.Seq, key, digest, b.Footprint.Receipt.ResultDigest, len(b.Lines)); err != nil {
 			return fmt.Errorf("store bid: %w", err)
 		}
 		if err := s.appendEvent(ctx, tx, tenderID, &ev); err != nil {
@@ -449,6 +485,75 @@ func (s *sqlStore) Bid(ctx context.Context, tenderID, bidID string) (tender.Bid,
 		return tender.Bid{}, "", err
 	}
 	return sb.bid, sb.tokenHash, nil
+}
+
+// BidTokenHash implements Store: one short column, read from the index
+// bids_token alone (migration 00002), never from the bid's row.
+func (s *sqlStore) BidTokenHash(ctx context.Context, tenderID, bidID string) (string, error) {
+	var h string
+	err := s.r.QueryRowContext(ctx, s.d.q("SELECT token_hash FROM bids"+s.d.indexedBy("bids_token")+" WHERE tender_id = ? AND id = ?"), tenderID, bidID).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("bid %q of tender %q: %w", clip.Prefix(bidID), clip.Prefix(tenderID), ErrNotFound)
+	}
+	return h, err
+}
+
+// summaryCols are the columns of a BidSummary.
+const summaryCols = "id, received_at, withdrawn_at, bid_digest, result_digest, line_count"
+
+// BidSummaries implements Store. A row without its summary columns
+// (written by an older version after migration 00003 filled them) is
+// summarised from its content, read on its own.
+func (s *sqlStore) BidSummaries(ctx context.Context, tenderID string) ([]BidSummary, error) {
+	out := []BidSummary{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if _, _, err := s.getTender(ctx, tx, tenderID, false); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, s.d.q("SELECT "+summaryCols+" FROM bids WHERE tender_id = ? ORDER BY received_at, event_seq"), tenderID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var missing []int
+		for rows.Next() {
+			var bs BidSummary
+			var received, withdrawn timeCol
+			var digest, result sql.NullString
+			var lines sql.NullInt64
+			if err := rows.Scan(&bs.ID, &received, &withdrawn, &digest, &result, &lines); err != nil {
+				return err
+			}
+			bs.ReceivedAt, bs.WithdrawnAt = received.t, withdrawn.ptr()
+			bs.BidDigest, bs.ResultDigest, bs.Lines = digest.String, result.String, int(lines.Int64)
+			if !digest.Valid || !lines.Valid {
+				missing = append(missing, len(out))
+			}
+			out = append(out, bs)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for _, i := range missing {
+			sb, err := s.getBid(ctx, tx, tenderID, out[i].ID)
+			if err != nil {
+				return err
+			}
+			if out[i], err = summarize(sb.bid); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// summarize is the summary of a bid read with its content.
+func summarize(b tender.Bid) (BidSummary, error) {
+	d, err := tender.BidDigest(b)
+	return BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, BidDigest: d,
+		ResultDigest: b.Footprint.Receipt.ResultDigest, Lines: len(b.Lines)}, err
 }
 
 // Bids implements Store.
@@ -502,7 +607,7 @@ func (s *sqlStore) WithdrawBid(ctx context.Context, tenderID, bidID string, now 
 }
 
 // Open implements Store.
-func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, []tender.Bid) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
+func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
 	now = tender.Stamp(now)
 	var out *tender.Evaluation
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -516,15 +621,7 @@ func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Ti
 			}
 			return err
 		}
-		sbs, err := s.listBids(ctx, tx, tenderID)
-		if err != nil {
-			return err
-		}
-		bids := make([]tender.Bid, len(sbs))
-		for i := range sbs {
-			bids[i] = sbs[i].bid
-		}
-		ev, err := evaluate(t, bids)
+		ev, err := evaluate(t, s.streamBids(ctx, tx, tenderID))
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/footprint-gpp/footprint/tender"
@@ -33,8 +36,8 @@ var (
 	// ErrAlreadyOpened marks a second opening of a tender.
 	ErrAlreadyOpened = errors.New("tender already opened")
 	// ErrIdempotencyConflict marks an Idempotency-Key reused with a
-	// different bid.
-	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
+	// different bid. Its message tells nothing of the stored bid.
+	ErrIdempotencyConflict = errors.New("this Idempotency-Key cannot be used for this request")
 	// ErrUnsupportedURL marks a database URL of an unknown scheme.
 	ErrUnsupportedURL = errors.New("unsupported database URL")
 )
@@ -53,20 +56,32 @@ type Store interface {
 	Tenders(ctx context.Context) ([]tender.Tender, error)
 
 	// SubmitBid stores a prepared bid (tender.PrepareBid) with the hash of
-	// its bid token, after checking tender.CanSubmit at now inside the
-	// transaction, assigns its ID and appends the bid_received event
-	// (digest tender.BidDigest, and the receipt's result digest). With a
-	// non-empty idempotencyKey, a retry with the same key and the same bid
-	// content returns the stored bid and replayed=true (the caller must not
-	// show a new token: it returns the token hash only); the same key with
-	// a different bid is ErrIdempotencyConflict.
-	SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, idempotencyKey string, now time.Time) (stored tender.Bid, replayed bool, err error)
+	// its bid token, after checking tender.CanSubmit at now and
+	// tender.CanAddBid (the tender's bid cap) inside the transaction,
+	// assigns its ID and appends the bid_received event (digest
+	// tender.BidDigest, and the receipt's result digest). With a
+	// non-empty keyHash (HashIdempotencyKey of the Idempotency-Key: the
+	// key itself is never stored), a retry with the same key and the same
+	// bid content returns the stored bid and replayed=true (the caller
+	// must not show a new token: it returns the token hash only); the same
+	// key with a different bid is ErrIdempotencyConflict, whose message
+	// names nothing of the stored bid.
+	SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, keyHash string, now time.Time) (stored tender.Bid, replayed bool, err error)
 	// Bid returns one bid and the hash of its token. Callers decide who may
 	// read it (the token's holder; an officer only after opening).
 	Bid(ctx context.Context, tenderID, bidID string) (tender.Bid, string, error)
+	// BidTokenHash returns the hash of bid bidID's token and nothing else:
+	// one narrow read, the same whatever the bid's size, so that checking
+	// a credential costs the same for any bid (ErrNotFound when none).
+	BidTokenHash(ctx context.Context, tenderID, bidID string) (string, error)
 	// Bids returns every bid of a tender, withdrawn ones included, in
-	// receipt order. Before opening, callers show only IDs, times and digests.
+	// receipt order, with their content. Before opening, callers show only
+	// BidSummaries.
 	Bids(ctx context.Context, tenderID string) ([]tender.Bid, error)
+	// BidSummaries returns what is kept of every bid of a tender apart
+	// from its content (ids, times, digests, line count), in receipt
+	// order, without reading any bid's lines or footprint.
+	BidSummaries(ctx context.Context, tenderID string) ([]BidSummary, error)
 	// WithdrawBid marks a bid withdrawn at now after checking
 	// tender.CanWithdraw inside the transaction, and appends the withdrawn
 	// event. The bid is kept.
@@ -76,7 +91,12 @@ type Store interface {
 	// it was not opened: ErrAlreadyOpened), calls evaluate with the tender
 	// and its bids, stores the evaluation, sets the status opened, and
 	// appends the opened and evaluated events, all in one transaction.
-	Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, []tender.Bid) (*tender.Evaluation, error)) (*tender.Evaluation, error)
+	// The bids are a sequence read from the database one at a time, in
+	// receipt order (withdrawn ones included), each with its content:
+	// evaluate ranges over it once and keeps what it needs of each bid,
+	// so that opening holds one bid in memory at a time (an error of the
+	// reading comes as the sequence's error value; evaluate returns it).
+	Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error)
 	// Evaluation returns a tender's stored evaluation (ErrNotFound before
 	// opening).
 	Evaluation(ctx context.Context, tenderID string) (*tender.Evaluation, error)
@@ -100,6 +120,31 @@ type Store interface {
 
 	// Close releases the database.
 	Close() error
+}
+
+// BidSummary is what a store keeps of a bid beside its content, for the
+// sealed list: written with the bid (and, for bids stored before these
+// were kept, by migration 00003), so that listing a tender's bids reads
+// no bid's lines.
+type BidSummary struct {
+	ID          string
+	ReceivedAt  time.Time
+	WithdrawnAt *time.Time
+	// BidDigest is tender.BidDigest of the bid as received; ResultDigest
+	// its footprint report's result digest.
+	BidDigest    string
+	ResultDigest string
+	// Lines is the bid's number of lines.
+	Lines int
+}
+
+// HashIdempotencyKey is what a store keeps of an Idempotency-Key: the hex
+// SHA-256 of the key under a fixed label, so that reading the database
+// gives no key to replay (keys are at least 128 random bits: a plain hash
+// cannot be brute-forced).
+func HashIdempotencyKey(key string) string {
+	sum := sha256.Sum256([]byte("footprint idempotency key\x00" + key))
+	return hex.EncodeToString(sum[:])
 }
 
 // VerifyResult is the answer of Store.Verify.

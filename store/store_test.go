@@ -33,6 +33,10 @@ var suite = []struct {
 	{"ReadDuringWrite", testReadDuringWrite},
 	{"LegacyChain", testLegacyChain},
 	{"SealedChain", testSealedChain},
+	{"BidCap", testBidCap},
+	{"Summaries", testSummaries},
+	{"Backfill", testBackfill},
+	{"OpenStreams", testOpenStreams},
 }
 
 func TestStore(t *testing.T) {
@@ -195,28 +199,35 @@ func testIdempotency(t *testing.T, s *sqlStore, _ string) {
 	ctx := context.Background()
 	td := mustCreate(t, s, "T-1")
 	at := t0.Add(time.Hour)
-	first, replayed, err := s.SubmitBid(ctx, td.ID, newBid("S", "1000.10", "12.5", at), "h1", "key-1", at)
+	key1, key2 := HashIdempotencyKey("key-1"), HashIdempotencyKey("key-2")
+	first, replayed, err := s.SubmitBid(ctx, td.ID, newBid("S", "1000.10", "12.5", at), "h1", key1, at)
 	if err != nil || replayed {
 		t.Fatalf("first: %v, replayed %v", err, replayed)
 	}
 	// The retry is prepared again, later: same content, new receipt time.
 	later := at.Add(time.Minute)
-	again, replayed, err := s.SubmitBid(ctx, td.ID, newBid("S", "1000.10", "12.5", later), "h2", "key-1", later)
+	again, replayed, err := s.SubmitBid(ctx, td.ID, newBid("S", "1000.10", "12.5", later), "h2", key1, later)
 	if err != nil || !replayed || again.ID != first.ID || !again.ReceivedAt.Equal(first.ReceivedAt) {
 		t.Fatalf("retry: %v, replayed %v, id %q (want %q)", err, replayed, again.ID, first.ID)
 	}
 	// Even after the deadline, the acknowledged bid is what a retry gets.
-	if again, replayed, err = s.SubmitBid(ctx, td.ID, newBid("S", "1000.1", "12.5", deadline), "h2", "key-1", deadline); err != nil || !replayed || again.ID != first.ID {
+	if again, replayed, err = s.SubmitBid(ctx, td.ID, newBid("S", "1000.1", "12.5", deadline), "h2", key1, deadline); err != nil || !replayed || again.ID != first.ID {
 		t.Fatalf("retry after deadline: %v, replayed %v", err, replayed)
 	}
-	if _, _, err := s.SubmitBid(ctx, td.ID, newBid("S", "999.00", "12.5", later), "h3", "key-1", later); !errors.Is(err, ErrIdempotencyConflict) {
-		t.Fatalf("same key, other price: %v, want ErrIdempotencyConflict", err)
+	_, _, err = s.SubmitBid(ctx, td.ID, newBid("S", "999.00", "12.5", later), "h3", key1, later)
+	if !errors.Is(err, ErrIdempotencyConflict) || err.Error() != "this Idempotency-Key cannot be used for this request" {
+		t.Fatalf("same key, other price: %v, want ErrIdempotencyConflict naming nothing of the stored bid", err)
 	}
-	if _, _, err := s.SubmitBid(ctx, td.ID, newBid("S", "1000.10", "12.5", later), "h4", "key-2", later); err != nil {
+	if _, _, err := s.SubmitBid(ctx, td.ID, newBid("S", "1000.10", "12.5", later), "h4", key2, later); err != nil {
 		t.Fatalf("other key: %v", err)
 	}
-	if _, _, err := s.SubmitBid(ctx, td.ID, newBid("S", "1", "1", later), "h", strings.Repeat("k", MaxIdempotencyKey+1), later); !errors.Is(err, tender.ErrInvalid) {
-		t.Fatalf("overlong key: %v", err)
+	if _, _, err := s.SubmitBid(ctx, td.ID, newBid("S", "1", "1", later), "h", "key-3", later); !errors.Is(err, tender.ErrInvalid) {
+		t.Fatalf("a key, not its hash: %v", err)
+	}
+	// Only the hashes are stored.
+	var n int
+	if err := s.r.QueryRowContext(ctx, s.d.q("SELECT COUNT(*) FROM bids WHERE idempotency_key IN (?, ?)"), key1, key2).Scan(&n); err != nil || n != 2 {
+		t.Errorf("%d bids keep the key hashes (%v), want 2", n, err)
 	}
 	bids, _ := s.Bids(ctx, td.ID)
 	evs, _ := s.Events(ctx, td.ID)

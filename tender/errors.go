@@ -25,6 +25,9 @@ var (
 	ErrCancelled = errors.New("tender is cancelled")
 	// ErrWithdrawn: the bid was withdrawn already.
 	ErrWithdrawn = errors.New("bid is withdrawn")
+	// ErrTooManyBids: the tender holds its declared maximum of bids
+	// (Tender.MaxBids) already.
+	ErrTooManyBids = errors.New("tender holds its maximum number of bids")
 )
 
 // Sentinel errors of validation and evaluation. Each wraps

@@ -121,58 +121,96 @@ func Notional(a Award, price, kgCO2e decimal.Decimal, level string) (decimal.Dec
 // Evaluate is deterministic: the same input gives the same bytes and
 // digest. Errors: ErrMethodMismatch, or ErrInvalid for a bid that could
 // not have been accepted (duplicate id, late, wrong currency).
+//
+// Evaluate is an Evaluator fed every bid; to rank bids read one at a
+// time, use the Evaluator.
 func Evaluate(t Tender, m *methods.Method, bids []Bid) (*Evaluation, error) {
+	e, err := NewEvaluator(t, m)
+	if err != nil {
+		return nil, err
+	}
+	for i := range bids {
+		if err := e.Add(&bids[i]); err != nil {
+			return nil, err
+		}
+	}
+	return e.Evaluation()
+}
+
+// Evaluator ranks a tender's bids fed to it one at a time (Add), as a
+// store reads them, and keeps of each only its row of the ranking (ids,
+// price, kg CO2e, notional price, failed limits): never its lines. Its
+// memory grows with the number of bids, by one Ranked each, not with
+// their size. Evaluation gives what Evaluate gives for the same bids.
+type Evaluator struct {
+	t    Tender
+	kg   methods.Rounding
+	ev   *Evaluation
+	seen map[string]bool
+}
+
+// NewEvaluator starts the evaluation of tender t under its pinned method
+// m (ErrMethodMismatch when m is not the pinned one).
+func NewEvaluator(t Tender, m *methods.Method) (*Evaluator, error) {
 	if m == nil || m.Digest != t.Method.Digest || m.ID != t.Method.ID || m.Version != t.Method.Version {
 		return nil, fmt.Errorf("%w: the tender pins %s (%s)", ErrMethodMismatch, t.Method.Ref(), t.Method.Digest)
 	}
-	kgRounding := m.Rounding
-	ev := &Evaluation{
+	return &Evaluator{t: t, kg: m.Rounding, seen: map[string]bool{}, ev: &Evaluation{
 		Tender:   TenderRef{ID: t.ID, Reference: t.Reference, Currency: t.Currency, Deadline: t.Deadline.UTC()},
 		Method:   t.Method,
 		Award:    t.Award,
-		Ranking:  make([]Ranked, 0, len(bids)),
-		Rounding: ReportRounding{Money: MoneyRounding, KgCO2e: kgRounding},
+		Ranking:  []Ranked{},
+		Rounding: ReportRounding{Money: MoneyRounding, KgCO2e: m.Rounding},
+	}}, nil
+}
+
+// Add checks bid b and keeps its row of the ranking; a withdrawn bid is
+// left out. b is not retained.
+func (e *Evaluator) Add(b *Bid) error {
+	t := e.t
+	if b.WithdrawnAt != nil {
+		return nil
 	}
-	seen := make(map[string]bool, len(bids))
-	for i := range bids {
-		b := &bids[i]
-		if b.WithdrawnAt != nil {
-			continue
-		}
-		if seen[b.ID] {
-			return nil, fmt.Errorf("%w: bid id %q appears twice", ErrInvalid, clipPrefix(b.ID))
-		}
-		seen[b.ID] = true
-		if err := ValidateBid(t, *b); err != nil {
-			return nil, fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
-		}
-		if !b.ReceivedAt.Before(t.Deadline) {
-			return nil, fmt.Errorf("%w: bid %q was received at %s, not before the deadline", ErrInvalid, clipPrefix(b.ID), b.ReceivedAt.UTC().Format(time.RFC3339Nano))
-		}
-		if b.Footprint.Receipt.MethodDigest != t.Method.Digest {
-			return nil, fmt.Errorf("bid %q: %w: its footprint was computed under method digest %q", clipPrefix(b.ID), ErrMethodMismatch, clipPrefix(b.Footprint.Receipt.MethodDigest))
-		}
-		n, err := Notional(t.Award, b.Price.Amount, b.Footprint.KgCO2e, b.LadderLevel)
-		if err != nil {
-			return nil, fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
-		}
-		r := Ranked{
-			BidID:         b.ID,
-			Supplier:      b.Supplier,
-			Price:         ReportPrice(b.Price),
-			ReceivedAt:    b.ReceivedAt.UTC(),
-			KgCO2e:        NewFixed(b.Footprint.KgCO2e, kgRounding),
-			NotionalPrice: NewFixed(n, MoneyRounding),
-			LadderLevel:   b.LadderLevel,
-			FailedLimits:  failedLimits(b.Footprint.Limits),
-			notional:      n,
-		}
-		if t.Award.Limits == LimitsExclude && len(r.FailedLimits) > 0 {
-			r.Excluded = true
-			r.Reason = "fails procurement limit(s): " + strings.Join(r.FailedLimits, ", ")
-		}
-		ev.Ranking = append(ev.Ranking, r)
+	if e.seen[b.ID] {
+		return fmt.Errorf("%w: bid id %q appears twice", ErrInvalid, clipPrefix(b.ID))
 	}
+	e.seen[b.ID] = true
+	if err := ValidateBid(t, *b); err != nil {
+		return fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
+	}
+	if !b.ReceivedAt.Before(t.Deadline) {
+		return fmt.Errorf("%w: bid %q was received at %s, not before the deadline", ErrInvalid, clipPrefix(b.ID), b.ReceivedAt.UTC().Format(time.RFC3339Nano))
+	}
+	if b.Footprint.Receipt.MethodDigest != t.Method.Digest {
+		return fmt.Errorf("bid %q: %w: its footprint was computed under method digest %q", clipPrefix(b.ID), ErrMethodMismatch, clipPrefix(b.Footprint.Receipt.MethodDigest))
+	}
+	n, err := Notional(t.Award, b.Price.Amount, b.Footprint.KgCO2e, b.LadderLevel)
+	if err != nil {
+		return fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
+	}
+	r := Ranked{
+		BidID:         b.ID,
+		Supplier:      b.Supplier,
+		Price:         ReportPrice(b.Price),
+		ReceivedAt:    b.ReceivedAt.UTC(),
+		KgCO2e:        NewFixed(b.Footprint.KgCO2e, e.kg),
+		NotionalPrice: NewFixed(n, MoneyRounding),
+		LadderLevel:   b.LadderLevel,
+		FailedLimits:  failedLimits(b.Footprint.Limits),
+		notional:      n,
+	}
+	if t.Award.Limits == LimitsExclude && len(r.FailedLimits) > 0 {
+		r.Excluded = true
+		r.Reason = "fails procurement limit(s): " + strings.Join(r.FailedLimits, ", ")
+	}
+	e.ev.Ranking = append(e.ev.Ranking, r)
+	return nil
+}
+
+// Evaluation ranks the bids added and returns the evaluation with its
+// digest. Call it once, after the last Add.
+func (e *Evaluator) Evaluation() (*Evaluation, error) {
+	ev := e.ev
 	sort.SliceStable(ev.Ranking, func(i, j int) bool { return before(&ev.Ranking[i], &ev.Ranking[j]) })
 	rank := 0
 	for i := range ev.Ranking {

@@ -38,6 +38,15 @@ func CanSubmit(t Tender, now time.Time) error {
 	return nil
 }
 
+// CanAddBid reports whether tender t, holding held bids (withdrawn ones
+// included), takes one more: ErrTooManyBids once it holds t.BidCap().
+func CanAddBid(t Tender, held int) error {
+	if held >= t.BidCap() {
+		return fmt.Errorf("%w: this tender takes at most %d bids (max_bids, declared when it was created) and holds %d", ErrTooManyBids, t.BidCap(), held)
+	}
+	return nil
+}
+
 // CanWithdraw reports whether bid b may be withdrawn at now: under the same
 // conditions as a submission, and only once (ErrWithdrawn). The caller has
 // checked the bid's token.

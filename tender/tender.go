@@ -91,6 +91,27 @@ type Tender struct {
 	// for the state at a given time.
 	Status  Status    `json:"status"`
 	Created time.Time `json:"created"`
+	// MaxBids is the most bids the tender takes (withdrawn ones count:
+	// they are kept), declared at creation; 0, in tenders made before it
+	// could be declared, means DefaultMaxBids. Left out of the JSON (and
+	// so of TenderDigest) when 0, so that those tenders still verify.
+	MaxBids int `json:"max_bids,omitempty"`
+}
+
+// Bounds of Tender.MaxBids.
+const (
+	// DefaultMaxBids is the cap of a tender that declares none.
+	DefaultMaxBids = 10000
+	// MaxMaxBids is the largest cap a tender may declare.
+	MaxMaxBids = 100000
+)
+
+// BidCap is the most bids t takes: its MaxBids, or DefaultMaxBids.
+func (t Tender) BidCap() int {
+	if t.MaxBids > 0 {
+		return t.MaxBids
+	}
+	return DefaultMaxBids
 }
 
 // Price is a bid's price. Amount is exact, positive and has at most two

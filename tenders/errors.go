@@ -22,6 +22,11 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrInvalidTender: the fields of a new tender are invalid.
 	ErrInvalidTender = errors.New("invalid tender")
+	// ErrWeakIdempotencyKey: an Idempotency-Key is not of the form of an
+	// unguessable key (CheckIdempotencyKey).
+	ErrWeakIdempotencyKey = errors.New("Idempotency-Key too weak")
+	// ErrBusy: the tender is taking its most submissions at once (Admit).
+	ErrBusy = errors.New("busy")
 )
 
 // Error is an error of a use case with what to tell the user: Err is a

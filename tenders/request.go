@@ -42,6 +42,10 @@ type TenderRequest struct {
 	Currency string       `json:"currency"`
 	Deadline string       `json:"deadline"`
 	Award    AwardRequest `json:"award"`
+	// MaxBids is the most bids the tender takes (1 to tender.MaxMaxBids);
+	// absent, tender.DefaultMaxBids. The (MaxBids+1)th bid is refused
+	// (tender.ErrTooManyBids).
+	MaxBids *int `json:"max_bids"`
 }
 
 // AwardRequest is a tender's award rule as JSON.
@@ -130,7 +134,14 @@ func toTender(req TenderRequest, m *methods.Method, now time.Time) (tender.Tende
 	var fields []tender.Problem
 	t := tender.Tender{Reference: req.Reference, Title: req.Title, Buyer: req.Buyer, Currency: req.Currency,
 		Method: tender.Pin(m), Status: tender.StatusOpen, Created: now,
-		Award: tender.Award{Rule: tender.Rule(req.Award.Rule), Limits: tender.LimitsRule(req.Award.Limits)}}
+		Award: tender.Award{Rule: tender.Rule(req.Award.Rule), Limits: tender.LimitsRule(req.Award.Limits)}, MaxBids: tender.DefaultMaxBids}
+	if req.MaxBids != nil {
+		if *req.MaxBids < 1 {
+			fields = append(fields, tender.Problem{Pointer: "/max_bids", Detail: fmt.Sprintf("%d: a tender takes at least 1 bid; give 1 to %d, or leave it out for %d", *req.MaxBids, tender.MaxMaxBids, tender.DefaultMaxBids)})
+		} else {
+			t.MaxBids = *req.MaxBids
+		}
+	}
 	if dl, err := time.Parse(time.RFC3339, req.Deadline); err != nil {
 		fields = append(fields, tender.Problem{Pointer: "/deadline", Detail: fmt.Sprintf("%q is not an RFC 3339 time; give e.g. 2026-12-01T12:00:00Z", clip.Prefix(req.Deadline))})
 	} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/footprint-gpp/footprint/calc"
@@ -41,11 +42,12 @@ type Service struct {
 	reg    *methods.Registry
 	engine *calc.Engine
 	now    func() time.Time
+	slots  slots
 }
 
 // New builds a service from cfg.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, reg: cfg.Registry, engine: cfg.Engine, now: cfg.Now}
+	s := &Service{store: cfg.Store, reg: cfg.Registry, engine: cfg.Engine, now: cfg.Now, slots: slots{busy: map[string]int{}}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -121,12 +123,22 @@ type Submission struct {
 // Submit computes bid b's footprint under tender t's pinned method, checks
 // it against the tender's rules and stores it, before the deadline, with
 // tokenHash (the hash of the bid token the caller hands out) and the
-// idempotency key (may be ""). A key used before for the same bid returns
-// the stored bid (Replayed); for another bid, store.ErrIdempotencyConflict.
+// idempotency key (may be ""; ErrWeakIdempotencyKey unless
+// CheckIdempotencyKey accepts it; only its hash is stored). A key used
+// before for the same bid content returns the stored bid (Replayed); for
+// other content, store.ErrIdempotencyConflict, which tells nothing of the
+// stored bid.
 func (s *Service) Submit(ctx context.Context, t tender.Tender, b tender.Bid, tokenHash, key string) (Submission, error) {
 	var sub Submission
 	if err := s.Ready(); err != nil {
 		return sub, err
+	}
+	var keyHash string
+	if key != "" {
+		if err := CheckIdempotencyKey(key); err != nil {
+			return sub, err
+		}
+		keyHash = store.HashIdempotencyKey(key)
 	}
 	now := s.Now()
 	m, err := s.reg.Resolve(t.Method.Ref())
@@ -139,7 +151,7 @@ func (s *Service) Submit(ctx context.Context, t tender.Tender, b tender.Bid, tok
 	if err != nil {
 		return sub, err
 	}
-	stored, replayed, err := s.store.SubmitBid(ctx, t.ID, prepared, tokenHash, key, now)
+	stored, replayed, err := s.store.SubmitBid(ctx, t.ID, prepared, tokenHash, keyHash, now)
 	if err != nil {
 		return sub, err
 	}
@@ -212,22 +224,24 @@ func (s *Service) Withdraw(ctx context.Context, tenderID, bidID string, caller C
 	return s.store.WithdrawBid(ctx, tenderID, bidID, s.Now())
 }
 
-// Sealed is what an officer may see of tender t's bids now (Seal).
+// Sealed is what an officer may see of tender t's bids now (Seal). It
+// reads the bids' summaries only, never their lines.
 func (s *Service) Sealed(ctx context.Context, t tender.Tender) (SealedBids, error) {
 	if err := s.Ready(); err != nil {
 		return SealedBids{}, err
 	}
-	bids, err := s.store.Bids(ctx, t.ID)
+	bids, err := s.store.BidSummaries(ctx, t.ID)
 	if err != nil {
 		return SealedBids{}, err
 	}
-	return Seal(t, bids, s.Now())
+	return Seal(t, bids, s.Now()), nil
 }
 
 // Open opens tender t as actor, after its deadline only: it resolves the
 // pinned method (which must still have the pinned digest: tender.Evaluate
 // checks it) and has the store evaluate the bids in the transaction that
-// opens. It returns the stored evaluation.
+// opens, streamed one at a time (evaluate). It returns the stored
+// evaluation.
 func (s *Service) Open(ctx context.Context, t tender.Tender, actor string) (*tender.Evaluation, error) {
 	if err := s.Ready(); err != nil {
 		return nil, err
@@ -240,9 +254,29 @@ func (s *Service) Open(ctx context.Context, t tender.Tender, actor string) (*ten
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s is not among the methods served (load its file with --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err)
 	}
-	return s.store.Open(ctx, t.ID, actor, now, func(t tender.Tender, bids []tender.Bid) (*tender.Evaluation, error) {
-		return tender.Evaluate(t, m, bids)
+	return s.store.Open(ctx, t.ID, actor, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
+		return evaluate(t, m, bids)
 	})
+}
+
+// evaluate ranks the bids of tender t under method m as the store reads
+// them, one at a time: the memory of an opening is one bid's content
+// (decoded by the store) plus one tender.Ranked per bid, whatever the
+// bids' sizes.
+func evaluate(t tender.Tender, m *methods.Method, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
+	e, err := tender.NewEvaluator(t, m)
+	if err != nil {
+		return nil, err
+	}
+	for b, err := range bids {
+		if err != nil {
+			return nil, err
+		}
+		if err := e.Add(&b); err != nil {
+			return nil, err
+		}
+	}
+	return e.Evaluation()
 }
 
 // Evaluation returns opened tender t's stored evaluation (ErrNotOpened

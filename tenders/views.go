@@ -7,6 +7,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -117,18 +118,16 @@ type SealedBids struct {
 
 // Seal is what an officer may see of tender t's bids at now, before and
 // after opening: ids, receipt times, withdrawals and digests, never a
-// price, line, supplier or footprint.
-func Seal(t tender.Tender, bids []tender.Bid, now time.Time) (SealedBids, error) {
+// price, line, supplier or footprint. It is built from the bids'
+// summaries (store.BidSummaries), which hold nothing else.
+func Seal(t tender.Tender, bids []store.BidSummary, now time.Time) SealedBids {
 	out := SealedBids{TenderID: t.ID, Status: string(tender.State(t, now)), Count: len(bids), Bids: make([]SealedBid, len(bids))}
 	for i, b := range bids {
-		dg, err := digestsOf(b)
-		if err != nil {
-			return out, err
-		}
-		out.Bids[i] = SealedBid{BidID: b.ID, ReceivedAt: b.ReceivedAt.UTC(), Withdrawn: b.WithdrawnAt != nil, Digests: dg, WithdrawnAt: b.WithdrawnAt}
+		out.Bids[i] = SealedBid{BidID: b.ID, ReceivedAt: b.ReceivedAt.UTC(), Withdrawn: b.WithdrawnAt != nil,
+			Digests: BidDigests{Bid: b.BidDigest, Result: b.ResultDigest}, WithdrawnAt: b.WithdrawnAt}
 		if b.WithdrawnAt == nil {
 			out.Active++
 		}
 	}
-	return out, nil
+	return out
 }

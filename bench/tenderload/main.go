@@ -22,6 +22,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -176,7 +178,7 @@ type submitter struct {
 
 func (s *submitter) submit(n int) (time.Duration, bool) {
 	start := time.Now()
-	st, b, err := s.c.do(http.MethodPost, "/v1/tenders/"+s.id+"/bids", "", bid20(n), "Idempotency-Key", fmt.Sprintf("%s-%d", s.run, n))
+	st, b, err := s.c.do(http.MethodPost, "/v1/tenders/"+s.id+"/bids", "", bid20(n), "Idempotency-Key", newKey())
 	d := time.Since(start)
 	if err != nil || st != http.StatusCreated {
 		s.errs.Add(1)
@@ -299,3 +301,13 @@ func percentile(d []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// newKey is a fresh Idempotency-Key: 128 random bits, base64url, as the
+// server requires (22 characters).
+func newKey() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
