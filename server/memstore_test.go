@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
@@ -147,7 +149,14 @@ func (m *memStore) SubmitBid(_ context.Context, tenderID string, b tender.Bid, t
 	if err != nil {
 		return tender.Bid{}, false, err
 	}
-	if _, err := m.appendEvent(mt, tender.EventBidReceived, "supplier", tender.Digests{tender.DigestBid: d, tender.DigestResult: b.Footprint.Receipt.ResultDigest, tender.DigestToken: tokenHash}, now); err != nil {
+	// As the SQL store does: a salted commitment, never the digests.
+	nonce, err := seal.NewNonce()
+	if err != nil {
+		return tender.Bid{}, false, err
+	}
+	b.Nonce = hex.EncodeToString(nonce[:])
+	b.Commitment = seal.Commit(nonce, tender.CommitmentContent(d, b.Footprint.Receipt.ResultDigest))
+	if _, err := m.appendEvent(mt, tender.EventBidReceived, "supplier", tender.Digests{tender.DigestCommitment: b.Commitment, tender.DigestToken: tokenHash}, now); err != nil {
 		return tender.Bid{}, false, err
 	}
 	mb := &memBid{b: b, hash: tokenHash, content: content}
@@ -185,11 +194,7 @@ func (m *memStore) BidSummaries(ctx context.Context, tenderID string) ([]store.B
 	}
 	out := make([]store.BidSummary, len(bids))
 	for i, b := range bids {
-		d, err := tender.BidDigest(b)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = store.BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, BidDigest: d, ResultDigest: b.Footprint.Receipt.ResultDigest, Lines: len(b.Lines)}
+		out[i] = store.BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, Commitment: b.Commitment, Lines: len(b.Lines)}
 	}
 	return out, nil
 }
@@ -222,11 +227,7 @@ func (m *memStore) WithdrawBid(_ context.Context, tenderID, bidID string, now ti
 		if err := tender.CanWithdraw(mt.t, mb.b, now); err != nil {
 			return err
 		}
-		d, err := tender.BidDigest(mb.b)
-		if err != nil {
-			return err
-		}
-		if _, err := m.appendEvent(mt, tender.EventWithdrawn, "supplier", tender.Digests{tender.DigestBid: d}, now); err != nil {
+		if _, err := m.appendEvent(mt, tender.EventWithdrawn, "supplier", tender.Digests{tender.DigestCommitment: mb.b.Commitment}, now); err != nil {
 			return err
 		}
 		at := tender.Stamp(now)
@@ -334,8 +335,10 @@ func (m *memStore) Verify(_ context.Context, tenderID string) (store.VerifyResul
 		if err != nil {
 			return res, err
 		}
-		if e.Digests[tender.DigestBid] != d {
-			res.FirstBadSeq, res.Problem = e.Seq, fmt.Sprintf("audit event %d: bid %s no longer has the digest its event carries", e.Seq, mt.bids[i].b.ID)
+		b := mt.bids[i].b
+		nonce, nerr := seal.ParseNonce(b.Nonce)
+		if nerr != nil || e.Digests[tender.DigestCommitment] != b.Commitment || !seal.CheckCommitment(b.Commitment, nonce, tender.CommitmentContent(d, b.Footprint.Receipt.ResultDigest)) {
+			res.FirstBadSeq, res.Problem = e.Seq, fmt.Sprintf("audit event %d: bid %s no longer opens the commitment its event carries", e.Seq, b.ID)
 			return res, nil
 		}
 		i++

@@ -105,6 +105,9 @@ type BidReceipt struct {
 	BidToken   string             `json:"bid_token,omitempty"`
 	ReceivedAt time.Time          `json:"received_at"`
 	Digests    tenders.BidDigests `json:"digests"`
+	// Commitment is the bid's salted commitment, as the sealed list and
+	// the audit trail show it until opening.
+	Commitment string `json:"commitment,omitempty"`
 	// SignedHead is the audit chain's head just after the bid's receipt,
 	// signed with the server's key (kept outside the database): keep it
 	// with the token; footprint tenders verify --receipt checks that the
@@ -254,7 +257,7 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return invalidAs(err, factors.ErrInvalid)
 	}
-	out := BidReceipt{TenderID: id, BidID: sub.Bid.ID, ReceivedAt: sub.Bid.ReceivedAt.UTC(), Digests: sub.Digests, SignedHead: sub.Bid.SignedHead, Replayed: sub.Replayed}
+	out := BidReceipt{TenderID: id, BidID: sub.Bid.ID, ReceivedAt: sub.Bid.ReceivedAt.UTC(), Digests: sub.Digests, Commitment: sub.Bid.Commitment, SignedHead: sub.Bid.SignedHead, Replayed: sub.Replayed}
 	status := http.StatusOK
 	if sub.Replayed {
 		w.Header().Set("Idempotency-Replayed", "true")

@@ -247,7 +247,7 @@ func TestSealedListReadsNoContent(t *testing.T) {
 	if strings.Join(calls, ",") != "Tender,BidSummaries" || n != 0 {
 		t.Errorf("the sealed list called %v and read %d bytes of lines; want Tender,BidSummaries and none", calls, n)
 	}
-	if sealed.Count != 2 || sealed.Bids[0].BidID != a.BidID || sealed.Bids[0].Digests != a.Digests || sealed.Bids[1].Digests != b.Digests {
+	if sealed.Count != 2 || sealed.Bids[0].BidID != a.BidID || sealed.Bids[0].Commitment != a.Commitment || sealed.Bids[1].Commitment != b.Commitment || a.Commitment == "" || sealed.Bids[0].Digests != nil {
 		t.Errorf("sealed list %+v; receipts %+v %+v", sealed, a, b)
 	}
 }

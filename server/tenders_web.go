@@ -251,6 +251,7 @@ type receiptView struct {
 	BidID, Token, ReceivedAt string
 	BidDigest, ResultDigest  string
 	MethodDigest, KgCO2e     string
+	Commitment, SignedHead   string
 }
 
 func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
@@ -644,7 +645,10 @@ func (s *Server) renderTender(w http.ResponseWriter, r *http.Request, sess *sess
 		return err
 	}
 	for i, b := range sealed.Bids {
-		row := bidRow{N: i + 1, ID: b.BidID, ReceivedAt: b.ReceivedAt.Format(time.RFC3339Nano), Digest: b.Digests.Bid}
+		row := bidRow{N: i + 1, ID: b.BidID, ReceivedAt: b.ReceivedAt.Format(time.RFC3339Nano), Digest: b.Commitment}
+		if b.Digests != nil { // a bid received before commitments
+			row.Digest = "digest " + b.Digests.Bid
+		}
 		if b.WithdrawnAt != nil {
 			row.Withdrawn = fmtTime(*b.WithdrawnAt)
 		}
@@ -887,7 +891,7 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 	rp.Replayed = replayed
 	rp.Receipt = &receiptView{BidID: stored.ID, ReceivedAt: stored.ReceivedAt.UTC().Format(time.RFC3339Nano), BidDigest: sub.Digests.Bid,
 		ResultDigest: stored.Footprint.Receipt.ResultDigest, MethodDigest: stored.Footprint.Receipt.MethodDigest,
-		KgCO2e: tender.NewFixed(stored.Footprint.KgCO2e, sub.Method.Rounding).String()}
+		KgCO2e: tender.NewFixed(stored.Footprint.KgCO2e, sub.Method.Rounding).String(), Commitment: stored.Commitment, SignedHead: stored.SignedHead}
 	if !replayed {
 		// The one form of a bid token, as the API returns it and takes it.
 		rp.Receipt.Token = bidToken(stored.ID, secret)

@@ -13,13 +13,34 @@ import (
 	"github.com/footprint-gpp/footprint/tender"
 )
 
-func bidDigest(t *testing.T, b tender.Bid) string {
+// lowerPrice sets a stored bid's price to 500.00 and, as a database
+// writer can (the nonce is in the database, the commitment unkeyed beyond
+// it), makes its commitment and its receipt event's digest agree again.
+func lowerPrice(t *testing.T, s *sqlStore, tenderID, bidID string) {
 	t.Helper()
+	ctx := context.Background()
+	old, _, err := s.Bid(ctx, tenderID, bidID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tamperSQL(t, s, "UPDATE bids SET price_amount = '500.00' WHERE tender_id = ? AND id = ?", tenderID, bidID)
+	b, _, err := s.Bid(ctx, tenderID, bidID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d, err := tender.BidDigest(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d
+	nonce, err := seal.ParseNonce(b.Nonce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := seal.Commit(nonce, tender.CommitmentContent(d, b.Footprint.Receipt.ResultDigest))
+	tamperSQL(t, s, "UPDATE bids SET commitment = ? WHERE tender_id = ? AND id = ?", c, tenderID, bidID)
+	if _, err := s.w.Exec(s.d.q("UPDATE events SET digests = replace(digests, ?, ?) WHERE tender_id = ?"), old.Commitment, c, tenderID); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // sealStore gives s a fresh key and checkpoint file (outside the
@@ -123,23 +144,14 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 		then func(td tender.Tender) error
 	}{
 		{"sealed price lowered, chain recomputed", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
-			tamperSQL(t, s, "UPDATE bids SET price_amount = '500.00' WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
-			b, _, err := s.Bid(ctx, td.ID, bids[1].ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, _ := tender.BidDigest(b)
-			tamperSQL(t, s, "UPDATE events SET digests = replace(digests, ?, ?) WHERE tender_id = ? AND seq = 3", bidDigest(t, bids[1]), d, td.ID)
+			lowerPrice(t, s, td.ID, bids[1].ID)
 			rehash(t, s, td.ID, 3)
 		}, 3, "its signed head names seq 3", func(td tender.Tender) error {
 			_, err := s.Open(ctx, td.ID, "officer", deadline, evaluate)
 			return err
 		}},
 		{"sealed price lowered, chain recomputed, signatures stripped", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
-			tamperSQL(t, s, "UPDATE bids SET price_amount = '500.00' WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
-			b, _, _ := s.Bid(ctx, td.ID, bids[1].ID)
-			d, _ := tender.BidDigest(b)
-			tamperSQL(t, s, "UPDATE events SET digests = replace(digests, ?, ?) WHERE tender_id = ? AND seq = 3", bidDigest(t, bids[1]), d, td.ID)
+			lowerPrice(t, s, td.ID, bids[1].ID)
 			rehash(t, s, td.ID, 3)
 			if _, err := s.w.Exec(s.d.q("UPDATE events SET sig = '' WHERE tender_id = ?"), td.ID); err != nil {
 				t.Fatal(err)

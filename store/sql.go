@@ -65,7 +65,7 @@ func newID() (string, error) {
 const (
 	qTenderForUpdate = "SELECT " + tenderCols + " FROM tenders WHERE id = ?"
 	qBidByKey        = "SELECT " + bidCols + " FROM bids WHERE tender_id = ? AND idempotency_key = ?"
-	qInsertBid       = "INSERT INTO bids (tender_id, " + bidCols + ", idempotency_key, bid_digest, result_digest, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?)"
+	qInsertBid       = "INSERT INTO bids (tender_id, " + bidCols + ", idempotency_key, bid_digest, result_digest, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)"
 	qCountBids       = "SELECT COUNT(*) FROM bids WHERE tender_id = ?"
 	qInsertEvent     = "INSERT INTO events (tender_id, seq, at, kind, actor, digests, prev_hash, hash, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	qMoveHead        = "UPDATE tenders SET head_seq = ?, head_hash = ?, head_sig = ? WHERE id = ?"
@@ -293,7 +293,7 @@ func (s *sqlStore) Tenders(ctx context.Context) ([]tender.Tender, error) {
 	return out, rows.Err()
 }
 
-const bidCols = "id, supplier, price_amount, price_currency, ladder_level, lines, received_at, withdrawn_at, footprint, token_hash, event_seq, withdrawn_seq"
+const bidCols = "id, supplier, price_amount, price_currency, ladder_level, lines, received_at, withdrawn_at, footprint, token_hash, event_seq, withdrawn_seq, commitment, commit_nonce"
 
 // storedBid is a bid row: the bid, its token hash and its events.
 type storedBid struct {
@@ -307,10 +307,12 @@ func scanBid(row interface{ Scan(...any) error }) (storedBid, error) {
 	var sb storedBid
 	var amount, lines, footprint string
 	var received, withdrawn timeCol
+	var commitment, nonce sql.NullString
 	b := &sb.bid
-	if err := row.Scan(&b.ID, &b.Supplier, &amount, &b.Price.Currency, &b.LadderLevel, &lines, &received, &withdrawn, &footprint, &sb.tokenHash, &sb.eventSeq, &sb.withdrawnSeq); err != nil {
+	if err := row.Scan(&b.ID, &b.Supplier, &amount, &b.Price.Currency, &b.LadderLevel, &lines, &received, &withdrawn, &footprint, &sb.tokenHash, &sb.eventSeq, &sb.withdrawnSeq, &commitment, &nonce); err != nil {
 		return sb, err
 	}
+	b.Commitment, b.Nonce = commitment.String, nonce.String
 	b.ReceivedAt, b.WithdrawnAt = received.t, withdrawn.ptr()
 	var err error
 	if b.Price.Amount, err = decimal.NewFromString(amount); err != nil {
@@ -407,12 +409,18 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 	if err != nil {
 		return tender.Bid{}, false, err
 	}
-	digests := tender.Digests{tender.DigestBid: digest}
+	// What the trail shows while the bid is sealed is its salted
+	// commitment, never its digests: a brute force over plausible bids
+	// could match those.
+	nonce, err := seal.NewNonce()
+	if err != nil {
+		return tender.Bid{}, false, err
+	}
+	b.Nonce = hex.EncodeToString(nonce[:])
+	b.Commitment = seal.Commit(nonce, tender.CommitmentContent(digest, b.Footprint.Receipt.ResultDigest))
+	digests := tender.Digests{tender.DigestCommitment: b.Commitment}
 	if tokenHash != "" {
 		digests[tender.DigestToken] = tokenHash
-	}
-	if rd := b.Footprint.Receipt.ResultDigest; rd != "" {
-		digests[tender.DigestResult] = rd
 	}
 	var out tender.Bid
 	var replayed bool
@@ -462,7 +470,7 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		}
 		if _, err := tx.ExecContext(ctx, s.d.q(qInsertBid),
 			tenderID, b.ID, b.Supplier, b.Price.Amount.String(), b.Price.Currency, b.LadderLevel, string(lines), s.d.ts(b.ReceivedAt),
-			string(footprint), tokenHash, ev.Seq, key, digest, b.Footprint.Receipt.ResultDigest, len(b.Lines)); err != nil {
+			string(footprint), tokenHash, ev.Seq, b.Commitment, b.Nonce, key, nil, nil, len(b.Lines)); err != nil {
 			return fmt.Errorf("store bid: %w", err)
 		}
 		if err := s.appendEvent(ctx, tx, tenderID, &ev); err != nil {
@@ -499,7 +507,7 @@ func (s *sqlStore) BidTokenHash(ctx context.Context, tenderID, bidID string) (st
 }
 
 // summaryCols are the columns of a BidSummary.
-const summaryCols = "id, received_at, withdrawn_at, bid_digest, result_digest, line_count"
+const summaryCols = "id, received_at, withdrawn_at, bid_digest, result_digest, line_count, commitment"
 
 // BidSummaries implements Store. A row without its summary columns
 // (written by an older version after migration 00003 filled them) is
@@ -519,14 +527,14 @@ func (s *sqlStore) BidSummaries(ctx context.Context, tenderID string) ([]BidSumm
 		for rows.Next() {
 			var bs BidSummary
 			var received, withdrawn timeCol
-			var digest, result sql.NullString
+			var digest, result, commitment sql.NullString
 			var lines sql.NullInt64
-			if err := rows.Scan(&bs.ID, &received, &withdrawn, &digest, &result, &lines); err != nil {
+			if err := rows.Scan(&bs.ID, &received, &withdrawn, &digest, &result, &lines, &commitment); err != nil {
 				return err
 			}
 			bs.ReceivedAt, bs.WithdrawnAt = received.t, withdrawn.ptr()
-			bs.BidDigest, bs.ResultDigest, bs.Lines = digest.String, result.String, int(lines.Int64)
-			if !digest.Valid || !lines.Valid {
+			bs.BidDigest, bs.ResultDigest, bs.Lines, bs.Commitment = digest.String, result.String, int(lines.Int64), commitment.String
+			if (!digest.Valid && !commitment.Valid) || !lines.Valid {
 				missing = append(missing, len(out))
 			}
 			out = append(out, bs)
@@ -552,6 +560,9 @@ func (s *sqlStore) BidSummaries(ctx context.Context, tenderID string) ([]BidSumm
 // summarize is the summary of a bid read with its content.
 func summarize(b tender.Bid) (BidSummary, error) {
 	d, err := tender.BidDigest(b)
+	if b.Commitment != "" {
+		return BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, Commitment: b.Commitment, Lines: len(b.Lines)}, err
+	}
 	return BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, BidDigest: d,
 		ResultDigest: b.Footprint.Receipt.ResultDigest, Lines: len(b.Lines)}, err
 }
@@ -591,11 +602,15 @@ func (s *sqlStore) WithdrawBid(ctx context.Context, tenderID, bidID string, now 
 		if err := tender.CanWithdraw(t, sb.bid, now); err != nil {
 			return err
 		}
-		digest, err := tender.BidDigest(sb.bid)
-		if err != nil {
-			return err
+		ds := tender.Digests{tender.DigestCommitment: sb.bid.Commitment}
+		if sb.bid.Commitment == "" { // received before commitments
+			digest, err := tender.BidDigest(sb.bid)
+			if err != nil {
+				return err
+			}
+			ds = tender.Digests{tender.DigestBid: digest}
 		}
-		ev, err := tender.NewEvent(h.prev(), tender.EventWithdrawn, supplierActor, now, tender.Digests{tender.DigestBid: digest})
+		ev, err := tender.NewEvent(h.prev(), tender.EventWithdrawn, supplierActor, now, ds)
 		if err != nil {
 			return err
 		}

@@ -132,8 +132,12 @@ type BidSummary struct {
 	WithdrawnAt *time.Time
 	// BidDigest is tender.BidDigest of the bid as received; ResultDigest
 	// its footprint report's result digest.
+	// Both are empty for a bid received with a commitment: the sealed
+	// list shows Commitment instead, which reveals nothing.
 	BidDigest    string
 	ResultDigest string
+	// Commitment is the bid's salted commitment (tender.DigestCommitment).
+	Commitment string
 	// Lines is the bid's number of lines.
 	Lines int
 }

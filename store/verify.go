@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -127,11 +128,16 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 			if err != nil {
 				return err
 			}
-			if e.Digests[tender.DigestBid] != d {
+			if c, committed := e.Digests[tender.DigestCommitment]; committed {
+				if !commitmentHolds(c, sb.bid, d) {
+					add(e.Seq, "bid %s does not open the commitment recorded at its receipt (the bid, its nonce or its commitment was edited)", clip.Prefix(sb.bid.ID))
+				}
+			} else if e.Digests[tender.DigestBid] != d {
 				add(e.Seq, "bid %s has digest %s, not the one recorded at its receipt (the bid was edited)", clip.Prefix(sb.bid.ID), d)
 			} else if rd := sb.bid.Footprint.Receipt.ResultDigest; rd != "" && e.Digests[tender.DigestResult] != rd {
 				add(e.Seq, "bid %s's footprint result digest %s is not the one recorded", clip.Prefix(sb.bid.ID), clip.Prefix(rd))
-			} else if th, ok := e.Digests[tender.DigestToken]; ok && th != sb.tokenHash {
+			}
+			if th, ok := e.Digests[tender.DigestToken]; ok && th != sb.tokenHash {
 				add(e.Seq, "bid %s's token hash is not the one recorded at its receipt (the bid's token was replaced)", clip.Prefix(sb.bid.ID))
 			}
 			switch {
@@ -139,7 +145,7 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 				add(sb.withdrawnSeq.Int64, "bid %s is recorded as withdrawn but stored as not withdrawn", clip.Prefix(sb.bid.ID))
 			case sb.bid.WithdrawnAt != nil:
 				w := at(sb.withdrawnSeq.Int64)
-				if !sb.withdrawnSeq.Valid || w == nil || w.Kind != tender.EventWithdrawn || claimed[w.Seq] || w.Digests[tender.DigestBid] != d {
+				if !sb.withdrawnSeq.Valid || w == nil || w.Kind != tender.EventWithdrawn || claimed[w.Seq] || !withdrawalNames(w, sb.bid, d) {
 					add(max(sb.withdrawnSeq.Int64, e.Seq), "bid %s is stored as withdrawn without its withdrawn event", clip.Prefix(sb.bid.ID))
 				} else {
 					claimed[w.Seq] = true
@@ -215,4 +221,22 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 		return VerifyResult{}, err
 	}
 	return res, nil
+}
+
+// commitmentHolds reports whether a bid (of digest d) opens commitment c:
+// its stored commitment is c and c is seal.Commit of its content under its
+// stored nonce.
+func commitmentHolds(c string, b tender.Bid, d string) bool {
+	nonce, err := seal.ParseNonce(b.Nonce)
+	return err == nil && b.Commitment == c && seal.CheckCommitment(c, nonce, tender.CommitmentContent(d, b.Footprint.Receipt.ResultDigest))
+}
+
+// withdrawalNames reports whether withdrawn event w names bid b (of
+// digest d): by its commitment, or by its digest for a bid received
+// before commitments.
+func withdrawalNames(w *tender.Event, b tender.Bid, d string) bool {
+	if c, ok := w.Digests[tender.DigestCommitment]; ok {
+		return b.Commitment != "" && c == b.Commitment
+	}
+	return w.Digests[tender.DigestBid] == d
 }

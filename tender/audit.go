@@ -42,6 +42,11 @@ const (
 	// DigestResult is the bid's footprint report's result digest
 	// (bid_received).
 	DigestResult = "result"
+	// DigestCommitment is the bid's salted commitment (bid_received,
+	// withdrawn): seal.Commit of CommitmentContent under a secret nonce
+	// revealed at opening. Bids received before commitments carry their
+	// plain bid and result digests instead.
+	DigestCommitment = "commitment"
 	// DigestToken is the stored hash of the bid's token (bid_received), so
 	// that swapping a bid's token hash in the database shows.
 	DigestToken = "token"
@@ -55,11 +60,17 @@ const (
 // which NameLegacy gives them to the values it cannot match.
 var kindDigests = map[EventKind][]string{
 	EventCreated:     {DigestTender},
-	EventBidReceived: {DigestBid, DigestResult, DigestToken},
+	EventBidReceived: {DigestBid, DigestResult},
 	EventWithdrawn:   {DigestBid},
 	EventOpened:      {DigestTender},
 	EventEvaluated:   {DigestEvaluation},
 	EventExported:    {DigestOCDS, DigestEvaluation},
+}
+
+// CommitmentContent is what a bid's commitment commits to: its digest
+// (BidDigest) and its footprint's result digest, in one unambiguous text.
+func CommitmentContent(bidDigest, resultDigest string) []byte {
+	return []byte("footprint-bid-v1\nbid " + bidDigest + "\nresult " + resultDigest + "\n")
 }
 
 // Hash versions: the first field of an event's canonical encoding.

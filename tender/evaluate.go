@@ -81,6 +81,12 @@ type Ranked struct {
 	FailedLimits []string `json:"failed_limits"`
 	Excluded     bool     `json:"excluded"`
 	Reason       string   `json:"reason,omitempty"`
+	// Commitment is the bid's salted commitment as shown while it was
+	// sealed, and Nonce its nonce, revealed now: anyone can check that
+	// seal.Commit(Nonce, CommitmentContent(BidDigest(bid), result digest))
+	// is Commitment. Absent for bids received before commitments.
+	Commitment string `json:"commitment,omitempty"`
+	Nonce      string `json:"nonce,omitempty"`
 
 	notional decimal.Decimal
 }
@@ -197,6 +203,8 @@ func (e *Evaluator) Add(b *Bid) error {
 		NotionalPrice: NewFixed(n, MoneyRounding),
 		LadderLevel:   b.LadderLevel,
 		FailedLimits:  failedLimits(b.Footprint.Limits),
+		Commitment:    b.Commitment,
+		Nonce:         b.Nonce,
 		notional:      n,
 	}
 	if t.Award.Limits == LimitsExclude && len(r.FailedLimits) > 0 {

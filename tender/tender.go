@@ -147,6 +147,12 @@ type Bid struct {
 	// a new submission when the chain is signed; not part of the bid's
 	// content (nor of its digest).
 	SignedHead string `json:"-"`
+	// Commitment is the bid's salted commitment (DigestCommitment) and
+	// Nonce its secret nonce (hex), kept sealed until opening, then
+	// revealed in the evaluation. Empty for bids received before
+	// commitments. Not part of the bid's content (nor of its digest).
+	Commitment string `json:"-"`
+	Nonce      string `json:"-"`
 }
 
 // Summary is what a tender keeps of a bid's footprint: the exact total, the

@@ -98,10 +98,16 @@ func ViewBid(tenderID string, b tender.Bid, kg methods.Rounding) (BidView, error
 // SealedBid is what an officer sees of a bid before opening (and in the
 // list after it): no price, lines, supplier or footprint.
 type SealedBid struct {
-	BidID      string     `json:"bid_id"`
-	ReceivedAt time.Time  `json:"received_at"`
-	Withdrawn  bool       `json:"withdrawn"`
-	Digests    BidDigests `json:"digests"`
+	BidID      string    `json:"bid_id"`
+	ReceivedAt time.Time `json:"received_at"`
+	Withdrawn  bool      `json:"withdrawn"`
+	// Commitment is the bid's salted commitment: all that is shown of its
+	// content, which no brute force over plausible bids can match (its
+	// nonce is revealed at opening, in the evaluation).
+	Commitment string `json:"commitment,omitempty"`
+	// Digests are shown only for a bid received before commitments (its
+	// audit trail has carried them since).
+	Digests *BidDigests `json:"digests,omitempty"`
 	// WithdrawnAt is when a withdrawn bid was withdrawn (the pages show
 	// it); not in the JSON.
 	WithdrawnAt *time.Time `json:"-"`
@@ -117,14 +123,17 @@ type SealedBids struct {
 }
 
 // Seal is what an officer may see of tender t's bids at now, before and
-// after opening: ids, receipt times, withdrawals and digests, never a
+// after opening: ids, receipt times, withdrawals and commitments, never a
 // price, line, supplier or footprint. It is built from the bids'
 // summaries (store.BidSummaries), which hold nothing else.
 func Seal(t tender.Tender, bids []store.BidSummary, now time.Time) SealedBids {
 	out := SealedBids{TenderID: t.ID, Status: string(tender.State(t, now)), Count: len(bids), Bids: make([]SealedBid, len(bids))}
 	for i, b := range bids {
 		out.Bids[i] = SealedBid{BidID: b.ID, ReceivedAt: b.ReceivedAt.UTC(), Withdrawn: b.WithdrawnAt != nil,
-			Digests: BidDigests{Bid: b.BidDigest, Result: b.ResultDigest}, WithdrawnAt: b.WithdrawnAt}
+			Commitment: b.Commitment, WithdrawnAt: b.WithdrawnAt}
+		if b.Commitment == "" {
+			out.Bids[i].Digests = &BidDigests{Bid: b.BidDigest, Result: b.ResultDigest}
+		}
 		if b.WithdrawnAt == nil {
 			out.Active++
 		}

@@ -53,7 +53,7 @@ func TestTendersVerify(t *testing.T) {
 		outHas []string
 		errHas string
 	}{
-		{"verified", []string{"tenders", "verify", "--db", db, id}, 0, []string{"SEQ", "1  ", "created", "bid_received", "tender=", "bid=", "verified: 2 events"}, ""},
+		{"verified", []string{"tenders", "verify", "--db", db, id}, 0, []string{"SEQ", "1  ", "created", "bid_received", "tender=", "commitment=", "verified: 2 events"}, ""},
 		{"unknown tender", []string{"tenders", "verify", "--db", db, "nope"}, 1, nil, "not found"},
 		{"no database", []string{"tenders", "verify", "--db", "sqlite:" + filepath.Join(t.TempDir(), "none.db"), id}, 1, nil, "no database there"},
 		{"unsupported URL", []string{"tenders", "verify", "--db", "mysql://x/y", id}, 1, nil, "unsupported database URL"},

@@ -323,12 +323,16 @@ func cmdTendersShow(ctx context.Context, e *env, args []string) int {
 	}
 	var out bytes.Buffer
 	printNotice(&out, t)
-	fmt.Fprintf(&out, "bids:       %d received, %d standing (sealed: ids, receipt times and digests only)\n", sealed.Count, sealed.Active)
+	fmt.Fprintf(&out, "bids:       %d received, %d standing (sealed: ids, receipt times and salted commitments only)\n", sealed.Count, sealed.Active)
 	if sealed.Count > 0 {
 		tw := tabwriter.NewWriter(&out, 0, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "\nBID\tRECEIVED\tWITHDRAWN\tBID DIGEST\tRESULT DIGEST\t")
+		fmt.Fprintln(tw, "\nBID\tRECEIVED\tWITHDRAWN\tCOMMITMENT\t")
 		for _, b := range sealed.Bids {
-			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%s\t\n", cell(b.BidID), b.ReceivedAt.Format(time.RFC3339Nano), b.Withdrawn, b.Digests.Bid, b.Digests.Result)
+			c := b.Commitment
+			if b.Digests != nil { // a bid received before commitments
+				c = "digests " + b.Digests.Bid + " " + b.Digests.Result
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t\n", cell(b.BidID), b.ReceivedAt.Format(time.RFC3339Nano), b.Withdrawn, c)
 		}
 		tw.Flush()
 	}

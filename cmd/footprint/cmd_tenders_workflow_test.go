@@ -267,7 +267,7 @@ func TestTendersWorkflow(t *testing.T) {
 		t.Errorf("verify: not 11 events verified:\n%s", out)
 	}
 	// Each digest after its name.
-	for _, re := range []string{`bid_received +supplier +bid=[0-9a-f]{16},result=[0-9a-f]{16},token=[0-9a-f]{16} `, `withdrawn|opened +cli +tender=[0-9a-f]{16} `,
+	for _, re := range []string{`bid_received +supplier +commitment=[0-9a-f]{16},token=[0-9a-f]{16} `, `withdrawn|opened +cli +tender=[0-9a-f]{16} `,
 		`evaluated +cli +evaluation=[0-9a-f]{16} `, `exported +cli +evaluation=[0-9a-f]{16},ocds=[0-9a-f]{16} `} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("verify lacks %s:\n%s", re, out)
