@@ -224,9 +224,9 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.CanSubmit(t, key); err != nil {
 		return err
 	}
-	// At most tenders.MaxConcurrentSubmissions bodies of one tender are
-	// read and computed at once.
-	release, err := s.svc.Admit(t.ID)
+	// At most tenders.MaxConcurrentSubmissions units of body of one tender
+	// are read and computed at once.
+	release, err := s.svc.Admit(t.ID, r.ContentLength)
 	if err != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(tenders.SubmitRetryAfterSeconds))
 		return err

@@ -261,7 +261,7 @@ func TestSubmissionsBusy(t *testing.T) {
 	other := e.createTender(`{"rule":"price_only","limits":"report"}`)
 	var releases []func()
 	for range tenders.MaxConcurrentSubmissions {
-		release, err := e.s.svc.Admit(id)
+		release, err := e.s.svc.Admit(id, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,10 +279,10 @@ func TestSubmissionsBusy(t *testing.T) {
 		// One slot was freed and its submission has finished: free again.
 		t.Fatalf("after a release: %d: %s", rec.Code, rec.Body)
 	}
-	if _, err := e.s.svc.Admit(id); err != nil {
+	if _, err := e.s.svc.Admit(id, 1); err != nil {
 		t.Fatalf("one slot is free: %v", err)
 	}
-	if _, err := e.s.svc.Admit(id); err == nil {
+	if _, err := e.s.svc.Admit(id, 1); err == nil {
 		t.Errorf("the limit let one more in after a double release")
 	}
 }

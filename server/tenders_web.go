@@ -838,7 +838,7 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 	if !ok || len(p.Errors) > 0 {
 		return invalid()
 	}
-	release, err := s.svc.Admit(t.ID)
+	release, err := s.svc.Admit(t.ID, r.ContentLength)
 	if err != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(tenders.SubmitRetryAfterSeconds))
 		return err

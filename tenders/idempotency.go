@@ -76,43 +76,57 @@ func CheckIdempotencyKey(key string) error {
 	return nil
 }
 
-// MaxConcurrentSubmissions is how many submissions to one tender are read,
-// computed and stored at once (Admit); more are ErrBusy, to be retried
-// after SubmitRetryAfterSeconds. A 10,000-line bid takes about 60 MB
-// while it is decoded and computed, so one tender's bids take at most
-// about a quarter of a gigabyte at any time.
-const MaxConcurrentSubmissions = 4
+// MaxConcurrentSubmissions bounds the submissions to one tender read,
+// computed and stored at once (Admit), in units of SubmissionUnit bytes of
+// body: a bid of up to SubmissionUnit takes one unit, a larger one a unit
+// per SubmissionUnit (rounded up), one of unknown length (no
+// Content-Length) MaxConcurrentSubmissions/4. So 16 small bids proceed at
+// once, but only two or three 10,000-line bids (about 1.5 MB of body, and
+// about 60 MB while decoded and computed): one tender's submissions take
+// about a quarter of a gigabyte at most. More are ErrBusy, to be retried
+// after SubmitRetryAfterSeconds.
+const MaxConcurrentSubmissions = 16
+
+// SubmissionUnit is the body size one unit of MaxConcurrentSubmissions
+// covers.
+const SubmissionUnit = 256 << 10
 
 // SubmitRetryAfterSeconds is when a caller refused with ErrBusy should
 // try again.
 const SubmitRetryAfterSeconds = 1
 
-// slots counts the submissions in progress per tender.
+// slots counts the units of the submissions in progress per tender.
 type slots struct {
 	mu   sync.Mutex
 	busy map[string]int
 }
 
-// Admit takes one of tender tenderID's MaxConcurrentSubmissions slots for
-// a submission, before its body is read: ErrBusy when all are taken.
-// Call release once the submission is answered. Tenders without a
-// submission in progress take no memory.
-func (s *Service) Admit(tenderID string) (release func(), err error) {
+// Admit takes the units (MaxConcurrentSubmissions) a submission of size
+// bytes of body needs (size < 0: unknown) from tender tenderID's, before
+// its body is read: ErrBusy when they are not free. Call release once the
+// submission is answered. Tenders without a submission in progress take
+// no memory.
+func (s *Service) Admit(tenderID string, size int64) (release func(), err error) {
+	units := MaxConcurrentSubmissions / 4
+	if size >= 0 {
+		units = int(min((size+SubmissionUnit-1)/SubmissionUnit, MaxConcurrentSubmissions))
+	}
+	units = max(units, 1)
 	s.slots.mu.Lock()
 	defer s.slots.mu.Unlock()
-	if s.slots.busy[tenderID] >= MaxConcurrentSubmissions {
-		return nil, &Error{Err: ErrBusy, Detail: fmt.Sprintf("%d bids to this tender are being received now, the most taken at once; retry after %d second(s)", MaxConcurrentSubmissions, SubmitRetryAfterSeconds)}
+	if s.slots.busy[tenderID]+units > MaxConcurrentSubmissions {
+		return nil, &Error{Err: ErrBusy, Detail: fmt.Sprintf("this tender is receiving as many bids as it takes at once; retry after %d second(s)", SubmitRetryAfterSeconds)}
 	}
 	if s.slots.busy == nil {
 		s.slots.busy = map[string]int{}
 	}
-	s.slots.busy[tenderID]++
+	s.slots.busy[tenderID] += units
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			s.slots.mu.Lock()
 			defer s.slots.mu.Unlock()
-			if s.slots.busy[tenderID]--; s.slots.busy[tenderID] <= 0 {
+			if s.slots.busy[tenderID] -= units; s.slots.busy[tenderID] <= 0 {
 				delete(s.slots.busy, tenderID)
 			}
 		})
