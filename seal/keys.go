@@ -3,8 +3,11 @@ package seal
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -389,4 +392,30 @@ func syncDir(dir string) error {
 		return fmt.Errorf("seal: fsync of directory %s: %w", dir, err)
 	}
 	return nil
+}
+
+// Derive returns a 32-byte secret for label, derived from the current
+// signing key (HMAC-SHA256 keyed by its seed over a domain-separated
+// label): a secret the database never holds, for what must not be kept
+// in it, such as the key that signs web sessions or the tag that vouches
+// for a stored credential's hash. Rotating the signing key changes every
+// derived secret.
+func (k *Keys) Derive(label string) []byte {
+	m := hmac.New(sha256.New, k.sign.Seed())
+	m.Write([]byte("footprint-derive-v1\x00" + label))
+	return m.Sum(nil)
+}
+
+// Tag returns a hex HMAC-SHA256 of value under Derive(label), and
+// CheckTag reports in constant time whether tag is value's: a stored
+// value's tag, kept beside it, shows whether a database writer replaced it.
+func (k *Keys) Tag(label, value string) string {
+	m := hmac.New(sha256.New, k.Derive(label))
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// CheckTag reports whether tag is Tag(label, value), in constant time.
+func (k *Keys) CheckTag(label, value, tag string) bool {
+	return hmac.Equal([]byte(k.Tag(label, value)), []byte(tag))
 }

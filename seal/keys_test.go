@@ -306,3 +306,26 @@ func TestNilKeys(t *testing.T) {
 		t.Errorf("zero Keys: %v", err)
 	}
 }
+
+// TestDeriveAndTag: derived secrets depend on the label and the signing
+// key, never on anything else; a tag checks only its own value and label.
+func TestDeriveAndTag(t *testing.T) {
+	k, err := Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := k.Rotate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(k.Derive("a"), k.Derive("a")) || bytes.Equal(k.Derive("a"), k.Derive("b")) || bytes.Equal(k.Derive("a"), r.Derive("a")) {
+		t.Error("Derive is not a function of the label and the signing key alone")
+	}
+	tag := k.Tag("officer", "h1")
+	switch {
+	case !k.CheckTag("officer", "h1", tag):
+		t.Error("a tag does not check its own value")
+	case k.CheckTag("officer", "h2", tag), k.CheckTag("session", "h1", tag), r.CheckTag("officer", "h1", tag):
+		t.Error("a tag checks another value, label or key")
+	}
+}

@@ -56,8 +56,11 @@ var (
 // once; it is never stored). In order: the token in FOOTPRINT_OFFICER_TOKEN
 // (hashed here; the setting is left alone), else the hash kept in the
 // store's "officer_token_hash" setting, else a new token (tender.NewToken)
-// whose hash is stored. getenv is os.Getenv in production.
-func OfficerToken(ctx context.Context, st store.Store, getenv func(string) string) (hash, generated string, err error) {
+// whose hash is stored. getenv is os.Getenv in production. With the key
+// file's vault v, a stored hash must carry its tag (made when it was
+// stored, or at the first start with the key file): a hash a database
+// writer put in its place is ErrOfficerTokenReplaced, not a credential.
+func OfficerToken(ctx context.Context, st store.Store, getenv func(string) string, v Vault) (hash, generated string, err error) {
 	if tok := getenv(OfficerTokenEnv); tok != "" {
 		if err := CheckOfficerToken(tok); err != nil {
 			return "", "", err
@@ -70,6 +73,22 @@ func OfficerToken(ctx context.Context, st store.Store, getenv func(string) strin
 	if h, ok, err := st.Setting(ctx, OfficerTokenSetting); err != nil {
 		return "", "", fmt.Errorf("reading the officer token hash: %w", err)
 	} else if ok && h != "" {
+		if v == nil {
+			return h, "", nil
+		}
+		tag, tagged, err := st.Setting(ctx, officerTokenTagSetting)
+		switch {
+		case err != nil:
+			return "", "", fmt.Errorf("reading the officer token hash's tag: %w", err)
+		case !tagged:
+			// Stored before the key file vouched for it: trusted now, on
+			// first use with the key file, and tagged from now on.
+			if err := st.SetSetting(ctx, officerTokenTagSetting, v.Tag(officerTokenTagLabel, h)); err != nil {
+				return "", "", fmt.Errorf("storing the officer token hash's tag: %w", err)
+			}
+		case !v.CheckTag(officerTokenTagLabel, h, tag):
+			return "", "", fmt.Errorf("%w: the stored officer token hash is not the one the key file vouched for (someone wrote the database); set %s to choose the token, or restore the database", ErrOfficerTokenReplaced, OfficerTokenEnv)
+		}
 		return h, "", nil
 	}
 	tok, err := tender.NewToken()
@@ -80,8 +99,25 @@ func OfficerToken(ctx context.Context, st store.Store, getenv func(string) strin
 	if err := st.SetSetting(ctx, OfficerTokenSetting, h); err != nil {
 		return "", "", fmt.Errorf("storing the officer token hash: %w", err)
 	}
+	if v != nil {
+		if err := st.SetSetting(ctx, officerTokenTagSetting, v.Tag(officerTokenTagLabel, h)); err != nil {
+			return "", "", fmt.Errorf("storing the officer token hash's tag: %w", err)
+		}
+	}
 	return h, tok, nil
 }
+
+// ErrOfficerTokenReplaced marks a stored officer token hash that its tag
+// (made with the key file) does not vouch for.
+var ErrOfficerTokenReplaced = errors.New("officer token hash replaced")
+
+// The setting that keeps the officer token hash's tag (seal.Keys.Tag
+// under officerTokenTagLabel), so that a database writer who puts the
+// hash of a token of theirs in its place is found at the next start.
+const (
+	officerTokenTagSetting = "officer_token_hash_tag"
+	officerTokenTagLabel   = "officer-token-hash"
+)
 
 // MinOfficerTokenBits is the least entropy, as TokenBits estimates it, of
 // an officer token chosen in FOOTPRINT_OFFICER_TOKEN: 128 bits, what no

@@ -156,7 +156,11 @@ func (m *memStore) SubmitBid(_ context.Context, tenderID string, b tender.Bid, t
 	}
 	b.Nonce = hex.EncodeToString(nonce[:])
 	b.Commitment = seal.Commit(nonce, tender.CommitmentContent(d, b.Footprint.Receipt.ResultDigest))
-	if _, err := m.appendEvent(mt, tender.EventBidReceived, "supplier", tender.Digests{tender.DigestCommitment: b.Commitment, tender.DigestToken: tokenHash}, now); err != nil {
+	ds := tender.Digests{tender.DigestCommitment: b.Commitment, tender.DigestToken: tokenHash}
+	if key != "" {
+		ds[tender.DigestIdempotency] = key
+	}
+	if _, err := m.appendEvent(mt, tender.EventBidReceived, "supplier", ds, now); err != nil {
 		return tender.Bid{}, false, err
 	}
 	mb := &memBid{b: b, hash: tokenHash, content: content}

@@ -122,6 +122,21 @@ type Config struct {
 	// Guesses limits failed credential guesses per client address and per
 	// credential (guard.go); the zero value takes the defaults.
 	Guesses GuessLimits
+	// Vault holds the secrets kept outside the database (the key file,
+	// *seal.Keys): with it, web sessions are signed with a key derived
+	// from it, never one stored in the database, so that a database reader
+	// cannot forge an officer's session. Nil keeps a random key in the
+	// store (embedders and tests).
+	Vault Vault
+}
+
+// Vault is what the server takes from the key file (*seal.Keys): secrets
+// derived from it, and tags that show whether a stored value was
+// replaced.
+type Vault interface {
+	Derive(label string) []byte
+	Tag(label, value string) string
+	CheckTag(label, value, tag string) bool
 }
 
 // Server is the REST service and the web form. Build it with New.

@@ -369,7 +369,7 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 		seq  int
 		want tender.Digests
 	}{
-		{2, tender.Digests{"commitment": a.Commitment, "token": tender.HashToken(strings.TrimPrefix(a.BidToken, a.BidID+"."))}},
+		{2, tender.Digests{"commitment": a.Commitment, "token": tender.HashToken(strings.TrimPrefix(a.BidToken, a.BidID+".")), "idempotency": store.HashIdempotencyKey(keyAlpha)}},
 		{7, tender.Digests{"evaluation": ev.Digest}},
 		{8, tender.Digests{"evaluation": ev.Digest}},
 		{10, tender.Digests{"ocds": sha256Hex(strings.TrimSuffix(rec.Body.String(), "\n")), "evaluation": ev.Digest}},
@@ -512,7 +512,7 @@ func TestOfficerToken(t *testing.T) {
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
 
-	h, gen, err := OfficerToken(ctx, st, getenv)
+	h, gen, err := OfficerToken(ctx, st, getenv, nil)
 	if err != nil || gen == "" || h != tender.HashToken(gen) {
 		t.Fatalf("generate: %q %q %v", h, gen, err)
 	}
@@ -524,23 +524,23 @@ func TestOfficerToken(t *testing.T) {
 			t.Error("the token itself is stored")
 		}
 	}
-	h2, gen2, err := OfficerToken(ctx, st, getenv)
+	h2, gen2, err := OfficerToken(ctx, st, getenv, nil)
 	if err != nil || gen2 != "" || h2 != h {
 		t.Errorf("second start: %q %q %v; want the stored hash and no new token", h2, gen2, err)
 	}
 	env[OfficerTokenEnv] = "from-the-environment-Strong-2026"
-	h3, gen3, err := OfficerToken(ctx, st, getenv)
+	h3, gen3, err := OfficerToken(ctx, st, getenv, nil)
 	if err != nil || gen3 != "" || h3 != tender.HashToken("from-the-environment-Strong-2026") {
 		t.Errorf("env: %q %q %v", h3, gen3, err)
 	}
 	for _, weak := range []string{"has space but is long enough 1A", "from-the-environment"} {
 		env[OfficerTokenEnv] = weak
-		if h, _, err := OfficerToken(ctx, st, getenv); err == nil || h != "" {
+		if h, _, err := OfficerToken(ctx, st, getenv, nil); err == nil || h != "" {
 			t.Errorf("%q is accepted", weak)
 		}
 	}
 	delete(env, OfficerTokenEnv)
-	if _, _, err := OfficerToken(ctx, nil, getenv); err == nil {
+	if _, _, err := OfficerToken(ctx, nil, getenv, nil); err == nil {
 		t.Error("no env and no store: no error")
 	}
 }

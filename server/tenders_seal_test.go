@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -74,5 +77,60 @@ func TestSealedListBruteForce(t *testing.T) {
 				t.Error("the evaluation JSON has no nonces")
 			}
 		})
+	}
+}
+
+// TestOfficerTokenVaulted: with the key file, the stored officer token
+// hash carries a tag no database writer can make, and sessions are signed
+// with a key derived from the key file, not one kept in the database. A
+// hash put in place of the stored one (the writer's own token) is refused
+// at start; a hash stored before the key file is tagged on first use.
+func TestOfficerTokenVaulted(t *testing.T) {
+	ctx := context.Background()
+	k, err := seal.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(string) string { return "" }
+	st := newMemStore()
+	h, gen, err := OfficerToken(ctx, st, getenv, k)
+	if err != nil || gen == "" {
+		t.Fatalf("generate: %v", err)
+	}
+	if again, _, err := OfficerToken(ctx, st, getenv, k); err != nil || again != h {
+		t.Fatalf("second start: %q, %v", again, err)
+	}
+	// A database writer puts the hash of a token of theirs in its place.
+	if err := st.SetSetting(ctx, OfficerTokenSetting, tender.HashToken("mallory-token-0123456789abcdef")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := OfficerToken(ctx, st, getenv, k); !errors.Is(err, ErrOfficerTokenReplaced) || got != "" {
+		t.Errorf("a replaced hash: %q, %v; want ErrOfficerTokenReplaced", got, err)
+	}
+	// A hash stored before the key file: trusted once, then tagged.
+	legacy := newMemStore()
+	if _, _, err := OfficerToken(ctx, legacy, getenv, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := OfficerToken(ctx, legacy, getenv, k); err != nil {
+		t.Fatalf("first start with the key file: %v", err)
+	}
+	if tag, ok, _ := legacy.Setting(ctx, officerTokenTagSetting); !ok || tag == "" {
+		t.Error("the legacy hash was not tagged")
+	}
+
+	// Sessions: keyed by the vault, nothing kept in the store.
+	tw := newTenderWeb(Config{Store: st, OfficerTokenHash: h, Vault: k})
+	key, err := tw.sessionKey(ctx)
+	if err != nil || len(key) != 32 {
+		t.Fatalf("session key: %v", err)
+	}
+	if _, ok, _ := st.Setting(ctx, sessionKeySetting); ok {
+		t.Error("a session key is kept in the database")
+	}
+	other, _ := seal.Generate()
+	key2, _ := newTenderWeb(Config{Store: st, OfficerTokenHash: h, Vault: other}).sessionKey(ctx)
+	if bytes.Equal(key, key2) {
+		t.Error("the session key does not depend on the key file")
 	}
 }

@@ -70,6 +70,7 @@ type tenderWeb struct {
 	store       store.Store
 	officerHash string
 	now         func() time.Time
+	vault       Vault // nil: the session key is kept in the store
 
 	mu  sync.Mutex
 	key []byte // nil until loaded
@@ -80,7 +81,7 @@ func newTenderWeb(cfg Config) *tenderWeb {
 	if now == nil {
 		now = time.Now
 	}
-	return &tenderWeb{store: cfg.Store, officerHash: cfg.OfficerTokenHash, now: now}
+	return &tenderWeb{store: cfg.Store, officerHash: cfg.OfficerTokenHash, now: now, vault: cfg.Vault}
 }
 
 // sessionKey returns the key that signs sessions: the stored random key
@@ -89,6 +90,12 @@ func (tw *tenderWeb) sessionKey(ctx context.Context) ([]byte, error) {
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
 	if tw.key != nil {
+		return tw.key, nil
+	}
+	if tw.vault != nil {
+		m := hmac.New(sha256.New, tw.vault.Derive("web-session"))
+		m.Write([]byte("footprint-officer-session-v1\x00" + tw.officerHash))
+		tw.key = m.Sum(nil)
 		return tw.key, nil
 	}
 	v, ok, err := tw.store.Setting(ctx, sessionKeySetting)

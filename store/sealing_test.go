@@ -184,6 +184,9 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 			_, err := s.AppendEvent(ctx, td.ID, tender.EventExported, "officer", tender.Digests{tender.DigestOCDS: digest}, deadline.Add(2*time.Minute))
 			return err
 		}},
+		{"idempotency key moved to another bid", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			tamperSQL(t, s, "UPDATE bids SET idempotency_key = ? WHERE tender_id = ? AND id = ?", HashIdempotencyKey("a-key-of-at-least-128-bits-xyz"), td.ID, bids[0].ID)
+		}, 2, "idempotency key hash is not the one recorded", nil},
 		{"token hash swapped", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
 			tamperSQL(t, s, "UPDATE bids SET token_hash = ? WHERE tender_id = ? AND id = ?", tender.HashToken("mallory"), td.ID, bids[0].ID)
 		}, 2, "token hash is not the one recorded", nil},

@@ -422,6 +422,9 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 	if tokenHash != "" {
 		digests[tender.DigestToken] = tokenHash
 	}
+	if keyHash != "" {
+		digests[tender.DigestIdempotency] = keyHash
+	}
 	var out tender.Bid
 	var replayed bool
 	err = s.write(ctx, func(wtx *sql.Tx) error {

@@ -101,6 +101,24 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 				add(1, "the stored tender's digest %s is not the one recorded (the tender was edited)", d)
 			}
 		}
+		// The idempotency key hashes the receipts recorded.
+		keys := map[string]string{}
+		krows, err := tx.QueryContext(ctx, s.d.q("SELECT id, idempotency_key FROM bids WHERE tender_id = ? AND idempotency_key IS NOT NULL"), tenderID)
+		if err != nil {
+			return err
+		}
+		for krows.Next() {
+			var id, k string
+			if err := krows.Scan(&id, &k); err != nil {
+				krows.Close()
+				return err
+			}
+			keys[id] = k
+		}
+		krows.Close()
+		if err := krows.Err(); err != nil {
+			return err
+		}
 		// Every bid against its bid_received and withdrawn events.
 		claimed := map[int64]bool{}
 		rows, err := tx.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY event_seq"), tenderID)
@@ -136,6 +154,9 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 				add(e.Seq, "bid %s has digest %s, not the one recorded at its receipt (the bid was edited)", clip.Prefix(sb.bid.ID), d)
 			} else if rd := sb.bid.Footprint.Receipt.ResultDigest; rd != "" && e.Digests[tender.DigestResult] != rd {
 				add(e.Seq, "bid %s's footprint result digest %s is not the one recorded", clip.Prefix(sb.bid.ID), clip.Prefix(rd))
+			}
+			if kh, ok := e.Digests[tender.DigestIdempotency]; (ok || keys[sb.bid.ID] != "") && kh != keys[sb.bid.ID] && e.Digests[tender.DigestCommitment] != "" {
+				add(e.Seq, "bid %s's idempotency key hash is not the one recorded at its receipt (a key was moved in the database)", clip.Prefix(sb.bid.ID))
 			}
 			if th, ok := e.Digests[tender.DigestToken]; ok && th != sb.tokenHash {
 				add(e.Seq, "bid %s's token hash is not the one recorded at its receipt (the bid's token was replaced)", clip.Prefix(sb.bid.ID))

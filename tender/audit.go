@@ -47,6 +47,10 @@ const (
 	// revealed at opening. Bids received before commitments carry their
 	// plain bid and result digests instead.
 	DigestCommitment = "commitment"
+	// DigestIdempotency is the stored hash of the bid's Idempotency-Key
+	// (bid_received, when it had one), so that a key moved to another bid
+	// in the database shows.
+	DigestIdempotency = "idempotency"
 	// DigestToken is the stored hash of the bid's token (bid_received), so
 	// that swapping a bid's token hash in the database shows.
 	DigestToken = "token"

@@ -94,7 +94,10 @@ func officerToken(ctx context.Context, e *env, cfg *server.Config) error {
 	if cfg.Store == nil {
 		return nil
 	}
-	hash, generated, err := server.OfficerToken(ctx, cfg.Store, e.getenv)
+	if ss, ok := cfg.Store.(sealedStore); ok {
+		cfg.Vault = ss.vault
+	}
+	hash, generated, err := server.OfficerToken(ctx, cfg.Store, e.getenv, cfg.Vault)
 	if err != nil {
 		return err
 	}

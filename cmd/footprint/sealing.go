@@ -98,8 +98,9 @@ func (o *dbOptions) loadKeys(e *env, cmd string) (*seal.Keys, string, error) {
 // sealedStore is a store with its checkpoint file, closed together.
 type sealedStore struct {
 	store.Store
-	cp   *seal.Checkpoint
-	keys []ed25519.PublicKey
+	cp    *seal.Checkpoint
+	keys  []ed25519.PublicKey
+	vault *seal.Keys
 }
 
 // Close closes the database and the checkpoint file.
@@ -138,5 +139,5 @@ func (o *dbOptions) open(ctx context.Context, e *env, cmd string) (store.Store, 
 		cp.Close()
 		return nil, err
 	}
-	return sealedStore{st, cp, k.VerifyKeys()}, nil
+	return sealedStore{st, cp, k.VerifyKeys(), k}, nil
 }
