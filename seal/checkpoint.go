@@ -178,19 +178,7 @@ func (c *Checkpoint) Append(sh SignedHead) error {
 // the first line that fails; a line signing a tender's latest seq with
 // another hash is ErrConflict.
 func (c *Checkpoint) Latest(tenderID string) (SignedHead, bool, error) {
-	c.mu.Lock()
-	f := c.f
-	var size int64
-	var err error
-	if f == nil {
-		err = fmt.Errorf("seal: checkpoint %s: %w: closed", c.path, ErrClosed)
-	} else {
-		var fi os.FileInfo
-		if fi, err = f.Stat(); err == nil {
-			size = fi.Size()
-		}
-	}
-	c.mu.Unlock()
+	f, size, err := c.snapshot()
 	if err != nil {
 		return SignedHead{}, false, err
 	}
@@ -232,24 +220,27 @@ func (c *Checkpoint) Latest(tenderID string) (SignedHead, bool, error) {
 // the tender's lines sign the same seq with different hashes (else one
 // wrapping ErrConflict). A torn last line is skipped.
 func (c *Checkpoint) All(tenderID string) ([]SignedHead, error) {
-	c.mu.Lock()
-	f := c.f
-	var size int64
-	var err error
-	if f == nil {
-		err = fmt.Errorf("seal: checkpoint %s: %w: closed", c.path, ErrClosed)
-	} else {
-		var fi os.FileInfo
-		if fi, err = f.Stat(); err == nil {
-			size = fi.Size()
-		}
-	}
-	c.mu.Unlock()
+	f, size, err := c.snapshot()
 	if err != nil {
 		return nil, err
 	}
 	// Appends only add bytes past size: read without holding the lock.
 	return readCheckpoint(io.NewSectionReader(f, 0, size), "checkpoint "+c.path, c.keys, tenderID)
+}
+
+// snapshot returns the open file and its size now: appends only add bytes
+// past it, so it can be read without holding the lock.
+func (c *Checkpoint) snapshot() (*os.File, int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f == nil {
+		return nil, 0, fmt.Errorf("seal: checkpoint %s: %w: closed", c.path, ErrClosed)
+	}
+	fi, err := c.f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	return c.f, fi.Size(), nil
 }
 
 // Close closes the file. Appends and reads after it return ErrClosed.

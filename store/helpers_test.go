@@ -148,19 +148,7 @@ func newBid(supplier, price, kg string, at time.Time) tender.Bid {
 
 // evaluate ranks the bids as tenders.Service.Open does: one at a time.
 func evaluate(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
-	e, err := tender.NewEvaluator(t, testMethod())
-	if err != nil {
-		return nil, err
-	}
-	for b, err := range bids {
-		if err != nil {
-			return nil, err
-		}
-		if err := e.Add(&b); err != nil {
-			return nil, err
-		}
-	}
-	return e.Evaluation()
+	return tender.EvaluateSeq(t, testMethod(), bids)
 }
 
 func mustCreate(tb testing.TB, s Store, ref string) tender.Tender {

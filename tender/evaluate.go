@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"time"
@@ -157,6 +158,25 @@ type Evaluator struct {
 
 // NewEvaluator starts the evaluation of tender t under its pinned method
 // m (ErrMethodMismatch when m is not the pinned one).
+// EvaluateSeq ranks bids read one at a time (as the store streams them at
+// opening) under method m: the memory it takes is one bid's content at a
+// time plus one Ranked per bid, whatever the bids' sizes.
+func EvaluateSeq(t Tender, m *methods.Method, bids iter.Seq2[Bid, error]) (*Evaluation, error) {
+	e, err := NewEvaluator(t, m)
+	if err != nil {
+		return nil, err
+	}
+	for b, err := range bids {
+		if err != nil {
+			return nil, err
+		}
+		if err := e.Add(&b); err != nil {
+			return nil, err
+		}
+	}
+	return e.Evaluation()
+}
+
 func NewEvaluator(t Tender, m *methods.Method) (*Evaluator, error) {
 	if m == nil || m.Digest != t.Method.Digest || m.ID != t.Method.ID || m.Version != t.Method.Version {
 		return nil, fmt.Errorf("%w: the tender pins %s (%s)", ErrMethodMismatch, t.Method.Ref(), t.Method.Digest)

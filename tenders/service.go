@@ -264,19 +264,7 @@ func (s *Service) Open(ctx context.Context, t tender.Tender, actor string) (*ten
 // (decoded by the store) plus one tender.Ranked per bid, whatever the
 // bids' sizes.
 func evaluate(t tender.Tender, m *methods.Method, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
-	e, err := tender.NewEvaluator(t, m)
-	if err != nil {
-		return nil, err
-	}
-	for b, err := range bids {
-		if err != nil {
-			return nil, err
-		}
-		if err := e.Add(&b); err != nil {
-			return nil, err
-		}
-	}
-	return e.Evaluation()
+	return tender.EvaluateSeq(t, m, bids)
 }
 
 // Evaluation returns opened tender t's stored evaluation (ErrNotOpened
