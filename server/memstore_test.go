@@ -189,7 +189,7 @@ func (m *memStore) BidSummaries(ctx context.Context, tenderID string) ([]store.B
 		if err != nil {
 			return nil, err
 		}
-		out[i] = store.BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, BidDigest: d, ResultDigest: b.Footprint.Receipt.ResultDigest, Lines: len(b.Lines)}
+		out[i] = store.BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, BidDigest: d, ResultDigest: b.Footprint.Receipt.ResultDigest}
 	}
 	return out, nil
 }

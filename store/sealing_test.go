@@ -35,7 +35,7 @@ func sealStore(t *testing.T, s *sqlStore) (*seal.Keys, *seal.Checkpoint) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cp.Close() })
-	s.o = Options{Signer: k, Checkpoint: cp, VerifyKeys: k.VerifyKeys()}
+	s.o = Options{Signer: k, Checkpoint: cp, VerifyKeys: k.VerifyKeys(), Keys: k}
 	return k, cp
 }
 
@@ -123,12 +123,10 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 		then func(td tender.Tender) error
 	}{
 		{"sealed price lowered, chain recomputed", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
-			tamperSQL(t, s, "UPDATE bids SET price_amount = '500.00' WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
-			b, _, err := s.Bid(ctx, td.ID, bids[1].ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, _ := tender.BidDigest(b)
+			b := bids[1]
+			b.Price.Amount = dec("500.00")
+			reseal(t, s, td.ID, b)
+			d := bidDigest(t, b)
 			tamperSQL(t, s, "UPDATE events SET digests = replace(digests, ?, ?) WHERE tender_id = ? AND seq = 3", bidDigest(t, bids[1]), d, td.ID)
 			rehash(t, s, td.ID, 3)
 		}, 3, "its signed head names seq 3", func(td tender.Tender) error {
@@ -136,9 +134,10 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 			return err
 		}},
 		{"sealed price lowered, chain recomputed, signatures stripped", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
-			tamperSQL(t, s, "UPDATE bids SET price_amount = '500.00' WHERE tender_id = ? AND id = ?", td.ID, bids[1].ID)
-			b, _, _ := s.Bid(ctx, td.ID, bids[1].ID)
-			d, _ := tender.BidDigest(b)
+			b := bids[1]
+			b.Price.Amount = dec("500.00")
+			reseal(t, s, td.ID, b)
+			d := bidDigest(t, b)
 			tamperSQL(t, s, "UPDATE events SET digests = replace(digests, ?, ?) WHERE tender_id = ? AND seq = 3", bidDigest(t, bids[1]), d, td.ID)
 			rehash(t, s, td.ID, 3)
 			if _, err := s.w.Exec(s.d.q("UPDATE events SET sig = '' WHERE tender_id = ?"), td.ID); err != nil {
@@ -194,4 +193,19 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 			}
 		})
 	}
+}
+
+// reseal replaces bid b's sealed content by b's, sealed to its tender's
+// recipient: what a database writer without the key file can do.
+func reseal(t *testing.T, s *sqlStore, tenderID string, b tender.Bid) {
+	t.Helper()
+	var recipient string
+	if err := s.r.QueryRow(s.d.q("SELECT recipient FROM tenders WHERE id = ?"), tenderID).Scan(&recipient); err != nil {
+		t.Fatal(err)
+	}
+	ct, err := sealBid(recipient, tenderID, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tamperSQL(t, s, "UPDATE bids SET sealed = ? WHERE tender_id = ? AND id = ?", ct, tenderID, b.ID)
 }
