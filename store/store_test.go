@@ -38,6 +38,9 @@ var suite = []struct {
 	{"Summaries", testSummaries},
 	{"Backfill", testBackfill},
 	{"OpenStreams", testOpenStreams},
+	{"AtRest", testAtRest},
+	{"SealedTamper", testSealedTamper},
+	{"SealAtOpen", testSealAtOpen},
 }
 
 func TestStore(t *testing.T) {
