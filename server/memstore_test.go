@@ -198,7 +198,7 @@ func (m *memStore) BidSummaries(ctx context.Context, tenderID string) ([]store.B
 	}
 	out := make([]store.BidSummary, len(bids))
 	for i, b := range bids {
-		out[i] = store.BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, Commitment: b.Commitment, Lines: len(b.Lines)}
+		out[i] = store.BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, Commitment: b.Commitment}
 	}
 	return out, nil
 }

@@ -77,7 +77,7 @@ func runBackfill(ctx context.Context, tx *sql.Tx, d dialect) error {
 		return err
 	}
 	for _, k := range ids {
-		sb, err := s.getBid(ctx, tx, k.tender, k.id)
+		sb, err := s.getBidCols(ctx, tx, bidColsV1, k.tender, k.id)
 		if err != nil {
 			// A row that no longer reads (edited in the database) keeps
 			// no summary; BidSummaries reports it, Verify shows it.
@@ -88,7 +88,7 @@ func runBackfill(ctx context.Context, tx *sql.Tx, d dialect) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, d.q("UPDATE bids SET bid_digest = ?, result_digest = ?, line_count = ? WHERE tender_id = ? AND id = ?"),
-			bs.BidDigest, bs.ResultDigest, bs.Lines, k.tender, k.id); err != nil {
+			bs.BidDigest, bs.ResultDigest, len(sb.bid.Lines), k.tender, k.id); err != nil {
 			return fmt.Errorf("summarise bid %s: %w", k.id, err)
 		}
 	}

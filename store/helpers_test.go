@@ -17,6 +17,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -37,12 +38,52 @@ type backend struct {
 }
 
 // backends are SQLite (a temporary file) and, when FOOTPRINT_TEST_POSTGRES
-// names a database, PostgreSQL: each test in a fresh schema of its own.
+// names a database, PostgreSQL: each test in a fresh schema of its own;
+// each with bids in clear (a store without the key file) and sealed (with
+// the published test keys, as serve opens it).
 func backends() []backend {
 	return []backend{
 		{"sqlite", openSQLiteTest},
 		{"postgres", openPostgresTest},
+		{"sqlite-sealed", func(tb testing.TB) (*sqlStore, string) { return sealedBackend(tb, openSQLiteTest) }},
+		{"postgres-sealed", func(tb testing.TB) (*sqlStore, string) { return sealedBackend(tb, openPostgresTest) }},
 	}
+}
+
+// testKeys are the published test keys (seal/testdata/test-keys.txt).
+func testKeys(tb testing.TB) *seal.Keys {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "seal", "testdata", "test-keys.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	k, err := seal.Parse(raw)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k
+}
+
+// sealedOptions are the options of a store opened with the test keys.
+func sealedOptions(tb testing.TB) Options {
+	k := testKeys(tb)
+	return Options{Signer: k, VerifyKeys: k.VerifyKeys(), Keys: k}
+}
+
+// sealedBackend opens a fresh database with open, then again with the
+// test keys.
+func sealedBackend(tb testing.TB, open func(testing.TB) (*sqlStore, string)) (*sqlStore, string) {
+	tb.Helper()
+	s, u := open(tb)
+	s.Close()
+	return openTestWith(tb, u, sealedOptions(tb)), u
+}
+
+// reopen opens a second store on url with s's options (a second server,
+// or a restart).
+func reopen(tb testing.TB, s *sqlStore, url string) *sqlStore {
+	tb.Helper()
+	return openTestWith(tb, url, s.o)
 }
 
 func openSQLiteTest(tb testing.TB) (*sqlStore, string) {
@@ -96,7 +137,12 @@ func openPostgresTest(tb testing.TB) (*sqlStore, string) {
 
 func openTest(tb testing.TB, url string) *sqlStore {
 	tb.Helper()
-	st, err := Open(context.Background(), url)
+	return openTestWith(tb, url, Options{})
+}
+
+func openTestWith(tb testing.TB, url string, o Options) *sqlStore {
+	tb.Helper()
+	st, err := OpenWith(context.Background(), url, o)
 	if err != nil {
 		tb.Fatalf("Open(%q): %v", url, err)
 	}

@@ -36,8 +36,12 @@ const DefaultURL = "sqlite:footprint.db"
 // Any other scheme is ErrUnsupportedURL.
 func Open(ctx context.Context, url string) (Store, error) { return OpenWith(ctx, url, Options{}) }
 
-// OpenWith is Open with the sealing of the audit chains (Options): what
-// serve and the tenders commands use when they have a key file.
+// OpenWith is Open with the sealing of the audit chains and of the bids
+// (Options): what serve and the tenders commands use, with the key file.
+// With Options.Keys it first gives every tender stored without a key one
+// and seals every bid stored in clear (an older version's database), one
+// transaction per tender; without, it refuses (ErrNeedKeys) a database
+// that holds sealed bids.
 func OpenWith(ctx context.Context, url string, o Options) (Store, error) {
 	var s *sqlStore
 	var err error
@@ -53,6 +57,21 @@ func OpenWith(ctx context.Context, url string, o Options) (Store, error) {
 		return nil, err
 	}
 	s.o = o
+	if o.Keys == nil {
+		sealed, err := s.hasTenderKeys(ctx)
+		if err == nil && sealed {
+			err = fmt.Errorf("%w (--keys, or FOOTPRINT_KEYS)", ErrNeedKeys)
+		}
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	if err := s.sealAll(ctx, time.Now()); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

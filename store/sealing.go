@@ -41,10 +41,19 @@ type Checkpoint interface {
 // commits, and a write whose chain is behind the checkpoint is refused
 // (ErrChainRolledBack). VerifyKeys are the public keys Verify checks
 // signatures with (the key file's, older ones included).
+//
+// With Keys (the key file) every tender created gets a key of its own,
+// wrapped to the key file, and every bid is stored sealed to it; OpenWith
+// then seals what an older version stored in clear (sealAll). A store
+// opened without Keys stores the bids of tenders without a key in clear,
+// seals those of tenders with one (sealing needs no secret), cannot read
+// sealed content (ErrNeedKeys), and refuses to open a database that holds
+// tender keys.
 type Options struct {
 	Signer     HeadSigner
 	Checkpoint Checkpoint
 	VerifyKeys []ed25519.PublicKey
+	Keys       *seal.Keys
 }
 
 // pendingHeads holds, per open write transaction, the heads signed in it,

@@ -23,10 +23,16 @@ func lowerPrice(t *testing.T, s *sqlStore, tenderID, bidID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tamperSQL(t, s, "UPDATE bids SET price_amount = '500.00' WHERE tender_id = ? AND id = ?", tenderID, bidID)
-	b, _, err := s.Bid(ctx, tenderID, bidID)
-	if err != nil {
+	b := old
+	b.Price.Amount = dec("500.00")
+	var sealed bool
+	if err := s.r.QueryRow(s.d.q("SELECT sealed IS NOT NULL FROM bids WHERE tender_id = ? AND id = ?"), tenderID, bidID).Scan(&sealed); err != nil {
 		t.Fatal(err)
+	}
+	if sealed { // anyone can seal to the tender's public recipient
+		reseal(t, s, tenderID, b)
+	} else {
+		tamperSQL(t, s, "UPDATE bids SET price_amount = '500.00' WHERE tender_id = ? AND id = ?", tenderID, bidID)
 	}
 	d, err := tender.BidDigest(b)
 	if err != nil {
@@ -56,7 +62,7 @@ func sealStore(t *testing.T, s *sqlStore) (*seal.Keys, *seal.Checkpoint) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cp.Close() })
-	s.o = Options{Signer: k, Checkpoint: cp, VerifyKeys: k.VerifyKeys()}
+	s.o = Options{Signer: k, Checkpoint: cp, VerifyKeys: k.VerifyKeys(), Keys: k}
 	return k, cp
 }
 
@@ -209,4 +215,28 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 			}
 		})
 	}
+}
+
+// reseal replaces bid b's sealed content by b's, sealed to its tender's
+// recipient: what a database writer without the key file can do.
+func reseal(t *testing.T, s *sqlStore, tenderID string, b tender.Bid) {
+	t.Helper()
+	var recipient string
+	if err := s.r.QueryRow(s.d.q("SELECT recipient FROM tenders WHERE id = ?"), tenderID).Scan(&recipient); err != nil {
+		t.Fatal(err)
+	}
+	ct, err := sealBid(recipient, tenderID, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tamperSQL(t, s, "UPDATE bids SET sealed = ? WHERE tender_id = ? AND id = ?", ct, tenderID, b.ID)
+}
+
+func bidDigest(t *testing.T, b tender.Bid) string {
+	t.Helper()
+	d, err := tender.BidDigest(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

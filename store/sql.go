@@ -45,6 +45,8 @@ type sqlStore struct {
 	// in open transactions until they commit.
 	o       Options
 	pending pendingHeads
+	// recips are the tenders' recipients checked against their chains.
+	recips recipients
 }
 
 var _ Store = (*sqlStore)(nil)
@@ -65,7 +67,7 @@ func newID() (string, error) {
 const (
 	qTenderForUpdate = "SELECT " + tenderCols + " FROM tenders WHERE id = ?"
 	qBidByKey        = "SELECT " + bidCols + " FROM bids WHERE tender_id = ? AND idempotency_key = ?"
-	qInsertBid       = "INSERT INTO bids (tender_id, " + bidCols + ", idempotency_key, bid_digest, result_digest, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)"
+	qInsertBid       = "INSERT INTO bids (tender_id, " + bidCols + ", idempotency_key, bid_digest, result_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)"
 	qCountBids       = "SELECT COUNT(*) FROM bids WHERE tender_id = ?"
 	qInsertEvent     = "INSERT INTO events (tender_id, seq, at, kind, actor, digests, prev_hash, hash, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	qMoveHead        = "UPDATE tenders SET head_seq = ?, head_hash = ?, head_sig = ? WHERE id = ?"
@@ -159,11 +161,15 @@ func (s *sqlStore) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fn(tx)
 }
 
-// head is a tender's chain head as kept in its row.
+// head is a tender's chain head as kept in its row, with the recipient
+// its bids are sealed to.
 type head struct {
 	seq  int64
 	hash string
 	sig  string // the signed head, "" when written without a key file
+	// recipient is the tender's public age recipient; "" for a tender
+	// without a key (its bids are in clear).
+	recipient string
 }
 
 // prev is the head as the previous event for tender.NewEvent.
@@ -174,14 +180,14 @@ func (h head) prev() *tender.Event {
 	return &tender.Event{Seq: h.seq, Hash: h.hash}
 }
 
-const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig"
+const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig, recipient"
 
 func scanTender(row interface{ Scan(...any) error }) (tender.Tender, head, error) {
 	var t tender.Tender
 	var h head
 	var deadline, created timeCol
 	var award, status string
-	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig)
+	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig, &h.recipient)
 	if err != nil {
 		return t, h, err
 	}
@@ -247,7 +253,24 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 	if err != nil {
 		return tender.Tender{}, err
 	}
-	ev, err := tender.NewEvent(nil, tender.EventCreated, actor, t.Created, tender.Digests{tender.DigestTender: digest})
+	digests := tender.Digests{tender.DigestTender: digest}
+	// With the key file, the tender gets its own key: its recipient is
+	// kept with it and recorded in the created event, its identity kept
+	// only wrapped to the key file.
+	var recipient string
+	var wrapped []byte
+	if s.o.Keys != nil {
+		tk, err := seal.NewTenderKey()
+		if err != nil {
+			return tender.Tender{}, err
+		}
+		if wrapped, err = s.o.Keys.Wrap(tk); err != nil {
+			return tender.Tender{}, err
+		}
+		recipient = tk.Recipient()
+		digests[tender.DigestRecipient] = tender.RecipientDigest(recipient)
+	}
+	ev, err := tender.NewEvent(nil, tender.EventCreated, actor, t.Created, digests)
 	if err != nil {
 		return tender.Tender{}, err
 	}
@@ -256,10 +279,15 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 		return tender.Tender{}, err
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '')"),
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?)"),
 			t.ID, t.Reference, t.Title, t.Buyer, t.Currency, s.d.ts(t.Deadline), t.Method.ID, t.Method.Version, t.Method.Digest,
-			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids); err != nil {
+			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids, recipient); err != nil {
 			return fmt.Errorf("store tender: %w", err)
+		}
+		if wrapped != nil {
+			if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tender_keys (tender_id, holder, wrapped) VALUES (?, ?, ?)"), t.ID, holderServer, wrapped); err != nil {
+				return fmt.Errorf("store the tender's key: %w", err)
+			}
 		}
 		return s.appendEvent(ctx, tx, t.ID, &ev)
 	})
@@ -293,7 +321,12 @@ func (s *sqlStore) Tenders(ctx context.Context) ([]tender.Tender, error) {
 	return out, rows.Err()
 }
 
-const bidCols = "id, supplier, price_amount, price_currency, ladder_level, lines, received_at, withdrawn_at, footprint, token_hash, event_seq, withdrawn_seq, commitment, commit_nonce"
+const bidCols = "id, supplier, price_amount, price_currency, ladder_level, lines, received_at, withdrawn_at, footprint, token_hash, event_seq, withdrawn_seq, commitment, commit_nonce, sealed"
+
+// bidColsV1 are the columns of bidCols before migrations 00005 and 00006
+// added bids.commitment, commit_nonce and sealed, which migration 00003
+// reads.
+const bidColsV1 = "id, supplier, price_amount, price_currency, ladder_level, lines, received_at, withdrawn_at, footprint, token_hash, event_seq, withdrawn_seq, NULL, NULL, NULL"
 
 // storedBid is a bid row: the bid, its token hash and its events.
 type storedBid struct {
@@ -301,19 +334,28 @@ type storedBid struct {
 	tokenHash    string
 	eventSeq     int64
 	withdrawnSeq sql.NullInt64
+	// sealed is the bid's content as stored, sealed to the tender's
+	// recipient (bid then holds only what is kept in clear until it is
+	// opened); nil for a bid stored in clear.
+	sealed []byte
 }
 
+// scanBid reads a bid row (bidCols). A sealed row's content stays sealed
+// in sb.sealed: openBid decrypts it.
 func scanBid(row interface{ Scan(...any) error }) (storedBid, error) {
 	var sb storedBid
 	var amount, lines, footprint string
 	var received, withdrawn timeCol
 	var commitment, nonce sql.NullString
 	b := &sb.bid
-	if err := row.Scan(&b.ID, &b.Supplier, &amount, &b.Price.Currency, &b.LadderLevel, &lines, &received, &withdrawn, &footprint, &sb.tokenHash, &sb.eventSeq, &sb.withdrawnSeq, &commitment, &nonce); err != nil {
+	if err := row.Scan(&b.ID, &b.Supplier, &amount, &b.Price.Currency, &b.LadderLevel, &lines, &received, &withdrawn, &footprint, &sb.tokenHash, &sb.eventSeq, &sb.withdrawnSeq, &commitment, &nonce, &sb.sealed); err != nil {
 		return sb, err
 	}
 	b.Commitment, b.Nonce = commitment.String, nonce.String
 	b.ReceivedAt, b.WithdrawnAt = received.t, withdrawn.ptr()
+	if sb.sealed != nil {
+		return sb, nil
+	}
 	var err error
 	if b.Price.Amount, err = decimal.NewFromString(amount); err != nil {
 		return sb, fmt.Errorf("%w: bid %s: stored price %q: %w", errCorrupt, b.ID, clip.Prefix(amount), err)
@@ -327,16 +369,58 @@ func scanBid(row interface{ Scan(...any) error }) (storedBid, error) {
 	return sb, nil
 }
 
+// getBid reads one bid with its content, decrypted when sealed.
 func (s *sqlStore) getBid(ctx context.Context, q querier, tenderID, bidID string) (storedBid, error) {
-	sb, err := scanBid(q.QueryRowContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? AND id = ?"), tenderID, bidID))
+	return s.getBidCols(ctx, q, bidCols, tenderID, bidID)
+}
+
+// getBidCols is getBid reading the columns cols (bidCols, or bidColsV1
+// inside migration 00003).
+func (s *sqlStore) getBidCols(ctx context.Context, q querier, cols, tenderID, bidID string) (storedBid, error) {
+	sb, err := scanBid(q.QueryRowContext(ctx, s.d.q("SELECT "+cols+" FROM bids WHERE tender_id = ? AND id = ?"), tenderID, bidID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sb, fmt.Errorf("bid %q of tender %q: %w", clip.Prefix(bidID), clip.Prefix(tenderID), ErrNotFound)
 	}
-	return sb, err
+	if err != nil || sb.sealed == nil {
+		return sb, err
+	}
+	tk, kerr := s.tenderKey(ctx, q, tenderID)
+	return sb, unsealInto(tk, kerr, tenderID, &sb, sb.sealed)
+}
+
+// bidOpener decrypts the sealed bids of one tender: its key is unwrapped
+// once, before the tender's bids are read (PostgreSQL runs one query at
+// a time on a transaction's connection). The reason there is no key,
+// if any, is kept for the first sealed bid.
+type bidOpener struct {
+	tenderID string
+	tk       *seal.TenderKey
+	err      error
+}
+
+// opener unwraps tenderID's key for the reading of its bids.
+func (s *sqlStore) opener(ctx context.Context, q querier, tenderID string) (bidOpener, error) {
+	tk, err := s.tenderKey(ctx, q, tenderID)
+	if errors.Is(err, ErrNotFound) || (err != nil && !errors.Is(err, errCorrupt) && !errors.Is(err, ErrNeedKeys)) {
+		return bidOpener{}, err
+	}
+	return bidOpener{tenderID: tenderID, tk: tk, err: err}, nil
+}
+
+// open decrypts sb's content when it is sealed.
+func (o bidOpener) open(sb *storedBid) error {
+	if sb.sealed == nil {
+		return nil
+	}
+	return unsealInto(o.tk, o.err, o.tenderID, sb, sb.sealed)
 }
 
 // listBids reads every bid of a tender in receipt order.
 func (s *sqlStore) listBids(ctx context.Context, q querier, tenderID string) ([]storedBid, error) {
+	op, err := s.opener(ctx, q, tenderID)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := q.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY received_at, event_seq"), tenderID)
 	if err != nil {
 		return nil, err
@@ -345,6 +429,9 @@ func (s *sqlStore) listBids(ctx context.Context, q querier, tenderID string) ([]
 	var out []storedBid
 	for rows.Next() {
 		sb, err := scanBid(rows)
+		if err == nil {
+			err = op.open(&sb)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -360,6 +447,11 @@ func (s *sqlStore) listBids(ctx context.Context, q querier, tenderID string) ([]
 // time on it).
 func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) iter.Seq2[tender.Bid, error] {
 	return func(yield func(tender.Bid, error) bool) {
+		op, err := s.opener(ctx, q, tenderID)
+		if err != nil {
+			yield(tender.Bid{}, err)
+			return
+		}
 		rows, err := q.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY received_at, event_seq"), tenderID)
 		if err != nil {
 			yield(tender.Bid{}, err)
@@ -368,6 +460,9 @@ func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) i
 		defer rows.Close()
 		for rows.Next() {
 			sb, err := scanBid(rows)
+			if err == nil {
+				err = op.open(&sb)
+			}
 			if !yield(sb.bid, err) || err != nil {
 				return
 			}
@@ -387,14 +482,7 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		b.ReceivedAt = now
 	}
 	b.ReceivedAt, b.WithdrawnAt = tender.Stamp(b.ReceivedAt), nil
-	lines, err := json.Marshal(b.Lines)
-	if err != nil {
-		return tender.Bid{}, false, err
-	}
-	footprint, err := json.Marshal(b.Footprint)
-	if err != nil {
-		return tender.Bid{}, false, err
-	}
+	var err error
 	var key any
 	if keyHash != "" {
 		key = keyHash
@@ -425,6 +513,31 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 	if keyHash != "" {
 		digests[tender.DigestIdempotency] = keyHash
 	}
+	// The content is sealed to the tender's recipient (checked against
+	// the event that recorded it) before the write, so that the write
+	// lock is held for the database's work alone; only a tender without
+	// a recipient (one created without the key file, which the store
+	// opened with it gives a key) keeps its bids in clear.
+	recipient, err := s.recipientFor(ctx, tenderID)
+	if err != nil {
+		return tender.Bid{}, false, err
+	}
+	var sealed []byte
+	var clearNonce any // the nonce travels inside the ciphertext of a sealed bid
+	supplier, amount, currency, level, lines, footprint := "", "", "", "", "", ""
+	if recipient != "" {
+		if sealed, err = sealBid(recipient, tenderID, b); err != nil {
+			return tender.Bid{}, false, err
+		}
+	} else {
+		l, err1 := json.Marshal(b.Lines)
+		f, err2 := json.Marshal(b.Footprint)
+		if err := errors.Join(err1, err2); err != nil {
+			return tender.Bid{}, false, err
+		}
+		supplier, amount, currency, level, lines, footprint = b.Supplier, b.Price.Amount.String(), b.Price.Currency, b.LadderLevel, string(l), string(f)
+		clearNonce = b.Nonce
+	}
 	var out tender.Bid
 	var replayed bool
 	err = s.write(ctx, func(wtx *sql.Tx) error {
@@ -433,8 +546,15 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		if err != nil {
 			return err
 		}
+		if h.recipient != recipient {
+			return fmt.Errorf("%w: tender %s: its recipient changed during the submission", ErrTenderKey, clip.Prefix(tenderID))
+		}
 		if keyHash != "" {
 			prev, err := scanBid(tx.QueryRowContext(ctx, s.d.q(qBidByKey), tenderID, keyHash))
+			if err == nil && prev.sealed != nil {
+				tk, kerr := s.tenderKey(ctx, tx, tenderID)
+				err = unsealInto(tk, kerr, tenderID, &prev, prev.sealed)
+			}
 			switch {
 			case err == nil:
 				// A retry: the same content (at the stored receipt time)
@@ -472,8 +592,8 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.d.q(qInsertBid),
-			tenderID, b.ID, b.Supplier, b.Price.Amount.String(), b.Price.Currency, b.LadderLevel, string(lines), s.d.ts(b.ReceivedAt),
-			string(footprint), tokenHash, ev.Seq, b.Commitment, b.Nonce, key, nil, nil, len(b.Lines)); err != nil {
+			tenderID, b.ID, supplier, amount, currency, level, lines, s.d.ts(b.ReceivedAt),
+			footprint, tokenHash, ev.Seq, b.Commitment, clearNonce, sealed, key, nil, nil); err != nil {
 			return fmt.Errorf("store bid: %w", err)
 		}
 		if err := s.appendEvent(ctx, tx, tenderID, &ev); err != nil {
@@ -510,11 +630,11 @@ func (s *sqlStore) BidTokenHash(ctx context.Context, tenderID, bidID string) (st
 }
 
 // summaryCols are the columns of a BidSummary.
-const summaryCols = "id, received_at, withdrawn_at, bid_digest, result_digest, line_count, commitment"
+const summaryCols = "id, received_at, withdrawn_at, bid_digest, result_digest, commitment"
 
 // BidSummaries implements Store. A row without its summary columns
 // (written by an older version after migration 00003 filled them) is
-// summarised from its content, read on its own.
+// summarised from its content, read (and decrypted) on its own.
 func (s *sqlStore) BidSummaries(ctx context.Context, tenderID string) ([]BidSummary, error) {
 	out := []BidSummary{}
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -531,13 +651,12 @@ func (s *sqlStore) BidSummaries(ctx context.Context, tenderID string) ([]BidSumm
 			var bs BidSummary
 			var received, withdrawn timeCol
 			var digest, result, commitment sql.NullString
-			var lines sql.NullInt64
-			if err := rows.Scan(&bs.ID, &received, &withdrawn, &digest, &result, &lines, &commitment); err != nil {
+			if err := rows.Scan(&bs.ID, &received, &withdrawn, &digest, &result, &commitment); err != nil {
 				return err
 			}
 			bs.ReceivedAt, bs.WithdrawnAt = received.t, withdrawn.ptr()
-			bs.BidDigest, bs.ResultDigest, bs.Lines, bs.Commitment = digest.String, result.String, int(lines.Int64), commitment.String
-			if (!digest.Valid && !commitment.Valid) || !lines.Valid {
+			bs.BidDigest, bs.ResultDigest, bs.Commitment = digest.String, result.String, commitment.String
+			if !digest.Valid && !commitment.Valid {
 				missing = append(missing, len(out))
 			}
 			out = append(out, bs)
@@ -564,10 +683,10 @@ func (s *sqlStore) BidSummaries(ctx context.Context, tenderID string) ([]BidSumm
 func summarize(b tender.Bid) (BidSummary, error) {
 	d, err := tender.BidDigest(b)
 	if b.Commitment != "" {
-		return BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, Commitment: b.Commitment, Lines: len(b.Lines)}, err
+		return BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, Commitment: b.Commitment}, err
 	}
 	return BidSummary{ID: b.ID, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt, BidDigest: d,
-		ResultDigest: b.Footprint.Receipt.ResultDigest, Lines: len(b.Lines)}, err
+		ResultDigest: b.Footprint.Receipt.ResultDigest}, err
 }
 
 // Bids implements Store.
@@ -815,6 +934,10 @@ func (s *sqlStore) knownDigests(ctx context.Context, q querier, tenderID string)
 	} else if !errors.Is(err, errCorrupt) {
 		return nil, err
 	}
+	op, err := s.opener(ctx, q, tenderID)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := q.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY event_seq"), tenderID)
 	if err != nil {
 		return nil, err
@@ -822,11 +945,11 @@ func (s *sqlStore) knownDigests(ctx context.Context, q querier, tenderID string)
 	defer rows.Close()
 	for rows.Next() {
 		sb, err := scanBid(rows)
-		if err != nil {
-			if sb.eventSeq == 0 {
-				return nil, err // not read at all
-			}
-			continue // stored but corrupt
+		if err != nil && sb.eventSeq == 0 {
+			return nil, err // not read at all
+		}
+		if err != nil || op.open(&sb) != nil {
+			continue // stored but corrupt, or sealed to no key at hand
 		}
 		if d, err := tender.BidDigest(sb.bid); err == nil {
 			known[d] = tender.DigestBid

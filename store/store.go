@@ -79,8 +79,8 @@ type Store interface {
 	// BidSummaries.
 	Bids(ctx context.Context, tenderID string) ([]tender.Bid, error)
 	// BidSummaries returns what is kept of every bid of a tender apart
-	// from its content (ids, times, digests, line count), in receipt
-	// order, without reading any bid's lines or footprint.
+	// from its content (ids, times, digests), in receipt order, without
+	// reading (or decrypting) any bid's content.
 	BidSummaries(ctx context.Context, tenderID string) ([]BidSummary, error)
 	// WithdrawBid marks a bid withdrawn at now after checking
 	// tender.CanWithdraw inside the transaction, and appends the withdrawn
@@ -138,8 +138,6 @@ type BidSummary struct {
 	ResultDigest string
 	// Commitment is the bid's salted commitment (tender.DigestCommitment).
 	Commitment string
-	// Lines is the bid's number of lines.
-	Lines int
 }
 
 // HashIdempotencyKey is what a store keeps of an Idempotency-Key: the hex

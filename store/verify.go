@@ -119,6 +119,29 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 		if err := krows.Err(); err != nil {
 			return err
 		}
+		// The recipient the bids are sealed to, against the event that
+		// recorded it, and the wrapped key against the recipient.
+		op, err := s.opener(ctx, tx, tenderID)
+		if err != nil {
+			return err
+		}
+		if terr == nil {
+			be := bindingEvent(events)
+			switch {
+			case h.recipient != "":
+				seq := int64(1)
+				if be != nil {
+					seq = be.Seq
+				}
+				if msg := s.recipientProblem(tenderID, h.recipient, be, false); msg != "" {
+					add(seq, "the tender's recipient is not the one its chain recorded (its key was replaced): %s", msg)
+				} else if op.err != nil {
+					add(seq, "the tender's key cannot be used: %v", op.err)
+				}
+			case be != nil:
+				add(be.Seq, "the tender's recipient, which this event recorded, was removed from its row")
+			}
+		}
 		// Every bid against its bid_received and withdrawn events.
 		claimed := map[int64]bool{}
 		rows, err := tx.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY event_seq"), tenderID)
@@ -131,10 +154,17 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 			if err != nil && sb.eventSeq == 0 {
 				return err
 			}
+			if err == nil {
+				err = op.open(&sb)
+			}
 			e := at(sb.eventSeq)
 			switch {
 			case e == nil || e.Kind != tender.EventBidReceived || claimed[sb.eventSeq]:
 				add(sb.eventSeq, "bid %s points at event %d, which is not its bid_received event", clip.Prefix(sb.bid.ID), sb.eventSeq)
+				continue
+			case err != nil && sb.sealed != nil:
+				add(sb.eventSeq, "%v", err)
+				claimed[sb.eventSeq] = true
 				continue
 			case err != nil:
 				add(sb.eventSeq, "bid %s cannot be read (it was edited): %v", clip.Prefix(sb.bid.ID), err)

@@ -24,6 +24,11 @@ const (
 	EventOpened      EventKind = "opened"
 	EventEvaluated   EventKind = "evaluated"
 	EventExported    EventKind = "exported"
+	// EventSealed records the recipient a tender's bids are sealed to,
+	// for a tender created before its created event recorded it (the
+	// store gives such a tender a key when it first opens the database
+	// with the key file).
+	EventSealed EventKind = "sealed"
 )
 
 // MaxDigests is the most digests one event may carry.
@@ -58,6 +63,10 @@ const (
 	DigestEvaluation = "evaluation"
 	// DigestOCDS is the SHA-256 of an exported OCDS package (exported).
 	DigestOCDS = "ocds"
+	// DigestRecipient is RecipientDigest of the public recipient the
+	// tender's bids are sealed to (created, sealed), so that a database
+	// writer cannot put a recipient of its own in the tender's row.
+	DigestRecipient = "recipient"
 )
 
 // kindDigests are the names each kind of event records, in the order in
@@ -69,6 +78,7 @@ var kindDigests = map[EventKind][]string{
 	EventOpened:      {DigestTender},
 	EventEvaluated:   {DigestEvaluation},
 	EventExported:    {DigestOCDS, DigestEvaluation},
+	EventSealed:      {DigestRecipient},
 }
 
 // CommitmentContent is what a bid's commitment commits to: its digest
@@ -85,6 +95,14 @@ const (
 	// hashV2 covers each digest's name and value, sorted by name.
 	hashV2 = "footprint-audit-v2"
 )
+
+// RecipientDigest is the hex SHA-256 of a tender's public recipient (the
+// age1… text its bids are sealed to), under a fixed label: the value of
+// the DigestRecipient digest.
+func RecipientDigest(recipient string) string {
+	sum := sha256.Sum256([]byte("footprint tender recipient\x00" + recipient))
+	return hex.EncodeToString(sum[:])
+}
 
 // GenesisHash is the prev_hash of a chain's first event.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -142,7 +160,7 @@ func (e *ChainError) Unwrap() error { return e.Err }
 // starting with a letter), and an empty or overlong value.
 func NewEvent(prev *Event, kind EventKind, actor string, at time.Time, digests Digests) (Event, error) {
 	if _, ok := kindDigests[kind]; !ok {
-		return Event{}, fmt.Errorf("%w: event kind %q: use created, bid_received, withdrawn, opened, evaluated or exported", ErrInvalid, clip.Text(string(kind)))
+		return Event{}, fmt.Errorf("%w: event kind %q: use created, bid_received, withdrawn, opened, evaluated, exported or sealed", ErrInvalid, clip.Text(string(kind)))
 	}
 	if msg := checkText(actor); msg != "" {
 		return Event{}, fmt.Errorf("%w: event actor: %s", ErrInvalid, msg)

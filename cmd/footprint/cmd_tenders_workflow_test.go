@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -202,6 +204,18 @@ func TestTendersWorkflow(t *testing.T) {
 	}
 
 	// Before the deadline: no opening, no evaluation.
+	// Before the opening the bids are sealed: the database file holds no
+	// supplier's name.
+	for _, suffix := range []string{"", "-wal"} {
+		raw, err := os.ReadFile(strings.TrimPrefix(db, "sqlite:") + suffix)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(raw, []byte("Supplier-Beta")) {
+			t.Errorf("the database file%s holds a supplier's name in clear", suffix)
+		}
+	}
+
 	_, errs := mustRun(before, 1, "tenders", "open", "--db", db, id)
 	if !strings.Contains(errs, "deadline has not passed yet: it can be opened from "+wfDeadline) {
 		t.Errorf("open before the deadline: %s", errs)
@@ -279,17 +293,18 @@ func TestTendersWorkflow(t *testing.T) {
 		}
 	}
 
-	// A bid edited in the database: verification fails, naming its event.
+	// A bid's ciphertext altered in the database: verification fails,
+	// naming its event.
 	raw, err := sql.Open("sqlite", strings.TrimPrefix(db, "sqlite:"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := raw.Exec("UPDATE bids SET price_amount = '1.00' WHERE supplier = 'Supplier-Beta'"); err != nil {
+	if _, err := raw.Exec("UPDATE bids SET sealed = substr(sealed, 1, length(sealed) - 1) WHERE event_seq = 3"); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()
 	out, _ = mustRun(after, 1, "tenders", "verify", "--db", db, id)
-	if !strings.Contains(out, "NOT VERIFIED: event 3 (bid_received)") {
+	if !strings.Contains(out, "NOT VERIFIED: event 3 (bid_received)") || !strings.Contains(out, "cannot be read") {
 		t.Errorf("verify after editing a bid:\n%s", out)
 	}
 }

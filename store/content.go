@@ -1,0 +1,412 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/seal"
+	"github.com/footprint-gpp/footprint/tender"
+)
+
+// Errors of sealed bid content.
+var (
+	// ErrNeedKeys marks a read of sealed bid content by a store opened
+	// without the key file (Options.Keys), and the opening without it of
+	// a database that holds tender keys: its bids can be read with the
+	// key file only.
+	ErrNeedKeys = errors.New("the bids are sealed: open the database with its key file")
+	// ErrTenderKey marks a tender whose stored recipient or wrapped key is
+	// not the one its audit chain recorded (a database writer put a key
+	// of its own in the tender's row): nothing is sealed to it.
+	ErrTenderKey = errors.New("the tender's key is not the one its audit chain recorded")
+)
+
+// holderServer names the wrapped key the key file opens: the tender_keys
+// row of every tender. A threshold opening will add rows of other holders.
+const holderServer = "server"
+
+// systemActor is the actor of the events the store writes on its own (a
+// tender's sealed event).
+const systemActor = "footprint"
+
+// contentVersion is the version of a sealed bid's plaintext.
+const contentVersion = 1
+
+// bidContent is the plaintext of a sealed bid (bids.sealed): everything
+// the bid supplies or that is derived from it, as canonical JSON (the
+// fields in this order; decimals as exact strings). Tender and Bid name
+// the row it was sealed for, so that a ciphertext moved to another row
+// does not open as that row's bid. Nonce is the commitment's nonce (64
+// hex digits): it is sealed with the rest (bids.commit_nonce is NULL for
+// a sealed bid) and published at the opening, in the evaluation.
+type bidContent struct {
+	V           int            `json:"v"`
+	Tender      string         `json:"tender"`
+	Bid         string         `json:"bid"`
+	Supplier    string         `json:"supplier"`
+	Price       tender.Price   `json:"price"`
+	LadderLevel string         `json:"ladder_level,omitempty"`
+	Lines       []calc.Line    `json:"lines"`
+	Footprint   tender.Summary `json:"footprint"`
+	Nonce       string         `json:"nonce,omitempty"`
+}
+
+// sealBid is bid b of tender tenderID sealed to recipient.
+func sealBid(recipient, tenderID string, b tender.Bid) ([]byte, error) {
+	pt, err := json.Marshal(bidContent{V: contentVersion, Tender: tenderID, Bid: b.ID, Supplier: b.Supplier, Price: b.Price,
+		LadderLevel: b.LadderLevel, Lines: b.Lines, Footprint: b.Footprint, Nonce: b.Nonce})
+	if err != nil {
+		return nil, err
+	}
+	defer clear(pt)
+	ct, err := seal.SealFor(recipient, pt)
+	if err != nil {
+		return nil, fmt.Errorf("seal bid %s: %w", clip.Prefix(b.ID), err)
+	}
+	return ct, nil
+}
+
+// unreadableError is a bid whose sealed content does not open: "bid X
+// cannot be read: " and why (the seal error, which holds no secret). It
+// wraps errCorrupt and the cause.
+type unreadableError struct {
+	bid string
+	err error
+}
+
+func (e *unreadableError) Error() string {
+	return "bid " + clip.Prefix(e.bid) + " cannot be read: " + e.err.Error()
+}
+
+func (e *unreadableError) Unwrap() []error { return []error{errCorrupt, e.err} }
+
+// unsealInto opens a sealed bid with tk (nil with keyErr, the reason there
+// is no key) into sb's bid. An error is an *unreadableError; without a
+// key it wraps keyErr (ErrNeedKeys without the key file).
+func unsealInto(tk *seal.TenderKey, keyErr error, tenderID string, sb *storedBid, ct []byte) error {
+	b := &sb.bid
+	if tk == nil {
+		if keyErr == nil {
+			keyErr = fmt.Errorf("tender %s has no key", clip.Prefix(tenderID))
+		}
+		return &unreadableError{b.ID, keyErr}
+	}
+	pt, err := tk.Open(ct)
+	if err != nil {
+		return &unreadableError{b.ID, err}
+	}
+	defer clear(pt)
+	var c bidContent
+	dec := json.NewDecoder(bytes.NewReader(pt))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return &unreadableError{b.ID, errors.New("its sealed content does not parse")}
+	}
+	if c.V != contentVersion || c.Tender != tenderID || c.Bid != b.ID {
+		return &unreadableError{b.ID, fmt.Errorf("its sealed content is of version %d, sealed for bid %s of tender %s", c.V, clip.Prefix(c.Bid), clip.Prefix(c.Tender))}
+	}
+	b.Supplier, b.Price, b.LadderLevel, b.Lines, b.Footprint = c.Supplier, c.Price, c.LadderLevel, c.Lines, c.Footprint
+	if c.Nonce != "" {
+		b.Nonce = c.Nonce
+	}
+	return nil
+}
+
+// tenderKey unwraps a tender's key with the key file and checks that it is
+// the key of the tender's stored recipient. A tender without a recipient
+// (its bids are in clear) has no key: nil, nil. Without the key file it is
+// ErrNeedKeys.
+func (s *sqlStore) tenderKey(ctx context.Context, q querier, tenderID string) (*seal.TenderKey, error) {
+	var recipient string
+	var wrapped []byte
+	err := q.QueryRowContext(ctx, s.d.q("SELECT t.recipient, k.wrapped FROM tenders t LEFT JOIN tender_keys k ON k.tender_id = t.id AND k.holder = ? WHERE t.id = ?"),
+		holderServer, tenderID).Scan(&recipient, &wrapped)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("tender %q: %w", clip.Prefix(tenderID), ErrNotFound)
+	case err != nil:
+		return nil, err
+	case recipient == "":
+		return nil, nil
+	case s.o.Keys == nil:
+		return nil, fmt.Errorf("tender %s: %w", clip.Prefix(tenderID), ErrNeedKeys)
+	case wrapped == nil:
+		return nil, fmt.Errorf("%w: tender %s: %w: no wrapped key is stored for the key file", errCorrupt, clip.Prefix(tenderID), ErrTenderKey)
+	}
+	tk, err := s.o.Keys.Unwrap(wrapped)
+	if err != nil {
+		return nil, fmt.Errorf("%w: tender %s: its key does not unwrap with the key file: %w", errCorrupt, clip.Prefix(tenderID), err)
+	}
+	if tk.Recipient() != recipient {
+		return nil, fmt.Errorf("%w: tender %s: %w: the wrapped key is not the stored recipient's", errCorrupt, clip.Prefix(tenderID), ErrTenderKey)
+	}
+	return tk, nil
+}
+
+// recipients caches, per tender, the recipient checked against its audit
+// chain: it never changes once set.
+type recipients struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (r *recipients) get(id string) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, ok := r.m[id]
+	return v, ok
+}
+
+func (r *recipients) put(id, recipient string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[string]string{}
+	}
+	r.m[id] = recipient
+}
+
+// recipientFor is the recipient tender tenderID's bids are sealed to,
+// checked against the event that recorded it (sealRecipient); "" for a
+// tender without one (its bids are stored in clear).
+func (s *sqlStore) recipientFor(ctx context.Context, tenderID string) (string, error) {
+	if r, ok := s.recips.get(tenderID); ok {
+		return r, nil
+	}
+	var recipient string
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.d.q("SELECT recipient FROM tenders WHERE id = ?"), tenderID).Scan(&recipient); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("tender %q: %w", clip.Prefix(tenderID), ErrNotFound)
+			}
+			return err
+		}
+		if recipient == "" {
+			return nil
+		}
+		return s.checkRecipient(ctx, tx, tenderID, recipient)
+	})
+	if err != nil || recipient == "" {
+		return "", err
+	}
+	s.recips.put(tenderID, recipient)
+	return recipient, nil
+}
+
+// bindingEvent is the event that recorded a tender's recipient: its
+// created event when that carries the recipient's digest, else its first
+// sealed event; nil when none did.
+func bindingEvent(events []tender.Event) *tender.Event {
+	for i := range events {
+		e := &events[i]
+		switch _, ok := e.Digests[tender.DigestRecipient]; {
+		case e.Seq == 1 && e.Kind == tender.EventCreated && ok, e.Kind == tender.EventSealed:
+			return e
+		}
+	}
+	return nil
+}
+
+// checkRecipient checks recipient against the event that recorded it: the
+// event must carry its digest, its hash must recompute, and, when the
+// store has the key file's public keys, its signed head must verify and
+// name it; when the store has a checkpoint, the head checkpointed at its
+// seq must have its hash. Otherwise ErrTenderKey: a database writer put
+// a recipient of its own in the tender's row.
+func (s *sqlStore) checkRecipient(ctx context.Context, q querier, tenderID, recipient string) error {
+	rows, err := q.QueryContext(ctx, s.d.q("SELECT seq, at, kind, actor, digests, prev_hash, hash, sig FROM events WHERE tender_id = ? AND (seq = 1 OR kind = ?) ORDER BY seq"), tenderID, string(tender.EventSealed))
+	if err != nil {
+		return err
+	}
+	var events []tender.Event
+	for rows.Next() {
+		var e tender.Event
+		var at timeCol
+		var kind, digests string
+		if err := rows.Scan(&e.Seq, &at, &kind, &e.Actor, &digests, &e.PrevHash, &e.Hash, &e.SignedHead); err != nil {
+			rows.Close()
+			return err
+		}
+		e.At, e.Kind = at.t, tender.EventKind(kind)
+		if json.Unmarshal([]byte(digests), &e.Digests) != nil {
+			e.Digests = nil // legacy (an array) or edited: records no recipient
+		}
+		events = append(events, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if msg := s.recipientProblem(tenderID, recipient, bindingEvent(events), true); msg != "" {
+		return fmt.Errorf("%w: tender %s: %s", ErrTenderKey, clip.Prefix(tenderID), msg)
+	}
+	return nil
+}
+
+// recipientProblem says what is wrong with recipient as the one event e
+// recorded ("" when nothing is). signed checks e's signed head and the
+// checkpoint too (Verify checks those of every event on its own).
+func (s *sqlStore) recipientProblem(tenderID, recipient string, e *tender.Event, signed bool) string {
+	switch {
+	case e == nil:
+		return "no event records the recipient its bids are sealed to"
+	case e.Digests[tender.DigestRecipient] != tender.RecipientDigest(recipient):
+		return fmt.Sprintf("the stored recipient is not the one event %d recorded", e.Seq)
+	case e.ComputeHash() != e.Hash:
+		return fmt.Sprintf("event %d, which records the recipient, does not recompute", e.Seq)
+	case !signed:
+		return ""
+	}
+	if len(s.o.VerifyKeys) > 0 {
+		sh, err := seal.ParseSignedHead(e.SignedHead)
+		switch {
+		case e.SignedHead == "":
+			return fmt.Sprintf("event %d, which records the recipient, is not signed", e.Seq)
+		case err != nil:
+			return fmt.Sprintf("event %d's signed head cannot be read", e.Seq)
+		case sh.TenderID != tenderID || sh.Seq != e.Seq || sh.Hash != e.Hash || !sh.At.Equal(e.At):
+			return fmt.Sprintf("event %d's signed head names another event", e.Seq)
+		case seal.VerifyHead(sh, s.o.VerifyKeys) != nil:
+			return fmt.Sprintf("event %d's signed head does not verify with the key file's keys", e.Seq)
+		}
+	}
+	if s.o.Checkpoint != nil {
+		heads, err := s.o.Checkpoint.All(tenderID)
+		if err != nil {
+			return "the checkpoint file cannot be read for this tender"
+		}
+		for _, sh := range heads {
+			if sh.Seq == e.Seq && sh.Hash != e.Hash {
+				return fmt.Sprintf("the checkpoint has another hash for event %d", e.Seq)
+			}
+		}
+	}
+	return ""
+}
+
+// hasTenderKeys reports whether the database holds any tender's wrapped
+// key: then its bids are sealed and reading them needs the key file.
+func (s *sqlStore) hasTenderKeys(ctx context.Context) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM tender_keys LIMIT 1) k").Scan(&n)
+	return n > 0, err
+}
+
+// sealAll gives every tender without a key one (wrapped to the key file,
+// its recipient recorded by a sealed event) and seals every bid still in
+// clear: what a database written before bids were sealed needs, run when
+// the store opens with the key file. One transaction per tender, one bid
+// in memory at a time; idempotent (a crash midway leaves the rest for the
+// next opening). A tender whose chain is behind the checkpoint, or whose
+// rows no longer read, is left as it is for Verify to report.
+func (s *sqlStore) sealAll(ctx context.Context, now time.Time) error {
+	var ids []string
+	rows, err := s.r.QueryContext(ctx, "SELECT id FROM tenders WHERE recipient = '' UNION SELECT DISTINCT tender_id FROM bids WHERE sealed IS NULL")
+	if err != nil {
+		return fmt.Errorf("seal stored bids: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		err := s.sealTender(ctx, id, now)
+		if errors.Is(err, ErrChainRolledBack) || errors.Is(err, errCorrupt) || errors.Is(err, ErrTenderKey) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("seal the stored bids of tender %s: %w", clip.Prefix(id), err)
+		}
+	}
+	return nil
+}
+
+// sealTender is sealAll for one tender, in one transaction.
+func (s *sqlStore) sealTender(ctx context.Context, tenderID string, now time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, h, err := s.getTender(ctx, tx, tenderID, true)
+		if err != nil {
+			return err
+		}
+		recipient := h.recipient
+		if recipient == "" {
+			tk, err := seal.NewTenderKey()
+			if err != nil {
+				return err
+			}
+			wrapped, err := s.o.Keys.Wrap(tk)
+			if err != nil {
+				return err
+			}
+			recipient = tk.Recipient()
+			ev, err := tender.NewEvent(h.prev(), tender.EventSealed, systemActor, now, tender.Digests{tender.DigestRecipient: tender.RecipientDigest(recipient)})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tender_keys (tender_id, holder, wrapped) VALUES (?, ?, ?)"), tenderID, holderServer, wrapped); err != nil {
+				return fmt.Errorf("store the tender's key: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, s.d.q("UPDATE tenders SET recipient = ? WHERE id = ?"), recipient, tenderID); err != nil {
+				return fmt.Errorf("store the tender's recipient: %w", err)
+			}
+			if err := s.appendEvent(ctx, tx, tenderID, &ev); err != nil {
+				return err
+			}
+		} else if err := s.checkRecipient(ctx, tx, tenderID, recipient); err != nil {
+			return err
+		}
+		var bids []string
+		rows, err := tx.QueryContext(ctx, s.d.q("SELECT id FROM bids WHERE tender_id = ? AND sealed IS NULL"), tenderID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			bids = append(bids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range bids {
+			sb, err := s.getBid(ctx, tx, tenderID, id)
+			if errors.Is(err, errCorrupt) {
+				continue // edited in the database: Verify reports it
+			}
+			if err != nil {
+				return err
+			}
+			ct, err := sealBid(recipient, tenderID, sb.bid)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.d.q("UPDATE bids SET "+clearContent+", line_count = NULL, commit_nonce = NULL, sealed = ? WHERE tender_id = ? AND id = ? AND sealed IS NULL"), ct, tenderID, id); err != nil {
+				return fmt.Errorf("seal bid %s: %w", clip.Prefix(id), err)
+			}
+		}
+		return nil
+	})
+}
+
+// clearContent empties the clear content columns of a sealed row.
+const clearContent = "supplier = '', price_amount = '', price_currency = '', ladder_level = '', lines = '', footprint = ''"
