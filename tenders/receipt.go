@@ -25,6 +25,7 @@ type Receipt struct {
 	TenderID   string     `json:"tender_id"`
 	BidID      string     `json:"bid_id"`
 	Digests    BidDigests `json:"digests"`
+	Commitment string     `json:"commitment"`
 	SignedHead string     `json:"signed_head"`
 }
 
@@ -68,8 +69,18 @@ func CheckReceipt(tenderID string, res store.VerifyResult, raw []byte, keys []ed
 		return sh.Seq, fmt.Errorf("%w: bid %s was received at event %d, but the chain ends at event %d (events were removed)", ErrReceipt, clip.Prefix(r.BidID), sh.Seq, len(res.Events))
 	case e.Hash != sh.Hash:
 		return sh.Seq, fmt.Errorf("%w: event %d has hash %s… in the chain, %s… in bid %s's signed receipt (the chain was rewritten)", ErrReceipt, sh.Seq, clip.Prefix(e.Hash), clip.Prefix(sh.Hash), clip.Prefix(r.BidID))
-	case e.Kind != tender.EventBidReceived || e.Digests[tender.DigestBid] != r.Digests.Bid:
-		return sh.Seq, fmt.Errorf("%w: event %d is not bid %s's receipt with the bid digest of its receipt", ErrReceipt, sh.Seq, clip.Prefix(r.BidID))
+	case e.Kind != tender.EventBidReceived || !receiptNames(e, r):
+		return sh.Seq, fmt.Errorf("%w: event %d is not bid %s's receipt with the commitment (or digest) of its receipt", ErrReceipt, sh.Seq, clip.Prefix(r.BidID))
 	}
 	return sh.Seq, nil
+}
+
+// receiptNames reports whether receipt event e is the one receipt r names:
+// by the bid's commitment, or, for a bid received before commitments, by
+// its digest.
+func receiptNames(e *tender.Event, r Receipt) bool {
+	if c, ok := e.Digests[tender.DigestCommitment]; ok {
+		return r.Commitment != "" && c == r.Commitment
+	}
+	return r.Digests.Bid != "" && e.Digests[tender.DigestBid] == r.Digests.Bid
 }
