@@ -203,6 +203,14 @@ func (m *memStore) BidSummaries(ctx context.Context, tenderID string) ([]store.B
 	return out, nil
 }
 
+func (m *memStore) BidHeads(ctx context.Context, tenderID string) ([]tender.Bid, error) {
+	bids, err := m.Bids(ctx, tenderID)
+	for i := range bids {
+		bids[i].Lines, bids[i].Footprint.Limits = nil, nil
+	}
+	return bids, err
+}
+
 func (m *memStore) Bids(_ context.Context, tenderID string) ([]tender.Bid, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -240,3 +240,33 @@ func bidDigest(t *testing.T, b tender.Bid) string {
 	}
 	return d
 }
+
+// testBidHeads: BidHeads lists every bid with its bidder, price and times
+// as Bids does, without its lines or limit results.
+func testBidHeads(t *testing.T, s *sqlStore, _ string) {
+	ctx := context.Background()
+	td := mustCreate(t, s, "T-1")
+	for i := 1; i <= 3; i++ {
+		mustSubmit(t, s, td.ID, i, t0.Add(time.Duration(i)*time.Hour))
+	}
+	full, err := s.Bids(ctx, td.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heads, err := s.BidHeads(ctx, td.ID)
+	if err != nil || len(heads) != len(full) {
+		t.Fatalf("BidHeads: %d, %v; want %d", len(heads), err, len(full))
+	}
+	for i, h := range heads {
+		f := full[i]
+		if h.ID != f.ID || h.Supplier != f.Supplier || !h.Price.Amount.Equal(f.Price.Amount) || !h.ReceivedAt.Equal(f.ReceivedAt) || !h.Footprint.KgCO2e.Equal(f.Footprint.KgCO2e) {
+			t.Errorf("head %d: %+v, want the bid's %+v", i, h, f)
+		}
+		if h.Lines != nil || h.Footprint.Limits != nil || len(f.Lines) == 0 {
+			t.Errorf("head %d carries %d lines and %d limits", i, len(h.Lines), len(h.Footprint.Limits))
+		}
+	}
+	if _, err := s.BidHeads(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown tender: %v", err)
+	}
+}

@@ -689,6 +689,39 @@ func summarize(b tender.Bid) (BidSummary, error) {
 		ResultDigest: b.Footprint.Receipt.ResultDigest}, err
 }
 
+// BidHeads implements Store.
+func (s *sqlStore) BidHeads(ctx context.Context, tenderID string) ([]tender.Bid, error) {
+	var out []tender.Bid
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if _, _, err := s.getTender(ctx, tx, tenderID, false); err != nil {
+			return err
+		}
+		op, err := s.opener(ctx, tx, tenderID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY received_at, event_seq"), tenderID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			sb, err := scanBid(rows)
+			if err == nil {
+				err = op.open(&sb)
+			}
+			if err != nil {
+				return err
+			}
+			b := sb.bid
+			b.Lines, b.Footprint.Limits = nil, nil
+			out = append(out, b)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // Bids implements Store.
 func (s *sqlStore) Bids(ctx context.Context, tenderID string) ([]tender.Bid, error) {
 	var out []tender.Bid

@@ -78,6 +78,12 @@ type Store interface {
 	// receipt order, with their content. Before opening, callers show only
 	// BidSummaries.
 	Bids(ctx context.Context, tenderID string) ([]tender.Bid, error)
+	// BidHeads returns every bid of a tender as Bids does but without its
+	// lines and limit results (Lines and Footprint.Limits nil), reading
+	// one bid's content at a time: what a listing of bidders and prices
+	// needs (the OCDS export), in memory that does not grow with the bids'
+	// sizes.
+	BidHeads(ctx context.Context, tenderID string) ([]tender.Bid, error)
 	// BidSummaries returns what is kept of every bid of a tender apart
 	// from its content (ids, times, digests), in receipt order, without
 	// reading (or decrypting) any bid's content.

@@ -34,6 +34,7 @@ var suite = []struct {
 	{"ReadDuringWrite", testReadDuringWrite},
 	{"LegacyChain", testLegacyChain},
 	{"SealedChain", testSealedChain},
+	{"BidHeads", testBidHeads},
 	{"BidCap", testBidCap},
 	{"Summaries", testSummaries},
 	{"Backfill", testBackfill},

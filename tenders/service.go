@@ -313,7 +313,8 @@ func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor string,
 		if ev, err = s.store.Evaluation(ctx, t.ID); err != nil {
 			return nil, err
 		}
-		if bids, err = s.store.Bids(ctx, t.ID); err != nil {
+		// Bidders and prices only: the lines stay unread.
+		if bids, err = s.store.BidHeads(ctx, t.ID); err != nil {
 			return nil, err
 		}
 	}
