@@ -5,8 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/tender"
@@ -132,5 +138,78 @@ func TestOfficerTokenVaulted(t *testing.T) {
 	key2, _ := newTenderWeb(Config{Store: st, OfficerTokenHash: h, Vault: other}).sessionKey(ctx)
 	if bytes.Equal(key, key2) {
 		t.Error("the session key does not depend on the key file")
+	}
+}
+
+// TestConcurrentBigBidsBounded: 16 clients submit 10,000-line bids to one
+// tender at once. The tender's submission units (tenders.
+// MaxConcurrentSubmissions, weighted by body size) let only a few be read
+// and computed at a time and answer the others 503 with Retry-After at
+// once, so the heap in use stays under the bound stated in docs/api.md
+// (320 MB for one tender's submissions; about 190 MB measured), whatever the
+// number of clients. The peak is sampled while the requests run.
+func TestConcurrentBigBidsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("16 bids of 10,000 lines")
+	}
+	e := newTenderEnv(t, memFactory)
+	id := e.createTender(`{"rule":"price_only","limits":"report"}`)
+	body := bigBid("Big BV", 10_000)
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var m runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	codes := make([]int, 16)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := httptest.NewRequest(http.MethodPost, "/v1/tenders/"+id+"/bids", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			e.s.ServeHTTP(rec, req)
+			codes[i] = rec.Code
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-sampled
+	var created, busy int
+	for _, c := range codes {
+		switch c {
+		case http.StatusCreated:
+			created++
+		case http.StatusServiceUnavailable:
+			busy++
+		default:
+			t.Errorf("a submission answered %d", c)
+		}
+	}
+	grew := int64(peak.Load()) - int64(base.HeapInuse)
+	t.Logf("%d created, %d busy; heap in use grew by at most %d MB", created, busy, grew>>20)
+	if created == 0 || busy == 0 {
+		t.Errorf("%d created and %d refused: the units should let some in and refuse the rest", created, busy)
+	}
+	const bound = 320 << 20 // measured: about 190 MB
+	if grew > bound {
+		t.Errorf("heap in use grew by %d MB while 16 big bids were submitted; the bound is %d MB", grew>>20, bound>>20)
 	}
 }

@@ -81,10 +81,10 @@ func CheckIdempotencyKey(key string) error {
 // body: a bid of up to SubmissionUnit takes one unit, a larger one a unit
 // per SubmissionUnit (rounded up), one of unknown length (no
 // Content-Length) MaxConcurrentSubmissions/4. So 16 small bids proceed at
-// once, but only two or three 10,000-line bids (about 1.5 MB of body, and
-// about 60 MB while decoded and computed): one tender's submissions take
-// about a quarter of a gigabyte at most. More are ErrBusy, to be retried
-// after SubmitRetryAfterSeconds.
+// once, but only four 10,000-line bids (about 0.9 MB of body each, and
+// about 50 MB while decoded and computed): one tender's submissions take
+// about 200 MB at most (TestConcurrentBigBidsBounded). More are ErrBusy,
+// to be retried after SubmitRetryAfterSeconds.
 const MaxConcurrentSubmissions = 16
 
 // SubmissionUnit is the body size one unit of MaxConcurrentSubmissions
