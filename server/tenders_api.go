@@ -386,7 +386,7 @@ func (s *Server) getTenderEvaluation(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	ev, err := s.svc.ExportEvaluation(r.Context(), t, officerActor, r.Method != http.MethodHead)
+	ev, head, err := s.svc.ExportEvaluation(r.Context(), t, officerActor, r.Method != http.MethodHead)
 	if errors.Is(err, tenders.ErrNotOpened) {
 		return &httpError{err: err, detail: "the tender is not opened yet: POST /v1/tenders/{id}/open after the deadline computes the evaluation"}
 	}
@@ -395,6 +395,7 @@ func (s *Server) getTenderEvaluation(w http.ResponseWriter, r *http.Request) err
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Evaluation-Digest", ev.Digest)
+	setSignedHead(w, head)
 	if format != "csv" {
 		return writeJSON(w, http.StatusOK, ev)
 	}
@@ -427,10 +428,22 @@ func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := s.svc.ExportOCDS(r.Context(), t, officerActor, r.Method != http.MethodHead)
+	body, head, err := s.svc.ExportOCDS(r.Context(), t, officerActor, r.Method != http.MethodHead)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	setSignedHead(w, head)
 	return writeRaw(w, http.StatusOK, body)
+}
+
+// SignedHeadHeader carries, on an export, the audit chain's head just
+// after the exported event that records it, signed with the server's key
+// (seal.SignedHead text): it vouches for the export outside the database.
+const SignedHeadHeader = "Footprint-Signed-Head"
+
+func setSignedHead(w http.ResponseWriter, head string) {
+	if head != "" {
+		w.Header().Set(SignedHeadHeader, head)
+	}
 }

@@ -727,13 +727,14 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{err: errBadParameter, detail: fmt.Sprintf("format %q: use json or csv", clip.Text(format)),
 			fields: []FieldError{{Pointer: "", Parameter: "format", Detail: "use json or csv"}}}
 	}
-	ev, err := s.svc.ExportEvaluation(r.Context(), *t, webActor, r.Method != http.MethodHead) // a HEAD exports nothing
+	ev, head, err := s.svc.ExportEvaluation(r.Context(), *t, webActor, r.Method != http.MethodHead) // a HEAD exports nothing
 	if errors.Is(err, tenders.ErrNotOpened) {
 		return s.message(w, sess, http.StatusConflict, "Not opened yet", "This tender has no evaluation until it is opened after its deadline.")
 	}
 	if err != nil {
 		return err
 	}
+	setSignedHead(w, head)
 	name := "evaluation-" + safeName(t.Reference)
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")

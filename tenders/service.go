@@ -283,27 +283,31 @@ func (s *Service) Evaluation(ctx context.Context, t tender.Tender) (*tender.Eval
 // appends the exported event that says actor took the evaluation (a
 // request that sends nothing, such as HTTP HEAD, records nothing). The
 // edges encode it: JSON, or CSV with WriteEvaluationCSV.
-func (s *Service) ExportEvaluation(ctx context.Context, t tender.Tender, actor string, record bool) (*tender.Evaluation, error) {
-	ev, err := s.Evaluation(ctx, t)
+//
+// With record, signedHead is the audit chain's head just after the
+// exported event, signed with the key file ("" without one): it vouches
+// for the export, and the answer carries it (Footprint-Signed-Head).
+func (s *Service) ExportEvaluation(ctx context.Context, t tender.Tender, actor string, record bool) (ev *tender.Evaluation, signedHead string, err error) {
+	ev, err = s.Evaluation(ctx, t)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if record {
-		if err := s.exported(ctx, t.ID, actor, tender.Digests{tender.DigestEvaluation: ev.Digest}); err != nil {
-			return nil, err
+		if signedHead, err = s.exported(ctx, t.ID, actor, tender.Digests{tender.DigestEvaluation: ev.Digest}); err != nil {
+			return nil, "", err
 		}
 	}
-	return ev, nil
+	return ev, signedHead, nil
 }
 
 // ExportOCDS returns tender t's OCDS 1.1 release package as published now
 // (package ocds; JSON and a newline; after the opening with its bids and
 // award) and, when record is set, appends the exported event that says
 // actor took it, with the package's SHA-256 (named ocds) and, once opened,
-// the evaluation's digest.
-func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor string, record bool) ([]byte, error) {
+// the evaluation's digest; signedHead is as ExportEvaluation's.
+func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor string, record bool) (body []byte, signedHead string, err error) {
 	if err := s.Ready(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	now := s.Now()
 	var ev *tender.Evaluation
@@ -311,33 +315,33 @@ func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor string,
 	if t.Status == tender.StatusOpened {
 		var err error
 		if ev, err = s.store.Evaluation(ctx, t.ID); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		// Bidders and prices only: the lines stay unread.
 		if bids, err = s.store.BidHeads(ctx, t.ID); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	body, digest, err := ocds.Build(t, ev, bids, now, "/v1/tenders/"+t.ID+"/ocds").Encode()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	digests := tender.Digests{tender.DigestOCDS: digest}
 	if ev != nil {
 		digests[tender.DigestEvaluation] = ev.Digest
 	}
 	if record {
-		if err := s.exported(ctx, t.ID, actor, digests); err != nil {
-			return nil, err
+		if signedHead, err = s.exported(ctx, t.ID, actor, digests); err != nil {
+			return nil, "", err
 		}
 	}
-	return body, nil
+	return body, signedHead, nil
 }
 
 // exported appends an exported event.
-func (s *Service) exported(ctx context.Context, tenderID, actor string, digests tender.Digests) error {
-	_, err := s.store.AppendEvent(ctx, tenderID, tender.EventExported, actor, digests, s.Now())
-	return err
+func (s *Service) exported(ctx context.Context, tenderID, actor string, digests tender.Digests) (string, error) {
+	ev, err := s.store.AppendEvent(ctx, tenderID, tender.EventExported, actor, digests, s.Now())
+	return ev.SignedHead, err
 }
 
 // Audit checks tender id's audit trail against the stored tender, bids

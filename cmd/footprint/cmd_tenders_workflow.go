@@ -422,7 +422,7 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	ev, err := tendersService(e, st, nil).ExportEvaluation(ctx, t, cliActor, true)
+	ev, head, err := tendersService(e, st, nil).ExportEvaluation(ctx, t, cliActor, true)
 	if errors.Is(err, tenders.ErrNotOpened) {
 		err = fmt.Errorf("%w: tender %s is %s; footprint tenders open computes the evaluation after the deadline (%s)",
 			tenders.ErrSealed, cell(t.ID), tender.State(t, now), t.Deadline.UTC().Format(time.RFC3339))
@@ -441,6 +441,7 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
+	noteSignedHead(e, sub, head)
 	return writeBody(ctx, e, sub, body)
 }
 
@@ -466,9 +467,18 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	body, err := tendersService(e, st, nil).ExportOCDS(ctx, t, cliActor, true)
+	body, head, err := tendersService(e, st, nil).ExportOCDS(ctx, t, cliActor, true)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
+	noteSignedHead(e, sub, head)
 	return writeBody(ctx, e, sub, body)
+}
+
+// noteSignedHead says on stderr the signed chain head that vouches for an
+// export (its exported event's), to keep beside the exported file.
+func noteSignedHead(e *env, sub, head string) {
+	if head != "" {
+		fmt.Fprintf(e.stderr, "footprint tenders %s: signed chain head after this export (keep it with the file): %s\n", sub, head)
+	}
 }

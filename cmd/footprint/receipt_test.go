@@ -68,16 +68,23 @@ func TestTendersVerifyReceipt(t *testing.T) {
 	if code, out := verify("--receipt", receipts[0], "--receipt", receipts[1]); code != 0 || !strings.Contains(out, "its bid is in the chain at event 3, as signed") {
 		t.Fatalf("fresh: exit %d\n%s", code, out)
 	}
+	// An export carries the signed head of the event that records it.
+	var exported, errb strings.Builder
+	if code := run(ctx, []string{"tenders", "export", "--db", db, td.ID}, strings.NewReader(""), &exported, &errb, func(string) string { return "" }); code != 0 ||
+		!strings.Contains(errb.String(), "signed chain head after this export (keep it with the file): footprint-head-v1 "+td.ID+" 4 ") {
+		t.Fatalf("export: exit %d, stderr %s", code, errb.String())
+	}
 
-	// The writer removes Bravo's bid (event 3) and moves the head back to
-	// event 2 with event 2's own signed head; the checkpoint is lost.
+	// The writer removes Bravo's bid (event 3) and the export (event 4),
+	// and moves the head back to event 2 with event 2's own signed head;
+	// the checkpoint is lost.
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
 		"DELETE FROM bids WHERE tender_id = '" + td.ID + "' AND event_seq = 3",
-		"DELETE FROM events WHERE tender_id = '" + td.ID + "' AND seq = 3",
+		"DELETE FROM events WHERE tender_id = '" + td.ID + "' AND seq >= 3",
 		"UPDATE tenders SET head_seq = 2, head_hash = (SELECT hash FROM events WHERE tender_id = '" + td.ID + "' AND seq = 2), head_sig = (SELECT sig FROM events WHERE tender_id = '" + td.ID + "' AND seq = 2) WHERE id = '" + td.ID + "'",
 	} {
 		if _, err := raw.Exec(q); err != nil {
