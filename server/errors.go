@@ -105,6 +105,10 @@ var errorTable = []kind{
 	{store.ErrDiskFull, http.StatusInsufficientStorage, "insufficient-storage", "Insufficient storage"},
 	{tenders.ErrSealed, http.StatusConflict, "sealed", "Sealed until opened"},
 	{store.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
+	// The database's chain of the tender is behind the checkpoint kept
+	// outside it (restored, truncated or rewritten): nothing is written
+	// until an operator looks (footprint tenders verify).
+	{store.ErrChainRolledBack, http.StatusConflict, "chain-rolled-back", "Audit chain behind its checkpoint"},
 	{tender.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
 	{tender.ErrDeadlinePassed, http.StatusConflict, "deadline-passed", "Deadline passed"},
 	{tender.ErrTooEarly, http.StatusConflict, "too-early", "Deadline not passed yet"},

@@ -3,10 +3,12 @@ package server
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/footprint-gpp/footprint/seal"
+	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -211,5 +214,61 @@ func TestConcurrentBigBidsBounded(t *testing.T) {
 	const bound = 320 << 20 // measured: about 190 MB
 	if grew > bound {
 		t.Errorf("heap in use grew by %d MB while 16 big bids were submitted; the bound is %d MB", grew>>20, bound>>20)
+	}
+}
+
+// TestReversedOpeningRefused is the insider attack of issue 15, point 3,
+// over HTTP on a sealed SQLite store: after the opening, a database
+// writer deletes the opening's events and the evaluation and sets the
+// status and head back (restoring the older head's own signature). The
+// audit answers not verified, naming the removed events, and a second
+// POST …/open is refused 409 #chain-rolled-back instead of opening again.
+func TestReversedOpeningRefused(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "footprint.db")
+	k, err := seal.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := seal.OpenCheckpoint(filepath.Join(dir, "footprint.checkpoint"), k.VerifyKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cp.Close() })
+	e := newTenderEnv(t, func() store.Store {
+		st, err := store.OpenWith(ctx, "sqlite:"+path, store.Options{Signer: k, Checkpoint: cp, VerifyKeys: k.VerifyKeys(), Keys: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+	id := e.createTender(`{"rule":"price_only","limits":"report"}`)
+	e.submit(id, gasBid("Alpha BV", "1000000.00", "1000", ""))
+	e.clock.Set(tenderDeadline)
+	e.want(e.do("POST", "/v1/tenders/"+id+"/open", testOfficerToken, ""), 200, nil, "open")
+
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{
+		"DELETE FROM evaluations WHERE tender_id = ?",
+		"DELETE FROM events WHERE tender_id = ? AND seq > 2",
+		"UPDATE tenders SET status = 'open', head_seq = 2, head_hash = (SELECT hash FROM events WHERE tender_id = tenders.id AND seq = 2), head_sig = (SELECT sig FROM events WHERE tender_id = tenders.id AND seq = 2) WHERE id = ?",
+	} {
+		if _, err := raw.Exec(q, id); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var audit store.VerifyResult
+	e.want(e.do("GET", "/v1/tenders/"+id+"/audit", testOfficerToken, ""), 200, &audit, "audit")
+	if audit.Verified || !strings.Contains(audit.Problem, "events were removed") {
+		t.Errorf("audit after the reversal: verified %v, %q", audit.Verified, audit.Problem)
+	}
+	rec := e.do("POST", "/v1/tenders/"+id+"/open", testOfficerToken, "")
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "#chain-rolled-back") {
+		t.Errorf("a second opening after the reversal: %d %s", rec.Code, rec.Body)
 	}
 }
