@@ -68,49 +68,43 @@ func TestIdempotencyKeyRule(t *testing.T) {
 // other content answers the same 409, byte for byte, whatever bid the key
 // was first used for, naming none.
 func TestIdempotencyNoOracle(t *testing.T) {
-	for _, f := range []struct {
-		name string
-		f    storeFactory
-	}{{"memory", memFactory}, {"sqlite", sqliteFactory(t)}} {
-		t.Run(f.name, func(t *testing.T) {
-			e := newTenderEnv(t, f.f)
-			id := e.createTender(`{"rule":"price_only","limits":"report"}`)
-			a := e.submit(id, gasBid("Alpha BV", "1000.00", "10", ""), "Idempotency-Key", keyAlpha)
-			b := e.submit(id, gasBid("Beta NV", "2000.00", "20", ""), "Idempotency-Key", keyBeta)
-			var bodies []string
-			for _, c := range []struct{ key, body string }{
-				{keyAlpha, gasBid("Alpha BV", "1000.01", "10", "")}, // a guessed body, near
-				{keyAlpha, gasBid("Mallory", "1.00", "1", "")},
-				{keyBeta, gasBid("Mallory", "1.00", "1", "")},
-				{keyBeta, gasBid("Alpha BV", "1000.00", "10", "")}, // another key's body
-			} {
-				rec := e.do("POST", "/v1/tenders/"+id+"/bids", "", c.body, "Idempotency-Key", c.key)
-				if rec.Code != http.StatusConflict {
-					t.Fatalf("mismatch: status %d, want 409: %s", rec.Code, rec.Body)
-				}
-				body := rec.Body.String()
-				if strings.Contains(body, a.BidID) || strings.Contains(body, b.BidID) || strings.Contains(body, "first used") {
-					t.Errorf("the 409 tells of the stored bid: %s", body)
-				}
-				bodies = append(bodies, body)
+	eachStore(t, func(t *testing.T, e *tenderEnv) {
+		id := e.createTender(`{"rule":"price_only","limits":"report"}`)
+		a := e.submit(id, gasBid("Alpha BV", "1000.00", "10", ""), "Idempotency-Key", keyAlpha)
+		b := e.submit(id, gasBid("Beta NV", "2000.00", "20", ""), "Idempotency-Key", keyBeta)
+		var bodies []string
+		for _, c := range []struct{ key, body string }{
+			{keyAlpha, gasBid("Alpha BV", "1000.01", "10", "")}, // a guessed body, near
+			{keyAlpha, gasBid("Mallory", "1.00", "1", "")},
+			{keyBeta, gasBid("Mallory", "1.00", "1", "")},
+			{keyBeta, gasBid("Alpha BV", "1000.00", "10", "")}, // another key's body
+		} {
+			rec := e.do("POST", "/v1/tenders/"+id+"/bids", "", c.body, "Idempotency-Key", c.key)
+			if rec.Code != http.StatusConflict {
+				t.Fatalf("mismatch: status %d, want 409: %s", rec.Code, rec.Body)
 			}
-			for _, body := range bodies[1:] {
-				if body != bodies[0] {
-					t.Errorf("409 bodies differ:\n%s\n%s", bodies[0], body)
-				}
+			body := rec.Body.String()
+			if strings.Contains(body, a.BidID) || strings.Contains(body, b.BidID) || strings.Contains(body, "first used") {
+				t.Errorf("the 409 tells of the stored bid: %s", body)
 			}
-			want := `{"type":"` + ProblemBase + `idempotency-conflict","title":"Idempotency-Key cannot be used","status":409,"detail":"this Idempotency-Key cannot be used for this request","errors":[]}` + "\n"
-			if bodies[0] != want {
-				t.Errorf("409 body:\n%s\nwant\n%s", bodies[0], want)
+			bodies = append(bodies, body)
+		}
+		for _, body := range bodies[1:] {
+			if body != bodies[0] {
+				t.Errorf("409 bodies differ:\n%s\n%s", bodies[0], body)
 			}
-			// The same content replays, with no token.
-			var r BidReceipt
-			e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Beta NV", "2000.00", "20", ""), "Idempotency-Key", keyBeta), 200, &r, "replay")
-			if r.BidID != b.BidID || !r.Replayed || r.BidToken != "" {
-				t.Errorf("replay: %+v", r)
-			}
-		})
-	}
+		}
+		want := `{"type":"` + ProblemBase + `idempotency-conflict","title":"Idempotency-Key cannot be used","status":409,"detail":"this Idempotency-Key cannot be used for this request","errors":[]}` + "\n"
+		if bodies[0] != want {
+			t.Errorf("409 body:\n%s\nwant\n%s", bodies[0], want)
+		}
+		// The same content replays, with no token.
+		var r BidReceipt
+		e.want(e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("Beta NV", "2000.00", "20", ""), "Idempotency-Key", keyBeta), 200, &r, "replay")
+		if r.BidID != b.BidID || !r.Replayed || r.BidToken != "" {
+			t.Errorf("replay: %+v", r)
+		}
+	})
 }
 
 // bigBid is a bid body of n lines.
@@ -291,39 +285,33 @@ func TestSubmissionsBusy(t *testing.T) {
 // the notice); the (cap+1)th bid is 409 too-many-bids; a cap out of range
 // is 422 at /max_bids.
 func TestMaxBids(t *testing.T) {
-	for _, f := range []struct {
-		name string
-		f    storeFactory
-	}{{"memory", memFactory}, {"sqlite", sqliteFactory(t)}} {
-		t.Run(f.name, func(t *testing.T) {
-			e := newTenderEnv(t, f.f)
-			body := func(cap string) string {
-				return strings.Replace(tenderBody(`{"rule":"price_only","limits":"report"}`), `"award":`, `"max_bids":`+cap+`,"award":`, 1)
+	eachStore(t, func(t *testing.T, e *tenderEnv) {
+		body := func(cap string) string {
+			return strings.Replace(tenderBody(`{"rule":"price_only","limits":"report"}`), `"award":`, `"max_bids":`+cap+`,"award":`, 1)
+		}
+		var tv map[string]any
+		e.want(e.do("POST", "/v1/tenders", testOfficerToken, body("2")), 201, &tv, "create with a cap")
+		id := tv["id"].(string)
+		if tv["max_bids"] != float64(2) {
+			t.Errorf("notice max_bids %v, want 2", tv["max_bids"])
+		}
+		e.submit(id, gasBid("A", "10.00", "1", ""))
+		e.submit(id, gasBid("B", "10.00", "1", ""))
+		rec := e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("C", "10.00", "1", ""))
+		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "#too-many-bids") || !strings.Contains(rec.Body.String(), "at most 2 bids") {
+			t.Errorf("third bid: %d: %s", rec.Code, rec.Body)
+		}
+		e.want(e.do("GET", "/v1/tenders/"+e.createTender(`{"rule":"price_only","limits":"report"}`), "", ""), 200, &tv, "default")
+		if tv["max_bids"] != float64(tender.DefaultMaxBids) {
+			t.Errorf("default max_bids %v", tv["max_bids"])
+		}
+		for _, bad := range []string{"0", "-1", "100001", "1.5", `"10"`} {
+			rec := e.do("POST", "/v1/tenders", testOfficerToken, body(bad))
+			if rec.Code != http.StatusUnprocessableEntity || !bytes.Contains(rec.Body.Bytes(), []byte(`"/max_bids"`)) {
+				t.Errorf("max_bids %s: %d: %s", bad, rec.Code, rec.Body)
 			}
-			var tv map[string]any
-			e.want(e.do("POST", "/v1/tenders", testOfficerToken, body("2")), 201, &tv, "create with a cap")
-			id := tv["id"].(string)
-			if tv["max_bids"] != float64(2) {
-				t.Errorf("notice max_bids %v, want 2", tv["max_bids"])
-			}
-			e.submit(id, gasBid("A", "10.00", "1", ""))
-			e.submit(id, gasBid("B", "10.00", "1", ""))
-			rec := e.do("POST", "/v1/tenders/"+id+"/bids", "", gasBid("C", "10.00", "1", ""))
-			if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "#too-many-bids") || !strings.Contains(rec.Body.String(), "at most 2 bids") {
-				t.Errorf("third bid: %d: %s", rec.Code, rec.Body)
-			}
-			e.want(e.do("GET", "/v1/tenders/"+e.createTender(`{"rule":"price_only","limits":"report"}`), "", ""), 200, &tv, "default")
-			if tv["max_bids"] != float64(tender.DefaultMaxBids) {
-				t.Errorf("default max_bids %v", tv["max_bids"])
-			}
-			for _, bad := range []string{"0", "-1", "100001", "1.5", `"10"`} {
-				rec := e.do("POST", "/v1/tenders", testOfficerToken, body(bad))
-				if rec.Code != http.StatusUnprocessableEntity || !bytes.Contains(rec.Body.Bytes(), []byte(`"/max_bids"`)) {
-					t.Errorf("max_bids %s: %d: %s", bad, rec.Code, rec.Body)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkBidAuth401 measures the 401 of GET …/bids/{bid_id} on SQLite
