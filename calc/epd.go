@@ -232,35 +232,9 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	if err != nil {
 		return nil, err
 	}
-	want := normModule(rules.Modules)
-	var value decimal.Decimal
-	found := false
-	for _, r := range res {
-		if normModule(r.Module) == want {
-			value, found = r.Value, true
-			break
-		}
-	}
-	if !found && len(rules.SumOf) > 0 {
-		byMod := map[string]decimal.Decimal{}
-		for _, r := range res {
-			if _, dup := byMod[normModule(r.Module)]; !dup {
-				byMod[normModule(r.Module)] = r.Value
-			}
-		}
-		sum, all := decimal.Zero, true
-		for _, mod := range rules.SumOf {
-			x, ok := byMod[normModule(mod)]
-			if !ok {
-				all = false
-				break
-			}
-			sum = sum.Add(x)
-		}
-		if all {
-			value, found = sum, true
-			v.used.SummedFrom = append([]string(nil), rules.SumOf...)
-		}
+	value, summed, found := moduleValue(res, rules.Modules, rules.SumOf)
+	if summed {
+		v.used.SummedFrom = append([]string(nil), rules.SumOf...)
 	}
 	if !found {
 		declared := map[string]bool{}
@@ -289,6 +263,19 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	}
 	if !du.Amount.IsPositive() {
 		return nil, epdErr("factor.epd", "EPD %s: declared unit amount %s must be positive", label, du.Amount.String())
+	}
+
+	// Sign (epd.biogenic) and plausibility (epd.max_kg_co2e_per_*):
+	// calc/epdguard.go.
+	value, instead, err := guardSign(m, d, res, ind.Indicator, value, label, du.Amount.String()+" "+dUnit.Symbol)
+	if err != nil {
+		return nil, err
+	}
+	if instead != "" {
+		v.warnings = append(v.warnings, instead)
+	}
+	if err := guardRange(m, value, du.Amount, dUnit, ind.Indicator, label); err != nil {
+		return nil, err
 	}
 	// kg CO2e per line unit = value × num / den
 	perDeclared := du.Amount.Mul(dUnit.Base) // declared unit in base units

@@ -221,6 +221,16 @@ func epdSettings(e *EPDRules) map[string]string {
 	m["epd.sum_of"] = list(e.SumOf)
 	m["epd.expiring_within_days"] = fmt.Sprint(e.ExpiringWithinDays)
 	m["epd.conversions"] = list(e.Conversions)
+	// The sign and range keys show only when given, so that diffs of the
+	// methods written before them do not change.
+	if e.Biogenic != "" {
+		m["epd.biogenic"] = e.Biogenic
+	}
+	for k, v := range map[string]*decimal.Decimal{"epd.max_kg_co2e_per_kg": e.MaxKgCO2ePerKg, "epd.max_kg_co2e_per_m3": e.MaxKgCO2ePerM3, "epd.max_kg_co2e_per_m2": e.MaxKgCO2ePerM2} {
+		if v != nil {
+			m[k] = v.String()
+		}
+	}
 	for i, in := range e.Indicators {
 		t := in.Indicator
 		if len(in.Standards) > 0 {

@@ -71,6 +71,11 @@ func TestEPDRulesValidation(t *testing.T) {
 		{"days", `expiring_within_days = 90`, `expiring_within_days = -1`, "epd.expiring_within_days", "range"},
 		{"conv", `conversions = ["mass", "volume", "area", "density"]`, `conversions = ["mass", "guess"]`, "epd.conversions", "known-value"},
 		{"indicator", `indicator = "GWP-total"`, `indicator = ""`, "epd.indicators[0].indicator", "required"},
+		{"biogenic", `expiring_within_days = 90`, "biogenic = \"count\"\nexpiring_within_days = 90", "epd.biogenic", "known-value"},
+		{"biogenic c3c4 on C modules", `modules = "A1-A3"`, "biogenic = \"total_with_c3c4\"\nmodules = \"C3\"", "epd.biogenic", "known-value"},
+		{"max per kg zero", `expiring_within_days = 90`, "max_kg_co2e_per_kg = \"0\"\nexpiring_within_days = 90", "epd.max_kg_co2e_per_kg", "positive"},
+		{"max per m3 negative", `expiring_within_days = 90`, "max_kg_co2e_per_m3 = \"-5\"\nexpiring_within_days = 90", "epd.max_kg_co2e_per_m3", "positive"},
+		{"max per m2 negative", `expiring_within_days = 90`, "max_kg_co2e_per_m2 = \"-1\"\nexpiring_within_days = 90", "epd.max_kg_co2e_per_m2", "positive"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,6 +101,24 @@ func TestEPDRulesValidation(t *testing.T) {
 	}
 	if _, ps := reg.Check("good.toml", []byte(good)); len(ps) > 0 {
 		t.Errorf("good [epd] refused: %v", ps)
+	}
+	// Every biogenic rule and the bounds are accepted, and change the
+	// digest; leaving them out keeps it.
+	base, ps := reg.Check("good.toml", []byte(good))
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	for _, add := range []string{`biogenic = "refuse"`, `biogenic = "fossil_plus_luluc"`, `biogenic = "total_with_c3c4"`,
+		`max_kg_co2e_per_kg = "5"`, `max_kg_co2e_per_m3 = "5000"`, `max_kg_co2e_per_m2 = "300"`} {
+		src := strings.Replace(good, `expiring_within_days = 90`, add+"\nexpiring_within_days = 90", 1)
+		m, ps := reg.Check("good.toml", []byte(src))
+		if len(ps) > 0 {
+			t.Errorf("%s refused: %v", add, ps)
+			continue
+		}
+		if m.Digest == base.Digest {
+			t.Errorf("%s: digest unchanged", add)
+		}
 	}
 }
 

@@ -11,8 +11,10 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/internal/clip"
 )
 
 // ErrInvalidMethod marks a method file that breaks a rule.
@@ -337,6 +339,23 @@ func checkEPD(s *Spec, add func(field, rule, format string, args ...any)) {
 		case EPDConvMass, EPDConvVolume, EPDConvArea, EPDConvDensity:
 		default:
 			add("epd.conversions", "known-value", "conversion %q: use mass, volume, area or density", c)
+		}
+	}
+	switch e.Biogenic {
+	case "", BiogenicRefuse, BiogenicFossilLuluc:
+	case BiogenicWithC3C4:
+		if strings.HasPrefix(e.Modules, "C") {
+			add("epd.biogenic", "known-value", "biogenic = %q adds C3 and C4 to the counted modules, and modules %q already are end-of-life modules; count A1-A3", e.Biogenic, e.Modules)
+		}
+	default:
+		add("epd.biogenic", "known-value", "biogenic %q: use refuse, fossil_plus_luluc or total_with_c3c4", clip.Text(e.Biogenic))
+	}
+	for _, b := range []struct {
+		key string
+		v   *decimal.Decimal
+	}{{"max_kg_co2e_per_kg", e.MaxKgCO2ePerKg}, {"max_kg_co2e_per_m3", e.MaxKgCO2ePerM3}, {"max_kg_co2e_per_m2", e.MaxKgCO2ePerM2}} {
+		if b.v != nil && !b.v.IsPositive() {
+			add("epd."+b.key, "positive", "%s %s: give a positive quoted decimal from a source the method cites, or leave it out", b.key, clip.Text(b.v.String()))
 		}
 	}
 }

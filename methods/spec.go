@@ -124,6 +124,39 @@ type EPDRules struct {
 	// "density" (volume to mass and back, only with the density the
 	// declaration states).
 	Conversions []string `toml:"conversions" json:"conversions"`
+	// Biogenic says what a negative counted value (biogenic uptake
+	// declared in A1-A3 without its end-of-life release) becomes:
+	// BiogenicRefuse (also when empty) refuses the EPD;
+	// BiogenicFossilLuluc counts GWP-fossil + GWP-luluc of the same
+	// modules instead; BiogenicWithC3C4 counts the value plus the same
+	// indicator's C3 and C4 (where EN 15804+A2 declares the release). A
+	// value still negative after either is refused. Omitted when empty,
+	// so that the digests of methods written before it do not change.
+	Biogenic string `toml:"biogenic,omitempty" json:"biogenic,omitempty"`
+	// MaxKgCO2ePerKg, MaxKgCO2ePerM3 and MaxKgCO2ePerM2 are optional
+	// plausibility bounds the method declares on the counted value per
+	// kg, m3 or m2 of declared unit: a larger value is refused. footprint
+	// ships none (no published per-category range is in its reference
+	// data); absent, only the sign rule and the engine's magnitude bound
+	// apply.
+	MaxKgCO2ePerKg *decimal.Decimal `toml:"max_kg_co2e_per_kg,omitempty" json:"max_kg_co2e_per_kg,omitempty"`
+	MaxKgCO2ePerM3 *decimal.Decimal `toml:"max_kg_co2e_per_m3,omitempty" json:"max_kg_co2e_per_m3,omitempty"`
+	MaxKgCO2ePerM2 *decimal.Decimal `toml:"max_kg_co2e_per_m2,omitempty" json:"max_kg_co2e_per_m2,omitempty"`
+}
+
+// Biogenic rules of [epd] (EPDRules.Biogenic).
+const (
+	BiogenicRefuse      = "refuse"
+	BiogenicFossilLuluc = "fossil_plus_luluc"
+	BiogenicWithC3C4    = "total_with_c3c4"
+)
+
+// BiogenicRule is the rule in force: BiogenicRefuse when none is given.
+func (r *EPDRules) BiogenicRule() string {
+	if r.Biogenic == "" {
+		return BiogenicRefuse
+	}
+	return r.Biogenic
 }
 
 // EPDIndicator is one indicator a method accepts.

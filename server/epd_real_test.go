@@ -117,6 +117,10 @@ func TestEPDRoundTripRealParsers(t *testing.T) {
 			[]string{`EPD p.xml`}},
 		{"billion laughs", "eu-gpp@2025.3", "2026-01-10", ilcd("lol.xml", laughs), 422,
 			[]string{`EPD lol.xml: the document declares a DTD or entities`}},
+		// The forged test fixture of issue 16 (calc/testdata/epd): rebar-a2
+		// with GWP-total A1-A3 edited to -9E14.
+		{"ilcd forged negative GWP", "eu-gpp@2025.3", "2026-01-10", ilcd("forged.zip", zipEPDDir(t, "../../calc/testdata/epd/forged-rebar-a2")), 422,
+			[]string{`"pointer":"/lines/0/factor/epd"`, `EPD EPD-EXA-20230001-IBD1-EN (forged.zip) declares A1-A3 GWP-total -900000000000000 kg CO2e per 1000 kg: a negative A1-A3 value counts biogenic uptake without its end-of-life release (EN 15804+A2 balances it in C3/C4); method eu-gpp@2025.3 does not count it (epd.biogenic = \"refuse\")`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

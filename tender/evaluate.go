@@ -227,7 +227,10 @@ func (e *Evaluator) Add(b *Bid) error {
 		Nonce:         b.Nonce,
 		notional:      n,
 	}
-	if t.Award.Limits == LimitsExclude && len(r.FailedLimits) > 0 {
+	if reason := negativeReason(b.Footprint.KgCO2e, n); reason != "" {
+		r.Excluded = true
+		r.Reason = reason
+	} else if t.Award.Limits == LimitsExclude && len(r.FailedLimits) > 0 {
 		r.Excluded = true
 		r.Reason = "fails procurement limit(s): " + strings.Join(r.FailedLimits, ", ")
 	}
@@ -270,6 +273,25 @@ func before(a, b *Ranked) bool {
 	}
 	return a.BidID < b.BidID
 }
+
+// negativeReason is why a bid with a negative footprint total or
+// notional price is not ranked ("" when neither is). No rule of a method
+// lets a footprint go below zero (calc refuses a negative EPD value unless
+// the method's epd.biogenic rule counts one of zero or more instead, and
+// typed factors below zero), so such a bid can only come from data the
+// engine no longer accepts: it is excluded, never ranked first.
+func negativeReason(kg, notional decimal.Decimal) string {
+	switch {
+	case kg.IsNegative():
+		return fmt.Sprintf("footprint total %s kg CO2e is negative: a footprint cannot be below zero (a negative EPD value counts biogenic uptake without its release, or is forged); the bid is not ranked", shownAmount(kg))
+	case notional.IsNegative():
+		return fmt.Sprintf("notional price %s is negative: the bid is not ranked", shownAmount(notional))
+	}
+	return ""
+}
+
+// shownAmount is d for a reason, its text clipped.
+func shownAmount(d decimal.Decimal) string { return clipPrefix(d.String()) }
 
 // failedLimits names each failed limit once per line, in a fixed order.
 func failedLimits(ls []LimitResult) []string {
