@@ -238,6 +238,11 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	for _, r := range res {
 		if normModule(r.Module) == want {
 			value, found = r.Value, true
+			if r.Summed {
+				// The reader summed it (epd.Result.Summed): the document
+				// declares the parts, not the total.
+				v.used.SummedFrom = append([]string(nil), r.SummedFrom...)
+			}
 			break
 		}
 	}

@@ -67,11 +67,18 @@ func TestEPDRules(t *testing.T) {
 		err      string // want error text
 		warn     string // want a warning containing this
 		noWarn   bool
+		summed   string // want summed_from, joined with ","
+		valid    string // want the line's valid_until
 	}{
 		{name: "A2 GWP-total A1-A3", method: "eu-gpp@2025.3", kg: "9756.25", qty: "12.5", noWarn: true},
-		{name: "A1+A2+A3 summed exactly", method: "eu-gpp@2025.3", qty: "2", kg: "1560.246", noWarn: true, edit: func(d *epd.Declaration) {
+		{name: "A1+A2+A3 summed exactly", method: "eu-gpp@2025.3", qty: "2", kg: "1560.246", noWarn: true, summed: "A1,A2,A3", edit: func(d *epd.Declaration) {
 			d.Results = []epd.Result{{Indicator: "GWP-total", Module: "A1", Value: dec("700.1")}, {Indicator: "GWP-total", Module: "A2", Value: dec("20.02")},
 				{Indicator: "GWP-total", Module: "A3", Value: dec("60.003")}, {Indicator: "GWP-total", Module: "A4", Value: dec("9")}}
+		}},
+		{name: "A1+A2+A3 summed by the reader", method: "eu-gpp@2025.3", qty: "2", kg: "1560.246", noWarn: true, summed: "A1,A2,A3", edit: func(d *epd.Declaration) {
+			d.Results = []epd.Result{{Indicator: "GWP-total", Module: "A1", Value: dec("700.1")}, {Indicator: "GWP-total", Module: "A2", Value: dec("20.02")},
+				{Indicator: "GWP-total", Module: "A3", Value: dec("60.003")},
+				{Indicator: "GWP-total", Module: "A1-A3", Value: dec("780.123"), Summed: true, SummedFrom: []string{"A1", "A2", "A3"}}}
 		}},
 		{name: "A1-A3 given wins over parts", method: "eu-gpp@2025.3", qty: "1", kg: "780.5", edit: func(d *epd.Declaration) {
 			d.Results = append(d.Results, epd.Result{Indicator: "GWP-total", Module: "A1", Value: dec("1")})
@@ -186,6 +193,12 @@ func TestEPDRules(t *testing.T) {
 			}
 			if l.EPD == nil || l.EPD.SHA256 != d.SHA256 || l.EPD.Modules != "A1-A3" {
 				t.Fatalf("epd %+v", l.EPD)
+			}
+			if got := strings.Join(l.EPD.SummedFrom, ","); got != tc.summed {
+				t.Errorf("summed_from %q, want %q", got, tc.summed)
+			}
+			if tc.valid != "" && l.EPD.ValidUntil != tc.valid {
+				t.Errorf("valid_until %q, want %q", l.EPD.ValidUntil, tc.valid)
 			}
 			ws := strings.Join(l.Warnings, "\n")
 			if tc.warn != "" && !strings.Contains(ws, tc.warn) {

@@ -149,7 +149,7 @@ func (d *Declaration) sumModules() {
 			continue
 		}
 		sum := a1.Value.Add(a2.Value).Add(a3.Value)
-		d.Results = append(d.Results, Result{Indicator: k.ind, Set: k.set, Module: "A1-A3", Value: sum, Unit: unit, Summed: true})
+		d.Results = append(d.Results, Result{Indicator: k.ind, Set: k.set, Module: "A1-A3", Value: sum, Unit: unit, Summed: true, SummedFrom: []string{"A1", "A2", "A3"}})
 		d.Notes = append(d.Notes, fmt.Sprintf("%s: A1-A3 = A1 + A2 + A3 = %s (summed, not declared)", name, sum.String()))
 	}
 }

@@ -118,8 +118,9 @@ type Result struct {
 	// Unit is the result's unit as published (kg CO2 eq.).
 	Unit string `json:"unit,omitempty"`
 	// Summed marks an "A1-A3" the document did not declare: the exact
-	// sum of its A1, A2 and A3, added by the reader.
-	Summed bool `json:"summed,omitempty"`
+	// sum of the modules in SummedFrom (A1, A2 and A3), added by the reader.
+	Summed     bool     `json:"summed,omitempty"`
+	SummedFrom []string `json:"summed_from,omitempty"`
 }
 
 // MaxBytes bounds a document (and an archive); MaxArchiveEntries and

@@ -113,6 +113,9 @@ func check(t *testing.T, d *Declaration, w want) {
 		for _, g := range d.Results {
 			if g.Indicator == r.ind && g.Set == r.set && g.Module == r.module {
 				found = true
+				if g.Summed && strings.Join(g.SummedFrom, ",") != "A1,A2,A3" {
+					t.Errorf("result %s %s %s summed from %q, want A1,A2,A3", r.set, r.ind, r.module, g.SummedFrom)
+				}
 				if g.Value.String() != r.value || g.Unit != r.unit || g.Summed != r.summed {
 					t.Errorf("result %s %s %s = %s %q summed=%v, want %s %q summed=%v", r.set, r.ind, r.module, g.Value, g.Unit, g.Summed, r.value, r.unit, r.summed)
 				}

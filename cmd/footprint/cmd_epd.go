@@ -192,7 +192,7 @@ func printDeclaration(w io.Writer, name string, d *epd.Declaration, problems []s
 	for _, r := range d.Results {
 		unit := r.Unit
 		if r.Summed {
-			unit += "  (summed from A1, A2, A3)"
+			unit += "  (summed from " + strings.Join(r.SummedFrom, ", ") + ")"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", r.Indicator, r.Set, r.Module, r.Value.String(), unit)
 	}
