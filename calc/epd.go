@@ -86,9 +86,13 @@ type EPDUsed struct {
 	RegistrationNumber string `json:"registration_number,omitempty"`
 	ProgramOperator    string `json:"program_operator,omitempty"`
 	Standard           string `json:"standard,omitempty"`
-	// ValidUntil is the last day of validity (YYYY-MM-DD).
-	ValidUntil string `json:"valid_until"`
-	Indicator  string `json:"indicator"`
+	// ValidUntil is the end of validity with the precision the document
+	// gives it: the last day (YYYY-MM-DD), or the year (YYYY) when the
+	// document states only a year (ValidUntilYearOnly; judged valid through
+	// its 31 December, with a warning when the bid is dated in that year).
+	ValidUntil         string `json:"valid_until"`
+	ValidUntilYearOnly bool   `json:"valid_until_year_only,omitempty"`
+	Indicator          string `json:"indicator"`
 	// Set is the indicator set (openEPD), when the document names one.
 	Set     string `json:"set,omitempty"`
 	Modules string `json:"modules"`
@@ -216,14 +220,27 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	}
 	until := d.ValidUntil.UTC().Format(DateLayout)
 	untilDay, _ := time.Parse(DateLayout, until)
+	shown := until // the end as the document gives it
+	if d.ValidUntilYearOnly {
+		shown = untilDay.Format("2006")
+	}
+	bidDay := when.date.Format(DateLayout)
 	if when.date.After(untilDay) {
-		return nil, epdErr("factor.epd", "EPD %s expired on %s; the bid is dated %s", label, until, when.date.Format(DateLayout))
+		if d.ValidUntilYearOnly {
+			return nil, epdErr("factor.epd", "EPD %s is valid until %s (year only), so at the latest through 31 December %s; the bid is dated %s", label, shown, shown, bidDay)
+		}
+		return nil, epdErr("factor.epd", "EPD %s expired on %s; the bid is dated %s", label, until, bidDay)
 	}
 	end, why := when.through, "the tender period"
 	if end.IsZero() {
 		end, why = when.date.AddDate(0, 0, rules.ExpiringWithinDays), fmt.Sprintf("%d days of the bid's date (method rule epd.expiring_within_days)", rules.ExpiringWithinDays)
 	}
-	if untilDay.Before(end) {
+	switch {
+	case d.ValidUntilYearOnly && when.date.Year() == untilDay.Year():
+		v.warnings = append(v.warnings, fmt.Sprintf("EPD %s is valid until %s (year only: the document gives no day) and the bid is dated %s, in that year: the EPD may expire before 31 December; check the end of validity its text states", label, shown, bidDay))
+	case d.ValidUntilYearOnly && untilDay.Before(end):
+		v.warnings = append(v.warnings, fmt.Sprintf("EPD %s is valid until %s (year only), within %s (until %s)", label, shown, why, end.Format(DateLayout)))
+	case untilDay.Before(end):
 		v.warnings = append(v.warnings, fmt.Sprintf("EPD %s expires on %s, within %s (until %s)", label, until, why, end.Format(DateLayout)))
 	}
 
@@ -328,7 +345,7 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	}
 	v.num, v.den, v.per = num, den, dUnit.Symbol
 	v.used = EPDUsed{File: file, Format: d.Format, ID: d.ID, Name: d.Name, RegistrationNumber: d.RegistrationNumber,
-		ProgramOperator: d.ProgramOperator, Standard: d.Standard, ValidUntil: until, Indicator: ind.Indicator, Set: res[0].Set,
+		ProgramOperator: d.ProgramOperator, Standard: d.Standard, ValidUntil: shown, ValidUntilYearOnly: d.ValidUntilYearOnly, Indicator: ind.Indicator, Set: res[0].Set,
 		Modules: rules.Modules, SummedFrom: v.used.SummedFrom, Value: value.String(),
 		DeclaredUnit: du.Amount.String() + " " + dUnit.Symbol, Density: v.used.Density, SHA256: d.SHA256}
 	v.notes = append([]string{fmt.Sprintf("EPD %s: %s %s = %s kg CO2e per %s %s", label, ind.Indicator, rules.Modules, value.String(), du.Amount.String(), dUnit.Symbol)}, v.notes...)

@@ -111,6 +111,21 @@ func TestEPDRules(t *testing.T) {
 		{name: "valid through the tender period", method: "eu-gpp@2025.3", qty: "1", date: "2026-01-10", through: "2026-02-01", kg: "780.5", noWarn: true, edit: func(d *epd.Declaration) {
 			d.ValidUntil = day("2026-03-01")
 		}},
+		{name: "year only, bid in that year", method: "eu-gpp@2025.3", qty: "1", date: "2027-06-01", kg: "780.5", valid: "2027",
+			warn: "EPD S-P-01234 (rebar.xml) is valid until 2027 (year only: the document gives no day) and the bid is dated 2027-06-01, in that year", edit: func(d *epd.Declaration) {
+				d.ValidUntilYearOnly = true
+			}},
+		{name: "year only, period into the next year", method: "eu-gpp@2025.3", qty: "1", date: "2025-11-15", through: "2027-03-31", kg: "780.5", valid: "2026",
+			warn: "EPD S-P-01234 (rebar.xml) is valid until 2026 (year only), within the tender period (until 2027-03-31)", edit: func(d *epd.Declaration) {
+				d.ValidUntil, d.ValidUntilYearOnly = day("2026-12-31"), true
+			}},
+		{name: "year only, bid the year before", method: "eu-gpp@2025.3", qty: "1", kg: "780.5", valid: "2027", noWarn: true, edit: func(d *epd.Declaration) {
+			d.ValidUntilYearOnly = true
+		}},
+		{name: "year only, expired", method: "eu-gpp@2025.3", qty: "1", date: "2028-01-01", err: "EPD S-P-01234 (rebar.xml) is valid until 2027 (year only), so at the latest through 31 December 2027; the bid is dated 2028-01-01", edit: func(d *epd.Declaration) {
+			d.ValidUntilYearOnly = true
+		}},
+		{name: "day given", method: "eu-gpp@2025.3", qty: "1", kg: "780.5", valid: "2027-12-31", noWarn: true},
 		{name: "mass to mass exact", method: "eu-gpp@2025.3", qty: "2", kg: "1561", edit: func(d *epd.Declaration) {
 			d.DeclaredUnit = epd.Quantity{Amount: dec("1000"), Unit: "kg"}
 		}},
@@ -200,6 +215,9 @@ func TestEPDRules(t *testing.T) {
 			if tc.valid != "" && l.EPD.ValidUntil != tc.valid {
 				t.Errorf("valid_until %q, want %q", l.EPD.ValidUntil, tc.valid)
 			}
+			if tc.valid != "" && l.EPD.ValidUntilYearOnly != (len(tc.valid) == 4) {
+				t.Errorf("valid_until_year_only %v for %q", l.EPD.ValidUntilYearOnly, tc.valid)
+			}
 			ws := strings.Join(l.Warnings, "\n")
 			if tc.warn != "" && !strings.Contains(ws, tc.warn) {
 				t.Errorf("warnings %q lack %q", ws, tc.warn)
@@ -227,6 +245,7 @@ func TestEPDEngineResult(t *testing.T) {
 	other := a2Rebar()
 	other.Format, other.Standard, other.SHA256, other.RegistrationNumber = epd.FormatOpenEPD, "ISO 21930", strings.Repeat("b", 64), "EC3-2"
 	other.Results = []epd.Result{{Indicator: "gwp", Set: "TRACI 2.1", Module: "A1-A3", Value: dec("600")}}
+	other.ValidUntilYearOnly = true // AppendJSON writes valid_until_year_only as json.Marshal does
 	bid := calc.Bid{Reference: "T", Date: "2026-01-10", Lines: []calc.Line{
 		epdLine("1", "material.steel.rebar", "12.5", "t", d),
 		epdLine("2", "material.steel.rebar", "12.5", "t", other), // same line but another document: not the cached recipe
@@ -245,6 +264,9 @@ func TestEPDEngineResult(t *testing.T) {
 		Value: "850", DeclaredUnit: "1 t", SHA256: d.SHA256}
 	if g, w := mustJSON(t, e), mustJSON(t, want); g != w {
 		t.Errorf("epd\n got %s\nwant %s", g, w)
+	}
+	if e2 := fp.Lines[1].EPD; e2.ValidUntil != "2027" || !e2.ValidUntilYearOnly {
+		t.Errorf("year-only validity on the line: %q year_only=%v, want \"2027\" true", e2.ValidUntil, e2.ValidUntilYearOnly)
 	}
 	if got := strings.Join(fp.Receipt.EPDDigests, ","); got != d.SHA256+","+other.SHA256 {
 		t.Errorf("receipt epd_digests %q", got)

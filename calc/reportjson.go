@@ -300,6 +300,9 @@ func appendEPD(b []byte, e *EPDUsed) []byte {
 	opt("standard", e.Standard)
 	b = appendKey(b, "valid_until")
 	b = appendString(b, e.ValidUntil)
+	if e.ValidUntilYearOnly {
+		b = append(b, `,"valid_until_year_only":true`...)
+	}
 	b = appendKey(b, "indicator")
 	b = appendString(b, e.Indicator)
 	opt("set", e.Set)

@@ -41,8 +41,10 @@ type oresultEPD struct {
 type odecl struct {
 	id, reg, standard string
 	// until is the last day of validity (YYYY-MM-DD); "" when not stated.
-	until   string
-	results []oresultEPD
+	// yearOnly: the document gives only the year (until is its 31 December).
+	until    string
+	yearOnly bool
+	results  []oresultEPD
 	// amount and unit are the declared unit ("1000" "kg").
 	amount *big.Rat
 	unit   string
@@ -64,6 +66,27 @@ func oStandard(s string) string {
 		return "ISO 21930"
 	}
 	return ""
+}
+
+// oPrecise picks among the ends of validity a document states (docs/epd.md,
+// "End of validity"): a day beats a year; of two of the same kind, the
+// earlier. Each is given as read; empty ones are skipped.
+func oPrecise(texts ...string) (until string, yearOnly bool, err error) {
+	for _, s := range texts {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		u, e := oValidUntil(s)
+		if e != nil {
+			return "", false, e
+		}
+		yo := regexp.MustCompile(`^\d{4}$`).MatchString(strings.TrimSpace(s))
+		switch {
+		case until == "", yearOnly && !yo, yearOnly == yo && u < until:
+			until, yearOnly = u, yo
+		}
+	}
+	return until, yearOnly, nil
 }
 
 // oValidUntil is the last valid day: a year is through its 31 December, a
@@ -161,12 +184,8 @@ func parseOpenEPD(t testing.TB, raw []byte) (*odecl, error) {
 		t.Fatal("oracle: openEPD: no id")
 	}
 	d.amount, d.unit = amountOf(doc["declared_unit"])
-	until := doc["valid_until"]
-	if until == nil {
-		until = doc["date_validity_ends"]
-	}
 	var err error
-	if d.until, err = oValidUntil(str(until)); err != nil {
+	if d.until, d.yearOnly, err = oPrecise(str(doc["valid_until"]), str(doc["date_validity_ends"])); err != nil {
 		t.Fatalf("oracle: openEPD %s: %v", d.id, err)
 	}
 	var texts []string
@@ -393,7 +412,11 @@ func parseILCDArchive(t testing.TB, file string, raw []byte) (*odecl, error) {
 	p := procs[0]
 	d := &odecl{id: strings.ToLower(p.get("processInformation/dataSetInformation/UUID")),
 		reg: p.get("administrativeInformation/publicationAndOwnership/registrationNumber")}
-	if d.until, err = oValidUntil(p.get("processInformation/time/dataSetValidUntil")); err != nil {
+	exp := p.get("processInformation/time/other/expirationDateOfEPD")
+	if _, e := oValidUntil(exp); e != nil {
+		exp = "" // a malformed expiration date is noted and skipped
+	}
+	if d.until, d.yearOnly, err = oPrecise(exp, p.get("processInformation/time/dataSetValidUntil")); err != nil {
 		t.Fatalf("oracle: EPD %s: %v", file, err)
 	}
 	for _, c := range p.all("modellingAndValidation/complianceDeclarations/compliance/referenceToComplianceSystem/shortDescription") {
@@ -526,6 +549,9 @@ func (o *oracle) epdTerms(t testing.TB, m *omethod, l oline, u ounit, stage stri
 	}
 	if date > d.until { // both YYYY-MM-DD
 		msg := fmt.Sprintf("expired on %s; the bid is dated %s", d.until, date)
+		if d.yearOnly {
+			msg = fmt.Sprintf("is valid until %s (year only), so at the latest through 31 December %s; the bid is dated %s", d.until[:4], d.until[:4], date)
+		}
 		return nil, "", refusal(msg, "EPD %s %s", label, msg)
 	}
 	var res []oresultEPD

@@ -90,6 +90,55 @@ func parseValidUntil(s string) (t time.Time, yearOnly bool, err error) {
 	return t, false, nil
 }
 
+// validity is one end of validity a document states: the field it is
+// read from and the day (the 31 December of a year given alone).
+type validity struct {
+	field    string
+	day      time.Time
+	yearOnly bool
+}
+
+// setValidity takes the most precise of the ends of validity a document
+// states: a date over a year (a registry that writes the year alone in one
+// field and the day in another means the day), and of two dates or two
+// years the earlier. It notes when they disagree, so that nothing is
+// dropped silently.
+func (d *Declaration) setValidity(vs []validity) {
+	if len(vs) == 0 {
+		return
+	}
+	best := vs[0]
+	for _, v := range vs[1:] {
+		switch {
+		case best.yearOnly && !v.yearOnly:
+			best = v
+		case best.yearOnly == v.yearOnly && v.day.Before(best.day):
+			best = v
+		}
+	}
+	d.ValidUntil, d.ValidUntilYearOnly, d.ValidUntilField = best.day, best.yearOnly, best.field
+	for _, v := range vs {
+		if v.field == best.field {
+			continue
+		}
+		if v.yearOnly && !best.yearOnly && v.day.Year() == best.day.Year() {
+			continue // the year and its day agree
+		}
+		if v.yearOnly == best.yearOnly && v.day.Equal(best.day) {
+			continue
+		}
+		d.Notes = append(d.Notes, fmt.Sprintf("%s (%s) and %s (%s) disagree; %s is taken", best.field, showValidity(best), v.field, showValidity(v), best.field))
+	}
+}
+
+// showValidity writes an end of validity with the precision it was given.
+func showValidity(v validity) string {
+	if v.yearOnly {
+		return fmt.Sprintf("%d, year only", v.day.Year())
+	}
+	return v.day.Format(time.DateOnly)
+}
+
 // digest is the hex SHA-256 of a file as given.
 func digest(raw []byte) string {
 	sum := sha256.Sum256(raw)

@@ -77,11 +77,14 @@ type Declaration struct {
 	// Standard is e.g. "EN 15804+A2", "EN 15804+A1", "ISO 21930".
 	Standard string `json:"standard,omitempty"`
 	PCR      string `json:"pcr,omitempty"`
-	// ValidUntil is the last day the declaration is valid (a year-only
-	// ILCD dataSetValidUntil 2027 means 2027-12-31); ValidUntilYearOnly
-	// says it was given as a year.
+	// ValidUntil is the last day the declaration is valid, from the most
+	// precise field that states it (ILCD+EPD's expirationDateOfEPD over the
+	// year-only dataSetValidUntil). ValidUntilYearOnly says the document
+	// gives only a year (2027, taken as 2027-12-31 but reported as the
+	// year); ValidUntilField names the field read.
 	ValidUntil         time.Time `json:"valid_until"`
 	ValidUntilYearOnly bool      `json:"valid_until_year_only,omitempty"`
+	ValidUntilField    string    `json:"valid_until_field,omitempty"`
 	DeclaredUnit       Quantity  `json:"declared_unit"`
 	// Density is the density the document states (kg per m3), if any: the
 	// only way a volume converts to a mass or back.

@@ -175,6 +175,13 @@ var ilcdWants = map[string]want{
 		nResults: 6,
 		notes:    []string{"GWP-total: A1-A3 = A1 + A2 + A3 = 12 (summed, not declared)", "GWP-fossil: no A1-A3 and no A3, so A1-A3 cannot be summed"},
 	},
+	"intl-a1-year": {
+		id: "c0ffee05-0000-4000-8000-000000000005", name: "Ready-mix concrete, illustrative (EPD International style)",
+		manufacturer: "Example Betong AB", standard: "EN 15804", pcr: "PCR 2012:01 Construction products (illustrative)",
+		valid: "2025-05-07", unit: "1 m3", density: "2400",
+		results:  []res{{"GWP", "", "A1", "180", kgCO2, false}, {"GWP", "", "A1-A3", "199.75", kgCO2, true}},
+		nResults: 4,
+	},
 	"rebar-a1-expired": {
 		id: "c0ffee04-0000-4000-8000-000000000004", name: "Reinforcing steel bars, illustrative (expired)",
 		reg: "EPD-EXA-20160004", operator: "Example Programme Operator e.V.", manufacturer: "Example Steelworks GmbH",
@@ -207,7 +214,7 @@ func TestParseILCDArchive(t *testing.T) {
 // TestParseILCDFiles reads the process XML with its flow XML (no flow
 // property or unit group: the ILCD reference ones are known).
 func TestParseILCDFiles(t *testing.T) {
-	for _, dir := range []string{"concrete-a1-m3", "glass-a2-separate", "rebar-a1-expired", "rebar-a2"} {
+	for _, dir := range []string{"concrete-a1-m3", "glass-a2-separate", "intl-a1-year", "rebar-a1-expired", "rebar-a2"} {
 		t.Run(dir, func(t *testing.T) {
 			base := filepath.Join("testdata", "ilcd", dir)
 			proc := one(t, filepath.Join(base, "processes"))
@@ -533,5 +540,69 @@ func BenchmarkRefuseDeep(b *testing.B) {
 		if _, err := Parse(FormatILCD, "d.xml", raw); !errors.Is(err, ErrTooLarge) {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestValidity: the most precise end of validity a document states is
+// taken (a day over a year), a year alone is marked year-only, and a
+// disagreement is noted.
+func TestValidity(t *testing.T) {
+	flow := File{flowFor, []byte(okFlow)}
+	ilcdTime := func(inner string) string {
+		return `<time xmlns:epd24="http://www.indata.network/EPD/2024">` + inner + `</time>`
+	}
+	tests := []struct {
+		name     string
+		ilcd     string // the process's <time> content, or
+		openepd  string // the openEPD validity fields
+		valid    string
+		yearOnly bool
+		field    string
+		note     string
+	}{
+		{name: "ILCD year only", ilcd: `<common:dataSetValidUntil>2025</common:dataSetValidUntil>`,
+			valid: "2025-12-31", yearOnly: true, field: fieldValidUntil},
+		{name: "ILCD year and expiration date", ilcd: `<common:dataSetValidUntil>2025</common:dataSetValidUntil><common:other><epd24:expirationDateOfEPD>2025-05-07</epd24:expirationDateOfEPD></common:other>`,
+			valid: "2025-05-07", field: fieldExpiration},
+		{name: "ILCD expiration date alone", ilcd: `<common:other><epd24:expirationDateOfEPD>2026-02-28</epd24:expirationDateOfEPD></common:other>`,
+			valid: "2026-02-28", field: fieldExpiration},
+		{name: "ILCD year and a date in another year", ilcd: `<common:dataSetValidUntil>2026</common:dataSetValidUntil><common:other><epd24:expirationDateOfEPD>2025-05-07</epd24:expirationDateOfEPD></common:other>`,
+			valid: "2025-05-07", field: fieldExpiration, note: "epd24:expirationDateOfEPD (2025-05-07) and processInformation/time/common:dataSetValidUntil (2026, year only) disagree"},
+		{name: "ILCD malformed expiration date", ilcd: `<common:dataSetValidUntil>2025</common:dataSetValidUntil><common:other><epd24:expirationDateOfEPD>7 May</epd24:expirationDateOfEPD></common:other>`,
+			valid: "2025-12-31", yearOnly: true, field: fieldValidUntil, note: `epd24:expirationDateOfEPD: "7 May" is not a year or a date`},
+		{name: "ILCD full date", ilcd: `<common:dataSetValidUntil>2027-03-01</common:dataSetValidUntil>`,
+			valid: "2027-03-01", field: fieldValidUntil},
+		{name: "openEPD year and date", openepd: `"valid_until": "2025", "date_validity_ends": "2025-05-07"`,
+			valid: "2025-05-07", field: "date_validity_ends"},
+		{name: "openEPD date-time", openepd: `"date_validity_ends": "2025-05-07T00:00:00Z"`,
+			valid: "2025-05-07", field: "date_validity_ends"},
+		{name: "openEPD year only", openepd: `"date_validity_ends": "2025"`,
+			valid: "2025-12-31", yearOnly: true, field: "date_validity_ends"},
+		{name: "openEPD two dates: the earlier", openepd: `"valid_until": "2026-01-31", "date_validity_ends": "2025-12-31"`,
+			valid: "2025-12-31", field: "date_validity_ends", note: "date_validity_ends (2025-12-31) and valid_until (2026-01-31) disagree; date_validity_ends is taken"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d *Declaration
+			var err error
+			if tc.ilcd != "" {
+				d, err = ParseILCD("p.xml", []byte(process(okRef, okExch, okLCIA, ilcdTime(tc.ilcd))), flow)
+			} else {
+				d, err = Parse(FormatOpenEPD, "v.json", []byte(`{"id": "v", "declared_unit": "1 t", `+tc.openepd+`}`))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.ValidUntil.Format(time.DateOnly); got != tc.valid || d.ValidUntilYearOnly != tc.yearOnly || d.ValidUntilField != tc.field {
+				t.Errorf("valid until %s year-only %v from %q, want %s %v from %q", got, d.ValidUntilYearOnly, d.ValidUntilField, tc.valid, tc.yearOnly, tc.field)
+			}
+			notes := strings.Join(d.Notes, "\n")
+			if tc.note != "" && !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q lack %q", notes, tc.note)
+			}
+			if tc.note == "" && strings.Contains(notes, "disagree") {
+				t.Errorf("unexpected note %q", notes)
+			}
+		})
 	}
 }

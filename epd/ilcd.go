@@ -145,14 +145,8 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 		d.Notes = append(d.Notes, "processInformation/dataSetInformation/name/baseName: missing; the EPD is shown by its UUID")
 		d.Name = d.ID
 	}
-	if s := pi.child("time", "dataSetValidUntil").str(); s != "" {
-		t, yearOnly, err := parseValidUntil(s)
-		if err != nil {
-			return nil, bad("processInformation/time/common:dataSetValidUntil", err.Error())
-		}
-		d.ValidUntil, d.ValidUntilYearOnly = t, yearOnly
-	} else {
-		d.Notes = append(d.Notes, "processInformation/time/common:dataSetValidUntil: missing; validity cannot be checked")
+	if err := ilcdValidity(pi.child("time"), d); err != nil {
+		return nil, bad(err.field, err.msg)
 	}
 	mv := p.root.child("modellingAndValidation")
 	for _, c := range mv.child("complianceDeclarations").all("compliance") {
@@ -183,6 +177,45 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 	}
 	d.sumModules()
 	return d, nil
+}
+
+// ILCD fields stating the end of validity: ILCD's dataSetValidUntil (a
+// year in most registries' exports) and the ILCD+EPD 1.3 extension's
+// expiration date of the EPD (a date, in time/common:other).
+const (
+	fieldValidUntil = "processInformation/time/common:dataSetValidUntil"
+	fieldExpiration = "processInformation/time/common:other/epd24:expirationDateOfEPD"
+)
+
+// ilcdValidity reads the end of validity: the EPD's expiration date when
+// given (a malformed one is noted and the data set's validity taken), and
+// dataSetValidUntil; setValidity keeps the more precise.
+func ilcdValidity(tm *node, d *Declaration) *fieldErr {
+	var vs []validity
+	if s := tm.child("other", "expirationDateOfEPD").str(); s != "" {
+		t, yearOnly, err := parseValidUntil(s)
+		if err != nil {
+			d.Notes = append(d.Notes, fieldExpiration+": "+err.Error()+"; not read")
+		} else {
+			vs = append(vs, validity{fieldExpiration, t, yearOnly})
+		}
+	}
+	if s := tm.child("dataSetValidUntil").str(); s != "" {
+		t, yearOnly, err := parseValidUntil(s)
+		if err != nil && len(vs) == 0 {
+			return &fieldErr{fieldValidUntil, err.Error()}
+		}
+		if err != nil {
+			d.Notes = append(d.Notes, fieldValidUntil+": "+err.Error()+"; not read")
+		} else {
+			vs = append(vs, validity{fieldValidUntil, t, yearOnly})
+		}
+	}
+	if len(vs) == 0 {
+		d.Notes = append(d.Notes, fieldValidUntil+": missing; validity cannot be checked")
+	}
+	d.setValidity(vs)
+	return nil
 }
 
 // declaredUnit derives the declared unit: the reference exchange's mean

@@ -87,7 +87,7 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 	d.Plant = plantNames(doc)
 	d.Standard = standardOf(doc)
 
-	validity := ""
+	var vs []validity
 	for _, k := range []string{"valid_until", "date_validity_ends"} {
 		if v, ok := doc[k]; ok && v != nil {
 			if _, isText := v.(string); !isText {
@@ -99,14 +99,13 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 			if err != nil {
 				return nil, bad(k, err.Error())
 			}
-			d.ValidUntil, d.ValidUntilYearOnly = t, yearOnly
-			validity = k
-			break
+			vs = append(vs, validity{k, t, yearOnly})
 		}
 	}
-	if validity == "" {
+	if len(vs) == 0 {
 		d.Notes = append(d.Notes, "valid_until: missing (nor date_validity_ends); validity cannot be checked")
 	}
+	d.setValidity(vs)
 
 	du, ok := doc["declared_unit"]
 	if !ok || du == nil {

@@ -175,7 +175,7 @@ func printDeclaration(w io.Writer, name string, d *epd.Declaration, problems []s
 	if !d.ValidUntil.IsZero() {
 		valid = d.ValidUntil.Format(time.DateOnly)
 		if d.ValidUntilYearOnly {
-			valid += fmt.Sprintf(" (given as the year %d)", d.ValidUntil.Year())
+			valid = fmt.Sprintf("%d (year only; valid at the latest through %s)", d.ValidUntil.Year(), valid)
 		}
 	}
 	row("valid until", valid)

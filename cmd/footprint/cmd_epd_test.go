@@ -72,7 +72,7 @@ func TestEPDInspect(t *testing.T) {
 		errHas []string
 	}{
 		{"archive +A2", "", []string{"epd", "inspect", rebar}, 0,
-			[]string{"format ilcd+epd", "valid until 2028-12-31 (given as the year 2028)", "declared unit 1000 kg", "GWP-total A1-A3 612", "standard EN 15804+A2", "usable: yes"}, nil},
+			[]string{"format ilcd+epd", "valid until 2028 (year only; valid at the latest through 2028-12-31)", "declared unit 1000 kg", "GWP-total A1-A3 612", "standard EN 15804+A2", "usable: yes"}, nil},
 		{"archive m3 with density", "", []string{"epd", "inspect", concrete}, 0, []string{"declared unit 1 m3", "density 2400 kg/m3", "GWP A1-A3 231"}, nil},
 		{"process with its flow", "", []string{"epd", "inspect", ilcdFile(t, "rebar-a1-expired", "processes"), ilcdFile(t, "rebar-a1-expired", "flows")}, 0,
 			[]string{"valid until 2021-06-30", "density 7850 kg/m3"}, nil},
