@@ -99,6 +99,10 @@ type EPDUsed struct {
 	// SummedFrom lists the modules summed to make Modules, when the
 	// document declares them separately.
 	SummedFrom []string `json:"summed_from,omitempty"`
+	// ValueFrom names the document field the value was read from when it
+	// is not the format's results: "gwp", an openEPD document's top-level
+	// A1-A3 GWP (EC3 records), read when its impacts declare none.
+	ValueFrom string `json:"value_from,omitempty"`
 	// Value is the kg CO2e per declared unit used, exact.
 	Value string `json:"value"`
 	// DeclaredUnit is the declared unit, e.g. "1 t" or "1 m3".
@@ -255,6 +259,7 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	for _, r := range res {
 		if normModule(r.Module) == want {
 			value, found = r.Value, true
+			v.used.ValueFrom = r.From
 			if r.Summed {
 				// The reader summed it (epd.Result.Summed): the document
 				// declares the parts, not the total.
@@ -302,6 +307,12 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	if ind.Warning != "" {
 		v.warnings = append(v.warnings, "EPD "+label+": "+ind.Warning)
 	}
+	if v.used.ValueFrom == "gwp" {
+		v.warnings = append(v.warnings, fmt.Sprintf("EPD %s: %s %s is the document's top-level gwp (its impacts declare no A1-A3 GWP); the document does not say under which indicator set", label, ind.Indicator, rules.Modules))
+	}
+	for _, w := range d.Warnings {
+		v.warnings = append(v.warnings, "EPD "+label+": "+w) // the reader's own text, quoting at most a short prefix of the input
+	}
 
 	// Declared unit to the line's unit.
 	du := d.DeclaredUnit
@@ -346,7 +357,7 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	v.num, v.den, v.per = num, den, dUnit.Symbol
 	v.used = EPDUsed{File: file, Format: d.Format, ID: d.ID, Name: d.Name, RegistrationNumber: d.RegistrationNumber,
 		ProgramOperator: d.ProgramOperator, Standard: d.Standard, ValidUntil: shown, ValidUntilYearOnly: d.ValidUntilYearOnly, Indicator: ind.Indicator, Set: res[0].Set,
-		Modules: rules.Modules, SummedFrom: v.used.SummedFrom, Value: value.String(),
+		Modules: rules.Modules, SummedFrom: v.used.SummedFrom, ValueFrom: v.used.ValueFrom, Value: value.String(),
 		DeclaredUnit: du.Amount.String() + " " + dUnit.Symbol, Density: v.used.Density, SHA256: d.SHA256}
 	v.notes = append([]string{fmt.Sprintf("EPD %s: %s %s = %s kg CO2e per %s %s", label, ind.Indicator, rules.Modules, value.String(), du.Amount.String(), dUnit.Symbol)}, v.notes...)
 	return v, nil

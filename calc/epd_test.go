@@ -69,6 +69,7 @@ func TestEPDRules(t *testing.T) {
 		noWarn   bool
 		summed   string // want summed_from, joined with ","
 		valid    string // want the line's valid_until
+		from     string // want value_from
 	}{
 		{name: "A2 GWP-total A1-A3", method: "eu-gpp@2025.3", kg: "9756.25", qty: "12.5", noWarn: true},
 		{name: "A1+A2+A3 summed exactly", method: "eu-gpp@2025.3", qty: "2", kg: "1560.246", noWarn: true, summed: "A1,A2,A3", edit: func(d *epd.Declaration) {
@@ -161,6 +162,14 @@ func TestEPDRules(t *testing.T) {
 			d.Standard, d.Format = "ISO 21930", epd.FormatOpenEPD
 			d.Results = []epd.Result{{Indicator: "gwp", Set: "EF 3.0", Module: "A1-A3", Value: dec("900")}}
 		}},
+		{name: "us: top-level gwp", method: "us-federal@2025.3", qty: "1", kg: "900", from: "gwp",
+			warn: "EPD S-P-01234 (rebar.xml): GWP A1-A3 is the document's top-level gwp (its impacts declare no A1-A3 GWP)", edit: func(d *epd.Declaration) {
+				d.Standard, d.Format = "ISO 21930", epd.FormatOpenEPD
+				d.Results = []epd.Result{{Indicator: "gwp", Module: "A1-A3", Value: dec("900"), Unit: "kgCO2e", From: "gwp"}}
+			}},
+		{name: "reader's warning on the line", method: "eu-gpp@2025.3", qty: "1", kg: "780.5", warn: `EPD S-P-01234 (rebar.xml): density: unit "lb/ft3", want kg/m3; no density taken`, edit: func(d *epd.Declaration) {
+			d.Warnings = []string{`density: unit "lb/ft3", want kg/m3; no density taken`}
+		}},
 		{name: "us: EN 15804 GWP-total is not the limits' GWP", method: "us-federal@2025.3", qty: "1", err: "declares none of the indicators method us-federal@2025.3 accepts"},
 		{name: "no date", method: "eu-gpp@2025.3", qty: "1", date: "-", err: "the bid needs a date"},
 	}
@@ -209,6 +218,9 @@ func TestEPDRules(t *testing.T) {
 			if l.EPD == nil || l.EPD.SHA256 != d.SHA256 || l.EPD.Modules != "A1-A3" {
 				t.Fatalf("epd %+v", l.EPD)
 			}
+			if l.EPD.ValueFrom != tc.from {
+				t.Errorf("value_from %q, want %q", l.EPD.ValueFrom, tc.from)
+			}
 			if got := strings.Join(l.EPD.SummedFrom, ","); got != tc.summed {
 				t.Errorf("summed_from %q, want %q", got, tc.summed)
 			}
@@ -244,7 +256,7 @@ func TestEPDEngineResult(t *testing.T) {
 		{Indicator: "gwp", Set: "TRACI 2.1", Module: "A3", Value: dec("40")}}
 	other := a2Rebar()
 	other.Format, other.Standard, other.SHA256, other.RegistrationNumber = epd.FormatOpenEPD, "ISO 21930", strings.Repeat("b", 64), "EC3-2"
-	other.Results = []epd.Result{{Indicator: "gwp", Set: "TRACI 2.1", Module: "A1-A3", Value: dec("600")}}
+	other.Results = []epd.Result{{Indicator: "gwp", Set: "TRACI 2.1", Module: "A1-A3", Value: dec("600"), From: "gwp"}}
 	other.ValidUntilYearOnly = true // AppendJSON writes valid_until_year_only as json.Marshal does
 	bid := calc.Bid{Reference: "T", Date: "2026-01-10", Lines: []calc.Line{
 		epdLine("1", "material.steel.rebar", "12.5", "t", d),

@@ -312,6 +312,7 @@ func appendEPD(b []byte, e *EPDUsed) []byte {
 		b = appendKey(b, "summed_from")
 		b = appendStrings(b, e.SummedFrom)
 	}
+	opt("value_from", e.ValueFrom)
 	b = appendKey(b, "value")
 	b = appendString(b, e.Value)
 	b = appendKey(b, "declared_unit")

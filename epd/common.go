@@ -139,6 +139,12 @@ func showValidity(v validity) string {
 	return v.day.Format(time.DateOnly)
 }
 
+// warn records an optional field skipped: in Warnings and Notes.
+func (d *Declaration) warn(msg string) {
+	d.Warnings = append(d.Warnings, msg)
+	d.Notes = append(d.Notes, msg)
+}
+
 // digest is the hex SHA-256 of a file as given.
 func digest(raw []byte) string {
 	sum := sha256.Sum256(raw)

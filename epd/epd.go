@@ -95,6 +95,11 @@ type Declaration struct {
 	// could not be derived exactly): shown by `footprint epd inspect` so
 	// that nothing is dropped silently.
 	Notes []string `json:"notes,omitempty"`
+	// Warnings are the optional fields that could not be read and were
+	// skipped (a malformed density or top-level gwp): a line using the
+	// declaration repeats them, since the reader of a result should know.
+	// Each is in Notes too.
+	Warnings []string `json:"warnings,omitempty"`
 	// SHA256 is the hex SHA-256 of the file as given (the archive for ILCD
 	// archives).
 	SHA256 string `json:"sha256"`
@@ -124,6 +129,10 @@ type Result struct {
 	// sum of the modules in SummedFrom (A1, A2 and A3), added by the reader.
 	Summed     bool     `json:"summed,omitempty"`
 	SummedFrom []string `json:"summed_from,omitempty"`
+	// From names the document field the result was read from when it is
+	// not the format's results ("gwp": an openEPD document's top-level
+	// A1-A3 GWP, read when impacts declares none).
+	From string `json:"from,omitempty"`
 }
 
 // MaxBytes bounds a document (and an archive); MaxArchiveEntries and

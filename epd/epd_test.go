@@ -271,6 +271,14 @@ func TestParseOpenEPD(t *testing.T) {
 			nResults: 6,
 			notes:    []string{"EF 3.0 GWP-total: A1-A3 = A1 + A2 + A3 = 1190 (summed, not declared)", "EF 3.0 GWP-fossil: no A1-A3 and no A2"},
 		},
+		"ec3-quantity-strings.json": {
+			id: "ec3exa05", name: "Ready-mix concrete 5000 psi, illustrative (EC3 record style)", reg: "EXA-EPD-5005",
+			operator: "Example Program Operator", manufacturer: "Example Concrete Co.", plant: "Example Batch Plant 9",
+			standard: "ISO 21930", valid: "2029-10-31", unit: "1 m3", density: "2400",
+			results:  []res{{"gwp", "", "A1-A3", "312.25", "kgCO2e", false}},
+			nResults: 1,
+			notes:    []string{"gwp: A1-A3 = 312.25 kgCO2e, read from the top-level gwp (impacts declares no A1-A3 GWP)", "1 impact indicator(s) other than GWP not read"},
+		},
 		"concrete-expired.json": {
 			id: "ec3exa04", name: "Ready-mix concrete 3000 psi, illustrative (expired)", reg: "EXA-EPD-0404",
 			operator: "Example Program Operator", manufacturer: "Example Concrete Co.", plant: "Example Batch Plant 2",
@@ -428,6 +436,9 @@ func TestOpenEPDErrors(t *testing.T) {
 		{"declared unit qty", `{"id": "x", "declared_unit": {"qty": "a", "unit": "t"}}`, `EPD d.json: declared_unit: qty: "a" is not a number`},
 		{"declared unit no unit", `{"id": "x", "declared_unit": {"qty": 1}}`, `EPD d.json: declared_unit: unit: missing`},
 		{"declared unit number", `{"id": "x", "declared_unit": 1}`, `EPD d.json: declared_unit: not an amount`},
+		{"declared unit two operators", `{"id": "x", "declared_unit": "1 kg // m3"}`, `EPD d.json: declared_unit: "1 kg // m3" is not an amount with a unit`},
+		{"declared unit trailing operator", `{"id": "x", "declared_unit": "1 kg /"}`, `EPD d.json: declared_unit: "1 kg /" is not an amount with a unit`},
+		{"declared unit object bad unit", `{"id": "x", "declared_unit": {"qty": 1, "unit": "m ^ 3"}}`, `EPD d.json: declared_unit: unit: "m ^ 3" is not a unit`},
 		{"bad validity", `{` + ok + `, "valid_until": "soon"}`, `EPD d.json: valid_until: "soon" is not a year or a date`},
 		{"bad date_validity_ends", `{` + ok + `, "date_validity_ends": "31/12/2027"}`, `EPD d.json: date_validity_ends: "31/12/2027" is not a year or a date`},
 		{"validity not text", `{` + ok + `, "valid_until": 2027}`, `EPD d.json: valid_until: not a string; want a date such as "2027-03-01"`},
@@ -438,8 +449,6 @@ func TestOpenEPDErrors(t *testing.T) {
 		{"module without name", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {" ": {"mean": 1}}}}}`, `EPD d.json: impacts/TRACI 2.1/gwp: a module without a name; want e.g. "A1A2A3"`},
 		{"mean not number", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": true}}}}}`, "EPD d.json: impacts/TRACI 2.1/gwp/A1A2A3/mean: not a number"},
 		{"mean huge exponent", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": 1e400}}}}}`, `EPD d.json: impacts/TRACI 2.1/gwp/A1A2A3/mean: "1e400" is out of range`},
-		{"density unit", `{` + ok + `, "density": "2400 lb/ft3"}`, `EPD d.json: density: unit "lb/ft3", want kg/m3`},
-		{"mass unit", `{` + ok + `, "kg_per_declared_unit": {"qty": 5, "unit": "lb"}}`, `EPD d.json: kg_per_declared_unit: unit "lb", want kg or t`},
 		{"long echo is cut", `{"id": "x", "declared_unit": "` + strings.Repeat("9", 100) + ` t"}`, `declared_unit: number longer than 64 characters`},
 		{"long value quoted short", `{"id": "x", "declared_unit": "` + strings.Repeat("a", 1000) + `"}`, `"` + strings.Repeat("a", 40) + `"…`},
 	}
@@ -602,6 +611,73 @@ func TestValidity(t *testing.T) {
 			}
 			if tc.note == "" && strings.Contains(notes, "disagree") {
 				t.Errorf("unexpected note %q", notes)
+			}
+		})
+	}
+}
+
+// TestOpenEPDQuantities: openEPD quantity strings as EC3 writes them
+// (number, unit expression with "/", "*" and "^" exponents, spaces
+// optional); a malformed optional field (density, mass per declared unit,
+// top-level gwp) is skipped with a warning; the top-level gwp is the A1-A3
+// GWP when impacts declares none.
+func TestOpenEPDQuantities(t *testing.T) {
+	tests := []struct {
+		name    string
+		fields  string // added to {"id": "q", …}
+		unit    string // want declared unit
+		density string // want density, "" for none
+		gwp     string // want the A1-A3 gwp read from the top-level field, "" for none
+		warn    string // want a warning containing this, "" for none
+	}{
+		{name: "EC3 density", fields: `"declared_unit": "1 m3", "density": "2400 kg / m^3"`, unit: "1 m3", density: "2400"},
+		{name: "no spaces", fields: `"declared_unit": "1m^3", "density": "2400kg/m3"`, unit: "1 m3", density: "2400"},
+		{name: "tonne", fields: `"declared_unit": "1000 kg"`, unit: "1000 kg"},
+		{name: "exponent kept", fields: `"declared_unit": "1 hour^-1"`, unit: "1 hour^-1"},
+		{name: "product unit", fields: `"declared_unit": "1 t * km"`, unit: "1 t*km"},
+		{name: "object m^3", fields: `"declared_unit": {"qty": 1, "unit": "m^3"}`, unit: "1 m3"},
+		{name: "density in lb/ft3 warns", fields: `"declared_unit": "1 m3", "density": "150 lb / ft^3"`, unit: "1 m3", warn: `density: unit "lb/ft3", want kg/m3; no density taken`},
+		{name: "malformed density warns", fields: `"declared_unit": "1 m3", "density": "heavy"`, unit: "1 m3", warn: `density: "heavy" is not an amount with a unit`},
+		{name: "mass in lb warns", fields: `"declared_unit": "1 m3", "kg_per_declared_unit": {"qty": 5, "unit": "lb"}`, unit: "1 m3", warn: `kg_per_declared_unit: unit "lb", want kg or t; no density taken`},
+		{name: "top-level gwp", fields: `"declared_unit": "1 m3", "gwp": "301.5 kgCO2e"`, unit: "1 m3", gwp: "301.5"},
+		{name: "top-level gwp beside impacts A1-A3", fields: `"declared_unit": "1 t", "gwp": "1 kgCO2e", "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": 780}}}}`, unit: "1 t"},
+		{name: "top-level gwp without unit warns", fields: `"declared_unit": "1 t", "gwp": 301`, unit: "1 t", warn: "gwp: a number without a unit"},
+		{name: "top-level gwp not CO2 warns", fields: `"declared_unit": "1 t", "gwp": "301 kg"`, unit: "1 t", warn: `gwp: unit "kg" is not a CO2 equivalent`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Parse(FormatOpenEPD, "q.json", []byte(`{"id": "q", `+tc.fields+`}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.DeclaredUnit.Amount.String() + " " + d.DeclaredUnit.Unit; got != tc.unit {
+				t.Errorf("declared unit %q, want %q", got, tc.unit)
+			}
+			dens := ""
+			if d.Density != nil {
+				dens = d.Density.String()
+			}
+			if dens != tc.density {
+				t.Errorf("density %q, want %q", dens, tc.density)
+			}
+			gwp := ""
+			for _, r := range d.Results {
+				if r.From == "gwp" {
+					gwp = r.Value.String()
+					if r.Module != "A1-A3" || r.Indicator != "gwp" || r.Set != "" {
+						t.Errorf("top-level gwp read as %+v", r)
+					}
+				}
+			}
+			if gwp != tc.gwp {
+				t.Errorf("top-level gwp %q, want %q", gwp, tc.gwp)
+			}
+			ws := strings.Join(d.Warnings, "\n")
+			if tc.warn == "" && ws != "" || !strings.Contains(ws, tc.warn) {
+				t.Errorf("warnings %q, want %q", ws, tc.warn)
+			}
+			if len(ws) > 0 && !strings.Contains(strings.Join(d.Notes, "\n"), d.Warnings[0]) {
+				t.Errorf("warning %q is not among the notes", d.Warnings[0])
 			}
 		})
 	}
