@@ -86,6 +86,9 @@ type EPDUsed struct {
 	RegistrationNumber string `json:"registration_number,omitempty"`
 	ProgramOperator    string `json:"program_operator,omitempty"`
 	Standard           string `json:"standard,omitempty"`
+	// StandardEvidence says how the standard's amendment was decided when
+	// the document names EN 15804 without it (from its GWP indicators).
+	StandardEvidence string `json:"standard_evidence,omitempty"`
 	// ValidUntil is the end of validity with the precision the document
 	// gives it: the last day (YYYY-MM-DD), or the year (YYYY) when the
 	// document states only a year (ValidUntilYearOnly; judged valid through
@@ -356,7 +359,7 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	}
 	v.num, v.den, v.per = num, den, dUnit.Symbol
 	v.used = EPDUsed{File: file, Format: d.Format, ID: d.ID, Name: d.Name, RegistrationNumber: d.RegistrationNumber,
-		ProgramOperator: d.ProgramOperator, Standard: d.Standard, ValidUntil: shown, ValidUntilYearOnly: d.ValidUntilYearOnly, Indicator: ind.Indicator, Set: res[0].Set,
+		ProgramOperator: d.ProgramOperator, Standard: d.Standard, StandardEvidence: d.StandardEvidence, ValidUntil: shown, ValidUntilYearOnly: d.ValidUntilYearOnly, Indicator: ind.Indicator, Set: res[0].Set,
 		Modules: rules.Modules, SummedFrom: v.used.SummedFrom, ValueFrom: v.used.ValueFrom, Value: value.String(),
 		DeclaredUnit: du.Amount.String() + " " + dUnit.Symbol, Density: v.used.Density, SHA256: d.SHA256}
 	v.notes = append([]string{fmt.Sprintf("EPD %s: %s %s = %s kg CO2e per %s %s", label, ind.Indicator, rules.Modules, value.String(), du.Amount.String(), dUnit.Symbol)}, v.notes...)
@@ -402,14 +405,16 @@ func chooseIndicator(rules *methods.EPDRules, d *epd.Declaration, label, ref str
 		sort.Strings(sets)
 		return nil, in, epdErr("factor.epd", "EPD %s declares %s under several sets (%s) and method %s names none of them", label, in.Indicator, clip.Text(strings.Join(sets, ", ")), ref)
 	}
+	// One sentence naming what the method accepts and what the document
+	// declares, each indicator with its standard, so that the two compare.
 	var accepted []string
 	for _, in := range rules.Indicators {
 		s := in.Indicator
-		if len(in.Standards) > 0 {
-			s += " under " + strings.Join(in.Standards, " or ")
-		}
 		if len(in.Sets) > 0 {
 			s += " (" + strings.Join(in.Sets, ", ") + ")"
+		}
+		if len(in.Standards) > 0 {
+			s += " under " + strings.Join(in.Standards, " or ")
 		}
 		accepted = append(accepted, s)
 	}
@@ -421,12 +426,26 @@ func chooseIndicator(rules *methods.EPDRules, d *epd.Declaration, label, ref str
 		}
 		declared[k] = true
 	}
-	std := d.Standard
-	if std == "" {
-		std = "no standard"
+	under := "under no standard it names"
+	switch {
+	case d.Standard == "EN 15804":
+		under = "under EN 15804 without its amendment (its indicators do not tell +A1 from +A2)"
+	case d.Standard != "":
+		under = "under " + clip.Text(d.Standard)
 	}
-	return nil, methods.EPDIndicator{}, epdErr("factor.epd", "EPD %s (%s) declares none of the indicators method %s accepts (%s); it declares %s", label, clip.Text(std), ref,
-		strings.Join(accepted, "; "), clip.Text(orNone(sortedKeys(declared))))
+	if d.StandardEvidence != "" {
+		under += " (amendment read from its indicators)"
+	}
+	return nil, methods.EPDIndicator{}, epdErr("factor.epd", "EPD %s declares none of the indicators method %s accepts (%s): it declares %s %s", label, ref,
+		strings.Join(accepted, ", or "), clip.Text(declaredList(sortedKeys(declared))), under)
+}
+
+// declaredList names a document's indicators in a refusal.
+func declaredList(inds []string) string {
+	if len(inds) == 0 {
+		return "no GWP indicator"
+	}
+	return strings.Join(inds, ", ")
 }
 
 // standardMatches: no standard required, or the declaration names none

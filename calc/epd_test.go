@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,7 @@ func TestEPDRules(t *testing.T) {
 		summed   string // want summed_from, joined with ","
 		valid    string // want the line's valid_until
 		from     string // want value_from
+		evidence string // want standard_evidence containing this
 	}{
 		{name: "A2 GWP-total A1-A3", method: "eu-gpp@2025.3", kg: "9756.25", qty: "12.5", noWarn: true},
 		{name: "A1+A2+A3 summed exactly", method: "eu-gpp@2025.3", qty: "2", kg: "1560.246", noWarn: true, summed: "A1,A2,A3", edit: func(d *epd.Declaration) {
@@ -94,8 +96,16 @@ func TestEPDRules(t *testing.T) {
 		{name: "no A1-A3 refused", method: "eu-gpp@2025.3", qty: "1", err: "declares GWP-total for A2, A4, C3 only, not for A1-A3 nor A1, A2, A3 separately", edit: func(d *epd.Declaration) {
 			d.Results = []epd.Result{{Indicator: "GWP-total", Module: "A2", Value: dec("1")}, {Indicator: "GWP-total", Module: "A4", Value: dec("1")}, {Indicator: "GWP-total", Module: "C3", Value: dec("1")}}
 		}},
-		{name: "no accepted indicator", method: "eu-gpp@2025.3", qty: "1", err: "declares none of the indicators method eu-gpp@2025.3 accepts", edit: func(d *epd.Declaration) {
+		{name: "no accepted indicator", method: "eu-gpp@2025.3", qty: "1", err: "EPD S-P-01234 (rebar.xml) declares none of the indicators method eu-gpp@2025.3 accepts (GWP-total under EN 15804+A2, or GWP under EN 15804+A1): it declares GWP-fossil under EN 15804+A2", edit: func(d *epd.Declaration) {
 			d.Results = []epd.Result{{Indicator: "GWP-fossil", Module: "A1-A3", Value: dec("1")}}
+		}},
+		{name: "GWP under EN 15804 without amendment", method: "eu-gpp@2025.3", qty: "1", err: "declares none of the indicators method eu-gpp@2025.3 accepts (GWP-total under EN 15804+A2, or GWP under EN 15804+A1): it declares GWP, gwp (TRACI 2.1) under EN 15804 without its amendment (its indicators do not tell +A1 from +A2)", edit: func(d *epd.Declaration) {
+			d.Standard = "EN 15804"
+			d.Results = []epd.Result{{Indicator: "GWP", Module: "A1-A3", Value: dec("1")}, {Indicator: "gwp", Set: "TRACI 2.1", Module: "A1-A3", Value: dec("1")}}
+		}},
+		{name: "A1 read from the indicators: GWP with warning", method: "eu-gpp@2025.3", qty: "2", kg: "1500", warn: "EN 15804+A1", evidence: "its only GWP indicator is GWP", edit: func(d *epd.Declaration) {
+			d.Standard, d.StandardEvidence = "EN 15804+A1", "the document names EN 15804 without its amendment; its only GWP indicator is GWP"
+			d.Results = []epd.Result{{Indicator: "GWP", Module: "A1-A3", Value: dec("750")}}
 		}},
 		{name: "expired", method: "eu-gpp@2025.3", qty: "1", date: "2025-06-01", err: "EPD S-P-01234 (rebar.xml) expired on 2025-03-01", edit: func(d *epd.Declaration) {
 			d.ValidUntil = day("2025-03-01")
@@ -170,7 +180,7 @@ func TestEPDRules(t *testing.T) {
 		{name: "reader's warning on the line", method: "eu-gpp@2025.3", qty: "1", kg: "780.5", warn: `EPD S-P-01234 (rebar.xml): density: unit "lb/ft3", want kg/m3; no density taken`, edit: func(d *epd.Declaration) {
 			d.Warnings = []string{`density: unit "lb/ft3", want kg/m3; no density taken`}
 		}},
-		{name: "us: EN 15804 GWP-total is not the limits' GWP", method: "us-federal@2025.3", qty: "1", err: "declares none of the indicators method us-federal@2025.3 accepts"},
+		{name: "us: EN 15804 GWP-total is not the limits' GWP", method: "us-federal@2025.3", qty: "1", err: "declares none of the indicators method us-federal@2025.3 accepts (GWP (TRACI 2.1) under ISO 21930, or GWP under ISO 21930): it declares GWP-fossil, GWP-total under EN 15804+A2"},
 		{name: "no date", method: "eu-gpp@2025.3", qty: "1", date: "-", err: "the bid needs a date"},
 	}
 	for _, tc := range tests {
@@ -217,6 +227,9 @@ func TestEPDRules(t *testing.T) {
 			}
 			if l.EPD == nil || l.EPD.SHA256 != d.SHA256 || l.EPD.Modules != "A1-A3" {
 				t.Fatalf("epd %+v", l.EPD)
+			}
+			if tc.evidence == "" && l.EPD.StandardEvidence != "" || !strings.Contains(l.EPD.StandardEvidence, tc.evidence) {
+				t.Errorf("standard_evidence %q, want %q", l.EPD.StandardEvidence, tc.evidence)
 			}
 			if l.EPD.ValueFrom != tc.from {
 				t.Errorf("value_from %q, want %q", l.EPD.ValueFrom, tc.from)
@@ -370,4 +383,44 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestEPDIntlFixture runs an EPD International-style ILCD+EPD document
+// (epd/testdata/ilcd/intl-a1-year) through eu-gpp@2025.3: the amendment
+// read from its indicators, A1-A3 summed by the reader and recorded, the
+// day of validity from its expiration date.
+func TestEPDIntlFixture(t *testing.T) {
+	eng, reg := epdWorld(t)
+	m, err := reg.Resolve("eu-gpp@2025.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "../epd/testdata/ilcd/intl-a1-year/"
+	proc, err := os.ReadFile(base + "processes/c0ffee05-0000-4000-8000-000000000005.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow, err := os.ReadFile(base + "flows/c0ffee05-0000-4000-8000-0000000000f5.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := epd.ParseILCD("intl.xml", proc, epd.File{Name: "flow.xml", Data: flow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := epdLine("1", "material.steel.rebar", "2.4", "t", d)
+	line.Factor.EPD.File = "intl.xml"
+	fp, err := eng.Calculate(m, calc.Bid{Reference: "T", Date: "2025-03-01", Lines: []calc.Line{line}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := fp.Lines[0]
+	e := l.EPD
+	if !l.KgCO2e.Equal(dec("199.75")) || e.Standard != "EN 15804+A1" || !strings.Contains(e.StandardEvidence, "its only GWP indicator is GWP") ||
+		strings.Join(e.SummedFrom, ",") != "A1,A2,A3" || e.ValidUntil != "2025-05-07" || e.ValidUntilYearOnly {
+		t.Errorf("kg %s, epd %+v", l.KgCO2e, e)
+	}
+	if ws := strings.Join(l.Warnings, "\n"); !strings.Contains(ws, "the EPD declares GWP under EN 15804+A1") || !strings.Contains(ws, "expires on 2025-05-07") {
+		t.Errorf("warnings %q", ws)
+	}
 }

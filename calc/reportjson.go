@@ -298,6 +298,7 @@ func appendEPD(b []byte, e *EPDUsed) []byte {
 	opt("registration_number", e.RegistrationNumber)
 	opt("program_operator", e.ProgramOperator)
 	opt("standard", e.Standard)
+	opt("standard_evidence", e.StandardEvidence)
 	b = appendKey(b, "valid_until")
 	b = appendString(b, e.ValidUntil)
 	if e.ValidUntilYearOnly {

@@ -109,9 +109,41 @@ func oValidUntil(s string) (string, error) {
 // oNotDeclared are the texts EPDs print for a value not declared.
 var oNotDeclared = map[string]bool{"ND": true, "MND": true, "MNR": true, "INA": true, "NR": true, "NA": true, "N/A": true, "-": true, "": true}
 
+// oAmendment gives a plain "EN 15804" its amendment from the GWP
+// indicators (docs/epd.md, "Standard"): EF 3.x's GWP-total, -fossil,
+// -biogenic, -luluc mean +A2; GWP alone (no set, or a CML set) means +A1;
+// anything else leaves it.
+func oAmendment(d *odecl) {
+	if d.standard != "EN 15804" {
+		return
+	}
+	var ef, cml, other bool
+	for _, r := range d.results {
+		switch {
+		case r.indicator == "GWP-total" || r.indicator == "GWP-fossil" || r.indicator == "GWP-biogenic" || r.indicator == "GWP-luluc":
+			ef = true
+		case r.indicator == "GWP" && (r.set == "" || strings.HasPrefix(strings.ToUpper(r.set), "CML")):
+			cml = true
+		default:
+			other = true
+		}
+	}
+	switch {
+	case ef && !cml:
+		d.standard = "EN 15804+A2"
+	case cml && !ef && !other:
+		d.standard = "EN 15804+A1"
+	}
+}
+
 // parseEPD reads a line's document.
-func (o *oracle) parseEPD(t testing.TB, ref *oepdRef) (*odecl, error) {
+func (o *oracle) parseEPD(t testing.TB, ref *oepdRef) (d *odecl, err error) {
 	t.Helper()
+	defer func() {
+		if d != nil {
+			oAmendment(d)
+		}
+	}()
 	switch ref.Format {
 	case "openepd":
 		raw := []byte(ref.Document)

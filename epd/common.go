@@ -139,6 +139,49 @@ func showValidity(v validity) string {
 	return v.day.Format(time.DateOnly)
 }
 
+// ef3Indicators are EN 15804+A2's climate change indicators (EF 3.x
+// characterisation), as the reader names them.
+var ef3Indicators = map[string]bool{"GWP-total": true, "GWP-fossil": true, "GWP-biogenic": true, "GWP-luluc": true}
+
+// standardFromEvidence decides the amendment of an EN 15804 declaration
+// that names none (registries' EN 15804+A1-era documents write plain "EN
+// 15804") from its GWP indicators: EF 3.x's GWP-total, -fossil, -biogenic
+// or -luluc are EN 15804+A2's; CML's "Global warming potential (GWP)"
+// alone (GWP, with no set or a CML set) is EN 15804+A1's. Standard then
+// names the amendment and StandardEvidence says why; with both kinds, or
+// neither, Standard stays "EN 15804" and a note says so.
+func (d *Declaration) standardFromEvidence() {
+	if d.Standard != "EN 15804" {
+		return
+	}
+	var a2 []string
+	a1, other := false, false
+	seen := map[string]bool{}
+	for _, r := range d.Results {
+		switch {
+		case ef3Indicators[r.Indicator]:
+			if !seen[r.Indicator] {
+				seen[r.Indicator] = true
+				a2 = append(a2, r.Indicator)
+			}
+		case r.Indicator == "GWP" && (r.Set == "" || strings.HasPrefix(strings.ToUpper(r.Set), "CML")):
+			a1 = true
+		default:
+			other = true
+		}
+	}
+	switch {
+	case len(a2) > 0 && !a1:
+		d.Standard = "EN 15804+A2"
+		d.StandardEvidence = fmt.Sprintf("the document names EN 15804 without its amendment; its GWP indicators %s are EF 3.x's, which EN 15804+A2 prescribes", strings.Join(a2, ", "))
+	case a1 && len(a2) == 0 && !other:
+		d.Standard = "EN 15804+A1"
+		d.StandardEvidence = "the document names EN 15804 without its amendment; its only GWP indicator is GWP (CML's \"Global warming potential\"), EN 15804+A1's, and none of EF 3.x's GWP-total, GWP-fossil, GWP-biogenic, GWP-luluc"
+	default:
+		d.Notes = append(d.Notes, "standard: EN 15804 without its amendment, and its GWP indicators do not tell +A1 from +A2")
+	}
+}
+
 // warn records an optional field skipped: in Warnings and Notes.
 func (d *Declaration) warn(msg string) {
 	d.Warnings = append(d.Warnings, msg)

@@ -74,9 +74,12 @@ type Declaration struct {
 	ProgramOperator    string `json:"program_operator,omitempty"`
 	Manufacturer       string `json:"manufacturer,omitempty"`
 	Plant              string `json:"plant,omitempty"`
-	// Standard is e.g. "EN 15804+A2", "EN 15804+A1", "ISO 21930".
-	Standard string `json:"standard,omitempty"`
-	PCR      string `json:"pcr,omitempty"`
+	// Standard is e.g. "EN 15804+A2", "EN 15804+A1", "ISO 21930". A
+	// document naming "EN 15804" without its amendment gets the one its GWP
+	// indicators show, and StandardEvidence says which indicators decided.
+	Standard         string `json:"standard,omitempty"`
+	StandardEvidence string `json:"standard_evidence,omitempty"`
+	PCR              string `json:"pcr,omitempty"`
 	// ValidUntil is the last day the declaration is valid, from the most
 	// precise field that states it (ILCD+EPD's expirationDateOfEPD over the
 	// year-only dataSetValidUntil). ValidUntilYearOnly says the document

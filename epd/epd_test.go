@@ -72,6 +72,7 @@ type want struct {
 	id, name, reg, operator, manufacturer, plant, standard, pcr string
 	valid                                                       string
 	yearOnly                                                    bool
+	evidence                                                    string // StandardEvidence contains this ("" for none)
 	unit                                                        string // "1000 kg"
 	density                                                     string // "" for none
 	results                                                     []res  // each must be present
@@ -95,6 +96,9 @@ func check(t *testing.T, d *Declaration, w want) {
 	eq("Plant", d.Plant, w.plant)
 	eq("Standard", d.Standard, w.standard)
 	eq("PCR", d.PCR, w.pcr)
+	if w.evidence == "" && d.StandardEvidence != "" || !strings.Contains(d.StandardEvidence, w.evidence) {
+		t.Errorf("StandardEvidence = %q, want %q", d.StandardEvidence, w.evidence)
+	}
 	eq("ValidUntil", d.ValidUntil.Format(time.DateOnly), w.valid)
 	if d.ValidUntilYearOnly != w.yearOnly {
 		t.Errorf("ValidUntilYearOnly = %v, want %v", d.ValidUntilYearOnly, w.yearOnly)
@@ -177,7 +181,7 @@ var ilcdWants = map[string]want{
 	},
 	"intl-a1-year": {
 		id: "c0ffee05-0000-4000-8000-000000000005", name: "Ready-mix concrete, illustrative (EPD International style)",
-		manufacturer: "Example Betong AB", standard: "EN 15804", pcr: "PCR 2012:01 Construction products (illustrative)",
+		manufacturer: "Example Betong AB", standard: "EN 15804+A1", evidence: "its only GWP indicator is GWP (CML's", pcr: "PCR 2012:01 Construction products (illustrative)",
 		valid: "2025-05-07", unit: "1 m3", density: "2400",
 		results:  []res{{"GWP", "", "A1", "180", kgCO2, false}, {"GWP", "", "A1-A3", "199.75", kgCO2, true}},
 		nResults: 4,
@@ -678,6 +682,63 @@ func TestOpenEPDQuantities(t *testing.T) {
 			}
 			if len(ws) > 0 && !strings.Contains(strings.Join(d.Notes, "\n"), d.Warnings[0]) {
 				t.Errorf("warning %q is not among the notes", d.Warnings[0])
+			}
+		})
+	}
+}
+
+// TestStandardFromEvidence: a document naming EN 15804 without its
+// amendment gets the one its GWP indicators show, with the evidence.
+func TestStandardFromEvidence(t *testing.T) {
+	flow := File{flowFor, []byte(okFlow)}
+	lcia := func(descs ...string) string {
+		var b strings.Builder
+		for _, desc := range descs {
+			b.WriteString(`<LCIAResult><referenceToLCIAMethodDataSet><common:shortDescription>` + desc + `</common:shortDescription></referenceToLCIAMethodDataSet><common:other><epd:amount epd:module="A1-A3">5</epd:amount></common:other></LCIAResult>`)
+		}
+		return b.String()
+	}
+	compliance := func(std string) string {
+		return `</processInformation><modellingAndValidation><complianceDeclarations><compliance><common:referenceToComplianceSystem><common:shortDescription>` + std +
+			`</common:shortDescription></common:referenceToComplianceSystem></compliance></complianceDeclarations></modellingAndValidation><processInformation>`
+	}
+	tests := []struct {
+		name     string
+		ilcd     [2]string // standard, LCIA results
+		openepd  string
+		standard string
+		evidence string // in StandardEvidence, "" for none
+		note     string
+	}{
+		{name: "CML GWP alone is +A1", ilcd: [2]string{"EN 15804", lcia("Global warming potential (GWP)")}, standard: "EN 15804+A1", evidence: "its only GWP indicator is GWP"},
+		{name: "EF climate change is +A2", ilcd: [2]string{"EN 15804", lcia("Climate change - total", "Climate change - fossil")}, standard: "EN 15804+A2", evidence: "its GWP indicators GWP-total, GWP-fossil are EF 3.x's"},
+		{name: "GWP-fossil code is +A2", ilcd: [2]string{"EN 15804:2012", lcia("Global Warming Potential fossil fuels (GWP-fossil)")}, standard: "EN 15804+A2", evidence: "GWP-fossil are EF 3.x's"},
+		{name: "both kinds stay", ilcd: [2]string{"EN 15804", lcia("Global warming potential (GWP)", "Climate change - total")}, standard: "EN 15804", note: "do not tell +A1 from +A2"},
+		{name: "named amendment kept", ilcd: [2]string{"EN 15804+A1", lcia("Climate change - total")}, standard: "EN 15804+A1"},
+		{name: "ISO 21930 untouched", ilcd: [2]string{"ISO 21930:2017", lcia("Global warming potential (GWP)")}, standard: "ISO 21930"},
+		{name: "openEPD EF 3.0 is +A2", openepd: `"standard": "EN 15804", "impacts": {"EF 3.0": {"gwp": {"A1A2A3": {"mean": 5}}}}`, standard: "EN 15804+A2", evidence: "GWP-total are EF 3.x's"},
+		{name: "openEPD TRACI stays", openepd: `"standard": "EN 15804", "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": 5}}}}`, standard: "EN 15804", note: "do not tell"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d *Declaration
+			var err error
+			if tc.openepd == "" {
+				d, err = ParseILCD("p.xml", []byte(process(okRef, okExch, tc.ilcd[1], compliance(tc.ilcd[0]))), flow)
+			} else {
+				d, err = Parse(FormatOpenEPD, "s.json", []byte(`{"id": "s", "declared_unit": "1 t", `+tc.openepd+`}`))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Standard != tc.standard {
+				t.Errorf("standard %q, want %q", d.Standard, tc.standard)
+			}
+			if tc.evidence == "" && d.StandardEvidence != "" || !strings.Contains(d.StandardEvidence, tc.evidence) {
+				t.Errorf("evidence %q, want %q", d.StandardEvidence, tc.evidence)
+			}
+			if notes := strings.Join(d.Notes, "\n"); !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q lack %q", notes, tc.note)
 			}
 		})
 	}

@@ -151,6 +151,7 @@ func FuzzParseOpenEPD(f *testing.F) {
 	f.Add([]byte(`{"id": "x", "declared_unit": "1 t", "valid_until": "2025", "date_validity_ends": "2025-05-07T00:00:00Z"}`))
 	f.Add([]byte(`{"id": "x", "declared_unit": "1 m^3", "density": "2400 kg / m^3", "gwp": "301.5 kgCO2e", "kg_per_declared_unit": {"qty": 5, "unit": "t * km / hour^-1"}}`))
 	f.Add([]byte(`{"id": "x", "declared_unit": "1kg//m3", "density": "heavy", "gwp": 7}`))
+	f.Add([]byte(`{"id": "x", "declared_unit": "1 t", "standard": "EN 15804", "impacts": {"EF 3.0": {"gwp-fossil": {"A1A2A3": {"mean": 5}}}, "CML": {"gwp": {"A1A2A3": {"mean": 5}}}}}`))
 	f.Add([]byte(strings.Repeat("[", 70)))
 	f.Add([]byte(`{"id": "x", "declared_unit": "1e99999 m3", "kg_per_declared_unit": "1 kg"}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {

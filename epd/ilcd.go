@@ -176,6 +176,7 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 		return nil, err
 	}
 	d.sumModules()
+	d.standardFromEvidence()
 	return d, nil
 }
 

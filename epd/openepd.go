@@ -126,6 +126,7 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 	}
 	d.sumModules()
 	topLevelGWP(doc, d)
+	d.standardFromEvidence()
 	return d, nil
 }
 
