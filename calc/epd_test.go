@@ -420,7 +420,12 @@ func TestEPDIntlFixture(t *testing.T) {
 		strings.Join(e.SummedFrom, ",") != "A1,A2,A3" || e.ValidUntil != "2025-05-07" || e.ValidUntilYearOnly {
 		t.Errorf("kg %s, epd %+v", l.KgCO2e, e)
 	}
-	if ws := strings.Join(l.Warnings, "\n"); !strings.Contains(ws, "the EPD declares GWP under EN 15804+A1") || !strings.Contains(ws, "expires on 2025-05-07") {
+	// Registration number (from the synonyms) and program operator (the data
+	// source) on the line, and the factor named by the registration number.
+	if e.RegistrationNumber != "S-P-00000" || e.ProgramOperator != "The International EPD System" || l.Factor == nil || l.Factor.ID != "epd:S-P-00000" {
+		t.Errorf("registration %q operator %q factor %+v", e.RegistrationNumber, e.ProgramOperator, l.Factor)
+	}
+	if ws := strings.Join(l.Warnings, "\n"); !strings.Contains(ws, "the EPD declares GWP under EN 15804+A1") || !strings.Contains(ws, "EPD S-P-00000 (intl.xml) expires on 2025-05-07") {
 		t.Errorf("warnings %q", ws)
 	}
 }

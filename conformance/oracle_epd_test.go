@@ -444,6 +444,15 @@ func parseILCDArchive(t testing.TB, file string, raw []byte) (*odecl, error) {
 	p := procs[0]
 	d := &odecl{id: strings.ToLower(p.get("processInformation/dataSetInformation/UUID")),
 		reg: p.get("administrativeInformation/publicationAndOwnership/registrationNumber")}
+	if d.reg == "" { // an International EPD System number among the synonyms
+		for _, syn := range p.all("processInformation/dataSetInformation/synonyms") {
+			for _, tok := range regexp.MustCompile(`[;,\n]`).Split(syn.text, -1) {
+				if tok = strings.TrimSpace(tok); d.reg == "" && regexp.MustCompile(`^(S-P-\d{3,}|EPD-IES-\d{4,}(:\d{1,3})?)$`).MatchString(tok) {
+					d.reg = tok
+				}
+			}
+		}
+	}
 	exp := p.get("processInformation/time/other/expirationDateOfEPD")
 	if _, e := oValidUntil(exp); e != nil {
 		exp = "" // a malformed expiration date is noted and skipped

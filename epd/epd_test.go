@@ -181,6 +181,7 @@ var ilcdWants = map[string]want{
 	},
 	"intl-a1-year": {
 		id: "c0ffee05-0000-4000-8000-000000000005", name: "Ready-mix concrete, illustrative (EPD International style)",
+		reg: "S-P-00000", operator: "The International EPD System",
 		manufacturer: "Example Betong AB", standard: "EN 15804+A1", evidence: "its only GWP indicator is GWP (CML's", pcr: "PCR 2012:01 Construction products (illustrative)",
 		valid: "2025-05-07", unit: "1 m3", density: "2400",
 		results:  []res{{"GWP", "", "A1", "180", kgCO2, false}, {"GWP", "", "A1-A3", "199.75", kgCO2, true}},
@@ -739,6 +740,54 @@ func TestStandardFromEvidence(t *testing.T) {
 			}
 			if notes := strings.Join(d.Notes, "\n"); !strings.Contains(notes, tc.note) {
 				t.Errorf("notes %q lack %q", notes, tc.note)
+			}
+		})
+	}
+}
+
+// TestILCDRegistrationFromSynonyms: the registration number among the
+// synonyms and the program operator as a data source, as EPD
+// International's exports carry them, when the publication fields are
+// empty; the publication fields win when given.
+func TestILCDRegistrationFromSynonyms(t *testing.T) {
+	flow := File{flowFor, []byte(okFlow)}
+	withDSI := func(synonyms, sources, pub string) string {
+		p := process(okRef, okExch, okLCIA, "")
+		p = strings.Replace(p, "<name><baseName>X</baseName></name>", "<name><baseName>X</baseName></name>"+synonyms, 1)
+		return strings.Replace(p, "</processInformation>", "</processInformation><modellingAndValidation><dataSourcesTreatmentAndRepresentativeness>"+sources+
+			"</dataSourcesTreatmentAndRepresentativeness></modellingAndValidation><administrativeInformation><publicationAndOwnership>"+pub+"</publicationAndOwnership></administrativeInformation>", 1)
+	}
+	src := func(desc string) string {
+		return `<referenceToDataSource><common:shortDescription xml:lang="en">` + desc + `</common:shortDescription></referenceToDataSource>`
+	}
+	tests := []struct {
+		name, synonyms, sources, pub string
+		reg, operator                string
+	}{
+		{name: "S-P number and the International EPD System",
+			synonyms: `<common:synonyms xml:lang="en">S-P-01234; concrete</common:synonyms>`, sources: src("ecoinvent 3.8") + src("The International EPD System"),
+			reg: "S-P-01234", operator: "The International EPD System"},
+		{name: "EPD-IES number with version, other language first",
+			synonyms: `<common:synonyms xml:lang="sv">betong</common:synonyms><common:synonyms xml:lang="en">ready-mix, EPD-IES-0012345:002</common:synonyms>`, sources: src("EPD International AB"),
+			reg: "EPD-IES-0012345:002", operator: "EPD International AB"},
+		{name: "background database is no operator", synonyms: `<common:synonyms>concrete; C30/37</common:synonyms>`, sources: src("GaBi database")},
+		{name: "publication fields win",
+			synonyms: `<common:synonyms>S-P-01234</common:synonyms>`, sources: src("The International EPD System"),
+			pub: `<common:registrationNumber>EPD-EXA-1</common:registrationNumber><common:referenceToRegistrationAuthority><common:shortDescription>Example Operator</common:shortDescription></common:referenceToRegistrationAuthority>`,
+			reg: "EPD-EXA-1", operator: "Example Operator"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := ParseILCD("p.xml", []byte(withDSI(tc.synonyms, tc.sources, tc.pub)), flow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.RegistrationNumber != tc.reg || d.ProgramOperator != tc.operator {
+				t.Errorf("registration %q operator %q, want %q %q", d.RegistrationNumber, d.ProgramOperator, tc.reg, tc.operator)
+			}
+			notes := strings.Join(d.Notes, "\n")
+			if tc.reg != "" && tc.pub == "" && !strings.Contains(notes, "read from processInformation/dataSetInformation/common:synonyms") {
+				t.Errorf("notes %q do not say where the registration number was read", notes)
 			}
 		})
 	}

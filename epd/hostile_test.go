@@ -123,6 +123,8 @@ func FuzzParseILCD(f *testing.F) {
 	f.Add([]byte(process(okRef, okExch, okLCIA, "")))
 	// Validity: a year and the EPD's expiration date (ILCD+EPD 1.3).
 	f.Add([]byte(process(okRef, okExch, okLCIA, `<time xmlns:epd24="http://www.indata.network/EPD/2024"><common:dataSetValidUntil>2025</common:dataSetValidUntil><common:other><epd24:expirationDateOfEPD>2025-05-07</epd24:expirationDateOfEPD></common:other></time>`)))
+	// Registration number among the synonyms, program operator as a data source.
+	f.Add([]byte(strings.Replace(process(okRef, okExch, okLCIA, ""), "</baseName></name>", "</baseName></name><common:synonyms>x; S-P-01234, EPD-IES-0012345:002</common:synonyms>", 1)))
 	f.Add([]byte(billionLaughs))
 	f.Add([]byte(externalEntity))
 	f.Add([]byte(strings.Repeat("<a>", 70)))
