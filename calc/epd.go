@@ -86,15 +86,26 @@ type EPDUsed struct {
 	RegistrationNumber string `json:"registration_number,omitempty"`
 	ProgramOperator    string `json:"program_operator,omitempty"`
 	Standard           string `json:"standard,omitempty"`
-	// ValidUntil is the last day of validity (YYYY-MM-DD).
-	ValidUntil string `json:"valid_until"`
-	Indicator  string `json:"indicator"`
+	// StandardEvidence says how the standard's amendment was decided when
+	// the document names EN 15804 without it (from its GWP indicators).
+	StandardEvidence string `json:"standard_evidence,omitempty"`
+	// ValidUntil is the end of validity with the precision the document
+	// gives it: the last day (YYYY-MM-DD), or the year (YYYY) when the
+	// document states only a year (ValidUntilYearOnly; judged valid through
+	// its 31 December, with a warning when the bid is dated in that year).
+	ValidUntil         string `json:"valid_until"`
+	ValidUntilYearOnly bool   `json:"valid_until_year_only,omitempty"`
+	Indicator          string `json:"indicator"`
 	// Set is the indicator set (openEPD), when the document names one.
 	Set     string `json:"set,omitempty"`
 	Modules string `json:"modules"`
 	// SummedFrom lists the modules summed to make Modules, when the
 	// document declares them separately.
 	SummedFrom []string `json:"summed_from,omitempty"`
+	// ValueFrom names the document field the value was read from when it
+	// is not the format's results: "gwp", an openEPD document's top-level
+	// A1-A3 GWP (EC3 records), read when its impacts declare none.
+	ValueFrom string `json:"value_from,omitempty"`
 	// Value is the kg CO2e per declared unit used, exact.
 	Value string `json:"value"`
 	// DeclaredUnit is the declared unit, e.g. "1 t" or "1 m3".
@@ -216,14 +227,27 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	}
 	until := d.ValidUntil.UTC().Format(DateLayout)
 	untilDay, _ := time.Parse(DateLayout, until)
+	shown := until // the end as the document gives it
+	if d.ValidUntilYearOnly {
+		shown = untilDay.Format("2006")
+	}
+	bidDay := when.date.Format(DateLayout)
 	if when.date.After(untilDay) {
-		return nil, epdErr("factor.epd", "EPD %s expired on %s; the bid is dated %s", label, until, when.date.Format(DateLayout))
+		if d.ValidUntilYearOnly {
+			return nil, epdErr("factor.epd", "EPD %s is valid until %s (year only), so at the latest through 31 December %s; the bid is dated %s", label, shown, shown, bidDay)
+		}
+		return nil, epdErr("factor.epd", "EPD %s expired on %s; the bid is dated %s", label, until, bidDay)
 	}
 	end, why := when.through, "the tender period"
 	if end.IsZero() {
 		end, why = when.date.AddDate(0, 0, rules.ExpiringWithinDays), fmt.Sprintf("%d days of the bid's date (method rule epd.expiring_within_days)", rules.ExpiringWithinDays)
 	}
-	if untilDay.Before(end) {
+	switch {
+	case d.ValidUntilYearOnly && when.date.Year() == untilDay.Year():
+		v.warnings = append(v.warnings, fmt.Sprintf("EPD %s is valid until %s (year only: the document gives no day) and the bid is dated %s, in that year: the EPD may expire before 31 December; check the end of validity its text states", label, shown, bidDay))
+	case d.ValidUntilYearOnly && untilDay.Before(end):
+		v.warnings = append(v.warnings, fmt.Sprintf("EPD %s is valid until %s (year only), within %s (until %s)", label, shown, why, end.Format(DateLayout)))
+	case untilDay.Before(end):
 		v.warnings = append(v.warnings, fmt.Sprintf("EPD %s expires on %s, within %s (until %s)", label, until, why, end.Format(DateLayout)))
 	}
 
@@ -232,9 +256,17 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	if err != nil {
 		return nil, err
 	}
-	value, summed, found := moduleValue(res, rules.Modules, rules.SumOf)
-	if summed {
+	value, match, summed, found := moduleResult(res, rules.Modules, rules.SumOf)
+	switch {
+	case summed:
 		v.used.SummedFrom = append([]string(nil), rules.SumOf...)
+	case match != nil:
+		v.used.ValueFrom = match.From
+		if match.Summed {
+			// The reader summed it (epd.Result.Summed): the document
+			// declares the parts, not the total.
+			v.used.SummedFrom = append([]string(nil), match.SummedFrom...)
+		}
 	}
 	if !found {
 		declared := map[string]bool{}
@@ -253,6 +285,12 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	}
 	if ind.Warning != "" {
 		v.warnings = append(v.warnings, "EPD "+label+": "+ind.Warning)
+	}
+	if v.used.ValueFrom == "gwp" {
+		v.warnings = append(v.warnings, fmt.Sprintf("EPD %s: %s %s is the document's top-level gwp (its impacts declare no A1-A3 GWP); the document does not say under which indicator set", label, ind.Indicator, rules.Modules))
+	}
+	for _, w := range d.Warnings {
+		v.warnings = append(v.warnings, "EPD "+label+": "+w) // the reader's own text, quoting at most a short prefix of the input
 	}
 
 	// Declared unit to the line's unit.
@@ -310,8 +348,8 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 	}
 	v.num, v.den, v.per = num, den, dUnit.Symbol
 	v.used = EPDUsed{File: file, Format: d.Format, ID: d.ID, Name: d.Name, RegistrationNumber: d.RegistrationNumber,
-		ProgramOperator: d.ProgramOperator, Standard: d.Standard, ValidUntil: until, Indicator: ind.Indicator, Set: res[0].Set,
-		Modules: rules.Modules, SummedFrom: v.used.SummedFrom, Value: value.String(),
+		ProgramOperator: d.ProgramOperator, Standard: d.Standard, StandardEvidence: d.StandardEvidence, ValidUntil: shown, ValidUntilYearOnly: d.ValidUntilYearOnly, Indicator: ind.Indicator, Set: res[0].Set,
+		Modules: rules.Modules, SummedFrom: v.used.SummedFrom, ValueFrom: v.used.ValueFrom, Value: value.String(),
 		DeclaredUnit: du.Amount.String() + " " + dUnit.Symbol, Density: v.used.Density, SHA256: d.SHA256}
 	v.notes = append([]string{fmt.Sprintf("EPD %s: %s %s = %s kg CO2e per %s %s", label, ind.Indicator, rules.Modules, value.String(), du.Amount.String(), dUnit.Symbol)}, v.notes...)
 	return v, nil
@@ -356,14 +394,16 @@ func chooseIndicator(rules *methods.EPDRules, d *epd.Declaration, label, ref str
 		sort.Strings(sets)
 		return nil, in, epdErr("factor.epd", "EPD %s declares %s under several sets (%s) and method %s names none of them", label, in.Indicator, clip.Text(strings.Join(sets, ", ")), ref)
 	}
+	// One sentence naming what the method accepts and what the document
+	// declares, each indicator with its standard, so that the two compare.
 	var accepted []string
 	for _, in := range rules.Indicators {
 		s := in.Indicator
-		if len(in.Standards) > 0 {
-			s += " under " + strings.Join(in.Standards, " or ")
-		}
 		if len(in.Sets) > 0 {
 			s += " (" + strings.Join(in.Sets, ", ") + ")"
+		}
+		if len(in.Standards) > 0 {
+			s += " under " + strings.Join(in.Standards, " or ")
 		}
 		accepted = append(accepted, s)
 	}
@@ -375,12 +415,26 @@ func chooseIndicator(rules *methods.EPDRules, d *epd.Declaration, label, ref str
 		}
 		declared[k] = true
 	}
-	std := d.Standard
-	if std == "" {
-		std = "no standard"
+	under := "under no standard it names"
+	switch {
+	case d.Standard == "EN 15804":
+		under = "under EN 15804 without its amendment (its indicators do not tell +A1 from +A2)"
+	case d.Standard != "":
+		under = "under " + clip.Text(d.Standard)
 	}
-	return nil, methods.EPDIndicator{}, epdErr("factor.epd", "EPD %s (%s) declares none of the indicators method %s accepts (%s); it declares %s", label, clip.Text(std), ref,
-		strings.Join(accepted, "; "), clip.Text(orNone(sortedKeys(declared))))
+	if d.StandardEvidence != "" {
+		under += " (amendment read from its indicators)"
+	}
+	return nil, methods.EPDIndicator{}, epdErr("factor.epd", "EPD %s declares none of the indicators method %s accepts (%s): it declares %s %s", label, ref,
+		strings.Join(accepted, ", or "), clip.Text(declaredList(sortedKeys(declared))), under)
+}
+
+// declaredList names a document's indicators in a refusal.
+func declaredList(inds []string) string {
+	if len(inds) == 0 {
+		return "no GWP indicator"
+	}
+	return strings.Join(inds, ", ")
 }
 
 // standardMatches: no standard required, or the declaration names none

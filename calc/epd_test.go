@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -67,11 +68,20 @@ func TestEPDRules(t *testing.T) {
 		err      string // want error text
 		warn     string // want a warning containing this
 		noWarn   bool
+		summed   string // want summed_from, joined with ","
+		valid    string // want the line's valid_until
+		from     string // want value_from
+		evidence string // want standard_evidence containing this
 	}{
 		{name: "A2 GWP-total A1-A3", method: "eu-gpp@2025.3", kg: "9756.25", qty: "12.5", noWarn: true},
-		{name: "A1+A2+A3 summed exactly", method: "eu-gpp@2025.3", qty: "2", kg: "1560.246", noWarn: true, edit: func(d *epd.Declaration) {
+		{name: "A1+A2+A3 summed exactly", method: "eu-gpp@2025.3", qty: "2", kg: "1560.246", noWarn: true, summed: "A1,A2,A3", edit: func(d *epd.Declaration) {
 			d.Results = []epd.Result{{Indicator: "GWP-total", Module: "A1", Value: dec("700.1")}, {Indicator: "GWP-total", Module: "A2", Value: dec("20.02")},
 				{Indicator: "GWP-total", Module: "A3", Value: dec("60.003")}, {Indicator: "GWP-total", Module: "A4", Value: dec("9")}}
+		}},
+		{name: "A1+A2+A3 summed by the reader", method: "eu-gpp@2025.3", qty: "2", kg: "1560.246", noWarn: true, summed: "A1,A2,A3", edit: func(d *epd.Declaration) {
+			d.Results = []epd.Result{{Indicator: "GWP-total", Module: "A1", Value: dec("700.1")}, {Indicator: "GWP-total", Module: "A2", Value: dec("20.02")},
+				{Indicator: "GWP-total", Module: "A3", Value: dec("60.003")},
+				{Indicator: "GWP-total", Module: "A1-A3", Value: dec("780.123"), Summed: true, SummedFrom: []string{"A1", "A2", "A3"}}}
 		}},
 		{name: "A1-A3 given wins over parts", method: "eu-gpp@2025.3", qty: "1", kg: "780.5", edit: func(d *epd.Declaration) {
 			d.Results = append(d.Results, epd.Result{Indicator: "GWP-total", Module: "A1", Value: dec("1")})
@@ -86,8 +96,16 @@ func TestEPDRules(t *testing.T) {
 		{name: "no A1-A3 refused", method: "eu-gpp@2025.3", qty: "1", err: "declares GWP-total for A2, A4, C3 only, not for A1-A3 nor A1, A2, A3 separately", edit: func(d *epd.Declaration) {
 			d.Results = []epd.Result{{Indicator: "GWP-total", Module: "A2", Value: dec("1")}, {Indicator: "GWP-total", Module: "A4", Value: dec("1")}, {Indicator: "GWP-total", Module: "C3", Value: dec("1")}}
 		}},
-		{name: "no accepted indicator", method: "eu-gpp@2025.3", qty: "1", err: "declares none of the indicators method eu-gpp@2025.3 accepts", edit: func(d *epd.Declaration) {
+		{name: "no accepted indicator", method: "eu-gpp@2025.3", qty: "1", err: "EPD S-P-01234 (rebar.xml) declares none of the indicators method eu-gpp@2025.3 accepts (GWP-total under EN 15804+A2, or GWP under EN 15804+A1): it declares GWP-fossil under EN 15804+A2", edit: func(d *epd.Declaration) {
 			d.Results = []epd.Result{{Indicator: "GWP-fossil", Module: "A1-A3", Value: dec("1")}}
+		}},
+		{name: "GWP under EN 15804 without amendment", method: "eu-gpp@2025.3", qty: "1", err: "declares none of the indicators method eu-gpp@2025.3 accepts (GWP-total under EN 15804+A2, or GWP under EN 15804+A1): it declares GWP, gwp (TRACI 2.1) under EN 15804 without its amendment (its indicators do not tell +A1 from +A2)", edit: func(d *epd.Declaration) {
+			d.Standard = "EN 15804"
+			d.Results = []epd.Result{{Indicator: "GWP", Module: "A1-A3", Value: dec("1")}, {Indicator: "gwp", Set: "TRACI 2.1", Module: "A1-A3", Value: dec("1")}}
+		}},
+		{name: "A1 read from the indicators: GWP with warning", method: "eu-gpp@2025.3", qty: "2", kg: "1500", warn: "EN 15804+A1", evidence: "its only GWP indicator is GWP", edit: func(d *epd.Declaration) {
+			d.Standard, d.StandardEvidence = "EN 15804+A1", "the document names EN 15804 without its amendment; its only GWP indicator is GWP"
+			d.Results = []epd.Result{{Indicator: "GWP", Module: "A1-A3", Value: dec("750")}}
 		}},
 		{name: "expired", method: "eu-gpp@2025.3", qty: "1", date: "2025-06-01", err: "EPD S-P-01234 (rebar.xml) expired on 2025-03-01", edit: func(d *epd.Declaration) {
 			d.ValidUntil = day("2025-03-01")
@@ -104,6 +122,21 @@ func TestEPDRules(t *testing.T) {
 		{name: "valid through the tender period", method: "eu-gpp@2025.3", qty: "1", date: "2026-01-10", through: "2026-02-01", kg: "780.5", noWarn: true, edit: func(d *epd.Declaration) {
 			d.ValidUntil = day("2026-03-01")
 		}},
+		{name: "year only, bid in that year", method: "eu-gpp@2025.3", qty: "1", date: "2027-06-01", kg: "780.5", valid: "2027",
+			warn: "EPD S-P-01234 (rebar.xml) is valid until 2027 (year only: the document gives no day) and the bid is dated 2027-06-01, in that year", edit: func(d *epd.Declaration) {
+				d.ValidUntilYearOnly = true
+			}},
+		{name: "year only, period into the next year", method: "eu-gpp@2025.3", qty: "1", date: "2025-11-15", through: "2027-03-31", kg: "780.5", valid: "2026",
+			warn: "EPD S-P-01234 (rebar.xml) is valid until 2026 (year only), within the tender period (until 2027-03-31)", edit: func(d *epd.Declaration) {
+				d.ValidUntil, d.ValidUntilYearOnly = day("2026-12-31"), true
+			}},
+		{name: "year only, bid the year before", method: "eu-gpp@2025.3", qty: "1", kg: "780.5", valid: "2027", noWarn: true, edit: func(d *epd.Declaration) {
+			d.ValidUntilYearOnly = true
+		}},
+		{name: "year only, expired", method: "eu-gpp@2025.3", qty: "1", date: "2028-01-01", err: "EPD S-P-01234 (rebar.xml) is valid until 2027 (year only), so at the latest through 31 December 2027; the bid is dated 2028-01-01", edit: func(d *epd.Declaration) {
+			d.ValidUntilYearOnly = true
+		}},
+		{name: "day given", method: "eu-gpp@2025.3", qty: "1", kg: "780.5", valid: "2027-12-31", noWarn: true},
 		{name: "mass to mass exact", method: "eu-gpp@2025.3", qty: "2", kg: "1561", edit: func(d *epd.Declaration) {
 			d.DeclaredUnit = epd.Quantity{Amount: dec("1000"), Unit: "kg"}
 		}},
@@ -139,7 +172,15 @@ func TestEPDRules(t *testing.T) {
 			d.Standard, d.Format = "ISO 21930", epd.FormatOpenEPD
 			d.Results = []epd.Result{{Indicator: "gwp", Set: "EF 3.0", Module: "A1-A3", Value: dec("900")}}
 		}},
-		{name: "us: EN 15804 GWP-total is not the limits' GWP", method: "us-federal@2025.3", qty: "1", err: "declares none of the indicators method us-federal@2025.3 accepts"},
+		{name: "us: top-level gwp", method: "us-federal@2025.3", qty: "1", kg: "900", from: "gwp",
+			warn: "EPD S-P-01234 (rebar.xml): GWP A1-A3 is the document's top-level gwp (its impacts declare no A1-A3 GWP)", edit: func(d *epd.Declaration) {
+				d.Standard, d.Format = "ISO 21930", epd.FormatOpenEPD
+				d.Results = []epd.Result{{Indicator: "gwp", Module: "A1-A3", Value: dec("900"), Unit: "kgCO2e", From: "gwp"}}
+			}},
+		{name: "reader's warning on the line", method: "eu-gpp@2025.3", qty: "1", kg: "780.5", warn: `EPD S-P-01234 (rebar.xml): density: unit "lb/ft3", want kg/m3; no density taken`, edit: func(d *epd.Declaration) {
+			d.Warnings = []string{`density: unit "lb/ft3", want kg/m3; no density taken`}
+		}},
+		{name: "us: EN 15804 GWP-total is not the limits' GWP", method: "us-federal@2025.3", qty: "1", err: "declares none of the indicators method us-federal@2025.3 accepts (GWP (TRACI 2.1) under ISO 21930, or GWP under ISO 21930): it declares GWP-fossil, GWP-total under EN 15804+A2"},
 		{name: "no date", method: "eu-gpp@2025.3", qty: "1", date: "-", err: "the bid needs a date"},
 	}
 	for _, tc := range tests {
@@ -187,6 +228,21 @@ func TestEPDRules(t *testing.T) {
 			if l.EPD == nil || l.EPD.SHA256 != d.SHA256 || l.EPD.Modules != "A1-A3" {
 				t.Fatalf("epd %+v", l.EPD)
 			}
+			if tc.evidence == "" && l.EPD.StandardEvidence != "" || !strings.Contains(l.EPD.StandardEvidence, tc.evidence) {
+				t.Errorf("standard_evidence %q, want %q", l.EPD.StandardEvidence, tc.evidence)
+			}
+			if l.EPD.ValueFrom != tc.from {
+				t.Errorf("value_from %q, want %q", l.EPD.ValueFrom, tc.from)
+			}
+			if got := strings.Join(l.EPD.SummedFrom, ","); got != tc.summed {
+				t.Errorf("summed_from %q, want %q", got, tc.summed)
+			}
+			if tc.valid != "" && l.EPD.ValidUntil != tc.valid {
+				t.Errorf("valid_until %q, want %q", l.EPD.ValidUntil, tc.valid)
+			}
+			if tc.valid != "" && l.EPD.ValidUntilYearOnly != (len(tc.valid) == 4) {
+				t.Errorf("valid_until_year_only %v for %q", l.EPD.ValidUntilYearOnly, tc.valid)
+			}
 			ws := strings.Join(l.Warnings, "\n")
 			if tc.warn != "" && !strings.Contains(ws, tc.warn) {
 				t.Errorf("warnings %q lack %q", ws, tc.warn)
@@ -213,7 +269,8 @@ func TestEPDEngineResult(t *testing.T) {
 		{Indicator: "gwp", Set: "TRACI 2.1", Module: "A3", Value: dec("40")}}
 	other := a2Rebar()
 	other.Format, other.Standard, other.SHA256, other.RegistrationNumber = epd.FormatOpenEPD, "ISO 21930", strings.Repeat("b", 64), "EC3-2"
-	other.Results = []epd.Result{{Indicator: "gwp", Set: "TRACI 2.1", Module: "A1-A3", Value: dec("600")}}
+	other.Results = []epd.Result{{Indicator: "gwp", Set: "TRACI 2.1", Module: "A1-A3", Value: dec("600"), From: "gwp"}}
+	other.ValidUntilYearOnly = true // AppendJSON writes valid_until_year_only as json.Marshal does
 	bid := calc.Bid{Reference: "T", Date: "2026-01-10", Lines: []calc.Line{
 		epdLine("1", "material.steel.rebar", "12.5", "t", d),
 		epdLine("2", "material.steel.rebar", "12.5", "t", other), // same line but another document: not the cached recipe
@@ -232,6 +289,9 @@ func TestEPDEngineResult(t *testing.T) {
 		Value: "850", DeclaredUnit: "1 t", SHA256: d.SHA256}
 	if g, w := mustJSON(t, e), mustJSON(t, want); g != w {
 		t.Errorf("epd\n got %s\nwant %s", g, w)
+	}
+	if e2 := fp.Lines[1].EPD; e2.ValidUntil != "2027" || !e2.ValidUntilYearOnly {
+		t.Errorf("year-only validity on the line: %q year_only=%v, want \"2027\" true", e2.ValidUntil, e2.ValidUntilYearOnly)
 	}
 	if got := strings.Join(fp.Receipt.EPDDigests, ","); got != d.SHA256+","+other.SHA256 {
 		t.Errorf("receipt epd_digests %q", got)
@@ -323,4 +383,49 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestEPDIntlFixture runs an EPD International-style ILCD+EPD document
+// (epd/testdata/ilcd/intl-a1-year) through eu-gpp@2025.3: the amendment
+// read from its indicators, A1-A3 summed by the reader and recorded, the
+// day of validity from its expiration date.
+func TestEPDIntlFixture(t *testing.T) {
+	eng, reg := epdWorld(t)
+	m, err := reg.Resolve("eu-gpp@2025.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "../epd/testdata/ilcd/intl-a1-year/"
+	proc, err := os.ReadFile(base + "processes/c0ffee05-0000-4000-8000-000000000005.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow, err := os.ReadFile(base + "flows/c0ffee05-0000-4000-8000-0000000000f5.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := epd.ParseILCD("intl.xml", proc, epd.File{Name: "flow.xml", Data: flow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := epdLine("1", "material.steel.rebar", "2.4", "t", d)
+	line.Factor.EPD.File = "intl.xml"
+	fp, err := eng.Calculate(m, calc.Bid{Reference: "T", Date: "2025-03-01", Lines: []calc.Line{line}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := fp.Lines[0]
+	e := l.EPD
+	if !l.KgCO2e.Equal(dec("199.75")) || e.Standard != "EN 15804+A1" || !strings.Contains(e.StandardEvidence, "its only GWP indicator is GWP") ||
+		strings.Join(e.SummedFrom, ",") != "A1,A2,A3" || e.ValidUntil != "2025-05-07" || e.ValidUntilYearOnly {
+		t.Errorf("kg %s, epd %+v", l.KgCO2e, e)
+	}
+	// Registration number (from the synonyms) and program operator (the data
+	// source) on the line, and the factor named by the registration number.
+	if e.RegistrationNumber != "S-P-00000" || e.ProgramOperator != "The International EPD System" || l.Factor == nil || l.Factor.ID != "epd:S-P-00000" {
+		t.Errorf("registration %q operator %q factor %+v", e.RegistrationNumber, e.ProgramOperator, l.Factor)
+	}
+	if ws := strings.Join(l.Warnings, "\n"); !strings.Contains(ws, "the EPD declares GWP under EN 15804+A1") || !strings.Contains(ws, "EPD S-P-00000 (intl.xml) expires on 2025-05-07") {
+		t.Errorf("warnings %q", ws)
+	}
 }

@@ -24,14 +24,22 @@ func epdValueErr(format string, args ...any) error {
 // moduleValue is the value of module in res, or else the exact sum of
 // the modules of sumOf when all are declared; summed tells which.
 func moduleValue(res []epd.Result, module string, sumOf []string) (v decimal.Decimal, summed, found bool) {
+	v, _, summed, found = moduleResult(res, module, sumOf)
+	return v, summed, found
+}
+
+// moduleResult is moduleValue with the result that matched module when
+// the document (or the reader, epd.Result.Summed) gave it (nil when the
+// method's sum_of summed it).
+func moduleResult(res []epd.Result, module string, sumOf []string) (v decimal.Decimal, match *epd.Result, summed, found bool) {
 	want := normModule(module)
-	for _, r := range res {
-		if normModule(r.Module) == want {
-			return r.Value, false, true
+	for i := range res {
+		if normModule(res[i].Module) == want {
+			return res[i].Value, &res[i], false, true
 		}
 	}
 	if len(sumOf) == 0 {
-		return decimal.Decimal{}, false, false
+		return decimal.Decimal{}, nil, false, false
 	}
 	byMod := map[string]decimal.Decimal{}
 	for _, r := range res {
@@ -43,11 +51,11 @@ func moduleValue(res []epd.Result, module string, sumOf []string) (v decimal.Dec
 	for _, mod := range sumOf {
 		x, ok := byMod[normModule(mod)]
 		if !ok {
-			return decimal.Decimal{}, false, false
+			return decimal.Decimal{}, nil, false, false
 		}
 		sum = sum.Add(x)
 	}
-	return sum, true, true
+	return sum, nil, true, true
 }
 
 // resultsOf are the declaration's results for indicator in set.

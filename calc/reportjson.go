@@ -298,8 +298,12 @@ func appendEPD(b []byte, e *EPDUsed) []byte {
 	opt("registration_number", e.RegistrationNumber)
 	opt("program_operator", e.ProgramOperator)
 	opt("standard", e.Standard)
+	opt("standard_evidence", e.StandardEvidence)
 	b = appendKey(b, "valid_until")
 	b = appendString(b, e.ValidUntil)
+	if e.ValidUntilYearOnly {
+		b = append(b, `,"valid_until_year_only":true`...)
+	}
 	b = appendKey(b, "indicator")
 	b = appendString(b, e.Indicator)
 	opt("set", e.Set)
@@ -309,6 +313,7 @@ func appendEPD(b []byte, e *EPDUsed) []byte {
 		b = appendKey(b, "summed_from")
 		b = appendStrings(b, e.SummedFrom)
 	}
+	opt("value_from", e.ValueFrom)
 	b = appendKey(b, "value")
 	b = appendString(b, e.Value)
 	b = appendKey(b, "declared_unit")

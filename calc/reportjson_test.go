@@ -69,7 +69,7 @@ func TestReportFieldsKnown(t *testing.T) {
 		want int
 	}{
 		{calc.Report{}, 12}, {calc.MethodRef{}, 6}, {calc.ReportedAmount{}, 1}, {calc.ReportedGas{}, 5}, {calc.ReportedStage{}, 2},
-		{calc.ReportedLine{}, 17}, {calc.BasisConversion{}, 7}, {calc.FactorUsed{}, 11}, {calc.ReportedLimit{}, 10}, {calc.DatasetRef{}, 5}, {calc.Receipt{}, 5}, {calc.EPDUsed{}, 16},
+		{calc.ReportedLine{}, 17}, {calc.BasisConversion{}, 7}, {calc.FactorUsed{}, 11}, {calc.ReportedLimit{}, 10}, {calc.DatasetRef{}, 5}, {calc.Receipt{}, 5}, {calc.EPDUsed{}, 19},
 	} {
 		if got := reflect.TypeOf(c.v).NumField(); got != c.want {
 			t.Errorf("%T has %d fields, AppendJSON writes %d: update calc/reportjson.go", c.v, got, c.want)

@@ -41,8 +41,10 @@ type oresultEPD struct {
 type odecl struct {
 	id, reg, standard string
 	// until is the last day of validity (YYYY-MM-DD); "" when not stated.
-	until   string
-	results []oresultEPD
+	// yearOnly: the document gives only the year (until is its 31 December).
+	until    string
+	yearOnly bool
+	results  []oresultEPD
 	// amount and unit are the declared unit ("1000" "kg").
 	amount *big.Rat
 	unit   string
@@ -66,6 +68,27 @@ func oStandard(s string) string {
 	return ""
 }
 
+// oPrecise picks among the ends of validity a document states (docs/epd.md,
+// "End of validity"): a day beats a year; of two of the same kind, the
+// earlier. Each is given as read; empty ones are skipped.
+func oPrecise(texts ...string) (until string, yearOnly bool, err error) {
+	for _, s := range texts {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		u, e := oValidUntil(s)
+		if e != nil {
+			return "", false, e
+		}
+		yo := regexp.MustCompile(`^\d{4}$`).MatchString(strings.TrimSpace(s))
+		switch {
+		case until == "", yearOnly && !yo, yearOnly == yo && u < until:
+			until, yearOnly = u, yo
+		}
+	}
+	return until, yearOnly, nil
+}
+
 // oValidUntil is the last valid day: a year is through its 31 December, a
 // date-time counts by its date as written.
 func oValidUntil(s string) (string, error) {
@@ -86,9 +109,41 @@ func oValidUntil(s string) (string, error) {
 // oNotDeclared are the texts EPDs print for a value not declared.
 var oNotDeclared = map[string]bool{"ND": true, "MND": true, "MNR": true, "INA": true, "NR": true, "NA": true, "N/A": true, "-": true, "": true}
 
+// oAmendment gives a plain "EN 15804" its amendment from the GWP
+// indicators (docs/epd.md, "Standard"): EF 3.x's GWP-total, -fossil,
+// -biogenic, -luluc mean +A2; GWP alone (no set, or a CML set) means +A1;
+// anything else leaves it.
+func oAmendment(d *odecl) {
+	if d.standard != "EN 15804" {
+		return
+	}
+	var ef, cml, other bool
+	for _, r := range d.results {
+		switch {
+		case r.indicator == "GWP-total" || r.indicator == "GWP-fossil" || r.indicator == "GWP-biogenic" || r.indicator == "GWP-luluc":
+			ef = true
+		case r.indicator == "GWP" && (r.set == "" || strings.HasPrefix(strings.ToUpper(r.set), "CML")):
+			cml = true
+		default:
+			other = true
+		}
+	}
+	switch {
+	case ef && !cml:
+		d.standard = "EN 15804+A2"
+	case cml && !ef && !other:
+		d.standard = "EN 15804+A1"
+	}
+}
+
 // parseEPD reads a line's document.
-func (o *oracle) parseEPD(t testing.TB, ref *oepdRef) (*odecl, error) {
+func (o *oracle) parseEPD(t testing.TB, ref *oepdRef) (d *odecl, err error) {
 	t.Helper()
+	defer func() {
+		if d != nil {
+			oAmendment(d)
+		}
+	}()
 	switch ref.Format {
 	case "openepd":
 		raw := []byte(ref.Document)
@@ -161,12 +216,8 @@ func parseOpenEPD(t testing.TB, raw []byte) (*odecl, error) {
 		t.Fatal("oracle: openEPD: no id")
 	}
 	d.amount, d.unit = amountOf(doc["declared_unit"])
-	until := doc["valid_until"]
-	if until == nil {
-		until = doc["date_validity_ends"]
-	}
 	var err error
-	if d.until, err = oValidUntil(str(until)); err != nil {
+	if d.until, d.yearOnly, err = oPrecise(str(doc["valid_until"]), str(doc["date_validity_ends"])); err != nil {
 		t.Fatalf("oracle: openEPD %s: %v", d.id, err)
 	}
 	var texts []string
@@ -393,7 +444,20 @@ func parseILCDArchive(t testing.TB, file string, raw []byte) (*odecl, error) {
 	p := procs[0]
 	d := &odecl{id: strings.ToLower(p.get("processInformation/dataSetInformation/UUID")),
 		reg: p.get("administrativeInformation/publicationAndOwnership/registrationNumber")}
-	if d.until, err = oValidUntil(p.get("processInformation/time/dataSetValidUntil")); err != nil {
+	if d.reg == "" { // an International EPD System number among the synonyms
+		for _, syn := range p.all("processInformation/dataSetInformation/synonyms") {
+			for _, tok := range regexp.MustCompile(`[;,\n]`).Split(syn.text, -1) {
+				if tok = strings.TrimSpace(tok); d.reg == "" && regexp.MustCompile(`^(S-P-\d{3,}|EPD-IES-\d{4,}(:\d{1,3})?)$`).MatchString(tok) {
+					d.reg = tok
+				}
+			}
+		}
+	}
+	exp := p.get("processInformation/time/other/expirationDateOfEPD")
+	if _, e := oValidUntil(exp); e != nil {
+		exp = "" // a malformed expiration date is noted and skipped
+	}
+	if d.until, d.yearOnly, err = oPrecise(exp, p.get("processInformation/time/dataSetValidUntil")); err != nil {
 		t.Fatalf("oracle: EPD %s: %v", file, err)
 	}
 	for _, c := range p.all("modellingAndValidation/complianceDeclarations/compliance/referenceToComplianceSystem/shortDescription") {
@@ -526,6 +590,9 @@ func (o *oracle) epdTerms(t testing.TB, m *omethod, l oline, u ounit, stage stri
 	}
 	if date > d.until { // both YYYY-MM-DD
 		msg := fmt.Sprintf("expired on %s; the bid is dated %s", d.until, date)
+		if d.yearOnly {
+			msg = fmt.Sprintf("is valid until %s (year only), so at the latest through 31 December %s; the bid is dated %s", d.until[:4], d.until[:4], date)
+		}
 		return nil, "", refusal(msg, "EPD %s %s", label, msg)
 	}
 	var res []oresultEPD

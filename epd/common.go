@@ -90,6 +90,104 @@ func parseValidUntil(s string) (t time.Time, yearOnly bool, err error) {
 	return t, false, nil
 }
 
+// validity is one end of validity a document states: the field it is
+// read from and the day (the 31 December of a year given alone).
+type validity struct {
+	field    string
+	day      time.Time
+	yearOnly bool
+}
+
+// setValidity takes the most precise of the ends of validity a document
+// states: a date over a year (a registry that writes the year alone in one
+// field and the day in another means the day), and of two dates or two
+// years the earlier. It notes when they disagree, so that nothing is
+// dropped silently.
+func (d *Declaration) setValidity(vs []validity) {
+	if len(vs) == 0 {
+		return
+	}
+	best := vs[0]
+	for _, v := range vs[1:] {
+		switch {
+		case best.yearOnly && !v.yearOnly:
+			best = v
+		case best.yearOnly == v.yearOnly && v.day.Before(best.day):
+			best = v
+		}
+	}
+	d.ValidUntil, d.ValidUntilYearOnly, d.ValidUntilField = best.day, best.yearOnly, best.field
+	for _, v := range vs {
+		if v.field == best.field {
+			continue
+		}
+		if v.yearOnly && !best.yearOnly && v.day.Year() == best.day.Year() {
+			continue // the year and its day agree
+		}
+		if v.yearOnly == best.yearOnly && v.day.Equal(best.day) {
+			continue
+		}
+		d.Notes = append(d.Notes, fmt.Sprintf("%s (%s) and %s (%s) disagree; %s is taken", best.field, showValidity(best), v.field, showValidity(v), best.field))
+	}
+}
+
+// showValidity writes an end of validity with the precision it was given.
+func showValidity(v validity) string {
+	if v.yearOnly {
+		return fmt.Sprintf("%d, year only", v.day.Year())
+	}
+	return v.day.Format(time.DateOnly)
+}
+
+// ef3Indicators are EN 15804+A2's climate change indicators (EF 3.x
+// characterisation), as the reader names them.
+var ef3Indicators = map[string]bool{"GWP-total": true, "GWP-fossil": true, "GWP-biogenic": true, "GWP-luluc": true}
+
+// standardFromEvidence decides the amendment of an EN 15804 declaration
+// that names none (registries' EN 15804+A1-era documents write plain "EN
+// 15804") from its GWP indicators: EF 3.x's GWP-total, -fossil, -biogenic
+// or -luluc are EN 15804+A2's; CML's "Global warming potential (GWP)"
+// alone (GWP, with no set or a CML set) is EN 15804+A1's. Standard then
+// names the amendment and StandardEvidence says why; with both kinds, or
+// neither, Standard stays "EN 15804" and a note says so.
+func (d *Declaration) standardFromEvidence() {
+	if d.Standard != "EN 15804" {
+		return
+	}
+	var a2 []string
+	a1, other := false, false
+	seen := map[string]bool{}
+	for _, r := range d.Results {
+		switch {
+		case ef3Indicators[r.Indicator]:
+			if !seen[r.Indicator] {
+				seen[r.Indicator] = true
+				a2 = append(a2, r.Indicator)
+			}
+		case r.Indicator == "GWP" && (r.Set == "" || strings.HasPrefix(strings.ToUpper(r.Set), "CML")):
+			a1 = true
+		default:
+			other = true
+		}
+	}
+	switch {
+	case len(a2) > 0 && !a1:
+		d.Standard = "EN 15804+A2"
+		d.StandardEvidence = fmt.Sprintf("the document names EN 15804 without its amendment; its GWP indicators %s are EF 3.x's, which EN 15804+A2 prescribes", strings.Join(a2, ", "))
+	case a1 && len(a2) == 0 && !other:
+		d.Standard = "EN 15804+A1"
+		d.StandardEvidence = "the document names EN 15804 without its amendment; its only GWP indicator is GWP (CML's \"Global warming potential\"), EN 15804+A1's, and none of EF 3.x's GWP-total, GWP-fossil, GWP-biogenic, GWP-luluc"
+	default:
+		d.Notes = append(d.Notes, "standard: EN 15804 without its amendment, and its GWP indicators do not tell +A1 from +A2")
+	}
+}
+
+// warn records an optional field skipped: in Warnings and Notes.
+func (d *Declaration) warn(msg string) {
+	d.Warnings = append(d.Warnings, msg)
+	d.Notes = append(d.Notes, msg)
+}
+
 // digest is the hex SHA-256 of a file as given.
 func digest(raw []byte) string {
 	sum := sha256.Sum256(raw)
@@ -149,7 +247,7 @@ func (d *Declaration) sumModules() {
 			continue
 		}
 		sum := a1.Value.Add(a2.Value).Add(a3.Value)
-		d.Results = append(d.Results, Result{Indicator: k.ind, Set: k.set, Module: "A1-A3", Value: sum, Unit: unit, Summed: true})
+		d.Results = append(d.Results, Result{Indicator: k.ind, Set: k.set, Module: "A1-A3", Value: sum, Unit: unit, Summed: true, SummedFrom: []string{"A1", "A2", "A3"}})
 		d.Notes = append(d.Notes, fmt.Sprintf("%s: A1-A3 = A1 + A2 + A3 = %s (summed, not declared)", name, sum.String()))
 	}
 }

@@ -74,14 +74,20 @@ type Declaration struct {
 	ProgramOperator    string `json:"program_operator,omitempty"`
 	Manufacturer       string `json:"manufacturer,omitempty"`
 	Plant              string `json:"plant,omitempty"`
-	// Standard is e.g. "EN 15804+A2", "EN 15804+A1", "ISO 21930".
-	Standard string `json:"standard,omitempty"`
-	PCR      string `json:"pcr,omitempty"`
-	// ValidUntil is the last day the declaration is valid (a year-only
-	// ILCD dataSetValidUntil 2027 means 2027-12-31); ValidUntilYearOnly
-	// says it was given as a year.
+	// Standard is e.g. "EN 15804+A2", "EN 15804+A1", "ISO 21930". A
+	// document naming "EN 15804" without its amendment gets the one its GWP
+	// indicators show, and StandardEvidence says which indicators decided.
+	Standard         string `json:"standard,omitempty"`
+	StandardEvidence string `json:"standard_evidence,omitempty"`
+	PCR              string `json:"pcr,omitempty"`
+	// ValidUntil is the last day the declaration is valid, from the most
+	// precise field that states it (ILCD+EPD's expirationDateOfEPD over the
+	// year-only dataSetValidUntil). ValidUntilYearOnly says the document
+	// gives only a year (2027, taken as 2027-12-31 but reported as the
+	// year); ValidUntilField names the field read.
 	ValidUntil         time.Time `json:"valid_until"`
 	ValidUntilYearOnly bool      `json:"valid_until_year_only,omitempty"`
+	ValidUntilField    string    `json:"valid_until_field,omitempty"`
 	DeclaredUnit       Quantity  `json:"declared_unit"`
 	// Density is the density the document states (kg per m3), if any: the
 	// only way a volume converts to a mass or back.
@@ -92,6 +98,11 @@ type Declaration struct {
 	// could not be derived exactly): shown by `footprint epd inspect` so
 	// that nothing is dropped silently.
 	Notes []string `json:"notes,omitempty"`
+	// Warnings are the optional fields that could not be read and were
+	// skipped (a malformed density or top-level gwp): a line using the
+	// declaration repeats them, since the reader of a result should know.
+	// Each is in Notes too.
+	Warnings []string `json:"warnings,omitempty"`
 	// SHA256 is the hex SHA-256 of the file as given (the archive for ILCD
 	// archives).
 	SHA256 string `json:"sha256"`
@@ -118,8 +129,13 @@ type Result struct {
 	// Unit is the result's unit as published (kg CO2 eq.).
 	Unit string `json:"unit,omitempty"`
 	// Summed marks an "A1-A3" the document did not declare: the exact
-	// sum of its A1, A2 and A3, added by the reader.
-	Summed bool `json:"summed,omitempty"`
+	// sum of the modules in SummedFrom (A1, A2 and A3), added by the reader.
+	Summed     bool     `json:"summed,omitempty"`
+	SummedFrom []string `json:"summed_from,omitempty"`
+	// From names the document field the result was read from when it is
+	// not the format's results ("gwp": an openEPD document's top-level
+	// A1-A3 GWP, read when impacts declares none).
+	From string `json:"from,omitempty"`
 }
 
 // MaxBytes bounds a document (and an archive); MaxArchiveEntries and

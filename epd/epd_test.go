@@ -72,6 +72,7 @@ type want struct {
 	id, name, reg, operator, manufacturer, plant, standard, pcr string
 	valid                                                       string
 	yearOnly                                                    bool
+	evidence                                                    string // StandardEvidence contains this ("" for none)
 	unit                                                        string // "1000 kg"
 	density                                                     string // "" for none
 	results                                                     []res  // each must be present
@@ -95,6 +96,9 @@ func check(t *testing.T, d *Declaration, w want) {
 	eq("Plant", d.Plant, w.plant)
 	eq("Standard", d.Standard, w.standard)
 	eq("PCR", d.PCR, w.pcr)
+	if w.evidence == "" && d.StandardEvidence != "" || !strings.Contains(d.StandardEvidence, w.evidence) {
+		t.Errorf("StandardEvidence = %q, want %q", d.StandardEvidence, w.evidence)
+	}
 	eq("ValidUntil", d.ValidUntil.Format(time.DateOnly), w.valid)
 	if d.ValidUntilYearOnly != w.yearOnly {
 		t.Errorf("ValidUntilYearOnly = %v, want %v", d.ValidUntilYearOnly, w.yearOnly)
@@ -113,6 +117,9 @@ func check(t *testing.T, d *Declaration, w want) {
 		for _, g := range d.Results {
 			if g.Indicator == r.ind && g.Set == r.set && g.Module == r.module {
 				found = true
+				if g.Summed && strings.Join(g.SummedFrom, ",") != "A1,A2,A3" {
+					t.Errorf("result %s %s %s summed from %q, want A1,A2,A3", r.set, r.ind, r.module, g.SummedFrom)
+				}
 				if g.Value.String() != r.value || g.Unit != r.unit || g.Summed != r.summed {
 					t.Errorf("result %s %s %s = %s %q summed=%v, want %s %q summed=%v", r.set, r.ind, r.module, g.Value, g.Unit, g.Summed, r.value, r.unit, r.summed)
 				}
@@ -172,6 +179,14 @@ var ilcdWants = map[string]want{
 		nResults: 6,
 		notes:    []string{"GWP-total: A1-A3 = A1 + A2 + A3 = 12 (summed, not declared)", "GWP-fossil: no A1-A3 and no A3, so A1-A3 cannot be summed"},
 	},
+	"intl-a1-year": {
+		id: "c0ffee05-0000-4000-8000-000000000005", name: "Ready-mix concrete, illustrative (EPD International style)",
+		reg: "S-P-00000", operator: "The International EPD System",
+		manufacturer: "Example Betong AB", standard: "EN 15804+A1", evidence: "its only GWP indicator is GWP (CML's", pcr: "PCR 2012:01 Construction products (illustrative)",
+		valid: "2025-05-07", unit: "1 m3", density: "2400",
+		results:  []res{{"GWP", "", "A1", "180", kgCO2, false}, {"GWP", "", "A1-A3", "199.75", kgCO2, true}},
+		nResults: 4,
+	},
 	"rebar-a1-expired": {
 		id: "c0ffee04-0000-4000-8000-000000000004", name: "Reinforcing steel bars, illustrative (expired)",
 		reg: "EPD-EXA-20160004", operator: "Example Programme Operator e.V.", manufacturer: "Example Steelworks GmbH",
@@ -204,7 +219,7 @@ func TestParseILCDArchive(t *testing.T) {
 // TestParseILCDFiles reads the process XML with its flow XML (no flow
 // property or unit group: the ILCD reference ones are known).
 func TestParseILCDFiles(t *testing.T) {
-	for _, dir := range []string{"concrete-a1-m3", "glass-a2-separate", "rebar-a1-expired", "rebar-a2"} {
+	for _, dir := range []string{"concrete-a1-m3", "glass-a2-separate", "intl-a1-year", "rebar-a1-expired", "rebar-a2"} {
 		t.Run(dir, func(t *testing.T) {
 			base := filepath.Join("testdata", "ilcd", dir)
 			proc := one(t, filepath.Join(base, "processes"))
@@ -260,6 +275,14 @@ func TestParseOpenEPD(t *testing.T) {
 			},
 			nResults: 6,
 			notes:    []string{"EF 3.0 GWP-total: A1-A3 = A1 + A2 + A3 = 1190 (summed, not declared)", "EF 3.0 GWP-fossil: no A1-A3 and no A2"},
+		},
+		"ec3-quantity-strings.json": {
+			id: "ec3exa05", name: "Ready-mix concrete 5000 psi, illustrative (EC3 record style)", reg: "EXA-EPD-5005",
+			operator: "Example Program Operator", manufacturer: "Example Concrete Co.", plant: "Example Batch Plant 9",
+			standard: "ISO 21930", valid: "2029-10-31", unit: "1 m3", density: "2400",
+			results:  []res{{"gwp", "", "A1-A3", "312.25", "kgCO2e", false}},
+			nResults: 1,
+			notes:    []string{"gwp: A1-A3 = 312.25 kgCO2e, read from the top-level gwp (impacts declares no A1-A3 GWP)", "1 impact indicator(s) other than GWP not read"},
 		},
 		"concrete-expired.json": {
 			id: "ec3exa04", name: "Ready-mix concrete 3000 psi, illustrative (expired)", reg: "EXA-EPD-0404",
@@ -418,6 +441,9 @@ func TestOpenEPDErrors(t *testing.T) {
 		{"declared unit qty", `{"id": "x", "declared_unit": {"qty": "a", "unit": "t"}}`, `EPD d.json: declared_unit: qty: "a" is not a number`},
 		{"declared unit no unit", `{"id": "x", "declared_unit": {"qty": 1}}`, `EPD d.json: declared_unit: unit: missing`},
 		{"declared unit number", `{"id": "x", "declared_unit": 1}`, `EPD d.json: declared_unit: not an amount`},
+		{"declared unit two operators", `{"id": "x", "declared_unit": "1 kg // m3"}`, `EPD d.json: declared_unit: "1 kg // m3" is not an amount with a unit`},
+		{"declared unit trailing operator", `{"id": "x", "declared_unit": "1 kg /"}`, `EPD d.json: declared_unit: "1 kg /" is not an amount with a unit`},
+		{"declared unit object bad unit", `{"id": "x", "declared_unit": {"qty": 1, "unit": "m ^ 3"}}`, `EPD d.json: declared_unit: unit: "m ^ 3" is not a unit`},
 		{"bad validity", `{` + ok + `, "valid_until": "soon"}`, `EPD d.json: valid_until: "soon" is not a year or a date`},
 		{"bad date_validity_ends", `{` + ok + `, "date_validity_ends": "31/12/2027"}`, `EPD d.json: date_validity_ends: "31/12/2027" is not a year or a date`},
 		{"validity not text", `{` + ok + `, "valid_until": 2027}`, `EPD d.json: valid_until: not a string; want a date such as "2027-03-01"`},
@@ -428,8 +454,6 @@ func TestOpenEPDErrors(t *testing.T) {
 		{"module without name", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {" ": {"mean": 1}}}}}`, `EPD d.json: impacts/TRACI 2.1/gwp: a module without a name; want e.g. "A1A2A3"`},
 		{"mean not number", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": true}}}}}`, "EPD d.json: impacts/TRACI 2.1/gwp/A1A2A3/mean: not a number"},
 		{"mean huge exponent", `{` + ok + `, "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": 1e400}}}}}`, `EPD d.json: impacts/TRACI 2.1/gwp/A1A2A3/mean: "1e400" is out of range`},
-		{"density unit", `{` + ok + `, "density": "2400 lb/ft3"}`, `EPD d.json: density: unit "lb/ft3", want kg/m3`},
-		{"mass unit", `{` + ok + `, "kg_per_declared_unit": {"qty": 5, "unit": "lb"}}`, `EPD d.json: kg_per_declared_unit: unit "lb", want kg or t`},
 		{"long echo is cut", `{"id": "x", "declared_unit": "` + strings.Repeat("9", 100) + ` t"}`, `declared_unit: number longer than 64 characters`},
 		{"long value quoted short", `{"id": "x", "declared_unit": "` + strings.Repeat("a", 1000) + `"}`, `"` + strings.Repeat("a", 40) + `"…`},
 	}
@@ -530,5 +554,241 @@ func BenchmarkRefuseDeep(b *testing.B) {
 		if _, err := Parse(FormatILCD, "d.xml", raw); !errors.Is(err, ErrTooLarge) {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestValidity: the most precise end of validity a document states is
+// taken (a day over a year), a year alone is marked year-only, and a
+// disagreement is noted.
+func TestValidity(t *testing.T) {
+	flow := File{flowFor, []byte(okFlow)}
+	ilcdTime := func(inner string) string {
+		return `<time xmlns:epd24="http://www.indata.network/EPD/2024">` + inner + `</time>`
+	}
+	tests := []struct {
+		name     string
+		ilcd     string // the process's <time> content, or
+		openepd  string // the openEPD validity fields
+		valid    string
+		yearOnly bool
+		field    string
+		note     string
+	}{
+		{name: "ILCD year only", ilcd: `<common:dataSetValidUntil>2025</common:dataSetValidUntil>`,
+			valid: "2025-12-31", yearOnly: true, field: fieldValidUntil},
+		{name: "ILCD year and expiration date", ilcd: `<common:dataSetValidUntil>2025</common:dataSetValidUntil><common:other><epd24:expirationDateOfEPD>2025-05-07</epd24:expirationDateOfEPD></common:other>`,
+			valid: "2025-05-07", field: fieldExpiration},
+		{name: "ILCD expiration date alone", ilcd: `<common:other><epd24:expirationDateOfEPD>2026-02-28</epd24:expirationDateOfEPD></common:other>`,
+			valid: "2026-02-28", field: fieldExpiration},
+		{name: "ILCD year and a date in another year", ilcd: `<common:dataSetValidUntil>2026</common:dataSetValidUntil><common:other><epd24:expirationDateOfEPD>2025-05-07</epd24:expirationDateOfEPD></common:other>`,
+			valid: "2025-05-07", field: fieldExpiration, note: "epd24:expirationDateOfEPD (2025-05-07) and processInformation/time/common:dataSetValidUntil (2026, year only) disagree"},
+		{name: "ILCD malformed expiration date", ilcd: `<common:dataSetValidUntil>2025</common:dataSetValidUntil><common:other><epd24:expirationDateOfEPD>7 May</epd24:expirationDateOfEPD></common:other>`,
+			valid: "2025-12-31", yearOnly: true, field: fieldValidUntil, note: `epd24:expirationDateOfEPD: "7 May" is not a year or a date`},
+		{name: "ILCD full date", ilcd: `<common:dataSetValidUntil>2027-03-01</common:dataSetValidUntil>`,
+			valid: "2027-03-01", field: fieldValidUntil},
+		{name: "openEPD year and date", openepd: `"valid_until": "2025", "date_validity_ends": "2025-05-07"`,
+			valid: "2025-05-07", field: "date_validity_ends"},
+		{name: "openEPD date-time", openepd: `"date_validity_ends": "2025-05-07T00:00:00Z"`,
+			valid: "2025-05-07", field: "date_validity_ends"},
+		{name: "openEPD year only", openepd: `"date_validity_ends": "2025"`,
+			valid: "2025-12-31", yearOnly: true, field: "date_validity_ends"},
+		{name: "openEPD two dates: the earlier", openepd: `"valid_until": "2026-01-31", "date_validity_ends": "2025-12-31"`,
+			valid: "2025-12-31", field: "date_validity_ends", note: "date_validity_ends (2025-12-31) and valid_until (2026-01-31) disagree; date_validity_ends is taken"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d *Declaration
+			var err error
+			if tc.ilcd != "" {
+				d, err = ParseILCD("p.xml", []byte(process(okRef, okExch, okLCIA, ilcdTime(tc.ilcd))), flow)
+			} else {
+				d, err = Parse(FormatOpenEPD, "v.json", []byte(`{"id": "v", "declared_unit": "1 t", `+tc.openepd+`}`))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.ValidUntil.Format(time.DateOnly); got != tc.valid || d.ValidUntilYearOnly != tc.yearOnly || d.ValidUntilField != tc.field {
+				t.Errorf("valid until %s year-only %v from %q, want %s %v from %q", got, d.ValidUntilYearOnly, d.ValidUntilField, tc.valid, tc.yearOnly, tc.field)
+			}
+			notes := strings.Join(d.Notes, "\n")
+			if tc.note != "" && !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q lack %q", notes, tc.note)
+			}
+			if tc.note == "" && strings.Contains(notes, "disagree") {
+				t.Errorf("unexpected note %q", notes)
+			}
+		})
+	}
+}
+
+// TestOpenEPDQuantities: openEPD quantity strings as EC3 writes them
+// (number, unit expression with "/", "*" and "^" exponents, spaces
+// optional); a malformed optional field (density, mass per declared unit,
+// top-level gwp) is skipped with a warning; the top-level gwp is the A1-A3
+// GWP when impacts declares none.
+func TestOpenEPDQuantities(t *testing.T) {
+	tests := []struct {
+		name    string
+		fields  string // added to {"id": "q", …}
+		unit    string // want declared unit
+		density string // want density, "" for none
+		gwp     string // want the A1-A3 gwp read from the top-level field, "" for none
+		warn    string // want a warning containing this, "" for none
+	}{
+		{name: "EC3 density", fields: `"declared_unit": "1 m3", "density": "2400 kg / m^3"`, unit: "1 m3", density: "2400"},
+		{name: "no spaces", fields: `"declared_unit": "1m^3", "density": "2400kg/m3"`, unit: "1 m3", density: "2400"},
+		{name: "tonne", fields: `"declared_unit": "1000 kg"`, unit: "1000 kg"},
+		{name: "exponent kept", fields: `"declared_unit": "1 hour^-1"`, unit: "1 hour^-1"},
+		{name: "product unit", fields: `"declared_unit": "1 t * km"`, unit: "1 t*km"},
+		{name: "object m^3", fields: `"declared_unit": {"qty": 1, "unit": "m^3"}`, unit: "1 m3"},
+		{name: "density in lb/ft3 warns", fields: `"declared_unit": "1 m3", "density": "150 lb / ft^3"`, unit: "1 m3", warn: `density: unit "lb/ft3", want kg/m3; no density taken`},
+		{name: "malformed density warns", fields: `"declared_unit": "1 m3", "density": "heavy"`, unit: "1 m3", warn: `density: "heavy" is not an amount with a unit`},
+		{name: "mass in lb warns", fields: `"declared_unit": "1 m3", "kg_per_declared_unit": {"qty": 5, "unit": "lb"}`, unit: "1 m3", warn: `kg_per_declared_unit: unit "lb", want kg or t; no density taken`},
+		{name: "top-level gwp", fields: `"declared_unit": "1 m3", "gwp": "301.5 kgCO2e"`, unit: "1 m3", gwp: "301.5"},
+		{name: "top-level gwp beside impacts A1-A3", fields: `"declared_unit": "1 t", "gwp": "1 kgCO2e", "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": 780}}}}`, unit: "1 t"},
+		{name: "top-level gwp without unit warns", fields: `"declared_unit": "1 t", "gwp": 301`, unit: "1 t", warn: "gwp: a number without a unit"},
+		{name: "top-level gwp not CO2 warns", fields: `"declared_unit": "1 t", "gwp": "301 kg"`, unit: "1 t", warn: `gwp: unit "kg" is not a CO2 equivalent`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Parse(FormatOpenEPD, "q.json", []byte(`{"id": "q", `+tc.fields+`}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.DeclaredUnit.Amount.String() + " " + d.DeclaredUnit.Unit; got != tc.unit {
+				t.Errorf("declared unit %q, want %q", got, tc.unit)
+			}
+			dens := ""
+			if d.Density != nil {
+				dens = d.Density.String()
+			}
+			if dens != tc.density {
+				t.Errorf("density %q, want %q", dens, tc.density)
+			}
+			gwp := ""
+			for _, r := range d.Results {
+				if r.From == "gwp" {
+					gwp = r.Value.String()
+					if r.Module != "A1-A3" || r.Indicator != "gwp" || r.Set != "" {
+						t.Errorf("top-level gwp read as %+v", r)
+					}
+				}
+			}
+			if gwp != tc.gwp {
+				t.Errorf("top-level gwp %q, want %q", gwp, tc.gwp)
+			}
+			ws := strings.Join(d.Warnings, "\n")
+			if tc.warn == "" && ws != "" || !strings.Contains(ws, tc.warn) {
+				t.Errorf("warnings %q, want %q", ws, tc.warn)
+			}
+			if len(ws) > 0 && !strings.Contains(strings.Join(d.Notes, "\n"), d.Warnings[0]) {
+				t.Errorf("warning %q is not among the notes", d.Warnings[0])
+			}
+		})
+	}
+}
+
+// TestStandardFromEvidence: a document naming EN 15804 without its
+// amendment gets the one its GWP indicators show, with the evidence.
+func TestStandardFromEvidence(t *testing.T) {
+	flow := File{flowFor, []byte(okFlow)}
+	lcia := func(descs ...string) string {
+		var b strings.Builder
+		for _, desc := range descs {
+			b.WriteString(`<LCIAResult><referenceToLCIAMethodDataSet><common:shortDescription>` + desc + `</common:shortDescription></referenceToLCIAMethodDataSet><common:other><epd:amount epd:module="A1-A3">5</epd:amount></common:other></LCIAResult>`)
+		}
+		return b.String()
+	}
+	compliance := func(std string) string {
+		return `</processInformation><modellingAndValidation><complianceDeclarations><compliance><common:referenceToComplianceSystem><common:shortDescription>` + std +
+			`</common:shortDescription></common:referenceToComplianceSystem></compliance></complianceDeclarations></modellingAndValidation><processInformation>`
+	}
+	tests := []struct {
+		name     string
+		ilcd     [2]string // standard, LCIA results
+		openepd  string
+		standard string
+		evidence string // in StandardEvidence, "" for none
+		note     string
+	}{
+		{name: "CML GWP alone is +A1", ilcd: [2]string{"EN 15804", lcia("Global warming potential (GWP)")}, standard: "EN 15804+A1", evidence: "its only GWP indicator is GWP"},
+		{name: "EF climate change is +A2", ilcd: [2]string{"EN 15804", lcia("Climate change - total", "Climate change - fossil")}, standard: "EN 15804+A2", evidence: "its GWP indicators GWP-total, GWP-fossil are EF 3.x's"},
+		{name: "GWP-fossil code is +A2", ilcd: [2]string{"EN 15804:2012", lcia("Global Warming Potential fossil fuels (GWP-fossil)")}, standard: "EN 15804+A2", evidence: "GWP-fossil are EF 3.x's"},
+		{name: "both kinds stay", ilcd: [2]string{"EN 15804", lcia("Global warming potential (GWP)", "Climate change - total")}, standard: "EN 15804", note: "do not tell +A1 from +A2"},
+		{name: "named amendment kept", ilcd: [2]string{"EN 15804+A1", lcia("Climate change - total")}, standard: "EN 15804+A1"},
+		{name: "ISO 21930 untouched", ilcd: [2]string{"ISO 21930:2017", lcia("Global warming potential (GWP)")}, standard: "ISO 21930"},
+		{name: "openEPD EF 3.0 is +A2", openepd: `"standard": "EN 15804", "impacts": {"EF 3.0": {"gwp": {"A1A2A3": {"mean": 5}}}}`, standard: "EN 15804+A2", evidence: "GWP-total are EF 3.x's"},
+		{name: "openEPD TRACI stays", openepd: `"standard": "EN 15804", "impacts": {"TRACI 2.1": {"gwp": {"A1A2A3": {"mean": 5}}}}`, standard: "EN 15804", note: "do not tell"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d *Declaration
+			var err error
+			if tc.openepd == "" {
+				d, err = ParseILCD("p.xml", []byte(process(okRef, okExch, tc.ilcd[1], compliance(tc.ilcd[0]))), flow)
+			} else {
+				d, err = Parse(FormatOpenEPD, "s.json", []byte(`{"id": "s", "declared_unit": "1 t", `+tc.openepd+`}`))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Standard != tc.standard {
+				t.Errorf("standard %q, want %q", d.Standard, tc.standard)
+			}
+			if tc.evidence == "" && d.StandardEvidence != "" || !strings.Contains(d.StandardEvidence, tc.evidence) {
+				t.Errorf("evidence %q, want %q", d.StandardEvidence, tc.evidence)
+			}
+			if notes := strings.Join(d.Notes, "\n"); !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q lack %q", notes, tc.note)
+			}
+		})
+	}
+}
+
+// TestILCDRegistrationFromSynonyms: the registration number among the
+// synonyms and the program operator as a data source, as EPD
+// International's exports carry them, when the publication fields are
+// empty; the publication fields win when given.
+func TestILCDRegistrationFromSynonyms(t *testing.T) {
+	flow := File{flowFor, []byte(okFlow)}
+	withDSI := func(synonyms, sources, pub string) string {
+		p := process(okRef, okExch, okLCIA, "")
+		p = strings.Replace(p, "<name><baseName>X</baseName></name>", "<name><baseName>X</baseName></name>"+synonyms, 1)
+		return strings.Replace(p, "</processInformation>", "</processInformation><modellingAndValidation><dataSourcesTreatmentAndRepresentativeness>"+sources+
+			"</dataSourcesTreatmentAndRepresentativeness></modellingAndValidation><administrativeInformation><publicationAndOwnership>"+pub+"</publicationAndOwnership></administrativeInformation>", 1)
+	}
+	src := func(desc string) string {
+		return `<referenceToDataSource><common:shortDescription xml:lang="en">` + desc + `</common:shortDescription></referenceToDataSource>`
+	}
+	tests := []struct {
+		name, synonyms, sources, pub string
+		reg, operator                string
+	}{
+		{name: "S-P number and the International EPD System",
+			synonyms: `<common:synonyms xml:lang="en">S-P-01234; concrete</common:synonyms>`, sources: src("ecoinvent 3.8") + src("The International EPD System"),
+			reg: "S-P-01234", operator: "The International EPD System"},
+		{name: "EPD-IES number with version, other language first",
+			synonyms: `<common:synonyms xml:lang="sv">betong</common:synonyms><common:synonyms xml:lang="en">ready-mix, EPD-IES-0012345:002</common:synonyms>`, sources: src("EPD International AB"),
+			reg: "EPD-IES-0012345:002", operator: "EPD International AB"},
+		{name: "background database is no operator", synonyms: `<common:synonyms>concrete; C30/37</common:synonyms>`, sources: src("GaBi database")},
+		{name: "publication fields win",
+			synonyms: `<common:synonyms>S-P-01234</common:synonyms>`, sources: src("The International EPD System"),
+			pub: `<common:registrationNumber>EPD-EXA-1</common:registrationNumber><common:referenceToRegistrationAuthority><common:shortDescription>Example Operator</common:shortDescription></common:referenceToRegistrationAuthority>`,
+			reg: "EPD-EXA-1", operator: "Example Operator"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := ParseILCD("p.xml", []byte(withDSI(tc.synonyms, tc.sources, tc.pub)), flow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.RegistrationNumber != tc.reg || d.ProgramOperator != tc.operator {
+				t.Errorf("registration %q operator %q, want %q %q", d.RegistrationNumber, d.ProgramOperator, tc.reg, tc.operator)
+			}
+			notes := strings.Join(d.Notes, "\n")
+			if tc.reg != "" && tc.pub == "" && !strings.Contains(notes, "read from processInformation/dataSetInformation/common:synonyms") {
+				t.Errorf("notes %q do not say where the registration number was read", notes)
+			}
+		})
 	}
 }

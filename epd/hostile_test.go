@@ -121,6 +121,10 @@ func FuzzParseILCD(f *testing.F) {
 		f.Add(one(f, filepath.Join(dir, "processes")))
 	}
 	f.Add([]byte(process(okRef, okExch, okLCIA, "")))
+	// Validity: a year and the EPD's expiration date (ILCD+EPD 1.3).
+	f.Add([]byte(process(okRef, okExch, okLCIA, `<time xmlns:epd24="http://www.indata.network/EPD/2024"><common:dataSetValidUntil>2025</common:dataSetValidUntil><common:other><epd24:expirationDateOfEPD>2025-05-07</epd24:expirationDateOfEPD></common:other></time>`)))
+	// Registration number among the synonyms, program operator as a data source.
+	f.Add([]byte(strings.Replace(process(okRef, okExch, okLCIA, ""), "</baseName></name>", "</baseName></name><common:synonyms>x; S-P-01234, EPD-IES-0012345:002</common:synonyms>", 1)))
 	f.Add([]byte(billionLaughs))
 	f.Add([]byte(externalEntity))
 	f.Add([]byte(strings.Repeat("<a>", 70)))
@@ -146,6 +150,10 @@ func FuzzParseOpenEPD(f *testing.F) {
 		f.Add(raw)
 	}
 	f.Add([]byte(`{"id": "x", "declared_unit": "1 t", "impacts": {"s": {"gwp": {"A1": {"mean": 1}, "A2": {"mean": "2"}, "A3": {"mean": 3e2}}}}}`))
+	f.Add([]byte(`{"id": "x", "declared_unit": "1 t", "valid_until": "2025", "date_validity_ends": "2025-05-07T00:00:00Z"}`))
+	f.Add([]byte(`{"id": "x", "declared_unit": "1 m^3", "density": "2400 kg / m^3", "gwp": "301.5 kgCO2e", "kg_per_declared_unit": {"qty": 5, "unit": "t * km / hour^-1"}}`))
+	f.Add([]byte(`{"id": "x", "declared_unit": "1kg//m3", "density": "heavy", "gwp": 7}`))
+	f.Add([]byte(`{"id": "x", "declared_unit": "1 t", "standard": "EN 15804", "impacts": {"EF 3.0": {"gwp-fossil": {"A1A2A3": {"mean": 5}}}, "CML": {"gwp": {"A1A2A3": {"mean": 5}}}}}`))
 	f.Add([]byte(strings.Repeat("[", 70)))
 	f.Add([]byte(`{"id": "x", "declared_unit": "1e99999 m3", "kg_per_declared_unit": "1 kg"}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {

@@ -145,14 +145,8 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 		d.Notes = append(d.Notes, "processInformation/dataSetInformation/name/baseName: missing; the EPD is shown by its UUID")
 		d.Name = d.ID
 	}
-	if s := pi.child("time", "dataSetValidUntil").str(); s != "" {
-		t, yearOnly, err := parseValidUntil(s)
-		if err != nil {
-			return nil, bad("processInformation/time/common:dataSetValidUntil", err.Error())
-		}
-		d.ValidUntil, d.ValidUntilYearOnly = t, yearOnly
-	} else {
-		d.Notes = append(d.Notes, "processInformation/time/common:dataSetValidUntil: missing; validity cannot be checked")
+	if err := ilcdValidity(pi.child("time"), d); err != nil {
+		return nil, bad(err.field, err.msg)
 	}
 	mv := p.root.child("modellingAndValidation")
 	for _, c := range mv.child("complianceDeclarations").all("compliance") {
@@ -174,6 +168,21 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 		d.ProgramOperator = po.child("other", "referenceToPublisher").shortDescription()
 	}
 	d.Manufacturer = po.child("referenceToOwnershipOfDataSet").shortDescription()
+	if d.RegistrationNumber == "" {
+		if reg := registrationInSynonyms(dsi.all("synonyms")); reg != "" {
+			d.RegistrationNumber = reg
+			d.Notes = append(d.Notes, "registration number "+quote(reg)+" read from processInformation/dataSetInformation/common:synonyms (common:registrationNumber is empty)")
+		}
+	}
+	if d.ProgramOperator == "" {
+		for _, r := range mv.child("dataSourcesTreatmentAndRepresentativeness").all("referenceToDataSource") {
+			if op := r.shortDescription(); programOperatorName.MatchString(op) {
+				d.ProgramOperator = op
+				d.Notes = append(d.Notes, "program operator "+quote(op)+" read from modellingAndValidation/dataSourcesTreatmentAndRepresentativeness/referenceToDataSource (no registration authority or publisher given)")
+				break
+			}
+		}
+	}
 
 	if err := fs.declaredUnit(p, d); err != nil {
 		return nil, err
@@ -182,8 +191,81 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 		return nil, err
 	}
 	d.sumModules()
+	d.standardFromEvidence()
 	return d, nil
 }
+
+// ILCD fields stating the end of validity: ILCD's dataSetValidUntil (a
+// year in most registries' exports) and the ILCD+EPD 1.3 extension's
+// expiration date of the EPD (a date, in time/common:other).
+const (
+	fieldValidUntil = "processInformation/time/common:dataSetValidUntil"
+	fieldExpiration = "processInformation/time/common:other/epd24:expirationDateOfEPD"
+)
+
+// ilcdValidity reads the end of validity: the EPD's expiration date when
+// given (a malformed one is noted and the data set's validity taken), and
+// dataSetValidUntil; setValidity keeps the more precise.
+func ilcdValidity(tm *node, d *Declaration) *fieldErr {
+	var vs []validity
+	if s := tm.child("other", "expirationDateOfEPD").str(); s != "" {
+		t, yearOnly, err := parseValidUntil(s)
+		if err != nil {
+			d.Notes = append(d.Notes, fieldExpiration+": "+err.Error()+"; not read")
+		} else {
+			vs = append(vs, validity{fieldExpiration, t, yearOnly})
+		}
+	}
+	if s := tm.child("dataSetValidUntil").str(); s != "" {
+		t, yearOnly, err := parseValidUntil(s)
+		if err != nil && len(vs) == 0 {
+			return &fieldErr{fieldValidUntil, err.Error()}
+		}
+		if err != nil {
+			d.Notes = append(d.Notes, fieldValidUntil+": "+err.Error()+"; not read")
+		} else {
+			vs = append(vs, validity{fieldValidUntil, t, yearOnly})
+		}
+	}
+	if len(vs) == 0 {
+		d.Notes = append(d.Notes, fieldValidUntil+": missing; validity cannot be checked")
+	}
+	d.setValidity(vs)
+	return nil
+}
+
+// registrationNumber matches the registration numbers of the International
+// EPD System (EPD International), which its ILCD exports carry among the
+// synonyms: "S-P-01234" (older) and "EPD-IES-0012345", with an optional
+// version ":002".
+var registrationNumber = regexp.MustCompile(`^(?:S-P-\d{3,}|EPD-IES-\d{4,}(?::\d{1,3})?)$`)
+
+// registrationInSynonyms finds a registration number among the synonyms
+// (each a list separated by ";" or ","), English first.
+func registrationInSynonyms(syns []*node) string {
+	var en, rest []*node
+	for _, n := range syns {
+		if n.attr("lang") == "en" {
+			en = append(en, n)
+		} else {
+			rest = append(rest, n)
+		}
+	}
+	for _, n := range append(en, rest...) {
+		for _, tok := range strings.FieldsFunc(n.str(), func(r rune) bool { return r == ';' || r == ',' || r == '\n' }) {
+			if tok = strings.TrimSpace(tok); registrationNumber.MatchString(tok) {
+				return tok
+			}
+		}
+	}
+	return ""
+}
+
+// programOperatorName recognises a data source naming the International
+// EPD System as its programme operator (EPD International's exports give
+// it as a data source); other data sources (background databases) are
+// not program operators.
+var programOperatorName = regexp.MustCompile(`(?i)\b(?:international\s+epd\s+system|epd\s+international|environdec)\b`)
 
 // declaredUnit derives the declared unit: the reference exchange's mean
 // amount × its flow's reference flow property mean value, in that flow

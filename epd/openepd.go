@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -87,7 +88,7 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 	d.Plant = plantNames(doc)
 	d.Standard = standardOf(doc)
 
-	validity := ""
+	var vs []validity
 	for _, k := range []string{"valid_until", "date_validity_ends"} {
 		if v, ok := doc[k]; ok && v != nil {
 			if _, isText := v.(string); !isText {
@@ -99,14 +100,13 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 			if err != nil {
 				return nil, bad(k, err.Error())
 			}
-			d.ValidUntil, d.ValidUntilYearOnly = t, yearOnly
-			validity = k
-			break
+			vs = append(vs, validity{k, t, yearOnly})
 		}
 	}
-	if validity == "" {
+	if len(vs) == 0 {
 		d.Notes = append(d.Notes, "valid_until: missing (nor date_validity_ends); validity cannot be checked")
 	}
+	d.setValidity(vs)
 
 	du, ok := doc["declared_unit"]
 	if !ok || du == nil {
@@ -125,7 +125,43 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 		return nil, &DocError{File: file, Field: err.field, Msg: err.msg, Err: ErrMalformed}
 	}
 	d.sumModules()
+	topLevelGWP(doc, d)
+	d.standardFromEvidence()
 	return d, nil
+}
+
+// topLevelGWP reads the document's top-level "gwp" (EC3 records carry the
+// A1-A3 GWP there, e.g. "352 kgCO2e") as the A1-A3 GWP when impacts
+// declares none (nor A1, A2 and A3 to sum), marked From "gwp". When
+// impacts has one, the top-level value is left (noted). One that cannot
+// be read is skipped with a warning.
+func topLevelGWP(doc map[string]any, d *Declaration) {
+	v, ok := doc["gwp"]
+	if !ok || v == nil {
+		return
+	}
+	for _, r := range d.Results {
+		if r.Module == "A1-A3" && strings.HasPrefix(strings.ToLower(r.Indicator), "gwp") {
+			d.Notes = append(d.Notes, "gwp: impacts declares the A1-A3 GWP; the top-level gwp is not read")
+			return
+		}
+	}
+	var q Quantity
+	var err error
+	if _, isNum := v.(json.Number); isNum {
+		err = fmt.Errorf("a number without a unit (want e.g. \"352 kgCO2e\")")
+	} else {
+		q, err = amount(v)
+	}
+	if err == nil && !strings.Contains(strings.ToLower(q.Unit), "co2") {
+		err = fmt.Errorf("unit %s is not a CO2 equivalent (want e.g. kgCO2e)", quote(q.Unit))
+	}
+	if err != nil {
+		d.warn("gwp: " + err.Error() + "; not read")
+		return
+	}
+	d.Results = append(d.Results, Result{Indicator: "gwp", Module: "A1-A3", Value: q.Amount, Unit: q.Unit, From: "gwp"})
+	d.Notes = append(d.Notes, fmt.Sprintf("gwp: A1-A3 = %s %s, read from the top-level gwp (impacts declares no A1-A3 GWP)", q.Amount, q.Unit))
 }
 
 // fieldErr is a problem at a JSON path, made a *DocError by the caller.
@@ -137,12 +173,17 @@ type fieldErr struct{ field, msg string }
 func readDensity(doc map[string]any, d *Declaration) *fieldErr {
 	if v, ok := doc["density"]; ok && v != nil {
 		q, err := amount(v)
-		if err != nil {
-			return &fieldErr{"density", err.Error()}
+		if err == nil && q.Unit != "kg/m3" && q.Unit != "kg/m³" {
+			err = fmt.Errorf("unit %s, want kg/m3", quote(q.Unit))
 		}
-		u := strings.ReplaceAll(strings.ToLower(q.Unit), " ", "")
-		if u != "kg/m3" && u != "kg/m^3" && u != "kg/m³" {
-			return &fieldErr{"density", fmt.Sprintf("unit %s, want kg/m3", quote(q.Unit))}
+		if err == nil && !q.Amount.IsPositive() {
+			err = fmt.Errorf("%s kg/m3 is not a positive density", q.Amount)
+		}
+		if err != nil {
+			// Optional: a density that cannot be read is skipped, and
+			// said (a line that needs it is refused for want of one).
+			d.warn("density: " + err.Error() + "; no density taken")
+			return nil
 		}
 		d.Density = &q.Amount
 		return nil
@@ -154,7 +195,8 @@ func readDensity(doc map[string]any, d *Declaration) *fieldErr {
 		}
 		q, err := amount(v)
 		if err != nil {
-			return &fieldErr{k, err.Error()}
+			d.warn(k + ": " + err.Error() + "; no density taken")
+			return nil
 		}
 		var kg decimal.Decimal
 		switch q.Unit {
@@ -163,7 +205,8 @@ func readDensity(doc map[string]any, d *Declaration) *fieldErr {
 		case "t":
 			kg = q.Amount.Mul(decimal.NewFromInt(1000))
 		default:
-			return &fieldErr{k, fmt.Sprintf("unit %s, want kg or t", quote(q.Unit))}
+			d.warn(fmt.Sprintf("%s: unit %s, want kg or t; no density taken", k, quote(q.Unit)))
+			return nil
 		}
 		dens, note := densityFrom(kg, d.DeclaredUnit)
 		d.Density = dens
@@ -255,19 +298,13 @@ func number(v any) (decimal.Decimal, error) {
 	return decimal.Decimal{}, fmt.Errorf("not a number (want e.g. 780)")
 }
 
-// amount reads an openEPD Amount: "1 t" or {"qty": 1, "unit": "t"}.
+// amount reads an openEPD Amount: a quantity string ("1 t", "2400 kg /
+// m^3") or {"qty": 1, "unit": "t"}. The unit is written canonically
+// (unitExpr).
 func amount(v any) (Quantity, error) {
 	switch a := v.(type) {
 	case string:
-		f := strings.Fields(a)
-		if len(f) != 2 {
-			return Quantity{}, fmt.Errorf("%s is not an amount with a unit (want e.g. \"1 t\")", quote(a))
-		}
-		n, err := parseNum(f[0])
-		if err != nil {
-			return Quantity{}, err
-		}
-		return Quantity{Amount: n, Unit: clip(f[1])}, nil
+		return quantityStr(a)
 	case map[string]any:
 		n, err := number(a["qty"])
 		if err != nil {
@@ -277,9 +314,86 @@ func amount(v any) (Quantity, error) {
 		if strings.TrimSpace(u) == "" {
 			return Quantity{}, fmt.Errorf(`unit: missing (want e.g. {"qty": 1, "unit": "t"})`)
 		}
-		return Quantity{Amount: n, Unit: clip(u)}, nil
+		unit, ok := unitExpr(u)
+		if !ok {
+			return Quantity{}, fmt.Errorf("unit: %s is not a unit (want e.g. \"t\" or \"kg / m^3\")", quote(u))
+		}
+		return Quantity{Amount: n, Unit: unit}, nil
 	}
 	return Quantity{}, fmt.Errorf(`not an amount (want "1 t" or {"qty": 1, "unit": "t"})`)
+}
+
+// leadingNumber is a quantity string's number: digits with an optional
+// fraction and exponent, then the unit.
+var leadingNumber = regexp.MustCompile(`^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`)
+
+// quantityStr reads an openEPD quantity string: a number, then a unit
+// expression, spaces optional between them ("1 t", "1000 kg", "1 m3",
+// "2400 kg / m^3", "0.5 t * km").
+func quantityStr(s string) (Quantity, error) {
+	t := strings.TrimSpace(s)
+	num := leadingNumber.FindString(t)
+	if num == "" {
+		return Quantity{}, fmt.Errorf("%s is not an amount with a unit (want e.g. \"1 t\" or \"2400 kg / m^3\")", quote(s))
+	}
+	n, err := parseNum(num)
+	if err != nil {
+		return Quantity{}, err
+	}
+	unit, ok := unitExpr(t[len(num):])
+	if !ok {
+		return Quantity{}, fmt.Errorf("%s is not an amount with a unit (want e.g. \"1 t\" or \"2400 kg / m^3\")", quote(s))
+	}
+	return Quantity{Amount: n, Unit: unit}, nil
+}
+
+// unitFactor is one factor of a unit expression: a unit name ("kg", "m",
+// "kgCO2e", "°C", "m3") with an optional exponent written "^3" or "^-1".
+var unitFactor = regexp.MustCompile(`^([\p{L}°µ%][\p{L}\p{N}°µ%_.]*)(?:\^([+-]?\d{1,2}))?$`)
+
+// unitExpr writes an openEPD unit expression canonically: factors joined
+// by "*" or "/" (spaces around them optional), a factor's exponent 2 or 3
+// written as a digit ("m^3" → "m3"), others kept ("hour^-1"); so
+// "kg / m^3" is "kg/m3". false when it is no unit expression.
+func unitExpr(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > maxNumberLen {
+		return "", false
+	}
+	var b strings.Builder
+	op := ""
+	for _, f := range strings.FieldsFunc(strings.NewReplacer("*", " * ", "/", " / ").Replace(s), func(r rune) bool { return r == ' ' || r == '\t' }) {
+		if f == "*" || f == "/" {
+			if op != "" || b.Len() == 0 {
+				return "", false
+			}
+			op = f
+			continue
+		}
+		m := unitFactor.FindStringSubmatch(f)
+		if m == nil {
+			return "", false
+		}
+		if b.Len() > 0 {
+			if op == "" {
+				return "", false // two factors without an operator
+			}
+			b.WriteString(op)
+		}
+		op = ""
+		b.WriteString(m[1])
+		switch m[2] {
+		case "", "1", "+1":
+		case "2", "3", "+2", "+3":
+			b.WriteString(strings.TrimPrefix(m[2], "+"))
+		default:
+			b.WriteString("^" + m[2])
+		}
+	}
+	if op != "" || b.Len() == 0 {
+		return "", false
+	}
+	return b.String(), true
 }
 
 // orgName is an organisation's (or PCR's) name: a string, or an object's

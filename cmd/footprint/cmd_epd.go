@@ -169,14 +169,21 @@ func printDeclaration(w io.Writer, name string, d *epd.Declaration, problems []s
 	row("program operator", d.ProgramOperator)
 	row("manufacturer", d.Manufacturer)
 	row("plant", d.Plant)
-	row("standard", d.Standard)
+	std := d.Standard
+	if d.StandardEvidence != "" {
+		std += " (" + d.StandardEvidence + ")"
+	}
+	row("standard", std)
 	row("pcr", d.PCR)
 	valid := "not stated"
 	if !d.ValidUntil.IsZero() {
 		valid = d.ValidUntil.Format(time.DateOnly)
 		if d.ValidUntilYearOnly {
-			valid += fmt.Sprintf(" (given as the year %d)", d.ValidUntil.Year())
+			valid = fmt.Sprintf("%d (year only; valid at the latest through %s)", d.ValidUntil.Year(), valid)
 		}
+	}
+	if d.ValidUntilField != "" {
+		valid += " from " + d.ValidUntilField
 	}
 	row("valid until", valid)
 	row("declared unit", strings.TrimSpace(d.DeclaredUnit.Amount.String()+" "+d.DeclaredUnit.Unit))
@@ -192,13 +199,22 @@ func printDeclaration(w io.Writer, name string, d *epd.Declaration, problems []s
 	for _, r := range d.Results {
 		unit := r.Unit
 		if r.Summed {
-			unit += "  (summed from A1, A2, A3)"
+			unit += "  (summed from " + strings.Join(r.SummedFrom, ", ") + ")"
+		}
+		if r.From != "" {
+			unit += "  (from the top-level " + r.From + ")"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", r.Indicator, r.Set, r.Module, r.Value.String(), unit)
 	}
 	tw.Flush()
 	if len(d.Results) == 0 {
 		fmt.Fprintln(w, "  (none)")
+	}
+	if len(d.Warnings) > 0 {
+		fmt.Fprintln(w, "\nwarnings (optional fields skipped; repeated on every line using this EPD):")
+		for _, n := range d.Warnings {
+			fmt.Fprintf(w, "  - %s\n", n)
+		}
 	}
 	if len(d.Notes) > 0 {
 		fmt.Fprintln(w, "\nnotes:")

@@ -72,10 +72,15 @@ func TestEPDInspect(t *testing.T) {
 		errHas []string
 	}{
 		{"archive +A2", "", []string{"epd", "inspect", rebar}, 0,
-			[]string{"format ilcd+epd", "valid until 2028-12-31 (given as the year 2028)", "declared unit 1000 kg", "GWP-total A1-A3 612", "standard EN 15804+A2", "usable: yes"}, nil},
+			[]string{"format ilcd+epd", "valid until 2028 (year only; valid at the latest through 2028-12-31)", "declared unit 1000 kg", "GWP-total A1-A3 612", "standard EN 15804+A2", "usable: yes"}, nil},
 		{"archive m3 with density", "", []string{"epd", "inspect", concrete}, 0, []string{"declared unit 1 m3", "density 2400 kg/m3", "GWP A1-A3 231"}, nil},
 		{"process with its flow", "", []string{"epd", "inspect", ilcdFile(t, "rebar-a1-expired", "processes"), ilcdFile(t, "rebar-a1-expired", "flows")}, 0,
 			[]string{"valid until 2021-06-30", "density 7850 kg/m3"}, nil},
+		{"EPD International style", "", []string{"epd", "inspect", ilcdFile(t, "intl-a1-year", "processes"), ilcdFile(t, "intl-a1-year", "flows")}, 0,
+			[]string{"registration S-P-00000", "program operator The International EPD System", "standard EN 15804+A1 (the document names EN 15804 without its amendment",
+				"valid until 2025-05-07 from processInformation/time/common:other/epd24:expirationDateOfEPD", "GWP A1-A3 199.75 kg CO2 eq. (summed from A1, A2, A3)"}, nil},
+		{"EC3 quantity strings", "", []string{"epd", "inspect", filepath.Join(epdFixtures, "openepd", "ec3-quantity-strings.json")}, 0,
+			[]string{"declared unit 1 m3", "density 2400 kg/m3", "gwp A1-A3 312.25 kgCO2e (from the top-level gwp)", "usable: yes"}, nil},
 		{"openepd guessed", "", []string{"epd", "inspect", openepd}, 0, []string{"format openepd", "gwp TRACI 2.1 A1-A3 780.5"}, nil},
 		{"format given", "", []string{"epd", "inspect", "--format", "openepd", openepd}, 0, []string{"id ec3exa01"}, nil},
 		{"stdin", string(rawOpenEPD), []string{"epd", "inspect", "-"}, 0, []string{"file stdin"}, nil},
