@@ -155,13 +155,50 @@ var otherActivities = []activity{
 	{"material.glass.flat", "mass|area", "A1-A3", "Flat glass (float, unprocessed)"},
 }
 
-// activities returns the activity taxonomy in activities.csv order.
+// productCategories are the construction-product categories a product's EPD
+// is declared for. They follow the activities with reference factors in
+// activities.csv. No reference table gives them a generic factor or a
+// procurement limit (that is the point of listing them: a line names the
+// product, and its EPD is the evidence); they are descriptive rows only,
+// with the dimensions a product of the category is declared and bought in.
+// Pieces (doors, windows, bricks by the unit) are not a unit dimension, so a
+// line gives them by area, mass or volume.
+var productCategories = []activity{
+	{"material.concrete.precast", "volume|mass", "A1-A3", "Precast concrete elements"},
+	{"material.cement", "mass", "A1-A3", "Cement (CEM I-VI, bulk or bagged)"},
+	{"material.steel.wire_rod", "mass", "A1-A3", "Steel wire rod and drawn wire"},
+	{"material.aluminium.extrusion", "mass", "A1-A3", "Aluminium extrusions and profiles"},
+	{"material.aluminium.sheet", "mass|area", "A1-A3", "Aluminium sheet, plate and cladding panels"},
+	{"material.glass.insulating", "area|mass", "A1-A3", "Insulating glass units (double or triple glazing)"},
+	{"material.timber.sawn", "volume|mass", "A1-A3", "Sawn softwood and hardwood timber"},
+	{"material.timber.glulam", "volume|mass", "A1-A3", "Glued laminated timber (glulam)"},
+	{"material.timber.clt", "volume|mass", "A1-A3", "Cross-laminated timber (CLT)"},
+	{"material.timber.panel", "volume|mass|area", "A1-A3", "Wood-based panels (OSB, plywood, particleboard, MDF)"},
+	{"material.flooring", "area|mass", "A1-A3", "Floor coverings (resilient, textile, ceramic, wood)"},
+	{"material.plasterboard", "area|mass", "A1-A3", "Gypsum plasterboard and gypsum fibreboard"},
+	{"material.insulation.mineral_wool", "area|volume|mass", "A1-A3", "Mineral wool insulation (glass wool, stone wool)"},
+	{"material.insulation.eps", "area|volume|mass", "A1-A3", "Expanded polystyrene insulation (EPS)"},
+	{"material.insulation.xps", "area|volume|mass", "A1-A3", "Extruded polystyrene insulation (XPS)"},
+	{"material.insulation.wood_fibre", "area|volume|mass", "A1-A3", "Wood-fibre insulation"},
+	{"material.masonry.brick", "mass|volume|area", "A1-A3", "Clay bricks (by mass, volume or wall area)"},
+	{"material.masonry.block", "mass|volume|area", "A1-A3", "Masonry blocks (concrete, aerated concrete, calcium silicate)"},
+	{"material.asphalt", "mass", "A1-A3", "Asphalt mixtures (hot and warm mix)"},
+	{"material.door", "area", "A1-A3", "Doors, by leaf area"},
+	{"material.window", "area", "A1-A3", "Windows, by window area"},
+	{"material.curtain_wall", "area", "A1-A3", "Curtain walls, by facade area"},
+	{"material.roofing.membrane", "area|mass", "A1-A3", "Roofing and waterproofing membranes (bitumen, synthetic)"},
+	{"material.paint", "mass|volume|area", "A1-A3", "Paints and coatings"},
+}
+
+// activities returns the activity taxonomy in activities.csv order: fuels,
+// the other activities, then the product categories.
 func activities() []activity {
-	out := make([]activity, 0, len(fuels)+len(otherActivities))
+	out := make([]activity, 0, len(fuels)+len(otherActivities)+len(productCategories))
 	for _, f := range fuels {
 		out = append(out, activity{f.key, "energy|mass|volume", "combustion", f.title})
 	}
-	return append(out, otherActivities...)
+	out = append(out, otherActivities...)
+	return append(out, productCategories...)
 }
 
 // activityKeys is the set of activity keys.
