@@ -461,6 +461,16 @@ func (p *Plan) epdRecipe(r *recipe, l *Line, u factors.Unit, when asOf) {
 	r.stages = []string{stage}
 	r.notes = append(r.notes, v.notes...)
 	r.warnings = append(r.warnings, v.warnings...)
+	// Say when the EPD is all there is: no generic factor to compare it
+	// with, no limit to hold it to.
+	ev, err := p.method.Evidence(p.lib, act.Key)
+	if err != nil {
+		r.err = err
+		return
+	}
+	if n := ev.OnlyEPDNote(act.Key); n != "" {
+		r.notes = append(r.notes, n)
+	}
 	if len(p.host) > 0 {
 		r.origin = OriginProduct
 	}
