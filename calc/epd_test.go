@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -427,5 +428,56 @@ func TestEPDIntlFixture(t *testing.T) {
 	}
 	if ws := strings.Join(l.Warnings, "\n"); !strings.Contains(ws, "the EPD declares GWP under EN 15804+A1") || !strings.Contains(ws, "EPD S-P-00000 (intl.xml) expires on 2025-05-07") {
 		t.Errorf("warnings %q", ws)
+	}
+}
+
+// TestFlooringPerM2 computes an m2 line of a product category (flooring)
+// from an openEPD declared per m2 under eu-gpp@2025.3, and checks the line
+// says the EPD is the only evidence; a line of the same category without an
+// EPD gets the dataset's "no factor" error, and a rebar EPD line, which has
+// a generic factor, carries no such note.
+func TestFlooringPerM2(t *testing.T) {
+	eng, reg := epdWorld(t)
+	m, err := reg.Resolve("eu-gpp@2025.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("testdata/epd/flooring-m2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := epd.Parse(epd.FormatOpenEPD, "flooring-m2.json", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := epdLine("1", "material.flooring", "250", "m2", d)
+	line.Region, line.Factor.EPD.File = "DE", "flooring-m2.json"
+	rebar := epdLine("3", "material.steel.rebar", "1", "t", a2Rebar())
+	rebar.Region = "DE"
+	bare := calc.Line{ID: "2", Activity: "material.flooring", Region: "DE", Quantity: dec("250"), Unit: "m2"}
+	_, err = eng.Calculate(m, calc.Bid{Reference: "T", Date: "2026-03-01", Lines: []calc.Line{bare}})
+	if err == nil || !strings.Contains(err.Error(), "no factor for material.flooring in region DE in datasets") {
+		t.Errorf("flooring line without EPD: %v, want the no-factor error naming material.flooring", err)
+	}
+	fp, err := eng.Calculate(m, calc.Bid{Reference: "T", Date: "2026-03-01", Lines: []calc.Line{line, rebar}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := fp.Lines[0]
+	if l.Error != "" || !l.KgCO2e.Equal(dec("2875")) || l.EPD == nil || l.EPD.Value != "11.5" || l.EPD.DeclaredUnit != "1 m2" {
+		t.Errorf("flooring line: kg %s error %q epd %+v, want 2875 kg (250 m2 × 11.50 kg CO2e/m2)", l.KgCO2e, l.Error, l.EPD)
+	}
+	const note = "no generic factor and no procurement limit for material.flooring under eu-gpp@2025.3: the EPD's value is the only evidence"
+	if !slices.Contains(l.Conversions, note) {
+		t.Errorf("flooring conversions (the line's notes) %q lack %q", l.Conversions, note)
+	}
+	r := fp.Lines[1]
+	if r.Error != "" {
+		t.Fatalf("rebar line: %s", r.Error)
+	}
+	for _, n := range r.Conversions {
+		if strings.Contains(n, "only evidence") {
+			t.Errorf("rebar line (ÖKOBAUDAT has a generic factor) notes %q", n)
+		}
 	}
 }

@@ -32,10 +32,13 @@ type MethodDetail struct {
 	Digest string `json:"digest"`
 }
 
-// ActivityView is an activity of the taxonomy with the units it accepts.
+// ActivityView is an activity of the taxonomy with the units it accepts
+// and, per method version, what the method holds for it besides a
+// product's own EPD.
 type ActivityView struct {
 	factors.Activity
-	Units []string `json:"units"`
+	Units   []string           `json:"units"`
+	Methods []methods.Evidence `json:"methods"`
 }
 
 // List wraps a listing with its count.
@@ -53,19 +56,26 @@ type catalog struct {
 	units      []string
 }
 
-func newCatalog(lib *factors.Library, reg *methods.Registry) catalog {
+func newCatalog(lib *factors.Library, reg *methods.Registry) (catalog, error) {
 	c := catalog{regions: lib.Regions(), units: lib.Units.Symbols(), methods: []MethodSummary{}, activities: []ActivityView{}}
 	for _, m := range reg.All() {
 		c.methods = append(c.methods, summary(m))
 	}
 	for _, a := range lib.Activities() {
-		v := ActivityView{Activity: a, Units: []string{}}
+		v := ActivityView{Activity: a, Units: []string{}, Methods: []methods.Evidence{}}
 		for _, d := range a.Dimensions {
 			v.Units = append(v.Units, lib.Units.SymbolsOf(d)...)
 		}
+		for _, m := range reg.All() {
+			ev, err := m.Evidence(lib, a.Key)
+			if err != nil {
+				return catalog{}, err
+			}
+			v.Methods = append(v.Methods, ev)
+		}
 		c.activities = append(c.activities, v)
 	}
-	return c
+	return c, nil
 }
 
 func summary(m *methods.Method) MethodSummary {

@@ -212,7 +212,9 @@ func newServer(cfg Config) (*Server, error) {
 	if s.guesses, err = newGuessLimiter(cfg.Guesses, cfg.Logger); err != nil {
 		return nil, err
 	}
-	s.catalog = newCatalog(s.lib, s.reg)
+	if s.catalog, err = newCatalog(s.lib, s.reg); err != nil {
+		return nil, fmt.Errorf("server: activities: %w", err)
+	}
 	s.tw = newTenderWeb(cfg)
 	s.tenders = newTenderDeps(cfg)
 	s.svc = tenders.New(tenders.Config{Store: cfg.Store, Registry: cfg.Registry, Engine: cfg.Engine, Now: cfg.Now})
