@@ -57,7 +57,33 @@ func cmdFactors(_ context.Context, e *env, args []string) int {
 	}
 	tw.Flush()
 	if len(found) == 0 {
+		if _, err := w.lib.Activity(q.Activity); err == nil && q.Region == "" && q.Dataset == "" {
+			return whatExists(e, w, q.Activity)
+		}
 		fmt.Fprintln(e.stderr, "no factor matches; try a broader query (e.g. --activity 'fuel.*')")
+	}
+	return exitOK
+}
+
+// whatExists tells, on stderr, for an activity key without a matching
+// factor, what each method holds for it: generic factors, limits and
+// whether it takes a product's EPD (the product categories have only that).
+func whatExists(e *env, w *world, key string) int {
+	fmt.Fprintf(e.stderr, "no factor matches; for %s the methods hold:\n", key)
+	for _, m := range w.reg.All() {
+		ev, err := m.Evidence(w.lib, key)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "footprint factors search:", err)
+			return exitFailed
+		}
+		generic, limits := "no generic factor", "no procurement limit"
+		if len(ev.GenericFactors) > 0 {
+			generic = "generic factors in " + strings.Join(ev.GenericFactors, ", ")
+		}
+		if len(ev.Limits) > 0 {
+			limits = "limits " + strings.Join(ev.Limits, ", ")
+		}
+		fmt.Fprintf(e.stderr, "  %s: %s, %s, product factors %s\n", ev.Method, generic, limits, strings.ReplaceAll(ev.ProductFactors, "_", " "))
 	}
 	return exitOK
 }

@@ -90,7 +90,18 @@ func TestMethodsAndFactors(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "egrid@2023:egrid23-us-camx") || !strings.Contains(out, "436.7 lb/MWh") {
 		t.Fatalf("factors search: %d %s", code, out)
 	}
-	code, _, errs := runCmd(t, "", "frobnicate")
+	// A product category has no generic factor: the search says what each
+	// method holds for it instead.
+	code, out, errs := runCmd(t, "", "factors", "search", "--activity", "material.flooring")
+	if code != 0 || !strings.Contains(errs, "eu-gpp@2025.3: no generic factor, no procurement limit, product factors accepted") ||
+		!strings.Contains(errs, "us-federal@2025.3: no generic factor, no procurement limit, product factors required") || strings.Contains(out, "material.flooring") {
+		t.Fatalf("factors search material.flooring: %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	_, _, errs = runCmd(t, "", "factors", "search", "--activity", "material.glass.flat", "--dataset", "egrid")
+	if !strings.Contains(errs, "try a broader query") {
+		t.Fatalf("factors search glass in egrid: stderr %s", errs)
+	}
+	code, _, errs = runCmd(t, "", "frobnicate")
 	if code != 2 || !strings.Contains(errs, "unknown command") {
 		t.Fatalf("unknown command: %d %s", code, errs)
 	}
