@@ -329,7 +329,24 @@ const maxCachedRecipes = 100000
 
 func (p *Plan) buildRecipe(l *Line, when asOf) *recipe {
 	r := &recipe{}
-	act, err := p.lib.Activity(l.Activity)
+	key := l.Activity
+	if key == EPDActivity {
+		// "The product this EPD declares": the category from the
+		// document's own classification.
+		if l.Factor == nil || l.Factor.EPD == nil || l.Factor.EPD.Declaration == nil {
+			r.err = fieldErrf("activity", ErrClassification, "activity %s means the product the line's EPD declares: give factor.epd, or name the category (see GET /v1/activities)", EPDActivity)
+			return r
+		}
+		doc := l.Factor.EPD
+		k, note, err := EPDCategory(doc.Declaration, epdLabel(doc.Declaration, doc.File))
+		if err != nil {
+			r.err = fieldErr("activity", err)
+			return r
+		}
+		key = k
+		r.notes = append(r.notes, note)
+	}
+	act, err := p.lib.Activity(key)
 	if err != nil {
 		r.err = fieldErr("activity", err)
 		return r

@@ -481,3 +481,60 @@ func TestFlooringPerM2(t *testing.T) {
 		}
 	}
 }
+
+// TestEPDActivityFromClassification: a material.epd line takes its category
+// from the EPD's own classification (the flooring fixture's openEPD
+// category "Resilient Flooring"), and is refused when the document gives
+// none, naming what it declares.
+func TestEPDActivityFromClassification(t *testing.T) {
+	eng, reg := epdWorld(t)
+	m, err := reg.Resolve("eu-gpp@2025.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("testdata/epd/flooring-m2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := epd.Parse(epd.FormatOpenEPD, "flooring-m2.json", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := epdLine("1", calc.EPDActivity, "250", "m2", d)
+	line.Region, line.Factor.EPD.File = "DE", "flooring-m2.json"
+	fp, err := eng.Calculate(m, calc.Bid{Reference: "T", Date: "2026-03-01", Lines: []calc.Line{line}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := fp.Lines[0]
+	wantNotes := []string{
+		`activity material.epd: EPD S-P-55501 (flooring-m2.json) is classified as "category: Resilient Flooring", taken as material.flooring`,
+		"no generic factor and no procurement limit for material.flooring under eu-gpp@2025.3: the EPD's value is the only evidence",
+	}
+	for _, n := range wantNotes {
+		if !slices.Contains(l.Conversions, n) {
+			t.Errorf("conversions %q lack %q", l.Conversions, n)
+		}
+	}
+	if l.Error != "" || !l.KgCO2e.Equal(dec("2875")) {
+		t.Errorf("kg %s error %q, want 2875", l.KgCO2e, l.Error)
+	}
+
+	rebar := epdLine("2", calc.EPDActivity, "1", "t", a2Rebar())
+	rebar.Region = "DE"
+	fp, err = eng.Calculate(m, calc.Bid{Reference: "T", Date: "2026-03-01", Lines: []calc.Line{rebar}})
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	} else {
+		msg = fp.Lines[0].Error
+	}
+	if !strings.Contains(msg, `("Reinforcing steel") gives no product classification, so activity material.epd cannot be resolved`) {
+		t.Errorf("unclassified EPD on a material.epd line: %q", msg)
+	}
+	bare := calc.Line{ID: "3", Activity: calc.EPDActivity, Region: "DE", Quantity: dec("1"), Unit: "m2"}
+	_, err = eng.Calculate(m, calc.Bid{Reference: "T", Date: "2026-03-01", Lines: []calc.Line{bare}})
+	if err == nil || !strings.Contains(err.Error(), "activity material.epd means the product the line's EPD declares: give factor.epd") {
+		t.Errorf("material.epd without an EPD: %v", err)
+	}
+}

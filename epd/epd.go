@@ -77,9 +77,13 @@ type Declaration struct {
 	// Standard is e.g. "EN 15804+A2", "EN 15804+A1", "ISO 21930". A
 	// document naming "EN 15804" without its amendment gets the one its GWP
 	// indicators show, and StandardEvidence says which indicators decided.
-	Standard         string `json:"standard,omitempty"`
-	StandardEvidence string `json:"standard_evidence,omitempty"`
-	PCR              string `json:"pcr,omitempty"`
+	// Classification is the product classification the document gives
+	// (ILCD classificationInformation, openEPD category and
+	// product_classes), as written; empty when it gives none.
+	Classification   []Classification `json:"classification,omitempty"`
+	Standard         string           `json:"standard,omitempty"`
+	StandardEvidence string           `json:"standard_evidence,omitempty"`
+	PCR              string           `json:"pcr,omitempty"`
 	// ValidUntil is the last day the declaration is valid, from the most
 	// precise field that states it (ILCD+EPD's expirationDateOfEPD over the
 	// year-only dataSetValidUntil). ValidUntilYearOnly says the document
@@ -168,4 +172,17 @@ func Parse(format, name string, raw []byte) (*Declaration, error) {
 		return parseOpenEPD(name, raw)
 	}
 	return nil, &DocError{File: name, Field: "format", Msg: "unknown format " + quote(format) + "; use ilcd+epd or openepd", Err: ErrFormat}
+}
+
+// Classification is one product classification of a declaration: the
+// system it belongs to and its path of classes as the document writes them.
+type Classification struct {
+	// System is the ILCD classification's name attribute (e.g.
+	// "OEKOBAU.DAT"), "category" or "product_classes/<key>" for openEPD;
+	// empty when the document names none.
+	System string `json:"system,omitempty"`
+	// Path is the classes from the most general to the most specific,
+	// joined by " / " (ILCD levels), or the openEPD text as given
+	// ("Concrete >> ReadyMix").
+	Path string `json:"path"`
 }

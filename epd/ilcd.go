@@ -3,6 +3,7 @@ package epd
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -145,6 +146,7 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 		d.Notes = append(d.Notes, "processInformation/dataSetInformation/name/baseName: missing; the EPD is shown by its UUID")
 		d.Name = d.ID
 	}
+	d.Classification = ilcdClassification(dsi.child("classificationInformation"))
 	if err := ilcdValidity(pi.child("time"), d); err != nil {
 		return nil, bad(err.field, err.msg)
 	}
@@ -532,4 +534,25 @@ func clipID(s string) string {
 		return strconv.Quote(s[:maxQuote]) + "…"
 	}
 	return s
+}
+
+// ilcdClassification reads classificationInformation: each
+// common:classification with its name and its common:class texts in
+// level order (the document order when levels are missing).
+func ilcdClassification(ci *node) []Classification {
+	var out []Classification
+	for _, c := range ci.all("classification") {
+		classes := c.all("class")
+		sort.SliceStable(classes, func(i, j int) bool { return classes[i].attr("level") < classes[j].attr("level") })
+		var parts []string
+		for _, k := range classes {
+			if t := strings.TrimSpace(k.str()); t != "" {
+				parts = append(parts, clip(t))
+			}
+		}
+		if len(parts) > 0 {
+			out = append(out, Classification{System: clip(c.attr("name")), Path: strings.Join(parts, " / ")})
+		}
+	}
+	return out
 }

@@ -87,6 +87,7 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 	d.PCR = orgName(doc["pcr"])
 	d.Plant = plantNames(doc)
 	d.Standard = standardOf(doc)
+	d.Classification = openEPDClassification(doc)
 
 	var vs []validity
 	for _, k := range []string{"valid_until", "date_validity_ends"} {
@@ -487,4 +488,46 @@ func openEPDIndicator(set, ind string) string {
 		return "GWP-luluc"
 	}
 	return ind
+}
+
+// openEPDClassification reads "category" (a string, or an object whose
+// "openepd", "display_name" or "name" is the text) and "product_classes"
+// (an object of system to a string or a list of strings, keys sorted).
+// Other shapes are skipped: the classification is optional.
+func openEPDClassification(doc map[string]any) []Classification {
+	var out []Classification
+	add := func(system string, v any) {
+		if t, ok := v.(string); ok && strings.TrimSpace(t) != "" {
+			out = append(out, Classification{System: system, Path: clip(strings.TrimSpace(t))})
+		}
+	}
+	switch c := doc["category"].(type) {
+	case string:
+		add("category", c)
+	case map[string]any:
+		for _, k := range []string{"openepd", "display_name", "name"} {
+			if t, ok := c[k].(string); ok && strings.TrimSpace(t) != "" {
+				add("category", t)
+				break
+			}
+		}
+	}
+	if pc, ok := doc["product_classes"].(map[string]any); ok {
+		keys := make([]string, 0, len(pc))
+		for k := range pc {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			switch v := pc[k].(type) {
+			case string:
+				add("product_classes/"+clip(k), v)
+			case []any:
+				for _, x := range v {
+					add("product_classes/"+clip(k), x)
+				}
+			}
+		}
+	}
+	return out
 }

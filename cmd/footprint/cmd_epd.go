@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/epd"
 )
 
@@ -175,6 +176,21 @@ func printDeclaration(w io.Writer, name string, d *epd.Declaration, problems []s
 	}
 	row("standard", std)
 	row("pcr", d.PCR)
+	for _, c := range d.Classification {
+		shown := c.Path
+		if c.System != "" {
+			shown = c.System + ": " + c.Path
+		}
+		row("classification", shown)
+	}
+	if len(d.Classification) > 0 {
+		// What a material.epd line would take the product for.
+		if key, _, err := calc.EPDCategory(d, name); err == nil {
+			row("category", key+" (for activity "+calc.EPDActivity+")")
+		} else {
+			row("category", "none: "+err.Error())
+		}
+	}
 	valid := "not stated"
 	if !d.ValidUntil.IsZero() {
 		valid = d.ValidUntil.Format(time.DateOnly)

@@ -1,0 +1,137 @@
+package calc
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/footprint-gpp/footprint/epd"
+	"github.com/footprint-gpp/footprint/internal/clip"
+)
+
+// EPDActivity is the activity a line gives to mean "the product this EPD
+// declares": the category is taken from the document's own classification
+// (ILCD classificationInformation, openEPD category and product_classes)
+// through the table categoryRules.
+const EPDActivity = "material.epd"
+
+// ErrClassification marks a material.epd line whose EPD has no
+// classification that maps to one product category, or several that
+// disagree.
+var ErrClassification = fmt.Errorf("EPD classification: %w", ErrProductFactor)
+
+// categoryRules map classification text to a taxonomy key. A rule matches
+// when one of its words occurs in the text as a whole word, case folded
+// (English, German and the EC3/openEPD names, e.g. "Insulation >>
+// MineralWool", "Dämmstoffe / Mineralwolle"). The rules are tried in order,
+// so the specific ones (precast before concrete, insulating glass before
+// glass) come first; the first match decides a classification.
+var categoryRules = []struct {
+	key   string
+	words []string
+}{
+	{"material.insulation.mineral_wool", []string{"mineral wool", "mineralwool", "mineralwolle", "stone wool", "steinwolle", "glass wool", "glaswolle", "rock wool"}},
+	{"material.insulation.eps", []string{"eps", "expanded polystyrene", "expandiertes polystyrol"}},
+	{"material.insulation.xps", []string{"xps", "extruded polystyrene", "extrudiertes polystyrol"}},
+	{"material.insulation.wood_fibre", []string{"wood fibre insulation", "wood fiber insulation", "woodfiber", "holzfaser", "holzfaserdämmplatte", "holzfaserdämmstoff"}},
+	{"material.plasterboard", []string{"plasterboard", "gypsum board", "gypsumboard", "gypsum", "gipskarton", "gipskartonplatte", "gipsplatten", "gipsfaserplatte", "drywall"}},
+	{"material.flooring", []string{"flooring", "floor covering", "floor coverings", "bodenbelag", "bodenbeläge", "resilient flooring", "carpet", "vinyl flooring", "linoleum"}},
+	{"material.timber.clt", []string{"cross laminated timber", "cross-laminated timber", "clt", "brettsperrholz"}},
+	{"material.timber.glulam", []string{"glulam", "glued laminated timber", "brettschichtholz"}},
+	{"material.timber.panel", []string{"osb", "plywood", "particleboard", "mdf", "wood-based panels", "holzwerkstoffe", "sperrholz", "spanplatte"}},
+	{"material.timber.sawn", []string{"sawn timber", "lumber", "schnittholz", "vollholz", "dimension lumber"}},
+	{"material.glass.insulating", []string{"insulating glass", "insulating glass unit", "igu", "isolierglas", "mehrscheiben-isolierglas"}},
+	{"material.glass.flat", []string{"flat glass", "float glass", "flachglas", "floatglas"}},
+	{"material.curtain_wall", []string{"curtain wall", "curtain walls", "curtainwall", "vorhangfassade", "pfosten-riegel-fassade"}},
+	{"material.window", []string{"window", "windows", "fenster"}},
+	{"material.door", []string{"door", "doors", "tür", "türen"}},
+	{"material.roofing.membrane", []string{"roofing membrane", "roof membrane", "waterproofing membrane", "dachbahn", "dachbahnen", "abdichtungsbahn", "bitumenbahn", "membrane roofing"}},
+	{"material.paint", []string{"paint", "paints", "coating", "coatings", "farbe", "farben", "lack", "lacke", "beschichtung"}},
+	{"material.asphalt", []string{"asphalt", "asphaltmischgut"}},
+	{"material.masonry.brick", []string{"brick", "bricks", "mauerziegel", "ziegel", "clay brick"}},
+	{"material.masonry.block", []string{"concrete block", "cmu", "masonry block", "aerated concrete", "porenbeton", "kalksandstein", "calcium silicate"}},
+	{"material.concrete.precast", []string{"precast", "precast concrete", "betonfertigteil", "betonfertigteile", "fertigteil", "fertigteile"}},
+	{"material.concrete.ready_mix", []string{"ready mix", "ready-mix", "readymix", "ready mixed concrete", "transportbeton", "ortbeton"}},
+	{"material.cement", []string{"cement", "zement"}},
+	{"material.steel.rebar", []string{"rebar", "reinforcing steel", "reinforcement steel", "betonstahl", "bewehrungsstahl"}},
+	{"material.steel.wire_rod", []string{"wire rod", "walzdraht", "steel wire"}},
+	{"material.steel.hss", []string{"hollow structural section", "hollow section", "hollow sections", "hss", "hohlprofil", "hohlprofile"}},
+	{"material.steel.plate", []string{"steel plate", "heavy plate", "grobblech"}},
+	{"material.steel.section", []string{"steel section", "steel sections", "hot-rolled section", "hot-rolled sections", "structural steel", "baustahl", "stahlprofil", "stahlprofile", "wide flange"}},
+	{"material.aluminium.extrusion", []string{"aluminium extrusion", "aluminum extrusion", "aluminium profile", "aluminum profile", "aluminiumprofil", "aluminiumprofile", "strangpressprofil"}},
+	{"material.aluminium.sheet", []string{"aluminium sheet", "aluminum sheet", "aluminium panel", "aluminum panel", "aluminiumblech", "aluminium composite"}},
+}
+
+// categoryPatterns are categoryRules compiled: each word a whole-word,
+// case-insensitive pattern.
+var categoryPatterns = func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(categoryRules))
+	for i, r := range categoryRules {
+		alts := make([]string, len(r.words))
+		for j, w := range r.words {
+			alts[j] = regexp.QuoteMeta(w)
+		}
+		// Whole words: not preceded or followed by a letter or digit.
+		out[i] = regexp.MustCompile(`(?i)(?:^|[^\pL\pN])(?:` + strings.Join(alts, "|") + `)(?:$|[^\pL\pN])`)
+	}
+	return out
+}()
+
+// categoryOf maps one classification text to a category key, "" when no
+// rule matches. CamelCase EC3 names ("MineralWool", "ReadyMix") are split
+// into words first.
+func categoryOf(text string) string {
+	t := camelSplit.ReplaceAllString(text, "$1 $2")
+	for i, p := range categoryPatterns {
+		if p.MatchString(t) || p.MatchString(text) {
+			return categoryRules[i].key
+		}
+	}
+	return ""
+}
+
+var camelSplit = regexp.MustCompile(`(\p{Ll})(\p{Lu})`)
+
+// EPDCategory returns the product category the declaration's own
+// classification names, and a note saying which classification decided.
+// It fails (ErrClassification) when the document has no classification,
+// none maps, or they map to different categories, naming what it declares.
+func EPDCategory(d *epd.Declaration, label string) (key, note string, err error) {
+	if len(d.Classification) == 0 {
+		return "", "", fmt.Errorf("%w: EPD %s (%q) gives no product classification, so activity %s cannot be resolved: give the line the category's key (see GET /v1/activities, e.g. material.flooring)",
+			ErrClassification, label, clip.Text(d.Name), EPDActivity)
+	}
+	found := map[string]string{} // key -> the first classification that gave it
+	var unmapped []string
+	for _, c := range d.Classification {
+		shown := c.Path
+		if c.System != "" {
+			shown = c.System + ": " + c.Path
+		}
+		k := categoryOf(c.Path)
+		if k == "" {
+			unmapped = append(unmapped, fmt.Sprintf("%q", shown))
+			continue
+		}
+		if _, ok := found[k]; !ok {
+			found[k] = shown
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", "", fmt.Errorf("%w: EPD %s (%q) is classified as %s, which maps to no product category, so activity %s cannot be resolved: give the line the category's key (see GET /v1/activities)",
+			ErrClassification, label, clip.Text(d.Name), strings.Join(unmapped, ", "), EPDActivity)
+	case 1:
+		for k, from := range found {
+			return k, fmt.Sprintf("activity %s: EPD %s is classified as %q, taken as %s", EPDActivity, label, from, k), nil
+		}
+	}
+	keys := make([]string, 0, len(found))
+	for k := range found {
+		keys = append(keys, fmt.Sprintf("%s (from %q)", k, found[k]))
+	}
+	sort.Strings(keys)
+	return "", "", fmt.Errorf("%w: EPD %s (%q) has classifications naming different categories, %s: give the line the one meant",
+		ErrClassification, label, clip.Text(d.Name), strings.Join(keys, " and "))
+}
