@@ -437,25 +437,13 @@ func TestEPDIntlFixture(t *testing.T) {
 // EPD gets the dataset's "no factor" error, and a rebar EPD line, which has
 // a generic factor, carries no such note.
 func TestFlooringPerM2(t *testing.T) {
-	eng, reg := epdWorld(t)
-	m, err := reg.Resolve("eu-gpp@2025.3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile("testdata/epd/flooring-m2.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := epd.Parse(epd.FormatOpenEPD, "flooring-m2.json", raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng, m, d := flooringWorld(t)
 	line := epdLine("1", "material.flooring", "250", "m2", d)
 	line.Region, line.Factor.EPD.File = "DE", "flooring-m2.json"
 	rebar := epdLine("3", "material.steel.rebar", "1", "t", a2Rebar())
 	rebar.Region = "DE"
 	bare := calc.Line{ID: "2", Activity: "material.flooring", Region: "DE", Quantity: dec("250"), Unit: "m2"}
-	_, err = eng.Calculate(m, calc.Bid{Reference: "T", Date: "2026-03-01", Lines: []calc.Line{bare}})
+	_, err := eng.Calculate(m, calc.Bid{Reference: "T", Date: "2026-03-01", Lines: []calc.Line{bare}})
 	if err == nil || !strings.Contains(err.Error(), "no factor for material.flooring in region DE in datasets") {
 		t.Errorf("flooring line without EPD: %v, want the no-factor error naming material.flooring", err)
 	}
@@ -487,19 +475,7 @@ func TestFlooringPerM2(t *testing.T) {
 // category "Resilient Flooring"), and is refused when the document gives
 // none, naming what it declares.
 func TestEPDActivityFromClassification(t *testing.T) {
-	eng, reg := epdWorld(t)
-	m, err := reg.Resolve("eu-gpp@2025.3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile("testdata/epd/flooring-m2.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := epd.Parse(epd.FormatOpenEPD, "flooring-m2.json", raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng, m, d := flooringWorld(t)
 	line := epdLine("1", calc.EPDActivity, "250", "m2", d)
 	line.Region, line.Factor.EPD.File = "DE", "flooring-m2.json"
 	fp, err := eng.Calculate(m, calc.Bid{Reference: "T", Date: "2026-03-01", Lines: []calc.Line{line}})
@@ -537,4 +513,24 @@ func TestEPDActivityFromClassification(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "activity material.epd means the product the line's EPD declares: give factor.epd") {
 		t.Errorf("material.epd without an EPD: %v", err)
 	}
+}
+
+// flooringWorld is the engine, eu-gpp@2025.3 and the flooring fixture (an
+// openEPD declared per m2) of the product-category tests.
+func flooringWorld(t *testing.T) (*calc.Engine, *methods.Method, *epd.Declaration) {
+	t.Helper()
+	eng, reg := epdWorld(t)
+	m, err := reg.Resolve("eu-gpp@2025.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("testdata/epd/flooring-m2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := epd.Parse(epd.FormatOpenEPD, "flooring-m2.json", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng, m, d
 }
