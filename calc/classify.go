@@ -111,7 +111,11 @@ func EPDCategory(d *epd.Declaration, label string) (key, note string, err error)
 		}
 		k := categoryOf(c.Path)
 		if k == "" {
-			unmapped = append(unmapped, fmt.Sprintf("%q", shown))
+			if len(unmapped) < 3 {
+				unmapped = append(unmapped, fmt.Sprintf("%q", shown))
+			} else if len(unmapped) == 3 {
+				unmapped = append(unmapped, "…")
+			}
 			continue
 		}
 		if _, ok := found[k]; !ok {

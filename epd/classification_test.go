@@ -1,7 +1,9 @@
 package epd
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +38,36 @@ func TestClassificationRead(t *testing.T) {
 	}
 	if got := openEPDClassification(map[string]any{"category": "  "}); got != nil {
 		t.Errorf("blank category: %+v, want none", got)
+	}
+}
+
+// TestClassificationBounded: a document cannot make a declaration hold
+// (or a message list) more than MaxClassifications classifications of
+// MaxClassLevels classes.
+func TestClassificationBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<processDataSet xmlns="http://lca.jrc.it/ILCD/Process" xmlns:common="http://lca.jrc.it/ILCD/Common"><processInformation><dataSetInformation><classificationInformation>`)
+	for i := range 40 {
+		fmt.Fprintf(&b, `<common:classification name="s%d">`, i)
+		for l := range 20 {
+			fmt.Fprintf(&b, `<common:class level="%d">c%d</common:class>`, l, l)
+		}
+		b.WriteString(`</common:classification>`)
+	}
+	b.WriteString(`</classificationInformation></dataSetInformation></processInformation></processDataSet>`)
+	root, err := readXML("p.xml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ilcdClassification(root.child("processInformation", "dataSetInformation", "classificationInformation"))
+	if len(got) != MaxClassifications || strings.Count(got[0].Path, " / ") != MaxClassLevels-1 {
+		t.Errorf("ILCD: %d classifications, first %q; want %d of %d levels", len(got), got[0].Path, MaxClassifications, MaxClassLevels)
+	}
+	list := make([]any, 100)
+	for i := range list {
+		list[i] = fmt.Sprint("class ", i)
+	}
+	if got := openEPDClassification(map[string]any{"product_classes": map[string]any{"x": list}}); len(got) != MaxClassifications {
+		t.Errorf("openEPD: %d classifications, want %d", len(got), MaxClassifications)
 	}
 }

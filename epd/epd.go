@@ -174,6 +174,14 @@ func Parse(format, name string, raw []byte) (*Declaration, error) {
 	return nil, &DocError{File: name, Field: "format", Msg: "unknown format " + quote(format) + "; use ilcd+epd or openepd", Err: ErrFormat}
 }
 
+// MaxClassifications is the most classifications a declaration keeps, and
+// MaxClassLevels the most classes of one classification's path: the first
+// ones in document order. A product has a few; more is not evidence.
+const (
+	MaxClassifications = 16
+	MaxClassLevels     = 8
+)
+
 // Classification is one product classification of a declaration: the
 // system it belongs to and its path of classes as the document writes them.
 type Classification struct {

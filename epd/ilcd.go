@@ -546,11 +546,11 @@ func ilcdClassification(ci *node) []Classification {
 		sort.SliceStable(classes, func(i, j int) bool { return classes[i].attr("level") < classes[j].attr("level") })
 		var parts []string
 		for _, k := range classes {
-			if t := strings.TrimSpace(k.str()); t != "" {
+			if t := strings.TrimSpace(k.str()); t != "" && len(parts) < MaxClassLevels {
 				parts = append(parts, clip(t))
 			}
 		}
-		if len(parts) > 0 {
+		if len(parts) > 0 && len(out) < MaxClassifications {
 			out = append(out, Classification{System: clip(c.attr("name")), Path: strings.Join(parts, " / ")})
 		}
 	}

@@ -497,7 +497,7 @@ func openEPDIndicator(set, ind string) string {
 func openEPDClassification(doc map[string]any) []Classification {
 	var out []Classification
 	add := func(system string, v any) {
-		if t, ok := v.(string); ok && strings.TrimSpace(t) != "" {
+		if t, ok := v.(string); ok && strings.TrimSpace(t) != "" && len(out) < MaxClassifications {
 			out = append(out, Classification{System: system, Path: clip(strings.TrimSpace(t))})
 		}
 	}
