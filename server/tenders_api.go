@@ -325,7 +325,7 @@ func (s *Server) deleteTenderBid(w http.ResponseWriter, r *http.Request) error {
 }
 
 // getTenderBids answers GET /v1/tenders/{id}/bids (officer): ids, receipt
-// times, withdrawals and digests only, before and after opening.
+// times, withdrawals and salted commitments only, before and after opening.
 func (s *Server) getTenderBids(w http.ResponseWriter, r *http.Request) error {
 	_, t, err := s.officerTender(w, r)
 	if err != nil {

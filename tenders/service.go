@@ -176,7 +176,7 @@ func (s *Service) ReadBid(ctx context.Context, t tender.Tender, bidID string, ca
 	}
 	switch {
 	case caller.Officer && t.Status != tender.StatusOpened:
-		return BidView{}, &Error{Err: ErrSealed, Detail: "bids are sealed until the tender is opened (POST /v1/tenders/{id}/open after the deadline); before, GET /v1/tenders/{id}/bids lists their ids, times and digests"}
+		return BidView{}, &Error{Err: ErrSealed, Detail: "bids are sealed until the tender is opened (POST /v1/tenders/{id}/open after the deadline); before, GET /v1/tenders/{id}/bids lists their ids, times and salted commitments"}
 	case !caller.Officer && caller.Bid != bidID:
 		return BidView{}, &Error{Err: ErrForbidden, Detail: "this bid token is for another bid; it reads and withdraws its own bid only"}
 	}

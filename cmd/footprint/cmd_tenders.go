@@ -20,7 +20,7 @@ func tendersSubs() map[string]command {
 	return map[string]command{
 		"create":     {"create a tender from a JSON file, its method pinned", cmdTendersCreate},
 		"list":       {"list the tenders: state now and bid counts", cmdTendersList},
-		"show":       {"show a tender's notice, state and sealed bids (times and digests only)", cmdTendersShow},
+		"show":       {"show a tender's notice, state and sealed bids (times and salted commitments only)", cmdTendersShow},
 		"open":       {"open a tender after its deadline and print its evaluation", cmdTendersOpen},
 		"evaluation": {"print an opened tender's evaluation (JSON or CSV)", cmdTendersEvaluation},
 		"export":     {"print a tender's OCDS 1.1 release package", cmdTendersExport},
