@@ -231,7 +231,7 @@ func TestReversedOpeningRefused(t *testing.T) {
 	}
 	t.Cleanup(func() { cp.Close() })
 	e := newTenderEnv(t, func() store.Store {
-		st, err := store.OpenWith(ctx, "sqlite:"+path, store.Options{Signer: k, Checkpoint: cp, VerifyKeys: k.VerifyKeys(), Keys: k})
+		st, err := store.OpenWith(ctx, "sqlite:"+path, store.Options{Keys: k, Checkpoint: cp})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -265,7 +265,7 @@ func (s *sqlStore) recipientProblem(tenderID, recipient string, e *tender.Event,
 	case !signed:
 		return ""
 	}
-	if len(s.o.VerifyKeys) > 0 {
+	if keys := s.o.verifyKeys(); len(keys) > 0 {
 		sh, err := seal.ParseSignedHead(e.SignedHead)
 		switch {
 		case e.SignedHead == "":
@@ -274,7 +274,7 @@ func (s *sqlStore) recipientProblem(tenderID, recipient string, e *tender.Event,
 			return fmt.Sprintf("event %d's signed head cannot be read", e.Seq)
 		case sh.TenderID != tenderID || sh.Seq != e.Seq || sh.Hash != e.Hash || !sh.At.Equal(e.At):
 			return fmt.Sprintf("event %d's signed head names another event", e.Seq)
-		case seal.VerifyHead(sh, s.o.VerifyKeys) != nil:
+		case seal.VerifyHead(sh, keys) != nil:
 			return fmt.Sprintf("event %d's signed head does not verify with the key file's keys", e.Seq)
 		}
 	}

@@ -67,7 +67,7 @@ func testKeys(tb testing.TB) *seal.Keys {
 // sealedOptions are the options of a store opened with the test keys.
 func sealedOptions(tb testing.TB) Options {
 	k := testKeys(tb)
-	return Options{Signer: k, VerifyKeys: k.VerifyKeys(), Keys: k}
+	return Options{Keys: k}
 }
 
 // sealedBackend opens a fresh database with open, then again with the

@@ -19,12 +19,6 @@ import (
 // footprint tenders verify.
 var ErrChainRolledBack = errors.New("the database's audit chain is behind or other than the checkpoint kept outside it")
 
-// HeadSigner signs a tender's chain head with a key the database does not
-// hold (*seal.Keys).
-type HeadSigner interface {
-	SignHead(seal.Head) (seal.SignedHead, error)
-}
-
 // Checkpoint keeps signed heads outside the database (*seal.Checkpoint):
 // Append writes one durably; Latest is the newest of a tender; All every
 // one of a tender, each verified.
@@ -34,15 +28,17 @@ type Checkpoint interface {
 	All(tenderID string) ([]seal.SignedHead, error)
 }
 
-// Options are what OpenWith adds to a store: the sealing of its audit
-// chains. With a Signer every event is stored with the signed head of the
-// chain after it, and the tender with its current signed head; with a
+// Options are what OpenWith adds to a store: the key file and the
+// checkpoint file, both kept outside the database.
+//
+// With Keys every event is stored with the signed head of the chain after
+// it, and the tender with its current signed head; Verify checks
+// signatures with the key file's public keys (older ones included). With a
 // Checkpoint too, each signed head is appended to it once its transaction
 // commits, and a write whose chain is behind the checkpoint is refused
-// (ErrChainRolledBack). VerifyKeys are the public keys Verify checks
-// signatures with (the key file's, older ones included).
+// (ErrChainRolledBack).
 //
-// With Keys (the key file) every tender created gets a key of its own,
+// With Keys every tender created also gets a key of its own,
 // wrapped to the key file, and every bid is stored sealed to it; OpenWith
 // then seals what an older version stored in clear (sealAll). A store
 // opened without Keys stores the bids of tenders without a key in clear,
@@ -50,10 +46,17 @@ type Checkpoint interface {
 // sealed content (ErrNeedKeys), and refuses to open a database that holds
 // tender keys.
 type Options struct {
-	Signer     HeadSigner
-	Checkpoint Checkpoint
-	VerifyKeys []ed25519.PublicKey
 	Keys       *seal.Keys
+	Checkpoint Checkpoint
+}
+
+// verifyKeys are the public keys signed heads are checked with: the key
+// file's, none without it.
+func (o Options) verifyKeys() []ed25519.PublicKey {
+	if o.Keys == nil {
+		return nil
+	}
+	return o.Keys.VerifyKeys()
 }
 
 // pendingHeads holds, per open write transaction, the heads signed in it,
@@ -95,7 +98,7 @@ func txOf(q querier) *sql.Tx {
 // or forking from it, is refused) and signs it. It returns "" when the
 // store has no signer.
 func (s *sqlStore) signHead(tx querier, tenderID string, head seal.Head, prevHash string) (string, error) {
-	if s.o.Signer == nil {
+	if s.o.Keys == nil {
 		return "", nil
 	}
 	if cp := s.o.Checkpoint; cp != nil {
@@ -110,7 +113,7 @@ func (s *sqlStore) signHead(tx querier, tenderID string, head seal.Head, prevHas
 			return "", fmt.Errorf("%w: tender %s: seq %d has hash %.16s… in the database, %.16s… in the checkpoint", ErrChainRolledBack, tenderID, latest.Seq, prevHash, latest.Hash)
 		}
 	}
-	sh, err := s.o.Signer.SignHead(head)
+	sh, err := s.o.Keys.SignHead(head)
 	if err != nil {
 		return "", fmt.Errorf("sign the chain head: %w", err)
 	}
@@ -159,8 +162,8 @@ func (s *sqlStore) verifySignatures(tenderID string, events []tender.Event, h he
 			add(e.Seq, "its signed head names seq %d, hash %s…, not this event's seq %d, hash %s… (the chain was rewritten)", sh.Seq, clip.Prefix(sh.Hash), e.Seq, clip.Prefix(e.Hash))
 			continue
 		}
-		if len(s.o.VerifyKeys) > 0 {
-			if err := seal.VerifyHead(sh, s.o.VerifyKeys); err != nil {
+		if keys := s.o.verifyKeys(); len(keys) > 0 {
+			if err := seal.VerifyHead(sh, keys); err != nil {
 				add(e.Seq, "its signed head does not verify with the key file's keys: %v", err)
 			}
 		}
@@ -168,7 +171,7 @@ func (s *sqlStore) verifySignatures(tenderID string, events []tender.Event, h he
 	switch {
 	case signed == 0:
 		res.Signatures = "absent"
-	case len(s.o.VerifyKeys) == 0:
+	case len(s.o.verifyKeys()) == 0:
 		res.Signatures = "unchecked"
 	default:
 		res.Signatures = "verified"

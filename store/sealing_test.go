@@ -62,7 +62,7 @@ func sealStore(t *testing.T, s *sqlStore) (*seal.Keys, *seal.Checkpoint) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cp.Close() })
-	s.o = Options{Signer: k, Checkpoint: cp, VerifyKeys: k.VerifyKeys(), Keys: k}
+	s.o = Options{Keys: k, Checkpoint: cp}
 	return k, cp
 }
 

@@ -134,7 +134,7 @@ func (o *dbOptions) open(ctx context.Context, e *env, cmd string) (store.Store, 
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenWith(ctx, *o.url, store.Options{Signer: k, Checkpoint: cp, VerifyKeys: k.VerifyKeys(), Keys: k})
+	st, err := store.OpenWith(ctx, *o.url, store.Options{Keys: k, Checkpoint: cp})
 	if err != nil {
 		cp.Close()
 		return nil, err
