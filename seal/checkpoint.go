@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -25,9 +26,9 @@ import (
 // every line's signature with the keys given to OpenCheckpoint (the key
 // file's VerifyKeys), tolerates a torn last line (a crash during an
 // append, which was therefore never acknowledged) and refuses any other
-// line that does not parse or verify. All scans the whole file (its cost
-// grows with the number of lines); Latest keeps an index and reads only
-// what was appended since its last call (BenchmarkCheckpointLatest).
+// line that does not parse or verify. Latest and All keep an index of the
+// heads and read only what was appended since their last call
+// (BenchmarkCheckpointLatest).
 type Checkpoint struct {
 	path string
 	keys []ed25519.PublicKey
@@ -42,21 +43,13 @@ type Checkpoint struct {
 	syncMu  sync.Mutex
 	synced  uint64
 
-	// The index behind Latest: the highest-seq head of every tender in
-	// the first scanned bytes of the file (lines of scannedLines), read
-	// once and then only the bytes appended since, by this process or
-	// another.
+	// The index behind Latest and All: every verified head of the first
+	// scanned bytes of the file (lines of scannedLines), read once and
+	// then only the bytes appended since, by this process or another.
 	idx          sync.Mutex
 	scanned      int64
 	scannedLines int
-	latest       map[string]indexedHead
-	conflicts    map[string]error
-}
-
-// indexedHead is a tender's latest checkpointed head and its line.
-type indexedHead struct {
-	sh   SignedHead
-	line int
+	heads        headIndex
 }
 
 // OpenCheckpoint opens (creating it, mode 0600) the checkpoint file at path,
@@ -178,40 +171,40 @@ func (c *Checkpoint) Append(sh SignedHead) error {
 // the first line that fails; a line signing a tender's latest seq with
 // another hash is ErrConflict.
 func (c *Checkpoint) Latest(tenderID string) (SignedHead, bool, error) {
-	f, size, err := c.snapshot()
-	if err != nil {
-		return SignedHead{}, false, err
-	}
 	c.idx.Lock()
 	defer c.idx.Unlock()
-	if c.latest == nil {
-		c.latest, c.conflicts = map[string]indexedHead{}, map[string]error{}
-	}
-	if size > c.scanned {
-		src := "checkpoint " + c.path
-		n, lines, err := scanLines(io.NewSectionReader(f, c.scanned, size-c.scanned), src, c.keys, c.scannedLines, func(sh SignedHead, line int) error {
-			best, ok := c.latest[sh.TenderID]
-			switch {
-			case ok && best.sh.Seq == sh.Seq && best.sh.Hash != sh.Hash:
-				if c.conflicts[sh.TenderID] == nil {
-					c.conflicts[sh.TenderID] = &LineError{Source: src, Line: line, Err: ErrConflict, Msg: fmt.Sprintf("tender %s seq %d is signed with hash %s… here and %s… on line %d: its chain was rewritten", sh.TenderID, sh.Seq, sh.Hash[:16], best.sh.Hash[:16], best.line)}
-				}
-			case !ok || sh.Seq >= best.sh.Seq:
-				c.latest[sh.TenderID] = indexedHead{sh, line}
-			}
-			return nil
-		})
-		c.scanned += n
-		c.scannedLines += lines
-		if err != nil {
-			return SignedHead{}, false, err
-		}
-	}
-	if err := c.conflicts[tenderID]; err != nil {
+	if err := c.refresh(); err != nil {
 		return SignedHead{}, false, err
 	}
-	ih, ok := c.latest[tenderID]
-	return ih.sh, ok, nil
+	hs, err := c.heads.of(tenderID)
+	if err != nil || len(hs) == 0 {
+		return SignedHead{}, false, err
+	}
+	best := hs[0]
+	for _, h := range hs[1:] {
+		if h.Seq >= best.Seq {
+			best = h
+		}
+	}
+	return best, true, nil
+}
+
+// refresh reads and verifies what was appended to the file since the last
+// refresh into the index. The caller holds idx.
+func (c *Checkpoint) refresh() error {
+	f, size, err := c.snapshot()
+	if err != nil || size <= c.scanned {
+		return err
+	}
+	// Appends only add bytes past size: read without holding mu.
+	src := "checkpoint " + c.path
+	n, lines, err := scanLines(io.NewSectionReader(f, c.scanned, size-c.scanned), src, c.keys, c.scannedLines, func(sh SignedHead, line int) error {
+		c.heads.add(src, sh, line)
+		return nil
+	})
+	c.scanned += n
+	c.scannedLines += lines
+	return err
 }
 
 // All returns tenderID's checkpointed heads in file order. It reads and
@@ -220,12 +213,13 @@ func (c *Checkpoint) Latest(tenderID string) (SignedHead, bool, error) {
 // the tender's lines sign the same seq with different hashes (else one
 // wrapping ErrConflict). A torn last line is skipped.
 func (c *Checkpoint) All(tenderID string) ([]SignedHead, error) {
-	f, size, err := c.snapshot()
-	if err != nil {
+	c.idx.Lock()
+	defer c.idx.Unlock()
+	if err := c.refresh(); err != nil {
 		return nil, err
 	}
-	// Appends only add bytes past size: read without holding the lock.
-	return readCheckpoint(io.NewSectionReader(f, 0, size), "checkpoint "+c.path, c.keys, tenderID)
+	hs, err := c.heads.of(tenderID)
+	return slices.Clone(hs), err
 }
 
 // snapshot returns the open file and its size now: appends only add bytes
@@ -258,28 +252,60 @@ func (c *Checkpoint) Close() error {
 // readCheckpoint reads checkpoint lines from r, verifying each with keys,
 // and returns those of tenderID in order.
 func readCheckpoint(r io.Reader, src string, keys []ed25519.PublicKey, tenderID string) ([]SignedHead, error) {
-	var out []SignedHead
-	type seen struct {
-		hash string
-		line int
-	}
-	bySeq := map[int64]seen{}
-	_, _, err := scanLines(r, src, keys, 0, func(sh SignedHead, n int) error {
-		if sh.TenderID != tenderID {
-			return nil
+	var x headIndex
+	if _, _, err := scanLines(r, src, keys, 0, func(sh SignedHead, n int) error {
+		if sh.TenderID == tenderID {
+			x.add(src, sh, n)
 		}
-		if s, ok := bySeq[sh.Seq]; ok && s.hash != sh.Hash {
-			return &LineError{Source: src, Line: n, Err: ErrConflict, Msg: fmt.Sprintf("tender %s seq %d is signed with hash %s… here and %s… on line %d: its chain was rewritten", tenderID, sh.Seq, sh.Hash[:16], s.hash[:16], s.line)}
-		} else if !ok {
-			bySeq[sh.Seq] = seen{sh.Hash, n}
-		}
-		out = append(out, sh)
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return x.of(tenderID)
+}
+
+// headIndex holds verified heads by tender, in file order, and the first
+// conflict of each tender: a seq signed with two hashes.
+type headIndex struct {
+	heads     map[string][]SignedHead
+	seen      map[string]map[int64]seenHead
+	conflicts map[string]error
+}
+
+// seenHead is the hash a tender's seq was first signed with, and its line.
+type seenHead struct {
+	hash string
+	line int
+}
+
+func (x *headIndex) add(src string, sh SignedHead, line int) {
+	if x.heads == nil {
+		x.heads, x.seen, x.conflicts = map[string][]SignedHead{}, map[string]map[int64]seenHead{}, map[string]error{}
+	}
+	id := sh.TenderID
+	if x.conflicts[id] != nil {
+		return
+	}
+	bySeq := x.seen[id]
+	if bySeq == nil {
+		bySeq = map[int64]seenHead{}
+		x.seen[id] = bySeq
+	}
+	if s, ok := bySeq[sh.Seq]; ok && s.hash != sh.Hash {
+		x.conflicts[id] = &LineError{Source: src, Line: line, Err: ErrConflict, Msg: fmt.Sprintf("tender %s seq %d is signed with hash %s… here and %s… on line %d: its chain was rewritten", id, sh.Seq, sh.Hash[:16], s.hash[:16], s.line)}
+		return
+	} else if !ok {
+		bySeq[sh.Seq] = seenHead{sh.Hash, line}
+	}
+	x.heads[id] = append(x.heads[id], sh)
+}
+
+// of returns tender id's heads, or its conflict.
+func (x *headIndex) of(id string) ([]SignedHead, error) {
+	if err := x.conflicts[id]; err != nil {
+		return nil, err
+	}
+	return x.heads[id], nil
 }
 
 // scanLines reads complete checkpoint lines from r (the first numbered
