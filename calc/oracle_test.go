@@ -82,6 +82,7 @@ var unitsByDim = map[factors.Dimension][]string{
 	factors.Volume:  {"L", "m3", "gal_us", "scf", "bbl"},
 	factors.Freight: {"t.km", "short_ton.mi"},
 	factors.Area:    {"m2", "ft2"},
+	factors.Count:   {"piece"},
 }
 
 func randQuantity(rng *rand.Rand) string {

@@ -425,7 +425,7 @@ func (l *Library) addActivity(r row) error {
 	a := Activity{Key: r.get("key"), DefaultStage: r.get("default_stage"), Title: r.get("title")}
 	for _, d := range strings.Split(r.get("dimensions"), "|") {
 		switch dim := Dimension(strings.TrimSpace(d)); dim {
-		case Energy, Mass, Volume, Area, Length, Freight:
+		case Energy, Mass, Volume, Area, Length, Freight, Count:
 			a.Dimensions = append(a.Dimensions, dim)
 		default:
 			return r.errf("dimensions", "unknown dimension %q", d)

@@ -21,6 +21,9 @@ const (
 	Area    Dimension = "area"
 	Length  Dimension = "length"
 	Freight Dimension = "freight" // mass × distance
+	// Count is a number of pieces: doors, windows, blocks as an EPD
+	// declares them ("1 piece"). It converts only to itself.
+	Count Dimension = "count"
 )
 
 // Basis is the heating-value basis of an energy quantity or factor.
@@ -107,6 +110,9 @@ var unitDefs = []struct {
 
 	{"m2", "area", "1", NoBasis, []string{"m^2", "sqm", "qm"}},
 	{"ft2", "area", "0.09290304", NoBasis, []string{"sqft", "sf"}},
+
+	// A piece is a count, not a size: it converts to no other dimension.
+	{"piece", "count", "1", NoBasis, []string{"pieces", "pcs", "pc", "pce", "item", "items", "ea", "each", "stück", "stk"}},
 
 	// Freight base unit is kg·km.
 	{"t.km", "freight", "1000", NoBasis, []string{"tkm", "t*km", "tonne.km", "tonne-km", "t-km"}},

@@ -28,6 +28,10 @@ func TestParseUnit(t *testing.T) {
 		{" m3 ", "m3", Volume, ""},
 		{"ft2", "ft2", Area, ""},
 		{"mi", "mi", Length, ""},
+		{"piece", "piece", Count, ""},
+		{"pcs", "piece", Count, ""},
+		{"Stück", "piece", Count, ""},
+		{"EA", "piece", Count, ""},
 		{"ton", "", "", `"ton" is ambiguous: use "t"`},
 		{"TON", "", "", "short_ton"},
 		{"furlong", "", "", "unknown unit"},
@@ -96,6 +100,10 @@ func TestConversionDimensionMismatch(t *testing.T) {
 	_, err := Conversion(kg, kwh)
 	if !errors.Is(err, ErrDimension) {
 		t.Fatalf("err = %v, want ErrDimension", err)
+	}
+	pc, _ := u.Parse("piece")
+	if _, err := Conversion(pc, kg); !errors.Is(err, ErrDimension) {
+		t.Errorf("piece to kg: err = %v, want ErrDimension (a piece has no mass of its own)", err)
 	}
 	if want := "kg is a mass, expected an energy unit"; err.Error() != want {
 		t.Errorf("message = %q, want %q", err.Error(), want)

@@ -332,13 +332,13 @@ func checkEPD(s *Spec, add func(field, rule, format string, args ...any)) {
 		add("epd.expiring_within_days", "range", "expiring_within_days %d: use 0 to 3660", e.ExpiringWithinDays)
 	}
 	if len(e.Conversions) == 0 {
-		add("epd.conversions", "required", "list the declared-unit conversions allowed: mass, volume, area, density")
+		add("epd.conversions", "required", "list the declared-unit conversions allowed: mass, volume, area, count, density")
 	}
 	for _, c := range e.Conversions {
 		switch c {
-		case EPDConvMass, EPDConvVolume, EPDConvArea, EPDConvDensity:
+		case EPDConvMass, EPDConvVolume, EPDConvArea, EPDConvCount, EPDConvDensity:
 		default:
-			add("epd.conversions", "known-value", "conversion %q: use mass, volume, area or density", c)
+			add("epd.conversions", "known-value", "conversion %q: use mass, volume, area, count or density", c)
 		}
 	}
 	switch e.Biogenic {

@@ -120,7 +120,8 @@ type EPDRules struct {
 	// not name the end of its period (valid_through).
 	ExpiringWithinDays int `toml:"expiring_within_days" json:"expiring_within_days"`
 	// Conversions lists the declared-unit conversions allowed: "mass"
-	// (between mass units), "volume" (between volume units), "area", and
+	// (between mass units), "volume" (between volume units), "area", "count" (pieces to
+	// pieces), and
 	// "density" (volume to mass and back, only with the density the
 	// declaration states).
 	Conversions []string `toml:"conversions" json:"conversions"`
@@ -179,6 +180,7 @@ const (
 	EPDConvMass    = "mass"
 	EPDConvVolume  = "volume"
 	EPDConvArea    = "area"
+	EPDConvCount   = "count"
 	EPDConvDensity = "density"
 )
 

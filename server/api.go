@@ -173,6 +173,10 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer release()
 	rc := http.NewResponseController(w)
+	// The run writes rows while it still reads the body. Without full
+	// duplex an HTTP/1 server treats the first write as the end of the
+	// request (it would discard or abandon the unread body).
+	_ = rc.EnableFullDuplex()
 	deadline := time.Now().Add(BatchTimeout)
 	// Best effort: not every writer supports deadlines. The body's idle
 	// deadline is renewed per read by limitBody (routes.go); the

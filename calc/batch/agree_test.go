@@ -394,6 +394,7 @@ var unitsOf = map[factors.Dimension][]string{
 	"volume":  {"m3", "gal", "scf", "L", "bbl"},
 	"freight": {"t.km", "tkm", "short_ton.mi", "ton-mile"},
 	"area":    {"m2", "ft2"},
+	"count":   {"piece", "pcs", "Stück"},
 	"length":  {"km"},
 }
 

@@ -47,7 +47,7 @@ var (
 	vGases    = vset("CO2 CO2_biogenic CH4 CH4_fossil CH4_biogenic N2O SF6 NF3")
 	vStages   = vset("combustion electricity heat transport A1-A3")
 	vQual     = vset("primary secondary uncertain")
-	vDims     = vset("energy mass volume area length freight")
+	vDims     = vset("energy mass volume area length freight count")
 	vDecimal  = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
 	vMetaKeys = strings.Fields("id version title publisher edition url licence quality notes")
 )

@@ -15,8 +15,8 @@ var (
 	stages        = set("combustion", "electricity", "heat", "transport", "A1-A3")
 	massUnits     = set("g", "kg", "t", "lb", "short_ton", "Gg")
 	activityUnits = set("mmBtu", "TJ", "GJ", "MJ", "kWh", "MWh", "scf", "gal_us",
-		"m3", "L", "kg", "t", "short_ton", "m2", "t.km", "short_ton.mi")
-	dimensions = set("energy", "mass", "volume", "area", "length", "freight")
+		"m3", "L", "kg", "t", "short_ton", "m2", "t.km", "short_ton.mi", "piece")
+	dimensions = set("energy", "mass", "volume", "area", "length", "freight", "count")
 	qualities  = set("primary", "secondary", "uncertain")
 )
 
@@ -180,11 +180,11 @@ var productCategories = []activity{
 	{"material.insulation.eps", "area|volume|mass", "A1-A3", "Expanded polystyrene insulation (EPS)"},
 	{"material.insulation.xps", "area|volume|mass", "A1-A3", "Extruded polystyrene insulation (XPS)"},
 	{"material.insulation.wood_fibre", "area|volume|mass", "A1-A3", "Wood-fibre insulation"},
-	{"material.masonry.brick", "mass|volume|area", "A1-A3", "Clay bricks (by mass, volume or wall area)"},
-	{"material.masonry.block", "mass|volume|area", "A1-A3", "Masonry blocks (concrete, aerated concrete, calcium silicate)"},
+	{"material.masonry.brick", "mass|volume|area|count", "A1-A3", "Clay bricks (by mass, volume, wall area or piece)"},
+	{"material.masonry.block", "mass|volume|area|count", "A1-A3", "Masonry blocks (concrete, aerated concrete, calcium silicate; by mass, volume, wall area or piece)"},
 	{"material.asphalt", "mass", "A1-A3", "Asphalt mixtures (hot and warm mix)"},
-	{"material.door", "area", "A1-A3", "Doors, by leaf area"},
-	{"material.window", "area", "A1-A3", "Windows, by window area"},
+	{"material.door", "area|count", "A1-A3", "Doors, by leaf area or piece"},
+	{"material.window", "area|count", "A1-A3", "Windows, by window area or piece"},
 	{"material.curtain_wall", "area", "A1-A3", "Curtain walls, by facade area"},
 	{"material.roofing.membrane", "area|mass", "A1-A3", "Roofing and waterproofing membranes (bitumen, synthetic)"},
 	{"material.paint", "mass|volume|area", "A1-A3", "Paints and coatings"},
