@@ -251,8 +251,18 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 		v.warnings = append(v.warnings, fmt.Sprintf("EPD %s expires on %s, within %s (until %s)", label, until, why, end.Format(DateLayout)))
 	}
 
-	// Indicator and modules.
-	res, ind, err := chooseIndicator(rules, d, label, m.Ref())
+	// Refusals by a cited rule, then indicator and modules.
+	conforms := d.ConformsTo
+	if len(conforms) == 0 && d.Standard != "" {
+		conforms = []string{d.Standard}
+	}
+	for _, r := range rules.Refusals {
+		if r.Applies(act.Key, conforms) {
+			return nil, epdErr("factor.epd", "EPD %s conforms to %s; by rule, method %s does not accept it for %s: %s", label,
+				clip.Text(strings.Join(conforms, ", ")), m.Ref(), act.Key, r.Rule)
+		}
+	}
+	res, ind, err := chooseIndicator(rules, d, act.Key, conforms, label, m.Ref())
 	if err != nil {
 		return nil, err
 	}
@@ -357,9 +367,9 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 
 // chooseIndicator returns the results of the first indicator of the rules
 // that the declaration has (in the first accepted set), and that rule.
-func chooseIndicator(rules *methods.EPDRules, d *epd.Declaration, label, ref string) ([]epd.Result, methods.EPDIndicator, error) {
+func chooseIndicator(rules *methods.EPDRules, d *epd.Declaration, activity string, conforms []string, label, ref string) ([]epd.Result, methods.EPDIndicator, error) {
 	for _, in := range rules.Indicators {
-		if !standardMatches(in.Standards, d.Standard) {
+		if !in.AppliesTo(activity) || !standardMatches(in.Standards, conforms) {
 			continue
 		}
 		bySet := map[string][]epd.Result{}
@@ -398,6 +408,9 @@ func chooseIndicator(rules *methods.EPDRules, d *epd.Declaration, label, ref str
 	// declares, each indicator with its standard, so that the two compare.
 	var accepted []string
 	for _, in := range rules.Indicators {
+		if !in.AppliesTo(activity) {
+			continue
+		}
 		s := in.Indicator
 		if len(in.Sets) > 0 {
 			s += " (" + strings.Join(in.Sets, ", ") + ")"
@@ -438,18 +451,13 @@ func declaredList(inds []string) string {
 }
 
 // standardMatches: no standard required, or the declaration names none
-// (the indicator's name then decides), or it starts with one of them.
-func standardMatches(want []string, got string) bool {
-	if len(want) == 0 || strings.TrimSpace(got) == "" {
+// (the indicator's name then decides), or one it conforms to starts with
+// one of them.
+func standardMatches(want, conforms []string) bool {
+	if len(want) == 0 || len(conforms) == 0 {
 		return true
 	}
-	g := strings.ToUpper(strings.Join(strings.Fields(got), ""))
-	for _, w := range want {
-		if strings.HasPrefix(g, strings.ToUpper(strings.Join(strings.Fields(w), ""))) {
-			return true
-		}
-	}
-	return false
+	return methods.StandardsMatch(want, conforms)
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -70,53 +70,69 @@ func resultsOf(d *epd.Declaration, indicator, set string) []epd.Result {
 }
 
 // guardSign applies the method's biogenic rule (epd.biogenic) to the
-// counted value of indicator ind: a value of zero or more is kept; a
-// negative one is refused (refuse), replaced by GWP-fossil + GWP-luluc of
-// the same modules (fossil_plus_luluc) or counted with the indicator's C3
-// and C4 (total_with_c3c4). What comes out must not be negative. res are
-// the indicator's results; per names the declared unit ("1 m3"). The
+// counted value of indicator ind. It applies to a negative value and,
+// under epd.biogenic_applies = "uptake", also to one whose modules declare
+// biogenic uptake (GWP-biogenic below zero). Where it applies, refuse
+// refuses the EPD, fossil_plus_luluc counts GWP-fossil + GWP-luluc of the
+// same modules instead, and total_with_c3c4 counts the value with the
+// indicator's C3 and C4 (where EN 15804+A2 declares the release). Where it
+// does not, the value is kept. What comes out must not be negative. res
+// are the indicator's results; per names the declared unit ("1 m3"). The
 // string returned, when not empty, is the warning that says what was
 // counted instead.
 func guardSign(m *methods.Method, d *epd.Declaration, res []epd.Result, ind string, value decimal.Decimal, label, per string) (decimal.Decimal, string, error) {
-	if !value.IsNegative() {
-		return value, "", nil
-	}
 	rules := m.EPD
 	rule := rules.BiogenicRule()
+	set := ""
+	if len(res) > 0 {
+		set = res[0].Set
+	}
+	// why names what made the rule apply, for the sentences below.
+	why := fmt.Sprintf("%s %s %s is negative (biogenic uptake)", ind, rules.Modules, shown(value))
+	if !value.IsNegative() {
+		if rules.BiogenicApplies != methods.BiogenicWhenUptake || strings.EqualFold(ind, "GWP-fossil") {
+			return value, "", nil
+		}
+		bio, _, ok := moduleValue(resultsOf(d, "GWP-biogenic", set), rules.Modules, rules.SumOf)
+		if !ok || !bio.IsNegative() {
+			return value, "", nil
+		}
+		why = fmt.Sprintf("%s %s %s includes biogenic uptake (GWP-biogenic %s %s)", ind, rules.Modules, shown(value), rules.Modules, shown(bio))
+	}
+	applied := fmt.Sprintf("method rule epd.biogenic = %q", rule)
+	if rules.BiogenicApplies != "" {
+		applied += fmt.Sprintf(", epd.biogenic_applies = %q", rules.BiogenicApplies)
+	}
 	declares := fmt.Sprintf("EPD %s declares %s %s %s kg CO2e per %s", label, rules.Modules, ind, shown(value), per)
 	switch rule {
 	case methods.BiogenicFossilLuluc:
-		set := ""
-		if len(res) > 0 {
-			set = res[0].Set
-		}
 		fossil, _, okF := moduleValue(resultsOf(d, "GWP-fossil", set), rules.Modules, rules.SumOf)
 		luluc, _, okL := moduleValue(resultsOf(d, "GWP-luluc", set), rules.Modules, rules.SumOf)
 		if !okF || !okL {
-			return value, "", epdValueErr("%s, a negative value; method %s counts GWP-fossil + GWP-luluc %s instead (epd.biogenic = %q), and the EPD does not declare both for %s",
-				declares, m.Ref(), rules.Modules, rule, rules.Modules)
+			return value, "", epdValueErr("%s: %s; method %s counts GWP-fossil + GWP-luluc %s instead (%s), and the EPD does not declare both for %s",
+				declares, why, m.Ref(), rules.Modules, applied, rules.Modules)
 		}
 		sum := fossil.Add(luluc)
 		if sum.IsNegative() {
-			return value, "", epdValueErr("%s; its GWP-fossil + GWP-luluc %s, %s, is negative too: a fossil value below zero is not plausible; method %s (epd.biogenic = %q) does not count it",
-				declares, rules.Modules, shown(sum), m.Ref(), rule)
+			return value, "", epdValueErr("%s; its GWP-fossil + GWP-luluc %s, %s, is negative: a fossil value below zero is not plausible; method %s (%s) does not count it",
+				declares, rules.Modules, shown(sum), m.Ref(), applied)
 		}
-		return sum, fmt.Sprintf("EPD %s: %s %s %s is negative (biogenic uptake); counted GWP-fossil + GWP-luluc %s = %s instead (method rule epd.biogenic = %q)",
-			label, ind, rules.Modules, shown(value), rules.Modules, shown(sum), rule), nil
+		return sum, fmt.Sprintf("EPD %s: %s; counted GWP-fossil + GWP-luluc %s = %s instead (%s)",
+			label, why, rules.Modules, shown(sum), applied), nil
 	case methods.BiogenicWithC3C4:
 		c3, _, ok3 := moduleValue(res, "C3", nil)
 		c4, _, ok4 := moduleValue(res, "C4", nil)
 		if !ok3 || !ok4 {
-			return value, "", epdValueErr("%s, a negative value; method %s counts it only with the end-of-life release the EPD declares in C3 and C4 (epd.biogenic = %q), and the EPD does not declare %s for both C3 and C4",
-				declares, m.Ref(), rule, ind)
+			return value, "", epdValueErr("%s: %s; method %s counts it only with the end-of-life release the EPD declares in C3 and C4 (%s), and the EPD does not declare %s for both C3 and C4 (one value each, without scenarios)",
+				declares, why, m.Ref(), applied, ind)
 		}
 		sum := value.Add(c3).Add(c4)
 		if sum.IsNegative() {
-			return value, "", epdValueErr("%s; with its C3 and C4 (%s, %s) the sum %s is still negative: the end-of-life release does not balance the uptake; method %s (epd.biogenic = %q) does not count it",
-				declares, shown(c3), shown(c4), shown(sum), m.Ref(), rule)
+			return value, "", epdValueErr("%s; with its C3 and C4 (%s, %s) the sum %s is still negative: the end-of-life release does not balance the uptake; method %s (%s) does not count it",
+				declares, shown(c3), shown(c4), shown(sum), m.Ref(), applied)
 		}
-		return sum, fmt.Sprintf("EPD %s: %s %s %s is negative (biogenic uptake); counted with C3 %s and C4 %s = %s (method rule epd.biogenic = %q)",
-			label, ind, rules.Modules, shown(value), shown(c3), shown(c4), shown(sum), rule), nil
+		return sum, fmt.Sprintf("EPD %s: %s; counted with C3 %s and C4 %s = %s (%s)",
+			label, why, shown(c3), shown(c4), shown(sum), applied), nil
 	}
 	return value, "", epdValueErr("%s: a negative %s value counts biogenic uptake without its end-of-life release (EN 15804+A2 balances it in C3/C4); method %s does not count it (epd.biogenic = %q)",
 		declares, rules.Modules, m.Ref(), rule)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -170,6 +171,13 @@ func (d *Declaration) standardFromEvidence() {
 			other = true
 		}
 	}
+	defer func() { // ConformsTo names the amendment decided
+		for i, s := range d.ConformsTo {
+			if s == "EN 15804" {
+				d.ConformsTo[i] = d.Standard
+			}
+		}
+	}()
 	switch {
 	case len(a2) > 0 && !a1:
 		d.Standard = "EN 15804+A2"
@@ -179,6 +187,21 @@ func (d *Declaration) standardFromEvidence() {
 		d.StandardEvidence = "the document names EN 15804 without its amendment; its only GWP indicator is GWP (CML's \"Global warming potential\"), EN 15804+A1's, and none of EF 3.x's GWP-total, GWP-fossil, GWP-biogenic, GWP-luluc"
 	default:
 		d.Notes = append(d.Notes, "standard: EN 15804 without its amendment, and its GWP indicators do not tell +A1 from +A2")
+	}
+}
+
+// conforms records a standard the document declares conformity with:
+// once in ConformsTo, and as Standard when it is the first EN 15804 (the
+// standard a method's indicator rules read), or the first of any kind
+// while no EN 15804 is named.
+func (d *Declaration) conforms(s string) {
+	if s == "" || slices.Contains(d.ConformsTo, s) || len(d.ConformsTo) >= MaxClassifications {
+		return
+	}
+	d.ConformsTo = append(d.ConformsTo, s)
+	isEN := strings.HasPrefix(s, "EN 15804")
+	if d.Standard == "" || (isEN && !strings.HasPrefix(d.Standard, "EN 15804")) {
+		d.Standard = s
 	}
 }
 

@@ -83,7 +83,12 @@ type Declaration struct {
 	Classification   []Classification `json:"classification,omitempty"`
 	Standard         string           `json:"standard,omitempty"`
 	StandardEvidence string           `json:"standard_evidence,omitempty"`
-	PCR              string           `json:"pcr,omitempty"`
+	// ConformsTo lists every standard the document declares conformity
+	// with, in its order, each once: "EN 15804+A2" (the amendment as
+	// Standard decided it), "ISO 21930", "ISO 14025". A method's rule may
+	// ask for one of them (GSA's concrete EPDs: ISO 21930).
+	ConformsTo []string `json:"conforms_to,omitempty"`
+	PCR        string   `json:"pcr,omitempty"`
 	// ValidUntil is the last day the declaration is valid, from the most
 	// precise field that states it (ILCD+EPD's expirationDateOfEPD over the
 	// year-only dataSetValidUntil). ValidUntilYearOnly says the document

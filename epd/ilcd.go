@@ -152,10 +152,12 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 	}
 	mv := p.root.child("modellingAndValidation")
 	for _, c := range mv.child("complianceDeclarations").all("compliance") {
-		if s := standardName(c.child("referenceToComplianceSystem").shortDescription()); s != "" {
-			d.Standard = s
-			break
+		ref := c.child("referenceToComplianceSystem")
+		s := complianceSystems[strings.ToLower(strings.TrimSpace(ref.attr("refObjectId")))]
+		if s == "" {
+			s = standardName(ref.shortDescription())
 		}
+		d.conforms(s)
 	}
 	for _, r := range mv.child("LCIMethodAndAllocation").all("referenceToLCAMethodDetails") {
 		if s := r.shortDescription(); s != "" {
@@ -514,6 +516,18 @@ var amendment = regexp.MustCompile(`15804(?::\d{4})?\+a([12])`)
 
 // standardName recognises EN 15804 (+A1/+A2) and ISO 21930 in a
 // compliance system's short description; "" for others.
+// complianceSystems are the source data sets InData's common references
+// name for the standards an EPD conforms to (InDataWG/ILCD-EPD-Data-Format,
+// doc/identifiers/Common_references.csv): the UUID is the evidence, the
+// short description only its label.
+var complianceSystems = map[string]string{
+	"b00f9ec0-7874-11e3-981f-0800200c9a66": "EN 15804+A1",
+	"c0016b33-8cf7-415c-ac6e-deba0d21440d": "EN 15804+A2", // EF 3.0
+	"d4aa3ec7-b1d7-4a4a-a6cb-37af88dcc902": "EN 15804+A2", // EF 3.1
+	"4f2eb655-6e44-4874-a95a-e28f5442cd4d": "ISO 14025",
+	"9c1e8451-2321-4498-b459-b6568b6b6547": "ISO 21930",
+}
+
 func standardName(desc string) string {
 	l := strings.ToLower(strings.ReplaceAll(desc, " ", ""))
 	if m := amendment.FindStringSubmatch(l); m != nil {
@@ -524,6 +538,8 @@ func standardName(desc string) string {
 		return "EN 15804"
 	case strings.Contains(l, "21930"):
 		return "ISO 21930"
+	case strings.Contains(l, "14025"):
+		return "ISO 14025"
 	}
 	return ""
 }

@@ -86,7 +86,9 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 	d.Manufacturer = orgName(doc["manufacturer"])
 	d.PCR = orgName(doc["pcr"])
 	d.Plant = plantNames(doc)
-	d.Standard = standardOf(doc)
+	for _, s := range standardsOf(doc) {
+		d.conforms(s)
+	}
 	d.Classification = openEPDClassification(doc)
 
 	var vs []validity
@@ -427,7 +429,7 @@ func plantNames(doc map[string]any) string {
 
 // standardOf recognises the standard among "compliance" entries
 // (short_name or name) or a "standard" string.
-func standardOf(doc map[string]any) string {
+func standardsOf(doc map[string]any) []string {
 	var cands []string
 	if s, ok := doc["standard"].(string); ok {
 		cands = append(cands, s)
@@ -441,12 +443,13 @@ func standardOf(doc map[string]any) string {
 			cands = append(cands, firstText(c, "short_name"), firstText(c, "name"))
 		}
 	}
+	var out []string
 	for _, c := range cands {
 		if s := standardName(c); s != "" {
-			return s
+			out = append(out, s)
 		}
 	}
-	return ""
+	return out
 }
 
 // firstText is the first non-empty string among the keys.

@@ -226,6 +226,16 @@ func epdSettings(e *EPDRules) map[string]string {
 	if e.Biogenic != "" {
 		m["epd.biogenic"] = e.Biogenic
 	}
+	if e.BiogenicApplies != "" {
+		m["epd.biogenic_applies"] = e.BiogenicApplies
+	}
+	for i, r := range e.Refusals {
+		t := "activities " + list(r.Activities) + " standards " + list(r.Standards)
+		if len(r.Unless) > 0 {
+			t += " unless " + list(r.Unless)
+		}
+		m[fmt.Sprintf("epd.refusals[%d]", i)] = t + " (rule: " + r.Rule + ")"
+	}
 	for k, v := range map[string]*decimal.Decimal{"epd.max_kg_co2e_per_kg": e.MaxKgCO2ePerKg, "epd.max_kg_co2e_per_m3": e.MaxKgCO2ePerM3, "epd.max_kg_co2e_per_m2": e.MaxKgCO2ePerM2} {
 		if v != nil {
 			m[k] = v.String()
@@ -238,6 +248,9 @@ func epdSettings(e *EPDRules) map[string]string {
 		}
 		if len(in.Sets) > 0 {
 			t += " sets " + list(in.Sets)
+		}
+		if len(in.Activities) > 0 {
+			t += " activities " + list(in.Activities)
 		}
 		if in.Warning != "" {
 			t += " (warning: " + in.Warning + ")"

@@ -350,6 +350,24 @@ func checkEPD(s *Spec, add func(field, rule, format string, args ...any)) {
 	default:
 		add("epd.biogenic", "known-value", "biogenic %q: use refuse, fossil_plus_luluc or total_with_c3c4", clip.Text(e.Biogenic))
 	}
+	switch e.BiogenicApplies {
+	case "", BiogenicWhenNegative:
+	case BiogenicWhenUptake:
+		if e.BiogenicRule() == BiogenicRefuse {
+			add("epd.biogenic_applies", "known-value", "biogenic_applies = %q with biogenic = \"refuse\" would refuse every EPD declaring biogenic uptake; name fossil_plus_luluc or total_with_c3c4", e.BiogenicApplies)
+		}
+	default:
+		add("epd.biogenic_applies", "known-value", "biogenic_applies %q: use negative or uptake", clip.Text(e.BiogenicApplies))
+	}
+	for i, r := range e.Refusals {
+		f := fmt.Sprintf("epd.refusals[%d]", i)
+		if len(r.Activities) == 0 || len(r.Standards) == 0 {
+			add(f, "required", "a refusal names the activities and the standards it refuses")
+		}
+		if strings.TrimSpace(r.Rule) == "" {
+			add(f+".rule", "required", "quote the program's rule (its text and address) that the refusal applies")
+		}
+	}
 	for _, b := range []struct {
 		key string
 		v   *decimal.Decimal

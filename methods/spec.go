@@ -134,6 +134,18 @@ type EPDRules struct {
 	// value still negative after either is refused. Omitted when empty,
 	// so that the digests of methods written before it do not change.
 	Biogenic string `toml:"biogenic,omitempty" json:"biogenic,omitempty"`
+	// BiogenicApplies says when Biogenic applies: BiogenicWhenNegative
+	// (also when empty) only to a negative counted value;
+	// BiogenicWhenUptake also to a positive one whose modules declare
+	// biogenic uptake (GWP-biogenic below zero), since EN 15804+A2's
+	// -1/+1 rule puts the uptake in A1-A3 and its release in C3/C4
+	// whatever the sign of the total. Omitted when empty.
+	BiogenicApplies string `toml:"biogenic_applies,omitempty" json:"biogenic_applies,omitempty"`
+	// Refusals refuse, by a rule the method cites, declarations under
+	// some standards for some activities (GSA's concrete EPDs must
+	// conform to ISO 21930). Checked before Indicators. Omitted when
+	// empty.
+	Refusals []EPDRefusal `toml:"refusals,omitempty" json:"refusals,omitempty"`
 	// MaxKgCO2ePerKg, MaxKgCO2ePerM3 and MaxKgCO2ePerM2 are optional
 	// plausibility bounds the method declares on the counted value per
 	// kg, m3 or m2 of declared unit: a larger value is refused. footprint
@@ -151,6 +163,47 @@ const (
 	BiogenicFossilLuluc = "fossil_plus_luluc"
 	BiogenicWithC3C4    = "total_with_c3c4"
 )
+
+// When the biogenic rule applies (EPDRules.BiogenicApplies).
+const (
+	BiogenicWhenNegative = "negative"
+	BiogenicWhenUptake   = "uptake"
+)
+
+// EPDRefusal refuses a declaration for a line whose activity matches one
+// of Activities when the declaration conforms to one of Standards and to
+// none of Unless; Rule is the sentence the refusal quotes (the program's
+// text and its address).
+type EPDRefusal struct {
+	Activities []string `toml:"activities" json:"activities"`
+	Standards  []string `toml:"standards" json:"standards"`
+	Unless     []string `toml:"unless,omitempty" json:"unless,omitempty"`
+	Rule       string   `toml:"rule" json:"rule"`
+}
+
+// Applies reports whether the refusal applies to a line of activity whose
+// declaration conforms to the standards conforms (matched as prefixes,
+// ignoring case and spaces: "EN 15804" matches "EN 15804+A2").
+func (r EPDRefusal) Applies(activity string, conforms []string) bool {
+	return anyMatch(r.Activities, activity) && StandardsMatch(r.Standards, conforms) && !StandardsMatch(r.Unless, conforms)
+}
+
+// StandardsMatch reports whether one of got starts with one of want,
+// ignoring case and spaces.
+func StandardsMatch(want, got []string) bool {
+	for _, g := range got {
+		gn := strings.ToUpper(strings.Join(strings.Fields(g), ""))
+		if gn == "" {
+			continue
+		}
+		for _, w := range want {
+			if strings.HasPrefix(gn, strings.ToUpper(strings.Join(strings.Fields(w), ""))) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // BiogenicRule is the rule in force: BiogenicRefuse when none is given.
 func (r *EPDRules) BiogenicRule() string {
@@ -173,6 +226,9 @@ type EPDIndicator struct {
 	Sets []string `toml:"sets,omitempty" json:"sets,omitempty"`
 	// Warning is recorded on the line when this indicator is used.
 	Warning string `toml:"warning,omitempty" json:"warning,omitempty"`
+	// Activities limits the rule to lines of these activities or
+	// families; empty: every activity. Omitted when empty.
+	Activities []string `toml:"activities,omitempty" json:"activities,omitempty"`
 }
 
 // EPD conversion kinds.
@@ -453,4 +509,9 @@ func ResolveLimits(lib *factors.Library, sets []LimitSet) ([]factors.Limit, erro
 		}
 	}
 	return out, nil
+}
+
+// AppliesTo reports whether the indicator rule serves a line of activity.
+func (in EPDIndicator) AppliesTo(activity string) bool {
+	return len(in.Activities) == 0 || anyMatch(in.Activities, activity)
 }
