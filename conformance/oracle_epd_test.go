@@ -376,6 +376,11 @@ func oIndicator(desc string) string {
 			return "GWP-" + strings.TrimPrefix(code, "gwp-")
 		}
 	}
+	for _, code := range []string{"gwp-ghg", "gwp-iobc"} {
+		if strings.Contains(l, code) {
+			return "GWP-GHG"
+		}
+	}
 	if !strings.Contains(l, "global warming") && !strings.Contains(l, "climate change") && !strings.Contains(l, "gwp") {
 		return ""
 	}
@@ -447,7 +452,7 @@ func parseILCDArchive(t testing.TB, file string, raw []byte) (*odecl, error) {
 	if d.reg == "" { // an International EPD System number among the synonyms
 		for _, syn := range p.all("processInformation/dataSetInformation/synonyms") {
 			for _, tok := range regexp.MustCompile(`[;,\n]`).Split(syn.text, -1) {
-				if tok = strings.TrimSpace(tok); d.reg == "" && regexp.MustCompile(`^(S-P-\d{3,}|EPD-IES-\d{4,}(:\d{1,3})?)$`).MatchString(tok) {
+				if tok = strings.TrimSpace(tok); d.reg == "" && regexp.MustCompile(`^(S-P-\d{3,}|EPD-IES-\d{4,}(:\d{1,3})?(\s*\(S-P-\d{3,}\))?)$`).MatchString(tok) {
 					d.reg = tok
 				}
 			}

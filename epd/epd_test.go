@@ -415,11 +415,16 @@ func TestIndicatorName(t *testing.T) {
 		"Global Warming Potential - biogenic (GWP-biogenic)":                  "GWP-biogenic",
 		"Global Warming Potential - land use and land use change (GWP-luluc)": "GWP-luluc",
 		"Global warming potential (GWP)":                                      "GWP",
-		"Climate change":                                                      "GWP-total",
-		"Climate change - Fossil":                                             "GWP-fossil",
-		"Climate change-Land use and land use change":                         "GWP-luluc",
-		"Depletion potential of the stratospheric ozone layer (ODP)":          "",
-		"Acidification potential (AP)":                                        "",
+		"Globales Erwärmungspotenzial (GWP)":                                  "GWP",
+		// EN 15804+A2's additional indicator, as EPD International and EPD
+		// Norway name it (epd/testdata/real): not GWP, not GWP-biogenic.
+		"Global Warming Potential (GWP-GHG)":                                                     "GWP-GHG",
+		"Global warming potential except emissions and uptake of biogenic carbon (GWP-IOBC/GHG)": "GWP-GHG",
+		"Climate change":                                             "GWP-total",
+		"Climate change - Fossil":                                    "GWP-fossil",
+		"Climate change-Land use and land use change":                "GWP-luluc",
+		"Depletion potential of the stratospheric ozone layer (ODP)": "",
+		"Acidification potential (AP)":                               "",
 	} {
 		if got := indicatorName(desc); got != want {
 			t.Errorf("indicatorName(%q) = %q, want %q", desc, got, want)
@@ -751,18 +756,18 @@ func TestStandardFromEvidence(t *testing.T) {
 // empty; the publication fields win when given.
 func TestILCDRegistrationFromSynonyms(t *testing.T) {
 	flow := File{flowFor, []byte(okFlow)}
-	withDSI := func(synonyms, sources, pub string) string {
+	withDSI := func(synonyms, sources, entry, pub string) string {
 		p := process(okRef, okExch, okLCIA, "")
 		p = strings.Replace(p, "<name><baseName>X</baseName></name>", "<name><baseName>X</baseName></name>"+synonyms, 1)
 		return strings.Replace(p, "</processInformation>", "</processInformation><modellingAndValidation><dataSourcesTreatmentAndRepresentativeness>"+sources+
-			"</dataSourcesTreatmentAndRepresentativeness></modellingAndValidation><administrativeInformation><publicationAndOwnership>"+pub+"</publicationAndOwnership></administrativeInformation>", 1)
+			"</dataSourcesTreatmentAndRepresentativeness></modellingAndValidation><administrativeInformation><dataEntryBy>"+entry+"</dataEntryBy><publicationAndOwnership>"+pub+"</publicationAndOwnership></administrativeInformation>", 1)
 	}
 	src := func(desc string) string {
 		return `<referenceToDataSource><common:shortDescription xml:lang="en">` + desc + `</common:shortDescription></referenceToDataSource>`
 	}
 	tests := []struct {
-		name, synonyms, sources, pub string
-		reg, operator                string
+		name, synonyms, sources, entry, pub string
+		reg, operator                       string
 	}{
 		{name: "S-P number and the International EPD System",
 			synonyms: `<common:synonyms xml:lang="en">S-P-01234; concrete</common:synonyms>`, sources: src("ecoinvent 3.8") + src("The International EPD System"),
@@ -771,6 +776,16 @@ func TestILCDRegistrationFromSynonyms(t *testing.T) {
 			synonyms: `<common:synonyms xml:lang="sv">betong</common:synonyms><common:synonyms xml:lang="en">ready-mix, EPD-IES-0012345:002</common:synonyms>`, sources: src("EPD International AB"),
 			reg: "EPD-IES-0012345:002", operator: "EPD International AB"},
 		{name: "background database is no operator", synonyms: `<common:synonyms>concrete; C30/37</common:synonyms>`, sources: src("GaBi database")},
+		// As EPD International's exports write them (b56530ee-77bf-49bd-7997-08d972c43176,
+		// epd/testdata/real/environdec-wood-flooring): both numbers in one synonym, and
+		// the programme only as the entity entering the data.
+		{name: "EPD-IES and S-P number together, operator entering the data",
+			synonyms: `<common:synonyms xml:lang="en">EPD-IES-0003435:001 (S-P-03435)</common:synonyms>`, sources: src("ecoinvent 3.8 database"),
+			entry: `<common:referenceToPersonOrEntityEnteringTheData><common:shortDescription xml:lang="en">The International EPD System</common:shortDescription></common:referenceToPersonOrEntityEnteringTheData>`,
+			reg:   "EPD-IES-0003435:001 (S-P-03435)", operator: "The International EPD System"},
+		{name: "an LCA consultant entering the data is no operator",
+			synonyms: `<common:synonyms>EPD-IES-0003435 (EPD-IES-1)</common:synonyms>`,
+			entry:    `<common:referenceToPersonOrEntityEnteringTheData><common:shortDescription>brands and values GmbH</common:shortDescription></common:referenceToPersonOrEntityEnteringTheData>`},
 		{name: "publication fields win",
 			synonyms: `<common:synonyms>S-P-01234</common:synonyms>`, sources: src("The International EPD System"),
 			pub: `<common:registrationNumber>EPD-EXA-1</common:registrationNumber><common:referenceToRegistrationAuthority><common:shortDescription>Example Operator</common:shortDescription></common:referenceToRegistrationAuthority>`,
@@ -778,7 +793,7 @@ func TestILCDRegistrationFromSynonyms(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := ParseILCD("p.xml", []byte(withDSI(tc.synonyms, tc.sources, tc.pub)), flow)
+			d, err := ParseILCD("p.xml", []byte(withDSI(tc.synonyms, tc.sources, tc.entry, tc.pub)), flow)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -788,6 +803,9 @@ func TestILCDRegistrationFromSynonyms(t *testing.T) {
 			notes := strings.Join(d.Notes, "\n")
 			if tc.reg != "" && tc.pub == "" && !strings.Contains(notes, "read from processInformation/dataSetInformation/common:synonyms") {
 				t.Errorf("notes %q do not say where the registration number was read", notes)
+			}
+			if tc.entry != "" && tc.operator != "" && !strings.Contains(notes, "read from administrativeInformation/dataEntryBy/common:referenceToPersonOrEntityEnteringTheData") {
+				t.Errorf("notes %q do not say where the program operator was read", notes)
 			}
 		})
 	}

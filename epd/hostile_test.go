@@ -113,6 +113,10 @@ func checkParsed(t *testing.T, d *Declaration, err error) {
 
 func FuzzParseILCD(f *testing.F) {
 	dirs, _ := filepath.Glob(filepath.Join("testdata", "ilcd", "*"))
+	real, _ := filepath.Glob(filepath.Join("testdata", "real", "*", "processes"))
+	for _, p := range real {
+		dirs = append(dirs, filepath.Dir(p)) // excerpts of published EPDs
+	}
 	// The seeds are whole documents (kilobytes): run with a bounded
 	// minimisation, or the fuzzer spends its time shrinking the first new
 	// input: go test -fuzz=FuzzParseILCD -fuzzminimizetime=2s ./epd

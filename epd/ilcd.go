@@ -187,6 +187,14 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 			}
 		}
 	}
+	if d.ProgramOperator == "" {
+		// EPD International's exports name it as the entity entering the data
+		// when they leave the registration authority out.
+		if op := p.root.child("administrativeInformation", "dataEntryBy", "referenceToPersonOrEntityEnteringTheData").shortDescription(); programOperatorName.MatchString(op) {
+			d.ProgramOperator = op
+			d.Notes = append(d.Notes, "program operator "+quote(op)+" read from administrativeInformation/dataEntryBy/common:referenceToPersonOrEntityEnteringTheData (no registration authority or publisher given)")
+		}
+	}
 
 	if err := fs.declaredUnit(p, d); err != nil {
 		return nil, err
@@ -241,8 +249,10 @@ func ilcdValidity(tm *node, d *Declaration) *fieldErr {
 // registrationNumber matches the registration numbers of the International
 // EPD System (EPD International), which its ILCD exports carry among the
 // synonyms: "S-P-01234" (older) and "EPD-IES-0012345", with an optional
-// version ":002".
-var registrationNumber = regexp.MustCompile(`^(?:S-P-\d{3,}|EPD-IES-\d{4,}(?::\d{1,3})?)$`)
+// version ":002", and the two together as its exports write them,
+// "EPD-IES-0003435:001 (S-P-03435)" (kept as written, as the exports'
+// common:registrationNumber has it).
+var registrationNumber = regexp.MustCompile(`^(?:S-P-\d{3,}|EPD-IES-\d{4,}(?::\d{1,3})?(?:\s*\(S-P-\d{3,}\))?)$`)
 
 // registrationInSynonyms finds a registration number among the synonyms
 // (each a list separated by ";" or ","), English first.
@@ -482,16 +492,27 @@ func readLCIA(p ilcdSet, d *Declaration) error {
 // indicatorCode finds an explicit "(GWP-total)" style code.
 var indicatorCode = regexp.MustCompile(`(?i)\bgwp[- ]?(total|fossil|biogenic|luluc)\b`)
 
+// ghgCode finds EN 15804+A2's additional indicator GWP-GHG, "Global
+// Warming Potential (GWP-GHG)" in EPD International's exports and
+// "Global warming potential except emissions and uptake of biogenic
+// carbon (GWP-IOBC/GHG)" in EPD Norway's: the IPCC GWP100 without
+// biogenic carbon, neither EN 15804+A1's GWP nor GWP-biogenic.
+var ghgCode = regexp.MustCompile(`(?i)\bgwp[- ]?(?:ghg|iobc)\b`)
+
 // gwpWord finds "GWP" as a word.
 var gwpWord = regexp.MustCompile(`\bgwp\b`)
 
 // indicatorName normalises an ILCD LCIA method's short description to
 // GWP-total, GWP-fossil, GWP-biogenic, GWP-luluc (EN 15804+A2, EF 3.x
-// "Climate change" names included) or GWP (EN 15804+A1); "" for an
-// indicator that is not a global warming potential.
+// "Climate change" names included), GWP-GHG (EN 15804+A2's additional
+// indicator) or GWP (EN 15804+A1); "" for an indicator that is not a
+// global warming potential.
 func indicatorName(desc string) string {
 	if m := indicatorCode.FindStringSubmatch(desc); m != nil {
 		return "GWP-" + strings.ToLower(m[1])
+	}
+	if ghgCode.MatchString(desc) {
+		return "GWP-GHG"
 	}
 	l := strings.ToLower(desc)
 	if !strings.Contains(l, "global warming") && !strings.Contains(l, "climate change") && !gwpWord.MatchString(l) {
