@@ -153,9 +153,13 @@ func (fs *ilcdFiles) declaration(sha string) (*Declaration, error) {
 	mv := p.root.child("modellingAndValidation")
 	for _, c := range mv.child("complianceDeclarations").all("compliance") {
 		ref := c.child("referenceToComplianceSystem")
-		s := complianceSystems[strings.ToLower(strings.TrimSpace(ref.attr("refObjectId")))]
+		id := strings.ToLower(strings.TrimSpace(ref.attr("refObjectId")))
+		label := ref.shortDescription()
+		s := complianceSystems[id]
 		if s == "" {
-			s = standardName(ref.shortDescription())
+			s = standardName(label)
+		} else if strings.HasPrefix(s, "EN 15804+") && standardName(label) != s && d.StandardEvidence == "" {
+			d.StandardEvidence = fmt.Sprintf("its compliance reference %s is the %s source data set of the ILCD+EPD common references (its label reads %s)", id, s, quote(clip(label)))
 		}
 		d.conforms(s)
 	}

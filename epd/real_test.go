@@ -23,7 +23,7 @@ type realWant struct {
 }
 
 const (
-	a1Evidence = `its only GWP indicator is GWP (CML's "Global warming potential")`
+	a1Evidence = `its compliance reference b00f9ec0-7874-11e3-981f-0800200c9a66 is the EN 15804+A1 source data set of the ILCD+EPD common references (its label reads "DIN EN 15804")`
 	ibu        = "Institut Bauen und Umwelt e. V."
 	environdec = "The International EPD System"
 )

@@ -112,7 +112,7 @@ var unitDefs = []struct {
 	{"ft2", "area", "0.09290304", NoBasis, []string{"sqft", "sf"}},
 
 	// A piece is a count, not a size: it converts to no other dimension.
-	{"piece", "count", "1", NoBasis, []string{"pieces", "pcs", "pc", "pce", "item", "items", "ea", "each", "stück", "stk"}},
+	{"piece", "count", "1", NoBasis, []string{"pieces", "piece(s)", "pcs", "pcs.", "pc", "pce", "item", "items", "item(s)", "ea", "each", "stück", "stk"}},
 
 	// Freight base unit is kg·km.
 	{"t.km", "freight", "1000", NoBasis, []string{"tkm", "t*km", "tonne.km", "tonne-km", "t-km"}},

@@ -32,6 +32,7 @@ func TestParseUnit(t *testing.T) {
 		{"pcs", "piece", Count, ""},
 		{"Stück", "piece", Count, ""},
 		{"EA", "piece", Count, ""},
+		{"Item(s)", "piece", Count, ""},
 		{"ton", "", "", `"ton" is ambiguous: use "t"`},
 		{"TON", "", "", "short_ton"},
 		{"furlong", "", "", "unknown unit"},
