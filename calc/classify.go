@@ -51,8 +51,8 @@ var categoryRules = []struct {
 	{"material.asphalt", []string{"asphalt", "asphaltmischgut"}},
 	{"material.masonry.brick", []string{"brick", "bricks", "mauerziegel", "ziegel", "clay brick"}},
 	{"material.masonry.block", []string{"concrete block", "cmu", "masonry block", "aerated concrete", "porenbeton", "kalksandstein", "calcium silicate"}},
-	{"material.concrete.precast", []string{"precast", "precast concrete", "betonfertigteil", "betonfertigteile", "fertigteil", "fertigteile"}},
-	{"material.concrete.ready_mix", []string{"ready mix", "ready-mix", "readymix", "ready mixed concrete", "transportbeton", "ortbeton"}},
+	{"material.concrete.precast", []string{"precast", "precast concrete", "betonfertigteil", "betonfertigteile", "fertigteil", "fertigteile", "betongelement", "betongelementer"}},
+	{"material.concrete.ready_mix", []string{"ready mix", "ready-mix", "readymix", "ready mixed concrete", "transportbeton", "ortbeton", "lieferbeton"}},
 	{"material.cement", []string{"cement", "zement"}},
 	{"material.steel.rebar", []string{"rebar", "reinforcing steel", "reinforcement steel", "betonstahl", "bewehrungsstahl"}},
 	{"material.steel.wire_rod", []string{"wire rod", "walzdraht", "steel wire"}},
@@ -68,27 +68,100 @@ var categoryRules = []struct {
 var categoryPatterns = func() []*regexp.Regexp {
 	out := make([]*regexp.Regexp, len(categoryRules))
 	for i, r := range categoryRules {
-		alts := make([]string, len(r.words))
-		for j, w := range r.words {
-			alts[j] = regexp.QuoteMeta(w)
-		}
-		// Whole words: not preceded or followed by a letter or digit.
-		out[i] = regexp.MustCompile(`(?i)(?:^|[^\pL\pN])(?:` + strings.Join(alts, "|") + `)(?:$|[^\pL\pN])`)
+		out[i] = wholeWords(r.words)
 	}
 	return out
 }()
 
-// categoryOf maps one classification text to a category key, "" when no
-// rule matches. CamelCase EC3 names ("MineralWool", "ReadyMix") are split
-// into words first.
-func categoryOf(text string) string {
-	t := camelSplit.ReplaceAllString(text, "$1 $2")
-	for i, p := range categoryPatterns {
-		if p.MatchString(t) || p.MatchString(text) {
-			return categoryRules[i].key
+// familyRules name product families without naming a category: a
+// classification whose levels name a family maps only to a category of
+// that family ("Thermal insulation products / cement-based foams" is an
+// insulation, not cement).
+var familyRules = []struct {
+	prefix string
+	words  []string
+}{
+	{"material.insulation.", []string{"insulation", "thermal insulation", "insulation products", "dämmstoffe", "dämmstoff", "wärmedämmstoffe", "wärmedämmung"}},
+}
+
+// familyPatterns are familyRules compiled as categoryPatterns are.
+var familyPatterns = func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(familyRules))
+	for i, r := range familyRules {
+		out[i] = wholeWords(r.words)
+	}
+	return out
+}()
+
+// wholeWords is a case-insensitive pattern matching one of words as a
+// whole word: not preceded or followed by a letter or digit.
+func wholeWords(words []string) *regexp.Regexp {
+	alts := make([]string, len(words))
+	for j, w := range words {
+		alts[j] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(`(?i)(?:^|[^\pL\pN])(?:` + strings.Join(alts, "|") + `)(?:$|[^\pL\pN])`)
+}
+
+// levelSplit separates the levels of a classification path: ILCD's
+// " / " and openEPD's ">>".
+var levelSplit = regexp.MustCompile(`\s*(?:>>|\s/\s)\s*`)
+
+// categoryOf maps one classification path to a category key, "" when it
+// names none, several, or one outside the family its levels name. The
+// most specific level that names a category decides ("Normal- Leicht- und
+// Porenbeton / Betonbauteile aus Ort- oder Lieferbeton" is ready-mix
+// concrete); a level naming two categories ("Türen, Fenster, Beschläge")
+// decides nothing. why says what was wrong when "" comes back for a path
+// that names a category.
+func categoryOf(text string) (key, why string) {
+	levels := levelSplit.Split(text, MaxPathLevels)
+	var families []string
+	for _, l := range levels {
+		for i, p := range familyPatterns {
+			if matchText(p, l) {
+				families = append(families, familyRules[i].prefix)
+			}
 		}
 	}
-	return ""
+	for i := len(levels) - 1; i >= 0; i-- {
+		var keys []string
+		for j, p := range categoryPatterns {
+			if matchText(p, levels[i]) && !contains(keys, categoryRules[j].key) {
+				keys = append(keys, categoryRules[j].key)
+			}
+		}
+		switch {
+		case len(keys) > 1:
+			return "", fmt.Sprintf("its level %q names several categories (%s)", clip.Text(levels[i]), strings.Join(keys, ", "))
+		case len(keys) == 1:
+			for _, f := range families {
+				if !strings.HasPrefix(keys[0], f) {
+					return "", fmt.Sprintf("its level %q names %s, outside the family %s* another level names", clip.Text(levels[i]), keys[0], f)
+				}
+			}
+			return keys[0], ""
+		}
+	}
+	return "", ""
+}
+
+// MaxPathLevels bounds the levels of one classification path read.
+const MaxPathLevels = 16
+
+// matchText matches a pattern on text as given and with CamelCase EC3
+// names ("MineralWool", "ReadyMix") split into words.
+func matchText(p *regexp.Regexp, text string) bool {
+	return p.MatchString(text) || p.MatchString(camelSplit.ReplaceAllString(text, "$1 $2"))
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 var camelSplit = regexp.MustCompile(`(\p{Ll})(\p{Lu})`)
@@ -109,10 +182,13 @@ func EPDCategory(d *epd.Declaration, label string) (key, note string, err error)
 		if c.System != "" {
 			shown = c.System + ": " + c.Path
 		}
-		k := categoryOf(c.Path)
+		k, why := categoryOf(c.Path)
 		if k == "" {
 			if len(unmapped) < 3 {
-				unmapped = append(unmapped, fmt.Sprintf("%q", shown))
+				if why != "" {
+					why = " (" + why + ")"
+				}
+				unmapped = append(unmapped, fmt.Sprintf("%q", shown)+why)
 			} else if len(unmapped) == 3 {
 				unmapped = append(unmapped, "…")
 			}

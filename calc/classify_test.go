@@ -31,9 +31,19 @@ func TestCategoryOf(t *testing.T) {
 		{"Steps and stairs", ""},       // "eps" is no whole word here
 		{"Concrete >> Admixtures", ""}, // concrete alone is no category
 		{"", ""},
+		// Real registries' paths (epd/testdata/real): the most specific
+		// level decides; a level naming two categories, or a category
+		// outside the family another level names, decides nothing.
+		{"Bauprodukte / Normal- Leicht- und Porenbeton / Betonbauteile aus Ort- oder Lieferbeton", "material.concrete.ready_mix"},
+		{"02 Building products / Thermal insulation products / cement-based foams", ""},
+		{"Dämmstoffe / Ortschaum / Mineralisch", ""},
+		{"02 Bauprodukte / Türen, Fenster, Beschläge und Zubehör / Antriebssysteme für Automatiktüren und -tore", ""},
+		{"Metalle / Aluminium / Aluminiumprofil", "material.aluminium.extrusion"},
+		{"Komponenten von Fenstern und Vorhangfassaden / Fassaden / Vorhangfassade - Element-Fassaden", "material.curtain_wall"},
+		{"Dämmstoffe / Mineralwolle / Steinwolle", "material.insulation.mineral_wool"},
 	}
 	for _, c := range cases {
-		if got := categoryOf(c.text); got != c.want {
+		if got, _ := categoryOf(c.text); got != c.want {
 			t.Errorf("categoryOf(%q) = %q, want %q", c.text, got, c.want)
 		}
 	}
@@ -55,6 +65,8 @@ func TestEPDCategory(t *testing.T) {
 		{nil, `EPD X-1 ("Stone wool slab") gives no product classification`},
 		{[]epd.Classification{{System: "category", Path: "Miscellaneous"}}, `is classified as "category: Miscellaneous", which maps to no product category`},
 		{[]epd.Classification{{Path: "Flooring"}, {Path: "Paint"}}, `different categories, material.flooring (from "Flooring") and material.paint (from "Paint")`},
+		{[]epd.Classification{{Path: "02 Bauprodukte / Türen, Fenster, Beschläge und Zubehör / Antriebssysteme"}}, `its level "Türen, Fenster, Beschläge und Zubehör" names several categories (material.window, material.door)`},
+		{[]epd.Classification{{Path: "Thermal insulation products / cement-based foams"}}, `its level "cement-based foams" names material.cement, outside the family material.insulation.* another level names`},
 	}
 	for _, r := range refusals {
 		d.Classification = r.cls
