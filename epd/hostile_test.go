@@ -145,6 +145,8 @@ func FuzzParseILCD(f *testing.F) {
 // FuzzParseOpenEPD: go test -fuzz=FuzzParseOpenEPD -fuzzminimizetime=2s ./epd
 func FuzzParseOpenEPD(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "openepd", "*.json"))
+	real, _ := filepath.Glob(filepath.Join("testdata", "real", "*.json"))
+	files = append(files, real...) // EC3 records of published EPDs
 	files = append(files, filepath.Join("testdata", "malformed", "truncated.json"))
 	for _, file := range files {
 		raw, err := os.ReadFile(file)

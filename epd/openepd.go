@@ -83,6 +83,13 @@ func parseOpenEPD(file string, raw []byte) (*Declaration, error) {
 	}
 	d.ProgramOperator = orgName(doc["program_operator"])
 	d.RegistrationNumber = firstText(doc, "program_operator_doc_id")
+	if d.RegistrationNumber == "" {
+		// EC3's records name the program operator's document id
+		// program_operator_fkey (epd/testdata/real/nrmca-ready-mix.json).
+		if d.RegistrationNumber = firstText(doc, "program_operator_fkey"); d.RegistrationNumber != "" {
+			d.Notes = append(d.Notes, fmt.Sprintf("registration number %s read from program_operator_fkey (EC3's name for program_operator_doc_id)", quote(d.RegistrationNumber)))
+		}
+	}
 	d.Manufacturer = orgName(doc["manufacturer"])
 	d.PCR = orgName(doc["pcr"])
 	d.Plant = plantNames(doc)
@@ -411,8 +418,9 @@ func orgName(v any) string {
 	return ""
 }
 
-// plantNames is "plant" (string or object) or the names of "plants",
-// joined with "; ".
+// plantNames is "plant" (string or object), the names of "plants",
+// joined with "; ", or EC3's "plant_or_group" (a plant or a group of
+// plants, by its name).
 func plantNames(doc map[string]any) string {
 	if s := orgName(doc["plant"]); s != "" {
 		return s
@@ -423,6 +431,9 @@ func plantNames(doc map[string]any) string {
 		if s := orgName(p); s != "" {
 			names = append(names, s)
 		}
+	}
+	if len(names) == 0 {
+		return orgName(doc["plant_or_group"])
 	}
 	return clip(strings.Join(names, "; "))
 }
