@@ -179,7 +179,7 @@ func epdLabel(d *epd.Declaration, file string) string {
 	if name == "" {
 		name = "(no id)"
 	}
-	name = clip.Text(name)
+	name = clip.ID(name)
 	if file != "" {
 		name += " (" + clip.Text(file) + ")"
 	}

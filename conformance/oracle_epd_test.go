@@ -40,6 +40,9 @@ type oresultEPD struct {
 // odecl is what the oracle reads from an EPD document.
 type odecl struct {
 	id, reg, standard string
+	// conforms is every standard the document names (the amendment of a
+	// plain EN 15804 as decided), for the refusals of 2026.1.
+	conforms []string
 	// until is the last day of validity (YYYY-MM-DD); "" when not stated.
 	// yearOnly: the document gives only the year (until is its 31 December).
 	until    string
@@ -64,9 +67,55 @@ func oStandard(s string) string {
 		return "EN 15804"
 	case strings.Contains(l, "21930"):
 		return "ISO 21930"
+	case strings.Contains(l, "14025"):
+		return "ISO 14025"
 	}
 	return ""
 }
+
+// oCompliance are InData's common reference UUIDs of the standards
+// (InDataWG/ILCD-EPD-Data-Format doc/identifiers/Common_references.csv):
+// an ILCD compliance reference names its standard by them.
+var oCompliance = map[string]string{
+	"b00f9ec0-7874-11e3-981f-0800200c9a66": "EN 15804+A1",
+	"c0016b33-8cf7-415c-ac6e-deba0d21440d": "EN 15804+A2",
+	"d4aa3ec7-b1d7-4a4a-a6cb-37af88dcc902": "EN 15804+A2",
+	"4f2eb655-6e44-4874-a95a-e28f5442cd4d": "ISO 14025",
+	"9c1e8451-2321-4498-b459-b6568b6b6547": "ISO 21930",
+}
+
+// oConforms records a standard: the first EN 15804 is the standard the
+// indicator rules read, else the first of any kind.
+func (d *odecl) oConforms(s string) {
+	if s == "" {
+		return
+	}
+	for _, c := range d.conforms {
+		if c == s {
+			return
+		}
+	}
+	d.conforms = append(d.conforms, s)
+	if d.standard == "" || (strings.HasPrefix(s, "EN 15804") && !strings.HasPrefix(d.standard, "EN 15804")) {
+		d.standard = s
+	}
+}
+
+// oStdMatch: one of got starts with one of want, ignoring case and spaces.
+func oStdMatch(want, got []string) bool {
+	norm := func(x string) string { return strings.ToUpper(strings.Join(strings.Fields(x), "")) }
+	for _, g := range got {
+		for _, w := range want {
+			if norm(g) != "" && strings.HasPrefix(norm(g), norm(w)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// oUnitNames are the declared-unit texts registries write for a piece.
+var oUnitNames = map[string]string{"item(s)": "piece", "pcs": "piece", "pcs.": "piece", "piece": "piece", "pieces": "piece", "m^3": "m3", "m^2": "m2"}
 
 // oPrecise picks among the ends of validity a document states (docs/epd.md,
 // "End of validity"): a day beats a year; of two of the same kind, the
@@ -133,6 +182,11 @@ func oAmendment(d *odecl) {
 		d.standard = "EN 15804+A2"
 	case cml && !ef && !other:
 		d.standard = "EN 15804+A1"
+	}
+	for i, c := range d.conforms {
+		if c == "EN 15804" {
+			d.conforms[i] = d.standard
+		}
 	}
 }
 
@@ -227,15 +281,17 @@ func parseOpenEPD(t testing.TB, raw []byte) (*odecl, error) {
 	cs, _ := doc["compliance"].([]any)
 	for _, c := range cs {
 		if m, ok := c.(map[string]any); ok {
-			texts = append(texts, str(m["short_name"]), str(m["name"]))
+			s := str(m["short_name"])
+			if strings.TrimSpace(s) == "" {
+				s = str(m["name"])
+			}
+			texts = append(texts, s)
 		} else {
 			texts = append(texts, str(c))
 		}
 	}
 	for _, s := range texts {
-		if d.standard = oStandard(s); d.standard != "" {
-			break
-		}
+		d.oConforms(oStandard(s))
 	}
 	if v, ok := doc["density"]; ok {
 		q, u := amountOf(v)
@@ -465,10 +521,12 @@ func parseILCDArchive(t testing.TB, file string, raw []byte) (*odecl, error) {
 	if d.until, d.yearOnly, err = oPrecise(exp, p.get("processInformation/time/dataSetValidUntil")); err != nil {
 		t.Fatalf("oracle: EPD %s: %v", file, err)
 	}
-	for _, c := range p.all("modellingAndValidation/complianceDeclarations/compliance/referenceToComplianceSystem/shortDescription") {
-		if d.standard = oStandard(c.text); d.standard != "" {
-			break
+	for _, c := range p.all("modellingAndValidation/complianceDeclarations/compliance/referenceToComplianceSystem") {
+		s := oCompliance[strings.ToLower(strings.TrimSpace(c.attrs["refObjectId"]))]
+		if s == "" {
+			s = oStandard(c.get("shortDescription"))
 		}
+		d.oConforms(s)
 	}
 	for _, r := range p.all("LCIAResults/LCIAResult") {
 		ind := oIndicator(r.get("referenceToLCIAMethodDataSet/shortDescription"))
@@ -600,19 +658,34 @@ func (o *oracle) epdTerms(t testing.TB, m *omethod, l oline, u ounit, stage stri
 		}
 		return nil, "", refusal(msg, "EPD %s %s", label, msg)
 	}
-	var res []oresultEPD
-	chosen := false
-	for _, in := range m.EPD.Indicators {
-		if len(in.Standards) > 0 && d.standard != "" {
-			ok := false
-			for _, s := range in.Standards {
-				norm := func(x string) string { return strings.ToUpper(strings.Join(strings.Fields(x), "")) }
-				ok = ok || strings.HasPrefix(norm(d.standard), norm(s))
-			}
-			if !ok {
-				continue
+	conforms := d.conforms
+	if len(conforms) == 0 && d.standard != "" {
+		conforms = []string{d.standard}
+	}
+	anyAct := func(ps []string) bool {
+		for _, p := range ps {
+			if matchPattern(p, l.Activity) {
+				return true
 			}
 		}
+		return false
+	}
+	for _, r := range m.EPD.Refusals {
+		if anyAct(r.Activities) && oStdMatch(r.Standards, conforms) && !oStdMatch(r.Unless, conforms) {
+			return nil, "", refusal("by rule, method "+m.ID+"@"+m.Version+" does not accept it for "+l.Activity, "EPD %s: refused by rule: %s", label, r.Rule)
+		}
+	}
+	var res []oresultEPD
+	var chosenInd string
+	chosen := false
+	for _, in := range m.EPD.Indicators {
+		if len(in.Activities) > 0 && !anyAct(in.Activities) {
+			continue
+		}
+		if len(in.Standards) > 0 && len(conforms) > 0 && !oStdMatch(in.Standards, conforms) {
+			continue
+		}
+		chosenInd = in.Indicator
 		bySet := map[string][]oresultEPD{}
 		for _, r := range d.results {
 			if strings.EqualFold(r.indicator, in.Indicator) {
@@ -675,7 +748,14 @@ func (o *oracle) epdTerms(t testing.TB, m *omethod, l oline, u ounit, stage stri
 	if value == nil {
 		return nil, "", refusal("not for "+m.EPD.Modules, "EPD %s declares no %s", label, m.EPD.Modules)
 	}
-	du, ok := o.units[d.unit]
+	if value, err = o.biogenic(m, d, res, chosenInd, value, label, l.Factor.EPD.File); err != nil {
+		return nil, "", err
+	}
+	unitName := d.unit
+	if n, ok := oUnitNames[strings.ToLower(strings.TrimSpace(unitName))]; ok {
+		unitName = n
+	}
+	du, ok := o.units[unitName]
 	if !ok || d.amount.Sign() <= 0 {
 		return nil, "", lineErr("EPD %s: declared unit %s %q", label, d.amount.RatString(), d.unit)
 	}
@@ -701,4 +781,99 @@ func (o *oracle) epdTerms(t testing.TB, m *omethod, l oline, u ounit, stage stri
 	o.pending = append(o.pending, fmt.Sprintf("%s@%s epd %s", m.ID, m.Version, l.Factor.EPD.Format))
 	id := "epd:" + label
 	return []oterm{{gas: "CO2e", stage: stage, perUnit: new(big.Rat).Quo(num, den)}}, id, nil
+}
+
+// oModValue is the value of module in rs, else the sum of sumOf when all
+// are declared; nil when neither.
+func oModValue(rs []oresultEPD, module string, sumOf []string) *big.Rat {
+	byMod := map[string]*big.Rat{}
+	for _, r := range rs {
+		if _, dup := byMod[normMod(r.module)]; !dup {
+			byMod[normMod(r.module)] = r.value
+		}
+	}
+	if v, ok := byMod[normMod(module)]; ok {
+		return v
+	}
+	if len(sumOf) == 0 {
+		return nil
+	}
+	sum := new(big.Rat)
+	for _, mod := range sumOf {
+		v, ok := byMod[normMod(mod)]
+		if !ok {
+			return nil
+		}
+		sum.Add(sum, v)
+	}
+	return sum
+}
+
+// biogenic applies the method's biogenic rule (docs/methods.md, "EPD
+// rules"): to a negative value, and under biogenic_applies = "uptake" to
+// one whose modules declare GWP-biogenic below zero. refuse (the default)
+// refuses; fossil_plus_luluc counts GWP-fossil + GWP-luluc of the modules;
+// total_with_c3c4 adds the indicator's C3 and C4. A negative result is
+// refused.
+func (o *oracle) biogenic(m *omethod, d *odecl, res []oresultEPD, ind string, value *big.Rat, label, file string) (*big.Rat, error) {
+	e := m.EPD
+	set := ""
+	if len(res) > 0 {
+		set = res[0].set
+	}
+	of := func(indicator string) []oresultEPD {
+		var out []oresultEPD
+		for _, r := range d.results {
+			if strings.EqualFold(r.indicator, indicator) && r.set == set {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	if value.Sign() >= 0 {
+		if e.BiogenicApplies != "uptake" || strings.EqualFold(ind, "GWP-fossil") {
+			return value, nil
+		}
+		bio := oModValue(of("GWP-biogenic"), e.Modules, e.SumOf)
+		if bio == nil || bio.Sign() >= 0 {
+			return value, nil
+		}
+	}
+	who := "EPD " + label + " (" + file + ")"
+	switch e.Biogenic {
+	case "fossil_plus_luluc":
+		f, lu := oModValue(of("GWP-fossil"), e.Modules, e.SumOf), oModValue(of("GWP-luluc"), e.Modules, e.SumOf)
+		if f == nil || lu == nil {
+			return nil, refusal([]string{who, "counts GWP-fossil + GWP-luluc"}, "%s: no GWP-fossil and GWP-luluc", label)
+		}
+		sum := new(big.Rat).Add(f, lu)
+		if sum.Sign() < 0 {
+			return nil, refusal([]string{who, "is negative"}, "%s: GWP-fossil + GWP-luluc negative", label)
+		}
+		return sum, nil
+	case "total_with_c3c4":
+		c3, c4 := oModValue(res, "C3", nil), oModValue(res, "C4", nil)
+		if c3 == nil || c4 == nil {
+			return nil, refusal([]string{who, "C3 and C4"}, "%s: no C3 and C4", label)
+		}
+		sum := new(big.Rat).Add(value, c3)
+		sum.Add(sum, c4)
+		if sum.Sign() < 0 {
+			return nil, refusal([]string{who, "still negative"}, "%s: with C3 and C4 still negative", label)
+		}
+		return sum, nil
+	case "total_with_biogenic_c3c4":
+		bio := of("GWP-biogenic")
+		c3, c4 := oModValue(bio, "C3", nil), oModValue(bio, "C4", nil)
+		if c3 == nil || c4 == nil {
+			return nil, refusal([]string{who, "GWP-biogenic for both C3 and C4"}, "%s: no GWP-biogenic C3 and C4", label)
+		}
+		sum := new(big.Rat).Add(value, c3)
+		sum.Add(sum, c4)
+		if sum.Sign() < 0 {
+			return nil, refusal([]string{who, "still negative"}, "%s: with the biogenic release still negative", label)
+		}
+		return sum, nil
+	}
+	return nil, refusal([]string{who, "does not count it"}, "%s: a negative value is refused", label)
 }

@@ -82,6 +82,7 @@ func oracleUnits(t testing.TB) map[string]ounit {
 		"L": {"volume", r("0.001"), ""}, "m3": {"volume", r("1"), ""}, "gal_us": {"volume", gal, ""},
 		"scf": {"volume", mul(ft, ft, ft), ""}, "bbl": {"volume", mul(big.NewRat(42, 1), gal), ""},
 		"m2": {"area", r("1"), ""}, "ft2": {"area", mul(ft, ft), ""},
+		"piece":        {"count", r("1"), ""},
 		"t.km":         {"freight", r("1000"), ""}, // kg·km
 		"short_ton.mi": {"freight", mul(shortTon, mi, r("0.001")), ""},
 	}
@@ -185,12 +186,24 @@ type omethod struct {
 		SumOf              []string `toml:"sum_of"`
 		ExpiringWithinDays int      `toml:"expiring_within_days"`
 		Conversions        []string `toml:"conversions"`
-		Indicators         []struct {
-			Indicator string   `toml:"indicator"`
-			Standards []string `toml:"standards"`
-			Sets      []string `toml:"sets"`
-			Warning   string   `toml:"warning"`
+		// Biogenic and BiogenicApplies (2026.1): what a negative value,
+		// or one declaring biogenic uptake, becomes.
+		Biogenic        string `toml:"biogenic"`
+		BiogenicApplies string `toml:"biogenic_applies"`
+		Indicators      []struct {
+			Indicator  string   `toml:"indicator"`
+			Standards  []string `toml:"standards"`
+			Sets       []string `toml:"sets"`
+			Warning    string   `toml:"warning"`
+			Activities []string `toml:"activities"`
 		} `toml:"indicators"`
+		// Refusals (2026.1): standards refused for activities by a cited rule.
+		Refusals []struct {
+			Activities []string `toml:"activities"`
+			Standards  []string `toml:"standards"`
+			Unless     []string `toml:"unless"`
+			Rule       string   `toml:"rule"`
+		} `toml:"refusals"`
 	} `toml:"epd"`
 	Limits []struct {
 		Dataset string   `toml:"dataset"`

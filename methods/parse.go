@@ -343,12 +343,12 @@ func checkEPD(s *Spec, add func(field, rule, format string, args ...any)) {
 	}
 	switch e.Biogenic {
 	case "", BiogenicRefuse, BiogenicFossilLuluc:
-	case BiogenicWithC3C4:
+	case BiogenicWithC3C4, BiogenicWithRelease:
 		if strings.HasPrefix(e.Modules, "C") {
 			add("epd.biogenic", "known-value", "biogenic = %q adds C3 and C4 to the counted modules, and modules %q already are end-of-life modules; count A1-A3", e.Biogenic, e.Modules)
 		}
 	default:
-		add("epd.biogenic", "known-value", "biogenic %q: use refuse, fossil_plus_luluc or total_with_c3c4", clip.Text(e.Biogenic))
+		add("epd.biogenic", "known-value", "biogenic %q: use refuse, fossil_plus_luluc, total_with_c3c4 or total_with_biogenic_c3c4", clip.Text(e.Biogenic))
 	}
 	switch e.BiogenicApplies {
 	case "", BiogenicWhenNegative:

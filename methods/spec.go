@@ -130,8 +130,9 @@ type EPDRules struct {
 	// BiogenicRefuse (also when empty) refuses the EPD;
 	// BiogenicFossilLuluc counts GWP-fossil + GWP-luluc of the same
 	// modules instead; BiogenicWithC3C4 counts the value plus the same
-	// indicator's C3 and C4 (where EN 15804+A2 declares the release). A
-	// value still negative after either is refused. Omitted when empty,
+	// indicator's C3 and C4 (where EN 15804+A2 declares the release);
+	// BiogenicWithRelease counts the value plus GWP-biogenic of C3 and C4
+	// (the release alone). A value still negative after any is refused. Omitted when empty,
 	// so that the digests of methods written before it do not change.
 	Biogenic string `toml:"biogenic,omitempty" json:"biogenic,omitempty"`
 	// BiogenicApplies says when Biogenic applies: BiogenicWhenNegative
@@ -162,6 +163,10 @@ const (
 	BiogenicRefuse      = "refuse"
 	BiogenicFossilLuluc = "fossil_plus_luluc"
 	BiogenicWithC3C4    = "total_with_c3c4"
+	// BiogenicWithRelease counts the value plus the GWP-biogenic the EPD
+	// declares in C3 and C4: the release EN 15804+A2's -1/+1 rule puts
+	// there, and nothing else of end of life.
+	BiogenicWithRelease = "total_with_biogenic_c3c4"
 )
 
 // When the biogenic rule applies (EPDRules.BiogenicApplies).

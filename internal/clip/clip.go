@@ -18,6 +18,19 @@ func Text(s string) string {
 	return cut(s) + "… (" + itoa(len(s)) + " bytes)"
 }
 
+// MaxID is the most bytes of an identifier a message repeats in full: a
+// registration number such as "IBU-CEI-HOL-2205120-DE2023000499-1SUG001-DE"
+// (43 bytes) names its document only whole.
+const MaxID = 64
+
+// ID returns s when it is at most MaxID bytes, else Text(s).
+func ID(s string) string {
+	if len(s) <= MaxID {
+		return s
+	}
+	return Text(s)
+}
+
 // Prefix returns s when it is at most Max bytes, else its first Max bytes
 // and "…", without the length: for places where a count would read as part
 // of a name, such as a JSON Pointer.

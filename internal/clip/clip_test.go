@@ -38,3 +38,14 @@ func TestPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestID(t *testing.T) {
+	reg := "IBU-CEI-HOL-2205120-DE2023000499-1SUG001-DE"
+	if got := ID(reg); got != reg {
+		t.Errorf("ID(%q) = %q, want it whole", reg, got)
+	}
+	long := strings.Repeat("x", MaxID+1)
+	if got, want := ID(long), Text(long); got != want {
+		t.Errorf("ID(%d bytes) = %q, want %q", len(long), got, want)
+	}
+}
