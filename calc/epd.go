@@ -262,6 +262,9 @@ func applyEPD(m *methods.Method, d *epd.Declaration, file string, units *factors
 				clip.Text(strings.Join(conforms, ", ")), m.Ref(), act.Key, r.Rule)
 		}
 	}
+	if rules.RequireStandard && len(conforms) == 0 {
+		return nil, epdErr("factor.epd", "EPD %s names no standard it conforms to; by rule, method %s counts only declarations that name one it accepts (epd.require_standard)", label, m.Ref())
+	}
 	res, ind, err := chooseIndicator(rules, d, act.Key, conforms, label, m.Ref())
 	if err != nil {
 		return nil, err

@@ -115,7 +115,7 @@ func oStdMatch(want, got []string) bool {
 }
 
 // oUnitNames are the declared-unit texts registries write for a piece.
-var oUnitNames = map[string]string{"item(s)": "piece", "pcs": "piece", "pcs.": "piece", "piece": "piece", "pieces": "piece", "m^3": "m3", "m^2": "m2"}
+var oUnitNames = map[string]string{"item": "piece", "items": "piece", "item(s)": "piece", "pcs": "piece", "pcs.": "piece", "piece": "piece", "pieces": "piece", "m^3": "m3", "m^2": "m2"}
 
 // oPrecise picks among the ends of validity a document states (docs/epd.md,
 // "End of validity"): a day beats a year; of two of the same kind, the
@@ -263,9 +263,14 @@ func parseOpenEPD(t testing.TB, raw []byte) (*odecl, error) {
 		if !ok {
 			t.Fatalf("oracle: openEPD: %q is not an amount with a unit", str(v))
 		}
-		return num(q), strings.TrimSpace(u)
+		// openEPD's unit notation: "kg / m^3" is kg/m3.
+		u = strings.NewReplacer(" ", "", "^", "").Replace(u)
+		return num(q), u
 	}
 	d := &odecl{id: str(doc["id"]), reg: str(doc["program_operator_doc_id"])}
+	if d.reg == "" { // EC3's name for the operator's document id
+		d.reg = str(doc["program_operator_fkey"])
+	}
 	if d.id == "" {
 		t.Fatal("oracle: openEPD: no id")
 	}
@@ -332,6 +337,18 @@ func parseOpenEPD(t testing.TB, raw []byte) (*odecl, error) {
 				}
 				d.results = append(d.results, oresultEPD{indicator: name, set: set, module: module, value: num(m["mean"])})
 			}
+		}
+	}
+	// EC3's top-level A1-A3 gwp ("336 kgCO2e"), read when impacts gives
+	// no A1-A3 GWP (docs/epd.md, openEPD).
+	if v, ok := doc["gwp"]; ok && v != nil {
+		has := false
+		for _, r := range d.results {
+			has = has || (r.module == "A1-A3" && strings.HasPrefix(strings.ToLower(r.indicator), "gwp"))
+		}
+		if !has {
+			q, _ := amountOf(v)
+			d.results = append(d.results, oresultEPD{indicator: "gwp", module: "A1-A3", value: q})
 		}
 	}
 	return d, nil
@@ -674,6 +691,9 @@ func (o *oracle) epdTerms(t testing.TB, m *omethod, l oline, u ounit, stage stri
 		if anyAct(r.Activities) && oStdMatch(r.Standards, conforms) && !oStdMatch(r.Unless, conforms) {
 			return nil, "", refusal("by rule, method "+m.ID+"@"+m.Version+" does not accept it for "+l.Activity, "EPD %s: refused by rule: %s", label, r.Rule)
 		}
+	}
+	if m.EPD.RequireStandard && len(conforms) == 0 {
+		return nil, "", refusal("names no standard it conforms to", "EPD %s names no standard", label)
 	}
 	var res []oresultEPD
 	var chosenInd string

@@ -190,6 +190,7 @@ type omethod struct {
 		// or one declaring biogenic uptake, becomes.
 		Biogenic        string `toml:"biogenic"`
 		BiogenicApplies string `toml:"biogenic_applies"`
+		RequireStandard bool   `toml:"require_standard"`
 		Indicators      []struct {
 			Indicator  string   `toml:"indicator"`
 			Standards  []string `toml:"standards"`

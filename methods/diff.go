@@ -226,6 +226,9 @@ func epdSettings(e *EPDRules) map[string]string {
 	if e.Biogenic != "" {
 		m["epd.biogenic"] = e.Biogenic
 	}
+	if e.RequireStandard {
+		m["epd.require_standard"] = "true"
+	}
 	if e.BiogenicApplies != "" {
 		m["epd.biogenic_applies"] = e.BiogenicApplies
 	}

@@ -21,6 +21,8 @@ func TestEPDRulesOnlyInNewVersions(t *testing.T) {
 		{"us-federal@2025.2", false, ""},
 		{"eu-gpp@2025.3", true, "A1-A3"},
 		{"us-federal@2025.3", true, "A1-A3"},
+		{"eu-gpp@2026.1", true, "A1-A3"},
+		{"us-federal@2026.1", true, "A1-A3"},
 	} {
 		m, err := reg.Resolve(tc.ref)
 		if err != nil {
@@ -43,8 +45,8 @@ func TestEPDRulesOnlyInNewVersions(t *testing.T) {
 	}
 	for _, id := range []string{"eu-gpp", "us-federal"} {
 		m, _ := reg.Resolve(id)
-		if m.Version != "2025.3" {
-			t.Errorf("latest %s is %s, want 2025.3", id, m.Version)
+		if m.Version != "2026.1" {
+			t.Errorf("latest %s is %s, want 2026.1", id, m.Version)
 		}
 	}
 	eu, _ := reg.Resolve("eu-gpp@2025.3")
@@ -73,6 +75,9 @@ func TestEPDRulesValidation(t *testing.T) {
 		{"indicator", `indicator = "GWP-total"`, `indicator = ""`, "epd.indicators[0].indicator", "required"},
 		{"biogenic", `expiring_within_days = 90`, "biogenic = \"count\"\nexpiring_within_days = 90", "epd.biogenic", "known-value"},
 		{"biogenic c3c4 on C modules", `modules = "A1-A3"`, "biogenic = \"total_with_c3c4\"\nmodules = \"C3\"", "epd.biogenic", "known-value"},
+		{"biogenic applies", `expiring_within_days = 90`, "biogenic_applies = \"always\"\nexpiring_within_days = 90", "epd.biogenic_applies", "known-value"},
+		{"uptake refused", `expiring_within_days = 90`, "biogenic_applies = \"uptake\"\nexpiring_within_days = 90", "epd.biogenic_applies", "known-value"},
+		{"refusal rule", `warning = "the EPD declares GWP under EN 15804+A1, not GWP-total under EN 15804+A2; the values are not strictly comparable"`, "[[epd.refusals]]\nactivities = [\"material.*\"]\nstandards = [\"EN 15804\"]", "epd.refusals[0].rule", "required"},
 		{"max per kg zero", `expiring_within_days = 90`, "max_kg_co2e_per_kg = \"0\"\nexpiring_within_days = 90", "epd.max_kg_co2e_per_kg", "positive"},
 		{"max per m3 negative", `expiring_within_days = 90`, "max_kg_co2e_per_m3 = \"-5\"\nexpiring_within_days = 90", "epd.max_kg_co2e_per_m3", "positive"},
 		{"max per m2 negative", `expiring_within_days = 90`, "max_kg_co2e_per_m2 = \"-1\"\nexpiring_within_days = 90", "epd.max_kg_co2e_per_m2", "positive"},

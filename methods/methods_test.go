@@ -60,15 +60,15 @@ func TestResolve(t *testing.T) {
 			t.Fatalf("add %s: %v", version, err)
 		}
 	}
-	add("2025.10", "active")
-	add("2025.9", "active")
-	add("2026.1", "draft")
+	add("2026.10", "active")
+	add("2026.9", "active")
+	add("2027.1", "draft")
 	add("2024.1", "retired")
 	tests := []struct{ ref, want, err string }{
-		{"us-federal", "us-federal@2025.10", ""},
-		{"us-federal@2026.1", "us-federal@2026.1", ""},
+		{"us-federal", "us-federal@2026.10", ""},
+		{"us-federal@2027.1", "us-federal@2027.1", ""},
 		{"us-federal@2024.1", "us-federal@2024.1", ""},
-		{"us-federal@1999", "", "us-federal has versions 2024.1 (retired), 2025.1 (active), 2025.2 (active), 2025.3 (active), 2025.9 (active), 2025.10 (active), 2026.1 (draft)"},
+		{"us-federal@1999", "", "us-federal has versions 2024.1 (retired), 2025.1 (active), 2025.2 (active), 2025.3 (active), 2026.1 (active), 2026.9 (active), 2026.10 (active), 2027.1 (draft)"},
 		{"nope", "", `unknown method "nope": known methods are eu-gpp, us-federal`},
 	}
 	for _, tt := range tests {

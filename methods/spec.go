@@ -147,6 +147,10 @@ type EPDRules struct {
 	// conform to ISO 21930). Checked before Indicators. Omitted when
 	// empty.
 	Refusals []EPDRefusal `toml:"refusals,omitempty" json:"refusals,omitempty"`
+	// RequireStandard refuses a declaration that names no standard it
+	// conforms to (an EC3 record stating only a PCR), rather than letting
+	// the indicator's name decide. Omitted when false.
+	RequireStandard bool `toml:"require_standard,omitempty" json:"require_standard,omitempty"`
 	// MaxKgCO2ePerKg, MaxKgCO2ePerM3 and MaxKgCO2ePerM2 are optional
 	// plausibility bounds the method declares on the counted value per
 	// kg, m3 or m2 of declared unit: a larger value is refused. footprint

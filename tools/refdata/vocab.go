@@ -188,6 +188,7 @@ var productCategories = []activity{
 	{"material.curtain_wall", "area", "A1-A3", "Curtain walls, by facade area"},
 	{"material.roofing.membrane", "area|mass", "A1-A3", "Roofing and waterproofing membranes (bitumen, synthetic)"},
 	{"material.paint", "mass|volume|area", "A1-A3", "Paints and coatings"},
+	{"material.sanitary_ware", "count|mass", "A1-A3", "Sanitary ware (toilets, washbasins, urinals), by piece or mass"},
 }
 
 // activities returns the activity taxonomy in activities.csv order: fuels,
