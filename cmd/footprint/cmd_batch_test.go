@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"os"
@@ -31,7 +32,7 @@ func TestBatchExitStatus(t *testing.T) {
 		{"all ok, stdin to stdout", goodCSV, []string{"batch", "--method", "us-federal"}, exitOK, "53114.500", "1 rows computed: 1 ok, 0 with errors"},
 		{"file argument", "", []string{"batch", "--method", "us-federal@2025.1", good}, exitOK, "53114.500", "rows/s"},
 		{"some rows failed", badCSV, []string{"batch", "--method", "us-federal"}, exitRowErrs, "quantity: not a decimal number: 12,5", "errors by kind: quantity 1"},
-		{"two methods", ligniteCSV, []string{"batch", "--method", "us-federal", "--method", "eu-gpp", "--workers", "1"}, exitRowErrs, "delta_kg_co2e", "total eu-gpp@2025.3"},
+		{"two methods", ligniteCSV, []string{"batch", "--method", "us-federal", "--method", "eu-gpp", "--workers", "1"}, exitRowErrs, "delta_kg_co2e", "total eu-gpp@2026.1"},
 		{"quiet", badCSV, []string{"batch", "--quiet", "--method", "us-federal"}, exitRowErrs, "error", ""},
 		{"dry run", badCSV, []string{"batch", "--dry-run", "--method", "us-federal"}, exitRowErrs, "", "dry run"},
 		{"missing column named", "line_id,activity,region,unit\n", []string{"batch", "--method", "us-federal"}, exitFailed, "", "missing required column(s) quantity"},
@@ -186,5 +187,42 @@ func TestBatchEPDDir(t *testing.T) {
 	code, out, _ := runCmd(t, in, "batch", "--quiet", "--method", "us-federal@2025.3")
 	if code != exitRowErrs || !strings.Contains(out, "factor_epd: this run reads no EPD files") {
 		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+// TestBatchRealBioBasedEPD: the batch computes the real bio-based flooring
+// EPD (epd/testdata/real/environdec-wood-flooring, zipped) with the same
+// values as the API and a tender (server TestRealBioBasedEPDSameEverywhere),
+// by each 2026.1 method's biogenic rule.
+func TestBatchRealBioBasedEPD(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "..", "epd", "testdata", "real", "environdec-wood-flooring")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, sub := range []string{"processes", "flows"} {
+		es, err := os.ReadDir(filepath.Join(src, sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			raw, err := os.ReadFile(filepath.Join(src, sub, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, _ := zw.Create("ILCD/" + sub + "/" + e.Name())
+			w.Write(raw)
+		}
+	}
+	zw.Close()
+	os.WriteFile(filepath.Join(dir, "flooring.zip"), buf.Bytes(), 0o644)
+	in := "line_id,activity,region,quantity,unit,factor_epd\n1,material.flooring,DE,1200,m2,flooring.zip\n"
+	code, out, errs := runCmd(t, in, "batch", "--quiet", "--method", "us-federal@2026.1", "--method", "eu-gpp@2026.1", "--epd-dir", dir, "--date", "2026-11-02")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, w := range []string{",us-federal@2026.1,36611.802,", ",eu-gpp@2026.1,37869.995,"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("no %q in\n%s", w, out)
+		}
 	}
 }
