@@ -78,10 +78,10 @@ var categoryPatterns = func() []*regexp.Regexp {
 // that family ("Thermal insulation products / cement-based foams" is an
 // insulation, not cement).
 var familyRules = []struct {
-	prefix string
-	words  []string
+	prefix, other string // other: the family's category for what no specific one names
+	words         []string
 }{
-	{"material.insulation.", []string{"insulation", "thermal insulation", "insulation products", "dämmstoffe", "dämmstoff", "wärmedämmstoffe", "wärmedämmung"}},
+	{"material.insulation.", "material.insulation.other", []string{"insulation", "thermal insulation", "insulation products", "dämmstoffe", "dämmstoff", "wärmedämmstoffe", "wärmedämmung"}},
 }
 
 // familyPatterns are familyRules compiled as categoryPatterns are.
@@ -124,6 +124,20 @@ func categoryOf(text string) (key, why string) {
 			}
 		}
 	}
+	// other is the family's catch-all when exactly one family is named.
+	other := ""
+	if len(families) > 0 {
+		for _, r := range familyRules {
+			if r.prefix == families[0] {
+				other = r.other
+			}
+		}
+		for _, f := range families[1:] {
+			if f != families[0] {
+				other = ""
+			}
+		}
+	}
 	for i := len(levels) - 1; i >= 0; i-- {
 		var keys []string
 		for j, p := range categoryPatterns {
@@ -137,13 +151,16 @@ func categoryOf(text string) (key, why string) {
 		case len(keys) == 1:
 			for _, f := range families {
 				if !strings.HasPrefix(keys[0], f) {
+					if other != "" {
+						return other, ""
+					}
 					return "", fmt.Sprintf("its level %q names %s, outside the family %s* another level names", clip.Text(levels[i]), keys[0], f)
 				}
 			}
 			return keys[0], ""
 		}
 	}
-	return "", ""
+	return other, ""
 }
 
 // MaxPathLevels bounds the levels of one classification path read.
@@ -196,6 +213,20 @@ func EPDCategory(d *epd.Declaration, label string) (key, note string, err error)
 		}
 		if _, ok := found[k]; !ok {
 			found[k] = shown
+		}
+	}
+	// A family's catch-all gives way to a specific category of the family
+	// another classification names ("Thermal Insulation" beside "Dämmstoffe
+	// / Mineralwolle").
+	for _, r := range familyRules {
+		if _, ok := found[r.other]; !ok {
+			continue
+		}
+		for k := range found {
+			if k != r.other && strings.HasPrefix(k, r.prefix) {
+				delete(found, r.other)
+				break
+			}
 		}
 	}
 	switch len(found) {

@@ -35,8 +35,8 @@ func TestCategoryOf(t *testing.T) {
 		// level decides; a level naming two categories, or a category
 		// outside the family another level names, decides nothing.
 		{"Bauprodukte / Normal- Leicht- und Porenbeton / Betonbauteile aus Ort- oder Lieferbeton", "material.concrete.ready_mix"},
-		{"02 Building products / Thermal insulation products / cement-based foams", ""},
-		{"Dämmstoffe / Ortschaum / Mineralisch", ""},
+		{"02 Building products / Thermal insulation products / cement-based foams", "material.insulation.other"},
+		{"Dämmstoffe / Ortschaum / Mineralisch", "material.insulation.other"},
 		{"02 Bauprodukte / Türen, Fenster, Beschläge und Zubehör / Antriebssysteme für Automatiktüren und -tore", ""},
 		{"Metalle / Aluminium / Aluminiumprofil", "material.aluminium.extrusion"},
 		{"Komponenten von Fenstern und Vorhangfassaden / Fassaden / Vorhangfassade - Element-Fassaden", "material.curtain_wall"},
@@ -66,7 +66,7 @@ func TestEPDCategory(t *testing.T) {
 		{[]epd.Classification{{System: "category", Path: "Miscellaneous"}}, `is classified as "category: Miscellaneous", which maps to no product category`},
 		{[]epd.Classification{{Path: "Flooring"}, {Path: "Paint"}}, `different categories, material.flooring (from "Flooring") and material.paint (from "Paint")`},
 		{[]epd.Classification{{Path: "02 Bauprodukte / Türen, Fenster, Beschläge und Zubehör / Antriebssysteme"}}, `its level "Türen, Fenster, Beschläge und Zubehör" names several categories (material.window, material.door)`},
-		{[]epd.Classification{{Path: "Thermal insulation products / cement-based foams"}}, `its level "cement-based foams" names material.cement, outside the family material.insulation.* another level names`},
+		{[]epd.Classification{{Path: "Flooring"}, {Path: "Thermal insulation products / cement-based foams"}}, `material.flooring (from "Flooring") and material.insulation.other (from "Thermal insulation products / cement-based foams")`},
 	}
 	for _, r := range refusals {
 		d.Classification = r.cls

@@ -34,6 +34,7 @@ func TestProductCategories(t *testing.T) {
 		{"material.insulation.mineral_wool", []Dimension{Area, Volume, Mass}},
 		{"material.insulation.eps", []Dimension{Area, Volume, Mass}},
 		{"material.insulation.xps", []Dimension{Area, Volume, Mass}},
+		{"material.insulation.other", []Dimension{Area, Volume, Mass}},
 		{"material.insulation.wood_fibre", []Dimension{Area, Volume, Mass}},
 		{"material.masonry.brick", []Dimension{Mass, Volume, Area, Count}},
 		{"material.masonry.block", []Dimension{Mass, Volume, Area, Count}},

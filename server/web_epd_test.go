@@ -137,3 +137,29 @@ func TestFormEPDKeptAcrossAddLine(t *testing.T) {
 		t.Fatalf("remove: %d\n%.3000s", rec.Code, rec.Body)
 	}
 }
+
+// TestFormEPDProductFromClassification: the form offers material.epd, "the
+// product the attached EPD declares"; with a real IBU aluminium profile EPD
+// (classified "Metalle / Aluminium / Aluminiumprofil") the line is computed
+// as material.aluminium.extrusion and says which classification decided.
+func TestFormEPDProductFromClassification(t *testing.T) {
+	h := newRealEPDServer(t)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if !strings.Contains(rec.Body.String(), `<option value="material.epd">The product the attached EPD declares`) {
+		t.Fatal("the form offers no material.epd")
+	}
+	fields := epdFormFields("eu-gpp@2026.1", "2026-06-01")
+	fields["line-0-activity"], fields["line-0-region"], fields["line-0-quantity"], fields["line-0-unit"] = "material.epd", "DE", "12", "t"
+	rec = postEPDForm(t, h, fields, "aluminium.zip", zipEPDDir(t, "real/ibu-aluminium-profile"))
+	body := rec.Body.String()
+	if rec.Code != 200 {
+		t.Fatalf("status %d\n%.3000s", rec.Code, body)
+	}
+	// 12 t × 1.93153238620983 kg CO2e per kg = 23178.38863451796 kg.
+	for _, want := range []string{`23178.389`, `taken as material.aluminium.extrusion`, `EPD-HFE-20220036-IBA1-DE`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("result lacks %q\n%.6000s", want, body)
+		}
+	}
+}

@@ -179,6 +179,7 @@ var productCategories = []activity{
 	{"material.insulation.mineral_wool", "area|volume|mass", "A1-A3", "Mineral wool insulation (glass wool, stone wool)"},
 	{"material.insulation.eps", "area|volume|mass", "A1-A3", "Expanded polystyrene insulation (EPS)"},
 	{"material.insulation.xps", "area|volume|mass", "A1-A3", "Extruded polystyrene insulation (XPS)"},
+	{"material.insulation.other", "area|volume|mass", "A1-A3", "Other thermal insulation (mineral and cement-based foams, cellulose, PUR/PIR, ...)"},
 	{"material.insulation.wood_fibre", "area|volume|mass", "A1-A3", "Wood-fibre insulation"},
 	{"material.masonry.brick", "mass|volume|area|count", "A1-A3", "Clay bricks (by mass, volume, wall area or piece)"},
 	{"material.masonry.block", "mass|volume|area|count", "A1-A3", "Masonry blocks (concrete, aerated concrete, calcium silicate; by mass, volume, wall area or piece)"},
