@@ -76,3 +76,24 @@ func TestEPDCategory(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCategoryOf: any classification text maps to nothing or to one of
+// the rules' keys, without panicking.
+func FuzzCategoryOf(f *testing.F) {
+	for _, s := range []string{"Dämmstoffe / Mineralwolle / Steinwolle", "Finishes >> Flooring >> ResilientFlooring",
+		"02 Bauprodukte / Türen, Fenster, Beschläge und Zubehör / Antriebssysteme", "Thermal insulation products / cement-based foams", " / / >> ", ""} {
+		f.Add(s)
+	}
+	keys := map[string]bool{"": true}
+	for _, r := range categoryRules {
+		keys[r.key] = true
+	}
+	for _, r := range familyRules {
+		keys[r.other] = true
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if k, _ := categoryOf(s); !keys[k] {
+			t.Fatalf("categoryOf(%q) = %q, not a rule's key", s, k)
+		}
+	})
+}
