@@ -784,11 +784,11 @@ func (o *oracle) epdTerms(t testing.TB, m *omethod, l oline, u ounit, stage stri
 	switch {
 	case du.dim == u.dim:
 		if !contains(m.EPD.Conversions, du.dim) {
-			return nil, "", refusal(fmt.Sprintf("declared unit %s cannot be converted to %s", d.unit, l.Unit), "EPD %s: method converts no %s", label, du.dim)
+			return nil, "", refusal(fmt.Sprintf("declared unit %s cannot be converted to %s", unitName, l.Unit), "EPD %s: method converts no %s", label, du.dim)
 		}
 	case (du.dim == "volume" && u.dim == "mass") || (du.dim == "mass" && u.dim == "volume"):
 		if !contains(m.EPD.Conversions, "density") || d.density == nil || d.density.Sign() <= 0 {
-			return nil, "", refusal(fmt.Sprintf("declared unit %s cannot be converted to %s", d.unit, l.Unit), "EPD %s: declared unit %s cannot be converted to %s without a density", label, d.unit, l.Unit)
+			return nil, "", refusal(fmt.Sprintf("declared unit %s cannot be converted to %s", unitName, l.Unit), "EPD %s: declared unit %s cannot be converted to %s without a density", label, d.unit, l.Unit)
 		}
 		if u.dim == "mass" {
 			den = new(big.Rat).Mul(d.density, perDeclared)
@@ -796,7 +796,7 @@ func (o *oracle) epdTerms(t testing.TB, m *omethod, l oline, u ounit, stage stri
 			num.Mul(num, d.density)
 		}
 	default:
-		return nil, "", refusal(fmt.Sprintf("declared unit %s cannot be converted to %s", d.unit, l.Unit), "EPD %s: declared unit %s cannot be converted to %s", label, d.unit, l.Unit)
+		return nil, "", refusal(fmt.Sprintf("declared unit %s cannot be converted to %s", unitName, l.Unit), "EPD %s: declared unit %s cannot be converted to %s", label, d.unit, l.Unit)
 	}
 	o.pending = append(o.pending, fmt.Sprintf("%s@%s epd %s", m.ID, m.Version, l.Factor.EPD.Format))
 	id := "epd:" + label
