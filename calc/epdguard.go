@@ -120,37 +120,31 @@ func guardSign(m *methods.Method, d *epd.Declaration, res []epd.Result, ind stri
 		return sum, fmt.Sprintf("EPD %s: %s; counted GWP-fossil + GWP-luluc %s = %s instead (%s)",
 			label, why, rules.Modules, shown(sum), applied), nil
 	case methods.BiogenicWithC3C4:
-		c3, _, ok3 := moduleValue(res, "C3", nil)
-		c4, _, ok4 := moduleValue(res, "C4", nil)
-		if !ok3 || !ok4 {
-			return value, "", epdValueErr("%s: %s; method %s counts it only with the end-of-life release the EPD declares in C3 and C4 (%s), and the EPD does not declare %s for both C3 and C4 (one value each, without scenarios)",
-				declares, why, m.Ref(), applied, ind)
-		}
-		sum := value.Add(c3).Add(c4)
-		if sum.IsNegative() {
-			return value, "", epdValueErr("%s; with its C3 and C4 (%s, %s) the sum %s is still negative: the end-of-life release does not balance the uptake; method %s (%s) does not count it",
-				declares, shown(c3), shown(c4), shown(sum), m.Ref(), applied)
-		}
-		return sum, fmt.Sprintf("EPD %s: %s; counted with C3 %s and C4 %s = %s (%s)",
-			label, why, shown(c3), shown(c4), shown(sum), applied), nil
+		return withEndOfLife(res, ind, "the end-of-life release", value, declares, why, m.Ref(), applied, label)
 	case methods.BiogenicWithRelease:
-		bio := resultsOf(d, "GWP-biogenic", set)
-		c3, _, ok3 := moduleValue(bio, "C3", nil)
-		c4, _, ok4 := moduleValue(bio, "C4", nil)
-		if !ok3 || !ok4 {
-			return value, "", epdValueErr("%s: %s; method %s counts it only with the biogenic release the EPD declares in C3 and C4 (%s), and the EPD does not declare GWP-biogenic for both C3 and C4 (one value each, without scenarios)",
-				declares, why, m.Ref(), applied)
-		}
-		sum := value.Add(c3).Add(c4)
-		if sum.IsNegative() {
-			return value, "", epdValueErr("%s; with its biogenic release in C3 and C4 (GWP-biogenic %s, %s) the sum %s is still negative: the release does not balance the uptake; method %s (%s) does not count it",
-				declares, shown(c3), shown(c4), shown(sum), m.Ref(), applied)
-		}
-		return sum, fmt.Sprintf("EPD %s: %s; counted with the biogenic release in C3 and C4 (GWP-biogenic %s, %s) = %s (%s)",
-			label, why, shown(c3), shown(c4), shown(sum), applied), nil
+		return withEndOfLife(resultsOf(d, "GWP-biogenic", set), "GWP-biogenic", "the biogenic release", value, declares, why, m.Ref(), applied, label)
 	}
 	return value, "", epdValueErr("%s: a negative %s value counts biogenic uptake without its end-of-life release (EN 15804+A2 balances it in C3/C4); method %s does not count it (epd.biogenic = %q)",
 		declares, rules.Modules, m.Ref(), rule)
+}
+
+// withEndOfLife counts value with the C3 and C4 of src (results of
+// indicator ind): what is released at end of life. release names it in
+// the sentences.
+func withEndOfLife(src []epd.Result, ind, release string, value decimal.Decimal, declares, why, ref, applied, label string) (decimal.Decimal, string, error) {
+	c3, _, ok3 := moduleValue(src, "C3", nil)
+	c4, _, ok4 := moduleValue(src, "C4", nil)
+	if !ok3 || !ok4 {
+		return value, "", epdValueErr("%s: %s; method %s counts it only with %s the EPD declares in C3 and C4 (%s), and the EPD does not declare %s for both C3 and C4 (one value each, without scenarios)",
+			declares, why, ref, release, applied, ind)
+	}
+	sum := value.Add(c3).Add(c4)
+	if sum.IsNegative() {
+		return value, "", epdValueErr("%s; with %s in C3 and C4 (%s %s, %s) the sum %s is still negative: the release does not balance the uptake; method %s (%s) does not count it",
+			declares, release, ind, shown(c3), shown(c4), shown(sum), ref, applied)
+	}
+	return sum, fmt.Sprintf("EPD %s: %s; counted with %s in C3 and C4 (%s %s, %s) = %s (%s)",
+		label, why, release, ind, shown(c3), shown(c4), shown(sum), applied), nil
 }
 
 // guardRange refuses a counted value above the method's plausibility

@@ -79,7 +79,7 @@ func TestEPDSignAndRange(t *testing.T) {
 			results: []epd.Result{gwp("GWP-total", "A1-A3", "-39.59"), gwp("GWP-fossil", "A1-A3", "-1"), gwp("GWP-luluc", "A1-A3", "0")},
 			err:     "its GWP-fossil + GWP-luluc A1-A3, -1, is negative: a fossil value below zero is not plausible"},
 		{name: "total_with_c3c4 adds the release", method: "eu-gpp@9.2", results: bio, qty: "10", kg: "16.1",
-			warn: "counted with C3 40 and C4 1.2 = 1.61"},
+			warn: "counted with the end-of-life release in C3 and C4 (GWP-total 40, 1.2) = 1.61"},
 		{name: "total_with_c3c4 without C4", method: "eu-gpp@9.2", qty: "1",
 			results: []epd.Result{gwp("GWP-total", "A1-A3", "-39.59"), gwp("GWP-total", "C3", "40")},
 			err:     "the EPD does not declare GWP-total for both C3 and C4"},
