@@ -180,16 +180,22 @@ func (h head) prev() *tender.Event {
 	return &tender.Event{Seq: h.seq, Hash: h.hash}
 }
 
-const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig, recipient"
+const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig, recipient, notice"
 
 func scanTender(row interface{ Scan(...any) error }) (tender.Tender, head, error) {
 	var t tender.Tender
 	var h head
 	var deadline, created timeCol
-	var award, status string
-	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig, &h.recipient)
+	var award, status, notice string
+	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig, &h.recipient, &notice)
 	if err != nil {
 		return t, h, err
+	}
+	if notice != "" {
+		t.Notice = &tender.Notice{}
+		if err := json.Unmarshal([]byte(notice), t.Notice); err != nil {
+			return t, h, fmt.Errorf("%w: tender %s: stored notice: %w", errCorrupt, t.ID, err)
+		}
 	}
 	t.Deadline, t.Created, t.Status = deadline.t, created.t, tender.Status(status)
 	if err := json.Unmarshal([]byte(award), &t.Award); err != nil {
@@ -278,10 +284,18 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 	if err != nil {
 		return tender.Tender{}, err
 	}
+	notice := ""
+	if t.Notice != nil {
+		raw, err := json.Marshal(t.Notice)
+		if err != nil {
+			return tender.Tender{}, err
+		}
+		notice = string(raw)
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?)"),
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?, ?)"),
 			t.ID, t.Reference, t.Title, t.Buyer, t.Currency, s.d.ts(t.Deadline), t.Method.ID, t.Method.Version, t.Method.Digest,
-			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids, recipient); err != nil {
+			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids, recipient, notice); err != nil {
 			return fmt.Errorf("store tender: %w", err)
 		}
 		if wrapped != nil {

@@ -96,6 +96,10 @@ type Tender struct {
 	// could be declared, means DefaultMaxBids. Left out of the JSON (and
 	// so of TenderDigest) when 0, so that those tenders still verify.
 	MaxBids int `json:"max_bids,omitempty"`
+	// Notice is what procurement notices (eForms, OCDS) need beyond the
+	// tender's rules; nil when none was given (and then left out of the
+	// JSON and of TenderDigest, so that older tenders still verify).
+	Notice *Notice `json:"notice,omitempty"`
 }
 
 // Bounds of Tender.MaxBids.

@@ -137,6 +137,7 @@ func ValidateTender(t Tender, now time.Time) error {
 		ps.add("/method/digest", ErrInvalid, "%q is not a SHA-256 digest (64 lower-case hex digits); pin the method resolved at creation", clip.Text(t.Method.Digest))
 	}
 	checkAward(ps, t.Award)
+	checkNotice(ps, t.Notice)
 	if t.MaxBids < 0 || t.MaxBids > MaxMaxBids {
 		ps.add("/max_bids", ErrInvalid, "%d is out of range; give a whole number from 1 to %d, or leave it out for %d", t.MaxBids, MaxMaxBids, DefaultMaxBids)
 	}

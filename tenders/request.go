@@ -46,6 +46,9 @@ type TenderRequest struct {
 	// absent, tender.DefaultMaxBids. The (MaxBids+1)th bid is refused
 	// (tender.ErrTooManyBids).
 	MaxBids *int `json:"max_bids"`
+	// Notice is what procurement notices need beyond the tender's rules
+	// (the buyer as an organisation, CPV code, nature, description).
+	Notice *tender.Notice `json:"notice"`
 }
 
 // AwardRequest is a tender's award rule as JSON.
@@ -135,6 +138,10 @@ func toTender(req TenderRequest, m *methods.Method, now time.Time) (tender.Tende
 	t := tender.Tender{Reference: req.Reference, Title: req.Title, Buyer: req.Buyer, Currency: req.Currency,
 		Method: tender.Pin(m), Status: tender.StatusOpen, Created: now,
 		Award: tender.Award{Rule: tender.Rule(req.Award.Rule), Limits: tender.LimitsRule(req.Award.Limits)}, MaxBids: tender.DefaultMaxBids}
+	if req.Notice != nil && *req.Notice != (tender.Notice{}) {
+		n := *req.Notice
+		t.Notice = &n
+	}
 	if req.MaxBids != nil {
 		if *req.MaxBids < 1 {
 			fields = append(fields, tender.Problem{Pointer: "/max_bids", Detail: fmt.Sprintf("%d: a tender takes at least 1 bid; give 1 to %d, or leave it out for %d", *req.MaxBids, tender.MaxMaxBids, tender.DefaultMaxBids)})
