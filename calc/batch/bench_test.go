@@ -149,3 +149,16 @@ func BenchmarkBatchDecodeDirect(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkBatchMixedOneMethod is the mixed file of BenchmarkBatchTwoMethods
+// through one method: the pair's ratio is what a second method costs.
+func BenchmarkBatchMixedOneMethod(b *testing.B) {
+	const rows = 100000
+	benchRun(b, genFile(b, rows, batchgen.Mixed, 20), rows, 0, false, "us-federal")
+}
+
+// BenchmarkBatchMixedOtherMethod is the mixed file through eu-gpp alone.
+func BenchmarkBatchMixedOtherMethod(b *testing.B) {
+	const rows = 100000
+	benchRun(b, genFile(b, rows, batchgen.Mixed, 20), rows, 0, false, "eu-gpp")
+}
