@@ -51,7 +51,7 @@ var categoryRules = []struct {
 	{"material.asphalt", []string{"asphalt", "asphaltmischgut"}},
 	{"material.masonry.brick", []string{"brick", "bricks", "mauerziegel", "ziegel", "clay brick"}},
 	{"material.masonry.block", []string{"concrete block", "cmu", "masonry block", "aerated concrete", "porenbeton", "kalksandstein", "calcium silicate"}},
-	{"material.concrete.precast", []string{"precast", "precast concrete", "betonfertigteil", "betonfertigteile", "fertigteil", "fertigteile", "betongelement", "betongelementer"}},
+	{"material.concrete.precast", []string{"precast", "precast concrete", "betonfertigteil", "betonfertigteile", "fertigteil", "fertigteile", "betongelement", "betongelementer", "betongvarer"}},
 	{"material.concrete.ready_mix", []string{"ready mix", "ready-mix", "readymix", "ready mixed concrete", "transportbeton", "ortbeton", "lieferbeton"}},
 	{"material.cement", []string{"cement", "zement"}},
 	{"material.steel.rebar", []string{"rebar", "reinforcing steel", "reinforcement steel", "betonstahl", "bewehrungsstahl"}},

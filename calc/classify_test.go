@@ -39,6 +39,7 @@ func TestCategoryOf(t *testing.T) {
 		{"Dämmstoffe / Ortschaum / Mineralisch", "material.insulation.other"},
 		{"02 Bauprodukte / Türen, Fenster, Beschläge und Zubehör / Antriebssysteme für Automatiktüren und -tore", ""},
 		{"Metalle / Aluminium / Aluminiumprofil", "material.aluminium.extrusion"},
+		{"Bygg / Betongvarer", "material.concrete.precast"}, // EPD Norway's precast wall
 		{"Komponenten von Fenstern und Vorhangfassaden / Fassaden / Vorhangfassade - Element-Fassaden", "material.curtain_wall"},
 		{"Dämmstoffe / Mineralwolle / Steinwolle", "material.insulation.mineral_wool"},
 	}

@@ -175,6 +175,7 @@ func printDeclaration(w io.Writer, name string, d *epd.Declaration, problems []s
 		std += " (" + d.StandardEvidence + ")"
 	}
 	row("standard", std)
+	row("conforms to", strings.Join(d.ConformsTo, ", "))
 	row("pcr", d.PCR)
 	for _, c := range d.Classification {
 		shown := c.Path
