@@ -437,6 +437,20 @@ func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 	return writeRaw(w, http.StatusOK, body)
 }
 
+// getOCDSExtension answers GET /v1/ocds/extension/{name} (anyone): a
+// file of footprint's OCDS extension, which every OCDS package declares
+// by its URL under the public URL.
+func (s *Server) getOCDSExtension(name string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		body, ok := tenders.OCDSExtensionFile(name)
+		if !ok {
+			return &httpError{err: errRouteNotFound, detail: "no OCDS extension file " + name}
+		}
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		return writeRaw(w, http.StatusOK, body)
+	}
+}
+
 // SignedHeadHeader carries, on an export, the audit chain's head just
 // after the exported event that records it, signed with the server's key
 // (seal.SignedHead text): it vouches for the export outside the database.
