@@ -420,9 +420,10 @@ func (s *Server) getTenderAudit(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, res)
 }
 
-// getTenderOCDS answers GET /v1/tenders/{id}/ocds (officer): an OCDS 1.1
-// release package of the tender, and after opening its bids and award;
-// recorded as an exported event (not for HEAD).
+// getTenderOCDS answers GET /v1/tenders/{id}/ocds (officer): an OCDS
+// 1.1.5 release package of the tender, and after opening its bids and
+// award (409 #no-public-url without Config.PublicURL); recorded as an
+// exported event (not for HEAD).
 func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 	_, t, err := s.officerTender(w, r)
 	if err != nil {

@@ -417,7 +417,7 @@ func tenderRelease(t tender.Tender, ocid string, created tender.Event) Release {
 		InitiationType: "tender", Language: "en", Parties: []Party{party}, Buyer: buyer,
 		Tender: Tender{ID: t.ID, Title: t.Title, Description: n.Description, Status: "active", ProcuringEntity: buyer,
 			ProcurementMethod: "open", MainProcurementCategory: category(n.ContractNature),
-			AwardCriteria: "priceOnly", AwardCriteriaDetails: awardDetails(t.Award), SubmissionMethod: []string{"electronicSubmission"},
+			AwardCriteria: "priceOnly", AwardCriteriaDetails: awardDetails(t.Award, t.Currency), SubmissionMethod: []string{"electronicSubmission"},
 			TenderPeriod: Period{StartDate: stamp(t.Created), EndDate: stamp(t.Deadline)}, Lots: []Lot{lot(t)}},
 		dateTime: created.At.UTC(),
 	}
@@ -452,7 +452,7 @@ func category(nature string) string {
 // weighs 100 %), BT-543 (weightingDescription), BT-774 (goal) and the
 // strategies it is pursued by.
 func lot(t tender.Tender) Lot {
-	l := Lot{ID: LotID, Title: t.Title, AwardCriteria: LotAwardCriteria{WeightingDescription: awardDetails(t.Award)}}
+	l := Lot{ID: LotID, Title: t.Title, AwardCriteria: LotAwardCriteria{WeightingDescription: awardDetails(t.Award, t.Currency)}}
 	c := AwardCriterion{Type: "cost", Numbers: []CriterionNumber{{Number: 100, Weight: "percentageExact"}}}
 	var strategies []string
 	switch t.Award.Rule {
@@ -562,8 +562,9 @@ func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, bids []ten
 	return rel
 }
 
-// awardDetails states the award rule in words, with its declared values.
-func awardDetails(a tender.Award) string {
+// awardDetails states the award rule in words, with its declared values
+// (W in currency per tonne).
+func awardDetails(a tender.Award, currency string) string {
 	s := ""
 	switch a.Rule {
 	case tender.PriceOnly:
@@ -573,7 +574,7 @@ func awardDetails(a tender.Award) string {
 		if a.CarbonPricePerT != nil {
 			w = a.CarbonPricePerT.String()
 		}
-		s = "Lowest notional price wins: price + " + w + " per tonne CO2e of the bid's footprint (carbon_price)."
+		s = "Lowest notional price wins: price + " + w + " " + currency + " per tonne CO2e of the bid's footprint (carbon_price)."
 	case tender.Ladder:
 		levels := make([]string, 0, len(a.LadderDiscounts))
 		for l := range a.LadderDiscounts {
