@@ -121,6 +121,9 @@ var errorTable = []kind{
 	{tenders.ErrWeakIdempotencyKey, http.StatusUnprocessableEntity, "idempotency-key", "Idempotency-Key too weak"},
 	{tender.ErrTooManyBids, http.StatusConflict, "too-many-bids", "Tender holds its maximum of bids"},
 	{tenders.ErrBusy, http.StatusServiceUnavailable, "busy", "Service busy"},
+	// The OCDS export without the publisher's public URL (serve
+	// --public-url): the request is right, the server is not set up for it.
+	{tenders.ErrNoPublicURL, http.StatusConflict, "no-public-url", "OCDS export needs a public URL"},
 	{tenders.ErrInvalidTender, http.StatusUnprocessableEntity, "invalid-tender", "Invalid tender"},
 	{store.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{factors.ErrInvalid, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},

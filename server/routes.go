@@ -65,6 +65,9 @@ func (s *Server) routes(r *mux.Router) {
 	get("/v1/tenders/{id}/evaluation", s.getTenderEvaluation)
 	get("/v1/tenders/{id}/ocds", s.getTenderOCDS)
 	get("/v1/tenders/{id}/audit", s.getTenderAudit)
+	// footprint's OCDS extension, which the packages declare.
+	get("/v1/ocds/extension/extension.json", s.getOCDSExtension("extension.json"))
+	get("/v1/ocds/extension/release-schema.json", s.getOCDSExtension("release-schema.json"))
 
 	// Web form: GET shows it, POST acts on it (add or remove a line, upload
 	// a CSV, calculate); downloads recompute from the posted bid.

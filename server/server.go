@@ -128,6 +128,12 @@ type Config struct {
 	// cannot forge an officer's session. Nil keeps a random key in the
 	// store (embedders and tests).
 	Vault Vault
+	// PublicURL is the publisher's base URL (serve --public-url), e.g.
+	// https://tenders.example.org: the OCDS packages' uri and extension
+	// URLs are absolute under it. Empty, GET /v1/tenders/{id}/ocds
+	// answers 409 #no-public-url; New refuses one that is not an
+	// absolute http(s) URL without query or fragment.
+	PublicURL string
 }
 
 // Vault is what the server takes from the key file (*seal.Keys): secrets
@@ -215,9 +221,14 @@ func newServer(cfg Config) (*Server, error) {
 	if s.catalog, err = newCatalog(s.lib, s.reg); err != nil {
 		return nil, fmt.Errorf("server: activities: %w", err)
 	}
+	if cfg.PublicURL != "" {
+		if _, err := tenders.CheckPublicURL(cfg.PublicURL); err != nil {
+			return nil, fmt.Errorf("server: PublicURL: %w", err)
+		}
+	}
 	s.tw = newTenderWeb(cfg)
 	s.tenders = newTenderDeps(cfg)
-	s.svc = tenders.New(tenders.Config{Store: cfg.Store, Registry: cfg.Registry, Engine: cfg.Engine, Now: cfg.Now})
+	s.svc = tenders.New(tenders.Config{Store: cfg.Store, Registry: cfg.Registry, Engine: cfg.Engine, Now: cfg.Now, PublicURL: cfg.PublicURL})
 	s.parseEPD = cfg.ParseEPD
 	if s.parseEPD == nil {
 		s.parseEPD = epd.Parse

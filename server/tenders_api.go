@@ -420,9 +420,10 @@ func (s *Server) getTenderAudit(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, res)
 }
 
-// getTenderOCDS answers GET /v1/tenders/{id}/ocds (officer): an OCDS 1.1
-// release package of the tender, and after opening its bids and award;
-// recorded as an exported event (not for HEAD).
+// getTenderOCDS answers GET /v1/tenders/{id}/ocds (officer): an OCDS
+// 1.1.5 release package of the tender, and after opening its bids and
+// award (409 #no-public-url without Config.PublicURL); recorded as an
+// exported event (not for HEAD).
 func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 	_, t, err := s.officerTender(w, r)
 	if err != nil {
@@ -435,6 +436,20 @@ func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	setSignedHead(w, head)
 	return writeRaw(w, http.StatusOK, body)
+}
+
+// getOCDSExtension answers GET /v1/ocds/extension/{name} (anyone): a
+// file of footprint's OCDS extension, which every OCDS package declares
+// by its URL under the public URL.
+func (s *Server) getOCDSExtension(name string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		body, ok := tenders.OCDSExtensionFile(name)
+		if !ok {
+			return &httpError{err: errRouteNotFound, detail: "no OCDS extension file " + name}
+		}
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		return writeRaw(w, http.StatusOK, body)
+	}
 }
 
 // SignedHeadHeader carries, on an export, the audit chain's head just

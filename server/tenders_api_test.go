@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/footprint-gpp/footprint/export/ocds/ocdsschema"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -60,7 +61,12 @@ type tenderEnv struct {
 	clock *testClock
 	// seen, when not nil, records every exchange (for the OpenAPI test).
 	seen *[]tenderExchange
+	// ocds validates every OCDS package the server answers (do).
+	ocds *ocdsschema.Validator
 }
+
+// testPublicURL is the tender test servers' public URL.
+const testPublicURL = "https://tenders.example.org"
 
 // tenderExchange is one request sent by a tender test and its answer.
 type tenderExchange struct {
@@ -78,11 +84,19 @@ func newTenderEnv(tb testing.TB, f storeFactory) *tenderEnv {
 	tb.Cleanup(func() { st.Close() })
 	clock := &testClock{t: tenderT0}
 	s, err := newServer(Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib), Store: st,
-		OfficerTokenHash: tender.HashToken(testOfficerToken), Now: clock.Now})
+		OfficerTokenHash: tender.HashToken(testOfficerToken), Now: clock.Now, PublicURL: testPublicURL})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &tenderEnv{t: tb, s: s, st: st, clock: clock}
+	dir, err := ocdsschema.Dir()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	val, err := ocdsschema.New(dir)
+	if err != nil {
+		tb.Fatalf("OCDS schemas: %v", err)
+	}
+	return &tenderEnv{t: tb, s: s, st: st, clock: clock, ocds: val}
 }
 
 // do sends a request; token "" sends no Authorization; hdr are extra
@@ -106,6 +120,25 @@ func (e *tenderEnv) do(method, target, token, body string, hdr ...string) *httpt
 	e.s.ServeHTTP(rec, req)
 	if e.seen != nil {
 		*e.seen = append(*e.seen, tenderExchange{method, target, rec})
+	}
+	// Every OCDS package a tender test gets is valid against the official
+	// OCDS 1.1.5 schemas with its extensions, and the same bytes as the
+	// same export again (the export is built from the audit events).
+	if method == http.MethodGet && strings.HasSuffix(target, "/ocds") && rec.Code == http.StatusOK && e.ocds != nil {
+		if err := e.ocds.Validate(rec.Body.Bytes()); err != nil {
+			e.t.Errorf("%s: OCDS package: %d schema error(s): %v", target, ocdsschema.Errors(err), err)
+		}
+		// Again, unrecorded, so that the audit trail the tests check
+		// does not change.
+		id := strings.TrimSuffix(strings.TrimPrefix(target, "/v1/tenders/"), "/ocds")
+		td, err := e.s.svc.Tender(req.Context(), id)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		again, _, err := e.s.svc.ExportOCDS(req.Context(), td, officerActor, false)
+		if err != nil || string(again) != rec.Body.String() {
+			e.t.Errorf("%s: the same export twice differs (%v):\n%s\n%s", target, err, rec.Body, again)
+		}
 	}
 	return rec
 }
@@ -332,9 +365,9 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 				} `json:"details"`
 			} `json:"bids"`
 			Awards []struct {
-				Status      string   `json:"status"`
-				RelatedBids []string `json:"relatedBids"`
-				Value       struct {
+				Status     string `json:"status"`
+				RelatedBid string `json:"relatedBid"`
+				Value      struct {
 					Amount   json.Number `json:"amount"`
 					Currency string      `json:"currency"`
 				} `json:"value"`
@@ -343,10 +376,11 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	}
 	rec = e.do("GET", "/v1/tenders/"+id+"/ocds", testOfficerToken, "")
 	e.want(rec, 200, &pkg, "ocds")
-	r0 := pkg.Releases[0]
-	if pkg.Version != "1.1" || len(pkg.Extensions) != 1 || r0.OCID != ocds.OCIDPrefix+id || strings.Join(r0.Tag, ",") != "tender,award" ||
-		r0.Tender.Status != "complete" || r0.Tender.NumberOfTenderers != 2 || len(r0.Bids.Details) != 3 || r0.Bids.Details[2].Status != "withdrawn" ||
-		len(r0.Awards) != 1 || r0.Awards[0].RelatedBids[0] != b.BidID || r0.Awards[0].Value.Amount != "1004000" || r0.Awards[0].Value.Currency != "EUR" {
+	r0 := pkg.Releases[len(pkg.Releases)-1]
+	if pkg.Version != "1.1" || len(pkg.Extensions) != 2 || pkg.Extensions[1] != testPublicURL+"/v1/ocds/extension/extension.json" ||
+		len(pkg.Releases) != 2 || r0.OCID != ocds.OCIDPrefix+id || strings.Join(r0.Tag, ",") != "tenderUpdate,award" ||
+		r0.Tender.Status != "complete" || r0.Tender.NumberOfTenderers != 3 || len(r0.Bids.Details) != 3 || r0.Bids.Details[2].Status != "withdrawn" ||
+		len(r0.Awards) != 1 || r0.Awards[0].RelatedBid != b.BidID || r0.Awards[0].Value.Amount != "1004000" || r0.Awards[0].Value.Currency != "EUR" {
 		t.Errorf("ocds: %s", rec.Body)
 	}
 
@@ -750,4 +784,44 @@ func tenderAmountsAsReported(t *testing.T, e *tenderEnv) {
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// TestTenderOCDSPublicURL: without a public URL the OCDS export is 409
+// #no-public-url and records nothing; the extension files are served to
+// anyone; a server with an invalid public URL is not built.
+func TestTenderOCDSPublicURL(t *testing.T) {
+	lib, reg, err := methods.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newTenderEnv(t, memFactory)
+	id := e.createTender(carbonAward)
+	s, err := newServer(Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib), Store: e.st,
+		OfficerTokenHash: tender.HashToken(testOfficerToken), Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/v1/tenders/"+id+"/ocds", nil)
+	req.Header.Set("Authorization", "Bearer "+testOfficerToken)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	var p Problem
+	if rec.Code != 409 || json.Unmarshal(rec.Body.Bytes(), &p) != nil || !strings.HasSuffix(p.Type, "#no-public-url") || !strings.Contains(p.Detail, "--public-url") {
+		t.Errorf("no public URL: %d %s", rec.Code, rec.Body)
+	}
+	evs, err := e.st.Events(context.Background(), id)
+	if err != nil || len(evs) != 1 {
+		t.Errorf("events %d, %v: the refused export was recorded", len(evs), err)
+	}
+	for _, name := range []string{"extension.json", "release-schema.json"} {
+		rec := e.do("GET", "/v1/ocds/extension/"+name, "", "")
+		if rec.Code != 200 || !json.Valid(rec.Body.Bytes()) || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+	for _, bad := range []string{"/v1", "ftp://x.example", "https://x.example/?q=1"} {
+		if _, err := newServer(Config{Library: lib, Registry: reg, PublicURL: bad}); err == nil || !strings.Contains(err.Error(), "PublicURL") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
 }

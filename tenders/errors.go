@@ -25,6 +25,13 @@ var (
 	// ErrWeakIdempotencyKey: an Idempotency-Key is not of the form of an
 	// unguessable key (CheckIdempotencyKey).
 	ErrWeakIdempotencyKey = errors.New("Idempotency-Key too weak")
+	// ErrNoPublicURL: the OCDS export needs the publisher's public URL
+	// (serve --public-url; tenders export --public-url), which is not
+	// configured.
+	ErrNoPublicURL = errors.New("no public URL configured")
+	// ErrPublicURL: the configured public URL is not an absolute http(s)
+	// URL without query or fragment.
+	ErrPublicURL = errors.New("invalid public URL")
 	// ErrBusy: the tender is taking its most submissions at once (Admit).
 	ErrBusy = errors.New("busy")
 )

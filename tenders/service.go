@@ -33,6 +33,10 @@ type Config struct {
 	// Now is the clock of the tender rules (deadlines, receipt times);
 	// nil means time.Now.
 	Now func() time.Time
+	// PublicURL is the publisher's base URL (ocds.CheckPublicURL: an
+	// absolute http(s) URL), the base of the OCDS package's uri and of
+	// its extension's URL; "" makes ExportOCDS fail with ErrNoPublicURL.
+	PublicURL string
 }
 
 // Service runs the tender use cases over its store. Build it with New;
@@ -43,11 +47,12 @@ type Service struct {
 	engine *calc.Engine
 	now    func() time.Time
 	slots  slots
+	public string
 }
 
 // New builds a service from cfg.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, reg: cfg.Registry, engine: cfg.Engine, now: cfg.Now, slots: slots{busy: map[string]int{}}}
+	s := &Service{store: cfg.Store, reg: cfg.Registry, engine: cfg.Engine, now: cfg.Now, slots: slots{busy: map[string]int{}}, public: cfg.PublicURL}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -300,35 +305,46 @@ func (s *Service) ExportEvaluation(ctx context.Context, t tender.Tender, actor s
 	return ev, signedHead, nil
 }
 
-// ExportOCDS returns tender t's OCDS 1.1 release package as published now
-// (package ocds; JSON and a newline; after the opening with its bids and
-// award) and, when record is set, appends the exported event that says
-// actor took it, with the package's SHA-256 (named ocds) and, once opened,
-// the evaluation's digest; signedHead is as ExportEvaluation's.
+// ExportOCDS returns tender t's OCDS release package (package ocds; JSON
+// and a newline): the tender release, and after the opening the award
+// release with its bids and award, each built from the audit events it
+// describes, so that the same tender gives the same bytes at any time.
+// Without a public URL it is ErrNoPublicURL (an invalid one,
+// ErrPublicURL), rather than a package whose uri is not absolute. When
+// record is set, it appends the exported event that says actor took it,
+// with the package's SHA-256 (named ocds) and, once opened, the
+// evaluation's digest; signedHead is as ExportEvaluation's.
 func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor string, record bool) (body []byte, signedHead string, err error) {
 	if err := s.Ready(); err != nil {
 		return nil, "", err
 	}
-	now := s.Now()
-	var ev *tender.Evaluation
-	var bids []tender.Bid
+	if _, err := CheckPublicURL(s.public); err != nil {
+		return nil, "", err
+	}
+	in := ocds.Input{Tender: t, PublicURL: s.public}
 	if t.Status == tender.StatusOpened {
-		var err error
-		if ev, err = s.store.Evaluation(ctx, t.ID); err != nil {
+		if in.Evaluation, err = s.store.Evaluation(ctx, t.ID); err != nil {
 			return nil, "", err
 		}
 		// Bidders and prices only: the lines stay unread.
-		if bids, err = s.store.BidHeads(ctx, t.ID); err != nil {
+		if in.Bids, err = s.store.BidHeads(ctx, t.ID); err != nil {
 			return nil, "", err
 		}
 	}
-	body, digest, err := ocds.Build(t, ev, bids, now, "/v1/tenders/"+t.ID+"/ocds").Encode()
+	if in.Events, err = s.store.Events(ctx, t.ID); err != nil {
+		return nil, "", err
+	}
+	pkg, err := ocds.Build(in)
+	if err != nil {
+		return nil, "", err
+	}
+	body, digest, err := pkg.Encode()
 	if err != nil {
 		return nil, "", err
 	}
 	digests := tender.Digests{tender.DigestOCDS: digest}
-	if ev != nil {
-		digests[tender.DigestEvaluation] = ev.Digest
+	if in.Evaluation != nil {
+		digests[tender.DigestEvaluation] = in.Evaluation.Digest
 	}
 	if record {
 		if signedHead, err = s.exported(ctx, t.ID, actor, digests); err != nil {
@@ -337,6 +353,26 @@ func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor string,
 	}
 	return body, signedHead, nil
 }
+
+// CheckPublicURL checks a publisher's public URL for the OCDS export
+// (ocds.CheckPublicURL) and returns it without a trailing slash: ""
+// is ErrNoPublicURL, a URL that is not an absolute http(s) URL without
+// query or fragment, or is too long, ErrPublicURL.
+func CheckPublicURL(s string) (string, error) {
+	u, err := ocds.CheckPublicURL(s)
+	switch {
+	case errors.Is(err, ocds.ErrNoPublicURL):
+		return "", &Error{Err: ErrNoPublicURL, Detail: err.Error()}
+	case err != nil:
+		return "", &Error{Err: ErrPublicURL, Detail: err.Error()}
+	}
+	return u, nil
+}
+
+// OCDSExtensionFile returns a file of footprint's OCDS extension
+// ("extension.json" or "release-schema.json"; false for any other name),
+// which the package's extensions name under the public URL.
+func OCDSExtensionFile(name string) ([]byte, bool) { return ocds.ExtensionFile(name) }
 
 // exported appends an exported event.
 func (s *Service) exported(ctx context.Context, tenderID, actor string, digests tender.Digests) (string, error) {

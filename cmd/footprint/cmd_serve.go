@@ -9,26 +9,36 @@ import (
 	"strings"
 
 	"github.com/footprint-gpp/footprint/server"
+	"github.com/footprint-gpp/footprint/tenders"
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE] [--log-level info] [--log-format text]\n\n"+
+	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE] [--log-level info] [--log-format text] [--public-url URL]\n\n"+
 		"Runs the REST service (/v1/...) and the web form (/) until SIGINT or SIGTERM,\n"+
 		"then finishes the requests in flight and exits. Logs go to stderr. Tenders\n"+
 		"are kept in the --db database, opened at start (a missing SQLite file is\n"+
-		"created, with the schema).")
+		"created, with the schema). --public-url is the address the service is\n"+
+		"published at (https://host[/path]): the OCDS exports' uri and extension\n"+
+		"URLs are absolute under it; without it GET /v1/tenders/{id}/ocds answers 409.")
 	var df dataFlags
 	df.register(fs)
 	addr := fs.String("addr", ":8080", "address to listen on (host:port; 127.0.0.1:8080 for loopback only)")
 	level := fs.String("log-level", "info", "log level: debug, info (one line per request), warn or error")
 	format := fs.String("log-format", "text", "log format: text or json")
 	db := dbFlag(fs, true)
+	public := fs.String("public-url", "", "the service's public base URL, e.g. https://tenders.example.org (the OCDS exports need it)")
 	if done, code := parseFlags(fs, args); done {
 		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "footprint serve: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
+	}
+	if *public != "" {
+		if _, err := tenders.CheckPublicURL(*public); err != nil {
+			fmt.Fprintln(e.stderr, "footprint serve: --public-url:", err)
+			return exitUsage
+		}
 	}
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
@@ -63,7 +73,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer st.Close()
-	cfg := server.Config{Library: w.lib, Registry: w.reg, Engine: w.engine, Logger: log, AccessLog: lv <= slog.LevelInfo, Store: st}
+	cfg := server.Config{Library: w.lib, Registry: w.reg, Engine: w.engine, Logger: log, AccessLog: lv <= slog.LevelInfo, Store: st, PublicURL: *public}
 	if err := officerToken(ctx, e, &cfg); err != nil {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)
 		return exitFailed

@@ -447,13 +447,17 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 	const sub = "export"
-	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds] TENDER_ID\n\n"+
-		"Prints a tender's OCDS 1.1 release package (the tender; after the opening also\n"+
-		"the bids extension's details and the award), the same bytes as\n"+
-		"GET /v1/tenders/{id}/ocds at the same moment, and records the export in the\n"+
-		"audit trail. Before the opening only the tender is published (bids are sealed).")
+	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds] --public-url URL TENDER_ID\n\n"+
+		"Prints a tender's OCDS 1.1.5 release package (the tender release; after the\n"+
+		"opening also the award release with the bids extension's details and the\n"+
+		"award), the same bytes as GET /v1/tenders/{id}/ocds of a server started with\n"+
+		"the same --public-url, and records the export in the audit trail. Before the\n"+
+		"opening only the tender is published (bids are sealed). --public-url is the\n"+
+		"address the service is published at: the package's uri and extension URLs\n"+
+		"are absolute under it.")
 	db := dbFlag(fs, false)
 	format := fs.String("format", "ocds", "ocds (the only format)")
+	public := fs.String("public-url", "", "the publisher's public base URL, e.g. https://tenders.example.org (required)")
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {
 		return code
@@ -462,12 +466,17 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "footprint tenders export: --format %q: use ocds (the evaluation as JSON or CSV: footprint tenders evaluation)\n", clip.Prefix(*format))
 		return exitUsage
 	}
+	if _, err := tenders.CheckPublicURL(*public); err != nil {
+		fmt.Fprintln(e.stderr, "footprint tenders export: --public-url:", err)
+		return exitUsage
+	}
 	st, t, err := openTender(ctx, e, db, "tenders "+sub, id)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	body, head, err := tendersService(e, st, nil).ExportOCDS(ctx, t, cliActor, true)
+	svc := tenders.New(tenders.Config{Store: st, Now: e.now, PublicURL: *public})
+	body, head, err := svc.ExportOCDS(ctx, t, cliActor, true)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}

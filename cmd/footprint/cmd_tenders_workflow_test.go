@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"github.com/footprint-gpp/footprint/export/ocds/ocdsschema"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -101,6 +102,9 @@ func submitBids(t *testing.T, db, id string) {
 
 // apiGet answers GET path from the REST API on database db at the clock
 // now, as an officer.
+// wfPublicURL is the public URL of the workflow's exports.
+const wfPublicURL = "https://tenders.example.org"
+
 func apiGet(t *testing.T, db, path string, now time.Time) []byte {
 	t.Helper()
 	lib, err := factors.Embedded()
@@ -114,7 +118,7 @@ func apiGet(t *testing.T, db, path string, now time.Time) []byte {
 	st := openSealed(t, db)
 	defer st.Close()
 	h, err := server.New(server.Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib), Store: st,
-		OfficerTokenHash: tender.HashToken("officer-token"), Now: func() time.Time { return now }})
+		OfficerTokenHash: tender.HashToken("officer-token"), Now: func() time.Time { return now }, PublicURL: wfPublicURL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,17 +260,18 @@ func TestTendersWorkflow(t *testing.T) {
 	if api := apiGet(t, db, "/v1/tenders/"+id+"/evaluation?format=csv", now); string(api) != evCSV {
 		t.Errorf("evaluation csv: CLI and API differ:\n%s\n%s", evCSV, api)
 	}
-	ocds, _ := mustRun(after, 0, "tenders", "export", "--db", db, id)
+	ocds, _ := mustRun(after, 0, "tenders", "export", "--db", db, "--public-url", wfPublicURL, id)
 	var pkg struct {
 		Releases []struct {
 			Bids   *struct{ Details []json.RawMessage } `json:"bids"`
 			Awards []json.RawMessage                    `json:"awards"`
 		} `json:"releases"`
 	}
-	if err := json.Unmarshal([]byte(ocds), &pkg); err != nil || len(pkg.Releases) != 1 || pkg.Releases[0].Bids == nil ||
-		len(pkg.Releases[0].Bids.Details) != 2 || len(pkg.Releases[0].Awards) != 1 {
+	if err := json.Unmarshal([]byte(ocds), &pkg); err != nil || len(pkg.Releases) != 2 || pkg.Releases[1].Bids == nil ||
+		len(pkg.Releases[1].Bids.Details) != 2 || len(pkg.Releases[1].Awards) != 1 {
 		t.Errorf("export: %v\n%.500s", err, ocds)
 	}
+	validateOCDS(t, []byte(ocds))
 	if api := apiGet(t, db, "/v1/tenders/"+id+"/ocds", now); string(api) != ocds {
 		t.Errorf("ocds: CLI and API differ:\n%s\n%s", ocds, api)
 	}
@@ -348,8 +353,10 @@ func TestTendersCLIErrors(t *testing.T) {
 		{"open: no database", before, "", []string{"tenders", "open", "--db", missing, created.ID}, 1, []string{"no database there"}},
 		{"open: unknown tender", before, "", []string{"tenders", "open", "--db", db, "nope"}, 1, []string{"no tender"}},
 		{"evaluation: bad format", before, "", []string{"tenders", "evaluation", "--format", "xml", "--db", db, created.ID}, 2, []string{"use json or csv"}},
-		{"export: bad format", before, "", []string{"tenders", "export", "--format", "csv", "--db", db, created.ID}, 2, []string{"use ocds"}},
-		{"export: two ids", before, "", []string{"tenders", "export", "--db", db, "a", "b"}, 2, []string{"exactly one tender id"}},
+		{"export: bad format", before, "", []string{"tenders", "export", "--format", "csv", "--db", db, "--public-url", wfPublicURL, created.ID}, 2, []string{"use ocds"}},
+		{"export: no public URL", before, "", []string{"tenders", "export", "--db", db, created.ID}, 2, []string{"configure --public-url"}},
+		{"export: relative public URL", before, "", []string{"tenders", "export", "--db", db, "--public-url", "/v1", created.ID}, 2, []string{"not an absolute http(s) URL"}},
+		{"export: two ids", before, "", []string{"tenders", "export", "--db", db, "--public-url", wfPublicURL, "a", "b"}, 2, []string{"exactly one tender id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -397,5 +404,22 @@ func TestTendersHelp(t *testing.T) {
 		if !strings.Contains(out, "  "+name+" ") {
 			t.Errorf("tenders --help lacks %s:\n%s", name, out)
 		}
+	}
+}
+
+// validateOCDS validates an OCDS package against the official OCDS 1.1.5
+// schemas with its extensions (ocdsschema).
+func validateOCDS(t *testing.T, body []byte) {
+	t.Helper()
+	dir, err := ocdsschema.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	val, err := ocdsschema.New(dir)
+	if err != nil {
+		t.Fatalf("no OCDS schemas (the shared reference copies): %v", err)
+	}
+	if err := val.Validate(body); err != nil {
+		t.Errorf("OCDS package: %d schema error(s): %v", ocdsschema.Errors(err), err)
 	}
 }

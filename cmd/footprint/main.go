@@ -1,7 +1,7 @@
 // Command footprint calculates the carbon footprint of public-procurement
 // bids under versioned methodologies, EU and US side by side.
 //
-//	footprint serve   [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE]
+//	footprint serve   [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE] [--public-url URL]
 //	footprint calc    --method REF  bid.json
 //	footprint batch   --method REF [--method REF ...] [-o out.csv] [in.csv]
 //	footprint compare --method A --method B  bid.json|in.csv
@@ -12,7 +12,7 @@
 //	footprint tenders list [--db URL] [--keys FILE] [--checkpoint FILE] [--json]
 //	footprint tenders show | open | verify [--db URL] [--keys FILE] [--checkpoint FILE] TENDER_ID
 //	footprint tenders evaluation [--db URL] [--keys FILE] [--checkpoint FILE] [--format json|csv] TENDER_ID
-//	footprint tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds] TENDER_ID
+//	footprint tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds] --public-url URL TENDER_ID
 //	footprint epd inspect [--format ilcd+epd|openepd] [--json] FILE [FLOW.xml ...]
 //	footprint version   (or footprint --version)
 //

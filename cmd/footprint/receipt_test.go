@@ -70,7 +70,7 @@ func TestTendersVerifyReceipt(t *testing.T) {
 	}
 	// An export carries the signed head of the event that records it.
 	var exported, errb strings.Builder
-	if code := run(ctx, []string{"tenders", "export", "--db", db, td.ID}, strings.NewReader(""), &exported, &errb, func(string) string { return "" }); code != 0 ||
+	if code := run(ctx, []string{"tenders", "export", "--db", db, "--public-url", "https://tenders.example.org", td.ID}, strings.NewReader(""), &exported, &errb, func(string) string { return "" }); code != 0 ||
 		!strings.Contains(errb.String(), "signed chain head after this export (keep it with the file): footprint-head-v1 "+td.ID+" 4 ") {
 		t.Fatalf("export: exit %d, stderr %s", code, errb.String())
 	}

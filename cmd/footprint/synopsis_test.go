@@ -267,6 +267,9 @@ func TestDBFlagHelp(t *testing.T) {
 			}
 			missing := filepath.Join(t.TempDir(), "none.db")
 			args := append(strings.Fields(tt.path), "--db", "sqlite:"+missing)
+			if tt.path == "tenders export" {
+				args = append(args, "--public-url", "https://tenders.example.org")
+			}
 			if tt.path != "tenders list" {
 				args = append(args, "T1")
 			}
