@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/export/eforms"
@@ -112,6 +113,18 @@ func ReadEFormsTender(r io.Reader, opt EFormsOptions) (EFormsTender, error) {
 		n := cn.Notice
 		req.Notice = &n
 	}
+	// Texts longer than a tender takes are shortened (the notice's
+	// identifiers are not: a shortened reference would name another).
+	for _, f := range []struct {
+		ptr string
+		v   *string
+		max int
+	}{{"/title", &req.Title, 200}, {"/buyer", &req.Buyer, 200}, {"/notice/description", noticeText(req.Notice), tender.MaxNoticeDescription}} {
+		if f.v != nil && len(*f.v) > f.max {
+			*f.v = shorten(*f.v, f.max)
+			cn.Notes = append(cn.Notes, fmt.Sprintf("%s (%s) shortened to %d bytes", fieldName(f.ptr), cn.Sources[f.ptr].ID, f.max))
+		}
+	}
 	src := cn.Sources
 	for _, p := range []string{"/deadline", "/currency", "/award/carbon_price_per_t"} {
 		if (p == "/deadline" && opt.Deadline != "") || (p == "/currency" && opt.Currency != "") || (p == "/award/carbon_price_per_t" && opt.CarbonPricePerT != "") {
@@ -158,6 +171,28 @@ func (et EFormsTender) located(err error) error {
 		out.Terms = append(out.Terms, eforms.Problem{Term: term.ID, XPath: term.XPath, Detail: fieldName(ptr) + ": " + p.Detail})
 	}
 	return out
+}
+
+// noticeText is the description of n, or nil.
+func noticeText(n *tender.Notice) *string {
+	if n == nil {
+		return nil
+	}
+	return &n.Description
+}
+
+// shorten cuts s to at most max bytes (the domain counts bytes), at a
+// space when one is near the end, and marks the cut with "…".
+func shorten(s string, max int) string {
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	r := s[:cut]
+	if i := strings.LastIndexByte(r, ' '); i > 0 && i > len(r)-40 {
+		r = r[:i]
+	}
+	return strings.TrimSpace(r) + "…"
 }
 
 // fieldName is the tender field a pointer names, for a message.
