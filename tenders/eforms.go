@@ -139,6 +139,10 @@ func ReadEFormsTender(r io.Reader, opt EFormsOptions) (EFormsTender, error) {
 // reported by its business term and XPath (Error.Terms); a problem of an
 // option by its JSON Pointer (OptionOf names the option).
 func NewTenderFromEForms(reg *methods.Registry, r io.Reader, opt EFormsOptions, now time.Time) (tender.Tender, EFormsTender, error) {
+	if strings.TrimSpace(opt.Method) == "" {
+		d := "a method is required: a notice names none; give it beside the notice (--method, ?method=; see GET /v1/methods)"
+		return tender.Tender{}, EFormsTender{}, &Error{Err: ErrInvalidTender, Detail: d, Problems: []tender.Problem{{Pointer: "/method", Detail: d}}}
+	}
 	et, err := ReadEFormsTender(r, opt)
 	if err != nil {
 		return tender.Tender{}, et, err
