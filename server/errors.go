@@ -10,6 +10,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/batch"
 	"github.com/footprint-gpp/footprint/calc/bidjson"
+	"github.com/footprint-gpp/footprint/export/eforms"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/store"
@@ -37,7 +38,11 @@ type Problem struct {
 type FieldError struct {
 	Pointer   string `json:"pointer"`
 	Parameter string `json:"parameter,omitempty"`
-	Detail    string `json:"detail"`
+	// BusinessTerm and XPath name the place of an eForms notice at fault
+	// (POST /v1/tenders with an XML notice), e.g. BT-131(d)-Lot.
+	BusinessTerm string `json:"business_term,omitempty"`
+	XPath        string `json:"xpath,omitempty"`
+	Detail       string `json:"detail"`
 }
 
 // Transport errors of the server itself; domain errors come from factors,
@@ -74,6 +79,9 @@ type kind struct {
 var errorTable = []kind{
 	{bidjson.ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
 	{errMalformed, http.StatusBadRequest, "malformed", "Malformed request"},
+	{eforms.ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
+	{eforms.ErrMalformed, http.StatusBadRequest, "malformed", "Malformed request"},
+	{eforms.ErrUnmappable, http.StatusUnprocessableEntity, "invalid-tender", "Invalid tender"},
 	{errTimeout, http.StatusRequestTimeout, "timeout", "Request timeout"},
 	{errBusy, http.StatusServiceUnavailable, "busy", "Service busy"},
 	{errMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
@@ -183,6 +191,9 @@ func problemFor(err error) (p Problem, unknown bool) {
 	case errors.As(err, &te):
 		for _, pr := range te.Problems {
 			p.Errors = append(p.Errors, FieldError{Pointer: pr.Pointer, Detail: pr.Detail})
+		}
+		for _, pr := range te.Terms {
+			p.Errors = append(p.Errors, FieldError{BusinessTerm: pr.Term, XPath: pr.XPath, Detail: pr.Detail})
 		}
 	case errors.As(err, &be):
 		p.Detail = fmt.Sprintf("the bid has %d problem(s); see errors", len(be.Problems))

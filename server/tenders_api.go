@@ -1,9 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -125,14 +128,22 @@ func (s *Server) postTender(w http.ResponseWriter, r *http.Request) error {
 	if err := s.requireOfficer(w, r, ""); err != nil {
 		return err
 	}
-	var req tenders.TenderRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
 	now := s.svc.Now()
-	t, err := tenders.NewTender(s.reg, req, now)
-	if err != nil {
-		return err
+	var t tender.Tender
+	if isXML(r) || r.URL.Query().Get("from") == "eforms" {
+		var err error
+		if t, err = s.tenderFromEForms(r, now); err != nil {
+			return err
+		}
+	} else {
+		var req tenders.TenderRequest
+		if err := decodeJSON(w, r, &req); err != nil {
+			return err
+		}
+		var err error
+		if t, err = tenders.NewTender(s.reg, req, now); err != nil {
+			return err
+		}
 	}
 	stored, err := s.svc.Create(r.Context(), t, officerActor)
 	if err != nil {
@@ -141,6 +152,63 @@ func (s *Server) postTender(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", "/v1/tenders/"+stored.ID)
 	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusCreated, tenders.ViewTender(stored, now))
+}
+
+// isXML reports whether the request body is XML (application/xml,
+// text/xml or any +xml type).
+func isXML(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml")
+}
+
+// eformsParams are the query parameters of POST /v1/tenders with an
+// eForms notice (tenders.EFormsOptions).
+var eformsParams = []string{"method", "limits", "deadline", "currency", "carbon_price_per_t"}
+
+// tenderFromEForms reads the tender of POST /v1/tenders from an eForms
+// contract notice in the body (docs/tenders.md "Creating a tender from an
+// eForms notice"), with the query parameters of eformsParams. Problems of
+// the notice name their business term and XPath; problems of a parameter
+// name it.
+func (s *Server) tenderFromEForms(r *http.Request, now time.Time) (tender.Tender, error) {
+	if err := checkMedia(r, "application/xml", func(mt string) bool {
+		return mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml")
+	}); err != nil {
+		return tender.Tender{}, err
+	}
+	q := r.URL.Query()
+	var long []FieldError
+	for _, p := range eformsParams {
+		if len(q.Get(p)) > MaxStringLen {
+			long = append(long, FieldError{Parameter: p, Detail: fmt.Sprintf("too long: at most %d bytes", MaxStringLen)})
+		}
+	}
+	if len(long) > 0 {
+		return tender.Tender{}, &httpError{err: errBadParameter, detail: fmt.Sprintf("%d invalid query parameter(s); see errors", len(long)), fields: long}
+	}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return tender.Tender{}, readError(err)
+	}
+	opt := tenders.EFormsOptions{Method: q.Get("method"), Limits: q.Get("limits"), Deadline: q.Get("deadline"),
+		Currency: q.Get("currency"), CarbonPricePerT: q.Get("carbon_price_per_t")}
+	t, _, err := tenders.NewTenderFromEForms(s.reg, bytes.NewReader(raw), opt, now)
+	var te *tenders.Error
+	if errors.As(err, &te) {
+		fields := make([]FieldError, 0, len(te.Problems)+len(te.Terms))
+		for _, p := range te.Problems {
+			f := FieldError{Pointer: p.Pointer, Detail: p.Detail}
+			if o := tenders.OptionOf(p.Pointer); o != "" {
+				f = FieldError{Parameter: o, Detail: p.Detail}
+			}
+			fields = append(fields, f)
+		}
+		for _, p := range te.Terms {
+			fields = append(fields, FieldError{BusinessTerm: p.Term, XPath: p.XPath, Detail: p.Detail})
+		}
+		return t, &httpError{err: te.Err, detail: te.Detail, fields: fields}
+	}
+	return t, err
 }
 
 // invalidAs turns a domain *tender.ValidationError into a 422 with its

@@ -585,7 +585,7 @@ func TestOfficerToken(t *testing.T) {
 // document does not describe fails.
 func TestOpenAPITenderResponses(t *testing.T) {
 	var seen []tenderExchange
-	for _, run := range []func(*testing.T, *tenderEnv){tenderFlow, tenderLadder, tenderErrors, tenderLimitsExclude} {
+	for _, run := range []func(*testing.T, *tenderEnv){tenderFlow, tenderLadder, tenderErrors, tenderLimitsExclude, tenderFromEForms} {
 		e := newTenderEnv(t, memFactory)
 		e.seen = &seen
 		run(t, e)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/footprint-gpp/footprint/export/eforms"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -39,11 +40,13 @@ var (
 // Error is an error of a use case with what to tell the user: Err is a
 // sentinel (of this package, or of tender, store, methods or factors) for
 // errors.Is, Detail the message, and Problems every bad field of an
-// invalid input by its JSON Pointer.
+// invalid input by its JSON Pointer. Terms are the problems of an eForms
+// notice, by business term and XPath (NewTenderFromEForms).
 type Error struct {
 	Err      error
 	Detail   string
 	Problems []tender.Problem
+	Terms    []eforms.Problem
 }
 
 func (e *Error) Error() string { return e.Detail }

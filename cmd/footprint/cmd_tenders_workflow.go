@@ -52,6 +52,12 @@ func tendersFail(ctx context.Context, e *env, sub string, err error) int {
 	}
 	detail := err.Error()
 	fmt.Fprintf(e.stderr, "footprint %s: %s\n", cmd, strings.TrimSuffix(detail, "; see errors"))
+	var te *tenders.Error
+	if errors.As(err, &te) {
+		for _, p := range te.Terms {
+			fmt.Fprintf(e.stderr, "  %s\n", p)
+		}
+	}
 	fields := fieldsOf(err)
 	for _, f := range fields {
 		if len(fields) == 1 && f.Detail == detail {
@@ -150,19 +156,44 @@ func apiJSON(v any) ([]byte, error) {
 
 func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 	const sub = "create"
-	fs := newFlags(e, "tenders create", "tenders create [--db URL] [--keys FILE] [--checkpoint FILE] [--method REF] [--methods DIR] [--data DIR] [tender.json]\n\n"+
+	fs := newFlags(e, "tenders create", "tenders create [--db URL] [--keys FILE] [--checkpoint FILE] [--method REF] [--methods DIR] [--data DIR] [--from-eforms notice.xml [--limits report|exclude] [--deadline T] [--currency C] [--carbon-price-per-t W]] [tender.json]\n\n"+
 		"Creates a tender from a JSON file (or stdin) with the fields of POST /v1/tenders:\n"+
 		"reference, title, buyer, method, currency, deadline (RFC 3339) and award\n"+
 		"{rule, carbon_price_per_t, ladder_discounts, limits}. It is read as strictly\n"+
 		"as the API reads it (unknown fields and duplicate keys are errors). The method\n"+
 		"(--method overrides the file's) is resolved and pinned with its digest now.\n"+
+		"With --from-eforms, the tender is read from an eForms contract notice of one\n"+
+		"lot (docs/tenders.md \"Creating a tender from an eForms notice\"): reference,\n"+
+		"title, buyer, notice details, deadline (BT-131), currency and the cost or price\n"+
+		"award criterion; --method is required, and --deadline, --currency and\n"+
+		"--carbon-price-per-t fill or replace the notice's. What cannot be mapped is\n"+
+		"refused, naming its business term and XPath; notes on the mapping go to stderr.\n"+
 		"Prints the created tender as JSON: its id, pinned method and status.")
 	db := dbFlag(fs, true)
 	method := fs.String("method", "", "method reference, e.g. eu-gpp@2025.3 or eu-gpp (overrides the file's \"method\")")
+	fromEForms := fs.String("from-eforms", "", "read the tender from this eForms contract notice (XML; - for stdin)")
+	limits := fs.String("limits", "", "with --from-eforms: the award's limits rule, report (default) or exclude")
+	deadline := fs.String("deadline", "", "with --from-eforms: the deadline (RFC 3339), for a notice without BT-131 or to replace it")
+	currency := fs.String("currency", "", "with --from-eforms: the currency (ISO 4217), for a notice without an amount or to replace it")
+	carbon := fs.String("carbon-price-per-t", "", "with --from-eforms: W, the carbon price per t CO2e of the cost criterion (makes the rule carbon_price)")
 	var df dataFlags
 	df.register(fs)
 	if done, code := parseFlags(fs, args); done {
 		return code
+	}
+	if *fromEForms != "" {
+		if fs.NArg() > 0 {
+			fmt.Fprintln(e.stderr, "footprint tenders create: give the notice with --from-eforms and no other file")
+			fs.Usage()
+			return exitUsage
+		}
+		opt := tenders.EFormsOptions{Method: *method, Limits: *limits, Deadline: *deadline, Currency: *currency, CarbonPricePerT: *carbon}
+		return createFromEForms(ctx, e, db, &df, *fromEForms, opt)
+	}
+	if *limits != "" || *deadline != "" || *currency != "" || *carbon != "" {
+		fmt.Fprintln(e.stderr, "footprint tenders create: --limits, --deadline, --currency and --carbon-price-per-t go with --from-eforms; a JSON tender has these fields")
+		fs.Usage()
+		return exitUsage
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(e.stderr, "footprint tenders create: give at most one tender file (or none for stdin)")
@@ -198,6 +229,53 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 	stored, err := tendersService(e, st, w.reg).Create(ctx, t, cliActor)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
+	}
+	body, err := apiJSON(tenders.ViewTender(stored, now))
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	return writeBody(ctx, e, sub, body)
+}
+
+// createFromEForms creates a tender from the eForms notice in file, the
+// same way as from JSON after the reading.
+func createFromEForms(ctx context.Context, e *env, db *dbOptions, df *dataFlags, file string, opt tenders.EFormsOptions) int {
+	const sub = "create"
+	now := tendersNow(e)
+	w, err := df.load()
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	in, err := openInput(ctx, e, file)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	t, et, err := tenders.NewTenderFromEForms(w.reg, in, opt, now)
+	in.Close()
+	var te *tenders.Error
+	if errors.As(err, &te) {
+		// The fields a notice does not give are options here: name them
+		// as flags.
+		for i, p := range te.Problems {
+			if o := tenders.OptionOf(p.Pointer); o != "" {
+				te.Problems[i].Pointer = "--" + strings.ReplaceAll(o, "_", "-")
+			}
+		}
+	}
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	st, err := db.open(ctx, e, "tenders create")
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	defer st.Close()
+	stored, err := tendersService(e, st, w.reg).Create(ctx, t, cliActor)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	for _, n := range et.Notes {
+		fmt.Fprintf(e.stderr, "footprint tenders create: note: %s\n", n)
 	}
 	body, err := apiJSON(tenders.ViewTender(stored, now))
 	if err != nil {
