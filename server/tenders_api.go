@@ -163,7 +163,7 @@ func isXML(r *http.Request) bool {
 
 // eformsParams are the query parameters of POST /v1/tenders with an
 // eForms notice (tenders.EFormsOptions).
-var eformsParams = []string{"method", "limits", "deadline", "currency", "carbon_price_per_t"}
+var eformsParams = []string{"method", "limits", "deadline", "currency", "carbon_price_per_t", "lot"}
 
 // tenderFromEForms reads the tender of POST /v1/tenders from an eForms
 // contract notice in the body (docs/tenders.md "Creating a tender from an
@@ -191,7 +191,7 @@ func (s *Server) tenderFromEForms(r *http.Request, now time.Time) (tender.Tender
 		return tender.Tender{}, readError(err)
 	}
 	opt := tenders.EFormsOptions{Method: q.Get("method"), Limits: q.Get("limits"), Deadline: q.Get("deadline"),
-		Currency: q.Get("currency"), CarbonPricePerT: q.Get("carbon_price_per_t")}
+		Currency: q.Get("currency"), CarbonPricePerT: q.Get("carbon_price_per_t"), Lot: q.Get("lot")}
 	t, _, err := tenders.NewTenderFromEForms(s.reg, bytes.NewReader(raw), opt, now)
 	var te *tenders.Error
 	if errors.As(err, &te) {

@@ -75,7 +75,7 @@ func tenderFromEForms(t *testing.T, e *tenderEnv) {
 		want                   FieldError
 	}{
 		{"several lots", "/v1/tenders?method=eu-gpp", maximal, "application/xml", 422, "invalid-tender",
-			FieldError{BusinessTerm: "BT-137-Lot", XPath: "/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']/cbc:ID", Detail: "the notice has 2 lots; a tender is one lot: create one tender per lot (from JSON), or import a notice of one lot"}},
+			FieldError{BusinessTerm: "BT-137-Lot", XPath: "/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']/cbc:ID", Detail: "the notice has 2 lots (LOT-0001, LOT-0002); a tender is one lot: choose it with --lot (the query parameter lot), one tender per lot"}},
 		{"no deadline", "/v1/tenders?method=eu-gpp", cn81, "application/xml", 422, "invalid-tender",
 			FieldError{BusinessTerm: "BT-131(d)-Lot", XPath: "/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']/cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate"}},
 		{"no method", "/v1/tenders?deadline=2026-12-01T12:00:00Z", cn81, "application/xml", 422, "invalid-tender",

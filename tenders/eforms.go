@@ -36,6 +36,9 @@ type EFormsOptions struct {
 	// Deadline (RFC 3339), Currency (ISO 4217) and CarbonPricePerT (W per
 	// t CO2e) replace the notice's, or fill what it lacks.
 	Deadline, Currency, CarbonPricePerT string
+	// Lot is the identifier (BT-137) of the lot to take from a notice of
+	// several lots.
+	Lot string
 }
 
 // EFormsTender is a tender request read from a notice, with what the
@@ -51,7 +54,7 @@ type EFormsTender struct {
 
 // optionPointers names the tender request's fields that options set, by
 // their option name (the CLI flag without "--", the query parameter).
-var optionPointers = map[string]string{"/method": "method", "/award/limits": "limits", "/deadline": "deadline", "/currency": "currency", "/award/carbon_price_per_t": "carbon_price_per_t"}
+var optionPointers = map[string]string{"/method": "method", "/award/limits": "limits", "/deadline": "deadline", "/currency": "currency", "/award/carbon_price_per_t": "carbon_price_per_t", "/lot": "lot"}
 
 // OptionOf returns the option (query parameter, CLI flag) that sets the
 // tender request field at pointer, or "".
@@ -86,6 +89,11 @@ func ReadEFormsTender(r io.Reader, opt EFormsOptions) (EFormsTender, error) {
 		} else {
 			ro.CarbonPricePerT = opt.CarbonPricePerT
 		}
+	}
+	if len(opt.Lot) > 200 {
+		bad = append(bad, tender.Problem{Pointer: "/lot", Detail: fmt.Sprintf("lot %q: too long, at most 200 characters", clip.Prefix(opt.Lot))})
+	} else {
+		ro.Lot = opt.Lot
 	}
 	if len(bad) > 0 {
 		return EFormsTender{}, &Error{Err: ErrInvalidTender, Detail: fmt.Sprintf("%d invalid option(s); see errors", len(bad)), Problems: bad}

@@ -156,7 +156,7 @@ func apiJSON(v any) ([]byte, error) {
 
 func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 	const sub = "create"
-	fs := newFlags(e, "tenders create", "tenders create [--db URL] [--keys FILE] [--checkpoint FILE] [--method REF] [--methods DIR] [--data DIR] [--from-eforms notice.xml [--limits report|exclude] [--deadline T] [--currency C] [--carbon-price-per-t W]] [tender.json]\n\n"+
+	fs := newFlags(e, "tenders create", "tenders create [--db URL] [--keys FILE] [--checkpoint FILE] [--method REF] [--methods DIR] [--data DIR] [--from-eforms notice.xml [--limits report|exclude] [--deadline T] [--currency C] [--carbon-price-per-t W] [--lot ID]] [tender.json]\n\n"+
 		"Creates a tender from a JSON file (or stdin) with the fields of POST /v1/tenders:\n"+
 		"reference, title, buyer, method, currency, deadline (RFC 3339) and award\n"+
 		"{rule, carbon_price_per_t, ladder_discounts, limits}. It is read as strictly\n"+
@@ -176,6 +176,7 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 	deadline := fs.String("deadline", "", "with --from-eforms: the deadline (RFC 3339), for a notice without BT-131 or to replace it")
 	currency := fs.String("currency", "", "with --from-eforms: the currency (ISO 4217), for a notice without an amount or to replace it")
 	carbon := fs.String("carbon-price-per-t", "", "with --from-eforms: W, the carbon price per t CO2e of the cost criterion (makes the rule carbon_price)")
+	lot := fs.String("lot", "", "with --from-eforms: the lot (BT-137, e.g. LOT-0001) to take from a notice of several lots")
 	var df dataFlags
 	df.register(fs)
 	if done, code := parseFlags(fs, args); done {
@@ -187,11 +188,11 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 			fs.Usage()
 			return exitUsage
 		}
-		opt := tenders.EFormsOptions{Method: *method, Limits: *limits, Deadline: *deadline, Currency: *currency, CarbonPricePerT: *carbon}
+		opt := tenders.EFormsOptions{Method: *method, Limits: *limits, Deadline: *deadline, Currency: *currency, CarbonPricePerT: *carbon, Lot: *lot}
 		return createFromEForms(ctx, e, db, &df, *fromEForms, opt)
 	}
-	if *limits != "" || *deadline != "" || *currency != "" || *carbon != "" {
-		fmt.Fprintln(e.stderr, "footprint tenders create: --limits, --deadline, --currency and --carbon-price-per-t go with --from-eforms; a JSON tender has these fields")
+	if *limits != "" || *deadline != "" || *currency != "" || *carbon != "" || *lot != "" {
+		fmt.Fprintln(e.stderr, "footprint tenders create: --limits, --deadline, --currency, --carbon-price-per-t and --lot go with --from-eforms; a JSON tender has these fields")
 		fs.Usage()
 		return exitUsage
 	}

@@ -127,6 +127,9 @@ type Options struct {
 	// CarbonPricePerT is W, the carbon price per tonne CO2e of the cost
 	// criterion, for a notice that does not state it.
 	CarbonPricePerT string
+	// Lot is the identifier (BT-137) of the lot to take from a notice of
+	// several lots; empty for a notice of one.
+	Lot string
 }
 
 // ContractNotice is what a tender takes of an eForms contract notice.
@@ -155,6 +158,9 @@ type ContractNotice struct {
 	// field came from (so that a later check can name it).
 	Sources map[string]Term
 }
+
+// maxLotsNamed is the most lot identifiers a refusal lists.
+const maxLotsNamed = 10
 
 // ReadContractNotice reads an eForms contract notice (UBL 2.3 XML, at
 // most MaxNoticeBytes) of one lot and maps it to a tender's fields, with
@@ -217,20 +223,44 @@ func (m *mapper) read(opt Options) (*ContractNotice, error) {
 			lots = append(lots, l)
 		}
 	}
-	switch len(lots) {
-	case 0:
+	ids := make([]string, 0, len(lots))
+	for i, l := range lots {
+		if i == maxLotsNamed {
+			ids = append(ids, "…")
+			break
+		}
+		ids = append(ids, clip.ID(l.one("cbc:ID").value()))
+	}
+	var lot *node
+	switch {
+	case len(lots) == 0:
 		m.fail(TermLot, "the notice has no lot")
 		return nil, m.refuse("the notice has no lot")
-	case 1:
+	case opt.Lot != "":
+		for _, l := range lots {
+			if l.one("cbc:ID").value() == opt.Lot {
+				lot = l
+			}
+		}
+		if lot == nil {
+			m.fail(TermLot, "the notice has no lot %q; its lots are %s", clip.ID(opt.Lot), strings.Join(ids, ", "))
+			return nil, m.refuse("no such lot")
+		}
+	case len(lots) == 1:
+		lot = lots[0]
 	default:
-		m.fail(TermLot, "the notice has %d lots; a tender is one lot: create one tender per lot (from JSON), or import a notice of one lot", len(lots))
+		m.fail(TermLot, "the notice has %d lots (%s); a tender is one lot: choose it with --lot (the query parameter lot), one tender per lot", len(lots), strings.Join(ids, ", "))
 		return nil, m.refuse(fmt.Sprintf("the notice has %d lots", len(lots)))
 	}
-	lot := lots[0]
 	proc := root.one("cac:ProcurementProject")
 	lotProj := lot.one("cac:ProcurementProject")
 
 	out.Reference = m.first("/reference", []Term{TermRefProcedure, TermRefLot, TermNoticeID}, proc.one("cbc:ID"), lotProj.one("cbc:ID"), root.one("cbc:ID"))
+	if len(lots) > 1 && out.Reference != "" {
+		// One tender per lot: the lot's identifier keeps their references apart.
+		out.Reference += " " + lot.one("cbc:ID").value()
+		out.Notes = append(out.Notes, fmt.Sprintf("lot %s of %d: the reference names it", clip.ID(opt.Lot), len(lots)))
+	}
 	if out.Reference == "" {
 		m.fail(TermRefProcedure, "no internal identifier (BT-22 of the procedure or lot) and no notice identifier (BT-701): the tender needs a reference")
 	}

@@ -376,3 +376,41 @@ func FuzzReadContractNotice(f *testing.F) {
 		}
 	})
 }
+
+// TestReadPicksALot: a notice of several lots is refused without a lot
+// named (listing them), read for the lot named with Options.Lot (its
+// identifier added to the reference), and refused for a lot it lacks.
+func TestReadPicksALot(t *testing.T) {
+	one := notice(priceCrit+costCrit, deadlineOK)
+	a, b := strings.Index(one, "<cac:ProcurementProjectLot>"), strings.Index(one, "</cac:ProcurementProjectLot>")+len("</cac:ProcurementProjectLot>")
+	lot1 := one[a:b]
+	lot2 := strings.Replace(lot1, ">LOT-0001<", ">LOT-0002<", 1)
+	if lot2 == lot1 {
+		t.Fatal("the test notice's lot is not LOT-0001")
+	}
+	two := one[:b] + lot2 + one[b:]
+	if _, e := read(t, two, Options{}); e == nil || !strings.Contains(problemsText(e), "the notice has 2 lots (LOT-0001, LOT-0002); a tender is one lot: choose it with --lot") {
+		t.Errorf("two lots without --lot: %v", e)
+	}
+	cn, e := read(t, two, Options{Lot: "LOT-0002"})
+	if e != nil {
+		t.Fatalf("LOT-0002: %s", problemsText(e))
+	}
+	if cn.Reference != "RWS-2026-017 LOT-0002" || cn.Rule != "carbon_price" {
+		t.Errorf("LOT-0002: reference %q rule %q", cn.Reference, cn.Rule)
+	}
+	if _, e := read(t, two, Options{Lot: "LOT-0003"}); e == nil || !strings.Contains(problemsText(e), `the notice has no lot "LOT-0003"; its lots are LOT-0001, LOT-0002`) {
+		t.Errorf("LOT-0003: %v", e)
+	}
+	// The SDK's maximal notice: a lot can be picked, and its quality
+	// criterion is what refuses it.
+	raw, err := os.ReadFile(filepath.Join(sdkNotices, "cn_24_maximal.xml"))
+	if err != nil {
+		t.Skip("no SDK examples:", err)
+	}
+	opt := given
+	opt.Lot = "LOT-0001"
+	if _, e := read(t, string(raw), opt); e == nil || !strings.Contains(problemsText(e), `a quality criterion "Name of AC ---" weighted 40`) {
+		t.Errorf("cn_24_maximal LOT-0001: %v", e)
+	}
+}
