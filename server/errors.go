@@ -122,6 +122,7 @@ var errorTable = []kind{
 	{tender.ErrTooManyBids, http.StatusConflict, "too-many-bids", "Tender holds its maximum of bids"},
 	{tenders.ErrBusy, http.StatusServiceUnavailable, "busy", "Service busy"},
 	{tenders.ErrInvalidTender, http.StatusUnprocessableEntity, "invalid-tender", "Invalid tender"},
+	{tenders.ErrNoticeIncomplete, http.StatusUnprocessableEntity, "notice-incomplete", "Notice details incomplete"},
 	{store.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{factors.ErrInvalid, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
 }

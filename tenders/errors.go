@@ -25,6 +25,9 @@ var (
 	// ErrWeakIdempotencyKey: an Idempotency-Key is not of the form of an
 	// unguessable key (CheckIdempotencyKey).
 	ErrWeakIdempotencyKey = errors.New("Idempotency-Key too weak")
+	// ErrNoticeIncomplete: a notice export (eForms) lacks a value a
+	// notice requires; the *Error's problems name each missing field.
+	ErrNoticeIncomplete = errors.New("notice details incomplete")
 	// ErrBusy: the tender is taking its most submissions at once (Admit).
 	ErrBusy = errors.New("busy")
 )

@@ -447,19 +447,43 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 	const sub = "export"
-	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds|eforms-cn|eforms-can] [--winner-id ID] [--winner-country CODE] [--winner-town TOWN] [--winner-postcode CODE] [--winner-nuts CODE] [--winner-size SIZE] [--contract-date DATE] TENDER_ID\n\n"+
 		"Prints a tender's OCDS 1.1 release package (the tender; after the opening also\n"+
 		"the bids extension's details and the award), the same bytes as\n"+
 		"GET /v1/tenders/{id}/ocds at the same moment, and records the export in the\n"+
-		"audit trail. Before the opening only the tender is published (bids are sealed).")
+		"audit trail. Before the opening only the tender is published (bids are sealed).\n\n"+
+		"--format eforms-cn prints the eForms contract notice (subtype 16, XML; as\n"+
+		"GET /v1/tenders/{id}/eforms/contract-notice), eforms-can the contract award\n"+
+		"notice (subtype 29; after the opening), whose winner is described by the\n"+
+		"--winner-* flags and --contract-date (a bid names its supplier only). A tender\n"+
+		"whose notice details lack what eForms requires is refused, naming the fields.")
 	db := dbFlag(fs, false)
-	format := fs.String("format", "ocds", "ocds (the only format)")
+	format := fs.String("format", "ocds", "ocds, eforms-cn or eforms-can")
+	winner := map[string]*string{}
+	for _, p := range tenders.WinnerParams {
+		winner[p] = fs.String(strings.ReplaceAll(p, "_", "-"), "", "eforms-can: the winner's "+strings.TrimPrefix(p, "winner_")+" (see docs/tenders.md)")
+	}
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {
 		return code
 	}
-	if *format != "ocds" {
-		fmt.Fprintf(e.stderr, "footprint tenders export: --format %q: use ocds (the evaluation as JSON or CSV: footprint tenders evaluation)\n", clip.Prefix(*format))
+	switch *format {
+	case "ocds", "eforms-cn", "eforms-can":
+	default:
+		fmt.Fprintf(e.stderr, "footprint tenders export: --format %q: use ocds, eforms-cn or eforms-can (the evaluation as JSON or CSV: footprint tenders evaluation)\n", clip.Prefix(*format))
+		return exitUsage
+	}
+	win, problems := tenders.ParseWinner(func(p string) string { return *winner[p] })
+	if len(problems) > 0 {
+		for _, p := range tenders.WinnerParams {
+			if d, ok := problems[p]; ok {
+				fmt.Fprintf(e.stderr, "footprint tenders export: --%s: %s\n", strings.ReplaceAll(p, "_", "-"), d)
+			}
+		}
+		return exitUsage
+	}
+	if win != nil && *format != "eforms-can" {
+		fmt.Fprintln(e.stderr, "footprint tenders export: the --winner-* flags and --contract-date go with --format eforms-can")
 		return exitUsage
 	}
 	st, t, err := openTender(ctx, e, db, "tenders "+sub, id)
@@ -467,7 +491,21 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	body, head, err := tendersService(e, st, nil).ExportOCDS(ctx, t, cliActor, true)
+	svc := tendersService(e, st, nil)
+	var body []byte
+	var head string
+	switch *format {
+	case "eforms-cn":
+		body, head, err = svc.ExportContractNotice(ctx, t, cliActor, true)
+	case "eforms-can":
+		body, head, err = svc.ExportAwardNotice(ctx, t, win, cliActor, true)
+	default:
+		body, head, err = svc.ExportOCDS(ctx, t, cliActor, true)
+	}
+	if errors.Is(err, tenders.ErrNoticeIncomplete) {
+		tendersFail(ctx, e, sub, err)
+		return exitUsage
+	}
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
