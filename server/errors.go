@@ -133,6 +133,7 @@ var errorTable = []kind{
 	// --public-url): the request is right, the server is not set up for it.
 	{tenders.ErrNoPublicURL, http.StatusConflict, "no-public-url", "OCDS export needs a public URL"},
 	{tenders.ErrInvalidTender, http.StatusUnprocessableEntity, "invalid-tender", "Invalid tender"},
+	{tenders.ErrNoticeIncomplete, http.StatusUnprocessableEntity, "notice-incomplete", "Notice details incomplete"},
 	{store.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{factors.ErrInvalid, http.StatusUnprocessableEntity, "invalid-bid", "Invalid bid"},
 }

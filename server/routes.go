@@ -64,6 +64,8 @@ func (s *Server) routes(r *mux.Router) {
 	post("/v1/tenders/{id}/open", jsonBody, s.postTenderOpen)
 	get("/v1/tenders/{id}/evaluation", s.getTenderEvaluation)
 	get("/v1/tenders/{id}/ocds", s.getTenderOCDS)
+	get("/v1/tenders/{id}/eforms/contract-notice", s.getTenderContractNotice)
+	get("/v1/tenders/{id}/eforms/award-notice", s.getTenderAwardNotice)
 	get("/v1/tenders/{id}/audit", s.getTenderAudit)
 	// footprint's OCDS extension, which the packages declare.
 	get("/v1/ocds/extension/extension.json", s.getOCDSExtension("extension.json"))

@@ -520,6 +520,65 @@ func (s *Server) getOCDSExtension(name string) func(http.ResponseWriter, *http.R
 	}
 }
 
+// getTenderContractNotice answers GET
+// /v1/tenders/{id}/eforms/contract-notice (officer): the tender's eForms
+// contract notice (subtype 16, XML), from creation on; 422
+// notice-incomplete names the notice fields it lacks. Recorded as an
+// exported event (not for HEAD).
+func (s *Server) getTenderContractNotice(w http.ResponseWriter, r *http.Request) error {
+	id, t, err := s.officerTender(w, r)
+	if err != nil {
+		return err
+	}
+	body, head, err := s.svc.ExportContractNotice(r.Context(), t, officerActor, r.Method != http.MethodHead)
+	if err != nil {
+		return err
+	}
+	return writeNotice(w, head, "contract-notice-"+safeName(id)+".xml", body)
+}
+
+// getTenderAwardNotice answers GET /v1/tenders/{id}/eforms/award-notice
+// (officer): the eForms contract award notice (subtype 29, XML) after the
+// opening (409 before); the winner's organisation details come as query
+// parameters (eforms.WinnerParams). Recorded as an exported event (not
+// for HEAD).
+func (s *Server) getTenderAwardNotice(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	win, problems := tenders.ParseWinner(q.Get)
+	if len(problems) > 0 {
+		var fields []FieldError
+		for _, p := range tenders.WinnerParams {
+			if d, ok := problems[p]; ok {
+				fields = append(fields, FieldError{Parameter: p, Detail: d})
+			}
+		}
+		return &httpError{err: errBadParameter, detail: fmt.Sprintf("%d invalid winner parameter(s); see errors", len(fields)), fields: fields}
+	}
+	id, t, err := s.officerTender(w, r)
+	if err != nil {
+		return err
+	}
+	body, head, err := s.svc.ExportAwardNotice(r.Context(), t, win, officerActor, r.Method != http.MethodHead)
+	if errors.Is(err, tenders.ErrNotOpened) {
+		return &httpError{err: err, detail: "the tender is not opened yet: the award notice is built from the evaluation (POST /v1/tenders/{id}/open after the deadline)"}
+	}
+	if err != nil {
+		return err
+	}
+	return writeNotice(w, head, "award-notice-"+safeName(id)+".xml", body)
+}
+
+// writeNotice writes an eForms notice: XML, not cached, as a download.
+func writeNotice(w http.ResponseWriter, head, filename string, body []byte) error {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	setSignedHead(w, head)
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(body)
+	return err
+}
+
 // SignedHeadHeader carries, on an export, the audit chain's head just
 // after the exported event that records it, signed with the server's key
 // (seal.SignedHead text): it vouches for the export outside the database.

@@ -63,6 +63,10 @@ const (
 	DigestEvaluation = "evaluation"
 	// DigestOCDS is the SHA-256 of an exported OCDS package (exported).
 	DigestOCDS = "ocds"
+	// DigestEFormsCN and DigestEFormsCAN are the SHA-256 of an exported
+	// eForms contract notice and contract award notice (exported).
+	DigestEFormsCN  = "eforms_cn"
+	DigestEFormsCAN = "eforms_can"
 	// DigestRecipient is RecipientDigest of the public recipient the
 	// tender's bids are sealed to (created, sealed), so that a database
 	// writer cannot put a recipient of its own in the tender's row.

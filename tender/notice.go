@@ -41,6 +41,22 @@ type Notice struct {
 	ContractNature string `json:"contract_nature,omitempty"`
 	// Description says what is bought (BT-24).
 	Description string `json:"description,omitempty"`
+	// BuyerPhone is the buyer's contact telephone (BT-503).
+	BuyerPhone string `json:"buyer_phone,omitempty"`
+	// BuyerNUTS is the NUTS 3 code of the buyer's address, e.g. "DE300"
+	// (BT-507); eForms requires it for buyers in NUTS countries, and the
+	// eForms export uses the buyer's address as the place of performance.
+	BuyerNUTS string `json:"buyer_nuts,omitempty"`
+	// ReviewBodyName, ReviewBodyID, ReviewBodyTown, ReviewBodyPostcode
+	// and ReviewBodyNUTS describe the body that hears appeals against
+	// the procedure (an eForms notice must name it: OPT-301; BT-500,
+	// BT-501, BT-513, BT-512, BT-507 of that organisation), in the
+	// buyer's country.
+	ReviewBodyName     string `json:"review_body_name,omitempty"`
+	ReviewBodyID       string `json:"review_body_id,omitempty"`
+	ReviewBodyTown     string `json:"review_body_town,omitempty"`
+	ReviewBodyPostcode string `json:"review_body_postcode,omitempty"`
+	ReviewBodyNUTS     string `json:"review_body_nuts,omitempty"`
 }
 
 // Bounds of notice texts, in characters.
@@ -54,6 +70,8 @@ var (
 	countryRe = regexp.MustCompile(`^[A-Z]{3}$`)
 	codeRe    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
 	emailRe   = regexp.MustCompile(`^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$`)
+	nutsRe    = regexp.MustCompile(`^[A-Z]{2}[A-Z0-9]{1,3}$`)
+	phoneRe   = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{2,39}$`)
 )
 
 // checkNotice adds the problems of n to ps, each at /notice/<field>.
@@ -69,6 +87,8 @@ func checkNotice(ps *problems, n *Notice) {
 		{"buyer_town", n.BuyerTown, MaxNoticeText}, {"buyer_postcode", n.BuyerPostcode, 40},
 		{"buyer_email", n.BuyerEmail, MaxNoticeText}, {"buyer_url", n.BuyerURL, MaxNoticeText},
 		{"description", n.Description, MaxNoticeDescription},
+		{"review_body_name", n.ReviewBodyName, MaxNoticeText}, {"review_body_id", n.ReviewBodyID, MaxNoticeText},
+		{"review_body_town", n.ReviewBodyTown, MaxNoticeText}, {"review_body_postcode", n.ReviewBodyPostcode, 40},
 	}
 	for _, f := range texts {
 		if f.v == "" {
@@ -87,6 +107,14 @@ func checkNotice(ps *problems, n *Notice) {
 	}
 	if n.CPV != "" && !cpvRe.MatchString(n.CPV) {
 		ps.add("/notice/cpv", ErrInvalid, "%q is not a CPV code; give its eight digits without the check digit, e.g. 45233142", clip.Text(n.CPV))
+	}
+	for _, c := range []struct{ ptr, v string }{{"buyer_nuts", n.BuyerNUTS}, {"review_body_nuts", n.ReviewBodyNUTS}} {
+		if c.v != "" && !nutsRe.MatchString(c.v) {
+			ps.add("/notice/"+c.ptr, ErrInvalid, "%q is not a NUTS code; give the NUTS 3 code of the address, e.g. DE300", clip.Text(c.v))
+		}
+	}
+	if n.BuyerPhone != "" && !phoneRe.MatchString(n.BuyerPhone) {
+		ps.add("/notice/buyer_phone", ErrInvalid, "%q is not a telephone number; give digits, spaces and an optional leading +, e.g. +49 30 1234567", clip.Text(n.BuyerPhone))
 	}
 	if n.BuyerEmail != "" && !emailRe.MatchString(n.BuyerEmail) {
 		ps.add("/notice/buyer_email", ErrInvalid, "%q is not an e-mail address", clip.Text(n.BuyerEmail))
@@ -116,7 +144,9 @@ func (n *Notice) Missing(want ...string) []string {
 	have := map[string]string{"buyer_legal_name": v.BuyerLegalName, "buyer_id": v.BuyerID, "buyer_country": v.BuyerCountry,
 		"buyer_town": v.BuyerTown, "buyer_postcode": v.BuyerPostcode, "buyer_email": v.BuyerEmail, "buyer_url": v.BuyerURL,
 		"buyer_legal_type": v.BuyerLegalType, "buyer_activity": v.BuyerActivity, "cpv": v.CPV,
-		"contract_nature": v.ContractNature, "description": v.Description}
+		"contract_nature": v.ContractNature, "description": v.Description, "buyer_phone": v.BuyerPhone, "buyer_nuts": v.BuyerNUTS,
+		"review_body_name": v.ReviewBodyName, "review_body_id": v.ReviewBodyID, "review_body_town": v.ReviewBodyTown,
+		"review_body_postcode": v.ReviewBodyPostcode, "review_body_nuts": v.ReviewBodyNUTS}
 	var out []string
 	for _, w := range want {
 		if have[w] == "" {

@@ -33,6 +33,9 @@ var (
 	// ErrPublicURL: the configured public URL is not an absolute http(s)
 	// URL without query or fragment.
 	ErrPublicURL = errors.New("invalid public URL")
+	// ErrNoticeIncomplete: a notice export (eForms) lacks a value a
+	// notice requires; the *Error's problems name each missing field.
+	ErrNoticeIncomplete = errors.New("notice details incomplete")
 	// ErrBusy: the tender is taking its most submissions at once (Admit).
 	ErrBusy = errors.New("busy")
 )

@@ -2,12 +2,16 @@ package tenders
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/export/eforms"
 	"github.com/footprint-gpp/footprint/export/ocds"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/store"
@@ -374,6 +378,99 @@ func CheckPublicURL(s string) (string, error) {
 // which the package's extensions name under the public URL.
 func OCDSExtensionFile(name string) ([]byte, bool) { return ocds.ExtensionFile(name) }
 
+// ExportContractNotice returns tender t's eForms contract notice (package
+// eforms: subtype 16, XML), at any state of the tender; the notice is
+// dated at the tender's creation, so every export gives the same bytes.
+// A tender whose notice details lack a mandatory business term is
+// ErrNoticeIncomplete, naming each missing field at /notice/<field>.
+// With record, the export is appended to the audit trail as an exported
+// event with the notice's SHA-256 (named eforms_cn); signedHead is as
+// ExportEvaluation's.
+func (s *Service) ExportContractNotice(ctx context.Context, t tender.Tender, actor string, record bool) (body []byte, signedHead string, err error) {
+	if err := s.Ready(); err != nil {
+		return nil, "", err
+	}
+	body, err = eforms.ContractNoticeXML(t)
+	if err != nil {
+		return nil, "", noticeError(err)
+	}
+	if record {
+		if signedHead, err = s.exported(ctx, t.ID, actor, tender.Digests{tender.DigestEFormsCN: sha256Hex(body)}); err != nil {
+			return nil, "", err
+		}
+	}
+	return body, signedHead, nil
+}
+
+// ExportAwardNotice returns opened tender t's eForms contract award
+// notice (subtype 29, XML), built from the stored evaluation and the
+// bids' heads and dated at the opening (ErrNotOpened before). The winner
+// is the first-ranked bid, whose organisation details w gives (a bid
+// names its supplier only); with no ranked bid the lot is closed without
+// a winner and w is not needed. Missing details are ErrNoticeIncomplete,
+// each named (/notice/<field>, or winner_… for w). With record, the
+// export is appended to the audit trail (digests eforms_can and
+// evaluation).
+func (s *Service) ExportAwardNotice(ctx context.Context, t tender.Tender, w *eforms.Winner, actor string, record bool) (body []byte, signedHead string, err error) {
+	ev, err := s.Evaluation(ctx, t)
+	if err != nil {
+		return nil, "", err
+	}
+	bids, err := s.store.BidHeads(ctx, t.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	events, err := s.store.Events(ctx, t.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	var opened time.Time
+	for _, e := range events {
+		if e.Kind == tender.EventOpened {
+			opened = e.At
+		}
+	}
+	if opened.IsZero() {
+		return nil, "", fmt.Errorf("tender %s is opened but its audit trail has no opened event: footprint tenders verify", clip.Prefix(t.ID))
+	}
+	body, err = eforms.AwardNoticeXML(t, ev, bids, opened, w)
+	if err != nil {
+		return nil, "", noticeError(err)
+	}
+	if record {
+		digests := tender.Digests{tender.DigestEFormsCAN: sha256Hex(body), tender.DigestEvaluation: ev.Digest}
+		if signedHead, err = s.exported(ctx, t.ID, actor, digests); err != nil {
+			return nil, "", err
+		}
+	}
+	return body, signedHead, nil
+}
+
+// noticeError makes an eforms.MissingError an *Error of
+// ErrNoticeIncomplete with one problem per missing field.
+func noticeError(err error) error {
+	var me *eforms.MissingError
+	if !errors.As(err, &me) {
+		return err
+	}
+	e := &Error{Err: ErrNoticeIncomplete, Detail: me.Error()}
+	for _, f := range me.Fields {
+		ptr := "/notice/" + f
+		detail := "required by an eForms notice; add it to the tender's notice details"
+		if strings.HasPrefix(f, "winner_") || f == "contract_date" {
+			ptr, detail = f, "required by the award notice: the winner's organisation details are not in the bid; give them with the export"
+		}
+		e.Problems = append(e.Problems, tender.Problem{Pointer: ptr, Detail: detail})
+	}
+	return e
+}
+
+// sha256Hex is the hex SHA-256 of b.
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
 // exported appends an exported event.
 func (s *Service) exported(ctx context.Context, tenderID, actor string, digests tender.Digests) (string, error) {
 	ev, err := s.store.AppendEvent(ctx, tenderID, tender.EventExported, actor, digests, s.Now())
@@ -395,4 +492,18 @@ func (s *Service) Audit(ctx context.Context, id string) (store.VerifyResult, err
 		res.Events = []tender.Event{}
 	}
 	return res, nil
+}
+
+// Winner is the winning tenderer's organisation details an award notice
+// needs and a bid does not hold (eforms.Winner).
+type Winner = eforms.Winner
+
+// WinnerParams name Winner's fields as the edges take them (query
+// parameters, command-line flags).
+var WinnerParams = eforms.WinnerParams
+
+// ParseWinner reads a Winner from its parameters (eforms.ParseWinner):
+// nil when none is given, and the problems of the given ones by name.
+func ParseWinner(get func(name string) string) (*Winner, map[string]string) {
+	return eforms.ParseWinner(get)
 }

@@ -526,27 +526,56 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 	const sub = "export"
-	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds] --public-url URL TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds|eforms-cn|eforms-can] [--public-url URL] [--winner-id ID] [--winner-country CODE] [--winner-town TOWN] [--winner-postcode CODE] [--winner-nuts CODE] [--winner-size SIZE] [--contract-date DATE] TENDER_ID\n\n"+
 		"Prints a tender's OCDS 1.1.5 release package (the tender release; after the\n"+
 		"opening also the award release with the bids extension's details and the\n"+
 		"award), the same bytes as GET /v1/tenders/{id}/ocds of a server started with\n"+
 		"the same --public-url, and records the export in the audit trail. Before the\n"+
 		"opening only the tender is published (bids are sealed). --public-url is the\n"+
 		"address the service is published at: the package's uri and extension URLs\n"+
-		"are absolute under it.")
+		"are absolute under it (required with --format ocds).\n\n"+
+		"--format eforms-cn prints the eForms contract notice (subtype 16, XML; as\n"+
+		"GET /v1/tenders/{id}/eforms/contract-notice), eforms-can the contract award\n"+
+		"notice (subtype 29; after the opening), whose winner is described by the\n"+
+		"--winner-* flags and --contract-date (a bid names its supplier only). A tender\n"+
+		"whose notice details lack what eForms requires is refused, naming the fields.")
 	db := dbFlag(fs, false)
-	format := fs.String("format", "ocds", "ocds (the only format)")
-	public := fs.String("public-url", "", "the publisher's public base URL, e.g. https://tenders.example.org (required)")
+	format := fs.String("format", "ocds", "ocds, eforms-cn or eforms-can")
+	public := fs.String("public-url", "", "with --format ocds: the publisher's public base URL, e.g. https://tenders.example.org (required)")
+	winner := map[string]*string{}
+	for _, p := range tenders.WinnerParams {
+		winner[p] = fs.String(strings.ReplaceAll(p, "_", "-"), "", "eforms-can: the winner's "+strings.TrimPrefix(p, "winner_")+" (see docs/tenders.md)")
+	}
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {
 		return code
 	}
-	if *format != "ocds" {
-		fmt.Fprintf(e.stderr, "footprint tenders export: --format %q: use ocds (the evaluation as JSON or CSV: footprint tenders evaluation)\n", clip.Prefix(*format))
+	switch *format {
+	case "ocds", "eforms-cn", "eforms-can":
+	default:
+		fmt.Fprintf(e.stderr, "footprint tenders export: --format %q: use ocds, eforms-cn or eforms-can (the evaluation as JSON or CSV: footprint tenders evaluation)\n", clip.Prefix(*format))
 		return exitUsage
 	}
-	if _, err := tenders.CheckPublicURL(*public); err != nil {
-		fmt.Fprintln(e.stderr, "footprint tenders export: --public-url:", err)
+	win, problems := tenders.ParseWinner(func(p string) string { return *winner[p] })
+	if len(problems) > 0 {
+		for _, p := range tenders.WinnerParams {
+			if d, ok := problems[p]; ok {
+				fmt.Fprintf(e.stderr, "footprint tenders export: --%s: %s\n", strings.ReplaceAll(p, "_", "-"), d)
+			}
+		}
+		return exitUsage
+	}
+	if win != nil && *format != "eforms-can" {
+		fmt.Fprintln(e.stderr, "footprint tenders export: the --winner-* flags and --contract-date go with --format eforms-can")
+		return exitUsage
+	}
+	if *format == "ocds" {
+		if _, err := tenders.CheckPublicURL(*public); err != nil {
+			fmt.Fprintln(e.stderr, "footprint tenders export: --public-url:", err)
+			return exitUsage
+		}
+	} else if *public != "" {
+		fmt.Fprintln(e.stderr, "footprint tenders export: --public-url goes with --format ocds")
 		return exitUsage
 	}
 	st, t, err := openTender(ctx, e, db, "tenders "+sub, id)
@@ -555,7 +584,20 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 	}
 	defer st.Close()
 	svc := tenders.New(tenders.Config{Store: st, Now: e.now, PublicURL: *public})
-	body, head, err := svc.ExportOCDS(ctx, t, cliActor, true)
+	var body []byte
+	var head string
+	switch *format {
+	case "eforms-cn":
+		body, head, err = svc.ExportContractNotice(ctx, t, cliActor, true)
+	case "eforms-can":
+		body, head, err = svc.ExportAwardNotice(ctx, t, win, cliActor, true)
+	default:
+		body, head, err = svc.ExportOCDS(ctx, t, cliActor, true)
+	}
+	if errors.Is(err, tenders.ErrNoticeIncomplete) {
+		tendersFail(ctx, e, sub, err)
+		return exitUsage
+	}
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
