@@ -526,7 +526,7 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 	const sub = "export"
-	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds|eforms-cn|eforms-can] [--public-url URL] [--winner-id ID] [--winner-country CODE] [--winner-town TOWN] [--winner-postcode CODE] [--winner-nuts CODE] [--winner-size SIZE] [--contract-date DATE] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds|eforms-cn|eforms-can] [--public-url URL] [--winner-id ID] [--winner-country CODE] [--winner-town TOWN] [--winner-postcode CODE] [--winner-nuts CODE] [--winner-size SIZE] [--contract-date DATE] [--contract-end DATE] [--received-micro N] [--received-small N] [--received-medium N] [--received-large N] [--received-non-eea N] [--received-other-eea N] TENDER_ID\n\n"+
 		"Prints a tender's OCDS 1.1.5 release package (the tender release; after the\n"+
 		"opening also the award release with the bids extension's details and the\n"+
 		"award), the same bytes as GET /v1/tenders/{id}/ocds of a server started with\n"+
@@ -544,7 +544,7 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 	public := fs.String("public-url", "", "with --format ocds: the publisher's public base URL, e.g. https://tenders.example.org (required)")
 	winner := map[string]*string{}
 	for _, p := range tenders.WinnerParams {
-		winner[p] = fs.String(strings.ReplaceAll(p, "_", "-"), "", "eforms-can: the winner's "+strings.TrimPrefix(p, "winner_")+" (see docs/tenders.md)")
+		winner[p] = fs.String(strings.ReplaceAll(p, "_", "-"), "", winnerFlagHelp(p))
 	}
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {
@@ -611,4 +611,15 @@ func noteSignedHead(e *env, sub, head string) {
 	if head != "" {
 		fmt.Fprintf(e.stderr, "footprint tenders %s: signed chain head after this export (keep it with the file): %s\n", sub, head)
 	}
+}
+
+// winnerFlagHelp is the help of an award-notice flag (tenders.WinnerParams).
+func winnerFlagHelp(p string) string {
+	switch {
+	case strings.HasPrefix(p, "received_"):
+		return "eforms-can: bids received (not withdrawn) from " + strings.ReplaceAll(strings.TrimPrefix(p, "received_"), "_", "-") + " tenderers (see docs/tenders.md)"
+	case strings.HasPrefix(p, "contract_"):
+		return "eforms-can: the contract's " + strings.TrimPrefix(p, "contract_") + " date, YYYY-MM-DD (see docs/tenders.md)"
+	}
+	return "eforms-can: the winner's " + strings.TrimPrefix(p, "winner_") + " (see docs/tenders.md)"
 }

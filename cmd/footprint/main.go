@@ -12,7 +12,7 @@
 //	footprint tenders list [--db URL] [--keys FILE] [--checkpoint FILE] [--json]
 //	footprint tenders show | open | verify [--db URL] [--keys FILE] [--checkpoint FILE] TENDER_ID
 //	footprint tenders evaluation [--db URL] [--keys FILE] [--checkpoint FILE] [--format json|csv] TENDER_ID
-//	footprint tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds|eforms-cn|eforms-can] [--public-url URL] [--winner-id ID] [--winner-country CODE] [--winner-town TOWN] [--winner-postcode CODE] [--winner-nuts CODE] [--winner-size SIZE] [--contract-date DATE] TENDER_ID
+//	footprint tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds|eforms-cn|eforms-can] [--public-url URL] [--winner-id ID] [--winner-country CODE] [--winner-town TOWN] [--winner-postcode CODE] [--winner-nuts CODE] [--winner-size SIZE] [--contract-date DATE] [--contract-end DATE] [--received-micro N] [--received-small N] [--received-medium N] [--received-large N] [--received-non-eea N] [--received-other-eea N] TENDER_ID
 //	footprint epd inspect [--format ilcd+epd|openepd] [--json] FILE [FLOW.xml ...]
 //	footprint version   (or footprint --version)
 //

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,9 +74,15 @@ var nutsCountries = map[string]bool{
 type MissingError struct {
 	Notice string
 	Fields []string
+	// Detail, when set, says what is wrong with fields given (statistics
+	// that do not add up) instead of naming them missing.
+	Detail string
 }
 
 func (e *MissingError) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("the %s cannot be written: %s", e.Notice, e.Detail)
+	}
 	return fmt.Sprintf("the %s cannot be written without %s: an eForms notice requires them", e.Notice, strings.Join(e.Fields, ", "))
 }
 
@@ -146,7 +153,7 @@ func ContractNoticeXML(t tender.Tender) ([]byte, error) {
 					tx("cbc:EndDate", date(t.Deadline)),
 					tx("cbc:EndTime", clock(t.Deadline)))},
 				lotProcess()...)...),
-			lotProject(t)),
+			lotProject(t, unknownPeriod())),
 	)
 	return document(root), nil
 }
@@ -164,8 +171,55 @@ type Winner struct {
 	// Size is the eForms economic-operator-size code: micro, small,
 	// medium or large (BT-165).
 	Size string
-	// Contract is the contract's conclusion date (BT-145).
-	Contract time.Time
+	// Contract is the contract's conclusion date (BT-145), also the start
+	// of the lot's planned period (BT-536); ContractEnd its end (BT-537).
+	Contract, ContractEnd time.Time
+	// Received counts the tenders received (not withdrawn) by their
+	// tenderers' size (micro, small, medium, large) and origin (non_eea,
+	// other_eea: outside the EEA, and in another EEA country than the
+	// buyer's), as the award notice's statistics must (BT-759, BT-760);
+	// a bid does not say its tenderer's size or country, so the officer
+	// gives them. Keys are the parameter names without "received_".
+	Received map[string]int
+}
+
+// receivedKinds are Winner.Received's keys with their eForms
+// received-submission-type codes, in the order the notice lists them.
+var receivedKinds = []struct{ key, code string }{
+	{"micro", "t-micro"}, {"small", "t-small"}, {"medium", "t-med"}, {"large", "t-large"},
+	{"non_eea", "t-no-eea"}, {"other_eea", "t-oth-eea"},
+}
+
+// missingReceived lists the statistics parameters w lacks for a lot that
+// received tenders, and says when the given sizes do not add up to them.
+func (w *Winner) missingReceived(received int) (missing []string, problem string) {
+	var got map[string]int
+	if w != nil {
+		got = w.Received
+	}
+	sizes, origins := 0, 0
+	for i, k := range receivedKinds {
+		n, ok := got[k.key]
+		if !ok {
+			missing = append(missing, "received_"+k.key)
+			continue
+		}
+		if i < 4 {
+			sizes += n
+		} else {
+			origins += n
+		}
+	}
+	if len(missing) > 0 {
+		return missing, ""
+	}
+	if sizes != received {
+		return nil, fmt.Sprintf("received_micro + received_small + received_medium + received_large = %d, but the tender received %d bids (not withdrawn)", sizes, received)
+	}
+	if origins > received {
+		return nil, fmt.Sprintf("received_non_eea + received_other_eea = %d, more than the %d bids received", origins, received)
+	}
+	return nil, ""
 }
 
 // missing lists the winner details w lacks.
@@ -186,6 +240,9 @@ func (w *Winner) missing() []string {
 	}
 	if v.Contract.IsZero() {
 		out = append(out, "contract_date")
+	}
+	if v.ContractEnd.IsZero() {
+		out = append(out, "contract_end")
 	}
 	return out
 }
@@ -210,16 +267,33 @@ func AwardNoticeXML(t tender.Tender, ev *tender.Evaluation, bids []tender.Bid, o
 	if winner != nil {
 		miss = append(miss, w.missing()...)
 	}
-	if len(miss) > 0 {
-		return nil, &MissingError{Notice: "contract award notice", Fields: miss}
-	}
-	n := t.Notice
-	cur := t.Currency
 	received := 0
 	for _, b := range bids {
 		if b.WithdrawnAt == nil {
 			received++
 		}
+	}
+	if received > 0 {
+		m, problem := w.missingReceived(received)
+		miss = append(miss, m...)
+		if problem != "" {
+			return nil, &MissingError{Notice: "contract award notice", Fields: []string{"received_micro"}, Detail: problem}
+		}
+	}
+	if len(miss) > 0 {
+		return nil, &MissingError{Notice: "contract award notice", Fields: miss}
+	}
+	// The notice is dispatched once the contract is concluded: dated at
+	// the later of the opening and the contract date (BR-BT-00145-0100).
+	issued := opened
+	if winner != nil && w.Contract.After(issued) {
+		issued = w.Contract
+	}
+	n := t.Notice
+	cur := t.Currency
+	period := unknownPeriod()
+	if winner != nil {
+		period = el("cac:PlannedPeriod", tx("cbc:StartDate", date(w.Contract)), tx("cbc:EndDate", date(w.ContractEnd)))
 	}
 	result := el("efac:NoticeResult")
 	lot := el("efac:LotResult", tx("cbc:ID", "RES-0001", "schemeName", "result"))
@@ -231,8 +305,9 @@ func AwardNoticeXML(t tender.Tender, ev *tender.Evaluation, bids []tender.Bid, o
 			tx("cbc:HigherTenderAmount", hi, "currencyID", cur),
 			tx("cbc:LowerTenderAmount", lo, "currencyID", cur),
 			tx("cbc:TenderResultCode", "selec-w", "listName", "winner-selection-status"),
-			el("efac:LotTender", tx("cbc:ID", "TEN-0001", "schemeName", "tender")),
-			stats(received),
+			el("efac:LotTender", tx("cbc:ID", "TEN-0001", "schemeName", "tender")))
+		lot.kids = append(lot.kids, stats(received, w)...)
+		lot.kids = append(lot.kids,
 			el("efac:SettledContract", tx("cbc:ID", "CON-0001", "schemeName", "contract")),
 			el("efac:TenderLot", tx("cbc:ID", lotID, "schemeName", "Lot")))
 		result.kids = append(result.kids, lot,
@@ -262,7 +337,7 @@ func AwardNoticeXML(t tender.Tender, ev *tender.Evaluation, bids []tender.Bid, o
 			tx("cbc:TenderResultCode", "clos-nw", "listName", "winner-selection-status"),
 			el("efac:DecisionReason", tx("efbc:DecisionReasonCode", reason, "listName", "non-award-justification")))
 		if received > 0 {
-			lot.kids = append(lot.kids, stats(received))
+			lot.kids = append(lot.kids, stats(received, w)...)
 		}
 		lot.kids = append(lot.kids, el("efac:TenderLot", tx("cbc:ID", lotID, "schemeName", "Lot")))
 		result.kids = append(result.kids, lot)
@@ -277,7 +352,7 @@ func AwardNoticeXML(t tender.Tender, ev *tender.Evaluation, bids []tender.Bid, o
 			organizations(n, wo)),
 	)
 	root.attrs = rootAttrs("ContractAwardNotice")
-	root.kids = append(root.kids, header(t, "can", opened, "result", "can-standard")...)
+	root.kids = append(root.kids, header(t, "can", issued, "result", "can-standard")...)
 	root.kids = append(root.kids,
 		contractingParty(n),
 		el("cac:TenderingProcess", tx("cbc:ProcedureCode", "open", "listName", "procurement-procedure-type")),
@@ -289,7 +364,7 @@ func AwardNoticeXML(t tender.Tender, ev *tender.Evaluation, bids []tender.Bid, o
 				awardingTerms(t),
 				appealTerms()),
 			el("cac:TenderingProcess", append([]*xel{tx("cbc:GovernmentAgreementConstraintIndicator", "true")}, lotProcess()...)...),
-			lotProject(t)),
+			lotProject(t, period)),
 		el("cac:TenderResult", tx("cbc:AwardDate", date(opened))),
 	)
 	return document(root), nil
@@ -321,11 +396,22 @@ func priceRange(ev *tender.Evaluation) (lo, hi string) {
 	return l.StringFixed(2), h.StringFixed(2)
 }
 
-// stats is the number of tenders received (BT-759, BT-760 tenders).
-func stats(received int) *xel {
-	return el("efac:ReceivedSubmissionsStatistics",
-		tx("efbc:StatisticsCode", "tenders", "listName", "received-submission-type"),
-		tx("efbc:StatisticsNumeric", fmt.Sprint(received)))
+// stats are the lot's received-submission statistics (BT-759, BT-760):
+// the tenders received, all electronically (footprint receives nothing
+// else), the SMEs among them and the counts by size and origin w gives.
+func stats(received int, w *Winner) []*xel {
+	one := func(code string, n int) *xel {
+		return el("efac:ReceivedSubmissionsStatistics",
+			tx("efbc:StatisticsCode", code, "listName", "received-submission-type"),
+			tx("efbc:StatisticsNumeric", fmt.Sprint(n)))
+	}
+	// By size, micro, small and medium are given each, not as t-sme
+	// (BR-BT-13713-0117 takes one or the other).
+	out := []*xel{one("tenders", received), one("t-esubm", received)}
+	for _, k := range receivedKinds {
+		out = append(out, one(k.code, w.Received[k.key]))
+	}
+	return out
 }
 
 // rootAttrs are the namespace declarations of a notice whose root is
@@ -483,9 +569,18 @@ func procedureProject(t tender.Tender) *xel {
 		place(n))
 }
 
+// unknownPeriod is a planned period of unknown duration (BT-36 UNKNOWN).
+func unknownPeriod() *xel {
+	return el("cac:PlannedPeriod", tx("cbc:DescriptionCode", "UNKNOWN", "listName", "timeperiod"))
+}
+
 // lotProject is the lot's purpose, with the strategic procurement terms
 // of a carbon award rule (BT-06 env-imp, BT-774 clim-mitig, BT-805).
-func lotProject(t tender.Tender) *xel {
+//
+// period is the lot's planned period: the contract's dates in an award
+// notice with a winner (BR-BT-00538-0130 forbids an unknown duration
+// there), nil for "UNKNOWN" (BT-36), which the officer completes.
+func lotProject(t tender.Tender, period *xel) *xel {
 	n := t.Notice
 	p := el("cac:ProcurementProject",
 		tx("cbc:ID", t.Reference, "schemeName", "InternalID"),
@@ -504,7 +599,7 @@ func lotProject(t tender.Tender) *xel {
 	p.kids = append(p.kids,
 		el("cac:MainCommodityClassification", tx("cbc:ItemClassificationCode", n.CPV, "listName", "cpv")),
 		place(n),
-		el("cac:PlannedPeriod", tx("cbc:DescriptionCode", "UNKNOWN", "listName", "timeperiod")))
+		period)
 	return p
 }
 
@@ -588,7 +683,8 @@ func formula(t tender.Tender) string {
 
 // WinnerParams are the names of a Winner's fields as an export takes them
 // (query parameters, command-line flags), in order.
-var WinnerParams = []string{"winner_id", "winner_country", "winner_town", "winner_postcode", "winner_nuts", "winner_size", "contract_date"}
+var WinnerParams = []string{"winner_id", "winner_country", "winner_town", "winner_postcode", "winner_nuts", "winner_size", "contract_date", "contract_end",
+	"received_micro", "received_small", "received_medium", "received_large", "received_non_eea", "received_other_eea"}
 
 // ParseWinner reads a Winner from its parameters (get returns "" for one
 // not given); it returns nil when none is given, and the problems of the
@@ -622,12 +718,37 @@ func ParseWinner(get func(name string) string) (w *Winner, problems map[string]s
 	default:
 		problems["winner_size"] = "use micro, small, medium or large"
 	}
+	for _, k := range receivedKinds {
+		s, ok := v["received_"+k.key]
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > tender.MaxMaxBids {
+			problems["received_"+k.key] = fmt.Sprintf("give a whole number of bids from 0 to %d", tender.MaxMaxBids)
+			continue
+		}
+		if w.Received == nil {
+			w.Received = map[string]int{}
+		}
+		w.Received[k.key] = n
+	}
+	if d := v["contract_end"]; d != "" {
+		t, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			problems["contract_end"] = "give the date the contract ends as YYYY-MM-DD"
+		}
+		w.ContractEnd = t
+	}
 	if d := v["contract_date"]; d != "" {
 		t, err := time.Parse("2006-01-02", d)
 		if err != nil {
 			problems["contract_date"] = "give the date the contract was concluded as YYYY-MM-DD"
 		}
 		w.Contract = t
+	}
+	if !w.Contract.IsZero() && !w.ContractEnd.IsZero() && !w.ContractEnd.After(w.Contract) {
+		problems["contract_end"] = "the contract must end after it is concluded (contract_date)"
 	}
 	return w, problems
 }
