@@ -349,13 +349,15 @@ var exampleTargets = map[string]string{
 	"/tenders/{id}/bid":        "/tenders/t0001/bid",
 	// Tenders: this test's server has no database, so they answer 503
 	// (GET and HEAD alike); tenders_api_test.go tests them with one.
-	"/v1/tenders/{id}":               "/v1/tenders/T1",
-	"/v1/tenders/{id}/bids":          "/v1/tenders/T1/bids",
-	"/v1/tenders/{id}/bids/{bid_id}": "/v1/tenders/T1/bids/B1",
-	"/v1/tenders/{id}/open":          "/v1/tenders/T1/open",
-	"/v1/tenders/{id}/evaluation":    "/v1/tenders/T1/evaluation",
-	"/v1/tenders/{id}/ocds":          "/v1/tenders/T1/ocds",
-	"/v1/tenders/{id}/audit":         "/v1/tenders/T1/audit",
+	"/v1/tenders/{id}":                        "/v1/tenders/T1",
+	"/v1/tenders/{id}/bids":                   "/v1/tenders/T1/bids",
+	"/v1/tenders/{id}/bids/{bid_id}":          "/v1/tenders/T1/bids/B1",
+	"/v1/tenders/{id}/open":                   "/v1/tenders/T1/open",
+	"/v1/tenders/{id}/evaluation":             "/v1/tenders/T1/evaluation",
+	"/v1/tenders/{id}/ocds":                   "/v1/tenders/T1/ocds",
+	"/v1/tenders/{id}/eforms/contract-notice": "/v1/tenders/T1/eforms/contract-notice",
+	"/v1/tenders/{id}/eforms/award-notice":    "/v1/tenders/T1/eforms/award-notice",
+	"/v1/tenders/{id}/audit":                  "/v1/tenders/T1/audit",
 }
 
 // storeRoutes need a store (and the officer pages a session): on the

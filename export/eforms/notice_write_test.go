@@ -229,7 +229,7 @@ func TestNoticeRefusals(t *testing.T) {
 		{"cn outside NUTS", func() ([]byte, error) { return ContractNoticeXML(nonEU) }, nil},
 		{"can without winner", func() ([]byte, error) {
 			return AwardNoticeXML(testTender(tender.PriceOnly), ev, nil, opened, nil)
-		}, []string{"winner_id", "winner_country", "winner_town", "winner_postcode", "winner_size", "contract_date"}},
+		}, []string{"winner_id", "winner_country", "winner_town", "winner_postcode", "winner_size", "contract_date", "contract_end"}},
 		{"can with a German winner without NUTS", func() ([]byte, error) {
 			w := *winner
 			w.Country, w.NUTS = "DEU", ""
