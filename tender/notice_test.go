@@ -3,6 +3,8 @@ package tender
 import (
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 // TestNoticeValidation: each notice field is checked at its pointer with a
@@ -46,5 +48,28 @@ func TestNoticeValidation(t *testing.T) {
 	}
 	if got := (*Notice)(nil).Missing("cpv"); len(got) != 1 {
 		t.Errorf("nil Missing = %v", got)
+	}
+}
+
+// TestAwardStatement: the one text of the award rule that the exports
+// publish names the rule, its declared values, the limits rule and the
+// tie-break.
+func TestAwardStatement(t *testing.T) {
+	w := dec("85.5")
+	for _, tc := range []struct {
+		a    Award
+		want []string
+	}{
+		{Award{Rule: PriceOnly, Limits: LimitsReport}, []string{"Lowest price wins (price_only)", "Ties go to the earlier receipt."}},
+		{Award{Rule: CarbonPrice, CarbonPricePerT: &w, Limits: LimitsExclude}, []string{"W = 85.5 EUR per tonne CO2e", "is excluded"}},
+		{Award{Rule: Ladder, LadderDiscounts: map[string]decimal.Decimal{"5": dec("0.1"), "3": dec("0.04")}, Limits: LimitsReport},
+			[]string{"(level 3: 0.04; level 5: 0.1)"}},
+	} {
+		got := tc.a.Statement("EUR")
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", tc.a.Rule, got, w)
+			}
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package tender
 
 import (
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -201,3 +203,37 @@ func Summarize(fp *calc.Footprint) (Summary, error) {
 // stamped before it is hashed or compared survives a round trip through
 // either store unchanged, so hashes and tie-breaks do not move.
 func Stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// Statement states the award rule in words with its declared values (W in
+// currency per tonne, the ladder's discounts) and the limits rule and the
+// tie-break, as docs/tenders.md defines them: the one text the exports
+// (eForms BT-543, OCDS awardCriteriaDetails) publish.
+func (a Award) Statement(currency string) string {
+	s := ""
+	switch a.Rule {
+	case PriceOnly:
+		s = "Lowest price wins (price_only): score = price."
+	case CarbonPrice:
+		w := ""
+		if a.CarbonPricePerT != nil {
+			w = a.CarbonPricePerT.String()
+		}
+		s = "Lowest notional price wins (carbon_price): notional price = price + W × t CO2e, where W = " + w + " " + currency +
+			" per tonne CO2e and t CO2e is the bid's footprint in tonnes CO2e."
+	case Ladder:
+		levels := make([]string, 0, len(a.LadderDiscounts))
+		for l := range a.LadderDiscounts {
+			levels = append(levels, l)
+		}
+		sort.Strings(levels)
+		for i, l := range levels {
+			levels[i] = "level " + l + ": " + a.LadderDiscounts[l].String()
+		}
+		s = "Lowest notional price wins (ladder): notional price = price × (1 − d), where d is the discount of the certification level the bid declares (" +
+			strings.Join(levels, "; ") + "); no declared level, no discount."
+	}
+	if a.Limits == LimitsExclude {
+		s += " A bid failing a procurement limit of the method is excluded."
+	}
+	return s + " Ties go to the earlier receipt."
+}

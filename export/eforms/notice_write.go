@@ -19,7 +19,6 @@ import (
 	"crypto/sha1"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -649,37 +648,8 @@ func awardingTerms(t tender.Tender) *xel {
 }
 
 // formula states the award rule's formula with its declared values
-// (BT-543), as docs/tenders.md defines the rules.
-func formula(t tender.Tender) string {
-	a := t.Award
-	s := ""
-	switch a.Rule {
-	case tender.PriceOnly:
-		s = "Lowest price wins (price_only): score = price."
-	case tender.CarbonPrice:
-		w := ""
-		if a.CarbonPricePerT != nil {
-			w = a.CarbonPricePerT.String()
-		}
-		s = "Lowest notional price wins (carbon_price): notional price = price + W × t CO2e, where W = " + w + " " + t.Currency +
-			" per tonne CO2e and t CO2e is the bid's footprint in tonnes CO2e."
-	case tender.Ladder:
-		levels := make([]string, 0, len(a.LadderDiscounts))
-		for l := range a.LadderDiscounts {
-			levels = append(levels, l)
-		}
-		sort.Strings(levels)
-		for i, l := range levels {
-			levels[i] = "level " + l + ": " + a.LadderDiscounts[l].String()
-		}
-		s = "Lowest notional price wins (ladder): notional price = price × (1 − d), where d is the discount of the certification level the bid declares (" +
-			strings.Join(levels, "; ") + "); no declared level, no discount."
-	}
-	if a.Limits == tender.LimitsExclude {
-		s += " A bid failing a procurement limit of the method is excluded."
-	}
-	return s + " Ties go to the earlier receipt."
-}
+// (BT-543): tender.Award.Statement, the words every export uses.
+func formula(t tender.Tender) string { return t.Award.Statement(t.Currency) }
 
 // WinnerParams are the names of a Winner's fields as an export takes them
 // (query parameters, command-line flags), in order.

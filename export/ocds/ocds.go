@@ -28,7 +28,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -562,35 +561,9 @@ func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, bids []ten
 	return rel
 }
 
-// awardDetails states the award rule in words, with its declared values
-// (W in currency per tonne).
-func awardDetails(a tender.Award, currency string) string {
-	s := ""
-	switch a.Rule {
-	case tender.PriceOnly:
-		s = "Lowest price wins (price_only)."
-	case tender.CarbonPrice:
-		w := ""
-		if a.CarbonPricePerT != nil {
-			w = a.CarbonPricePerT.String()
-		}
-		s = "Lowest notional price wins: price + " + w + " " + currency + " per tonne CO2e of the bid's footprint (carbon_price)."
-	case tender.Ladder:
-		levels := make([]string, 0, len(a.LadderDiscounts))
-		for l := range a.LadderDiscounts {
-			levels = append(levels, l)
-		}
-		sort.Strings(levels)
-		for i, l := range levels {
-			levels[i] = l + " " + a.LadderDiscounts[l].String()
-		}
-		s = "Lowest notional price wins: price × (1 − the declared level's discount) (ladder; discounts: " + strings.Join(levels, ", ") + ")."
-	}
-	if a.Limits == tender.LimitsExclude {
-		s += " A bid failing a procurement limit of the method is excluded."
-	}
-	return s + " Ties go to the earlier receipt."
-}
+// awardDetails states the award rule in words, with its declared values:
+// tender.Award.Statement, the text the eForms notices publish too.
+func awardDetails(a tender.Award, currency string) string { return a.Statement(currency) }
 
 // Encode returns the package as it is published: compact JSON and a
 // newline, and the SHA-256 (hex) of the JSON without the newline, the

@@ -98,7 +98,7 @@ func TestBuildFromEvents(t *testing.T) {
 	}
 	for _, want := range []string{`"id":"ocds-fprint-t1-tender-1","date":"2026-03-01T09:00:00Z"`, `"id":"ocds-fprint-t1-award-5","date":"2026-03-01T11:00:00Z"`,
 		`"publishedDate":"2026-03-01T11:00:00Z"`, `"relatedBid":"b2"`, `{"id":"tenderer-b1","name":"A","roles":["tenderer"]}`,
-		`"measure":"withdrawnBids","date":"2026-03-01T11:00:00Z","value":1`, `price + 100 EUR per tonne CO2e`} {
+		`"measure":"withdrawnBids","date":"2026-03-01T11:00:00Z","value":1`, `W = 100 EUR per tonne CO2e`} {
 		if !bytes.Contains(a, []byte(want)) {
 			t.Errorf("no %s in\n%s", want, a)
 		}
