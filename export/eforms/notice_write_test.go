@@ -48,7 +48,7 @@ func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 func testTender(rule tender.Rule) tender.Tender {
 	t := tender.Tender{ID: "t-" + string(rule), Reference: "BER-2026-" + strings.ToUpper(string(rule[:3])), Title: "Road resurfacing, Berlin-Mitte",
 		Buyer: "Land Berlin", Currency: "EUR", Deadline: deadline, Created: created, Status: tender.StatusOpened,
-		Method: tender.MethodPin{ID: "en15804-a1a3", Version: "2025.1", Digest: strings.Repeat("ab", 32)},
+		Method: tender.MethodPin{ID: "eu-gpp", Version: "2026.1", Digest: strings.Repeat("ab", 32)},
 		Award:  tender.Award{Rule: rule, Limits: tender.LimitsExclude}, Notice: fullNotice()}
 	switch rule {
 	case tender.CarbonPrice:
