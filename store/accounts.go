@@ -75,10 +75,20 @@ type Accounts interface {
 }
 
 // AccountsOf returns st's accounts, or false when st keeps none (a store
-// of tests that predates accounts).
+// of tests that predates accounts). A store that wraps another (with a
+// checkpoint file, say) says which it wraps with an Unwrap() Store method.
 func AccountsOf(st Store) (Accounts, bool) {
-	a, ok := st.(Accounts)
-	return a, ok
+	for st != nil {
+		if a, ok := st.(Accounts); ok {
+			return a, true
+		}
+		u, ok := st.(interface{ Unwrap() Store })
+		if !ok {
+			return nil, false
+		}
+		st = u.Unwrap()
+	}
+	return nil, false
 }
 
 const officerCols = "id, name, role, token_hash, params, disabled, created"
