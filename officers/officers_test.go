@@ -166,6 +166,14 @@ func TestAccounts(t *testing.T) {
 	if err != nil || sb.Actor != admin {
 		t.Fatalf("bootstrap sign-in: %+v, %v", sb, err)
 	}
+	if a, err := f.svc.Session(ctx, sb.Token); err != nil || a != admin {
+		t.Fatalf("bootstrap session: %+v, %v", a, err)
+	}
+	// Another bootstrap token ends the bootstrap sessions.
+	other := New(Config{Accounts: f.svc.acc, BootstrapHash: tender.HashToken(bootToken + "2"), Now: f.clock})
+	if _, err := other.Session(ctx, sb.Token); !errors.Is(err, ErrUnauthenticated) {
+		t.Errorf("a bootstrap session under another bootstrap token: %v", err)
+	}
 	if list, err := f.svc.List(ctx, admin); err != nil || len(list) != 1 || !list[0].Disabled {
 		t.Errorf("List = %+v, %v", list, err)
 	}

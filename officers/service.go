@@ -274,7 +274,11 @@ func (s *Service) session(ctx context.Context, tok string) (Actor, store.Session
 	if se.Revoked != nil || !s.now().Before(se.Expires) {
 		return Actor{}, se, ErrUnauthenticated
 	}
-	if se.OfficerID == BootstrapID {
+	if strings.HasPrefix(se.OfficerID, BootstrapID+"@") {
+		// Only while the bootstrap token is the one signed in with.
+		if s.bootstrap == "" || se.OfficerID != s.bootstrapSessionID() {
+			return Actor{}, se, ErrUnauthenticated
+		}
 		return bootstrap, se, nil
 	}
 	o, err := s.acc.Officer(ctx, se.OfficerID)
@@ -287,6 +291,14 @@ func (s *Service) session(ctx context.Context, tok string) (Actor, store.Session
 		return Actor{}, se, ErrUnauthenticated
 	}
 	return Actor{ID: o.ID, Name: o.Name, Role: Role(o.Role)}, se, nil
+}
+
+// bootstrapSessionID is the officer_id of the bootstrap administrator's
+// sessions: "officer@" and 16 hex digits of the SHA-256 of the bootstrap
+// token's hash, so that changing FOOTPRINT_OFFICER_TOKEN ends them (no
+// account id contains "@").
+func (s *Service) bootstrapSessionID() string {
+	return BootstrapID + "@" + tender.HashToken(s.bootstrap)[:16]
 }
 
 // SignedIn is the outcome of SignIn.
@@ -328,7 +340,11 @@ func (s *Service) SignIn(ctx context.Context, id, tok string) (SignedIn, error) 
 	token := sessionPrefix + secret
 	now := tender.Stamp(s.now())
 	exp := now.Add(SessionTTL)
-	if err := s.acc.CreateSession(ctx, store.Session{IDHash: tender.HashToken(token), OfficerID: a.ID, Created: now, Expires: exp}); err != nil {
+	owner := a.ID
+	if a.ID == BootstrapID {
+		owner = s.bootstrapSessionID()
+	}
+	if err := s.acc.CreateSession(ctx, store.Session{IDHash: tender.HashToken(token), OfficerID: owner, Created: now, Expires: exp}); err != nil {
 		return SignedIn{}, err
 	}
 	return SignedIn{Actor: a, Token: token, Expires: exp}, nil

@@ -16,9 +16,10 @@ import (
 // Authentication of the tender routes (DESIGN "Tenders", docs/tenders.md
 // "Security").
 //
-// Two bearer credentials exist: the officers' token (one per server,
-// compared by hash with Config.OfficerTokenHash) and a bid token (one per
-// bid, returned once at submission). A bid token is written
+// Officers present the bootstrap administrator's token (one per server,
+// compared by hash with Config.OfficerTokenHash), a named officer's
+// personal token or a session token (package officers, officers_api.go);
+// suppliers a bid token (one per bid, returned once at submission). A bid token is written
 // "<bid_id>.<secret>": the store keeps tender.HashToken(secret) only, and
 // the bid id in front lets the server find the one bid the token claims,
 // so that a valid bid token presented on the wrong bid or on an officer

@@ -2,7 +2,8 @@ package server
 
 // Web pages for tenders (DESIGN "Tenders", issue 10 "Web pages").
 //
-// Officers sign in with the officer token and get a session cookie; every
+// Officers sign in with their id and personal token (the bootstrap
+// administrator with the officer token) and get a session cookie; every
 // officer page needs it, and every form that changes state carries a
 // per-session CSRF token. Suppliers need no account: the public notice
 // carries the bid form, and the receipt shows the bid token once.

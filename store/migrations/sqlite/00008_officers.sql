@@ -4,7 +4,8 @@
 -- m=…,t=…,p=…$<salt base64>"); a session only as the SHA-256 of its id.
 -- A role change or disabling an account revokes its sessions in the same
 -- transaction. The bootstrap administrator (FOOTPRINT_OFFICER_TOKEN) has no
--- row here; its sessions carry officer_id "officer". Shipped: never edit;
+-- row here; its sessions carry officer_id "officer@<16 hex digits of the
+-- SHA-256 of its token's hash>", so a new token ends them. Shipped: never edit;
 -- add a new numbered migration instead.
 
 -- +goose Up
