@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
@@ -15,9 +16,10 @@ import (
 // Authentication of the tender routes (DESIGN "Tenders", docs/tenders.md
 // "Security").
 //
-// Two bearer credentials exist: the officers' token (one per server,
-// compared by hash with Config.OfficerTokenHash) and a bid token (one per
-// bid, returned once at submission). A bid token is written
+// Officers present the bootstrap administrator's token (one per server,
+// compared by hash with Config.OfficerTokenHash), a named officer's
+// personal token or a session token (package officers, officers_api.go);
+// suppliers a bid token (one per bid, returned once at submission). A bid token is written
 // "<bid_id>.<secret>": the store keeps tender.HashToken(secret) only, and
 // the bid id in front lets the server find the one bid the token claims,
 // so that a valid bid token presented on the wrong bid or on an officer
@@ -38,10 +40,6 @@ const OfficerTokenSetting = "officer_token_hash"
 // MaxTokenLen bounds a presented bearer token; longer ones are refused
 // before they are hashed.
 const MaxTokenLen = 512
-
-// officerActor is the actor of the audit events officers cause; there is
-// one officer credential, so the events cannot name a person.
-const officerActor = "officer"
 
 // Errors of authentication, mapped in errors.go.
 var (
@@ -288,35 +286,54 @@ func (d *tenderDeps) bidHolder(ctx context.Context, tenderID, urlBid, tok string
 	return claimed, nil
 }
 
-// requireOfficer lets an officer through. A valid bid token of this
-// tender (tenderID, "" on routes of no tender) is 403: the credential is
-// right, the route is not for it; anything else is 401.
+// requireOfficer lets an officer through and returns who it is: the
+// bootstrap administrator (FOOTPRINT_OFFICER_TOKEN), a named officer by
+// personal token, or a session token (POST /v1/session). The role is
+// checked by the use cases (package tenders, officers), which answer 403.
+// A valid bid token of this tender (tenderID, "" on routes of no tender)
+// is 403: the credential is right, the route is not for it; anything
+// else is 401.
 //
 // A presented token is first allowed by the guess limiter (429 when its
-// address or the officer token has had too many failures; guard.go), and
-// a refused one is counted there.
-func (s *Server) requireOfficer(w http.ResponseWriter, r *http.Request, tenderID string) error {
+// address, the officer token, or the account a personal token names has
+// had too many failures; guard.go), and a refused one is counted there.
+func (s *Server) requireOfficer(w http.ResponseWriter, r *http.Request, tenderID string) (officers.Actor, error) {
 	tok := bearer(r)
 	if tok == "" {
-		return unauthorized(w, false, "this route is for officers: send Authorization: Bearer <officer token>")
+		return officers.Actor{}, unauthorized(w, false, "this route is for officers: send Authorization: Bearer <officer token>")
 	}
-	if err := s.guesses.allow(w, r, targetOfficer); err != nil {
-		return err
+	targets := officerTargets(tok)
+	if err := s.guesses.allow(w, r, targets...); err != nil {
+		return officers.Actor{}, err
 	}
-	if s.tenders.isOfficer(tok) {
-		return nil
+	a, err := s.tenders.officers.Authenticate(r.Context(), tok)
+	if err == nil {
+		return a, nil
 	}
-	if tenderID != "" && strings.Contains(tok, ".") {
+	if !errors.Is(err, officers.ErrUnauthenticated) {
+		return officers.Actor{}, err
+	}
+	if tenderID != "" && strings.Contains(tok, ".") && !officers.IsPersonalToken(tok) && !officers.IsSessionToken(tok) {
 		holder, err := s.tenders.bidHolder(r.Context(), tenderID, "", tok)
 		if err != nil {
-			return err
+			return officers.Actor{}, err
 		}
 		if holder != "" {
-			return &httpError{err: errForbidden, detail: "a bid token gives access to its own bid only; this route is for officers (send the officer token)"}
+			return officers.Actor{}, &httpError{err: errForbidden, detail: "a bid token gives access to its own bid only; this route is for officers (send the officer token)"}
 		}
 	}
-	s.guesses.fail(r, guessOfficer, targetOfficer)
-	return unauthorized(w, true, "this route is for officers: send Authorization: Bearer <officer token>")
+	s.guesses.fail(r, guessOfficer, targets...)
+	return officers.Actor{}, unauthorized(w, true, "this route is for officers: send Authorization: Bearer <officer token>")
+}
+
+// officerTargets are the guess-limiter targets of an officer credential:
+// the officer token's, and for a personal token the account it names
+// ("officer:<id>"), so that failures are limited per account too.
+func officerTargets(tok string) []string {
+	if id := officers.TokenOfficer(tok); id != "" && len(id) <= 64 {
+		return []string{targetOfficer, "officer:" + id}
+	}
+	return []string{targetOfficer}
 }
 
 // caller is who presented a credential on a bid route.
@@ -341,8 +358,14 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request, tenderID, bidI
 	if err := s.guesses.allow(w, r, targets...); err != nil {
 		return caller{}, err
 	}
-	if s.tenders.isOfficer(tok) {
-		return caller{officer: true}, nil
+	if officers.IsPersonalToken(tok) || officers.IsSessionToken(tok) || s.tenders.isOfficer(tok) {
+		if _, err := s.tenders.officers.Authenticate(r.Context(), tok); err == nil {
+			return caller{officer: true}, nil
+		} else if !errors.Is(err, officers.ErrUnauthenticated) {
+			return caller{}, err
+		}
+		s.guesses.fail(r, guessOfficer, targets...)
+		return caller{}, unauthorized(w, true, "the token is not valid for this bid; send the bid token returned at submission")
 	}
 	holder, err := s.tenders.bidHolder(r.Context(), tenderID, bidID, tok)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/footprint-gpp/footprint/export/eforms"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 	"github.com/footprint-gpp/footprint/tenders"
@@ -107,6 +108,13 @@ var errorTable = []kind{
 	{errTooManyGuesses, http.StatusTooManyRequests, "too-many-requests", "Too many failed credentials"},
 	{errForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
 	{tenders.ErrForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
+	// Officer accounts (package officers, officers_api.go): a role that
+	// may not do the action is 403 #forbidden.
+	{officers.ErrUnauthenticated, http.StatusUnauthorized, "unauthorized", "Unauthorized"},
+	{officers.ErrForbidden, http.StatusForbidden, "forbidden", "Forbidden"},
+	{officers.ErrInvalid, http.StatusUnprocessableEntity, "invalid-officer", "Invalid officer"},
+	{officers.ErrExists, http.StatusConflict, "officer-exists", "Officer id taken"},
+	{officers.ErrNoAccounts, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
 	{tenders.ErrNoStore, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
 	// A write refused for want of disk space (the store's typed error;
 	// its text, the driver's, is logged and replaced by diskFullDetail).

@@ -2,6 +2,7 @@ package server
 
 import (
 	"container/list"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/officers"
 )
 
 // Limits on failed credential guesses (docs/api.md "Limits",
@@ -244,6 +246,12 @@ func (g *guessLimiter) refuse(w http.ResponseWriter, left time.Duration, why str
 // guessSignIn) against the request's address and targets, and logs it
 // once: address, route, method and kind, never the credential.
 func (g *guessLimiter) fail(r *http.Request, kind string, targets ...string) {
+	g.failAs(r, kind, "", targets...)
+}
+
+// failAs is fail with the officer id a sign-in claimed (logged after the
+// other attributes; "" for none).
+func (g *guessLimiter) failAs(r *http.Request, kind, officer string, targets ...string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now, win := g.lim.Now(), g.lim.Window
@@ -255,6 +263,9 @@ func (g *guessLimiter) fail(r *http.Request, kind string, targets ...string) {
 	}
 	attrs := []slog.Attr{slog.String("remote", clip.Prefix(r.RemoteAddr)), slog.String("address", addr), slog.String("route", route),
 		slog.String("method", methodLabel(r.Method)), slog.String("kind", kind), slog.Int("failures", a.n)}
+	if officer != "" {
+		attrs = append(attrs, slog.String("officer", clip.Prefix(officer)))
+	}
 	g.log.LogAttrs(r.Context(), slog.LevelWarn, "credential refused", attrs...)
 	if a.n == g.lim.PerAddress {
 		g.log.LogAttrs(r.Context(), slog.LevelWarn, "credential guesses limited: address", slog.String("address", addr),
@@ -268,18 +279,39 @@ func (g *guessLimiter) fail(r *http.Request, kind string, targets ...string) {
 	}
 }
 
-// guessSignIn is the limiter's check of a token posted to the sign-in
-// form (an empty one is no guess).
-func (s *Server) guessSignIn(w http.ResponseWriter, r *http.Request, token string) error {
+// guessSignIn is the limiter's check of a sign-in (the web form or POST
+// /v1/session): the address, the officer token, and the account named
+// (by id, or by the personal token). An empty token is no guess.
+func (s *Server) guessSignIn(w http.ResponseWriter, r *http.Request, id, token string) error {
 	if token == "" {
 		return nil
 	}
-	return s.guesses.allow(w, r, targetOfficer)
+	return s.guesses.allow(w, r, signInTargets(id, token)...)
 }
 
-// failSignIn counts a wrong token posted to the sign-in form.
-func (s *Server) failSignIn(r *http.Request, token string) {
-	if token != "" {
-		s.guesses.fail(r, guessSignIn, targetOfficer)
+// signInTargets are the targets of a sign-in's failures.
+func signInTargets(id, token string) []string {
+	t := officerTargets(token)
+	if id != "" && len(t) == 1 {
+		t = append(t, "officer:"+id)
 	}
+	return t
+}
+
+// signIn checks a sign-in's credential and starts a session; a refused
+// one is counted by the limiter and logged (the officer id it claimed,
+// never the token).
+func (s *Server) signIn(r *http.Request, id, token string) (officers.SignedIn, error) {
+	if token == "" || len(token) > MaxTokenLen {
+		return officers.SignedIn{}, officers.ErrUnauthenticated
+	}
+	si, err := s.tenders.officers.SignIn(r.Context(), id, token)
+	if errors.Is(err, officers.ErrUnauthenticated) {
+		claimed := id
+		if claimed == "" {
+			claimed = officers.TokenOfficer(token)
+		}
+		s.guesses.failAs(r, guessSignIn, claimed, signInTargets(id, token)...)
+	}
+	return si, err
 }

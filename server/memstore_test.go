@@ -26,6 +26,10 @@ type memStore struct {
 	tenders  map[string]*memTender
 	order    []string
 	settings map[string]string
+	// Officer accounts and sessions (store.Accounts; memaccounts_test.go),
+	// made at first use.
+	officers map[string]store.Officer
+	sessions map[string]store.Session
 }
 
 type memTender struct {

@@ -339,9 +339,9 @@ func TestOpenAPILintRules(t *testing.T) {
 			switch {
 			case op.Security == nil:
 				t.Errorf("%s: every route states its security requirement (security: [] when open)", where)
-			case strings.HasPrefix(p, "/v1/tenders") && !openTenderRoutes[where] && len(*op.Security) == 0:
+			case credentialRoute(p) && !openTenderRoutes[where] && len(*op.Security) == 0:
 				t.Errorf("%s: a tender route for officers or bid holders needs its bearer scheme", where)
-			case (!strings.HasPrefix(p, "/v1/tenders") || openTenderRoutes[where]) && len(*op.Security) != 0:
+			case (!credentialRoute(p) || openTenderRoutes[where]) && len(*op.Security) != 0:
 				t.Errorf("%s: the open routes need an explicit empty security requirement (security: [])", where)
 			}
 			if m == "post" && strings.HasPrefix(p, "/v1/") {
@@ -372,6 +372,13 @@ func TestOpenAPILintRules(t *testing.T) {
 var openTenderRoutes = map[string]bool{
 	"GET /v1/tenders/{id}":       true,
 	"POST /v1/tenders/{id}/bids": true,
+	"POST /v1/session":           true,
+}
+
+// credentialRoute reports whether the routes of path take credentials:
+// the tenders', the officer accounts' and the session's.
+func credentialRoute(path string) bool {
+	return strings.HasPrefix(path, "/v1/tenders") || strings.HasPrefix(path, "/v1/officers") || path == "/v1/session"
 }
 
 func isArray(typ any) bool {

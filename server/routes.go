@@ -67,6 +67,12 @@ func (s *Server) routes(r *mux.Router) {
 	get("/v1/tenders/{id}/eforms/contract-notice", s.getTenderContractNotice)
 	get("/v1/tenders/{id}/eforms/award-notice", s.getTenderAwardNotice)
 	get("/v1/tenders/{id}/audit", s.getTenderAudit)
+	// Officers and sessions (officers_api.go).
+	post("/v1/session", jsonBody, s.postSession)
+	r.Handle("/v1/session", s.handle(s.deleteSession)).Methods(http.MethodDelete)
+	post("/v1/officers", jsonBody, s.postOfficer)
+	get("/v1/officers", s.getOfficers)
+	r.Handle("/v1/officers/{id}", s.limitBody(jsonBody, s.handle(s.patchOfficer))).Methods(http.MethodPatch)
 	// footprint's OCDS extension, which the packages declare.
 	get("/v1/ocds/extension/extension.json", s.getOCDSExtension("extension.json"))
 	get("/v1/ocds/extension/release-schema.json", s.getOCDSExtension("release-schema.json"))

@@ -33,6 +33,7 @@ import (
 	"github.com/footprint-gpp/footprint/epd"
 	"github.com/footprint-gpp/footprint/factors"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tenders"
 
@@ -112,6 +113,10 @@ type Config struct {
 	// (FOOTPRINT_OFFICER_TOKEN, or one generated at first start and kept
 	// in the store as a hash only).
 	OfficerTokenHash string
+	// OfficerHashParams are the argon2id parameters of new officers'
+	// personal tokens; zero means officers.DefaultParams (tests lower
+	// them).
+	OfficerHashParams officers.Params
 	// Now is the clock of the tender rules (deadlines, receipt times) and
 	// the day a bid with EPD documents and no date is judged on; nil means
 	// time.Now. Tests inject one.
@@ -228,6 +233,7 @@ func newServer(cfg Config) (*Server, error) {
 	}
 	s.tw = newTenderWeb(cfg)
 	s.tenders = newTenderDeps(cfg)
+	s.tw.officers = s.tenders.officers
 	s.svc = tenders.New(tenders.Config{Store: cfg.Store, Registry: cfg.Registry, Engine: cfg.Engine, Now: cfg.Now, PublicURL: cfg.PublicURL})
 	s.parseEPD = cfg.ParseEPD
 	if s.parseEPD == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 	"github.com/footprint-gpp/footprint/tenders"
@@ -42,6 +43,9 @@ type tenderDeps struct {
 	store       store.Store
 	officerHash string
 	now         func() time.Time
+	// officers authenticates officers (the bootstrap token, personal
+	// tokens, sessions) and manages their accounts.
+	officers *officers.Service
 }
 
 func newTenderDeps(cfg Config) tenderDeps {
@@ -49,6 +53,13 @@ func newTenderDeps(cfg Config) tenderDeps {
 	if d.now == nil {
 		d.now = time.Now
 	}
+	oc := officers.Config{BootstrapHash: cfg.OfficerTokenHash, Now: d.now, Params: cfg.OfficerHashParams}
+	if cfg.Store != nil {
+		if acc, ok := store.AccountsOf(cfg.Store); ok {
+			oc.Accounts = acc
+		}
+	}
+	d.officers = officers.New(oc)
 	return d
 }
 
@@ -125,7 +136,8 @@ func (s *Server) postTender(w http.ResponseWriter, r *http.Request) error {
 	if err := s.ready(); err != nil {
 		return err
 	}
-	if err := s.requireOfficer(w, r, ""); err != nil {
+	who, err := s.requireOfficer(w, r, "")
+	if err != nil {
 		return err
 	}
 	now := s.svc.Now()
@@ -145,7 +157,7 @@ func (s *Server) postTender(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	stored, err := s.svc.Create(r.Context(), t, officerActor)
+	stored, err := s.svc.Create(r.Context(), t, who)
 	if err != nil {
 		return invalidAs(err, tenders.ErrInvalidTender)
 	}
@@ -230,7 +242,7 @@ func (s *Server) getTenders(w http.ResponseWriter, r *http.Request) error {
 	if err := s.ready(); err != nil {
 		return err
 	}
-	if err := s.requireOfficer(w, r, ""); err != nil {
+	if _, err := s.requireOfficer(w, r, ""); err != nil {
 		return err
 	}
 	ts, err := s.svc.Tenders(r.Context())
@@ -395,7 +407,7 @@ func (s *Server) deleteTenderBid(w http.ResponseWriter, r *http.Request) error {
 // getTenderBids answers GET /v1/tenders/{id}/bids (officer): ids, receipt
 // times, withdrawals and salted commitments only, before and after opening.
 func (s *Server) getTenderBids(w http.ResponseWriter, r *http.Request) error {
-	_, t, err := s.officerTender(w, r)
+	_, t, _, err := s.officerTender(w, r)
 	if err != nil {
 		return err
 	}
@@ -408,31 +420,33 @@ func (s *Server) getTenderBids(w http.ResponseWriter, r *http.Request) error {
 }
 
 // officerTender is the common start of the officer routes of one tender:
-// a database, an officer, and the tender.
-func (s *Server) officerTender(w http.ResponseWriter, r *http.Request) (string, tender.Tender, error) {
+// a database, an officer (who, whose role the use cases check), and the
+// tender.
+func (s *Server) officerTender(w http.ResponseWriter, r *http.Request) (string, tender.Tender, officers.Actor, error) {
 	if err := s.ready(); err != nil {
-		return "", tender.Tender{}, err
+		return "", tender.Tender{}, officers.Actor{}, err
 	}
 	id, _, err := pathIDs(r)
 	if err != nil {
-		return "", tender.Tender{}, err
+		return "", tender.Tender{}, officers.Actor{}, err
 	}
-	if err := s.requireOfficer(w, r, id); err != nil {
-		return "", tender.Tender{}, err
+	who, err := s.requireOfficer(w, r, id)
+	if err != nil {
+		return "", tender.Tender{}, officers.Actor{}, err
 	}
 	t, err := s.loadTender(r.Context(), id)
-	return id, t, err
+	return id, t, who, err
 }
 
 // postTenderOpen answers POST /v1/tenders/{id}/open (officer, after the
 // deadline): the evaluation is computed under the pinned method and stored
 // with the opening, in one transaction.
 func (s *Server) postTenderOpen(w http.ResponseWriter, r *http.Request) error {
-	id, t, err := s.officerTender(w, r)
+	id, t, who, err := s.officerTender(w, r)
 	if err != nil {
 		return err
 	}
-	ev, err := s.svc.Open(r.Context(), t, officerActor)
+	ev, err := s.svc.Open(r.Context(), t, who)
 	if err != nil {
 		return err
 	}
@@ -450,11 +464,11 @@ func (s *Server) getTenderEvaluation(w http.ResponseWriter, r *http.Request) err
 		d := fmt.Sprintf("format %q: use json (the default) or csv", clip.Prefix(format))
 		return &httpError{err: errBadParameter, detail: d, fields: []FieldError{{Parameter: "format", Detail: d}}}
 	}
-	id, t, err := s.officerTender(w, r)
+	id, t, who, err := s.officerTender(w, r)
 	if err != nil {
 		return err
 	}
-	ev, head, err := s.svc.ExportEvaluation(r.Context(), t, officerActor, r.Method != http.MethodHead)
+	ev, head, err := s.svc.ExportEvaluation(r.Context(), t, who, r.Method != http.MethodHead)
 	if errors.Is(err, tenders.ErrNotOpened) {
 		return &httpError{err: err, detail: "the tender is not opened yet: POST /v1/tenders/{id}/open after the deadline computes the evaluation"}
 	}
@@ -476,11 +490,11 @@ func (s *Server) getTenderEvaluation(w http.ResponseWriter, r *http.Request) err
 // getTenderAudit answers GET /v1/tenders/{id}/audit (officer): the chain
 // and whether it verifies against the stored tender and bids.
 func (s *Server) getTenderAudit(w http.ResponseWriter, r *http.Request) error {
-	id, _, err := s.officerTender(w, r)
+	id, _, who, err := s.officerTender(w, r)
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.Audit(r.Context(), id)
+	res, err := s.svc.Audit(r.Context(), id, who)
 	if err != nil {
 		return err
 	}
@@ -493,11 +507,11 @@ func (s *Server) getTenderAudit(w http.ResponseWriter, r *http.Request) error {
 // award (409 #no-public-url without Config.PublicURL); recorded as an
 // exported event (not for HEAD).
 func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
-	_, t, err := s.officerTender(w, r)
+	_, t, who, err := s.officerTender(w, r)
 	if err != nil {
 		return err
 	}
-	body, head, err := s.svc.ExportOCDS(r.Context(), t, officerActor, r.Method != http.MethodHead)
+	body, head, err := s.svc.ExportOCDS(r.Context(), t, who, r.Method != http.MethodHead)
 	if err != nil {
 		return err
 	}
@@ -526,11 +540,11 @@ func (s *Server) getOCDSExtension(name string) func(http.ResponseWriter, *http.R
 // notice-incomplete names the notice fields it lacks. Recorded as an
 // exported event (not for HEAD).
 func (s *Server) getTenderContractNotice(w http.ResponseWriter, r *http.Request) error {
-	id, t, err := s.officerTender(w, r)
+	id, t, who, err := s.officerTender(w, r)
 	if err != nil {
 		return err
 	}
-	body, head, err := s.svc.ExportContractNotice(r.Context(), t, officerActor, r.Method != http.MethodHead)
+	body, head, err := s.svc.ExportContractNotice(r.Context(), t, who, r.Method != http.MethodHead)
 	if err != nil {
 		return err
 	}
@@ -554,11 +568,11 @@ func (s *Server) getTenderAwardNotice(w http.ResponseWriter, r *http.Request) er
 		}
 		return &httpError{err: errBadParameter, detail: fmt.Sprintf("%d invalid winner parameter(s); see errors", len(fields)), fields: fields}
 	}
-	id, t, err := s.officerTender(w, r)
+	id, t, who, err := s.officerTender(w, r)
 	if err != nil {
 		return err
 	}
-	body, head, err := s.svc.ExportAwardNotice(r.Context(), t, win, officerActor, r.Method != http.MethodHead)
+	body, head, err := s.svc.ExportAwardNotice(r.Context(), t, win, who, r.Method != http.MethodHead)
 	if errors.Is(err, tenders.ErrNotOpened) {
 		return &httpError{err: err, detail: "the tender is not opened yet: the award notice is built from the evaluation (POST /v1/tenders/{id}/open after the deadline)"}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/export/ocds"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 	"github.com/footprint-gpp/footprint/tenders"
@@ -135,7 +136,7 @@ func (e *tenderEnv) do(method, target, token, body string, hdr ...string) *httpt
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		again, _, err := e.s.svc.ExportOCDS(req.Context(), td, officerActor, false)
+		again, _, err := e.s.svc.ExportOCDS(req.Context(), td, officers.Bootstrap(), false)
 		if err != nil || string(again) != rec.Body.String() {
 			e.t.Errorf("%s: the same export twice differs (%v):\n%s\n%s", target, err, rec.Body, again)
 		}
@@ -686,7 +687,7 @@ func tenderLimitsExclude(t *testing.T, e *tenderEnv) {
 func runTenderSuite(t *testing.T, f storeFactory) {
 	for name, run := range map[string]func(*testing.T, *tenderEnv){
 		"flow": tenderFlow, "ladder": tenderLadder, "errors": tenderErrors, "limits": tenderLimitsExclude,
-		"amounts": tenderAmountsAsReported,
+		"amounts": tenderAmountsAsReported, "officers": officersFlow,
 	} {
 		t.Run(name, func(t *testing.T) { run(t, newTenderEnv(t, f)) })
 	}

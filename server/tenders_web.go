@@ -2,7 +2,8 @@ package server
 
 // Web pages for tenders (DESIGN "Tenders", issue 10 "Web pages").
 //
-// Officers sign in with the officer token and get a session cookie; every
+// Officers sign in with their id and personal token (the bootstrap
+// administrator with the officer token) and get a session cookie; every
 // officer page needs it, and every form that changes state carries a
 // per-session CSRF token. Suppliers need no account: the public notice
 // carries the bid form, and the receipt shows the bid token once.
@@ -13,13 +14,16 @@ package server
 // the session cookie (GET /tenders/{id}/evaluation?format=json|csv),
 // because the REST routes take the bearer token only.
 //
-// Sessions are stateless: the cookie is "expiry.nonce.mac", the MAC an
-// HMAC-SHA256 under a key derived from a random session key (kept in the
-// store's settings, generated once) and the officer token's hash, so that
-// changing the officer token ends every session. The CSRF token is the
-// HMAC of the nonce under the same key, so it is per session and needs no
-// storage. Signing out clears the cookie; a copied cookie stays valid until
-// it expires (SessionTTL).
+// Sessions are server-side (package officers): the cookie holds a session
+// token whose SHA-256 alone the store keeps; signing out, a role change or
+// a disabled account revokes it at once, and the next request is sent to
+// sign-in. Officers sign in with their id and personal token, the
+// bootstrap administrator with FOOTPRINT_OFFICER_TOKEN alone. The CSRF
+// token is an HMAC of the session token's hash under a key derived from a
+// random session key (kept in the
+// store's settings, generated once, or derived from the key file), so
+// that it is per session and needs no storage. A session lasts
+// SessionTTL at most.
 
 import (
 	"context"
@@ -43,6 +47,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 	"github.com/footprint-gpp/footprint/tenders"
@@ -57,8 +62,6 @@ const (
 	// sessionKeySetting names the store setting that keeps the random key
 	// sessions are signed with (hex).
 	sessionKeySetting = "web_session_key"
-	// webActor is the audit actor of what officers do through the pages.
-	webActor = "officer (web)"
 	// maxLadderText bounds the "level=fraction" text of a new tender.
 	maxLadderText = 4096
 )
@@ -71,6 +74,8 @@ type tenderWeb struct {
 	officerHash string
 	now         func() time.Time
 	vault       Vault // nil: the session key is kept in the store
+	// officers keeps the server-side sessions (set by New).
+	officers *officers.Service
 
 	mu  sync.Mutex
 	key []byte // nil until loaded
@@ -134,53 +139,38 @@ func mac(key []byte, parts ...string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// session is a verified officer session.
+// session is a live, server-side officer session.
 type session struct {
-	nonce string
+	// token is the session token the cookie holds.
+	token string
 	csrf  string
+	// actor is the signed-in officer.
+	actor officers.Actor
 }
 
-// newSessionCookie makes the cookie of a new session.
-func (tw *tenderWeb) newSessionCookie(ctx context.Context, r *http.Request) (*http.Cookie, error) {
-	key, err := tw.sessionKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var b [18]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return nil, err
-	}
-	exp := tw.now().Add(SessionTTL)
-	payload := strconv.FormatInt(exp.Unix(), 10) + "." + base64.RawURLEncoding.EncodeToString(b[:])
-	return &http.Cookie{Name: SessionCookie, Value: payload + "." + mac(key, "session", payload), Path: "/",
-		Expires: exp, MaxAge: int(SessionTTL / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil}, nil
+// newSessionCookie makes the cookie of a new session, whose token is si's.
+func (tw *tenderWeb) newSessionCookie(r *http.Request, si officers.SignedIn) *http.Cookie {
+	return &http.Cookie{Name: SessionCookie, Value: si.Token, Path: "/",
+		Expires: si.Expires, MaxAge: int(SessionTTL / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil}
 }
 
-// session checks the request's session cookie: its MAC (in constant time)
-// and its expiry. It returns nil without a valid session.
+// session looks the request's session cookie up in the store: a live
+// session (not signed out, not expired, its officer enabled and of the
+// role it signed in with). It returns nil without one.
 func (tw *tenderWeb) session(r *http.Request) *session {
 	c, err := r.Cookie(SessionCookie)
-	if err != nil || len(c.Value) > 200 || tw.store == nil {
+	if err != nil || len(c.Value) > 200 || tw.store == nil || tw.officers == nil || !officers.IsSessionToken(c.Value) {
+		return nil
+	}
+	a, err := tw.officers.Session(r.Context(), c.Value)
+	if err != nil {
 		return nil
 	}
 	key, err := tw.sessionKey(r.Context())
 	if err != nil {
 		return nil
 	}
-	i := strings.LastIndexByte(c.Value, '.')
-	if i < 0 {
-		return nil
-	}
-	payload, sig := c.Value[:i], c.Value[i+1:]
-	if !hmac.Equal([]byte(sig), []byte(mac(key, "session", payload))) {
-		return nil
-	}
-	expS, nonce, ok := strings.Cut(payload, ".")
-	exp, err := strconv.ParseInt(expS, 10, 64)
-	if !ok || err != nil || !tw.now().Before(time.Unix(exp, 0)) {
-		return nil
-	}
-	return &session{nonce: nonce, csrf: mac(key, "csrf", nonce)}
+	return &session{token: c.Value, csrf: mac(key, "csrf", tender.HashToken(c.Value)), actor: a}
 }
 
 // clearCookie ends the session in the browser.
@@ -417,20 +407,22 @@ func (s *Server) postSignIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	token := strings.TrimSpace(r.PostFormValue("token"))
-	if err := s.guessSignIn(w, r, token); err != nil {
+	id := strings.TrimSpace(r.PostFormValue("officer"))
+	if len(id) > 64 {
+		id = id[:64]
+	}
+	if err := s.guessSignIn(w, r, id, token); err != nil {
 		return err // 429 page (handlePage)
 	}
-	if s.tw.officerHash == "" || token == "" || len(token) > 512 || !tender.EqualTokenHash(tender.HashToken(token), s.tw.officerHash) {
-		s.failSignIn(r, token)
+	si, err := s.signIn(r, id, token)
+	if errors.Is(err, officers.ErrUnauthenticated) {
 		p := s.tenderPage("Officer sign-in", nil)
-		p.addError("token", "That is not the officer token. Enter the token printed when the server first started (or FOOTPRINT_OFFICER_TOKEN).")
+		p.addError("token", "That is not the token of this officer. Enter your officer id and your personal token (or, as the bootstrap administrator, FOOTPRINT_OFFICER_TOKEN alone).")
 		return s.render(w, http.StatusUnauthorized, "tender-signin.html", p)
-	}
-	c, err := s.tw.newSessionCookie(r.Context(), r)
-	if err != nil {
+	} else if err != nil {
 		return err
 	}
-	http.SetCookie(w, c)
+	http.SetCookie(w, s.tw.newSessionCookie(r, si))
 	http.Redirect(w, r, "/tenders", http.StatusSeeOther)
 	return nil
 }
@@ -439,6 +431,9 @@ func (s *Server) postSignIn(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) postSignOut(w http.ResponseWriter, r *http.Request) error {
 	sess, err := s.officerPage(w, r, true)
 	if sess == nil {
+		return err
+	}
+	if err := s.tenders.officers.SignOut(r.Context(), sess.token); err != nil && !errors.Is(err, officers.ErrUnauthenticated) {
 		return err
 	}
 	http.SetCookie(w, clearCookie(r))
@@ -576,7 +571,7 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 	if len(p.Errors) > 0 {
 		return s.render(w, http.StatusUnprocessableEntity, "tender-new.html", p)
 	}
-	stored, err := s.svc.Create(r.Context(), t, webActor)
+	stored, err := s.svc.Create(r.Context(), t, sess.actor)
 	if err != nil {
 		return err
 	}
@@ -695,7 +690,7 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 	if t == nil {
 		return err
 	}
-	_, err = s.svc.Open(r.Context(), *t, webActor)
+	_, err = s.svc.Open(r.Context(), *t, sess.actor)
 	switch {
 	case errors.Is(err, tender.ErrTooEarly):
 		return s.message(w, sess, http.StatusConflict, "Too early to open", "This tender can be opened only after its deadline, "+fmtTime(t.Deadline)+". Nothing was opened.")
@@ -727,7 +722,7 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{err: errBadParameter, detail: fmt.Sprintf("format %q: use json or csv", clip.Text(format)),
 			fields: []FieldError{{Pointer: "", Parameter: "format", Detail: "use json or csv"}}}
 	}
-	ev, head, err := s.svc.ExportEvaluation(r.Context(), *t, webActor, r.Method != http.MethodHead) // a HEAD exports nothing
+	ev, head, err := s.svc.ExportEvaluation(r.Context(), *t, sess.actor, r.Method != http.MethodHead) // a HEAD exports nothing
 	if errors.Is(err, tenders.ErrNotOpened) {
 		return s.message(w, sess, http.StatusConflict, "Not opened yet", "This tender has no evaluation until it is opened after its deadline.")
 	}

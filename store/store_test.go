@@ -29,6 +29,7 @@ var suite = []struct {
 	{"OpenTwiceAcrossServers", testConcurrentOpeners},
 	{"SubmittersRaceOpening", testSubmittersRaceOpening},
 	{"Settings", testSettings},
+	{"Accounts", testAccounts},
 	{"AppendEvent", testAppendEvent},
 	{"Tamper", testTamper},
 	{"ReadDuringWrite", testReadDuringWrite},

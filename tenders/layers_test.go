@@ -26,7 +26,7 @@ func TestLayers(t *testing.T) {
 	forbidden := []string{"net/http", "github.com/gorilla/mux", module + "/server"}
 	out, err := exec.Command("go", "list", "-deps",
 		"-f", `{{if .Module}}{{if eq .Module.Path "`+module+`"}}{{.ImportPath}}{{range .Imports}} {{.}}{{end}}{{end}}{{end}}`,
-		module+"/tenders", module+"/export/...", module+"/tender", module+"/store", module+"/calc/...").CombinedOutput()
+		module+"/tenders", module+"/officers", module+"/export/...", module+"/tender", module+"/store", module+"/calc/...").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/footprint-gpp/footprint/export/ocds"
 	"github.com/footprint-gpp/footprint/export/ocds/ocdsschema"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
@@ -96,7 +97,7 @@ func TestOCDSExportsValidate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tn, err = svc.Create(ctx, tn, "officer"); err != nil {
+			if tn, err = svc.Create(ctx, tn, officers.Bootstrap()); err != nil {
 				t.Fatal(err)
 			}
 			var exports [][]byte
@@ -106,7 +107,7 @@ func TestOCDSExportsValidate(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				body, _, err := svc.ExportOCDS(ctx, cur, "officer", true)
+				body, _, err := svc.ExportOCDS(ctx, cur, officers.Bootstrap(), true)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -132,7 +133,7 @@ func TestOCDSExportsValidate(t *testing.T) {
 			clock = clock.Add(2 * time.Hour)
 			export()
 			if c.open {
-				if _, err := svc.Open(ctx, tn, "officer"); err != nil {
+				if _, err := svc.Open(ctx, tn, officers.Bootstrap()); err != nil {
 					t.Fatal(err)
 				}
 				export()
@@ -260,7 +261,7 @@ func TestOCDSNeedsPublicURL(t *testing.T) {
 		{"https://x.example/?a=1", ErrPublicURL},
 	} {
 		svc := New(Config{Store: failStore{}, PublicURL: c.url})
-		_, _, err := svc.ExportOCDS(context.Background(), tender.Tender{ID: "t1"}, "officer", true)
+		_, _, err := svc.ExportOCDS(context.Background(), tender.Tender{ID: "t1"}, officers.Bootstrap(), true)
 		if !errors.Is(err, c.want) || (c.url == "" && !strings.Contains(err.Error(), "--public-url")) {
 			t.Errorf("%q: %v, want %v", c.url, err, c.want)
 		}

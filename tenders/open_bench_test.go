@@ -15,6 +15,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
@@ -77,7 +78,7 @@ func BenchmarkOpenLarge(b *testing.B) {
 			b.Fatal(err)
 		}
 		tn.MaxBids = tender.MaxMaxBids
-		if tn, err = svc.Create(ctx, tn, "officer"); err != nil {
+		if tn, err = svc.Create(ctx, tn, officers.Bootstrap()); err != nil {
 			b.Fatal(err)
 		}
 		// One bid computed once, stored n times (each a distinct bid).
@@ -103,7 +104,7 @@ func BenchmarkOpenLarge(b *testing.B) {
 		resetPeak()
 		b.StartTimer()
 		start := time.Now()
-		ev, err := svc.Open(ctx, tn, "officer")
+		ev, err := svc.Open(ctx, tn, officers.Bootstrap())
 		if err != nil || len(ev.Ranking) != n {
 			b.Fatalf("open: %v", err)
 		}

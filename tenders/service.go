@@ -14,6 +14,7 @@ import (
 	"github.com/footprint-gpp/footprint/export/eforms"
 	"github.com/footprint-gpp/footprint/export/ocds"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 
@@ -92,13 +93,17 @@ func (s *Service) Tender(ctx context.Context, id string) (tender.Tender, error) 
 	return s.store.Tender(ctx, id)
 }
 
-// Create stores tender t (made by NewTender, or from a form) as actor,
-// with its created event; it returns the tender as stored, with its id.
-func (s *Service) Create(ctx context.Context, t tender.Tender, actor string) (tender.Tender, error) {
+// Create stores tender t (made by NewTender, or from a form) as actor
+// (whose role must allow officers.ActCreate), with its created event
+// naming actor.ID; it returns the tender as stored, with its id.
+func (s *Service) Create(ctx context.Context, t tender.Tender, actor officers.Actor) (tender.Tender, error) {
+	if err := actor.Can(officers.ActCreate); err != nil {
+		return tender.Tender{}, err
+	}
 	if err := s.Ready(); err != nil {
 		return tender.Tender{}, err
 	}
-	return s.store.CreateTender(ctx, t, actor)
+	return s.store.CreateTender(ctx, t, actor.ID)
 }
 
 // CanSubmit fails early, before a bid is read and computed, when tender t
@@ -250,8 +255,12 @@ func (s *Service) Sealed(ctx context.Context, t tender.Tender) (SealedBids, erro
 // pinned method (which must still have the pinned digest: tender.Evaluate
 // checks it) and has the store evaluate the bids in the transaction that
 // opens, streamed one at a time (evaluate). It returns the stored
-// evaluation.
-func (s *Service) Open(ctx context.Context, t tender.Tender, actor string) (*tender.Evaluation, error) {
+// evaluation. The actor's role must allow officers.ActOpen; the opened
+// event names actor.ID.
+func (s *Service) Open(ctx context.Context, t tender.Tender, actor officers.Actor) (*tender.Evaluation, error) {
+	if err := actor.Can(officers.ActOpen); err != nil {
+		return nil, err
+	}
 	if err := s.Ready(); err != nil {
 		return nil, err
 	}
@@ -263,7 +272,7 @@ func (s *Service) Open(ctx context.Context, t tender.Tender, actor string) (*ten
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s is not among the methods served (load its file with --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err)
 	}
-	return s.store.Open(ctx, t.ID, actor, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
+	return s.store.Open(ctx, t.ID, actor.ID, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 		return evaluate(t, m, bids)
 	})
 }
@@ -296,7 +305,16 @@ func (s *Service) Evaluation(ctx context.Context, t tender.Tender) (*tender.Eval
 // With record, signedHead is the audit chain's head just after the
 // exported event, signed with the key file ("" without one): it vouches
 // for the export, and the answer carries it (Footprint-Signed-Head).
-func (s *Service) ExportEvaluation(ctx context.Context, t tender.Tender, actor string, record bool) (ev *tender.Evaluation, signedHead string, err error) {
+//
+// The actor's role must allow officers.ActEvaluate, and with record
+// officers.ActExport; the exported event names actor.ID.
+func (s *Service) ExportEvaluation(ctx context.Context, t tender.Tender, actor officers.Actor, record bool) (ev *tender.Evaluation, signedHead string, err error) {
+	if err := actor.Can(officers.ActEvaluate); err != nil {
+		return nil, "", err
+	}
+	if err := canExport(actor, record); err != nil {
+		return nil, "", err
+	}
 	ev, err = s.Evaluation(ctx, t)
 	if err != nil {
 		return nil, "", err
@@ -318,7 +336,10 @@ func (s *Service) ExportEvaluation(ctx context.Context, t tender.Tender, actor s
 // record is set, it appends the exported event that says actor took it,
 // with the package's SHA-256 (named ocds) and, once opened, the
 // evaluation's digest; signedHead is as ExportEvaluation's.
-func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor string, record bool) (body []byte, signedHead string, err error) {
+func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor officers.Actor, record bool) (body []byte, signedHead string, err error) {
+	if err := canExport(actor, record); err != nil {
+		return nil, "", err
+	}
 	if err := s.Ready(); err != nil {
 		return nil, "", err
 	}
@@ -386,7 +407,10 @@ func OCDSExtensionFile(name string) ([]byte, bool) { return ocds.ExtensionFile(n
 // With record, the export is appended to the audit trail as an exported
 // event with the notice's SHA-256 (named eforms_cn); signedHead is as
 // ExportEvaluation's.
-func (s *Service) ExportContractNotice(ctx context.Context, t tender.Tender, actor string, record bool) (body []byte, signedHead string, err error) {
+func (s *Service) ExportContractNotice(ctx context.Context, t tender.Tender, actor officers.Actor, record bool) (body []byte, signedHead string, err error) {
+	if err := canExport(actor, record); err != nil {
+		return nil, "", err
+	}
 	if err := s.Ready(); err != nil {
 		return nil, "", err
 	}
@@ -411,7 +435,10 @@ func (s *Service) ExportContractNotice(ctx context.Context, t tender.Tender, act
 // each named (/notice/<field>, or winner_… for w). With record, the
 // export is appended to the audit trail (digests eforms_can and
 // evaluation).
-func (s *Service) ExportAwardNotice(ctx context.Context, t tender.Tender, w *eforms.Winner, actor string, record bool) (body []byte, signedHead string, err error) {
+func (s *Service) ExportAwardNotice(ctx context.Context, t tender.Tender, w *eforms.Winner, actor officers.Actor, record bool) (body []byte, signedHead string, err error) {
+	if err := canExport(actor, record); err != nil {
+		return nil, "", err
+	}
 	ev, err := s.Evaluation(ctx, t)
 	if err != nil {
 		return nil, "", err
@@ -465,6 +492,15 @@ func noticeError(err error) error {
 	return e
 }
 
+// canExport checks that actor may take an export (officers.ActExport);
+// any role that reads tenders may ask without recording (HTTP HEAD).
+func canExport(actor officers.Actor, record bool) error {
+	if record {
+		return actor.Can(officers.ActExport)
+	}
+	return actor.Can(officers.ActRead)
+}
+
 // sha256Hex is the hex SHA-256 of b.
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
@@ -472,15 +508,20 @@ func sha256Hex(b []byte) string {
 }
 
 // exported appends an exported event.
-func (s *Service) exported(ctx context.Context, tenderID, actor string, digests tender.Digests) (string, error) {
-	ev, err := s.store.AppendEvent(ctx, tenderID, tender.EventExported, actor, digests, s.Now())
+func (s *Service) exported(ctx context.Context, tenderID string, actor officers.Actor, digests tender.Digests) (string, error) {
+	ev, err := s.store.AppendEvent(ctx, tenderID, tender.EventExported, actor.ID, digests, s.Now())
 	return ev.SignedHead, err
 }
 
 // Audit checks tender id's audit trail against the stored tender, bids
 // and evaluation: every event's hash, the chain's links and head, and the
-// digests the events recorded. Events is never nil.
-func (s *Service) Audit(ctx context.Context, id string) (store.VerifyResult, error) {
+// digests the events recorded. Events is never nil; each names the
+// actor (an officer id) that caused it. The actor's role must allow
+// officers.ActAudit.
+func (s *Service) Audit(ctx context.Context, id string, actor officers.Actor) (store.VerifyResult, error) {
+	if err := actor.Can(officers.ActAudit); err != nil {
+		return store.VerifyResult{}, err
+	}
 	if err := s.Ready(); err != nil {
 		return store.VerifyResult{}, err
 	}

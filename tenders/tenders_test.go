@@ -15,6 +15,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
@@ -101,7 +102,7 @@ func TestOpenHoldsOneBidAtATime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn, err = svc.Create(ctx, tn, "officer")
+	tn, err = svc.Create(ctx, tn, officers.Bootstrap())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestOpenHoldsOneBidAtATime(t *testing.T) {
 	one = nil
 
 	clock = clock.Add(time.Hour)
-	ev, err := svc.Open(ctx, tn, "officer")
+	ev, err := svc.Open(ctx, tn, officers.Bootstrap())
 	if err != nil || len(ev.Ranking) != n {
 		t.Fatalf("open: %v", err)
 	}

@@ -56,7 +56,7 @@ func readLimited(name string, limit int64) ([]byte, error) {
 }
 
 func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "tenders verify", "tenders verify [--db URL] [--keys FILE] [--checkpoint FILE] [--receipt FILE ...] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders verify", "tenders verify [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] [--receipt FILE ...] TENDER_ID\n\n"+
 		"Checks a tender's audit trail offline: every event's hash, the chain's links\n"+
 		"and head, every event's signed head (with the key file's keys, which the\n"+
 		"database does not hold), the heads kept in the checkpoint file, that the\n"+
@@ -66,6 +66,7 @@ func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
 		"the events and the verdict; exits 0 when it verifies, 1 when it does not\n"+
 		"(naming the first bad event or receipt) or on error.")
 	db := dbFlag(fs, false)
+	as := asFlag(fs)
 	var receipts multiFlag
 	fs.Var(&receipts, "receipt", "a bid's receipt (the JSON answer of its submission) to check against the chain; repeat for several")
 	if done, code := parseFlags(fs, args); done {
@@ -82,7 +83,12 @@ func cmdTendersVerify(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer st.Close()
-	res, err := tendersService(e, st, nil).Audit(ctx, fs.Arg(0))
+	who, err := cliActor(ctx, st, *as)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "footprint tenders verify:", err)
+		return exitFailed
+	}
+	res, err := tendersService(e, st, nil).Audit(ctx, fs.Arg(0), who)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "footprint tenders verify:", err)
 		return exitFailed

@@ -25,13 +25,11 @@ import (
 // show, open, evaluation and export, working directly on the database (on
 // the server's machine, or any machine that reaches its PostgreSQL), with
 // the same rules, encodings and audit events as the REST API; their
-// events carry the actor "cli". The decoding of a tender, the use cases,
+// events carry the actor "cli", or the officer --as names (cliActor, whose
+// role the use cases enforce). The decoding of a tender, the use cases,
 // the sealed view of bids, the evaluation CSV and the OCDS package are
 // package tenders' (the one place the REST API and the web pages call
 // too), so that the CLI and the API cannot drift apart.
-
-// cliActor is the actor of the audit events the CLI appends.
-const cliActor = "cli"
 
 // tendersNow is the clock of the tender rules, at tender.Stamp resolution:
 // the system's. There is deliberately no flag or variable to move it: a
@@ -156,7 +154,7 @@ func apiJSON(v any) ([]byte, error) {
 
 func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 	const sub = "create"
-	fs := newFlags(e, "tenders create", "tenders create [--db URL] [--keys FILE] [--checkpoint FILE] [--method REF] [--methods DIR] [--data DIR] [--from-eforms notice.xml [--limits report|exclude] [--deadline T] [--currency C] [--carbon-price-per-t W] [--lot ID]] [tender.json]\n\n"+
+	fs := newFlags(e, "tenders create", "tenders create [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] [--method REF] [--methods DIR] [--data DIR] [--from-eforms notice.xml [--limits report|exclude] [--deadline T] [--currency C] [--carbon-price-per-t W] [--lot ID]] [tender.json]\n\n"+
 		"Creates a tender from a JSON file (or stdin) with the fields of POST /v1/tenders:\n"+
 		"reference, title, buyer, method, currency, deadline (RFC 3339) and award\n"+
 		"{rule, carbon_price_per_t, ladder_discounts, limits}. It is read as strictly\n"+
@@ -170,6 +168,7 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 		"refused, naming its business term and XPath; notes on the mapping go to stderr.\n"+
 		"Prints the created tender as JSON: its id, pinned method and status.")
 	db := dbFlag(fs, true)
+	as := asFlag(fs)
 	method := fs.String("method", "", "method reference, e.g. eu-gpp@2025.3 or eu-gpp (overrides the file's \"method\")")
 	fromEForms := fs.String("from-eforms", "", "read the tender from this eForms contract notice (XML; - for stdin)")
 	limits := fs.String("limits", "", "with --from-eforms: the award's limits rule, report (default) or exclude")
@@ -189,7 +188,7 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		opt := tenders.EFormsOptions{Method: *method, Limits: *limits, Deadline: *deadline, Currency: *currency, CarbonPricePerT: *carbon, Lot: *lot}
-		return createFromEForms(ctx, e, db, &df, *fromEForms, opt)
+		return createFromEForms(ctx, e, db, &df, *fromEForms, opt, *as)
 	}
 	if *limits != "" || *deadline != "" || *currency != "" || *carbon != "" || *lot != "" {
 		fmt.Fprintln(e.stderr, "footprint tenders create: --limits, --deadline, --currency, --carbon-price-per-t and --lot go with --from-eforms; a JSON tender has these fields")
@@ -227,7 +226,11 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	stored, err := tendersService(e, st, w.reg).Create(ctx, t, cliActor)
+	who, err := cliActor(ctx, st, *as)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	stored, err := tendersService(e, st, w.reg).Create(ctx, t, who)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -240,7 +243,7 @@ func cmdTendersCreate(ctx context.Context, e *env, args []string) int {
 
 // createFromEForms creates a tender from the eForms notice in file, the
 // same way as from JSON after the reading.
-func createFromEForms(ctx context.Context, e *env, db *dbOptions, df *dataFlags, file string, opt tenders.EFormsOptions) int {
+func createFromEForms(ctx context.Context, e *env, db *dbOptions, df *dataFlags, file string, opt tenders.EFormsOptions, as string) int {
 	const sub = "create"
 	now := tendersNow(e)
 	w, err := df.load()
@@ -271,7 +274,11 @@ func createFromEForms(ctx context.Context, e *env, db *dbOptions, df *dataFlags,
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	stored, err := tendersService(e, st, w.reg).Create(ctx, t, cliActor)
+	who, err := cliActor(ctx, st, as)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	stored, err := tendersService(e, st, w.reg).Create(ctx, t, who)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -443,12 +450,13 @@ func printNotice(w io.Writer, t tender.Tender) {
 
 func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	const sub = "open"
-	fs := newFlags(e, "tenders open", "tenders open [--db URL] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders open", "tenders open [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
 		"Opens a tender after its deadline (before it: exit 1, nothing changes): computes\n"+
 		"the evaluation under the pinned method, stores it with the opening in one\n"+
 		"transaction, and prints it as JSON (as POST /v1/tenders/{id}/open answers).\n"+
 		"A tender is opened once.")
 	db := dbFlag(fs, false)
+	as := asFlag(fs)
 	var df dataFlags
 	df.register(fs)
 	id, done, code := tendersArgs(e, fs, sub, args)
@@ -461,6 +469,10 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
+	who, err := cliActor(ctx, st, *as)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
 	if err := tender.CanOpen(t, now); err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -468,7 +480,7 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	ev, err := tendersService(e, st, w.reg).Open(ctx, t, cliActor)
+	ev, err := tendersService(e, st, w.reg).Open(ctx, t, who)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -481,11 +493,12 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 	const sub = "evaluation"
-	fs := newFlags(e, "tenders evaluation", "tenders evaluation [--db URL] [--keys FILE] [--checkpoint FILE] [--format json|csv] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders evaluation", "tenders evaluation [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] [--format json|csv] TENDER_ID\n\n"+
 		"Prints an opened tender's evaluation (ranking, notional prices, exclusions with\n"+
 		"their reasons), the same bytes as GET /v1/tenders/{id}/evaluation[?format=csv],\n"+
 		"and records the export in the audit trail. Before the opening: exit 1.")
 	db := dbFlag(fs, false)
+	as := asFlag(fs)
 	format := fs.String("format", "json", "json or csv")
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {
@@ -501,7 +514,11 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	ev, head, err := tendersService(e, st, nil).ExportEvaluation(ctx, t, cliActor, true)
+	who, err := cliActor(ctx, st, *as)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	ev, head, err := tendersService(e, st, nil).ExportEvaluation(ctx, t, who, true)
 	if errors.Is(err, tenders.ErrNotOpened) {
 		err = fmt.Errorf("%w: tender %s is %s; footprint tenders open computes the evaluation after the deadline (%s)",
 			tenders.ErrSealed, cell(t.ID), tender.State(t, now), t.Deadline.UTC().Format(time.RFC3339))
@@ -526,7 +543,7 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 	const sub = "export"
-	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--keys FILE] [--checkpoint FILE] [--format ocds|eforms-cn|eforms-can] [--public-url URL] [--winner-id ID] [--winner-country CODE] [--winner-town TOWN] [--winner-postcode CODE] [--winner-nuts CODE] [--winner-size SIZE] [--contract-date DATE] [--contract-end DATE] [--received-micro N] [--received-small N] [--received-medium N] [--received-large N] [--received-non-eea N] [--received-other-eea N] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders export", "tenders export [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] [--format ocds|eforms-cn|eforms-can] [--public-url URL] [--winner-id ID] [--winner-country CODE] [--winner-town TOWN] [--winner-postcode CODE] [--winner-nuts CODE] [--winner-size SIZE] [--contract-date DATE] [--contract-end DATE] [--received-micro N] [--received-small N] [--received-medium N] [--received-large N] [--received-non-eea N] [--received-other-eea N] TENDER_ID\n\n"+
 		"Prints a tender's OCDS 1.1.5 release package (the tender release; after the\n"+
 		"opening also the award release with the bids extension's details and the\n"+
 		"award), the same bytes as GET /v1/tenders/{id}/ocds of a server started with\n"+
@@ -540,6 +557,7 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 		"--winner-* flags and --contract-date (a bid names its supplier only). A tender\n"+
 		"whose notice details lack what eForms requires is refused, naming the fields.")
 	db := dbFlag(fs, false)
+	as := asFlag(fs)
 	format := fs.String("format", "ocds", "ocds, eforms-cn or eforms-can")
 	public := fs.String("public-url", "", "with --format ocds: the publisher's public base URL, e.g. https://tenders.example.org (required)")
 	winner := map[string]*string{}
@@ -583,16 +601,20 @@ func cmdTendersExport(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
+	who, err := cliActor(ctx, st, *as)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
 	svc := tenders.New(tenders.Config{Store: st, Now: e.now, PublicURL: *public})
 	var body []byte
 	var head string
 	switch *format {
 	case "eforms-cn":
-		body, head, err = svc.ExportContractNotice(ctx, t, cliActor, true)
+		body, head, err = svc.ExportContractNotice(ctx, t, who, true)
 	case "eforms-can":
-		body, head, err = svc.ExportAwardNotice(ctx, t, win, cliActor, true)
+		body, head, err = svc.ExportAwardNotice(ctx, t, win, who, true)
 	default:
-		body, head, err = svc.ExportOCDS(ctx, t, cliActor, true)
+		body, head, err = svc.ExportOCDS(ctx, t, who, true)
 	}
 	if errors.Is(err, tenders.ErrNoticeIncomplete) {
 		tendersFail(ctx, e, sub, err)

@@ -103,6 +103,10 @@ type sealedStore struct {
 	vault *seal.Keys
 }
 
+// Unwrap is the database the store wraps (store.AccountsOf finds the
+// officer accounts there).
+func (s sealedStore) Unwrap() store.Store { return s.Store }
+
 // Close closes the database and the checkpoint file.
 func (s sealedStore) Close() error {
 	return errors.Join(s.Store.Close(), s.cp.Close())

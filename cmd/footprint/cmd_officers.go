@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/footprint-gpp/footprint/officers"
+	"github.com/footprint-gpp/footprint/store"
+)
+
+// The officer accounts' commands (docs/tenders.md "Officers and roles"):
+// add, list, set-role and disable, working directly on the database like
+// the tenders commands. Whoever runs them holds the database, so --as
+// names the person acting rather than authenticating them: the events
+// name them, and their role is enforced (an --as officer who is not an
+// administrator cannot manage accounts). Without --as the actor is "cli",
+// an administrator, as before.
+
+func officersSubs() map[string]command {
+	return map[string]command{
+		"add":      {"create an officer account and print its personal token once", cmdOfficersAdd},
+		"list":     {"list the officer accounts", cmdOfficersList},
+		"set-role": {"change an officer's role (ends their sessions)", cmdOfficersSetRole},
+		"disable":  {"disable an officer's account (ends their sessions)", cmdOfficersDisable},
+	}
+}
+
+func cmdOfficers(ctx context.Context, e *env, args []string) int {
+	return dispatch(ctx, e, "footprint officers", "usage: footprint officers <subcommand> [flags] [args]   (footprint officers <subcommand> --help)\n\nsubcommands:",
+		officersSubs(), args)
+}
+
+// asFlag registers --as, the officer a command acts as.
+func asFlag(fs *flag.FlagSet) *string {
+	return fs.String("as", "", "the officer id acting (their role is enforced and the audit events name them); default \"cli\", an administrator")
+}
+
+// cliActor is the actor a command acts as: officers.CLI() without --as,
+// else the named officer as the database keeps them (an unknown or
+// disabled one is an error).
+func cliActor(ctx context.Context, st store.Store, as string) (officers.Actor, error) {
+	if as == "" || as == officers.CLIID {
+		return officers.CLI(), nil
+	}
+	acc, ok := store.AccountsOf(st)
+	if !ok {
+		return officers.Actor{}, officers.ErrNoAccounts
+	}
+	o, err := acc.Officer(ctx, as)
+	if errors.Is(err, store.ErrNotFound) {
+		return officers.Actor{}, fmt.Errorf("--as %s: no such officer (footprint officers list)", as)
+	} else if err != nil {
+		return officers.Actor{}, err
+	}
+	if o.Disabled {
+		return officers.Actor{}, fmt.Errorf("--as %s: the account is disabled", as)
+	}
+	return officers.Actor{ID: o.ID, Name: o.Name, Role: officers.Role(o.Role)}, nil
+}
+
+// officersService opens the database and builds the accounts service.
+func officersService(ctx context.Context, e *env, db *dbOptions, cmd string) (store.Store, *officers.Service, error) {
+	st, err := db.open(ctx, e, cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	acc, ok := store.AccountsOf(st)
+	if !ok {
+		st.Close()
+		return nil, nil, officers.ErrNoAccounts
+	}
+	return st, officers.New(officers.Config{Accounts: acc, Now: e.now}), nil
+}
+
+func officersFail(e *env, sub string, err error) int {
+	fmt.Fprintf(e.stderr, "footprint officers %s: %v\n", sub, err)
+	return exitFailed
+}
+
+func cmdOfficersAdd(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "officers add", "officers add [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] --name NAME --role admin|buyer|opener|auditor ID\n\n"+
+		"Creates an officer account and prints its personal token once: give it to the\n"+
+		"officer, who signs in with the id and the token (the web sign-in form, POST\n"+
+		"/v1/session, or Authorization: Bearer <token>). Only its argon2id hash is\n"+
+		"stored; a lost token cannot be recovered (disable the account, add another).")
+	db := dbFlag(fs, false)
+	as := asFlag(fs)
+	name := fs.String("name", "", "the officer's name, as the audit trail and the pages show it")
+	role := fs.String("role", "", "admin, buyer, opener or auditor")
+	id, done, code := officerArg(e, fs, "add", args)
+	if done {
+		return code
+	}
+	st, svc, err := officersService(ctx, e, db, "officers add")
+	if err != nil {
+		return officersFail(e, "add", err)
+	}
+	defer st.Close()
+	by, err := cliActor(ctx, st, *as)
+	if err != nil {
+		return officersFail(e, "add", err)
+	}
+	acc, tok, err := svc.Add(ctx, by, id, *name, officers.Role(*role))
+	if err != nil {
+		return officersFail(e, "add", err)
+	}
+	fmt.Fprintf(e.stdout, "officer %s (%s), role %s\npersonal token (shown once): %s\n", acc.ID, acc.Name, acc.Role, tok)
+	return exitOK
+}
+
+func cmdOfficersList(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "officers list", "officers list [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE]\n\nLists the officer accounts: id, role, state, created, name.")
+	db := dbFlag(fs, false)
+	as := asFlag(fs)
+	if done, code := parseFlags(fs, args); done {
+		return code
+	}
+	st, svc, err := officersService(ctx, e, db, "officers list")
+	if err != nil {
+		return officersFail(e, "list", err)
+	}
+	defer st.Close()
+	by, err := cliActor(ctx, st, *as)
+	if err != nil {
+		return officersFail(e, "list", err)
+	}
+	list, err := svc.List(ctx, by)
+	if err != nil {
+		return officersFail(e, "list", err)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tROLE\tSTATE\tCREATED\tNAME")
+	for _, a := range list {
+		state := "active"
+		if a.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.ID, a.Role, state, a.Created.UTC().Format(time.RFC3339), a.Name)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func cmdOfficersSetRole(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "officers set-role", "officers set-role [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] ID ROLE\n\nChanges an officer's role (admin, buyer, opener, auditor); their sessions end at once.")
+	db := dbFlag(fs, false)
+	as := asFlag(fs)
+	if done, code := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() != 2 {
+		fmt.Fprintln(e.stderr, "footprint officers set-role: give an officer id and a role")
+		fs.Usage()
+		return exitUsage
+	}
+	role := officers.Role(fs.Arg(1))
+	return officersUpdate(ctx, e, db, *as, "set-role", fs.Arg(0), officers.Change{Role: &role})
+}
+
+func cmdOfficersDisable(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "officers disable", "officers disable [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] ID\n\nDisables an officer's account: their token no longer signs in and their sessions end at once.")
+	db := dbFlag(fs, false)
+	as := asFlag(fs)
+	id, done, code := officerArg(e, fs, "disable", args)
+	if done {
+		return code
+	}
+	yes := true
+	return officersUpdate(ctx, e, db, *as, "disable", id, officers.Change{Disabled: &yes})
+}
+
+func officersUpdate(ctx context.Context, e *env, db *dbOptions, as, sub, id string, ch officers.Change) int {
+	st, svc, err := officersService(ctx, e, db, "officers "+sub)
+	if err != nil {
+		return officersFail(e, sub, err)
+	}
+	defer st.Close()
+	by, err := cliActor(ctx, st, as)
+	if err != nil {
+		return officersFail(e, sub, err)
+	}
+	a, n, err := svc.Update(ctx, by, id, ch)
+	if err != nil {
+		return officersFail(e, sub, err)
+	}
+	state := "active"
+	if a.Disabled {
+		state = "disabled"
+	}
+	fmt.Fprintf(e.stdout, "officer %s: role %s, %s; %d session(s) ended\n", a.ID, a.Role, state, n)
+	return exitOK
+}
+
+// officerArg parses the flags and the one officer id of subcommand sub.
+func officerArg(e *env, fs *flag.FlagSet, sub string, args []string) (id string, done bool, code int) {
+	if done, code := parseFlags(fs, args); done {
+		return "", true, code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(e.stderr, "footprint officers %s: give exactly one officer id\n", sub)
+		fs.Usage()
+		return "", true, exitUsage
+	}
+	return fs.Arg(0), false, 0
+}

@@ -1,0 +1,181 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/footprint-gpp/footprint/officers"
+)
+
+// Officer accounts and sessions over HTTP (docs/api.md "Officers",
+// docs/tenders.md "Officers and roles"). The rules — who may manage
+// accounts, what a role change ends — are package officers'; these
+// handlers decode, authenticate and encode.
+
+// signInRequest is the body of POST /v1/session.
+type signInRequest struct {
+	// Officer is the officer id; "" for the bootstrap administrator's
+	// token (or a personal token, which names its officer).
+	Officer string `json:"officer"`
+	Token   string `json:"token" validate:"required"`
+}
+
+// sessionView answers POST /v1/session.
+type sessionView struct {
+	Officer string    `json:"officer"`
+	Name    string    `json:"name"`
+	Role    string    `json:"role"`
+	Token   string    `json:"session_token"`
+	Expires time.Time `json:"expires"`
+}
+
+// postSession answers POST /v1/session: a personal token (or the
+// bootstrap token) for a session token, valid SessionTTL, to send as a
+// bearer token (cheap to check: a SHA-256, no argon2id) until DELETE
+// /v1/session ends it. Failures are limited per address and per account
+// (429), and logged without the token.
+func (s *Server) postSession(w http.ResponseWriter, r *http.Request) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	var req signInRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if len(req.Officer) > 64 {
+		req.Officer = req.Officer[:64]
+	}
+	if err := s.guessSignIn(w, r, req.Officer, req.Token); err != nil {
+		return err
+	}
+	si, err := s.signIn(r, req.Officer, req.Token)
+	if err != nil {
+		if errors.Is(err, officers.ErrUnauthenticated) {
+			return unauthorized(w, req.Token != "", "the officer id and token do not match an active account")
+		}
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusCreated, sessionView{Officer: si.Actor.ID, Name: si.Actor.Name, Role: string(si.Actor.Role), Token: si.Token, Expires: si.Expires})
+}
+
+// deleteSession answers DELETE /v1/session: the bearer session token's
+// session ends at once (204); its next request is 401.
+func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	tok := bearer(r)
+	if !officers.IsSessionToken(tok) {
+		return unauthorized(w, tok != "", "send Authorization: Bearer <session token> (from POST /v1/session)")
+	}
+	if err := s.guesses.allow(w, r, targetOfficer); err != nil {
+		return err
+	}
+	if err := s.tenders.officers.SignOut(r.Context(), tok); err != nil {
+		if errors.Is(err, officers.ErrUnauthenticated) {
+			s.guesses.fail(r, guessOfficer, targetOfficer)
+			return unauthorized(w, true, "no live session has this token")
+		}
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// officerRequest is the body of POST /v1/officers.
+type officerRequest struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// officerCreated answers POST /v1/officers: the account and its personal
+// token, shown this once.
+type officerCreated struct {
+	officers.Account
+	Token string `json:"token"`
+}
+
+// postOfficer answers POST /v1/officers (admin).
+func (s *Server) postOfficer(w http.ResponseWriter, r *http.Request) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	who, err := s.requireOfficer(w, r, "")
+	if err != nil {
+		return err
+	}
+	var req officerRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	acc, tok, err := s.tenders.officers.Add(r.Context(), who, req.ID, req.Name, officers.Role(req.Role))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/officers/"+acc.ID)
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusCreated, officerCreated{Account: acc, Token: tok})
+}
+
+// getOfficers answers GET /v1/officers (admin).
+func (s *Server) getOfficers(w http.ResponseWriter, r *http.Request) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	who, err := s.requireOfficer(w, r, "")
+	if err != nil {
+		return err
+	}
+	list, err := s.tenders.officers.List(r.Context(), who)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, struct {
+		Officers []officers.Account `json:"officers"`
+	}{list})
+}
+
+// officerPatch is the body of PATCH /v1/officers/{id}; absent fields stay.
+type officerPatch struct {
+	Role     *string `json:"role"`
+	Disabled *bool   `json:"disabled"`
+}
+
+// patchOfficer answers PATCH /v1/officers/{id} (admin): a role change or
+// disabling ends the officer's sessions at once.
+func (s *Server) patchOfficer(w http.ResponseWriter, r *http.Request) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	who, err := s.requireOfficer(w, r, "")
+	if err != nil {
+		return err
+	}
+	id, _, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	var req officerPatch
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	var ch officers.Change
+	if req.Role != nil {
+		role := officers.Role(*req.Role)
+		ch.Role = &role
+	}
+	ch.Disabled = req.Disabled
+	acc, n, err := s.tenders.officers.Update(r.Context(), who, id, ch)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, struct {
+		officers.Account
+		SessionsEnded int `json:"sessions_ended"`
+	}{acc, n})
+}

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/footprint-gpp/footprint/tender"
+)
+
+// Officer accounts and sessions (issue 18, migration 00008). The store
+// keeps what package officers decides: it checks nothing about roles or
+// credentials itself, but it revokes an officer's sessions in the same
+// transaction that changes the officer's role or disables the account.
+
+// ErrOfficerExists marks an officer id already taken.
+var ErrOfficerExists = errors.New("an officer with this id exists")
+
+// Officer is one stored officer account.
+type Officer struct {
+	ID   string
+	Name string
+	// Role is one of package officers' roles, kept as text.
+	Role string
+	// TokenHash is the argon2id hash of the personal token; Params the
+	// salt and parameters it was made with (package officers' format).
+	TokenHash string
+	Params    string
+	Disabled  bool
+	Created   time.Time
+}
+
+// Session is one server-side session: IDHash is the SHA-256 (hex) of the
+// session id handed to the officer, never the id itself.
+type Session struct {
+	IDHash    string
+	OfficerID string
+	Created   time.Time
+	Expires   time.Time
+	// Revoked is when the session was ended (sign-out, a role change, a
+	// disabled account); nil while it lasts.
+	Revoked *time.Time
+}
+
+// OfficerChange is a change of an officer's account; nil fields stay.
+type OfficerChange struct {
+	Role     *string
+	Disabled *bool
+}
+
+// Accounts keeps officer accounts and sessions. The SQL stores implement
+// it; AccountsOf finds it.
+type Accounts interface {
+	// CreateOfficer stores a new officer (ErrOfficerExists when the id is
+	// taken).
+	CreateOfficer(ctx context.Context, o Officer) error
+	// Officer reads one officer (ErrNotFound).
+	Officer(ctx context.Context, id string) (Officer, error)
+	// Officers lists every officer by id.
+	Officers(ctx context.Context) ([]Officer, error)
+	// UpdateOfficer applies ch to officer id and, when the role changes or
+	// the account is disabled, revokes its live sessions at now, in one
+	// transaction. It returns the officer as stored and how many sessions
+	// it revoked.
+	UpdateOfficer(ctx context.Context, id string, ch OfficerChange, now time.Time) (Officer, int, error)
+	// CreateSession stores a new session.
+	CreateSession(ctx context.Context, s Session) error
+	// Session reads the session whose id hashes to idHash (ErrNotFound).
+	Session(ctx context.Context, idHash string) (Session, error)
+	// RevokeSession ends one session at now (ErrNotFound when there is
+	// no such session; ending an ended one again is no error).
+	RevokeSession(ctx context.Context, idHash string, now time.Time) error
+}
+
+// AccountsOf returns st's accounts, or false when st keeps none (a store
+// of tests that predates accounts). A store that wraps another (with a
+// checkpoint file, say) says which it wraps with an Unwrap() Store method.
+func AccountsOf(st Store) (Accounts, bool) {
+	for st != nil {
+		if a, ok := st.(Accounts); ok {
+			return a, true
+		}
+		u, ok := st.(interface{ Unwrap() Store })
+		if !ok {
+			return nil, false
+		}
+		st = u.Unwrap()
+	}
+	return nil, false
+}
+
+const officerCols = "id, name, role, token_hash, params, disabled, created"
+
+func scanOfficer(row interface{ Scan(...any) error }) (Officer, error) {
+	var o Officer
+	var created timeCol
+	if err := row.Scan(&o.ID, &o.Name, &o.Role, &o.TokenHash, &o.Params, &o.Disabled, &created); err != nil {
+		return o, err
+	}
+	o.Created = created.t
+	return o, nil
+}
+
+// CreateOfficer implements Accounts.
+func (s *sqlStore) CreateOfficer(ctx context.Context, o Officer) error {
+	if o.ID == "" || o.TokenHash == "" {
+		return fmt.Errorf("%w: an officer needs an id and a token hash", tender.ErrInvalid)
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.d.q("INSERT INTO officers ("+officerCols+") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
+			o.ID, o.Name, o.Role, o.TokenHash, o.Params, o.Disabled, s.d.ts(tender.Stamp(o.Created)))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("%w: %s", ErrOfficerExists, o.ID)
+		}
+		return nil
+	})
+}
+
+// Officer implements Accounts.
+func (s *sqlStore) Officer(ctx context.Context, id string) (Officer, error) {
+	var o Officer
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		o, err = scanOfficer(tx.QueryRowContext(ctx, s.d.q("SELECT "+officerCols+" FROM officers WHERE id = ?"), id))
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, fmt.Errorf("officer %s: %w", id, ErrNotFound)
+	}
+	return o, err
+}
+
+// Officers implements Accounts.
+func (s *sqlStore) Officers(ctx context.Context) ([]Officer, error) {
+	var out []Officer
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT "+officerCols+" FROM officers ORDER BY id")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOfficer(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// UpdateOfficer implements Accounts.
+func (s *sqlStore) UpdateOfficer(ctx context.Context, id string, ch OfficerChange, now time.Time) (Officer, int, error) {
+	var o Officer
+	revoked := 0
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		o, err = scanOfficer(tx.QueryRowContext(ctx, s.d.q("SELECT "+officerCols+" FROM officers WHERE id = ?"+s.d.forUpdate()), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("officer %s: %w", id, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		revoke := false
+		if ch.Role != nil && *ch.Role != o.Role {
+			o.Role, revoke = *ch.Role, true
+		}
+		if ch.Disabled != nil {
+			if *ch.Disabled && !o.Disabled {
+				revoke = true
+			}
+			o.Disabled = *ch.Disabled
+		}
+		if _, err := tx.ExecContext(ctx, s.d.q("UPDATE officers SET role = ?, disabled = ? WHERE id = ?"), o.Role, o.Disabled, id); err != nil {
+			return err
+		}
+		if !revoke {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, s.d.q("UPDATE sessions SET revoked = ? WHERE officer_id = ? AND revoked IS NULL"), s.d.ts(tender.Stamp(now)), id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		revoked = int(n)
+		return err
+	})
+	return o, revoked, err
+}
+
+// CreateSession implements Accounts.
+func (s *sqlStore) CreateSession(ctx context.Context, se Session) error {
+	if len(se.IDHash) != 64 || se.OfficerID == "" {
+		return fmt.Errorf("%w: a session needs its id's SHA-256 and an officer", tender.ErrInvalid)
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.d.q("INSERT INTO sessions (id_hash, officer_id, created, expires) VALUES (?, ?, ?, ?)"),
+			se.IDHash, se.OfficerID, s.d.ts(tender.Stamp(se.Created)), s.d.ts(tender.Stamp(se.Expires)))
+		return err
+	})
+}
+
+// Session implements Accounts.
+func (s *sqlStore) Session(ctx context.Context, idHash string) (Session, error) {
+	se := Session{IDHash: idHash}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var created, expires, revoked timeCol
+		if err := tx.QueryRowContext(ctx, s.d.q("SELECT officer_id, created, expires, revoked FROM sessions WHERE id_hash = ?"), idHash).
+			Scan(&se.OfficerID, &created, &expires, &revoked); err != nil {
+			return err
+		}
+		se.Created, se.Expires, se.Revoked = created.t, expires.t, revoked.ptr()
+		return nil
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return se, fmt.Errorf("session: %w", ErrNotFound)
+	}
+	return se, err
+}
+
+// RevokeSession implements Accounts.
+func (s *sqlStore) RevokeSession(ctx context.Context, idHash string, now time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.d.q("UPDATE sessions SET revoked = COALESCE(revoked, ?) WHERE id_hash = ?"), s.d.ts(tender.Stamp(now)), idHash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("session: %w", ErrNotFound)
+		}
+		return nil
+	})
+}
