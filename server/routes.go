@@ -62,6 +62,7 @@ func (s *Server) routes(r *mux.Router) {
 	get("/v1/tenders/{id}/bids/{bid_id}", s.getTenderBid)
 	r.Handle("/v1/tenders/{id}/bids/{bid_id}", s.handle(s.deleteTenderBid)).Methods(http.MethodDelete)
 	post("/v1/tenders/{id}/open", jsonBody, s.postTenderOpen)
+	post("/v1/tenders/{id}/approvals", jsonBody, s.postTenderApproval)
 	get("/v1/tenders/{id}/evaluation", s.getTenderEvaluation)
 	get("/v1/tenders/{id}/ocds", s.getTenderOCDS)
 	get("/v1/tenders/{id}/eforms/contract-notice", s.getTenderContractNotice)

@@ -384,7 +384,8 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 		t.Errorf("ocds: %s", rec.Body)
 	}
 
-	// Audit: created, 3 received, withdrawn, opened, evaluated, 4 exports.
+	// Audit: created, 3 received, withdrawn, the creator's one approval
+	// (a committee of one), opened, evaluated, 3 exports.
 	var audit struct {
 		Verified    bool           `json:"verified"`
 		FirstBadSeq int64          `json:"first_bad_seq"`
@@ -395,7 +396,7 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	for _, ev := range audit.Events {
 		kinds = append(kinds, string(ev.Kind))
 	}
-	if !audit.Verified || strings.Join(kinds, ",") != "created,bid_received,bid_received,bid_received,withdrawn,opened,evaluated,exported,exported,exported" {
+	if !audit.Verified || strings.Join(kinds, ",") != "created,bid_received,bid_received,bid_received,withdrawn,approved,opened,evaluated,exported,exported,exported" {
 		t.Errorf("audit: verified %v, kinds %v", audit.Verified, kinds)
 	}
 	// Each digest is named by what it is the digest of.
@@ -404,9 +405,9 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 		want tender.Digests
 	}{
 		{2, tender.Digests{"commitment": a.Commitment, "token": tender.HashToken(strings.TrimPrefix(a.BidToken, a.BidID+".")), "idempotency": store.HashIdempotencyKey(keyAlpha)}},
-		{7, tender.Digests{"evaluation": ev.Digest}},
 		{8, tender.Digests{"evaluation": ev.Digest}},
-		{10, tender.Digests{"ocds": sha256Hex(strings.TrimSuffix(rec.Body.String(), "\n")), "evaluation": ev.Digest}},
+		{9, tender.Digests{"evaluation": ev.Digest}},
+		{11, tender.Digests{"ocds": sha256Hex(strings.TrimSuffix(rec.Body.String(), "\n")), "evaluation": ev.Digest}},
 	} {
 		if len(audit.Events) < c.seq {
 			break

@@ -59,6 +59,10 @@ const (
 	sessionKeySetting = "web_session_key"
 	// webActor is the audit actor of what officers do through the pages.
 	webActor = "officer (web)"
+	// webOpener is the officer id of the person behind a session (the one
+	// officer credential's): the opener of the tenders made on the pages,
+	// and who approves their opening there.
+	webOpener = officerActor
 	// maxLadderText bounds the "level=fraction" text of a new tender.
 	maxLadderText = 4096
 )
@@ -576,6 +580,9 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 	if len(p.Errors) > 0 {
 		return s.render(w, http.StatusUnprocessableEntity, "tender-new.html", p)
 	}
+	if t.Committee == nil {
+		t.Committee = tender.SoleCommittee(webOpener)
+	}
 	stored, err := s.svc.Create(r.Context(), t, webActor)
 	if err != nil {
 		return err
@@ -695,7 +702,11 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 	if t == nil {
 		return err
 	}
-	_, err = s.svc.Open(r.Context(), *t, webActor)
+	actor := webActor
+	if t.Committee != nil { // the opening is an approval, by a person
+		actor = webOpener
+	}
+	_, err = s.svc.Open(r.Context(), *t, actor)
 	switch {
 	case errors.Is(err, tender.ErrTooEarly):
 		return s.message(w, sess, http.StatusConflict, "Too early to open", "This tender can be opened only after its deadline, "+fmtTime(t.Deadline)+". Nothing was opened.")
