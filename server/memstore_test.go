@@ -264,7 +264,7 @@ func (m *memStore) Open(_ context.Context, tenderID, actor string, now time.Time
 	}
 	if c := mt.t.Committee; c != nil {
 		if c.K > 1 {
-			return nil, fmt.Errorf("%w: %d more", tender.ErrApprovalsNeeded, c.K-len(tender.Approvers(mt.events)))
+			return nil, tender.NeedsApprovals(c, len(tender.Approvers(mt.events)))
 		}
 		a, err := m.approveLocked(mt, actor, now, evaluate)
 		return a.Evaluation, err

@@ -586,7 +586,7 @@ func TestOfficerToken(t *testing.T) {
 // document does not describe fails.
 func TestOpenAPITenderResponses(t *testing.T) {
 	var seen []tenderExchange
-	for _, run := range []func(*testing.T, *tenderEnv){tenderFlow, tenderLadder, tenderErrors, tenderLimitsExclude, tenderFromEForms} {
+	for _, run := range []func(*testing.T, *tenderEnv){tenderFlow, tenderLadder, tenderErrors, tenderLimitsExclude, tenderFromEForms, tenderCommittee} {
 		e := newTenderEnv(t, memFactory)
 		e.seen = &seen
 		run(t, e)
@@ -687,7 +687,7 @@ func tenderLimitsExclude(t *testing.T, e *tenderEnv) {
 func runTenderSuite(t *testing.T, f storeFactory) {
 	for name, run := range map[string]func(*testing.T, *tenderEnv){
 		"flow": tenderFlow, "ladder": tenderLadder, "errors": tenderErrors, "limits": tenderLimitsExclude,
-		"amounts": tenderAmountsAsReported,
+		"amounts": tenderAmountsAsReported, "committee": tenderCommittee,
 	} {
 		t.Run(name, func(t *testing.T) { run(t, newTenderEnv(t, f)) })
 	}

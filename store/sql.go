@@ -827,8 +827,7 @@ func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Ti
 			if err != nil {
 				return err
 			}
-			n := len(tender.Approvers(events))
-			return fmt.Errorf("%w: its committee needs %d distinct approvals and has %d; %d more to go (each opener: POST /v1/tenders/{id}/approvals, or footprint tenders approve)", tender.ErrApprovalsNeeded, t.Committee.K, n, t.Committee.K-n)
+			return tender.NeedsApprovals(t.Committee, len(tender.Approvers(events)))
 		}
 		if err := tender.CanApprove(t, actor, now); err != nil {
 			return err

@@ -112,6 +112,13 @@ func CanApprove(t Tender, id string, now time.Time) error {
 	return nil
 }
 
+// NeedsApprovals is the error of opening tender t, whose committee
+// needs more than one approval, without them: ErrApprovalsNeeded, saying
+// how many it needs, has (have) and lacks.
+func NeedsApprovals(c *Committee, have int) error {
+	return fmt.Errorf("%w: its committee needs %d distinct approvals and has %d; %d more to go (each opener: POST /v1/tenders/{id}/approvals, or footprint tenders approve --as ID)", ErrApprovalsNeeded, c.K, have, c.K-have)
+}
+
 // CheckOpening checks the approvals of a chain against tender t's
 // committee: every approved event is by an opener, and an opened event
 // comes after K distinct approvals. It returns the seq of the first
