@@ -344,6 +344,7 @@ var exampleTargets = map[string]string{
 	// Tender pages (tenders_web.go).
 	"/tenders/{id}":            "/tenders/t0001",
 	"/tenders/{id}/open":       "/tenders/t0001/open",
+	"/tenders/{id}/approvals":  "/tenders/t0001/approvals",
 	"/tenders/{id}/evaluation": "/tenders/t0001/evaluation",
 	"/tenders/{id}/notice":     "/tenders/t0001/notice",
 	"/tenders/{id}/bid":        "/tenders/t0001/bid",

@@ -89,6 +89,7 @@ func (s *Server) routes(r *mux.Router) {
 	postPage("/tenders/new", formBody, s.postNewTender)
 	getPage("/tenders/{id}", s.pageTender)
 	postPage("/tenders/{id}/open", formBody, s.postOpen)
+	postPage("/tenders/{id}/approvals", formBody, s.postApprove)
 	getPage("/tenders/{id}/evaluation", s.getEvaluation)
 	getPage("/tenders/{id}/notice", s.getNotice)
 	postPage("/tenders/{id}/bid", formBody, s.postBid)
