@@ -115,6 +115,9 @@ var errorTable = []kind{
 	{officers.ErrInvalid, http.StatusUnprocessableEntity, "invalid-officer", "Invalid officer"},
 	{officers.ErrExists, http.StatusConflict, "officer-exists", "Officer id taken"},
 	{officers.ErrNoAccounts, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
+	// An officer approving the opening of a tender whose committee does
+	// not name them.
+	{tender.ErrNotOpener, http.StatusForbidden, "not-opener", "Not on the opening committee"},
 	{tenders.ErrNoStore, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
 	// A write refused for want of disk space (the store's typed error;
 	// its text, the driver's, is logged and replaced by diskFullDetail).
@@ -126,6 +129,10 @@ var errorTable = []kind{
 	// until an operator looks (footprint tenders verify).
 	{store.ErrChainRolledBack, http.StatusConflict, "chain-rolled-back", "Audit chain behind its checkpoint"},
 	{tender.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
+	// POST …/open of a tender whose committee needs k > 1 approvals, and
+	// POST …/approvals of a tender made before committees.
+	{tender.ErrApprovalsNeeded, http.StatusConflict, "approvals-needed", "Opening needs the committee's approvals"},
+	{tender.ErrNoCommittee, http.StatusConflict, "no-committee", "Tender has no opening committee"},
 	{tender.ErrDeadlinePassed, http.StatusConflict, "deadline-passed", "Deadline passed"},
 	{tender.ErrTooEarly, http.StatusConflict, "too-early", "Deadline not passed yet"},
 	{tender.ErrWithdrawn, http.StatusConflict, "withdrawn", "Bid withdrawn"},

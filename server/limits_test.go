@@ -344,6 +344,7 @@ var exampleTargets = map[string]string{
 	// Tender pages (tenders_web.go).
 	"/tenders/{id}":            "/tenders/t0001",
 	"/tenders/{id}/open":       "/tenders/t0001/open",
+	"/tenders/{id}/approvals":  "/tenders/t0001/approvals",
 	"/tenders/{id}/evaluation": "/tenders/t0001/evaluation",
 	"/tenders/{id}/notice":     "/tenders/t0001/notice",
 	"/tenders/{id}/bid":        "/tenders/t0001/bid",
@@ -354,6 +355,7 @@ var exampleTargets = map[string]string{
 	"/v1/tenders/{id}/bids":                   "/v1/tenders/T1/bids",
 	"/v1/tenders/{id}/bids/{bid_id}":          "/v1/tenders/T1/bids/B1",
 	"/v1/tenders/{id}/open":                   "/v1/tenders/T1/open",
+	"/v1/tenders/{id}/approvals":              "/v1/tenders/T1/approvals",
 	"/v1/tenders/{id}/evaluation":             "/v1/tenders/T1/evaluation",
 	"/v1/tenders/{id}/ocds":                   "/v1/tenders/T1/ocds",
 	"/v1/tenders/{id}/eforms/contract-notice": "/v1/tenders/T1/eforms/contract-notice",

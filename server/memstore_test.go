@@ -266,6 +266,55 @@ func (m *memStore) Open(_ context.Context, tenderID, actor string, now time.Time
 	if err := tender.CanOpen(mt.t, now); err != nil {
 		return nil, err
 	}
+	if c := mt.t.Committee; c != nil {
+		if c.K > 1 {
+			return nil, tender.NeedsApprovals(c, len(tender.Approvers(mt.events)))
+		}
+		a, err := m.approveLocked(mt, actor, now, evaluate)
+		return a.Evaluation, err
+	}
+	return m.openLocked(mt, actor, now, nil, evaluate)
+}
+
+func (m *memStore) Approve(_ context.Context, tenderID, opener string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (store.Approval, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	mt, err := m.get(tenderID)
+	if err != nil {
+		return store.Approval{}, err
+	}
+	if mt.ev != nil {
+		return store.Approval{}, store.ErrAlreadyOpened
+	}
+	return m.approveLocked(mt, opener, now, evaluate)
+}
+
+func (m *memStore) approveLocked(mt *memTender, opener string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (store.Approval, error) {
+	if err := tender.CanApprove(mt.t, opener, now); err != nil {
+		return store.Approval{}, err
+	}
+	a := store.Approval{Approvers: tender.Approvers(mt.events), K: mt.t.Committee.K}
+	if slices.Contains(a.Approvers, opener) {
+		a.Repeated = true
+		return a, nil
+	}
+	events := slices.Clone(mt.events)
+	e, err := m.appendEvent(mt, tender.EventApproved, opener, nil, now)
+	if err != nil {
+		return a, err
+	}
+	a.Event, a.Approvers = e, append(a.Approvers, opener)
+	if len(a.Approvers) < a.K {
+		return a, nil
+	}
+	a.Evaluation, err = m.openLocked(mt, opener, now, a.Approvers, evaluate)
+	if err != nil {
+		mt.events = events
+	}
+	return a, err
+}
+
+func (m *memStore) openLocked(mt *memTender, actor string, now time.Time, openedBy []string, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
 	bids := make([]tender.Bid, len(mt.bids))
 	for i, mb := range mt.bids {
 		bids[i] = mb.b
@@ -279,6 +328,11 @@ func (m *memStore) Open(_ context.Context, tenderID, actor string, now time.Time
 	})
 	if err != nil {
 		return nil, err
+	}
+	if mt.t.Committee != nil {
+		if err := ev.SetOpening(mt.t.Committee, openedBy); err != nil {
+			return nil, err
+		}
 	}
 	events := slices.Clone(mt.events)
 	if _, err := m.appendEvent(mt, tender.EventOpened, actor, nil, now); err != nil {

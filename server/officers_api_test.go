@@ -54,7 +54,8 @@ func officersFlow(t *testing.T, e *tenderEnv) {
 
 	// Roles: a buyer creates, an auditor cannot create or open.
 	var tv map[string]any
-	e.want(e.do("POST", "/v1/tenders", aliceS, tenderBody(`{"rule":"price_only","limits":"report"}`)), 201, &tv, "alice creates")
+	// Alice names Bob the opening committee (a committee of one, k = 1).
+	e.want(e.do("POST", "/v1/tenders", aliceS, strings.Replace(tenderBody(`{"rule":"price_only","limits":"report"}`), `"award":`, `"committee":{"openers":["bob"],"k":1},"award":`, 1)), 201, &tv, "alice creates")
 	id := tv["id"].(string)
 	e.want(e.do("POST", "/v1/tenders", carolS, tenderBody(`{"rule":"price_only","limits":"report"}`)), 403, nil, "an auditor creating")
 	e.want(e.do("POST", "/v1/tenders", bob, tenderBody(`{"rule":"price_only","limits":"report"}`)), 403, nil, "an opener creating")

@@ -440,7 +440,9 @@ func (s *Server) officerTender(w http.ResponseWriter, r *http.Request) (string, 
 
 // postTenderOpen answers POST /v1/tenders/{id}/open (officer, after the
 // deadline): the evaluation is computed under the pinned method and stored
-// with the opening, in one transaction.
+// with the opening, in one transaction. A tender whose committee needs
+// k > 1 approvals is 409 approvals-needed (POST …/approvals); for one of
+// k = 1, the opening is its opener's approval.
 func (s *Server) postTenderOpen(w http.ResponseWriter, r *http.Request) error {
 	id, t, who, err := s.officerTender(w, r)
 	if err != nil {
@@ -453,6 +455,28 @@ func (s *Server) postTenderOpen(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", "/v1/tenders/"+id+"/evaluation")
 	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusOK, ev)
+}
+
+// postTenderApproval answers POST /v1/tenders/{id}/approvals (officer,
+// after the deadline): the officer's approval of the opening, as the
+// approving person (an opener of the tender's committee: 403 otherwise).
+// A repeat records nothing; the committee's k-th distinct approval opens
+// the tender, and the answer then carries the evaluation.
+func (s *Server) postTenderApproval(w http.ResponseWriter, r *http.Request) error {
+	id, t, who, err := s.officerTender(w, r)
+	if err != nil {
+		return err
+	}
+	a, err := s.svc.Approve(r.Context(), t, who)
+	if err != nil {
+		return err
+	}
+	v := tenders.ViewApproval(id, who.ID, a)
+	if v.Opened {
+		w.Header().Set("Location", "/v1/tenders/"+id+"/evaluation")
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, v)
 }
 
 // getTenderEvaluation answers GET /v1/tenders/{id}/evaluation (officer,

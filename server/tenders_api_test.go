@@ -385,7 +385,8 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 		t.Errorf("ocds: %s", rec.Body)
 	}
 
-	// Audit: created, 3 received, withdrawn, opened, evaluated, 4 exports.
+	// Audit: created, 3 received, withdrawn, the creator's one approval
+	// (a committee of one), opened, evaluated, 3 exports.
 	var audit struct {
 		Verified    bool           `json:"verified"`
 		FirstBadSeq int64          `json:"first_bad_seq"`
@@ -396,7 +397,7 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 	for _, ev := range audit.Events {
 		kinds = append(kinds, string(ev.Kind))
 	}
-	if !audit.Verified || strings.Join(kinds, ",") != "created,bid_received,bid_received,bid_received,withdrawn,opened,evaluated,exported,exported,exported" {
+	if !audit.Verified || strings.Join(kinds, ",") != "created,bid_received,bid_received,bid_received,withdrawn,approved,opened,evaluated,exported,exported,exported" {
 		t.Errorf("audit: verified %v, kinds %v", audit.Verified, kinds)
 	}
 	// Each digest is named by what it is the digest of.
@@ -405,9 +406,9 @@ func tenderFlow(t *testing.T, e *tenderEnv) {
 		want tender.Digests
 	}{
 		{2, tender.Digests{"commitment": a.Commitment, "token": tender.HashToken(strings.TrimPrefix(a.BidToken, a.BidID+".")), "idempotency": store.HashIdempotencyKey(keyAlpha)}},
-		{7, tender.Digests{"evaluation": ev.Digest}},
 		{8, tender.Digests{"evaluation": ev.Digest}},
-		{10, tender.Digests{"ocds": sha256Hex(strings.TrimSuffix(rec.Body.String(), "\n")), "evaluation": ev.Digest}},
+		{9, tender.Digests{"evaluation": ev.Digest}},
+		{11, tender.Digests{"ocds": sha256Hex(strings.TrimSuffix(rec.Body.String(), "\n")), "evaluation": ev.Digest}},
 	} {
 		if len(audit.Events) < c.seq {
 			break
@@ -586,7 +587,7 @@ func TestOfficerToken(t *testing.T) {
 // document does not describe fails.
 func TestOpenAPITenderResponses(t *testing.T) {
 	var seen []tenderExchange
-	for _, run := range []func(*testing.T, *tenderEnv){tenderFlow, tenderLadder, tenderErrors, tenderLimitsExclude, tenderFromEForms} {
+	for _, run := range []func(*testing.T, *tenderEnv){tenderFlow, tenderLadder, tenderErrors, tenderLimitsExclude, tenderFromEForms, tenderCommittee} {
 		e := newTenderEnv(t, memFactory)
 		e.seen = &seen
 		run(t, e)
@@ -687,7 +688,7 @@ func tenderLimitsExclude(t *testing.T, e *tenderEnv) {
 func runTenderSuite(t *testing.T, f storeFactory) {
 	for name, run := range map[string]func(*testing.T, *tenderEnv){
 		"flow": tenderFlow, "ladder": tenderLadder, "errors": tenderErrors, "limits": tenderLimitsExclude,
-		"amounts": tenderAmountsAsReported, "officers": officersFlow,
+		"amounts": tenderAmountsAsReported, "officers": officersFlow, "committee": tenderCommittee,
 	} {
 		t.Run(name, func(t *testing.T) { run(t, newTenderEnv(t, f)) })
 	}

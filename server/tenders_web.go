@@ -194,6 +194,9 @@ type tenderPage struct {
 	Bid      bidForm
 	Receipt  *receiptView
 	Replayed bool
+	// Approvers are the openers who have approved the opening so far (a
+	// tender whose committee needs k > 1).
+	Approvers []string
 }
 
 // tenderView is a tender as the pages show it.
@@ -656,6 +659,11 @@ func (s *Server) renderTender(w http.ResponseWriter, r *http.Request, sess *sess
 		}
 		p.Bids = append(p.Bids, row)
 	}
+	if t.Committee != nil && t.Committee.K > 1 {
+		if p.Approvers, err = s.svc.Approvers(r.Context(), t); err != nil {
+			return err
+		}
+	}
 	if t.Status == tender.StatusOpened {
 		ev, err := s.svc.Evaluation(r.Context(), t)
 		if err != nil {
@@ -694,6 +702,40 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.Is(err, tender.ErrTooEarly):
 		return s.message(w, sess, http.StatusConflict, "Too early to open", "This tender can be opened only after its deadline, "+fmtTime(t.Deadline)+". Nothing was opened.")
+	case errors.Is(err, tender.ErrApprovalsNeeded):
+		return s.message(w, sess, http.StatusConflict, "Approvals needed", "This tender opens when its committee's openers have approved: use Approve opening on its page. Nothing was opened.")
+	case errors.Is(err, tender.ErrNotOpener):
+		return s.message(w, sess, http.StatusForbidden, "Not on the opening committee", "Only the opener this tender names may open it. Nothing was opened.")
+	case errors.Is(err, store.ErrAlreadyOpened), errors.Is(err, tender.ErrAlreadyOpened):
+		return s.message(w, sess, http.StatusConflict, "Already opened", "This tender was opened already; its ranking is on its page.")
+	case errors.Is(err, tender.ErrCancelled):
+		return s.message(w, sess, http.StatusConflict, "Tender cancelled", "This tender was cancelled and cannot be opened.")
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, "/tenders/"+t.ID, http.StatusSeeOther)
+	return nil
+}
+
+// postApprove answers POST /tenders/{id}/approvals: the signed-in
+// officer's approval of the opening of a tender whose committee needs
+// k > 1 approvals (after the deadline only: 409 before; 403 for an
+// officer not on the committee); the k-th opens it. Back to the page.
+func (s *Server) postApprove(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.officerPage(w, r, true)
+	if sess == nil {
+		return err
+	}
+	t, err := s.pageLoadTender(w, r, sess)
+	if t == nil {
+		return err
+	}
+	_, err = s.svc.Approve(r.Context(), *t, sess.actor)
+	switch {
+	case errors.Is(err, tender.ErrTooEarly):
+		return s.message(w, sess, http.StatusConflict, "Too early to approve", "The opening can be approved only after the deadline, "+fmtTime(t.Deadline)+". Nothing was recorded.")
+	case errors.Is(err, tender.ErrNotOpener):
+		return s.message(w, sess, http.StatusForbidden, "Not on the opening committee", "Only the openers this tender names may approve its opening. Nothing was recorded.")
 	case errors.Is(err, store.ErrAlreadyOpened), errors.Is(err, tender.ErrAlreadyOpened):
 		return s.message(w, sess, http.StatusConflict, "Already opened", "This tender was opened already; its ranking is on its page.")
 	case errors.Is(err, tender.ErrCancelled):

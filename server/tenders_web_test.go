@@ -395,7 +395,7 @@ func TestTenderWorkflowPages(t *testing.T) {
 	for _, e := range es {
 		kinds = append(kinds, string(e.Kind))
 	}
-	if got := strings.Join(kinds, ","); got != "created,bid_received,bid_received,opened,evaluated,exported,exported" {
+	if got := strings.Join(kinds, ","); got != "created,bid_received,bid_received,approved,opened,evaluated,exported,exported" {
 		t.Errorf("audit events %s", got)
 	}
 	if ok, _, err := tender.Verify(es); !ok {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -180,16 +181,22 @@ func (h head) prev() *tender.Event {
 	return &tender.Event{Seq: h.seq, Hash: h.hash}
 }
 
-const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig, recipient, notice"
+const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig, recipient, notice, committee"
 
 func scanTender(row interface{ Scan(...any) error }) (tender.Tender, head, error) {
 	var t tender.Tender
 	var h head
 	var deadline, created timeCol
-	var award, status, notice string
-	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig, &h.recipient, &notice)
+	var award, status, notice, committee string
+	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig, &h.recipient, &notice, &committee)
 	if err != nil {
 		return t, h, err
+	}
+	if committee != "" {
+		t.Committee = &tender.Committee{}
+		if err := json.Unmarshal([]byte(committee), t.Committee); err != nil {
+			return t, h, fmt.Errorf("%w: tender %s: stored committee: %w", errCorrupt, t.ID, err)
+		}
 	}
 	if notice != "" {
 		t.Notice = &tender.Notice{}
@@ -292,10 +299,18 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 		}
 		notice = string(raw)
 	}
+	committee := ""
+	if t.Committee != nil {
+		raw, err := json.Marshal(t.Committee)
+		if err != nil {
+			return tender.Tender{}, err
+		}
+		committee = string(raw)
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?, ?)"),
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?, ?, ?)"),
 			t.ID, t.Reference, t.Title, t.Buyer, t.Currency, s.d.ts(t.Deadline), t.Method.ID, t.Method.Version, t.Method.Digest,
-			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids, recipient, notice); err != nil {
+			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids, recipient, notice, committee); err != nil {
 			return fmt.Errorf("store tender: %w", err)
 		}
 		if wrapped != nil {
@@ -799,54 +814,149 @@ func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Ti
 		if err != nil {
 			return err
 		}
-		if err := tender.CanOpen(t, now); err != nil {
-			if errors.Is(err, tender.ErrAlreadyOpened) {
-				return fmt.Errorf("%w: %w", ErrAlreadyOpened, err)
+		if err := canOpen(t, now); err != nil {
+			return err
+		}
+		if t.Committee == nil {
+			out, err = s.openTx(ctx, tx, t, h.prev(), actor, now, nil, evaluate)
+			return err
+		}
+		// A committee of one: its opener's opening is its one approval.
+		if t.Committee.K > 1 {
+			events, err := s.listEvents(ctx, tx, tenderID, false)
+			if err != nil {
+				return err
 			}
+			return tender.NeedsApprovals(t.Committee, len(tender.Approvers(events)))
+		}
+		if err := tender.CanApprove(t, actor, now); err != nil {
 			return err
 		}
-		ev, err := evaluate(t, s.streamBids(ctx, tx, tenderID))
-		if err != nil {
-			return err
-		}
-		if ev == nil {
-			return errors.New("open: the evaluation is missing")
-		}
-		body, err := json.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		td, err := tender.TenderDigest(t)
-		if err != nil {
-			return err
-		}
-		opened, err := tender.NewEvent(h.prev(), tender.EventOpened, actor, now, tender.Digests{tender.DigestTender: td})
-		if err != nil {
-			return err
-		}
-		evaluated, err := tender.NewEvent(&opened, tender.EventEvaluated, actor, now, tender.Digests{tender.DigestEvaluation: ev.Digest})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO evaluations (tender_id, body, digest) VALUES (?, ?, ?)"), tenderID, string(body), ev.Digest); err != nil {
-			return fmt.Errorf("store evaluation: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, s.d.q("UPDATE tenders SET status = ? WHERE id = ?"), string(tender.StatusOpened), tenderID); err != nil {
-			return fmt.Errorf("mark tender opened: %w", err)
-		}
-		if err := s.appendEvent(ctx, tx, tenderID, &opened); err != nil {
-			return err
-		}
-		if err := s.appendEvent(ctx, tx, tenderID, &evaluated); err != nil {
-			return err
-		}
-		out = ev
-		return nil
+		a, err := s.approveTx(ctx, tx, t, h, actor, now, evaluate)
+		out = a.Evaluation
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// canOpen is tender.CanOpen with a second opening as ErrAlreadyOpened.
+func canOpen(t tender.Tender, now time.Time) error {
+	if err := tender.CanOpen(t, now); err != nil {
+		if errors.Is(err, tender.ErrAlreadyOpened) {
+			return fmt.Errorf("%w: %w", ErrAlreadyOpened, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// Approve implements Store.
+func (s *sqlStore) Approve(ctx context.Context, tenderID, opener string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error) {
+	now = tender.Stamp(now)
+	var out Approval
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		t, h, err := s.getTender(ctx, tx, tenderID, true)
+		if err != nil {
+			return err
+		}
+		if err := canOpen(t, now); err != nil {
+			return err
+		}
+		if err := tender.CanApprove(t, opener, now); err != nil {
+			return err
+		}
+		out, err = s.approveTx(ctx, tx, t, h, opener, now, evaluate)
+		return err
+	})
+	if err != nil {
+		return Approval{}, err
+	}
+	return out, nil
+}
+
+// approveTx records opener's approval of tender t (locked, checked by
+// tender.CanApprove) in transaction tx, unless given before, and opens
+// the tender in the same transaction when it is the committee's K-th.
+func (s *sqlStore) approveTx(ctx context.Context, tx *sql.Tx, t tender.Tender, h head, opener string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error) {
+	events, err := s.listEvents(ctx, tx, t.ID, false)
+	if err != nil {
+		return Approval{}, err
+	}
+	a := Approval{Approvers: tender.Approvers(events), K: t.Committee.K}
+	if slices.Contains(a.Approvers, opener) {
+		a.Repeated = true
+		return a, nil
+	}
+	td, err := tender.TenderDigest(t)
+	if err != nil {
+		return Approval{}, err
+	}
+	approved, err := tender.NewEvent(h.prev(), tender.EventApproved, opener, now, tender.Digests{tender.DigestTender: td})
+	if err != nil {
+		return Approval{}, err
+	}
+	if err := s.appendEvent(ctx, tx, t.ID, &approved); err != nil {
+		return Approval{}, err
+	}
+	a.Event = approved
+	a.Approvers = append(a.Approvers, opener)
+	if len(a.Approvers) < t.Committee.K {
+		return a, nil
+	}
+	a.Evaluation, err = s.openTx(ctx, tx, t, &approved, opener, now, a.Approvers, evaluate)
+	return a, err
+}
+
+// openTx opens tender t (locked, checked by tender.CanOpen) in
+// transaction tx after event prev: evaluates its bids, stores the
+// evaluation (with the committee and openedBy, its approvers, when the
+// tender has a committee), marks it opened, and appends the opened and
+// evaluated events.
+func (s *sqlStore) openTx(ctx context.Context, tx *sql.Tx, t tender.Tender, prev *tender.Event, actor string, now time.Time, openedBy []string, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
+	ev, err := evaluate(t, s.streamBids(ctx, tx, t.ID))
+	if err != nil {
+		return nil, err
+	}
+	if ev == nil {
+		return nil, errors.New("open: the evaluation is missing")
+	}
+	if t.Committee != nil {
+		if err := ev.SetOpening(t.Committee, openedBy); err != nil {
+			return nil, err
+		}
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	td, err := tender.TenderDigest(t)
+	if err != nil {
+		return nil, err
+	}
+	opened, err := tender.NewEvent(prev, tender.EventOpened, actor, now, tender.Digests{tender.DigestTender: td})
+	if err != nil {
+		return nil, err
+	}
+	evaluated, err := tender.NewEvent(&opened, tender.EventEvaluated, actor, now, tender.Digests{tender.DigestEvaluation: ev.Digest})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO evaluations (tender_id, body, digest) VALUES (?, ?, ?)"), t.ID, string(body), ev.Digest); err != nil {
+		return nil, fmt.Errorf("store evaluation: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.d.q("UPDATE tenders SET status = ? WHERE id = ?"), string(tender.StatusOpened), t.ID); err != nil {
+		return nil, fmt.Errorf("mark tender opened: %w", err)
+	}
+	if err := s.appendEvent(ctx, tx, t.ID, &opened); err != nil {
+		return nil, err
+	}
+	if err := s.appendEvent(ctx, tx, t.ID, &evaluated); err != nil {
+		return nil, err
+	}
+	return ev, nil
 }
 
 // getEvaluation reads a stored evaluation; found is false when none.

@@ -102,7 +102,20 @@ type Store interface {
 	// evaluate ranges over it once and keeps what it needs of each bid,
 	// so that opening holds one bid in memory at a time (an error of the
 	// reading comes as the sequence's error value; evaluate returns it).
+	//
+	// A tender with an opening committee opens this way only when its
+	// committee is of one (K = 1) and actor is its opener: the opening is
+	// then that opener's approval (an approved event before the opened
+	// one). For K > 1 it is tender.ErrApprovalsNeeded (use Approve); for
+	// an actor not on the committee, tender.ErrNotOpener.
 	Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error)
+	// Approve records opener's approval of the opening of a tender with a
+	// committee, after checking tender.CanApprove at now inside the
+	// transaction (the deadline passed, not opened, opener a member), as
+	// an approved event; a repeated approval by the same opener records
+	// nothing (Approval.Repeated). The committee's K-th distinct approval
+	// opens the tender in the same transaction, as Open does (evaluate).
+	Approve(ctx context.Context, tenderID, opener string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error)
 	// Evaluation returns a tender's stored evaluation (ErrNotFound before
 	// opening).
 	Evaluation(ctx context.Context, tenderID string) (*tender.Evaluation, error)
@@ -126,6 +139,20 @@ type Store interface {
 
 	// Close releases the database.
 	Close() error
+}
+
+// Approval is the outcome of Store.Approve.
+type Approval struct {
+	// Approvers are the distinct openers who have approved, in order,
+	// this one included; K is how many the committee needs.
+	Approvers []string
+	K         int
+	// Repeated: the opener had approved before; nothing was recorded.
+	Repeated bool
+	// Event is the approved event recorded (zero when Repeated).
+	Event tender.Event
+	// Evaluation is set when this approval opened the tender.
+	Evaluation *tender.Evaluation
 }
 
 // BidSummary is what a store keeps of a bid beside its content, for the

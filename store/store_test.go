@@ -43,6 +43,9 @@ var suite = []struct {
 	{"AtRest", testAtRest},
 	{"SealedTamper", testSealedTamper},
 	{"SealAtOpen", testSealAtOpen},
+	{"Committee", testCommittee},
+	{"CommitteeOfOne", testCommitteeOfOne},
+	{"CommitteeTamper", testCommitteeTamper},
 }
 
 func TestStore(t *testing.T) {

@@ -25,7 +25,9 @@ type finding struct {
 // that what is stored is what the events recorded: the tender (the created
 // event's digest), every bid (its bid_received event's digest and result
 // digest), every withdrawal, the opening and the evaluation (the evaluated
-// event's digest, recomputed), and that the chain ends at the head kept in
+// event's digest, recomputed), that a tender with an opening committee
+// was opened after K distinct approvals by its openers
+// (tender.CheckOpening), and that the chain ends at the head kept in
 // the tender's row. Of every finding it reports the one with the lowest
 // seq, naming the event, its kind and what failed; a broken chain comes
 // before everything else.
@@ -222,6 +224,19 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 			case tender.EventEvaluated:
 				if evaluated == nil {
 					evaluated = e
+				}
+			}
+		}
+		// The committee's approvals before the opening.
+		if terr == nil && !chainBroken {
+			if seq, msg := tender.CheckOpening(t, events); seq != 0 {
+				add(seq, "%s", msg)
+			}
+			if td, err := tender.TenderDigest(t); err == nil {
+				for _, e := range events {
+					if e.Kind == tender.EventApproved && e.Digests[tender.DigestTender] != td {
+						add(e.Seq, "approved by %s a tender whose digest is not the stored tender's", clip.Prefix(e.Actor))
+					}
 				}
 			}
 		}

@@ -29,6 +29,10 @@ const (
 	// store gives such a tender a key when it first opens the database
 	// with the key file).
 	EventSealed EventKind = "sealed"
+	// EventApproved records one opener's approval of the opening (actor:
+	// the opener's id), after the deadline; the tender opens at the
+	// committee's K-th distinct approval.
+	EventApproved EventKind = "approved"
 )
 
 // MaxDigests is the most digests one event may carry.
@@ -40,7 +44,8 @@ type Digests map[string]string
 
 // Names of the digests events carry.
 const (
-	// DigestTender is tender.TenderDigest of the tender (created, opened).
+	// DigestTender is tender.TenderDigest of the tender (created,
+	// approved, opened).
 	DigestTender = "tender"
 	// DigestBid is BidDigest of the bid (bid_received, withdrawn).
 	DigestBid = "bid"
@@ -83,6 +88,7 @@ var kindDigests = map[EventKind][]string{
 	EventEvaluated:   {DigestEvaluation},
 	EventExported:    {DigestOCDS, DigestEvaluation},
 	EventSealed:      {DigestRecipient},
+	EventApproved:    {DigestTender},
 }
 
 // CommitmentContent is what a bid's commitment commits to: its digest
@@ -164,7 +170,7 @@ func (e *ChainError) Unwrap() error { return e.Err }
 // starting with a letter), and an empty or overlong value.
 func NewEvent(prev *Event, kind EventKind, actor string, at time.Time, digests Digests) (Event, error) {
 	if _, ok := kindDigests[kind]; !ok {
-		return Event{}, fmt.Errorf("%w: event kind %q: use created, bid_received, withdrawn, opened, evaluated, exported or sealed", ErrInvalid, clip.Text(string(kind)))
+		return Event{}, fmt.Errorf("%w: event kind %q: use created, bid_received, withdrawn, approved, opened, evaluated, exported or sealed", ErrInvalid, clip.Text(string(kind)))
 	}
 	if msg := checkText(actor); msg != "" {
 		return Event{}, fmt.Errorf("%w: event actor: %s", ErrInvalid, msg)

@@ -28,6 +28,15 @@ var (
 	// ErrTooManyBids: the tender holds its declared maximum of bids
 	// (Tender.MaxBids) already.
 	ErrTooManyBids = errors.New("tender holds its maximum number of bids")
+	// ErrNotOpener: the officer is not on the tender's opening committee
+	// (403: the credential is right, the person is not).
+	ErrNotOpener = errors.New("not a member of the tender's opening committee")
+	// ErrApprovalsNeeded: the tender's committee needs more than one
+	// approval; each opener approves (POST /v1/tenders/{id}/approvals).
+	ErrApprovalsNeeded = errors.New("opening needs the committee's approvals")
+	// ErrNoCommittee: the tender has no opening committee (it was created
+	// before committees), so it takes no approvals: it opens as before.
+	ErrNoCommittee = errors.New("tender has no opening committee")
 )
 
 // Sentinel errors of validation and evaluation. Each wraps

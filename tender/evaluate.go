@@ -41,6 +41,11 @@ type Evaluation struct {
 	Ranking []Ranked  `json:"ranking"`
 	// Rounding states how the reported amounts were rounded.
 	Rounding ReportRounding `json:"rounding"`
+	// Committee is the tender's opening committee and OpenedBy the
+	// openers whose approvals opened it, in order (one id when K = 1: one
+	// person opened it); both absent for a tender without a committee.
+	Committee *Committee `json:"committee,omitempty"`
+	OpenedBy  []string   `json:"opened_by,omitempty"`
 	// Digest is the hex SHA-256 of the evaluation's canonical JSON (with
 	// digest empty).
 	Digest string `json:"digest"`
@@ -333,6 +338,18 @@ func (e *Evaluation) digest() (string, error) {
 	}
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// SetOpening records who opened the evaluated tender (its committee and
+// the approving openers) and recomputes the digest.
+func (e *Evaluation) SetOpening(c *Committee, openedBy []string) error {
+	e.Committee, e.OpenedBy = c, openedBy
+	d, err := e.digest()
+	if err != nil {
+		return err
+	}
+	e.Digest = d
+	return nil
 }
 
 // VerifyDigest recomputes the digest of a stored evaluation and reports

@@ -102,6 +102,10 @@ type Tender struct {
 	// tender's rules; nil when none was given (and then left out of the
 	// JSON and of TenderDigest, so that older tenders still verify).
 	Notice *Notice `json:"notice,omitempty"`
+	// Committee is who approves the opening (Committee); nil for a tender
+	// stored before committees (left out of the JSON and of TenderDigest,
+	// so that those tenders still verify).
+	Committee *Committee `json:"committee,omitempty"`
 }
 
 // Bounds of Tender.MaxBids.

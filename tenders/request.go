@@ -49,6 +49,10 @@ type TenderRequest struct {
 	// Notice is what procurement notices need beyond the tender's rules
 	// (the buyer as an organisation, CPV code, nature, description).
 	Notice *tender.Notice `json:"notice"`
+	// Committee is the opening committee (the openers' officer ids and k,
+	// how many must approve the opening); absent, the tender's creator
+	// alone, k = 1 (Service.Create).
+	Committee *tender.Committee `json:"committee"`
 }
 
 // AwardRequest is a tender's award rule as JSON.
@@ -141,6 +145,10 @@ func toTender(req TenderRequest, m *methods.Method, now time.Time) (tender.Tende
 	if req.Notice != nil && *req.Notice != (tender.Notice{}) {
 		n := *req.Notice
 		t.Notice = &n
+	}
+	if req.Committee != nil {
+		c := *req.Committee
+		t.Committee = &c
 	}
 	if req.MaxBids != nil {
 		if *req.MaxBids < 1 {

@@ -95,12 +95,24 @@ func (s *Service) Tender(ctx context.Context, id string) (tender.Tender, error) 
 
 // Create stores tender t (made by NewTender, or from a form) as actor
 // (whose role must allow officers.ActCreate), with its created event
-// naming actor.ID; it returns the tender as stored, with its id.
+// naming actor.ID; it returns the tender as stored, with its id. A tender
+// that names no opening committee gets its creator alone, k = 1
+// (tender.SoleCommittee).
 func (s *Service) Create(ctx context.Context, t tender.Tender, actor officers.Actor) (tender.Tender, error) {
 	if err := actor.Can(officers.ActCreate); err != nil {
 		return tender.Tender{}, err
 	}
 	if err := s.Ready(); err != nil {
+		return tender.Tender{}, err
+	}
+	if t.Committee == nil {
+		t.Committee = tender.SoleCommittee(actor.ID)
+	}
+	if err := tender.ValidateCommittee(t.Committee); err != nil {
+		var ve *tender.ValidationError
+		if errors.As(err, &ve) {
+			return tender.Tender{}, &Error{Err: ErrInvalidTender, Detail: ve.Error(), Problems: ve.Problems}
+		}
 		return tender.Tender{}, err
 	}
 	return s.store.CreateTender(ctx, t, actor.ID)
@@ -251,7 +263,10 @@ func (s *Service) Sealed(ctx context.Context, t tender.Tender) (SealedBids, erro
 	return Seal(t, bids, s.Now()), nil
 }
 
-// Open opens tender t as actor, after its deadline only: it resolves the
+// Open opens tender t as actor, after its deadline only, when it has no
+// committee (a tender made before committees) or a committee of one of
+// which actor is the opener (whose opening is then its one approval);
+// a committee of k > 1 is tender.ErrApprovalsNeeded (Approve). It resolves the
 // pinned method (which must still have the pinned digest: tender.Evaluate
 // checks it) and has the store evaluate the bids in the transaction that
 // opens, streamed one at a time (evaluate). It returns the stored
@@ -275,6 +290,50 @@ func (s *Service) Open(ctx context.Context, t tender.Tender, actor officers.Acto
 	return s.store.Open(ctx, t.ID, actor.ID, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 		return evaluate(t, m, bids)
 	})
+}
+
+// Approval is the outcome of Approve (store.Approval): the approvers so
+// far, the committee's k, whether the approval was a repeat, and the
+// evaluation when this approval opened the tender.
+type Approval = store.Approval
+
+// Approve records officer actor's approval of tender t's opening, after
+// its deadline only (tender.ErrTooEarly before), for a member of its
+// committee only (tender.ErrNotOpener); a repeat records nothing. The
+// committee's k-th distinct approval opens the tender in the same
+// transaction, evaluated as Open evaluates.
+func (s *Service) Approve(ctx context.Context, t tender.Tender, actor officers.Actor) (Approval, error) {
+	if err := actor.Can(officers.ActOpen); err != nil {
+		return Approval{}, err
+	}
+	if err := s.Ready(); err != nil {
+		return Approval{}, err
+	}
+	now := s.Now()
+	opener := actor.ID
+	if err := tender.CanApprove(t, opener, now); err != nil {
+		return Approval{}, err
+	}
+	m, err := s.reg.Resolve(t.Method.Ref())
+	if err != nil {
+		return Approval{}, fmt.Errorf("%w: %s is not among the methods served (load its file with --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err)
+	}
+	return s.store.Approve(ctx, t.ID, opener, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
+		return evaluate(t, m, bids)
+	})
+}
+
+// Approvers are the officers who have approved tender t's opening so
+// far, in order (from its audit trail).
+func (s *Service) Approvers(ctx context.Context, t tender.Tender) ([]string, error) {
+	if err := s.Ready(); err != nil {
+		return nil, err
+	}
+	events, err := s.store.Events(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	return tender.Approvers(events), nil
 }
 
 // evaluate ranks the bids of tender t under method m as the store reads

@@ -28,6 +28,33 @@ func ViewTender(t tender.Tender, now time.Time) TenderView {
 	return TenderView{t}
 }
 
+// ApprovalView is the answer to an approval of a tender's opening: who
+// approved (Approver), everyone who has so far (Approvers, in order), how
+// many the committee needs (K) and how many more (Remaining); Repeated
+// when Approver had approved before (nothing was recorded); Opened when
+// the tender is opened, with its Evaluation when this approval opened it.
+type ApprovalView struct {
+	TenderID   string             `json:"tender_id"`
+	Approver   string             `json:"approver"`
+	Approvers  []string           `json:"approvers"`
+	K          int                `json:"k"`
+	Remaining  int                `json:"remaining"`
+	Repeated   bool               `json:"repeated"`
+	Opened     bool               `json:"opened"`
+	Evaluation *tender.Evaluation `json:"evaluation,omitempty"`
+}
+
+// ViewApproval is approval a of tender tenderID by approver as answered.
+func ViewApproval(tenderID, approver string, a Approval) ApprovalView {
+	v := ApprovalView{TenderID: tenderID, Approver: approver, Approvers: a.Approvers, K: a.K, Repeated: a.Repeated, Evaluation: a.Evaluation}
+	if v.Approvers == nil {
+		v.Approvers = []string{}
+	}
+	v.Remaining = max(0, a.K-len(a.Approvers))
+	v.Opened = v.Remaining == 0
+	return v
+}
+
 // BidDigests are the digests of a bid: its canonical JSON (tender.BidDigest,
 // the one the audit trail carries) and its footprint report's result digest.
 type BidDigests struct {

@@ -22,6 +22,7 @@ func tendersSubs() map[string]command {
 		"list":       {"list the tenders: state now and bid counts", cmdTendersList},
 		"show":       {"show a tender's notice, state and sealed bids (times and salted commitments only)", cmdTendersShow},
 		"open":       {"open a tender after its deadline and print its evaluation", cmdTendersOpen},
+		"approve":    {"approve a tender's opening as one opener of its committee; the k-th approval opens it", cmdTendersApprove},
 		"evaluation": {"print an opened tender's evaluation (JSON or CSV)", cmdTendersEvaluation},
 		"export":     {"print a tender's OCDS 1.1.5 release package or eForms notice", cmdTendersExport},
 		"verify":     {"check a tender's audit trail against the stored tender, bids and evaluation", cmdTendersVerify},

@@ -454,7 +454,9 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		"Opens a tender after its deadline (before it: exit 1, nothing changes): computes\n"+
 		"the evaluation under the pinned method, stores it with the opening in one\n"+
 		"transaction, and prints it as JSON (as POST /v1/tenders/{id}/open answers).\n"+
-		"A tender is opened once.")
+		"A tender is opened once. A tender whose opening committee needs k > 1\n"+
+		"approvals is not opened this way (exit 1: tenders approve); for a committee of\n"+
+		"one, the opening is its opener's approval, --as that opener's officer id.")
 	db := dbFlag(fs, false)
 	as := asFlag(fs)
 	var df dataFlags
@@ -485,6 +487,57 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	body, err := apiJSON(ev)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	return writeBody(ctx, e, sub, body)
+}
+
+func cmdTendersApprove(ctx context.Context, e *env, args []string) int {
+	const sub = "approve"
+	fs := newFlags(e, "tenders approve", "tenders approve --as ID [--db URL] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
+		"Records the approval of a tender's opening by officer ID, one of the openers of\n"+
+		"its committee, after the deadline only (before it, or for an officer not on the\n"+
+		"committee: exit 1, nothing changes), as an approved event naming ID in the audit\n"+
+		"trail; a repeated approval records nothing. The committee's k-th distinct\n"+
+		"approval opens the tender in the same transaction, as tenders open does. Prints\n"+
+		"the approval as JSON (as POST /v1/tenders/{id}/approvals answers): approvers so\n"+
+		"far, k, remaining, and the evaluation when this approval opened the tender.")
+	db := dbFlag(fs, false)
+	as := fs.String("as", "", "the officer id of the approving opener (required)")
+	var df dataFlags
+	df.register(fs)
+	id, done, code := tendersArgs(e, fs, sub, args)
+	if done {
+		return code
+	}
+	if *as == "" {
+		fmt.Fprintln(e.stderr, "footprint tenders approve: give --as ID, the approving opener's officer id")
+		fs.Usage()
+		return exitUsage
+	}
+	now := tendersNow(e)
+	st, t, err := openTender(ctx, e, db, "tenders "+sub, id)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	defer st.Close()
+	who, err := cliActor(ctx, st, *as)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	if err := tender.CanApprove(t, who.ID, now); err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	w, err := df.load()
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	a, err := tendersService(e, st, w.reg).Approve(ctx, t, who)
+	if err != nil {
+		return tendersFail(ctx, e, sub, err)
+	}
+	body, err := apiJSON(tenders.ViewApproval(t.ID, who.ID, a))
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}

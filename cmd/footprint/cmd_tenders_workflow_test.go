@@ -282,8 +282,8 @@ func TestTendersWorkflow(t *testing.T) {
 	if n := strings.Count(out, "exported"); n != 6 {
 		t.Errorf("verify shows %d exported events, want 6:\n%s", n, out)
 	}
-	if !strings.Contains(out, "verified: 11 events") {
-		t.Errorf("verify: not 11 events verified:\n%s", out)
+	if !strings.Contains(out, "verified: 12 events") || !strings.Contains(out, "approved      cli") {
+		t.Errorf("verify: not 12 events verified, the CLI's approval among them:\n%s", out)
 	}
 	// Each digest after its name.
 	for _, re := range []string{`bid_received +supplier +commitment=[0-9a-f]{16},token=[0-9a-f]{16} `, `withdrawn|opened +cli +tender=[0-9a-f]{16} `,

@@ -16,7 +16,7 @@ var commandPaths = []string{
 	"serve", "calc", "batch", "compare",
 	"methods list", "methods show", "methods validate", "methods diff",
 	"factors search", "conformance",
-	"tenders create", "tenders list", "tenders show", "tenders open",
+	"tenders create", "tenders list", "tenders show", "tenders open", "tenders approve",
 	"tenders evaluation", "tenders export", "tenders verify",
 	"officers add", "officers list", "officers set-role", "officers disable",
 	"epd inspect", "version",
@@ -245,6 +245,7 @@ func TestDBFlagHelp(t *testing.T) {
 		{"tenders list", false},
 		{"tenders show", false},
 		{"tenders open", false},
+		{"tenders approve", false},
 		{"tenders evaluation", false},
 		{"tenders export", false},
 		{"tenders verify", false},
@@ -270,6 +271,9 @@ func TestDBFlagHelp(t *testing.T) {
 			args := append(strings.Fields(tt.path), "--db", "sqlite:"+missing)
 			if tt.path == "tenders export" {
 				args = append(args, "--public-url", "https://tenders.example.org")
+			}
+			if tt.path == "tenders approve" {
+				args = append(args, "--as", "alice")
 			}
 			if tt.path != "tenders list" {
 				args = append(args, "T1")
