@@ -42,7 +42,16 @@ func TestOfficersCommands(t *testing.T) {
 	run(before, 0, "officers", "add", "--db", db, "--name", "Bob", "--role", "opener", "bob")
 	run(before, 1, "officers", "add", "--db", db, "--name", "Bob", "--role", "opener", "bob")
 	run(before, 1, "officers", "add", "--db", db, "--as", "alice", "--name", "Carol", "--role", "auditor", "carol")
-	out = run(before, 0, "tenders", "create", "--db", db, "--as", "alice", file)
+	// Alice creates a tender whose opening committee is Bob (k = 1).
+	committeeFile := filepath.Join(filepath.Dir(file), "committee.json")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(committeeFile, []byte(strings.Replace(string(raw), `"award"`, `"committee": {"openers": ["bob"], "k": 1}, "award"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = run(before, 0, "tenders", "create", "--db", db, "--as", "alice", committeeFile)
 	var created struct{ ID string }
 	if err := json.Unmarshal([]byte(out[:strings.LastIndexByte(out, '}')+1]), &created); err != nil {
 		t.Fatalf("create: %v\n%s", err, out)

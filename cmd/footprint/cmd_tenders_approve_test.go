@@ -44,6 +44,11 @@ func TestTendersApprove(t *testing.T) {
 	}
 	id := created.ID
 	submitBids(t, db, id)
+	// The openers are named officers (and mallory, an opener not on the
+	// committee).
+	for _, who := range []string{"alice", "bob", "carol", "mallory"} {
+		run(before, 0, "officers", "add", "--db", db, "--name", who, "--role", "opener", who)
+	}
 
 	type approval struct {
 		Approvers []string        `json:"approvers"`
