@@ -41,6 +41,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/gorilla/mux"
 	"github.com/shopspring/decimal"
@@ -236,6 +237,47 @@ type rankRow struct {
 type createForm struct {
 	Reference, Title, Buyer, Currency, Deadline, Method string
 	Rule, CarbonPrice, Ladder, Limits                   string
+	// Openers is the opening committee's officer ids as typed (separated
+	// by commas or spaces; empty: the creator alone, k = 1), K its k.
+	Openers, K string
+}
+
+// MaxOpeners is the most openers the create form takes.
+func (p *tenderPage) MaxOpeners() int { return tender.MaxOpeners }
+
+// defaultK is the k the create form proposes: two people open the bids.
+const defaultK = "2"
+
+// maxOpenersText bounds the openers field of the create form: 20 ids of
+// at most 64 bytes with their separators.
+const maxOpenersText = 1400
+
+// parseCommittee reads the committee fields of the create form. Empty
+// openers mean the creator alone (nil: the use case gives the creator,
+// k = 1), whatever k says, unless k asks for more than the form's 2. The
+// problems are by field id (openers, k).
+func parseCommittee(openers, k string) (*tender.Committee, map[string]string) {
+	errs := map[string]string{}
+	if len(openers) > maxOpenersText {
+		errs["openers"] = fmt.Sprintf("%d characters; name at most %d openers by officer id", len(openers), tender.MaxOpeners)
+		return nil, errs
+	}
+	ids := strings.FieldsFunc(openers, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
+	k = strings.TrimSpace(k)
+	n, kerr := strconv.Atoi(k)
+	if k != "" && (kerr != nil || len(k) > 2) {
+		errs["k"] = fmt.Sprintf("%q is not a whole number; enter how many openers must approve, e.g. 2", clip.Text(k))
+	}
+	if len(ids) == 0 {
+		if len(errs) == 0 && k != "" && n > 2 {
+			errs["k"] = fmt.Sprintf("k = %d needs at least %d openers: name them, or leave the openers empty to open the tender alone (k = 1)", n, n)
+		}
+		return nil, errs
+	}
+	if k == "" {
+		errs["k"] = fmt.Sprintf("Enter how many of the %d openers must approve the opening, e.g. 2", len(ids))
+	}
+	return &tender.Committee{Openers: ids, K: n}, errs
 }
 
 // bidForm is the supplier's fields of the bid form, as typed.
@@ -468,7 +510,7 @@ func (s *Server) getNewTender(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.tenderPage("Create a tender", sess)
-	p.Create = createForm{Currency: "EUR", Rule: string(tender.PriceOnly), Limits: string(tender.LimitsReport)}
+	p.Create = createForm{Currency: "EUR", Rule: string(tender.PriceOnly), Limits: string(tender.LimitsReport), K: defaultK}
 	if ms := s.catalog.methods; len(ms) > 0 {
 		p.Create.Method = ms[len(ms)-1].Ref
 	}
@@ -503,6 +545,10 @@ func createFieldID(ptr string) string {
 		return "ladder"
 	case ptr == "/award/limits":
 		return "limits"
+	case strings.HasPrefix(ptr, "/committee/openers"):
+		return "openers"
+	case ptr == "/committee/k":
+		return "k"
 	case ptr == "/reference", ptr == "/title", ptr == "/buyer", ptr == "/currency", ptr == "/deadline":
 		return ptr[1:]
 	}
@@ -520,7 +566,7 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostFormValue
 	cf := createForm{Reference: f("reference"), Title: f("title"), Buyer: f("buyer"), Currency: strings.TrimSpace(f("currency")),
 		Deadline: f("deadline"), Method: f("method"), Rule: f("rule"), CarbonPrice: strings.TrimSpace(f("carbon_price")),
-		Ladder: f("ladder"), Limits: f("limits")}
+		Ladder: f("ladder"), Limits: f("limits"), Openers: strings.TrimSpace(f("openers")), K: strings.TrimSpace(f("k"))}
 	p := s.tenderPage("Create a tender", sess)
 	p.Create = cf
 	now := s.tw.now()
@@ -557,6 +603,15 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 		} else if len(ds) > 0 {
 			t.Award.LadderDiscounts = ds
 		}
+	}
+	committee, cerrs := parseCommittee(cf.Openers, cf.K)
+	for _, id := range []string{"openers", "k"} {
+		if msg, ok := cerrs[id]; ok {
+			p.addError(id, msg)
+		}
+	}
+	if len(cerrs) == 0 {
+		t.Committee = committee
 	}
 	if err := tender.ValidateTender(t, now); err != nil {
 		var ve *tender.ValidationError

@@ -59,6 +59,11 @@ func TestOCDSExportsValidate(t *testing.T) {
 		notice *tender.Notice
 		bids   []ocdsBid
 		open   bool
+		// committee is the tender's opening committee (nil: its creator
+		// alone, k = 1) and approvers, when set, approve its opening in
+		// turn instead of Open.
+		committee *tender.Committee
+		approvers []officers.Actor
 		// tag and status of the last release; winner is the awarded bid's
 		// supplier ("" for none).
 		tag, status, winner string
@@ -79,6 +84,11 @@ func TestOCDSExportsValidate(t *testing.T) {
 		{name: "all excluded", award: AwardRequest{Rule: "price_only", Limits: "exclude"},
 			bids: []ocdsBid{{supplier: "A", price: "1000.00", kgPerT: "900"}, {supplier: "B", price: "1100.00", kgPerT: "950"}}, open: true,
 			tag: "tenderUpdate", status: "unsuccessful"},
+		{name: "committee of two", award: AwardRequest{Rule: "carbon_price", CarbonPricePerT: numPtr("100"), Limits: "report"}, notice: notice,
+			bids: []ocdsBid{{supplier: "A", price: "1000.00", kgPerT: "900"}, {supplier: "B", price: "1100.00", kgPerT: "700"}}, open: true,
+			committee: &tender.Committee{Openers: []string{"officer", "bob", "carol"}, K: 2},
+			approvers: []officers.Actor{{ID: "carol", Role: officers.RoleOpener}, officers.Bootstrap()},
+			tag:       "tenderUpdate,award", status: "complete", winner: "B"},
 		{name: "not opened", award: AwardRequest{Rule: "carbon_price", CarbonPricePerT: numPtr("0"), Limits: "report"}, notice: notice,
 			bids: []ocdsBid{{supplier: "A", price: "1000.00", kgPerT: "700"}},
 			tag:  "tender", status: "active"},
@@ -93,7 +103,7 @@ func TestOCDSExportsValidate(t *testing.T) {
 			now := func() time.Time { return clock }
 			svc := New(Config{Store: st, Registry: reg, Engine: calc.NewEngine(lib), Now: now, PublicURL: "https://tenders.example.org/"})
 			tn, err := NewTender(reg, TenderRequest{Reference: "R-1", Title: "Market square", Buyer: "Musterstadt", Method: "us-federal@2025.1",
-				Currency: "EUR", Deadline: clock.Add(time.Hour).Format(time.RFC3339), Award: c.award, Notice: c.notice}, clock)
+				Currency: "EUR", Deadline: clock.Add(time.Hour).Format(time.RFC3339), Award: c.award, Notice: c.notice, Committee: c.committee}, clock)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,11 +142,32 @@ func TestOCDSExportsValidate(t *testing.T) {
 			}
 			clock = clock.Add(2 * time.Hour)
 			export()
-			if c.open {
+			opening := ""
+			if c.open && c.approvers != nil {
+				for i, a := range c.approvers {
+					cur, err := svc.Tender(ctx, tn.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := svc.Approve(ctx, cur, a); err != nil {
+						t.Fatal(err)
+					}
+					if i < len(c.approvers)-1 {
+						export() // an approval changes nothing published
+					}
+				}
+				export()
+				opening = `{"openers":["officer","bob","carol"],"k":2,"openedBy":["carol","officer"]}`
+			} else if c.open {
 				if _, err := svc.Open(ctx, tn, officers.Bootstrap()); err != nil {
 					t.Fatal(err)
 				}
 				export()
+				// Opened by one person: the creator, today's API clients'
+				// committee.
+				opening = `{"openers":["officer"],"k":1,"openedBy":["officer"]}`
+			}
+			if c.open {
 				clock = clock.Add(24 * time.Hour)
 				export()
 			}
@@ -151,7 +182,37 @@ func TestOCDSExportsValidate(t *testing.T) {
 				t.Errorf("the same export twice differs:\n%s\n%s", prev, last)
 			}
 			checkConventions(t, last, tn.ID, c.tag, c.status, c.winner, len(c.bids))
+			checkOpening(t, last, opening)
 		})
+	}
+}
+
+// checkOpening checks who opened the tender, as the last release says:
+// want is the award release's tender.openingCommittee ("" before the
+// opening, when no release has one).
+func checkOpening(t *testing.T, body []byte, want string) {
+	t.Helper()
+	var pkg struct {
+		Releases []struct {
+			Tender struct {
+				OpeningCommittee json.RawMessage `json:"openingCommittee"`
+			} `json:"tender"`
+		} `json:"releases"`
+	}
+	if err := json.Unmarshal(body, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range pkg.Releases {
+		got := string(r.Tender.OpeningCommittee)
+		if i < len(pkg.Releases)-1 || want == "" {
+			if got != "" {
+				t.Errorf("release %d: openingCommittee %s, want none (the award release alone says who opened)", i, got)
+			}
+			continue
+		}
+		if got != want {
+			t.Errorf("openingCommittee %s, want %s", got, want)
+		}
 	}
 }
 

@@ -3,8 +3,9 @@
 // mapping). The package holds one release per audit event that changed
 // what is published: the tender release, dated at the tender's created
 // event, and after the opening the award release, dated at the opened
-// event, with the bids extension's bids (statistics and details) and the
-// award of the first-ranked bid (status pending: the ranking is the
+// event, with the bids extension's bids (statistics and details), who
+// opened the tender (tender.openingCommittee) and the award of the
+// first-ranked bid (status pending: the ranking is the
 // evaluation, not the decision). Release ids and dates come from those
 // events, never from the time of the export, so a release once published
 // never changes and the same export twice gives the same bytes.
@@ -231,6 +232,19 @@ type Tender struct {
 	NumberOfTenderers       *int     `json:"numberOfTenderers,omitempty"`
 	Tenderers               []OrgRef `json:"tenderers,omitempty"`
 	Lots                    []Lot    `json:"lots"`
+	// OpeningCommittee says who could open the tender and who did: in
+	// the award release only, from the evaluation (footprint extension).
+	OpeningCommittee *OpeningCommittee `json:"openingCommittee,omitempty"`
+}
+
+// OpeningCommittee is the tender's opening committee as the evaluation
+// records it (footprint extension): the openers' officer ids, how many
+// had to approve (K), and the openers whose approvals opened the tender,
+// in order (one id when K = 1: one person opened it).
+type OpeningCommittee struct {
+	Openers  []string `json:"openers"`
+	K        int      `json:"k"`
+	OpenedBy []string `json:"openedBy"`
 }
 
 // Item is what is bought, classified by its CPV code.
@@ -485,6 +499,12 @@ func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, bids []ten
 	rel.ID, rel.Date, rel.dateTime = fmt.Sprintf("%s-award-%d", tr.OCID, opened.Seq), date, opened.At.UTC()
 	rel.Parties = append([]Party(nil), tr.Parties...)
 	rel.Tender.Status = "complete"
+	if c := ev.Committee; c != nil {
+		// A tender opened before committees has none in its evaluation,
+		// and its award release stays as it was published.
+		rel.Tender.OpeningCommittee = &OpeningCommittee{Openers: append([]string{}, c.Openers...), K: c.K,
+			OpenedBy: append([]string{}, ev.OpenedBy...)}
+	}
 	scores := make(map[string]tender.Ranked, len(ev.Ranking))
 	for _, rk := range ev.Ranking {
 		scores[rk.BidID] = rk

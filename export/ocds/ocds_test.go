@@ -68,7 +68,8 @@ func opened(t *testing.T) ocds.Input {
 		{Rank: &one, BidID: "b2", Supplier: "B", Price: tender.ReportPrice(bids[1].Price), KgCO2e: fixed("7000"), NotionalPrice: fixed("1800")},
 		{BidID: "b3", Supplier: "C", Price: tender.ReportPrice(bids[2].Price), KgCO2e: fixed("9000"), NotionalPrice: fixed("1800"),
 			Excluded: true, Reason: "fails procurement limit(s)", FailedLimits: []string{"gsa (line 1)"}},
-	}}
+	}, Committee: &tender.Committee{Openers: []string{"officer", "bob", "carol"}, K: 2}, OpenedBy: []string{"bob", "officer"}}
+	tn.Committee = ev.Committee
 	events := []tender.Event{{Seq: 1, At: at, Kind: tender.EventCreated}, {Seq: 2, At: at.Add(10 * time.Minute), Kind: tender.EventBidReceived},
 		{Seq: 5, At: at.Add(2 * time.Hour), Kind: tender.EventOpened}, {Seq: 6, At: at.Add(2 * time.Hour), Kind: tender.EventEvaluated}}
 	return ocds.Input{Tender: tn, Evaluation: ev, Bids: bids, Events: events, PublicURL: "https://tenders.example.org"}
@@ -102,6 +103,29 @@ func TestBuildFromEvents(t *testing.T) {
 		if !bytes.Contains(a, []byte(want)) {
 			t.Errorf("no %s in\n%s", want, a)
 		}
+	}
+	// Who opened the tender is in the award release only.
+	var p struct {
+		Releases []struct {
+			Tender map[string]json.RawMessage `json:"tender"`
+		} `json:"releases"`
+	}
+	if err := json.Unmarshal(a, &p); err != nil || len(p.Releases) != 2 {
+		t.Fatalf("%v: %s", err, a)
+	}
+	if oc, ok := p.Releases[0].Tender["openingCommittee"]; ok {
+		t.Errorf("the tender release has an openingCommittee: %s", oc)
+	}
+	if oc := string(p.Releases[1].Tender["openingCommittee"]); oc != `{"openers":["officer","bob","carol"],"k":2,"openedBy":["bob","officer"]}` {
+		t.Errorf("the award release's openingCommittee: %s", oc)
+	}
+	// An evaluation made before committees has none: no openingCommittee.
+	before := in
+	evBefore := *in.Evaluation
+	evBefore.Committee, evBefore.OpenedBy = nil, nil
+	before.Evaluation = &evBefore
+	if c := encode(t, before); bytes.Contains(c, []byte("openingCommittee")) {
+		t.Errorf("an evaluation without a committee: %s", c)
 	}
 	noEvents := in
 	noEvents.Events = in.Events[:2]
@@ -148,6 +172,24 @@ func TestValidatorCatches(t *testing.T) {
 			delete(d["footprint"].(map[string]any), "kg_co2e")
 		}},
 		{"not a date", func(p map[string]any) { rel(p, 0)["date"] = "yesterday" }},
+		{"opening committee without openedBy", func(p map[string]any) {
+			delete(rel(p, 1)["tender"].(map[string]any)["openingCommittee"].(map[string]any), "openedBy")
+		}},
+		{"opening committee with k = 0", func(p map[string]any) {
+			rel(p, 1)["tender"].(map[string]any)["openingCommittee"].(map[string]any)["k"] = 0
+		}},
+		{"opening committee without openers", func(p map[string]any) {
+			rel(p, 1)["tender"].(map[string]any)["openingCommittee"].(map[string]any)["openers"] = []any{}
+		}},
+		{"an opener named twice", func(p map[string]any) {
+			rel(p, 1)["tender"].(map[string]any)["openingCommittee"].(map[string]any)["openers"] = []any{"bob", "bob"}
+		}},
+		{"an opener's name, not id", func(p map[string]any) {
+			rel(p, 1)["tender"].(map[string]any)["openingCommittee"].(map[string]any)["openedBy"] = []any{"Bob Martin"}
+		}},
+		{"a field the extension does not define", func(p map[string]any) {
+			rel(p, 1)["tender"].(map[string]any)["openingCommittee"].(map[string]any)["openedAt"] = "2026-03-01T11:00:00Z"
+		}},
 		{"no publisher", func(p map[string]any) { delete(p, "publisher") }},
 	} {
 		var p map[string]any
