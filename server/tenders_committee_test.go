@@ -25,6 +25,13 @@ func tenderCommittee(t *testing.T, e *tenderEnv) {
 		e.want(e.do("POST", "/v1/tenders", testOfficerToken, body), 201, &tv, "create "+committee)
 		return tv.ID
 	}
+	// The openers are accounts: bob and alice, openers.
+	var bob struct {
+		Token string `json:"token"`
+	}
+	e.want(e.do("POST", "/v1/officers", testOfficerToken, `{"id":"bob","name":"Bob","role":"opener"}`), 201, &bob, "create bob")
+	e.want(e.do("POST", "/v1/officers", testOfficerToken, `{"id":"alice","name":"Alice","role":"opener"}`), 201, nil, "create alice")
+	e.want(e.do("POST", "/v1/tenders", testOfficerToken, strings.Replace(tenderBody(carbonAward), `"award":`, `"committee":{"openers":["nobody"],"k":1},"award":`, 1)), 422, nil, "an opener without an account")
 	two := create(`{"openers":["bob","officer"],"k":2}`)
 	others := create(`{"openers":["alice","bob"],"k":1}`)
 	e.want(e.do("POST", "/v1/tenders", testOfficerToken, strings.Replace(tenderBody(carbonAward), `"award":`, `"committee":{"openers":["bob","bob"],"k":3},"award":`, 1)), 422, nil, "invalid committee")
@@ -73,10 +80,6 @@ func tenderCommittee(t *testing.T, e *tenderEnv) {
 	}
 	// Bob, a named opener, approves under his own personal token: the
 	// k-th approval opens.
-	var bob struct {
-		Token string `json:"token"`
-	}
-	e.want(e.do("POST", "/v1/officers", testOfficerToken, `{"id":"bob","name":"Bob","role":"opener"}`), 201, &bob, "create bob")
 	e.want(e.do("POST", "/v1/tenders/"+two+"/approvals", bob.Token, ""), 200, &a, "bob's approval")
 	if !a.Opened || a.Remaining != 0 {
 		t.Fatalf("bob's approval: %+v", a)

@@ -99,7 +99,18 @@ func TestTenderCreateCommitteeForm(t *testing.T) {
 	if p := b.do("GET", "/tenders/"+sole, nil).Body.String(); !strings.Contains(p, `<p id="committee">Opened by one person: officer.</p>`) {
 		t.Error("the page of a committee of one does not say one person opens it")
 	}
-	// Named openers, separated by commas and spaces.
+	// Named openers (accounts, as the service checks), separated by
+	// commas and spaces.
+	for _, id := range []string{"alice", "bob", "carol"} {
+		req := httptest.NewRequest(http.MethodPost, "/v1/officers", strings.NewReader(`{"id":"`+id+`","name":"`+id+`","role":"opener"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+officerToken)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("create officer %s: %d %s", id, rec.Code, rec.Body)
+		}
+	}
 	v.Set("openers", " alice, bob  carol,")
 	v.Set("k", " 2 ")
 	three := b.createTender(v)

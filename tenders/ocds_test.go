@@ -102,6 +102,16 @@ func TestOCDSExportsValidate(t *testing.T) {
 			clock := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 			now := func() time.Time { return clock }
 			svc := New(Config{Store: st, Registry: reg, Engine: calc.NewEngine(lib), Now: now, PublicURL: "https://tenders.example.org/"})
+			if c.committee != nil { // the openers are accounts (Create checks)
+				acc, _ := store.AccountsOf(st)
+				for _, id := range c.committee.Openers {
+					if id != officers.BootstrapID {
+						if err := acc.CreateOfficer(ctx, store.Officer{ID: id, Name: id, Role: string(officers.RoleOpener), TokenHash: "h", Params: "p", Created: clock}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
 			tn, err := NewTender(reg, TenderRequest{Reference: "R-1", Title: "Market square", Buyer: "Musterstadt", Method: "us-federal@2025.1",
 				Currency: "EUR", Deadline: clock.Add(time.Hour).Format(time.RFC3339), Award: c.award, Notice: c.notice, Committee: c.committee}, clock)
 			if err != nil {

@@ -115,6 +115,9 @@ func (s *Service) Create(ctx context.Context, t tender.Tender, actor officers.Ac
 		}
 		return tender.Tender{}, err
 	}
+	if err := s.checkOpeners(ctx, t.Committee); err != nil {
+		return tender.Tender{}, err
+	}
 	return s.store.CreateTender(ctx, t, actor.ID)
 }
 
@@ -290,6 +293,40 @@ func (s *Service) Open(ctx context.Context, t tender.Tender, actor officers.Acto
 	return s.store.Open(ctx, t.ID, actor.ID, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 		return evaluate(t, m, bids)
 	})
+}
+
+// checkOpeners refuses a committee naming an opener who could never
+// approve: no such account, a disabled one, or a role that may not open
+// (a typo would make the tender impossible to open). The bootstrap
+// administrator and the command line (officers.BootstrapID, CLIID) have
+// no account and may open. A store without accounts checks nothing.
+func (s *Service) checkOpeners(ctx context.Context, c *tender.Committee) error {
+	acc, ok := store.AccountsOf(s.store)
+	if !ok || c == nil {
+		return nil
+	}
+	var problems []tender.Problem
+	for i, id := range c.Openers {
+		if id == officers.BootstrapID || id == officers.CLIID {
+			continue
+		}
+		ptr := fmt.Sprintf("/committee/openers/%d", i)
+		o, err := acc.Officer(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			problems = append(problems, tender.Problem{Pointer: ptr, Detail: fmt.Sprintf("no officer %q: name an existing account (GET /v1/officers, footprint officers list)", clip.Prefix(id))})
+		case err != nil:
+			return err
+		case o.Disabled:
+			problems = append(problems, tender.Problem{Pointer: ptr, Detail: fmt.Sprintf("officer %q is disabled and could never approve the opening", clip.Prefix(id))})
+		case !officers.Role(o.Role).Allows(officers.ActOpen):
+			problems = append(problems, tender.Problem{Pointer: ptr, Detail: fmt.Sprintf("officer %q has the role %s, which may not open tenders: name an opener, buyer or admin", clip.Prefix(id), o.Role)})
+		}
+	}
+	if len(problems) > 0 {
+		return &Error{Err: ErrInvalidTender, Detail: fmt.Sprintf("the opening committee has %d problem(s); see errors", len(problems)), Problems: problems}
+	}
+	return nil
 }
 
 // Approval is the outcome of Approve (store.Approval): the approvers so

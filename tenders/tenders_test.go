@@ -143,3 +143,53 @@ func TestOpenHoldsOneBidAtATime(t *testing.T) {
 		t.Errorf("the live heap grew by %d KB while %d bids were read (one bid is %d KB): bids are held", growth>>10, n, perBid>>10)
 	}
 }
+
+// TestCreateChecksOpeners: a committee naming an opener who could never
+// approve — no account, a disabled one, an auditor — is refused at
+// creation with the opener's pointer; the bootstrap administrator and an
+// opener account are accepted.
+func TestCreateChecksOpeners(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	acc, _ := store.AccountsOf(st)
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	for _, o := range []store.Officer{{ID: "bob", Role: "opener"}, {ID: "carol", Role: "auditor"}, {ID: "dave", Role: "opener", Disabled: true}} {
+		o.Name, o.TokenHash, o.Params, o.Created = o.ID, "h", "p", now
+		if err := acc.CreateOfficer(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lib, reg, err := methods.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := New(Config{Store: st, Registry: reg, Engine: calc.NewEngine(lib), Now: func() time.Time { return now }})
+	for _, tc := range []struct {
+		openers []string
+		want    string
+	}{
+		{[]string{"officer", "bob"}, ""},
+		{[]string{"bob", "nobody"}, `/committee/openers/1: no officer "nobody"`},
+		{[]string{"carol"}, `/committee/openers/0: officer "carol" has the role auditor, which may not open tenders`},
+		{[]string{"dave"}, `/committee/openers/0: officer "dave" is disabled`},
+	} {
+		tn, err := NewTender(reg, TenderRequest{Reference: "R", Title: "T", Buyer: "B", Method: "us-federal@2025.1", Currency: "EUR",
+			Deadline: now.Add(time.Hour).Format(time.RFC3339), Award: AwardRequest{Rule: "price_only", Limits: "report"},
+			Committee: &tender.Committee{Openers: tc.openers, K: 1}}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = svc.Create(ctx, tn, officers.Bootstrap())
+		var te *Error
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v", tc.openers, err)
+		case tc.want != "" && (!errors.As(err, &te) || !strings.Contains(fmt.Sprint(te.Problems), strings.SplitN(tc.want, ": ", 2)[1]) || te.Problems[0].Pointer != strings.SplitN(tc.want, ": ", 2)[0]):
+			t.Errorf("%v: err %v (%+v), want %q", tc.openers, err, te, tc.want)
+		}
+	}
+}

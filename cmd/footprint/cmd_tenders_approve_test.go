@@ -31,6 +31,17 @@ func TestTendersApprove(t *testing.T) {
 		}
 		return out, errs
 	}
+	// A first tender makes the database; the openers are then named
+	// officers (and mallory, an opener not on the committee), as a
+	// committee must name accounts.
+	plain := filepath.Join(dir, "plain.json")
+	if err := os.WriteFile(plain, []byte(wfTender), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(before, 0, "tenders", "create", "--db", db, plain)
+	for _, who := range []string{"alice", "bob", "carol", "mallory"} {
+		run(before, 0, "officers", "add", "--db", db, "--name", who, "--role", "opener", who)
+	}
 	out, _ := run(before, 0, "tenders", "create", "--db", db, file)
 	var created struct {
 		ID        string `json:"id"`
@@ -44,11 +55,6 @@ func TestTendersApprove(t *testing.T) {
 	}
 	id := created.ID
 	submitBids(t, db, id)
-	// The openers are named officers (and mallory, an opener not on the
-	// committee).
-	for _, who := range []string{"alice", "bob", "carol", "mallory"} {
-		run(before, 0, "officers", "add", "--db", db, "--name", who, "--role", "opener", who)
-	}
 
 	type approval struct {
 		Approvers []string        `json:"approvers"`
