@@ -754,22 +754,7 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	_, err = s.svc.Open(r.Context(), *t, sess.actor)
-	switch {
-	case errors.Is(err, tender.ErrTooEarly):
-		return s.message(w, sess, http.StatusConflict, "Too early to open", "This tender can be opened only after its deadline, "+fmtTime(t.Deadline)+". Nothing was opened.")
-	case errors.Is(err, tender.ErrApprovalsNeeded):
-		return s.message(w, sess, http.StatusConflict, "Approvals needed", "This tender opens when its committee's openers have approved: use Approve opening on its page. Nothing was opened.")
-	case errors.Is(err, tender.ErrNotOpener):
-		return s.message(w, sess, http.StatusForbidden, "Not on the opening committee", "Only the opener this tender names may open it. Nothing was opened.")
-	case errors.Is(err, store.ErrAlreadyOpened), errors.Is(err, tender.ErrAlreadyOpened):
-		return s.message(w, sess, http.StatusConflict, "Already opened", "This tender was opened already; its ranking is on its page.")
-	case errors.Is(err, tender.ErrCancelled):
-		return s.message(w, sess, http.StatusConflict, "Tender cancelled", "This tender was cancelled and cannot be opened.")
-	case err != nil:
-		return err
-	}
-	http.Redirect(w, r, "/tenders/"+t.ID, http.StatusSeeOther)
-	return nil
+	return s.openingAnswer(w, r, sess, t, err, "open", "Nothing was opened.")
 }
 
 // postApprove answers POST /tenders/{id}/approvals: the signed-in
@@ -786,11 +771,21 @@ func (s *Server) postApprove(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	_, err = s.svc.Approve(r.Context(), *t, sess.actor)
+	return s.openingAnswer(w, r, sess, t, err, "approve", "Nothing was recorded.")
+}
+
+// openingAnswer answers an opening or an approval of it on the pages:
+// back to the tender's page when err is nil, else the page saying why
+// nothing happened (verb "open" or "approve"; nothing is the sentence
+// saying so).
+func (s *Server) openingAnswer(w http.ResponseWriter, r *http.Request, sess *session, t *tender.Tender, err error, verb, nothing string) error {
 	switch {
 	case errors.Is(err, tender.ErrTooEarly):
-		return s.message(w, sess, http.StatusConflict, "Too early to approve", "The opening can be approved only after the deadline, "+fmtTime(t.Deadline)+". Nothing was recorded.")
+		return s.message(w, sess, http.StatusConflict, "Too early to "+verb, "This tender's opening can be "+pastTense(verb)+" only after its deadline, "+fmtTime(t.Deadline)+". "+nothing)
+	case errors.Is(err, tender.ErrApprovalsNeeded):
+		return s.message(w, sess, http.StatusConflict, "Approvals needed", "This tender opens when its committee's openers have approved: use Approve opening on its page. "+nothing)
 	case errors.Is(err, tender.ErrNotOpener):
-		return s.message(w, sess, http.StatusForbidden, "Not on the opening committee", "Only the openers this tender names may approve its opening. Nothing was recorded.")
+		return s.message(w, sess, http.StatusForbidden, "Not on the opening committee", "Only the openers this tender names may "+verb+" its opening. "+nothing)
 	case errors.Is(err, store.ErrAlreadyOpened), errors.Is(err, tender.ErrAlreadyOpened):
 		return s.message(w, sess, http.StatusConflict, "Already opened", "This tender was opened already; its ranking is on its page.")
 	case errors.Is(err, tender.ErrCancelled):
@@ -800,6 +795,14 @@ func (s *Server) postApprove(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/tenders/"+t.ID, http.StatusSeeOther)
 	return nil
+}
+
+// pastTense is "opened" or "approved".
+func pastTense(verb string) string {
+	if verb == "open" {
+		return "opened"
+	}
+	return verb + "d"
 }
 
 // getEvaluation answers GET /tenders/{id}/evaluation?format=json|csv: the
