@@ -87,7 +87,29 @@ type Actor struct {
 	ID   string
 	Name string
 	Role Role
+	// cred is the personal token the actor authenticated with, kept for
+	// the one use that needs it beyond authentication: unlocking the
+	// actor's key share when approving a committee's opening. Unexported,
+	// so that no JSON, log line or %v shows it.
+	cred string
 }
+
+// WithCredential returns a with tok as the personal token that unlocks
+// its key share (the web pages ask for it when approving an opening).
+func (a Actor) WithCredential(tok string) Actor {
+	a.cred = tok
+	return a
+}
+
+// Credential is the personal token a authenticated with ("" for a
+// session, the bootstrap token or the command line).
+func (a Actor) Credential() string { return a.cred }
+
+// String names the actor by id and role; never its credential.
+func (a Actor) String() string { return a.ID + " (" + string(a.Role) + ")" }
+
+// GoString is String.
+func (a Actor) GoString() string { return a.String() }
 
 // The ids of the actors that are no account: the bootstrap administrator
 // (FOOTPRINT_OFFICER_TOKEN; "officer", the actor today's events already

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
@@ -92,10 +93,22 @@ type Account struct {
 	Role     Role      `json:"role"`
 	Disabled bool      `json:"disabled"`
 	Created  time.Time `json:"created"`
+	// ShareKey is the fingerprint of the officer's share key
+	// (tender.KeyFingerprint), to which their shares of tender keys are
+	// sealed; "" for an account made before share keys, whose shares the
+	// server holds.
+	ShareKey string `json:"share_key,omitempty"`
+	// Tampered says the account's row was changed outside footprint (its
+	// tag does not check): it authenticates no one.
+	Tampered bool `json:"tampered,omitempty"`
 }
 
 func accountOf(o store.Officer) Account {
-	return Account{ID: o.ID, Name: o.Name, Role: Role(o.Role), Disabled: o.Disabled, Created: o.Created}
+	a := Account{ID: o.ID, Name: o.Name, Role: Role(o.Role), Disabled: o.Disabled, Created: o.Created, Tampered: o.Tampered}
+	if o.ShareRecipient != "" {
+		a.ShareKey = tender.KeyFingerprint(o.ShareRecipient)
+	}
+	return a
 }
 
 func (s *Service) ready() error {
@@ -142,7 +155,18 @@ func (s *Service) Add(ctx context.Context, by Actor, id, name string, role Role)
 	if err != nil {
 		return Account{}, "", err
 	}
-	o := store.Officer{ID: id, Name: name, Role: string(role), TokenHash: hash, Params: params, Created: tender.Stamp(s.now())}
+	// The officer's share key: shares of tender keys are sealed to its
+	// recipient; its identity is kept only locked under the token.
+	hk, err := seal.NewHolderKey()
+	if err != nil {
+		return Account{}, "", err
+	}
+	locked, err := hk.Lock(token, id)
+	if err != nil {
+		return Account{}, "", err
+	}
+	o := store.Officer{ID: id, Name: name, Role: string(role), TokenHash: hash, Params: params, Created: tender.Stamp(s.now()),
+		ShareRecipient: hk.Recipient(), ShareKey: locked}
 	if err := s.acc.CreateOfficer(ctx, o); err != nil {
 		if errors.Is(err, store.ErrOfficerExists) {
 			return Account{}, "", fmt.Errorf("%w: %s", ErrExists, id)
@@ -245,6 +269,8 @@ func (s *Service) personal(ctx context.Context, tok string) (Actor, error) {
 			return Actor{}, err
 		}
 		return Actor{}, ErrUnauthenticated
+	} else if errors.Is(err, store.ErrAccountTag) {
+		return Actor{}, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
 	} else if err != nil {
 		return Actor{}, err
 	}
@@ -255,7 +281,7 @@ func (s *Service) personal(ctx context.Context, tok string) (Actor, error) {
 	if !ok || o.Disabled {
 		return Actor{}, ErrUnauthenticated
 	}
-	return Actor{ID: o.ID, Name: o.Name, Role: Role(o.Role)}, nil
+	return Actor{ID: o.ID, Name: o.Name, Role: Role(o.Role), cred: tok}, nil
 }
 
 // session checks a session token: a stored, unrevoked, unexpired session
@@ -268,6 +294,8 @@ func (s *Service) session(ctx context.Context, tok string) (Actor, store.Session
 	se, err := s.acc.Session(ctx, tender.HashToken(tok))
 	if errors.Is(err, store.ErrNotFound) {
 		return Actor{}, se, ErrUnauthenticated
+	} else if errors.Is(err, store.ErrAccountTag) {
+		return Actor{}, se, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
 	} else if err != nil {
 		return Actor{}, se, err
 	}
@@ -284,6 +312,8 @@ func (s *Service) session(ctx context.Context, tok string) (Actor, store.Session
 	o, err := s.acc.Officer(ctx, se.OfficerID)
 	if errors.Is(err, store.ErrNotFound) {
 		return Actor{}, se, ErrUnauthenticated
+	} else if errors.Is(err, store.ErrAccountTag) {
+		return Actor{}, se, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
 	} else if err != nil {
 		return Actor{}, se, err
 	}

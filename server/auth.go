@@ -202,17 +202,6 @@ func CheckOfficerToken(tok string) error {
 	return nil
 }
 
-// newBidToken returns a fresh bid token's secret and its stored hash; the
-// token handed out is bidToken(id, secret) once the store has assigned
-// the id.
-func newBidToken() (secret, hash string, err error) {
-	secret, err = tender.NewToken()
-	if err != nil {
-		return "", "", err
-	}
-	return secret, tender.HashToken(secret), nil
-}
-
 // bidToken is the bid token handed to the supplier.
 func bidToken(bidID, secret string) string { return bidID + "." + secret }
 
@@ -341,6 +330,9 @@ type caller struct {
 	officer bool
 	// bid is the bid the bid token is valid for (may differ from the URL's).
 	bid string
+	// secret is the bid token's secret: before a committee's opening the
+	// bid's content opens with it alone.
+	secret string
 }
 
 // identify authenticates the caller of a bid route (tender tenderID, bid
@@ -375,7 +367,11 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request, tenderID, bidI
 		s.guesses.fail(r, guessBid, targets...)
 		return caller{}, unauthorized(w, true, "the token is not valid for this bid; send the bid token returned at submission")
 	}
-	return caller{bid: holder}, nil
+	secret := tok
+	if i := strings.LastIndexByte(tok, '.'); i >= 0 {
+		secret = tok[i+1:]
+	}
+	return caller{bid: holder, secret: secret}, nil
 }
 
 // claimedBid is the bid a token names (its part before the last "."), or

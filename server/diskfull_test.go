@@ -32,11 +32,11 @@ func (f *fullStore) CreateTender(ctx context.Context, t tender.Tender, actor str
 	return f.memStore.CreateTender(ctx, t, actor)
 }
 
-func (f *fullStore) SubmitBid(ctx context.Context, id string, b tender.Bid, hash, key string, now time.Time) (tender.Bid, bool, error) {
+func (f *fullStore) SubmitBid(ctx context.Context, id string, b tender.Bid, hash, key string, now time.Time, sec ...store.BidSecrets) (tender.Bid, bool, error) {
 	if f.full {
 		return tender.Bid{}, false, errDriverFull
 	}
-	return f.memStore.SubmitBid(ctx, id, b, hash, key, now)
+	return f.memStore.SubmitBid(ctx, id, b, hash, key, now, sec...)
 }
 
 // TestDiskFull: a write refused for a full disk is 507 with the

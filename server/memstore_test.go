@@ -124,7 +124,7 @@ func bidContent(b tender.Bid) string {
 	return string(raw)
 }
 
-func (m *memStore) SubmitBid(_ context.Context, tenderID string, b tender.Bid, tokenHash, key string, now time.Time) (tender.Bid, bool, error) {
+func (m *memStore) SubmitBid(_ context.Context, tenderID string, b tender.Bid, tokenHash, key string, now time.Time, _ ...store.BidSecrets) (tender.Bid, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	mt, err := m.get(tenderID)
@@ -175,7 +175,7 @@ func (m *memStore) SubmitBid(_ context.Context, tenderID string, b tender.Bid, t
 	return b, false, nil
 }
 
-func (m *memStore) Bid(_ context.Context, tenderID, bidID string) (tender.Bid, string, error) {
+func (m *memStore) Bid(_ context.Context, tenderID, bidID string, _ ...string) (tender.Bid, string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	mt, err := m.get(tenderID)
@@ -253,7 +253,7 @@ func (m *memStore) WithdrawBid(_ context.Context, tenderID, bidID string, now ti
 	return fmt.Errorf("bid %q: %w", bidID, store.ErrNotFound)
 }
 
-func (m *memStore) Open(_ context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
+func (m *memStore) Open(_ context.Context, tenderID, actor, _ string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	mt, err := m.get(tenderID)
@@ -276,7 +276,7 @@ func (m *memStore) Open(_ context.Context, tenderID, actor string, now time.Time
 	return m.openLocked(mt, actor, now, nil, evaluate)
 }
 
-func (m *memStore) Approve(_ context.Context, tenderID, opener string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (store.Approval, error) {
+func (m *memStore) Approve(_ context.Context, tenderID, opener, _ string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (store.Approval, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	mt, err := m.get(tenderID)

@@ -328,12 +328,12 @@ func (s *Server) postTenderBid(w http.ResponseWriter, r *http.Request) error {
 		d := "price amount: " + tender.AmountProblem(err)
 		return &httpError{err: factors.ErrInvalid, detail: d, fields: []FieldError{{Pointer: "/price/amount", Detail: d}}}
 	}
-	secret, hash, err := newBidToken()
+	secret, err := tender.NewToken()
 	if err != nil {
 		return err
 	}
 	b := tender.Bid{Supplier: req.Supplier, Price: tender.Price{Amount: amount, Currency: req.Price.Currency}, LadderLevel: req.LadderLevel, Lines: cb.Lines}
-	sub, err := s.svc.Submit(r.Context(), t, b, hash, key)
+	sub, err := s.svc.Submit(r.Context(), t, b, secret, key)
 	if err != nil {
 		return invalidAs(err, factors.ErrInvalid)
 	}
@@ -370,7 +370,7 @@ func (s *Server) getTenderBid(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.ReadBid(r.Context(), t, bidID, tenders.Caller{Officer: c.officer, Bid: c.bid})
+	v, err := s.svc.ReadBid(r.Context(), t, bidID, tenders.Caller{Officer: c.officer, Bid: c.bid, Token: c.secret})
 	if err != nil {
 		return err
 	}

@@ -154,8 +154,8 @@ func (c *countingStore) Tender(ctx context.Context, id string) (tender.Tender, e
 	return c.Store.Tender(ctx, id)
 }
 
-func (c *countingStore) Bid(ctx context.Context, tenderID, bidID string) (tender.Bid, string, error) {
-	b, h, err := c.Store.Bid(ctx, tenderID, bidID)
+func (c *countingStore) Bid(ctx context.Context, tenderID, bidID string, token ...string) (tender.Bid, string, error) {
+	b, h, err := c.Store.Bid(ctx, tenderID, bidID, token...)
 	c.record("Bid", b)
 	return b, h, err
 }

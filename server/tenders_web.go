@@ -947,11 +947,11 @@ func (s *Server) postBid(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	secret, hash, err := newBidToken()
+	secret, err := tender.NewToken()
 	if err != nil {
 		return err
 	}
-	sub, err := s.svc.Submit(r.Context(), *t, b, hash, bf.Key)
+	sub, err := s.svc.Submit(r.Context(), *t, b, secret, bf.Key)
 	var ve *tender.ValidationError
 	var be *calc.BidError
 	switch {

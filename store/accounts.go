@@ -3,10 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -17,6 +20,47 @@ import (
 
 // ErrOfficerExists marks an officer id already taken.
 var ErrOfficerExists = errors.New("an officer with this id exists")
+
+// ErrAccountTag marks an officer's or a session's row whose tag does not
+// check with the key file: it was inserted or changed outside footprint
+// (by whoever can write the database). It authenticates no one.
+var ErrAccountTag = errors.New("the row's tag does not check with the key file: it was changed outside footprint")
+
+// Tag labels (seal.Keys.Tag) of account and session rows.
+const (
+	officerTagLabel = "officer-row-v1"
+	sessionTagLabel = "session-row-v1"
+)
+
+// officerTagValue is what an officer row's tag covers: every column but
+// the tag, in a fixed order, as a JSON array.
+func officerTagValue(o Officer) string {
+	raw, _ := json.Marshal([]any{o.ID, o.Name, o.Role, o.TokenHash, o.Params, o.Disabled,
+		tender.Stamp(o.Created).UTC().Format(time.RFC3339Nano), o.ShareRecipient, hex.EncodeToString(o.ShareKey)})
+	return string(raw)
+}
+
+// sessionTagValue is what a session row's tag covers: its id hash, its
+// officer and its times (not its revocation: a revoked row is refused
+// whatever its tag).
+func sessionTagValue(se Session) string {
+	raw, _ := json.Marshal([]any{se.IDHash, se.OfficerID,
+		tender.Stamp(se.Created).UTC().Format(time.RFC3339Nano), tender.Stamp(se.Expires).UTC().Format(time.RFC3339Nano)})
+	return string(raw)
+}
+
+// tag is the key file's tag of value under label; "" without the key file.
+func (s *sqlStore) tag(label, value string) string {
+	if s.o.Keys == nil {
+		return ""
+	}
+	return s.o.Keys.Tag(label, value)
+}
+
+// checkTag reports whether tag is value's (always, without the key file).
+func (s *sqlStore) checkTag(label, value, tag string) bool {
+	return s.o.Keys == nil || s.o.Keys.CheckTag(label, value, tag)
+}
 
 // Officer is one stored officer account.
 type Officer struct {
@@ -30,6 +74,17 @@ type Officer struct {
 	Params    string
 	Disabled  bool
 	Created   time.Time
+	// ShareRecipient is the public recipient of the officer's share key
+	// (seal.HolderKey), to which shares of tender keys are sealed, and
+	// ShareKey its identity locked under the personal token
+	// (seal.HolderKey.Lock); "" and nil for an account made before share
+	// keys, whose committee shares the server holds.
+	ShareRecipient string
+	ShareKey       []byte
+	// Tampered is set by Officers on a row whose tag does not check (it
+	// was changed outside footprint, migration 00010): such an account
+	// authenticates no one.
+	Tampered bool
 }
 
 // Session is one server-side session: IDHash is the SHA-256 (hex) of the
@@ -91,15 +146,19 @@ func AccountsOf(st Store) (Accounts, bool) {
 	return nil, false
 }
 
-const officerCols = "id, name, role, token_hash, params, disabled, created"
+const officerCols = "id, name, role, token_hash, params, disabled, created, share_recipient, share_key, tag"
 
-func scanOfficer(row interface{ Scan(...any) error }) (Officer, error) {
+// scanOfficer reads an officer row (officerCols) and checks its tag:
+// Tampered when it does not check.
+func (s *sqlStore) scanOfficer(row interface{ Scan(...any) error }) (Officer, error) {
 	var o Officer
 	var created timeCol
-	if err := row.Scan(&o.ID, &o.Name, &o.Role, &o.TokenHash, &o.Params, &o.Disabled, &created); err != nil {
+	var tag string
+	if err := row.Scan(&o.ID, &o.Name, &o.Role, &o.TokenHash, &o.Params, &o.Disabled, &created, &o.ShareRecipient, &o.ShareKey, &tag); err != nil {
 		return o, err
 	}
 	o.Created = created.t
+	o.Tampered = !s.checkTag(officerTagLabel, officerTagValue(o), tag)
 	return o, nil
 }
 
@@ -109,8 +168,9 @@ func (s *sqlStore) CreateOfficer(ctx context.Context, o Officer) error {
 		return fmt.Errorf("%w: an officer needs an id and a token hash", tender.ErrInvalid)
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.d.q("INSERT INTO officers ("+officerCols+") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
-			o.ID, o.Name, o.Role, o.TokenHash, o.Params, o.Disabled, s.d.ts(tender.Stamp(o.Created)))
+		o.Created = tender.Stamp(o.Created)
+		res, err := tx.ExecContext(ctx, s.d.q("INSERT INTO officers ("+officerCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
+			o.ID, o.Name, o.Role, o.TokenHash, o.Params, o.Disabled, s.d.ts(o.Created), o.ShareRecipient, o.ShareKey, s.tag(officerTagLabel, officerTagValue(o)))
 		if err != nil {
 			return err
 		}
@@ -128,11 +188,14 @@ func (s *sqlStore) Officer(ctx context.Context, id string) (Officer, error) {
 	var o Officer
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		o, err = scanOfficer(tx.QueryRowContext(ctx, s.d.q("SELECT "+officerCols+" FROM officers WHERE id = ?"), id))
+		o, err = s.scanOfficer(tx.QueryRowContext(ctx, s.d.q("SELECT "+officerCols+" FROM officers WHERE id = ?"), id))
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, fmt.Errorf("officer %s: %w", id, ErrNotFound)
+	}
+	if err == nil && o.Tampered {
+		return o, fmt.Errorf("officer %s: %w", id, ErrAccountTag)
 	}
 	return o, err
 }
@@ -147,7 +210,7 @@ func (s *sqlStore) Officers(ctx context.Context) ([]Officer, error) {
 		}
 		defer rows.Close()
 		for rows.Next() {
-			o, err := scanOfficer(rows)
+			o, err := s.scanOfficer(rows)
 			if err != nil {
 				return err
 			}
@@ -164,11 +227,15 @@ func (s *sqlStore) UpdateOfficer(ctx context.Context, id string, ch OfficerChang
 	revoked := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		o, err = scanOfficer(tx.QueryRowContext(ctx, s.d.q("SELECT "+officerCols+" FROM officers WHERE id = ?"+s.d.forUpdate()), id))
+		o, err = s.scanOfficer(tx.QueryRowContext(ctx, s.d.q("SELECT "+officerCols+" FROM officers WHERE id = ?"+s.d.forUpdate()), id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("officer %s: %w", id, ErrNotFound)
 		} else if err != nil {
 			return err
+		}
+		if o.Tampered {
+			// Re-tagging would launder what a database writer changed.
+			return fmt.Errorf("officer %s: %w; re-create the account", id, ErrAccountTag)
 		}
 		revoke := false
 		if ch.Role != nil && *ch.Role != o.Role {
@@ -180,7 +247,7 @@ func (s *sqlStore) UpdateOfficer(ctx context.Context, id string, ch OfficerChang
 			}
 			o.Disabled = *ch.Disabled
 		}
-		if _, err := tx.ExecContext(ctx, s.d.q("UPDATE officers SET role = ?, disabled = ? WHERE id = ?"), o.Role, o.Disabled, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.d.q("UPDATE officers SET role = ?, disabled = ?, tag = ? WHERE id = ?"), o.Role, o.Disabled, s.tag(officerTagLabel, officerTagValue(o)), id); err != nil {
 			return err
 		}
 		if !revoke {
@@ -203,8 +270,8 @@ func (s *sqlStore) CreateSession(ctx context.Context, se Session) error {
 		return fmt.Errorf("%w: a session needs its id's SHA-256 and an officer", tender.ErrInvalid)
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.d.q("INSERT INTO sessions (id_hash, officer_id, created, expires) VALUES (?, ?, ?, ?)"),
-			se.IDHash, se.OfficerID, s.d.ts(tender.Stamp(se.Created)), s.d.ts(tender.Stamp(se.Expires)))
+		_, err := tx.ExecContext(ctx, s.d.q("INSERT INTO sessions (id_hash, officer_id, created, expires, tag) VALUES (?, ?, ?, ?, ?)"),
+			se.IDHash, se.OfficerID, s.d.ts(tender.Stamp(se.Created)), s.d.ts(tender.Stamp(se.Expires)), s.tag(sessionTagLabel, sessionTagValue(se)))
 		return err
 	})
 }
@@ -214,11 +281,15 @@ func (s *sqlStore) Session(ctx context.Context, idHash string) (Session, error) 
 	se := Session{IDHash: idHash}
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var created, expires, revoked timeCol
-		if err := tx.QueryRowContext(ctx, s.d.q("SELECT officer_id, created, expires, revoked FROM sessions WHERE id_hash = ?"), idHash).
-			Scan(&se.OfficerID, &created, &expires, &revoked); err != nil {
+		var tag string
+		if err := tx.QueryRowContext(ctx, s.d.q("SELECT officer_id, created, expires, revoked, tag FROM sessions WHERE id_hash = ?"), idHash).
+			Scan(&se.OfficerID, &created, &expires, &revoked, &tag); err != nil {
 			return err
 		}
 		se.Created, se.Expires, se.Revoked = created.t, expires.t, revoked.ptr()
+		if !s.checkTag(sessionTagLabel, sessionTagValue(se), tag) {
+			return fmt.Errorf("session of %s: %w", clip.Prefix(se.OfficerID), ErrAccountTag)
+		}
 		return nil
 	})
 	if errors.Is(err, sql.ErrNoRows) {

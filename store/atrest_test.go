@@ -159,7 +159,7 @@ func testAtRest(t *testing.T, s *sqlStore, url string) {
 		}
 	}
 	// The opening decrypts and ranks: the lower price first.
-	ev, err := s.Open(ctx, td.ID, "officer", deadline, evaluate)
+	ev, err := s.Open(ctx, td.ID, "officer", "", deadline, evaluate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,11 +210,11 @@ func testSealedTamper(t *testing.T, s *sqlStore, _ string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ct, err := sealBid(other.Recipient(), td.ID, bids[0])
+			ct, err := sealBid(other.Recipient(), td.ID, bids[0], BidSecrets{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			tamperSQL(t, s, "UPDATE bids SET sealed = ? WHERE tender_id = ? AND id = ?", ct, td.ID, bids[0].ID)
+			tamperSQL(t, s, "UPDATE bids SET sealed = ? WHERE tender_id = ? AND id = ?", ct.content, td.ID, bids[0].ID)
 		}, 2, "cannot be read: seal: no key opens it"},
 		{"wrapped key removed", func(t *testing.T, td tender.Tender, bids []tender.Bid) {
 			tamperSQL(t, s, "DELETE FROM tender_keys WHERE tender_id = ?", td.ID)
@@ -258,7 +258,7 @@ func testSealedTamper(t *testing.T, s *sqlStore, _ string) {
 				if _, _, err := s.Bid(ctx, td.ID, bid.ID); err == nil || !strings.Contains(err.Error(), "bid "+bid.ID+" cannot be read") {
 					t.Errorf("Bid: %v; want bid %s cannot be read", err, bid.ID)
 				}
-				if _, err := s.Open(ctx, td.ID, "officer", deadline, evaluate); err == nil || !strings.Contains(err.Error(), "cannot be read") {
+				if _, err := s.Open(ctx, td.ID, "officer", "", deadline, evaluate); err == nil || !strings.Contains(err.Error(), "cannot be read") {
 					t.Errorf("Open: %v; want cannot be read", err)
 				}
 			}
@@ -296,7 +296,7 @@ func testSealAtOpen(t *testing.T, s *sqlStore, url string) {
 		}
 		needles = append(needles, ns...)
 	}
-	if _, err := s.Open(ctx, closed.ID, "officer", deadline, evaluate); err != nil {
+	if _, err := s.Open(ctx, closed.ID, "officer", "", deadline, evaluate); err != nil {
 		t.Fatal(err)
 	}
 	if found := findClear(dumpDatabase(t, s, url), needles); len(found) == 0 {
@@ -328,7 +328,7 @@ func testSealAtOpen(t *testing.T, s *sqlStore, url string) {
 			t.Errorf("%s: last event %+v; want the sealed event", td.Reference, last)
 		}
 	}
-	ev, err := s2.Open(ctx, open.ID, "officer", deadline, evaluate)
+	ev, err := s2.Open(ctx, open.ID, "officer", "", deadline, evaluate)
 	if err != nil || len(ev.Ranking) != 2 || ev.Ranking[0].Supplier != want[2].Supplier {
 		t.Errorf("opening after sealing: %+v, %v", ev, err)
 	}

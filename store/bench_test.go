@@ -99,7 +99,7 @@ func BenchmarkOpen1000(b *testing.B) {
 					}
 				}
 				b.StartTimer()
-				if _, err := s.Open(ctx, td.ID, "officer", deadline, evaluate); err != nil {
+				if _, err := s.Open(ctx, td.ID, "officer", "", deadline, evaluate); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -44,19 +44,19 @@ func testCommittee(t *testing.T, s *sqlStore, _ string) {
 		{"before the deadline", "alice", deadline.Add(-time.Second), tender.ErrTooEarly},
 		{"not on the committee", "mallory", after, tender.ErrNotOpener},
 	} {
-		if _, err := s.Approve(ctx, td.ID, c.who, c.at, evaluate); !errors.Is(err, c.want) {
+		if _, err := s.Approve(ctx, td.ID, c.who, "", c.at, evaluate); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}
-	if _, err := s.Open(ctx, td.ID, "alice", after, evaluate); !errors.Is(err, tender.ErrApprovalsNeeded) || !strings.Contains(err.Error(), "2 more") {
+	if _, err := s.Open(ctx, td.ID, "alice", "", after, evaluate); !errors.Is(err, tender.ErrApprovalsNeeded) || !strings.Contains(err.Error(), "2 more") {
 		t.Errorf("open with k = 2: %v, want ErrApprovalsNeeded, 2 more", err)
 	}
-	a, err := s.Approve(ctx, td.ID, "alice", after, evaluate)
+	a, err := s.Approve(ctx, td.ID, "alice", "", after, evaluate)
 	if err != nil || a.Evaluation != nil || a.Repeated || strings.Join(a.Approvers, ",") != "alice" || a.K != 2 {
 		t.Fatalf("first approval: %+v, %v", a, err)
 	}
 	events, _ := s.Events(ctx, td.ID)
-	again, err := s.Approve(ctx, td.ID, "alice", after.Add(time.Second), evaluate)
+	again, err := s.Approve(ctx, td.ID, "alice", "", after.Add(time.Second), evaluate)
 	if err != nil || !again.Repeated || again.Evaluation != nil {
 		t.Errorf("repeat: %+v, %v", again, err)
 	}
@@ -66,11 +66,11 @@ func testCommittee(t *testing.T, s *sqlStore, _ string) {
 	if got, _ := s.Tender(ctx, td.ID); got.Status != tender.StatusOpen || got.Committee == nil || got.Committee.K != 2 {
 		t.Errorf("after k-1 approvals: %+v", got)
 	}
-	a, err = s.Approve(ctx, td.ID, "bob", after.Add(2*time.Second), evaluate)
+	a, err = s.Approve(ctx, td.ID, "bob", "", after.Add(2*time.Second), evaluate)
 	if err != nil || a.Evaluation == nil || strings.Join(a.Evaluation.OpenedBy, ",") != "alice,bob" || a.Evaluation.Committee == nil {
 		t.Fatalf("k-th approval: %+v, %v", a, err)
 	}
-	if _, err := s.Approve(ctx, td.ID, "carol", after.Add(3*time.Second), evaluate); !errors.Is(err, ErrAlreadyOpened) {
+	if _, err := s.Approve(ctx, td.ID, "carol", "", after.Add(3*time.Second), evaluate); !errors.Is(err, ErrAlreadyOpened) {
 		t.Errorf("approval after opening: %v", err)
 	}
 	res, err := s.Verify(ctx, td.ID)
@@ -92,10 +92,10 @@ func testCommitteeOfOne(t *testing.T, s *sqlStore, _ string) {
 	ctx := context.Background()
 	td := committeeTender(t, s, 1, "alice")
 	after := deadline.Add(time.Minute)
-	if _, err := s.Open(ctx, td.ID, "bob", after, evaluate); !errors.Is(err, tender.ErrNotOpener) {
+	if _, err := s.Open(ctx, td.ID, "bob", "", after, evaluate); !errors.Is(err, tender.ErrNotOpener) {
 		t.Errorf("open by a non-member: %v", err)
 	}
-	ev, err := s.Open(ctx, td.ID, "alice", after, evaluate)
+	ev, err := s.Open(ctx, td.ID, "alice", "", after, evaluate)
 	if err != nil || strings.Join(ev.OpenedBy, ",") != "alice" || ev.Committee.K != 1 {
 		t.Fatalf("open: %+v, %v", ev, err)
 	}
@@ -104,10 +104,10 @@ func testCommitteeOfOne(t *testing.T, s *sqlStore, _ string) {
 	}
 	// A tender without a committee (made before them) takes no approval.
 	old := mustCreate(t, s, "T-old")
-	if _, err := s.Approve(ctx, old.ID, "alice", after, evaluate); !errors.Is(err, tender.ErrNoCommittee) {
+	if _, err := s.Approve(ctx, old.ID, "alice", "", after, evaluate); !errors.Is(err, tender.ErrNoCommittee) {
 		t.Errorf("approval of a tender without a committee: %v", err)
 	}
-	if _, err := s.Open(ctx, old.ID, "officer", after, evaluate); err != nil {
+	if _, err := s.Open(ctx, old.ID, "officer", "", after, evaluate); err != nil {
 		t.Errorf("open of a tender without a committee: %v", err)
 	}
 }
@@ -122,7 +122,7 @@ func testCommitteeTamper(t *testing.T, s *sqlStore, _ string) {
 		td := committeeTender(t, s, 2, "alice", "bob")
 		after := deadline.Add(time.Minute)
 		for _, who := range []string{"alice", "bob"} {
-			if _, err := s.Approve(ctx, td.ID, who, after, evaluate); err != nil {
+			if _, err := s.Approve(ctx, td.ID, who, "", after, evaluate); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -59,19 +59,42 @@ type bidContent struct {
 	Nonce       string         `json:"nonce,omitempty"`
 }
 
-// sealBid is bid b of tender tenderID sealed to recipient.
-func sealBid(recipient, tenderID string, b tender.Bid) ([]byte, error) {
-	pt, err := json.Marshal(bidContent{V: contentVersion, Tender: tenderID, Bid: b.ID, Supplier: b.Supplier, Price: b.Price,
+// bidPlaintext is the plaintext of bid b of tender tenderID's sealed
+// content (bidContent). Clear it after use.
+func bidPlaintext(tenderID string, b tender.Bid) ([]byte, error) {
+	return json.Marshal(bidContent{V: contentVersion, Tender: tenderID, Bid: b.ID, Supplier: b.Supplier, Price: b.Price,
 		LadderLevel: b.LadderLevel, Lines: b.Lines, Footprint: b.Footprint, Nonce: b.Nonce})
+}
+
+// sealedBid is a bid's content sealed to its tender's recipient, and the
+// copies under its secrets (nil when not given).
+type sealedBid struct {
+	content, forToken, forKey []byte
+}
+
+// sealBid is bid b of tender tenderID sealed to recipient, with copies
+// under the submission's secrets.
+func sealBid(recipient, tenderID string, b tender.Bid, sec BidSecrets) (sealedBid, error) {
+	var out sealedBid
+	pt, err := bidPlaintext(tenderID, b)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	defer clear(pt)
-	ct, err := seal.SealFor(recipient, pt)
-	if err != nil {
-		return nil, fmt.Errorf("seal bid %s: %w", clip.Prefix(b.ID), err)
+	if out.content, err = seal.SealFor(recipient, pt); err != nil {
+		return out, fmt.Errorf("seal bid %s: %w", clip.Prefix(b.ID), err)
 	}
-	return ct, nil
+	if sec.Token != "" {
+		if out.forToken, err = seal.SealWithSecret(sec.Token, tokenCopyContext(tenderID, b.ID), pt); err != nil {
+			return out, fmt.Errorf("seal bid %s for its token: %w", clip.Prefix(b.ID), err)
+		}
+	}
+	if sec.Key != "" {
+		if out.forKey, err = seal.SealWithSecret(sec.Key, keyCopyContext(tenderID, b.ID), pt); err != nil {
+			return out, fmt.Errorf("seal bid %s for its idempotency key: %w", clip.Prefix(b.ID), err)
+		}
+	}
+	return out, nil
 }
 
 // unreadableError is a bid whose sealed content does not open: "bid X
@@ -92,14 +115,20 @@ func (e *unreadableError) Unwrap() []error { return []error{errCorrupt, e.err} }
 // is no key) into sb's bid. An error is an *unreadableError; without a
 // key it wraps keyErr (ErrNeedKeys without the key file).
 func unsealInto(tk *seal.TenderKey, keyErr error, tenderID string, sb *storedBid, ct []byte) error {
-	b := &sb.bid
 	if tk == nil {
 		if keyErr == nil {
 			keyErr = fmt.Errorf("tender %s has no key", clip.Prefix(tenderID))
 		}
-		return &unreadableError{b.ID, keyErr}
+		return &unreadableError{sb.bid.ID, keyErr}
 	}
-	pt, err := tk.Open(ct)
+	return unsealWith(tk.Open, tenderID, sb, ct)
+}
+
+// unsealWith opens a sealed bid's content ct with open (the tender key's,
+// or a copy's secret) into sb's bid.
+func unsealWith(open func([]byte) ([]byte, error), tenderID string, sb *storedBid, ct []byte) error {
+	b := &sb.bid
+	pt, err := open(ct)
 	if err != nil {
 		return &unreadableError{b.ID, err}
 	}
@@ -125,10 +154,10 @@ func unsealInto(tk *seal.TenderKey, keyErr error, tenderID string, sb *storedBid
 // (its bids are in clear) has no key: nil, nil. Without the key file it is
 // ErrNeedKeys.
 func (s *sqlStore) tenderKey(ctx context.Context, q querier, tenderID string) (*seal.TenderKey, error) {
-	var recipient string
+	var recipient, custody, status string
 	var wrapped []byte
-	err := q.QueryRowContext(ctx, s.d.q("SELECT t.recipient, k.wrapped FROM tenders t LEFT JOIN tender_keys k ON k.tender_id = t.id AND k.holder = ? WHERE t.id = ?"),
-		holderServer, tenderID).Scan(&recipient, &wrapped)
+	err := q.QueryRowContext(ctx, s.d.q("SELECT t.recipient, t.custody, t.status, k.wrapped FROM tenders t LEFT JOIN tender_keys k ON k.tender_id = t.id AND k.holder = ? WHERE t.id = ?"),
+		holderServer, tenderID).Scan(&recipient, &custody, &status, &wrapped)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("tender %q: %w", clip.Prefix(tenderID), ErrNotFound)
@@ -136,6 +165,12 @@ func (s *sqlStore) tenderKey(ctx context.Context, q querier, tenderID string) (*
 		return nil, err
 	case recipient == "":
 		return nil, nil
+	case wrapped == nil && custody != "" && status != string(tender.StatusOpened):
+		var c tender.Custody
+		if json.Unmarshal([]byte(custody), &c) == nil && c.Kind == tender.CustodyCommittee {
+			return nil, fmt.Errorf("tender %s: %w", clip.Prefix(tenderID), ErrCommitteeSealed)
+		}
+		return nil, fmt.Errorf("%w: tender %s: %w: no wrapped key is stored for the key file", errCorrupt, clip.Prefix(tenderID), ErrTenderKey)
 	case s.o.Keys == nil:
 		return nil, fmt.Errorf("tender %s: %w", clip.Prefix(tenderID), ErrNeedKeys)
 	case wrapped == nil:
@@ -396,11 +431,11 @@ func (s *sqlStore) sealTender(ctx context.Context, tenderID string, now time.Tim
 			if err != nil {
 				return err
 			}
-			ct, err := sealBid(recipient, tenderID, sb.bid)
+			ct, err := sealBid(recipient, tenderID, sb.bid, BidSecrets{})
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, s.d.q("UPDATE bids SET "+clearContent+", line_count = NULL, commit_nonce = NULL, sealed = ? WHERE tender_id = ? AND id = ? AND sealed IS NULL"), ct, tenderID, id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.d.q("UPDATE bids SET "+clearContent+", line_count = NULL, commit_nonce = NULL, sealed = ? WHERE tender_id = ? AND id = ? AND sealed IS NULL"), ct.content, tenderID, id); err != nil {
 				return fmt.Errorf("seal bid %s: %w", clip.Prefix(id), err)
 			}
 		}

@@ -127,7 +127,7 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 			t.Fatal(err)
 		}
 		if open {
-			if _, err := s.Open(ctx, td.ID, "officer", deadline, evaluate); err != nil {
+			if _, err := s.Open(ctx, td.ID, "officer", "", deadline, evaluate); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.AppendEvent(ctx, td.ID, tender.EventExported, "officer", tender.Digests{tender.DigestOCDS: digest}, deadline.Add(time.Minute)); err != nil {
@@ -153,7 +153,7 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 			lowerPrice(t, s, td.ID, bids[1].ID)
 			rehash(t, s, td.ID, 3)
 		}, 3, "its signed head names seq 3", func(td tender.Tender) error {
-			_, err := s.Open(ctx, td.ID, "officer", deadline, evaluate)
+			_, err := s.Open(ctx, td.ID, "officer", "", deadline, evaluate)
 			return err
 		}},
 		{"sealed price lowered, chain recomputed, signatures stripped", false, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
@@ -181,7 +181,7 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 			tamperSQL(t, s, "UPDATE tenders SET status = 'open' WHERE id = ?", td.ID)
 			moveHeadBack(t, s, td.ID, 5)
 		}, 6, "events were removed", func(td tender.Tender) error {
-			_, err := s.Open(ctx, td.ID, "officer", deadline.Add(time.Hour), evaluate)
+			_, err := s.Open(ctx, td.ID, "officer", "", deadline.Add(time.Hour), evaluate)
 			return err
 		}},
 		{"export event deleted", true, func(t *testing.T, td tender.Tender, bids []tender.Bid) {
@@ -225,11 +225,11 @@ func reseal(t *testing.T, s *sqlStore, tenderID string, b tender.Bid) {
 	if err := s.r.QueryRow(s.d.q("SELECT recipient FROM tenders WHERE id = ?"), tenderID).Scan(&recipient); err != nil {
 		t.Fatal(err)
 	}
-	ct, err := sealBid(recipient, tenderID, b)
+	ct, err := sealBid(recipient, tenderID, b, BidSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tamperSQL(t, s, "UPDATE bids SET sealed = ? WHERE tender_id = ? AND id = ?", ct, tenderID, b.ID)
+	tamperSQL(t, s, "UPDATE bids SET sealed = ? WHERE tender_id = ? AND id = ?", ct.content, tenderID, b.ID)
 }
 
 func bidDigest(t *testing.T, b tender.Bid) string {

@@ -181,16 +181,22 @@ func (h head) prev() *tender.Event {
 	return &tender.Event{Seq: h.seq, Hash: h.hash}
 }
 
-const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig, recipient, notice, committee"
+const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig, recipient, notice, committee, custody"
 
 func scanTender(row interface{ Scan(...any) error }) (tender.Tender, head, error) {
 	var t tender.Tender
 	var h head
 	var deadline, created timeCol
-	var award, status, notice, committee string
-	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig, &h.recipient, &notice, &committee)
+	var award, status, notice, committee, custody string
+	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig, &h.recipient, &notice, &committee, &custody)
 	if err != nil {
 		return t, h, err
+	}
+	if custody != "" {
+		t.Custody = &tender.Custody{}
+		if err := json.Unmarshal([]byte(custody), t.Custody); err != nil {
+			return t, h, fmt.Errorf("%w: tender %s: stored custody: %w", errCorrupt, t.ID, err)
+		}
 	}
 	if committee != "" {
 		t.Committee = &tender.Committee{}
@@ -262,25 +268,28 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 	if t.Status == "" {
 		t.Status = tender.StatusOpen
 	}
-	digest, err := tender.TenderDigest(t)
-	if err != nil {
-		return tender.Tender{}, err
-	}
-	digests := tender.Digests{tender.DigestTender: digest}
 	// With the key file, the tender gets its own key: its recipient is
 	// kept with it and recorded in the created event, its identity kept
-	// only wrapped to the key file.
+	// only wrapped to the key file (server custody) or split among its
+	// committee's openers (committee custody, custodyFor).
 	var recipient string
-	var wrapped []byte
+	var keyRows []keyRow
 	if s.o.Keys != nil {
 		tk, err := seal.NewTenderKey()
 		if err != nil {
 			return tender.Tender{}, err
 		}
-		if wrapped, err = s.o.Keys.Wrap(tk); err != nil {
+		recipient = tk.Recipient()
+		if t.Custody, keyRows, err = s.custodyFor(ctx, tk, t.Committee); err != nil {
 			return tender.Tender{}, err
 		}
-		recipient = tk.Recipient()
+	}
+	digest, err := tender.TenderDigest(t)
+	if err != nil {
+		return tender.Tender{}, err
+	}
+	digests := tender.Digests{tender.DigestTender: digest}
+	if recipient != "" {
 		digests[tender.DigestRecipient] = tender.RecipientDigest(recipient)
 	}
 	ev, err := tender.NewEvent(nil, tender.EventCreated, actor, t.Created, digests)
@@ -299,7 +308,7 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 		}
 		notice = string(raw)
 	}
-	committee := ""
+	committee, custody := "", ""
 	if t.Committee != nil {
 		raw, err := json.Marshal(t.Committee)
 		if err != nil {
@@ -307,14 +316,21 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 		}
 		committee = string(raw)
 	}
+	if t.Custody != nil {
+		raw, err := json.Marshal(t.Custody)
+		if err != nil {
+			return tender.Tender{}, err
+		}
+		custody = string(raw)
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?, ?, ?)"),
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?, ?, ?, ?)"),
 			t.ID, t.Reference, t.Title, t.Buyer, t.Currency, s.d.ts(t.Deadline), t.Method.ID, t.Method.Version, t.Method.Digest,
-			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids, recipient, notice, committee); err != nil {
+			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids, recipient, notice, committee, custody); err != nil {
 			return fmt.Errorf("store tender: %w", err)
 		}
-		if wrapped != nil {
-			if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tender_keys (tender_id, holder, wrapped) VALUES (?, ?, ?)"), t.ID, holderServer, wrapped); err != nil {
+		for _, k := range keyRows {
+			if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tender_keys (tender_id, holder, wrapped) VALUES (?, ?, ?)"), t.ID, k.holder, k.wrapped); err != nil {
 				return fmt.Errorf("store the tender's key: %w", err)
 			}
 		}
@@ -430,7 +446,7 @@ type bidOpener struct {
 // opener unwraps tenderID's key for the reading of its bids.
 func (s *sqlStore) opener(ctx context.Context, q querier, tenderID string) (bidOpener, error) {
 	tk, err := s.tenderKey(ctx, q, tenderID)
-	if errors.Is(err, ErrNotFound) || (err != nil && !errors.Is(err, errCorrupt) && !errors.Is(err, ErrNeedKeys)) {
+	if errors.Is(err, ErrNotFound) || (err != nil && !errors.Is(err, errCorrupt) && !errors.Is(err, ErrNeedKeys) && !errors.Is(err, ErrCommitteeSealed)) {
 		return bidOpener{}, err
 	}
 	return bidOpener{tenderID: tenderID, tk: tk, err: err}, nil
@@ -503,7 +519,11 @@ func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) i
 }
 
 // SubmitBid implements Store.
-func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, keyHash string, now time.Time) (tender.Bid, bool, error) {
+func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, keyHash string, now time.Time, secrets ...BidSecrets) (tender.Bid, bool, error) {
+	var sec BidSecrets
+	if len(secrets) > 0 {
+		sec = secrets[0]
+	}
 	if keyHash != "" && len(keyHash) != keyHashLen {
 		return tender.Bid{}, false, fmt.Errorf("%w: an idempotency key is stored as its hash (HashIdempotencyKey), %d hex digits; got %d characters", tender.ErrInvalid, keyHashLen, len(keyHash))
 	}
@@ -551,11 +571,11 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 	if err != nil {
 		return tender.Bid{}, false, err
 	}
-	var sealed []byte
+	var sealed sealedBid
 	var clearNonce any // the nonce travels inside the ciphertext of a sealed bid
 	supplier, amount, currency, level, lines, footprint := "", "", "", "", "", ""
 	if recipient != "" {
-		if sealed, err = sealBid(recipient, tenderID, b); err != nil {
+		if sealed, err = sealBid(recipient, tenderID, b, sec); err != nil {
 			return tender.Bid{}, false, err
 		}
 	} else {
@@ -582,7 +602,15 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 			prev, err := scanBid(tx.QueryRowContext(ctx, s.d.q(qBidByKey), tenderID, keyHash))
 			if err == nil && prev.sealed != nil {
 				tk, kerr := s.tenderKey(ctx, tx, tenderID)
-				err = unsealInto(tk, kerr, tenderID, &prev, prev.sealed)
+				if errors.Is(kerr, ErrCommitteeSealed) {
+					// Nobody can open the bid: its copy under the key can.
+					err = s.readCopy(ctx, tx, "sealed_key", tenderID, &prev, sec.Key, keyCopyContext(tenderID, prev.bid.ID))
+					if errors.Is(err, seal.ErrNoKey) || errors.Is(err, ErrCommitteeSealed) {
+						return ErrIdempotencyConflict
+					}
+				} else {
+					err = unsealInto(tk, kerr, tenderID, &prev, prev.sealed)
+				}
 			}
 			switch {
 			case err == nil:
@@ -622,8 +650,13 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		}
 		if _, err := tx.ExecContext(ctx, s.d.q(qInsertBid),
 			tenderID, b.ID, supplier, amount, currency, level, lines, s.d.ts(b.ReceivedAt),
-			footprint, tokenHash, ev.Seq, b.Commitment, clearNonce, sealed, key, nil, nil); err != nil {
+			footprint, tokenHash, ev.Seq, b.Commitment, clearNonce, sealed.content, key, nil, nil); err != nil {
 			return fmt.Errorf("store bid: %w", err)
+		}
+		if sealed.forToken != nil || sealed.forKey != nil {
+			if _, err := tx.ExecContext(ctx, s.d.q("UPDATE bids SET sealed_token = ?, sealed_key = ? WHERE tender_id = ? AND id = ?"), sealed.forToken, sealed.forKey, tenderID, b.ID); err != nil {
+				return fmt.Errorf("store bid: %w", err)
+			}
 		}
 		if err := s.appendEvent(ctx, tx, tenderID, &ev); err != nil {
 			return err
@@ -639,8 +672,15 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 }
 
 // Bid implements Store.
-func (s *sqlStore) Bid(ctx context.Context, tenderID, bidID string) (tender.Bid, string, error) {
+func (s *sqlStore) Bid(ctx context.Context, tenderID, bidID string, token ...string) (tender.Bid, string, error) {
 	sb, err := s.getBid(ctx, s.r, tenderID, bidID)
+	if errors.Is(err, ErrCommitteeSealed) && len(token) > 0 && token[0] != "" {
+		// Before a committee's opening only the bid's copy under its token
+		// opens; a wrong token opens nothing.
+		if tender.EqualTokenHash(tender.HashToken(token[0]), sb.tokenHash) {
+			err = s.readCopy(ctx, s.r, "sealed_token", tenderID, &sb, token[0], tokenCopyContext(tenderID, bidID))
+		}
+	}
 	if err != nil {
 		return tender.Bid{}, "", err
 	}
@@ -780,6 +820,9 @@ func (s *sqlStore) WithdrawBid(ctx context.Context, tenderID, bidID string, now 
 			return err
 		}
 		sb, err := s.getBid(ctx, tx, tenderID, bidID)
+		if errors.Is(err, ErrCommitteeSealed) && sb.bid.Commitment != "" {
+			err = nil // what a withdrawal records is in clear
+		}
 		if err != nil {
 			return err
 		}
@@ -806,7 +849,7 @@ func (s *sqlStore) WithdrawBid(ctx context.Context, tenderID, bidID string, now 
 }
 
 // Open implements Store.
-func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
+func (s *sqlStore) Open(ctx context.Context, tenderID, actor, credential string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
 	now = tender.Stamp(now)
 	var out *tender.Evaluation
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -832,7 +875,7 @@ func (s *sqlStore) Open(ctx context.Context, tenderID, actor string, now time.Ti
 		if err := tender.CanApprove(t, actor, now); err != nil {
 			return err
 		}
-		a, err := s.approveTx(ctx, tx, t, h, actor, now, evaluate)
+		a, err := s.approveTx(ctx, tx, t, h, actor, credential, now, evaluate)
 		out = a.Evaluation
 		return err
 	})
@@ -854,7 +897,7 @@ func canOpen(t tender.Tender, now time.Time) error {
 }
 
 // Approve implements Store.
-func (s *sqlStore) Approve(ctx context.Context, tenderID, opener string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error) {
+func (s *sqlStore) Approve(ctx context.Context, tenderID, opener, credential string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error) {
 	now = tender.Stamp(now)
 	var out Approval
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -868,7 +911,7 @@ func (s *sqlStore) Approve(ctx context.Context, tenderID, opener string, now tim
 		if err := tender.CanApprove(t, opener, now); err != nil {
 			return err
 		}
-		out, err = s.approveTx(ctx, tx, t, h, opener, now, evaluate)
+		out, err = s.approveTx(ctx, tx, t, h, opener, credential, now, evaluate)
 		return err
 	})
 	if err != nil {
@@ -880,7 +923,7 @@ func (s *sqlStore) Approve(ctx context.Context, tenderID, opener string, now tim
 // approveTx records opener's approval of tender t (locked, checked by
 // tender.CanApprove) in transaction tx, unless given before, and opens
 // the tender in the same transaction when it is the committee's K-th.
-func (s *sqlStore) approveTx(ctx context.Context, tx *sql.Tx, t tender.Tender, h head, opener string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error) {
+func (s *sqlStore) approveTx(ctx context.Context, tx *sql.Tx, t tender.Tender, h head, opener, credential string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error) {
 	events, err := s.listEvents(ctx, tx, t.ID, false)
 	if err != nil {
 		return Approval{}, err
@@ -889,6 +932,14 @@ func (s *sqlStore) approveTx(ctx context.Context, tx *sql.Tx, t tender.Tender, h
 	if slices.Contains(a.Approvers, opener) {
 		a.Repeated = true
 		return a, nil
+	}
+	// The opener's key share first: a credential that does not unlock it
+	// records nothing.
+	var released []byte
+	if committeeSealed(t) {
+		if released, err = s.releaseShare(ctx, tx, t, h.recipient, opener, credential); err != nil {
+			return Approval{}, err
+		}
 	}
 	td, err := tender.TenderDigest(t)
 	if err != nil {
@@ -903,8 +954,18 @@ func (s *sqlStore) approveTx(ctx context.Context, tx *sql.Tx, t tender.Tender, h
 	}
 	a.Event = approved
 	a.Approvers = append(a.Approvers, opener)
+	if released != nil {
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tender_keys (tender_id, holder, wrapped) VALUES (?, ?, ?)"), t.ID, holderReleasedPrefix+opener, released); err != nil {
+			return Approval{}, fmt.Errorf("keep the released share: %w", err)
+		}
+	}
 	if len(a.Approvers) < t.Committee.K {
 		return a, nil
+	}
+	if released != nil {
+		if err := s.rebuildKey(ctx, tx, t, h.recipient); err != nil {
+			return Approval{}, err
+		}
 	}
 	a.Evaluation, err = s.openTx(ctx, tx, t, &approved, opener, now, a.Approvers, evaluate)
 	return a, err

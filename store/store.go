@@ -66,10 +66,18 @@ type Store interface {
 	// must not show a new token: it returns the token hash only); the same
 	// key with a different bid is ErrIdempotencyConflict, whose message
 	// names nothing of the stored bid.
-	SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, keyHash string, now time.Time) (stored tender.Bid, replayed bool, err error)
+	//
+	// secrets (at most one) are the submission's bid token and key, of
+	// which the store keeps copies of the content sealed under them
+	// (BidSecrets): a tender in committee custody's bids open with
+	// nothing else before the opening.
+	SubmitBid(ctx context.Context, tenderID string, b tender.Bid, tokenHash, keyHash string, now time.Time, secrets ...BidSecrets) (stored tender.Bid, replayed bool, err error)
 	// Bid returns one bid and the hash of its token. Callers decide who may
-	// read it (the token's holder; an officer only after opening).
-	Bid(ctx context.Context, tenderID, bidID string) (tender.Bid, string, error)
+	// read it (the token's holder; an officer only after opening). Before
+	// the opening of a tender in committee custody its content opens only
+	// with token (the bid token's secret, given as the one optional
+	// argument): ErrCommitteeSealed without it.
+	Bid(ctx context.Context, tenderID, bidID string, token ...string) (tender.Bid, string, error)
 	// BidTokenHash returns the hash of bid bidID's token and nothing else:
 	// one narrow read, the same whatever the bid's size, so that checking
 	// a credential costs the same for any bid (ErrNotFound when none).
@@ -108,14 +116,25 @@ type Store interface {
 	// then that opener's approval (an approved event before the opened
 	// one). For K > 1 it is tender.ErrApprovalsNeeded (use Approve); for
 	// an actor not on the committee, tender.ErrNotOpener.
-	Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error)
+	//
+	// credential is the actor's personal token, which unlocks their
+	// share of a tender in committee custody (Approve); "" for none.
+	Open(ctx context.Context, tenderID, actor, credential string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error)
 	// Approve records opener's approval of the opening of a tender with a
 	// committee, after checking tender.CanApprove at now inside the
 	// transaction (the deadline passed, not opened, opener a member), as
 	// an approved event; a repeated approval by the same opener records
 	// nothing (Approval.Repeated). The committee's K-th distinct approval
 	// opens the tender in the same transaction, as Open does (evaluate).
-	Approve(ctx context.Context, tenderID, opener string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error)
+	//
+	// For a tender in committee custody (tender.Custody) the approval
+	// also releases the opener's key share: with the key file for a share
+	// the server holds, else unlocked with credential, the opener's
+	// personal token (ErrShareLocked when it does not unlock it; nothing
+	// is recorded then). The released share is kept sealed to the key
+	// file; the K-th rebuilds the tender key in memory and keeps it
+	// wrapped to the key file, as an opened tender's.
+	Approve(ctx context.Context, tenderID, opener, credential string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error)
 	// Evaluation returns a tender's stored evaluation (ErrNotFound before
 	// opening).
 	Evaluation(ctx context.Context, tenderID string) (*tender.Evaluation, error)

@@ -287,17 +287,17 @@ func testOpen(t *testing.T, s *sqlStore, url string) {
 	for i := 1; i <= 3; i++ {
 		mustSubmit(t, s, td.ID, i, t0.Add(time.Duration(i)*time.Hour))
 	}
-	if _, err := s.Open(ctx, td.ID, "officer", deadline.Add(-time.Microsecond), evaluate); !errors.Is(err, tender.ErrTooEarly) {
+	if _, err := s.Open(ctx, td.ID, "officer", "", deadline.Add(-time.Microsecond), evaluate); !errors.Is(err, tender.ErrTooEarly) {
 		t.Fatalf("open before the deadline: %v, want ErrTooEarly", err)
 	}
-	ev, err := s.Open(ctx, td.ID, "officer", deadline, evaluate)
+	ev, err := s.Open(ctx, td.ID, "officer", "", deadline, evaluate)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ev.Ranking) != 3 || ev.Digest == "" {
 		t.Fatalf("evaluation: %d ranked, digest %q", len(ev.Ranking), ev.Digest)
 	}
-	if _, err := s.Open(ctx, td.ID, "officer", deadline.Add(time.Hour), evaluate); !errors.Is(err, ErrAlreadyOpened) || !errors.Is(err, tender.ErrAlreadyOpened) {
+	if _, err := s.Open(ctx, td.ID, "officer", "", deadline.Add(time.Hour), evaluate); !errors.Is(err, ErrAlreadyOpened) || !errors.Is(err, tender.ErrAlreadyOpened) {
 		t.Fatalf("open twice: %v, want ErrAlreadyOpened", err)
 	}
 	if _, _, err := s.SubmitBid(ctx, td.ID, newBid("Late", "1", "1", t0), "h", "", t0.Add(time.Hour)); !errors.Is(err, tender.ErrNotOpen) {
@@ -331,7 +331,7 @@ func testOpen(t *testing.T, s *sqlStore, url string) {
 	if g, w := strings.Join(kinds, " "), "created bid_received bid_received bid_received opened evaluated"; g != w {
 		t.Errorf("events %q, want %q", g, w)
 	}
-	if _, err := s2.Open(ctx, "nope", "officer", deadline, evaluate); !errors.Is(err, ErrNotFound) {
+	if _, err := s2.Open(ctx, "nope", "officer", "", deadline, evaluate); !errors.Is(err, ErrNotFound) {
 		t.Errorf("open unknown: %v", err)
 	}
 }
@@ -352,7 +352,7 @@ func testConcurrentOpeners(t *testing.T, s *sqlStore, url string) {
 			if i%2 == 1 {
 				st = s2
 			}
-			_, errs[i] = st.Open(ctx, td.ID, "officer", deadline.Add(time.Second), evaluate)
+			_, errs[i] = st.Open(ctx, td.ID, "officer", "", deadline.Add(time.Second), evaluate)
 		})
 	}
 	wg.Wait()
@@ -398,7 +398,7 @@ func testSubmittersRaceOpening(t *testing.T, s *sqlStore, url string) {
 	start := make(chan struct{})
 	wg.Go(func() {
 		<-start
-		ev, openErr = s.Open(ctx, td.ID, "officer", deadline, evaluate)
+		ev, openErr = s.Open(ctx, td.ID, "officer", "", deadline, evaluate)
 	})
 	for i := range n {
 		wg.Go(func() {
@@ -501,7 +501,7 @@ func testTamper(t *testing.T, s *sqlStore, url string) {
 		if err := s.WithdrawBid(ctx, td.ID, bids[2].ID, t0.Add(5*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Open(ctx, td.ID, "officer", deadline, evaluate); err != nil {
+		if _, err := s.Open(ctx, td.ID, "officer", "", deadline, evaluate); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.AppendEvent(ctx, td.ID, tender.EventExported, "officer", tender.Digests{tender.DigestOCDS: digest}, deadline.Add(time.Minute)); err != nil {

@@ -149,7 +149,7 @@ func testOpenStreams(t *testing.T, s *sqlStore, _ string) {
 		want[i], want[j] = want[j], want[i]
 	}
 	stop := errors.New("stop")
-	_, err := s.Open(ctx, td.ID, "officer", deadline, func(_ tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
+	_, err := s.Open(ctx, td.ID, "officer", "", deadline, func(_ tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 		var got []string
 		for b, err := range bids {
 			if err != nil {
@@ -171,7 +171,7 @@ func testOpenStreams(t *testing.T, s *sqlStore, _ string) {
 	if !errors.Is(err, stop) {
 		t.Fatalf("Open with a failing evaluate: %v", err)
 	}
-	ev, err := s.Open(ctx, td.ID, "officer", deadline, evaluate)
+	ev, err := s.Open(ctx, td.ID, "officer", "", deadline, evaluate)
 	if err != nil || len(ev.Ranking) != 5 {
 		t.Fatalf("Open: %v", err)
 	}

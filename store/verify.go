@@ -137,7 +137,7 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 				}
 				if msg := s.recipientProblem(tenderID, h.recipient, be, false); msg != "" {
 					add(seq, "the tender's recipient is not the one its chain recorded (its key was replaced): %s", msg)
-				} else if op.err != nil {
+				} else if op.err != nil && !errors.Is(op.err, ErrCommitteeSealed) {
 					add(seq, "the tender's key cannot be used: %v", op.err)
 				}
 			case be != nil:
@@ -163,6 +163,29 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 			switch {
 			case e == nil || e.Kind != tender.EventBidReceived || claimed[sb.eventSeq]:
 				add(sb.eventSeq, "bid %s points at event %d, which is not its bid_received event", clip.Prefix(sb.bid.ID), sb.eventSeq)
+				continue
+			case errors.Is(err, ErrCommitteeSealed):
+				// Sealed to the committee until its opening: what is in
+				// clear must be what the receipt recorded.
+				claimed[sb.eventSeq] = true
+				if c := e.Digests[tender.DigestCommitment]; c == "" || c != sb.bid.Commitment {
+					add(e.Seq, "bid %s's commitment is not the one recorded at its receipt (the bid was edited or replaced)", clip.Prefix(sb.bid.ID))
+				}
+				if th, ok := e.Digests[tender.DigestToken]; ok && th != sb.tokenHash {
+					add(e.Seq, "bid %s's token hash is not the one recorded at its receipt (the bid's token was replaced)", clip.Prefix(sb.bid.ID))
+				}
+				if kh, ok := e.Digests[tender.DigestIdempotency]; (ok || keys[sb.bid.ID] != "") && kh != keys[sb.bid.ID] {
+					add(e.Seq, "bid %s's idempotency key hash is not the one recorded at its receipt (a key was moved in the database)", clip.Prefix(sb.bid.ID))
+				}
+				if sb.bid.WithdrawnAt != nil {
+					if w := at(sb.withdrawnSeq.Int64); sb.withdrawnSeq.Valid && w != nil && w.Kind == tender.EventWithdrawn && !claimed[w.Seq] && w.Digests[tender.DigestCommitment] == sb.bid.Commitment {
+						claimed[w.Seq] = true
+					} else {
+						add(max(sb.withdrawnSeq.Int64, e.Seq), "bid %s is stored as withdrawn without its withdrawn event", clip.Prefix(sb.bid.ID))
+					}
+				} else if sb.withdrawnSeq.Valid {
+					add(sb.withdrawnSeq.Int64, "bid %s is recorded as withdrawn but stored as not withdrawn", clip.Prefix(sb.bid.ID))
+				}
 				continue
 			case err != nil && sb.sealed != nil:
 				add(sb.eventSeq, "%v", err)

@@ -1,6 +1,8 @@
 package tender
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"slices"
@@ -146,4 +148,83 @@ func CheckOpening(t Tender, events []Event) (int64, string) {
 		}
 	}
 	return 0, ""
+}
+
+// Custody kinds: who can open a tender's sealed bids.
+const (
+	// CustodyServer: the tender key is wrapped to the server's key file,
+	// so the server (and whoever holds its key file) opens the bids
+	// alone. Tenders created before committee custody, and those whose
+	// committee's shares the server would hold at least k of, have it.
+	CustodyServer = "server"
+	// CustodyCommittee: the tender key is split among the committee's
+	// openers, k of whose shares rebuild it at the opening; the server
+	// holds fewer than k of them and cannot open the bids alone.
+	CustodyCommittee = "committee"
+)
+
+// ServerHolder is the Key of a committee share the server's key file
+// holds (an opener without a share key of their own: the bootstrap
+// administrator, the command line, an account made before share keys).
+const ServerHolder = "server"
+
+// Custody is who can open a tender's sealed bids, decided when it is
+// created and covered by TenderDigest. nil for a tender created before
+// committee custody (its key is the server's) or without a key file (its
+// bids are kept in clear).
+type Custody struct {
+	// Kind is CustodyServer or CustodyCommittee.
+	Kind string `json:"kind"`
+	// K is how many shares rebuild the key (the committee's k); 0 for
+	// CustodyServer.
+	K int `json:"k,omitempty"`
+	// Holders are the shares' holders, in the committee's order (x = 1…n).
+	Holders []Holder `json:"holders,omitempty"`
+}
+
+// Holder is one committee share's holder.
+type Holder struct {
+	// Officer is the opener's id.
+	Officer string `json:"officer"`
+	// Key names the key the share is sealed to: KeyFingerprint of the
+	// opener's share key, or ServerHolder for a share the key file holds.
+	Key string `json:"key"`
+}
+
+// KeyFingerprint names a public key (an age recipient) briefly: the first
+// 16 hex digits of its SHA-256. An opener compares it with their own
+// (GET /v1/session) to see that their share was sealed to their key.
+func KeyFingerprint(recipient string) string {
+	sum := sha256.Sum256([]byte(recipient))
+	return hex.EncodeToString(sum[:8])
+}
+
+// ServerShares is how many of the shares the server's key file holds.
+func (c *Custody) ServerShares() int {
+	n := 0
+	if c != nil {
+		for _, h := range c.Holders {
+			if h.Key == ServerHolder {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Describe says in a sentence who can open the bids of a tender with
+// custody c (nil: the server, for a tender made before committee custody).
+func (c *Custody) Describe() string {
+	switch {
+	case c == nil:
+		return "The server's key file can open the bids alone (the tender was created before committee custody)."
+	case c.Kind == CustodyCommittee:
+		s := fmt.Sprintf("Only %d of the %d openers together can open the bids: the key is split among them, and the server holds %d share(s), fewer than %d.", c.K, len(c.Holders), c.ServerShares(), c.K)
+		if lost := len(c.Holders) - c.K + 1; lost > 0 {
+			s += fmt.Sprintf(" If %d openers lose their personal tokens, the bids can never be opened.", lost)
+		}
+		return s
+	default:
+		return "The server's key file can open the bids alone: no opener in the committee has a personal share key, or the server would hold enough shares."
+	}
 }

@@ -106,6 +106,11 @@ type Tender struct {
 	// stored before committees (left out of the JSON and of TenderDigest,
 	// so that those tenders still verify).
 	Committee *Committee `json:"committee,omitempty"`
+	// Custody is who can open the sealed bids (Custody), set by the store
+	// when the tender is created; nil for a tender stored before
+	// committee custody (left out of the JSON and of TenderDigest, so that
+	// those tenders still verify).
+	Custody *Custody `json:"custody,omitempty"`
 }
 
 // Bounds of Tender.MaxBids.

@@ -151,13 +151,14 @@ type Submission struct {
 
 // Submit computes bid b's footprint under tender t's pinned method, checks
 // it against the tender's rules and stores it, before the deadline, with
-// tokenHash (the hash of the bid token the caller hands out) and the
+// the hash of token (the bid token's secret, which the caller hands out;
+// tender.NewToken) and the
 // idempotency key (may be ""; ErrWeakIdempotencyKey unless
 // CheckIdempotencyKey accepts it; only its hash is stored). A key used
 // before for the same bid content returns the stored bid (Replayed); for
 // other content, store.ErrIdempotencyConflict, which tells nothing of the
 // stored bid.
-func (s *Service) Submit(ctx context.Context, t tender.Tender, b tender.Bid, tokenHash, key string) (Submission, error) {
+func (s *Service) Submit(ctx context.Context, t tender.Tender, b tender.Bid, token, key string) (Submission, error) {
 	var sub Submission
 	if err := s.Ready(); err != nil {
 		return sub, err
@@ -180,7 +181,10 @@ func (s *Service) Submit(ctx context.Context, t tender.Tender, b tender.Bid, tok
 	if err != nil {
 		return sub, err
 	}
-	stored, replayed, err := s.store.SubmitBid(ctx, t.ID, prepared, tokenHash, keyHash, now)
+	// The store keeps the token's hash, and copies of the bid sealed under
+	// the token and the key (a tender in committee custody's bids open
+	// with nothing else before the opening).
+	stored, replayed, err := s.store.SubmitBid(ctx, t.ID, prepared, tender.HashToken(token), keyHash, now, store.BidSecrets{Token: token, Key: key})
 	if err != nil {
 		return sub, err
 	}
@@ -190,10 +194,13 @@ func (s *Service) Submit(ctx context.Context, t tender.Tender, b tender.Bid, tok
 }
 
 // Caller is who asks for a bid: an officer, or the holder of a bid token
-// valid for bid Bid (the edge has checked the credential).
+// valid for bid Bid (the edge has checked the credential), whose secret
+// is Token: before the opening of a tender in committee custody, the bid
+// opens with it alone.
 type Caller struct {
 	Officer bool
 	Bid     string
+	Token   string
 }
 
 // ReadBid returns bid bidID of tender t as caller reads it: the holder of
@@ -209,7 +216,7 @@ func (s *Service) ReadBid(ctx context.Context, t tender.Tender, bidID string, ca
 	case !caller.Officer && caller.Bid != bidID:
 		return BidView{}, &Error{Err: ErrForbidden, Detail: "this bid token is for another bid; it reads and withdraws its own bid only"}
 	}
-	b, _, err := s.store.Bid(ctx, t.ID, bidID)
+	b, _, err := s.store.Bid(ctx, t.ID, bidID, caller.Token)
 	if errors.Is(err, store.ErrNotFound) {
 		return BidView{}, fmt.Errorf("%w: no bid %q in this tender", store.ErrNotFound, clip.Prefix(bidID))
 	}
@@ -290,7 +297,7 @@ func (s *Service) Open(ctx context.Context, t tender.Tender, actor officers.Acto
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s is not among the methods served (load its file with --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err)
 	}
-	return s.store.Open(ctx, t.ID, actor.ID, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
+	return s.store.Open(ctx, t.ID, actor.ID, actor.Credential(), now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 		return evaluate(t, m, bids)
 	})
 }
@@ -355,7 +362,7 @@ func (s *Service) Approve(ctx context.Context, t tender.Tender, actor officers.A
 	if err != nil {
 		return Approval{}, fmt.Errorf("%w: %s is not among the methods served (load its file with --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err)
 	}
-	return s.store.Approve(ctx, t.ID, opener, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
+	return s.store.Approve(ctx, t.ID, opener, actor.Credential(), now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 		return evaluate(t, m, bids)
 	})
 }

@@ -57,8 +57,8 @@ type heapStore struct {
 	live []uint64
 }
 
-func (h *heapStore) Open(ctx context.Context, tenderID, actor string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
-	return h.Store.Open(ctx, tenderID, actor, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
+func (h *heapStore) Open(ctx context.Context, tenderID, actor, credential string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
+	return h.Store.Open(ctx, tenderID, actor, credential, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 		return evaluate(t, func(yield func(tender.Bid, error) bool) {
 			for b, err := range bids {
 				var ms runtime.MemStats
