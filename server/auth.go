@@ -383,3 +383,37 @@ func claimedBid(tok, urlBid string) string {
 	}
 	return urlBid
 }
+
+// PersonalTokenHeader carries an officer's personal token on POST
+// …/open and …/approvals when the request is authenticated otherwise (a
+// session): approving the opening of a tender in committee custody
+// releases the officer's key share, which only that token unlocks.
+const PersonalTokenHeader = "Footprint-Personal-Token"
+
+// withPersonalToken gives who the personal token tok ("": none given, who
+// is returned as it is) after checking it as a credential — guess-limited
+// and logged like any other — and that it is who's own (403 otherwise).
+func (s *Server) withPersonalToken(w http.ResponseWriter, r *http.Request, who officers.Actor, tok string) (officers.Actor, error) {
+	if tok == "" {
+		return who, nil
+	}
+	if len(tok) > MaxTokenLen || !officers.IsPersonalToken(tok) {
+		return who, &httpError{err: errBadParameter, detail: "the personal token is not of the form fpo.<officer id>.<secret>",
+			fields: []FieldError{{Parameter: PersonalTokenHeader, Detail: "give your personal token, fpo.<officer id>.<secret>"}}}
+	}
+	targets := officerTargets(tok)
+	if err := s.guesses.allow(w, r, targets...); err != nil {
+		return who, err
+	}
+	a, err := s.tenders.officers.Authenticate(r.Context(), tok)
+	if errors.Is(err, officers.ErrUnauthenticated) {
+		s.guesses.fail(r, guessOfficer, targets...)
+		return who, unauthorized(w, true, "the personal token given to unlock your key share is not valid")
+	} else if err != nil {
+		return who, err
+	}
+	if a.ID != who.ID {
+		return who, &httpError{err: errForbidden, detail: "the personal token given is another officer's: each opener unlocks their own key share"}
+	}
+	return a, nil
+}

@@ -123,6 +123,14 @@ var errorTable = []kind{
 	// its text, the driver's, is logged and replaced by diskFullDetail).
 	{store.ErrDiskFull, http.StatusInsufficientStorage, "insufficient-storage", "Insufficient storage"},
 	{tenders.ErrSealed, http.StatusConflict, "sealed", "Sealed until opened"},
+	// Committee custody (issue 18): a bid of a tender whose key is split
+	// among its openers opens only at the k-th approval (or with its own
+	// bid token); an approval that does not unlock the opener's key share
+	// (no personal token given) records nothing; an account row changed
+	// outside footprint is not sealed to.
+	{store.ErrCommitteeSealed, http.StatusConflict, "sealed", "Sealed until opened"},
+	{store.ErrShareLocked, http.StatusForbidden, "share-locked", "Personal token needed"},
+	{store.ErrAccountTag, http.StatusConflict, "account-tampered", "Account changed outside footprint"},
 	{store.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
 	// The database's chain of the tender is behind the checkpoint kept
 	// outside it (restored, truncated or rewritten): nothing is written

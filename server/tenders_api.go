@@ -445,6 +445,9 @@ func (s *Server) officerTender(w http.ResponseWriter, r *http.Request) (string, 
 // k = 1, the opening is its opener's approval.
 func (s *Server) postTenderOpen(w http.ResponseWriter, r *http.Request) error {
 	id, t, who, err := s.officerTender(w, r)
+	if err == nil {
+		who, err = s.withPersonalToken(w, r, who, r.Header.Get(PersonalTokenHeader))
+	}
 	if err != nil {
 		return err
 	}
@@ -464,6 +467,9 @@ func (s *Server) postTenderOpen(w http.ResponseWriter, r *http.Request) error {
 // the tender, and the answer then carries the evaluation.
 func (s *Server) postTenderApproval(w http.ResponseWriter, r *http.Request) error {
 	id, t, who, err := s.officerTender(w, r)
+	if err == nil {
+		who, err = s.withPersonalToken(w, r, who, r.Header.Get(PersonalTokenHeader))
+	}
 	if err != nil {
 		return err
 	}

@@ -203,7 +203,11 @@ type tenderPage struct {
 // tenderView is a tender as the pages show it.
 type tenderView struct {
 	tender.Tender
-	State     tender.Status
+	// CustodyText says who can open the bids (tender.Custody.Describe);
+	// NeedsToken that an opener's approval asks for their personal token.
+	CustodyText string
+	NeedsToken  bool
+	State       tender.Status
 	Deadline  string
 	Remaining string
 	// CanBid, CanOpen: the bid form and the Open button are offered.
@@ -358,9 +362,14 @@ func sortedLevels(m map[string]decimal.Decimal) []string {
 func (tw *tenderWeb) view(t tender.Tender, signedIn bool) *tenderView {
 	now := tw.now()
 	st := tender.State(t, now)
+	custody := "Created before committee custody: the server's key file can open the bids alone (or, without a key file, they are kept in clear)."
+	if t.Custody != nil {
+		custody = t.Custody.Describe()
+	}
 	return &tenderView{Tender: t, State: st, Deadline: fmtTime(t.Deadline), Remaining: remaining(t.Deadline.Sub(now)),
 		CanBid: tender.CanSubmit(t, now) == nil, CanOpen: signedIn && tender.CanOpen(t, now) == nil,
-		Award: awardText(t), Levels: sortedLevels(t.Award.LadderDiscounts)}
+		Award: awardText(t), Levels: sortedLevels(t.Award.LadderDiscounts), CustodyText: custody,
+		NeedsToken: t.Custody != nil && t.Custody.Kind == tender.CustodyCommittee}
 }
 
 // page starts a tender page.
@@ -753,7 +762,10 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 	if t == nil {
 		return err
 	}
-	_, err = s.svc.Open(r.Context(), *t, sess.actor)
+	who, err := s.withPersonalToken(w, r, sess.actor, r.PostFormValue("personal_token"))
+	if err == nil {
+		_, err = s.svc.Open(r.Context(), *t, who)
+	}
 	return s.openingAnswer(w, r, sess, t, err, "open", "Nothing was opened.")
 }
 
@@ -770,7 +782,10 @@ func (s *Server) postApprove(w http.ResponseWriter, r *http.Request) error {
 	if t == nil {
 		return err
 	}
-	_, err = s.svc.Approve(r.Context(), *t, sess.actor)
+	who, err := s.withPersonalToken(w, r, sess.actor, r.PostFormValue("personal_token"))
+	if err == nil {
+		_, err = s.svc.Approve(r.Context(), *t, who)
+	}
 	return s.openingAnswer(w, r, sess, t, err, "approve", "Nothing was recorded.")
 }
 
@@ -790,6 +805,10 @@ func (s *Server) openingAnswer(w http.ResponseWriter, r *http.Request, sess *ses
 		return s.message(w, sess, http.StatusConflict, "Already opened", "This tender was opened already; its ranking is on its page.")
 	case errors.Is(err, tender.ErrCancelled):
 		return s.message(w, sess, http.StatusConflict, "Tender cancelled", "This tender was cancelled and cannot be opened.")
+	case errors.Is(err, store.ErrShareLocked):
+		return s.message(w, sess, http.StatusForbidden, "Your personal token is needed", "Only the committee can open this tender's bids: your share of its key is locked under your personal token (fpo.…). Enter it in the form on the tender's page; it unlocks your share for this "+verb+" only and is not stored. "+nothing)
+	case errors.Is(err, errUnauthorized), errors.Is(err, errForbidden), errors.Is(err, errBadParameter):
+		return s.message(w, sess, http.StatusForbidden, "Personal token not accepted", "The personal token entered is not yours or not valid, so your key share stays locked. "+nothing)
 	case err != nil:
 		return err
 	}

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -37,6 +40,48 @@ func cmdOfficers(ctx context.Context, e *env, args []string) int {
 // asFlag registers --as, the officer a command acts as.
 func asFlag(fs *flag.FlagSet) *string {
 	return fs.String("as", "", "the officer id acting (their role is enforced and the audit events name them); default \"cli\", an administrator")
+}
+
+// PersonalTokenEnv holds the acting officer's personal token for the
+// commands that need it beyond naming them (tenders open and approve of a
+// tender in committee custody: it unlocks the officer's key share).
+const PersonalTokenEnv = "FOOTPRINT_PERSONAL_TOKEN"
+
+// tokenFileFlag registers --token-file, where the acting officer's
+// personal token is read from ("-": standard input) instead of
+// $FOOTPRINT_PERSONAL_TOKEN.
+func tokenFileFlag(fs *flag.FlagSet) *string {
+	return fs.String("token-file", "", "a file holding the --as officer's personal token (- for standard input), which unlocks their key share of a tender in committee custody; default $"+PersonalTokenEnv)
+}
+
+// withToken gives who the personal token from file (or the environment),
+// when there is one: it must be who's (its officer id part).
+func withToken(e *env, who officers.Actor, file string) (officers.Actor, error) {
+	tok := e.getenv(PersonalTokenEnv)
+	if file != "" {
+		var raw []byte
+		var err error
+		if file == "-" {
+			raw, err = io.ReadAll(io.LimitReader(e.stdin, 1024))
+		} else {
+			var f *os.File
+			if f, err = os.Open(file); err == nil {
+				raw, err = io.ReadAll(io.LimitReader(f, 1024))
+				f.Close()
+			}
+		}
+		if err != nil {
+			return who, fmt.Errorf("--token-file: %w", err)
+		}
+		tok = strings.TrimSpace(string(raw))
+	}
+	if tok == "" {
+		return who, nil
+	}
+	if id := officers.TokenOfficer(tok); id != who.ID {
+		return who, fmt.Errorf("the personal token given is not officer %s's (a personal token is fpo.<officer id>.<secret>)", who.ID)
+	}
+	return who.WithCredential(tok), nil
 }
 
 // cliActor is the actor a command acts as: officers.CLI() without --as,

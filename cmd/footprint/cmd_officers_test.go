@@ -39,7 +39,8 @@ func TestOfficersCommands(t *testing.T) {
 	if !regexp.MustCompile(`personal token \(shown once\): fpo\.alice\.[A-Za-z0-9_-]{43}\n`).MatchString(out) {
 		t.Fatalf("add printed %q", out)
 	}
-	run(before, 0, "officers", "add", "--db", db, "--name", "Bob", "--role", "opener", "bob")
+	bobOut := run(before, 0, "officers", "add", "--db", db, "--name", "Bob", "--role", "opener", "bob")
+	bobToken := regexp.MustCompile(`personal token \(shown once\): (\S+)`).FindStringSubmatch(bobOut)[1]
 	run(before, 1, "officers", "add", "--db", db, "--name", "Bob", "--role", "opener", "bob")
 	run(before, 1, "officers", "add", "--db", db, "--as", "alice", "--name", "Carol", "--role", "auditor", "carol")
 	// Alice creates a tender whose opening committee is Bob (k = 1).
@@ -58,7 +59,12 @@ func TestOfficersCommands(t *testing.T) {
 	}
 	run(before, 1, "tenders", "create", "--db", db, "--as", "bob", file) // an opener cannot create
 	run(before, 1, "tenders", "create", "--db", db, "--as", "nobody", file)
-	run(after, 0, "tenders", "open", "--db", db, "--as", "bob", created.ID)
+	tokenFile := filepath.Join(filepath.Dir(file), "bob.token")
+	if err := os.WriteFile(tokenFile, []byte(bobToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(after, 1, "tenders", "open", "--db", db, "--as", "bob", created.ID) // the share needs bob's token
+	run(after, 0, "tenders", "open", "--db", db, "--as", "bob", "--token-file", tokenFile, created.ID)
 	out = run(after, 0, "tenders", "verify", "--db", db, created.ID)
 	if !regexp.MustCompile(`(?m)^1 .* created +alice `).MatchString(out) || !regexp.MustCompile(`(?m)^\d+ .* opened +bob `).MatchString(out) {
 		t.Errorf("verify does not name alice and bob:\n%s", out)

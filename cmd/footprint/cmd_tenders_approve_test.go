@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -39,8 +40,11 @@ func TestTendersApprove(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(before, 0, "tenders", "create", "--db", db, plain)
+	tokens := map[string]string{}
+	tokenRe := regexp.MustCompile(`personal token \(shown once\): (\S+)`)
 	for _, who := range []string{"alice", "bob", "carol", "mallory"} {
-		run(before, 0, "officers", "add", "--db", db, "--name", who, "--role", "opener", who)
+		out, _ := run(before, 0, "officers", "add", "--db", db, "--name", who, "--role", "opener", who)
+		tokens[who] = tokenRe.FindStringSubmatch(out)[1]
 	}
 	out, _ := run(before, 0, "tenders", "create", "--db", db, file)
 	var created struct {
@@ -63,9 +67,12 @@ func TestTendersApprove(t *testing.T) {
 		Opened    bool            `json:"opened"`
 		Eval      json.RawMessage `json:"evaluation"`
 	}
+	withToken := func(who string) map[string]string {
+		return map[string]string{nowKey: wfAfter, "FOOTPRINT_PERSONAL_TOKEN": tokens[who]}
+	}
 	approve := func(who string) approval {
 		t.Helper()
-		out, _ := run(after, 0, "tenders", "approve", "--db", db, "--as", who, id)
+		out, _ := run(withToken(who), 0, "tenders", "approve", "--db", db, "--as", who, id)
 		var a approval
 		if err := json.Unmarshal([]byte(out), &a); err != nil {
 			t.Fatalf("approve --as %s: %v\n%s", who, err, out)
@@ -82,6 +89,8 @@ func TestTendersApprove(t *testing.T) {
 		{"not on the committee", after, []string{"approve", "--as", "mallory"}, "not a member of the tender's opening committee"},
 		{"no --as", after, []string{"approve"}, "give --as ID"},
 		{"open with k = 2", after, []string{"open", "--as", "alice"}, "opening needs the committee's approvals"},
+		{"without the token", after, []string{"approve", "--as", "alice"}, "only your personal token unlocks"},
+		{"with another's token", withToken("bob"), []string{"approve", "--as", "alice"}, "not officer alice's"},
 	} {
 		code := 1
 		if c.name == "no --as" {

@@ -456,9 +456,12 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		"transaction, and prints it as JSON (as POST /v1/tenders/{id}/open answers).\n"+
 		"A tender is opened once. A tender whose opening committee needs k > 1\n"+
 		"approvals is not opened this way (exit 1: tenders approve); for a committee of\n"+
-		"one, the opening is its opener's approval, --as that opener's officer id.")
+		"one, the opening is its opener's approval, --as that opener's officer id; for a\n"+
+		"tender in committee custody give their personal token too (--token-file, or\n"+
+		"$FOOTPRINT_PERSONAL_TOKEN): it unlocks their key share.")
 	db := dbFlag(fs, false)
 	as := asFlag(fs)
+	tokenFile := tokenFileFlag(fs)
 	var df dataFlags
 	df.register(fs)
 	id, done, code := tendersArgs(e, fs, sub, args)
@@ -471,6 +474,9 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	}
 	defer st.Close()
 	who, err := cliActor(ctx, st, *as)
+	if err == nil {
+		who, err = withToken(e, who, *tokenFile)
+	}
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -491,16 +497,20 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersApprove(ctx context.Context, e *env, args []string) int {
 	const sub = "approve"
-	fs := newFlags(e, "tenders approve", "tenders approve --as ID [--db URL] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders approve", "tenders approve --as ID [--token-file FILE] [--db URL] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
 		"Records the approval of a tender's opening by officer ID, one of the openers of\n"+
 		"its committee, after the deadline only (before it, or for an officer not on the\n"+
 		"committee: exit 1, nothing changes), as an approved event naming ID in the audit\n"+
 		"trail; a repeated approval records nothing. The committee's k-th distinct\n"+
 		"approval opens the tender in the same transaction, as tenders open does. Prints\n"+
 		"the approval as JSON (as POST /v1/tenders/{id}/approvals answers): approvers so\n"+
-		"far, k, remaining, and the evaluation when this approval opened the tender.")
+		"far, k, remaining, and the evaluation when this approval opened the tender.\n"+
+		"For a tender in committee custody the approval releases the opener's key share,\n"+
+		"which only their personal token unlocks: give it with --token-file FILE (\"-\":\n"+
+		"standard input) or $FOOTPRINT_PERSONAL_TOKEN.")
 	db := dbFlag(fs, false)
 	as := fs.String("as", "", "the officer id of the approving opener (required)")
+	tokenFile := tokenFileFlag(fs)
 	var df dataFlags
 	df.register(fs)
 	id, done, code := tendersArgs(e, fs, sub, args)
@@ -518,6 +528,9 @@ func cmdTendersApprove(ctx context.Context, e *env, args []string) int {
 	}
 	defer st.Close()
 	who, err := cliActor(ctx, st, *as)
+	if err == nil {
+		who, err = withToken(e, who, *tokenFile)
+	}
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
