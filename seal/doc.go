@@ -48,10 +48,12 @@
 // covered by the signed chain too (docs/sealing.md, "For the integration"):
 // a database writer can otherwise substitute a recipient of its own,
 // wrapped to the server's public recipient, before bids arrive. The server
-// opens a tender's bids whenever it chooses; the wrapped-key record is
-// designed so that a later step can split the tender identity into Shamir
-// shares wrapped to named openers (one record per (tender, holder)), so
-// that opening needs a quorum instead of the server alone.
+// opens the bids of a tender whose key is wrapped to it whenever it
+// chooses. Committee custody (custody.go) removes that power: the tender
+// key is split among the openers' holder keys (SplitTenderKey), each
+// locked under the opener's personal token (HolderKey.Lock), so that only
+// k of them rebuild it (CombineShares), and the key file alone opens
+// nothing before the opening.
 //
 // # The key file
 //
