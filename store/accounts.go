@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -312,4 +313,81 @@ func (s *sqlStore) RevokeSession(ctx context.Context, idHash string, now time.Ti
 		}
 		return nil
 	})
+}
+
+// Retagger re-tags account rows after a rotation of the key file's
+// signing key (which the tags' key is derived from). The SQL stores
+// implement it.
+type Retagger interface {
+	// RetagAccounts re-tags, with the store's key file, every officer row
+	// whose tag checks with old (the key file before the rotation), and
+	// revokes every live session (their tags cannot be carried over: each
+	// officer signs in again). Rows whose tags do not check with old stay
+	// as they are (refused). It returns how many rows it re-tagged and how
+	// many it left.
+	RetagAccounts(ctx context.Context, old *seal.Keys, now time.Time) (retagged, left int, err error)
+}
+
+// RetaggerOf returns st's Retagger, looking through wrappers as
+// AccountsOf does.
+func RetaggerOf(st Store) (Retagger, bool) {
+	for st != nil {
+		if r, ok := st.(Retagger); ok {
+			return r, true
+		}
+		u, ok := st.(interface{ Unwrap() Store })
+		if !ok {
+			return nil, false
+		}
+		st = u.Unwrap()
+	}
+	return nil, false
+}
+
+// RetagAccounts implements Retagger.
+func (s *sqlStore) RetagAccounts(ctx context.Context, old *seal.Keys, now time.Time) (int, int, error) {
+	if s.o.Keys == nil || old == nil {
+		return 0, 0, fmt.Errorf("retag: %w", ErrNeedKeys)
+	}
+	retagged, left := 0, 0
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT "+officerCols+" FROM officers ORDER BY id")
+		if err != nil {
+			return err
+		}
+		type row struct {
+			o   Officer
+			tag string
+		}
+		var all []row
+		for rows.Next() {
+			var o Officer
+			var created timeCol
+			var tag string
+			if err := rows.Scan(&o.ID, &o.Name, &o.Role, &o.TokenHash, &o.Params, &o.Disabled, &created, &o.ShareRecipient, &o.ShareKey, &tag); err != nil {
+				rows.Close()
+				return err
+			}
+			o.Created = created.t
+			all = append(all, row{o, tag})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range all {
+			v := officerTagValue(r.o)
+			if !old.CheckTag(officerTagLabel, v, r.tag) {
+				left++
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, s.d.q("UPDATE officers SET tag = ? WHERE id = ?"), s.tag(officerTagLabel, v), r.o.ID); err != nil {
+				return err
+			}
+			retagged++
+		}
+		_, err = tx.ExecContext(ctx, s.d.q("UPDATE sessions SET revoked = ? WHERE revoked IS NULL"), s.d.ts(tender.Stamp(now)))
+		return err
+	})
+	return retagged, left, err
 }

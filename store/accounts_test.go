@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/footprint-gpp/footprint/seal"
 )
 
 // testAccounts: officers are created once per id, listed, changed; a role
@@ -84,5 +87,66 @@ func testAccounts(t *testing.T, s *sqlStore, _ string) {
 	}
 	if _, err := a.Session(ctx, sid(9)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Session(unknown): %v", err)
+	}
+}
+
+// TestRetagAccounts: after a rotation of the key file, the rows tagged
+// with the old one no longer check, RetagAccounts re-tags them (and only
+// them) and ends every session.
+func TestRetagAccounts(t *testing.T) {
+	ctx := context.Background()
+	old, err := seal.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "retag.db")
+	st, err := OpenWith(ctx, "sqlite:"+path, Options{Keys: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	acc := st.(*sqlStore)
+	for _, id := range []string{"alice", "bob"} {
+		if err := acc.CreateOfficer(ctx, Officer{ID: id, Name: id, Role: "opener", TokenHash: "h-" + id, Params: "p", Created: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sess := Session{IDHash: strings.Repeat("a", 64), OfficerID: "alice", Created: now, Expires: now.Add(time.Hour)}
+	if err := acc.CreateSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	// A writer changes bob's role in the database.
+	if _, err := acc.w.ExecContext(ctx, "UPDATE officers SET role = 'admin' WHERE id = 'bob'"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	rotated, err := old.Rotate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err = OpenWith(ctx, "sqlite:"+path, Options{Keys: rotated})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.(Accounts).Officer(ctx, "alice"); !errors.Is(err, ErrAccountTag) {
+		t.Fatalf("after the rotation, before retag: %v", err)
+	}
+	rt, ok := RetaggerOf(st)
+	if !ok {
+		t.Fatal("no retagger")
+	}
+	n, left, err := rt.RetagAccounts(ctx, old, now)
+	if err != nil || n != 1 || left != 1 {
+		t.Fatalf("retag: %d %d %v", n, left, err)
+	}
+	if o, err := st.(Accounts).Officer(ctx, "alice"); err != nil || o.Role != "opener" {
+		t.Fatalf("alice after retag: %+v %v", o, err)
+	}
+	if _, err := st.(Accounts).Officer(ctx, "bob"); !errors.Is(err, ErrAccountTag) {
+		t.Fatalf("bob's changed row was laundered: %v", err)
+	}
+	if se, err := st.(Accounts).Session(ctx, sess.IDHash); err == nil && se.Revoked == nil {
+		t.Fatal("a session outlived the retag")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/footprint-gpp/footprint/officers"
+	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/store"
 )
 
@@ -29,6 +30,7 @@ func officersSubs() map[string]command {
 		"list":     {"list the officer accounts", cmdOfficersList},
 		"set-role": {"change an officer's role (ends their sessions)", cmdOfficersSetRole},
 		"disable":  {"disable an officer's account (ends their sessions)", cmdOfficersDisable},
+		"retag":    {"re-tag the accounts after a rotation of the key file's signing key", cmdOfficersRetag},
 	}
 }
 
@@ -178,13 +180,20 @@ func cmdOfficersList(ctx context.Context, e *env, args []string) int {
 		return officersFail(e, "list", err)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tROLE\tSTATE\tCREATED\tNAME")
+	fmt.Fprintln(tw, "ID\tROLE\tSTATE\tCREATED\tNAME\tSHARE KEY")
 	for _, a := range list {
 		state := "active"
-		if a.Disabled {
+		switch {
+		case a.Tampered:
+			state = "tampered" // changed outside footprint: authenticates no one
+		case a.Disabled:
 			state = "disabled"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.ID, a.Role, state, a.Created.UTC().Format(time.RFC3339), a.Name)
+		key := a.ShareKey
+		if key == "" {
+			key = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Role, state, a.Created.UTC().Format(time.RFC3339), a.Name, key)
 	}
 	tw.Flush()
 	return exitOK
@@ -251,4 +260,42 @@ func officerArg(e *env, fs *flag.FlagSet, sub string, args []string) (id string,
 		return "", true, exitUsage
 	}
 	return fs.Arg(0), false, 0
+}
+
+func cmdOfficersRetag(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "officers retag", "officers retag [--db URL] [--keys FILE] --old-keys FILE\n\n"+
+		"After a rotation of the key file's signing key, re-tags the officer accounts\n"+
+		"(their rows are tagged with a key derived from it, so that a database writer\n"+
+		"cannot change them): every row whose tag checks with the old key file is\n"+
+		"re-tagged with the current one; a row whose tag does not is left refused\n"+
+		"(changed outside footprint: re-create that account). Every session ends.")
+	db := dbFlag(fs, false)
+	oldFile := fs.String("old-keys", "", "the key file before the rotation")
+	if done, code := parseFlags(fs, args); done {
+		return code
+	}
+	if *oldFile == "" || fs.NArg() != 0 {
+		fmt.Fprintln(e.stderr, "footprint officers retag: give --old-keys FILE, the key file before the rotation")
+		fs.Usage()
+		return exitUsage
+	}
+	old, err := seal.Load(*oldFile)
+	if err != nil {
+		return officersFail(e, "retag", err)
+	}
+	st, err := db.open(ctx, e, "officers retag")
+	if err != nil {
+		return officersFail(e, "retag", err)
+	}
+	defer st.Close()
+	rt, ok := store.RetaggerOf(st)
+	if !ok {
+		return officersFail(e, "retag", officers.ErrNoAccounts)
+	}
+	n, left, err := rt.RetagAccounts(ctx, old, e.now())
+	if err != nil {
+		return officersFail(e, "retag", err)
+	}
+	fmt.Fprintf(e.stdout, "re-tagged %d account(s); %d left refused (their rows do not check with the old key file); every session ended\n", n, left)
+	return exitOK
 }
