@@ -208,8 +208,8 @@ type tenderView struct {
 	CustodyText string
 	NeedsToken  bool
 	State       tender.Status
-	Deadline  string
-	Remaining string
+	Deadline    string
+	Remaining   string
 	// CanBid, CanOpen: the bid form and the Open button are offered.
 	CanBid, CanOpen bool
 	Award           string

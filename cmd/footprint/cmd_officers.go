@@ -263,7 +263,7 @@ func officerArg(e *env, fs *flag.FlagSet, sub string, args []string) (id string,
 }
 
 func cmdOfficersRetag(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "officers retag", "officers retag [--db URL] [--keys FILE] --old-keys FILE\n\n"+
+	fs := newFlags(e, "officers retag", "officers retag [--db URL] [--keys FILE] [--checkpoint FILE] --old-keys FILE\n\n"+
 		"After a rotation of the key file's signing key, re-tags the officer accounts\n"+
 		"(their rows are tagged with a key derived from it, so that a database writer\n"+
 		"cannot change them): every row whose tag checks with the old key file is\n"+

@@ -450,7 +450,7 @@ func printNotice(w io.Writer, t tender.Tender) {
 
 func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	const sub = "open"
-	fs := newFlags(e, "tenders open", "tenders open [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders open", "tenders open [--db URL] [--as ID] [--token-file FILE] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
 		"Opens a tender after its deadline (before it: exit 1, nothing changes): computes\n"+
 		"the evaluation under the pinned method, stores it with the opening in one\n"+
 		"transaction, and prints it as JSON (as POST /v1/tenders/{id}/open answers).\n"+
