@@ -31,7 +31,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	format := fs.String("log-format", "text", "log format: text or json")
 	db := dbFlag(fs, true)
 	public := fs.String("public-url", "", "the service's public base URL, e.g. https://tenders.example.org (the OCDS exports need it)")
-	sso := ssoFlags(e, fs)
+	sso := ssoFlags(e, fs, server.OIDCCallbackPath)
 	if done, code := parseFlags(fs, args); done {
 		return code
 	}
@@ -79,9 +79,15 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	}
 	defer st.Close()
 	cfg := server.Config{Library: w.lib, Registry: w.reg, Engine: w.engine, Logger: log, AccessLog: lv <= slog.LevelInfo, Store: st, PublicURL: *public}
-	if cfg.OIDC, err = sso.config(e, *public); err != nil {
+	if c, err := sso.config(e, *public); err != nil {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)
 		return exitUsage
+	} else if c != nil {
+		cfg.OIDC = &server.OIDCConfig{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL}
+		if err := server.CheckOIDCConfig(*cfg.OIDC); err != nil {
+			fmt.Fprintln(e.stderr, "footprint serve:", err)
+			return exitUsage
+		}
 	}
 	if err := officerToken(ctx, e, &cfg); err != nil {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)

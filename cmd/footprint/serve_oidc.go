@@ -7,11 +7,11 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"github.com/footprint-gpp/footprint/server"
 )
 
-// serve's single sign-on flags (docs/tenders.md "Single sign-on"). The
+// serve's single sign-on flags (docs/tenders.md "Single sign-on"), read
+// here and handed to package server by cmd_serve.go (the one file of the
+// command that imports it). The
 // client secret is never a flag value, which any user of the machine
 // could read in the process list: it comes from $FOOTPRINT_OIDC_CLIENT_SECRET
 // or from a file.
@@ -24,20 +24,28 @@ const maxSecretFile = 4096
 
 type ssoOptions struct {
 	issuer, clientID, secretFile, redirect *string
+	callback                               string
 }
 
-func ssoFlags(e *env, fs *flag.FlagSet) ssoOptions {
-	return ssoOptions{
+// ssoSettings are what the flags give: the fields of server.OIDCConfig.
+type ssoSettings struct {
+	Issuer, ClientID, ClientSecret, RedirectURL string
+}
+
+// ssoFlags registers the flags; callback is the server's callback path
+// (server.OIDCCallbackPath).
+func ssoFlags(e *env, fs *flag.FlagSet, callback string) ssoOptions {
+	return ssoOptions{callback: callback,
 		issuer:     fs.String("oidc-issuer", e.getenv(oidcIssuerEnv), "the OpenID Connect provider's issuer URL: officers may sign in through it (default $"+oidcIssuerEnv+")"),
 		clientID:   fs.String("oidc-client-id", "", "this server's client id at the OpenID Connect provider"),
 		secretFile: fs.String("oidc-client-secret-file", "", "a file holding the client secret (else $"+oidcSecretEnv+"; none for a public client)"),
-		redirect:   fs.String("oidc-redirect-url", "", "the callback URL registered at the provider (default --public-url + "+server.OIDCCallbackPath+")"),
+		redirect:   fs.String("oidc-redirect-url", "", "the callback URL registered at the provider (default --public-url + "+callback+")"),
 	}
 }
 
-// config returns the server's single sign-on configuration, nil without
-// --oidc-issuer.
-func (o ssoOptions) config(e *env, public string) (*server.OIDCConfig, error) {
+// config returns the server's single sign-on settings, nil without
+// --oidc-issuer (server.New checks them further).
+func (o ssoOptions) config(e *env, public string) (*ssoSettings, error) {
 	if *o.issuer == "" {
 		if *o.clientID != "" || *o.secretFile != "" || *o.redirect != "" {
 			return nil, errors.New("--oidc-client-id, --oidc-client-secret-file and --oidc-redirect-url need --oidc-issuer")
@@ -47,7 +55,7 @@ func (o ssoOptions) config(e *env, public string) (*server.OIDCConfig, error) {
 	if *o.clientID == "" {
 		return nil, errors.New("--oidc-issuer needs --oidc-client-id (this server's client id at the provider)")
 	}
-	c := &server.OIDCConfig{Issuer: *o.issuer, ClientID: *o.clientID, RedirectURL: *o.redirect, ClientSecret: e.getenv(oidcSecretEnv)}
+	c := &ssoSettings{Issuer: *o.issuer, ClientID: *o.clientID, RedirectURL: *o.redirect, ClientSecret: e.getenv(oidcSecretEnv)}
 	if *o.secretFile != "" {
 		b, err := readSmallFile(*o.secretFile, maxSecretFile)
 		if err != nil {
@@ -59,10 +67,7 @@ func (o ssoOptions) config(e *env, public string) (*server.OIDCConfig, error) {
 		if public == "" {
 			return nil, errors.New("--oidc-issuer needs --oidc-redirect-url, or --public-url to make it from")
 		}
-		c.RedirectURL = strings.TrimSuffix(public, "/") + server.OIDCCallbackPath
-	}
-	if err := server.CheckOIDCConfig(*c); err != nil {
-		return nil, err
+		c.RedirectURL = strings.TrimSuffix(public, "/") + o.callback
 	}
 	return c, nil
 }
