@@ -101,6 +101,10 @@ type Account struct {
 	// Tampered says the account's row was changed outside footprint (its
 	// tag does not check): it authenticates no one.
 	Tampered bool `json:"tampered,omitempty"`
+	// OIDCIssuer and OIDCSubject name the single sign-on identity the
+	// account is linked to (both empty: none; see Link).
+	OIDCIssuer  string `json:"oidc_issuer,omitempty"`
+	OIDCSubject string `json:"oidc_subject,omitempty"`
 }
 
 func accountOf(o store.Officer) Account {
@@ -192,6 +196,9 @@ func (s *Service) List(ctx context.Context, by Actor) ([]Account, error) {
 	for _, o := range os {
 		out = append(out, accountOf(o))
 	}
+	if err := s.withLinks(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -226,7 +233,11 @@ func (s *Service) Update(ctx context.Context, by Actor, id string, ch Change) (A
 	if err != nil {
 		return Account{}, 0, err
 	}
-	return accountOf(o), n, nil
+	acc := []Account{accountOf(o)}
+	if err := s.withLinks(ctx, acc); err != nil {
+		return Account{}, 0, err
+	}
+	return acc[0], n, nil
 }
 
 // Authenticate returns the actor a bearer credential stands for: the
@@ -363,6 +374,12 @@ func (s *Service) SignIn(ctx context.Context, id, tok string) (SignedIn, error) 
 	if id != "" && id != a.ID {
 		return SignedIn{}, ErrUnauthenticated
 	}
+	return s.startSession(ctx, a)
+}
+
+// startSession starts a server-side session of SessionTTL for a, which
+// has authenticated (SignIn, SignInOIDC).
+func (s *Service) startSession(ctx context.Context, a Actor) (SignedIn, error) {
 	secret, err := newSecret()
 	if err != nil {
 		return SignedIn{}, err

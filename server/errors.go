@@ -115,6 +115,9 @@ var errorTable = []kind{
 	{officers.ErrInvalid, http.StatusUnprocessableEntity, "invalid-officer", "Invalid officer"},
 	{officers.ErrExists, http.StatusConflict, "officer-exists", "Officer id taken"},
 	{officers.ErrNoAccounts, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
+	// Single sign-on links (oidc.go, officers/oidc.go).
+	{officers.ErrLinkTaken, http.StatusConflict, "oidc-subject-taken", "Single sign-on identity linked to another officer"},
+	{officers.ErrNoLinks, http.StatusServiceUnavailable, "no-database", "Tenders need a database"},
 	// An officer approving the opening of a tender whose committee does
 	// not name them.
 	{tender.ErrNotOpener, http.StatusForbidden, "not-opener", "Not on the opening committee"},

@@ -368,7 +368,7 @@ var exampleTargets = map[string]string{
 // only compared with each other here; TestTenderPagesHead checks them
 // with a store and a session.
 var storeRoutes = map[string]bool{"/officer/sign-in": true, "/tenders": true, "/tenders/new": true, "/tenders/{id}": true,
-	"/tenders/{id}/evaluation": true, "/tenders/{id}/notice": true}
+	"/tenders/{id}/evaluation": true, "/tenders/{id}/notice": true, "/officer/oidc/start": true, OIDCCallbackPath: true}
 
 // TestHeadAndOptionsEveryRoute walks the router: every GET route answers
 // HEAD like GET (same status and Content-Type; net/http sends no body),

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -89,6 +90,10 @@ type officerRequest struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role string `json:"role"`
+	// OIDCSubject links the account to a single sign-on identity at
+	// OIDCIssuer (default: the server's --oidc-issuer).
+	OIDCSubject string `json:"oidc_subject"`
+	OIDCIssuer  string `json:"oidc_issuer"`
 }
 
 // officerCreated answers POST /v1/officers: the account and its personal
@@ -111,7 +116,13 @@ func (s *Server) postOfficer(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	acc, tok, err := s.tenders.officers.Add(r.Context(), who, req.ID, req.Name, officers.Role(req.Role))
+	var link officers.Link
+	if req.OIDCSubject != "" || req.OIDCIssuer != "" {
+		if link, err = s.oidcLink(req.OIDCIssuer, req.OIDCSubject); err != nil {
+			return err
+		}
+	}
+	acc, tok, err := s.tenders.officers.AddLinked(r.Context(), who, req.ID, req.Name, officers.Role(req.Role), link)
 	if err != nil {
 		return err
 	}
@@ -143,6 +154,10 @@ func (s *Server) getOfficers(w http.ResponseWriter, r *http.Request) error {
 type officerPatch struct {
 	Role     *string `json:"role"`
 	Disabled *bool   `json:"disabled"`
+	// OIDCSubject links the account to a single sign-on identity at
+	// OIDCIssuer (default: the server's --oidc-issuer); "" unlinks it.
+	OIDCSubject *string `json:"oidc_subject"`
+	OIDCIssuer  *string `json:"oidc_issuer"`
 }
 
 // patchOfficer answers PATCH /v1/officers/{id} (admin): a role change or
@@ -169,13 +184,56 @@ func (s *Server) patchOfficer(w http.ResponseWriter, r *http.Request) error {
 		ch.Role = &role
 	}
 	ch.Disabled = req.Disabled
-	acc, n, err := s.tenders.officers.Update(r.Context(), who, id, ch)
-	if err != nil {
-		return err
+	var link *officers.Link
+	if req.OIDCSubject != nil || req.OIDCIssuer != nil {
+		var sub, iss string
+		if req.OIDCSubject != nil {
+			sub = *req.OIDCSubject
+		}
+		if req.OIDCIssuer != nil {
+			iss = *req.OIDCIssuer
+		}
+		l := officers.Link{} // "oidc_subject": "" unlinks
+		if sub != "" || iss != "" {
+			if sub == "" {
+				return fmt.Errorf("%w: oidc_subject: give the subject to link at oidc_issuer (an empty oidc_subject alone removes the link)", officers.ErrInvalid)
+			}
+			if l, err = s.oidcLink(iss, sub); err != nil {
+				return err
+			}
+		}
+		link = &l
+	}
+	var acc officers.Account
+	n := 0
+	if ch.Role != nil || ch.Disabled != nil || link == nil {
+		if acc, n, err = s.tenders.officers.Update(r.Context(), who, id, ch); err != nil {
+			return err
+		}
+	}
+	if link != nil {
+		var m int
+		if acc, m, err = s.tenders.officers.Link(r.Context(), who, id, *link); err != nil {
+			return err
+		}
+		n += m
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusOK, struct {
 		officers.Account
 		SessionsEnded int `json:"sessions_ended"`
 	}{acc, n})
+}
+
+// oidcLink is the link a request names: the subject at issuer, or at the
+// server's single sign-on issuer when issuer is "".
+func (s *Server) oidcLink(issuer, subject string) (officers.Link, error) {
+	if issuer == "" {
+		if s.oidc == nil {
+			return officers.Link{}, fmt.Errorf("%w: oidc_issuer: this server has no single sign-on (serve --oidc-issuer); give the provider's issuer URL", officers.ErrInvalid)
+		}
+		issuer = s.oidc.cfg.Issuer
+	}
+	l := officers.Link{Issuer: issuer, Subject: subject}
+	return l, officers.CheckLink(l)
 }

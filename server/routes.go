@@ -90,6 +90,8 @@ func (s *Server) routes(r *mux.Router) {
 	getPage("/officer/sign-in", s.getSignIn)
 	postPage("/officer/sign-in", formBody, s.postSignIn)
 	postPage("/officer/sign-out", formBody, s.postSignOut)
+	getPage("/officer/oidc/start", s.getOIDCStart)
+	getPage(OIDCCallbackPath, s.getOIDCCallback)
 	getPage("/tenders", s.pageTenders)
 	getPage("/tenders/new", s.getNewTender)
 	postPage("/tenders/new", formBody, s.postNewTender)

@@ -139,6 +139,9 @@ type Config struct {
 	// answers 409 #no-public-url; New refuses one that is not an
 	// absolute http(s) URL without query or fragment.
 	PublicURL string
+	// OIDC, when set, lets officers sign in through an OpenID Connect
+	// provider (single sign-on, oidc.go); New refuses an incomplete one.
+	OIDC *OIDCConfig
 }
 
 // Vault is what the server takes from the key file (*seal.Keys): secrets
@@ -179,6 +182,8 @@ type Server struct {
 	parseEPD bidjson.ParseFunc
 	// guesses counts failed credentials (guard.go).
 	guesses *guessLimiter
+	// oidc is the single sign-on relying party (oidc.go); nil without.
+	oidc *oidcRP
 }
 
 // New builds the service. It returns an error when the configuration is
@@ -230,6 +235,9 @@ func newServer(cfg Config) (*Server, error) {
 		if _, err := tenders.CheckPublicURL(cfg.PublicURL); err != nil {
 			return nil, fmt.Errorf("server: PublicURL: %w", err)
 		}
+	}
+	if s.oidc, err = newOIDC(cfg.OIDC); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	s.tw = newTenderWeb(cfg)
 	s.tenders = newTenderDeps(cfg)

@@ -184,6 +184,10 @@ type tenderPage struct {
 	*pageData
 	Title    string
 	SignedIn bool
+	// Officer is the signed-in officer's name and id, as the pages show
+	// them; SSO offers single sign-on on the sign-in page.
+	Officer  string
+	SSO      bool
 	CSRF     string
 	Status   int
 	Message  string
@@ -378,7 +382,9 @@ func (s *Server) tenderPage(title string, sess *session) *tenderPage {
 	p.EPDUpload = false // tender bids take typed factors
 	if sess != nil {
 		p.CSRF = sess.csrf
+		p.Officer = sess.actor.Name + " (" + sess.actor.ID + ")"
 	}
+	p.SSO = s.oidc != nil
 	return p
 }
 

@@ -37,7 +37,7 @@ const (
 // the tag, in a fixed order, as a JSON array.
 func officerTagValue(o Officer) string {
 	raw, _ := json.Marshal([]any{o.ID, o.Name, o.Role, o.TokenHash, o.Params, o.Disabled,
-		tender.Stamp(o.Created).UTC().Format(time.RFC3339Nano), o.ShareRecipient, hex.EncodeToString(o.ShareKey)})
+		tender.Stamp(o.Created).UTC().Format(time.RFC3339Nano), o.ShareRecipient, hex.EncodeToString(o.ShareKey), o.OIDC.Issuer, o.OIDC.Subject})
 	return string(raw)
 }
 
@@ -82,6 +82,11 @@ type Officer struct {
 	// keys, whose committee shares the server holds.
 	ShareRecipient string
 	ShareKey       []byte
+	// OIDC is the single sign-on identity the account is linked to (the
+	// zero link for none; store/oidc.go, migration 00011). The row's tag
+	// covers it, so that a database writer cannot link an identity of its
+	// own to an account.
+	OIDC OIDCLink
 	// Tampered is set by Officers on a row whose tag does not check (it
 	// was changed outside footprint, migration 00010): such an account
 	// authenticates no one.
@@ -147,20 +152,30 @@ func AccountsOf(st Store) (Accounts, bool) {
 	return nil, false
 }
 
-const officerCols = "id, name, role, token_hash, params, disabled, created, share_recipient, share_key, tag"
+const officerCols = "id, name, role, token_hash, params, disabled, created, share_recipient, share_key, tag, oidc_issuer, oidc_subject"
 
 // scanOfficer reads an officer row (officerCols) and checks its tag:
 // Tampered when it does not check.
 func (s *sqlStore) scanOfficer(row interface{ Scan(...any) error }) (Officer, error) {
+	o, tag, err := scanOfficerRow(row)
+	if err != nil {
+		return o, err
+	}
+	o.Tampered = !s.checkTag(officerTagLabel, officerTagValue(o), tag)
+	return o, nil
+}
+
+// scanOfficerRow reads an officer row (officerCols) and its tag.
+func scanOfficerRow(row interface{ Scan(...any) error }) (Officer, string, error) {
 	var o Officer
 	var created timeCol
 	var tag string
-	if err := row.Scan(&o.ID, &o.Name, &o.Role, &o.TokenHash, &o.Params, &o.Disabled, &created, &o.ShareRecipient, &o.ShareKey, &tag); err != nil {
-		return o, err
+	var iss, sub sql.NullString
+	if err := row.Scan(&o.ID, &o.Name, &o.Role, &o.TokenHash, &o.Params, &o.Disabled, &created, &o.ShareRecipient, &o.ShareKey, &tag, &iss, &sub); err != nil {
+		return o, "", err
 	}
-	o.Created = created.t
-	o.Tampered = !s.checkTag(officerTagLabel, officerTagValue(o), tag)
-	return o, nil
+	o.Created, o.OIDC = created.t, OIDCLink{Issuer: iss.String, Subject: sub.String}
+	return o, tag, nil
 }
 
 // CreateOfficer implements Accounts.
@@ -170,8 +185,9 @@ func (s *sqlStore) CreateOfficer(ctx context.Context, o Officer) error {
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		o.Created = tender.Stamp(o.Created)
-		res, err := tx.ExecContext(ctx, s.d.q("INSERT INTO officers ("+officerCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
-			o.ID, o.Name, o.Role, o.TokenHash, o.Params, o.Disabled, s.d.ts(o.Created), o.ShareRecipient, o.ShareKey, s.tag(officerTagLabel, officerTagValue(o)))
+		res, err := tx.ExecContext(ctx, s.d.q("INSERT INTO officers ("+officerCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
+			o.ID, o.Name, o.Role, o.TokenHash, o.Params, o.Disabled, s.d.ts(o.Created), o.ShareRecipient, o.ShareKey, s.tag(officerTagLabel, officerTagValue(o)),
+			nullable(o.OIDC.Issuer), nullable(o.OIDC.Subject))
 		if err != nil {
 			return err
 		}
@@ -361,14 +377,11 @@ func (s *sqlStore) RetagAccounts(ctx context.Context, old *seal.Keys, now time.T
 		}
 		var all []row
 		for rows.Next() {
-			var o Officer
-			var created timeCol
-			var tag string
-			if err := rows.Scan(&o.ID, &o.Name, &o.Role, &o.TokenHash, &o.Params, &o.Disabled, &created, &o.ShareRecipient, &o.ShareKey, &tag); err != nil {
+			o, tag, err := scanOfficerRow(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			o.Created = created.t
 			all = append(all, row{o, tag})
 		}
 		rows.Close()

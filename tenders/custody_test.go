@@ -421,3 +421,27 @@ func TestAccountRowsTagged(t *testing.T) {
 		t.Fatalf("tampered flags: %s", got)
 	}
 }
+
+// TestOIDCLinkTagged: a single sign-on link written into an account's row
+// by a database writer signs no one in; one made by footprint does.
+func TestOIDCLinkTagged(t *testing.T) {
+	ctx := context.Background()
+	r := newCustodyRig(t)
+	if _, _, err := r.off.Link(ctx, officers.CLI(), "alice", officers.Link{Issuer: "https://idp.example", Subject: "alice-sub"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.off.SignInOIDC(ctx, "https://idp.example", "alice-sub"); err != nil {
+		t.Fatalf("a link made by footprint: %v", err)
+	}
+	db, err := sql.Open("sqlite", "file:"+r.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE officers SET oidc_issuer = 'https://idp.example', oidc_subject = 'mallory' WHERE id = 'bob'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.off.SignInOIDC(ctx, "https://idp.example", "mallory"); !errors.Is(err, officers.ErrUnauthenticated) {
+		t.Fatalf("a link written into the database signed in: %v", err)
+	}
+}

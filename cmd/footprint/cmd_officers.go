@@ -31,6 +31,7 @@ func officersSubs() map[string]command {
 		"set-role": {"change an officer's role (ends their sessions)", cmdOfficersSetRole},
 		"disable":  {"disable an officer's account (ends their sessions)", cmdOfficersDisable},
 		"retag":    {"re-tag the accounts after a rotation of the key file's signing key", cmdOfficersRetag},
+		"link":     {"link an officer's account to a single sign-on identity, or unlink it (ends their sessions)", cmdOfficersLink},
 	}
 }
 
@@ -129,15 +130,18 @@ func officersFail(e *env, sub string, err error) int {
 }
 
 func cmdOfficersAdd(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "officers add", "officers add [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] --name NAME --role admin|buyer|opener|auditor ID\n\n"+
+	fs := newFlags(e, "officers add", "officers add [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] --name NAME --role admin|buyer|opener|auditor [--oidc-issuer URL --oidc-subject SUB] ID\n\n"+
 		"Creates an officer account and prints its personal token once: give it to the\n"+
 		"officer, who signs in with the id and the token (the web sign-in form, POST\n"+
 		"/v1/session, or Authorization: Bearer <token>). Only its argon2id hash is\n"+
-		"stored; a lost token cannot be recovered (disable the account, add another).")
+		"stored; a lost token cannot be recovered (disable the account, add another).\n"+
+		"With --oidc-subject the account is also linked to that single sign-on\n"+
+		"identity (see officers link).")
 	db := dbFlag(fs, false)
 	as := asFlag(fs)
 	name := fs.String("name", "", "the officer's name, as the audit trail and the pages show it")
 	role := fs.String("role", "", "admin, buyer, opener or auditor")
+	link := oidcFlags(e, fs)
 	id, done, code := officerArg(e, fs, "add", args)
 	if done {
 		return code
@@ -151,16 +155,25 @@ func cmdOfficersAdd(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return officersFail(e, "add", err)
 	}
-	acc, tok, err := svc.Add(ctx, by, id, *name, officers.Role(*role))
+	l, err := link.get()
 	if err != nil {
 		return officersFail(e, "add", err)
 	}
-	fmt.Fprintf(e.stdout, "officer %s (%s), role %s\npersonal token (shown once): %s\n", acc.ID, acc.Name, acc.Role, tok)
+	acc, tok, err := svc.AddLinked(ctx, by, id, *name, officers.Role(*role), l)
+	if tok != "" {
+		fmt.Fprintf(e.stdout, "officer %s (%s), role %s\npersonal token (shown once): %s\n", acc.ID, acc.Name, acc.Role, tok)
+	}
+	if err != nil {
+		return officersFail(e, "add", err)
+	}
+	if acc.OIDCSubject != "" {
+		fmt.Fprintf(e.stdout, "single sign-on: subject %s at %s\n", acc.OIDCSubject, acc.OIDCIssuer)
+	}
 	return exitOK
 }
 
 func cmdOfficersList(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "officers list", "officers list [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE]\n\nLists the officer accounts: id, role, state, created, name.")
+	fs := newFlags(e, "officers list", "officers list [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE]\n\nLists the officer accounts: id, role, state, created, the single sign-on subject\nlinked (- for none), name.")
 	db := dbFlag(fs, false)
 	as := asFlag(fs)
 	if done, code := parseFlags(fs, args); done {
@@ -180,7 +193,7 @@ func cmdOfficersList(ctx context.Context, e *env, args []string) int {
 		return officersFail(e, "list", err)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tROLE\tSTATE\tCREATED\tNAME\tSHARE KEY")
+	fmt.Fprintln(tw, "ID\tROLE\tSTATE\tCREATED\tSSO\tNAME\tSHARE KEY")
 	for _, a := range list {
 		state := "active"
 		switch {
@@ -193,7 +206,11 @@ func cmdOfficersList(ctx context.Context, e *env, args []string) int {
 		if key == "" {
 			key = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Role, state, a.Created.UTC().Format(time.RFC3339), a.Name, key)
+		sso := "-"
+		if a.OIDCSubject != "" {
+			sso = a.OIDCSubject
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Role, state, a.Created.UTC().Format(time.RFC3339), sso, a.Name, key)
 	}
 	tw.Flush()
 	return exitOK

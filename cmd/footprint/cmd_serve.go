@@ -13,13 +13,17 @@ import (
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE] [--log-level info] [--log-format text] [--public-url URL]\n\n"+
+	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE] [--log-level info] [--log-format text] [--public-url URL] [--oidc-issuer URL --oidc-client-id ID [--oidc-client-secret-file FILE] [--oidc-redirect-url URL]]\n\n"+
 		"Runs the REST service (/v1/...) and the web form (/) until SIGINT or SIGTERM,\n"+
 		"then finishes the requests in flight and exits. Logs go to stderr. Tenders\n"+
 		"are kept in the --db database, opened at start (a missing SQLite file is\n"+
 		"created, with the schema). --public-url is the address the service is\n"+
 		"published at (https://host[/path]): the OCDS exports' uri and extension\n"+
-		"URLs are absolute under it; without it GET /v1/tenders/{id}/ocds answers 409.")
+		"URLs are absolute under it; without it GET /v1/tenders/{id}/ocds answers 409.\n"+
+		"--oidc-issuer and --oidc-client-id turn on single sign-on for officers\n"+
+		"through that OpenID Connect provider; the client secret is read from\n"+
+		"$"+oidcSecretEnv+" or --oidc-client-secret-file (never a flag value),\n"+
+		"and the redirect URL is --public-url + "+server.OIDCCallbackPath+" unless given.")
 	var df dataFlags
 	df.register(fs)
 	addr := fs.String("addr", ":8080", "address to listen on (host:port; 127.0.0.1:8080 for loopback only)")
@@ -27,6 +31,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	format := fs.String("log-format", "text", "log format: text or json")
 	db := dbFlag(fs, true)
 	public := fs.String("public-url", "", "the service's public base URL, e.g. https://tenders.example.org (the OCDS exports need it)")
+	sso := ssoFlags(e, fs, server.OIDCCallbackPath)
 	if done, code := parseFlags(fs, args); done {
 		return code
 	}
@@ -74,6 +79,16 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	}
 	defer st.Close()
 	cfg := server.Config{Library: w.lib, Registry: w.reg, Engine: w.engine, Logger: log, AccessLog: lv <= slog.LevelInfo, Store: st, PublicURL: *public}
+	if c, err := sso.config(e, *public); err != nil {
+		fmt.Fprintln(e.stderr, "footprint serve:", err)
+		return exitUsage
+	} else if c != nil {
+		cfg.OIDC = &server.OIDCConfig{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL}
+		if err := server.CheckOIDCConfig(*cfg.OIDC); err != nil {
+			fmt.Fprintln(e.stderr, "footprint serve:", err)
+			return exitUsage
+		}
+	}
 	if err := officerToken(ctx, e, &cfg); err != nil {
 		fmt.Fprintln(e.stderr, "footprint serve:", err)
 		return exitFailed

@@ -94,7 +94,7 @@ func commands() map[string]command {
 		"factors":     {"search the emission factors", cmdFactors},
 		"conformance": {"run the conformance vectors and print a pass/fail table", cmdConformance},
 		"tenders":     {"run tenders: create, list, show, open, evaluation, export, verify", cmdTenders},
-		"officers":    {"manage officer accounts: add, list, set-role, disable", cmdOfficers},
+		"officers":    {"manage officer accounts: add, list, set-role, disable, link", cmdOfficers},
 		"epd":         {"inspect an EPD file (ILCD+EPD or openEPD): what is read and every problem", cmdEPD},
 		"version":     {"print the version, the Go version and the embedded methods' and datasets' digests", cmdVersion},
 	}

@@ -18,7 +18,7 @@ var commandPaths = []string{
 	"factors search", "conformance",
 	"tenders create", "tenders list", "tenders show", "tenders open", "tenders approve",
 	"tenders evaluation", "tenders export", "tenders verify",
-	"officers add", "officers list", "officers set-role", "officers disable", "officers retag",
+	"officers add", "officers list", "officers set-role", "officers disable", "officers retag", "officers link",
 	"epd inspect", "version",
 }
 
