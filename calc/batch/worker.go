@@ -23,10 +23,12 @@ type evaluator struct {
 	shown              []exactSum
 	deltaPos, deltaNeg exactSum
 	maxEx              int
-	row                Row
-	vals               []rowVal
-	idBuf              []byte
-	pf                 quantity
+	// paths counts the amounts computed on each path (pathExact64, ...).
+	paths [nPaths]int64
+	row   Row
+	vals  []rowVal
+	idBuf []byte
+	pf    quantity
 	// epds is the run's EPD files (shared by the workers); date the bid
 	// date EPD rows are judged on.
 	epds *epdCache
@@ -207,7 +209,8 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 				}
 				continue
 			}
-			v, d, fast := am.value(q, qFast, qd, pf)
+			v, d, path := am.value(q, qFast, qd, pf)
+			fast := path != pathDecimal
 			var n u128
 			var shown calc.Fixed
 			if fast {
@@ -215,9 +218,10 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 				if n, overflow = v.round(mr.places, mr.halfUp); !overflow {
 					dst = appendFixed(dst, n, int(mr.places), false)
 				} else {
-					fast, d = false, v.decimal()
+					fast, d, path = false, v.decimal(), pathOverflow
 				}
 			}
+			ev.paths[path]++
 			if !fast {
 				shown = calc.NewFixed(d, mr.round)
 				dst = append(dst, shown.String()...)
@@ -226,7 +230,7 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 				val.fast, val.n, val.d = fast, n, shown.Decimal()
 				if fast {
 					ev.sums[i].add(v)
-					ev.shown[i].add(fixedVal{n, -mr.places})
+					ev.shown[i].add(fixedVal{wide(n), -mr.places})
 				} else {
 					ev.sums[i].addDecimal(d)
 					ev.shown[i].addDecimal(val.d)
@@ -273,19 +277,19 @@ func (ev *evaluator) delta(dst []byte) []byte {
 		var d u128
 		if neg {
 			d = a.n.sub(b.n)
-			ev.deltaNeg.add(fixedVal{d, -pa})
+			ev.deltaNeg.add(fixedVal{wide(d), -pa})
 		} else {
 			d = b.n.sub(a.n)
-			ev.deltaPos.add(fixedVal{d, -pa})
+			ev.deltaPos.add(fixedVal{wide(d), -pa})
 		}
 		return appendFixed(dst, d, int(pa), neg)
 	}
 	da, db := a.d, b.d
 	if a.fast {
-		da = fixedVal{a.n, -pa}.decimal()
+		da = fixedVal{wide(a.n), -pa}.decimal()
 	}
 	if b.fast {
-		db = fixedVal{b.n, -pb}.decimal()
+		db = fixedVal{wide(b.n), -pb}.decimal()
 	}
 	d := db.Sub(da)
 	ev.deltaPos.addDecimal(d)
