@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"encoding/binary"
 	"strings"
 	"time"
 	"unsafe"
@@ -16,7 +17,11 @@ type evaluator struct {
 	mrs   []*methodRun
 	cols  *columns
 	cache map[rowKey]*entry
-	sums  []exactSum
+	// byText is the cache by the text key of a row without factor_epd
+	// (lookup); kbuf holds the key being built.
+	byText map[string]*entry
+	kbuf   []byte
+	sums   []exactSum
 	// shown sums the kg_co2e cells as written, per method; deltaPos and
 	// deltaNeg the delta_kg_co2e cells (positive and negative apart, as
 	// exactSum holds non-negative values).
@@ -45,7 +50,7 @@ type rowVal struct {
 }
 
 func newEvaluator(mrs []*methodRun, cols *columns, maxEx int, epds *epdCache, date time.Time) *evaluator {
-	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, sums: make([]exactSum, len(mrs)), shown: make([]exactSum, len(mrs)),
+	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, byText: map[string]*entry{}, sums: make([]exactSum, len(mrs)), shown: make([]exactSum, len(mrs)),
 		maxEx: maxEx, vals: make([]rowVal, len(mrs)),
 		epds: epds, date: date}
 }
@@ -64,24 +69,58 @@ func newEvaluator(mrs []*methodRun, cols *columns, maxEx int, epds *epdCache, da
 // file's SHA-256 (and its name, which messages give), so that two files
 // never share a kind, and each file is read once per run (epdCache).
 func (ev *evaluator) lookup(r *Row) (e *entry, pf *quantity) {
-	k := keyOf(r)
-	if k.epd != "" {
-		if doc, err := ev.epds.get(k.epd); err == nil {
-			k.epdSHA = doc.Declaration.SHA256
+	// The common rows (no factor_epd) are looked up by one string of their
+	// trimmed cells: one hash per row instead of one per rowKey field.
+	t := strings.TrimSpace
+	if t(r.FactorEPD) == "" {
+		fkg, fref := t(r.FactorKgCO2e), t(r.FactorReference)
+		var v quantity
+		tmpl := fkg != "" && fref != "" && validID(fref)
+		if tmpl {
+			v, tmpl = parseFastQuantity(fkg)
 		}
-		return ev.entry(k), nil
-	}
-	if k.fkg != "" && k.fref != "" && validID(k.fref) {
-		if v, ok := parseFastQuantity(k.fkg); ok {
-			tk := k
-			tk.fkg, tk.fref, tk.template = "", "", true
-			if e := ev.entry(tk); e.usable(v) {
-				ev.pf = v
-				return e, &ev.pf
+		b := ev.kbuf[:0]
+		for _, c := range [...]string{r.Activity, r.Region, r.Unit, r.Stage, r.Basis, r.AllowRegionFallback, r.FactorPer} {
+			b = appendKeyPart(b, t(c))
+		}
+		if tmpl {
+			b = append(b, 1)
+		} else {
+			b = appendKeyPart(appendKeyPart(append(b, 0), fkg), fref)
+		}
+		ev.kbuf = b
+		e, ok := ev.byText[unsafeString(b)]
+		if !ok {
+			k := keyOf(r)
+			if tmpl {
+				k.fkg, k.fref, k.template = "", "", true
 			}
+			e = ev.entry(k)
+			if len(ev.byText) >= maxCacheEntries {
+				clear(ev.byText)
+			}
+			ev.byText[string(b)] = e
 		}
+		if !tmpl {
+			return e, nil
+		}
+		if e.usable(v) {
+			ev.pf = v
+			return e, &ev.pf
+		}
+		return ev.entry(keyOf(r)), nil
+	}
+	k := keyOf(r) // a factor_epd row
+	if doc, err := ev.epds.get(k.epd); err == nil {
+		k.epdSHA = doc.Declaration.SHA256
 	}
 	return ev.entry(k), nil
+}
+
+// appendKeyPart appends s to a text key, length first, so that no two
+// sequences of cells give the same key.
+func appendKeyPart(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 func (ev *evaluator) entry(k rowKey) *entry {
@@ -90,6 +129,7 @@ func (ev *evaluator) entry(k rowKey) *entry {
 	}
 	if len(ev.cache) >= maxCacheEntries {
 		clear(ev.cache)
+		clear(ev.byText)
 	}
 	k = k.clone()
 	e := &entry{m: make([]methodEntry, len(ev.mrs))}
