@@ -309,15 +309,37 @@ func (o *engineOracle) check(in, out string, sum batch.Summary) []string {
 // runAndCheck runs in and fails the test on any disagreement with the engine.
 func runAndCheck(t *testing.T, w *world, in string, workers int, ms ...*methods.Method) batch.Summary {
 	t.Helper()
+	sum, _ := runAndCheckPaths(t, w, in, workers, ms...)
+	return sum
+}
+
+// runAndCheckPaths is runAndCheck, also returning how many amounts took
+// each path of the batch's arithmetic.
+func runAndCheckPaths(t *testing.T, w *world, in string, workers int, ms ...*methods.Method) (batch.Summary, batch.Paths) {
+	t.Helper()
 	var out bytes.Buffer
-	sum, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &out, batch.Options{Methods: ms, Workers: workers})
+	sum, paths, err := batch.RunCountingPaths(context.Background(), w.eng, strings.NewReader(in), &out, batch.Options{Methods: ms, Workers: workers})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bad := newOracle(t, w, ms).check(in, out.String(), sum); len(bad) > 0 {
 		t.Fatalf("batch and engine disagree:\n%s", strings.Join(bad, "\n"))
 	}
-	return sum
+	return sum, paths
+}
+
+// checkEveryPath fails unless each path of the batch's arithmetic computed
+// some amounts: the differential test that ran must hold every one of them
+// to the engine. The overflow path (an integer result too large for 128
+// bits once rounded) needs amounts beyond 10^35 kg and is held by
+// TestFixedAgainstDecimal and FuzzFixed instead.
+func checkEveryPath(t *testing.T, p batch.Paths) {
+	t.Helper()
+	for name, n := range map[string]int64{"exact64": p.Exact64, "exact128": p.Exact128, "division": p.Division, "template": p.Template, "decimal": p.Decimal} {
+		if n == 0 {
+			t.Errorf("no amount took the %s path: %+v", name, p)
+		}
+	}
 }
 
 // spell writes the decimal c × 10^-scale (c a string of digits) in one of
@@ -487,10 +509,11 @@ func TestAgreementEveryKind(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := everyKindCSV(w.lib, rows, tc.seed)
-			sum := runAndCheck(t, w, in, 2, tc.ms...)
+			sum, paths := runAndCheckPaths(t, w, in, 2, tc.ms...)
 			if sum.OK == 0 || sum.Errors == 0 {
 				t.Fatalf("the generated file should have ok and error rows: %+v", sum)
 			}
+			checkEveryPath(t, paths)
 		})
 	}
 }

@@ -104,6 +104,9 @@ type Options struct {
 	// as a bid's "date"); zero refuses EPD rows, as the engine refuses an
 	// EPD without a date.
 	Date time.Time
+	// paths, when set (by the tests), receives the number of amounts
+	// computed on each path (pathExact64, ...).
+	paths *[nPaths]int64
 }
 
 // Summary describes a finished run.
@@ -399,6 +402,11 @@ func run(ctx context.Context, mrs []*methodRun, in io.Reader, out io.Writer, opt
 	}
 	for _, ev := range evs {
 		sum.DeltaCells = sum.DeltaCells.Add(ev.deltaPos.total()).Sub(ev.deltaNeg.total())
+		if opt.paths != nil {
+			for p, n := range ev.paths {
+				opt.paths[p] += n
+			}
+		}
 	}
 	switch {
 	case readErr != nil:

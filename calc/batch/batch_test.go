@@ -107,9 +107,12 @@ func TestAgreement(t *testing.T) {
 			for _, r := range tc.refs {
 				ms = append(ms, w.method(t, r))
 			}
-			sum := runAndCheck(t, w, in.String(), tc.workers, ms...)
+			sum, paths := runAndCheckPaths(t, w, in.String(), tc.workers, ms...)
 			if sum.Errors == 0 {
 				t.Error("no bad rows: the test file should have some")
+			}
+			if len(ms) == 2 && (paths.Exact128 == 0 || paths.Division == 0) {
+				t.Errorf("the mixed file should take the 128-bit and division paths: %+v", paths)
 			}
 		})
 	}

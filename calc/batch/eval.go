@@ -249,6 +249,7 @@ type amount struct {
 	exact   bool // value = quantity × k exactly
 	k       decimal.Decimal
 	fast    coef  // k as a 64-bit coefficient, when it fits
+	wide    wcoef // else k as a 128-bit coefficient, when it fits
 	terms   []int // the terms, for the inexact path
 	co2e    bool  // terms count × GWP
 	pr      *calc.Prepared
@@ -310,7 +311,9 @@ func newMethodEntry(mr *methodRun, k rowKey, doc *calc.EPDDocument, docErr error
 			am.k = am.k.Add(t.Mult.Mul(g))
 		}
 		if am.exact {
-			am.fast = newCoef(am.k)
+			if am.fast = newCoef(am.k); !am.fast.ok {
+				am.wide = newWCoef(am.k)
+			}
 		}
 		me.amt[a] = am
 	}
@@ -353,35 +356,58 @@ func (me *methodEntry) check(id string, qErr error) error {
 	return err
 }
 
-// value computes the amount for a row, exactly; fast when both the
-// quantity and k fit in 64 bits.
-func (am *amount) value(q quantity, qFast bool, qd decimal.Decimal, pf *quantity) (fixedVal, decimal.Decimal, bool) {
+// Paths of an amount's computation (amount.value), counted per run for
+// the tests, which check that the differential tests take each one.
+const (
+	// pathExact64: quantity × K, both 64-bit, in 128 bits.
+	pathExact64 = iota
+	// pathExact128: quantity × K with a 128-bit K, in 192 bits.
+	pathExact128
+	// pathDivision: terms with a division, on integers (iterm).
+	pathDivision
+	// pathTemplate: a product factor's value × K, × quantity.
+	pathTemplate
+	// pathDecimal: exact decimals (quantities that are not 64-bit
+	// integers, K or terms that do not fit).
+	pathDecimal
+	// pathOverflow: an integer result that did not fit once rounded,
+	// recomputed in decimals.
+	pathOverflow
+	nPaths
+)
+
+// value computes the amount for a row, exactly: on an integer path when
+// the numbers fit (the fixedVal), else in decimals; path says which.
+func (am *amount) value(q quantity, qFast bool, qd decimal.Decimal, pf *quantity) (fixedVal, decimal.Decimal, int) {
 	if pf != nil { // a template: every amount is exact (usable)
 		if !qFast { // the quantity is not a 64-bit integer: exact decimals
-			return fixedVal{}, qd.Mul(pf.decimal()).Mul(am.k), false
+			return fixedVal{}, qd.Mul(pf.decimal()).Mul(am.k), pathDecimal
 		}
 		k := mul64(pf.c, am.fast.k)
-		return q.times(coef{k: k.lo, exp: am.fast.exp - pf.scale, ok: true}), decimal.Decimal{}, true
+		return q.times(coef{k: k.lo, exp: am.fast.exp - pf.scale, ok: true}), decimal.Decimal{}, pathTemplate
 	}
 	if qFast {
 		if am.fast.ok {
-			return q.times(am.fast), decimal.Decimal{}, true
+			return q.times(am.fast), decimal.Decimal{}, pathExact64
+		}
+		if am.wide.ok {
+			return q.timesWide(am.wide), decimal.Decimal{}, pathExact128
 		}
 		if !am.exact && am.intOK {
 			if v, ok := am.intValue(q); ok {
-				return v, decimal.Decimal{}, true
+				return v, decimal.Decimal{}, pathDivision
 			}
 		}
 		qd = q.decimal()
 	}
 	if am.exact {
-		return fixedVal{}, qd.Mul(am.k), false
+		return fixedVal{}, qd.Mul(am.k), pathDecimal
 	}
 	var sum decimal.Decimal
 	for j, i := range am.terms {
 		sum = sum.Add(am.pr.Kg(i, qd).Mul(am.gwps[j]))
 	}
-	return fixedVal{}, sum, false
+	return fixedVal{}, sum, pathDecimal
 }
 
 // intValue sums the terms on the integer path.

@@ -9,10 +9,12 @@ import (
 
 // This file is the exact integer fast path: a row's amount is
 // quantity × K, where K is a per-(method, line kind) decimal computed once.
-// When the quantity's coefficient and K's fit in 64 bits, the product fits
-// in 128 bits and is rounded and printed without allocating. Anything that
-// does not fit falls back to shopspring/decimal, with identical results
-// (the tests compare both on every row).
+// When the quantity's coefficient fits in 64 bits and K's in 64 (coef) or
+// 128 bits (wcoef: the long K of host data converted between heating-value
+// bases), the product fits in 192 bits and is rounded and printed without
+// allocating; so do the terms with a division (iterm). Anything that does
+// not fit falls back to shopspring/decimal, with identical results (the
+// differential tests and fuzz targets compare both on every row).
 
 // u128 is an unsigned 128-bit integer.
 type u128 struct{ hi, lo uint64 }
@@ -67,26 +69,59 @@ func (x u128) divSmall(d uint64) (u128, uint64) {
 	return u128{qhi, qlo}, r
 }
 
-// p10 returns 10^n for n ≤ 19.
-func p10(n int) uint64 {
-	p := uint64(1)
-	for ; n > 0; n-- {
-		p *= 10
-	}
-	return p
+// u192 is an unsigned 192-bit integer: an exact amount's coefficient
+// (a 64-bit quantity times a 128-bit K, or a division term times its GWP).
+type u192 struct{ hi, mid, lo uint64 }
+
+// wide returns x as a u192.
+func wide(x u128) u192 { return u192{0, x.hi, x.lo} }
+
+// narrow returns x as a u128, or !ok when it does not fit.
+func (x u192) narrow() (u128, bool) { return u128{x.mid, x.lo}, x.hi == 0 }
+
+func (x u192) isZero() bool { return x.hi == 0 && x.mid == 0 && x.lo == 0 }
+
+// add returns x+y and whether it overflowed.
+func (x u192) add(y u192) (u192, bool) {
+	lo, c := bits.Add64(x.lo, y.lo, 0)
+	mid, c := bits.Add64(x.mid, y.mid, c)
+	hi, c := bits.Add64(x.hi, y.hi, c)
+	return u192{hi, mid, lo}, c != 0
 }
 
-// pow10 returns 10^n as a u128 for n ≤ 38.
-func pow10(n int) u128 {
-	if n < 20 {
-		return u128{0, p10(n)}
+// mulSmall returns x×m and whether it overflowed.
+func (x u192) mulSmall(m uint64) (u192, bool) {
+	h0, l0 := bits.Mul64(x.lo, m)
+	h1, l1 := bits.Mul64(x.mid, m)
+	h2, l2 := bits.Mul64(x.hi, m)
+	mid, c := bits.Add64(l1, h0, 0)
+	hi, c2 := bits.Add64(l2, h1, c)
+	return u192{hi, mid, l0}, h2 != 0 || c2 != 0
+}
+
+// mul64x128 returns a×b exactly.
+func mul64x128(a uint64, b u128) u192 {
+	h0, l0 := bits.Mul64(a, b.lo)
+	h1, l1 := bits.Mul64(a, b.hi)
+	mid, c := bits.Add64(l1, h0, 0)
+	return u192{h1 + c, mid, l0}
+}
+
+// divSmall returns x/d and x%d for d > 0.
+func (x u192) divSmall(d uint64) (u192, uint64) {
+	if x.hi == 0 && x.mid == 0 {
+		return u192{0, 0, x.lo / d}, x.lo % d
 	}
-	p, _ := u128{0, p10(19)}.mulSmall(p10(n - 19))
-	return p
+	var q u192
+	var r uint64
+	q.hi, r = x.hi/d, x.hi%d
+	q.mid, r = bits.Div64(r, x.mid, d)
+	q.lo, r = bits.Div64(r, x.lo, d)
+	return q, r
 }
 
 // scaleUp returns x×10^n and whether it overflowed.
-func (x u128) scaleUp(n int) (u128, bool) {
+func (x u192) scaleUp(n int) (u192, bool) {
 	for n > 0 {
 		k := min(n, 19)
 		var o bool
@@ -99,28 +134,51 @@ func (x u128) scaleUp(n int) (u128, bool) {
 }
 
 // roundDiv returns x / 10^n rounded half to even (halfUp: half up) for n ≥ 1.
-func (x u128) roundDiv(n int, halfUp bool) u128 {
-	if n > 38 {
-		return u128{} // 10^39 > 2^128 > 2×x: rounds to zero
+func (x u192) roundDiv(n int, halfUp bool) u192 {
+	if n >= 59 {
+		return u192{} // x < 2^192 < 10^58: the quotient and its first dropped digit are 0
 	}
-	var q, r u128
-	if n <= 19 {
-		var rr uint64
-		q, rr = x.divSmall(p10(n))
-		r = u128{0, rr}
-	} else {
-		q1, r1 := x.divSmall(p10(19))
-		var r2 uint64
-		q, r2 = q1.divSmall(p10(n - 19))
-		r, _ = u128{0, r2}.mulSmall(p10(19))
-		r, _ = r.add(u128{0, r1})
+	if x.hi == 0 && x.mid == 0 && n <= 19 { // the common case: one division
+		p := p10(n)
+		q, r := x.lo/p, x.lo%p
+		if half := p / 2; r > half || (r == half && (halfUp || q&1 == 1)) {
+			q++ // q < 2^64/10: no overflow
+		}
+		return u192{0, 0, q}
 	}
-	half, _ := pow10(n - 1).mulSmall(5)
-	c := r.cmp(half)
-	if c > 0 || (c == 0 && (halfUp || q.lo&1 == 1)) {
-		q, _ = q.add(u128{0, 1})
+	// Divide by 10^(n-1), remembering whether anything non-zero was
+	// dropped, then by 10: the last remainder is the first dropped digit.
+	sticky := false
+	for n > 1 {
+		k := min(n-1, 19)
+		var r uint64
+		x, r = x.divSmall(p10(k))
+		sticky = sticky || r != 0
+		n -= k
+	}
+	q, r := x.divSmall(10)
+	if r > 5 || (r == 5 && (sticky || halfUp || q.lo&1 == 1)) {
+		q, _ = q.add(u192{0, 0, 1})
 	}
 	return q
+}
+
+// bigInt returns x as a big.Int (allocates; slow path only).
+func (x u192) bigInt() *big.Int {
+	b := new(big.Int).SetUint64(x.hi)
+	b.Lsh(b, 64)
+	b.Or(b, new(big.Int).SetUint64(x.mid))
+	b.Lsh(b, 64)
+	return b.Or(b, new(big.Int).SetUint64(x.lo))
+}
+
+// p10 returns 10^n for n ≤ 19.
+func p10(n int) uint64 {
+	p := uint64(1)
+	for ; n > 0; n-- {
+		p *= 10
+	}
+	return p
 }
 
 // appendU128 appends the decimal digits of x.
@@ -173,27 +231,32 @@ func appendFixed(dst []byte, n u128, places int, neg bool) []byte {
 	return append(dst, digits[ip:]...)
 }
 
-// fixedVal is an exact non-negative amount P × 10^exp, exp ≤ 0.
+// fixedVal is an exact non-negative amount P × 10^exp.
 type fixedVal struct {
-	p   u128
+	p   u192
 	exp int32
 }
 
-// round returns the value rounded to places as an integer count of 10^-places.
+// round returns the value rounded to places as an integer count of
+// 10^-places, and true when that count does not fit in 128 bits.
 func (v fixedVal) round(places int32, halfUp bool) (u128, bool) {
 	d := int(v.exp) + int(places)
+	x := v.p
 	if d >= 0 {
-		return v.p.scaleUp(d)
+		var o bool
+		if x, o = x.scaleUp(d); o {
+			return u128{}, true
+		}
+	} else {
+		x = x.roundDiv(-d, halfUp)
 	}
-	return v.p.roundDiv(-d, halfUp), false
+	n, ok := x.narrow()
+	return n, !ok
 }
 
 // decimal returns the value as a decimal (allocates; slow path only).
 func (v fixedVal) decimal() decimal.Decimal {
-	b := new(big.Int).SetUint64(v.p.hi)
-	b.Lsh(b, 64)
-	b.Or(b, new(big.Int).SetUint64(v.p.lo))
-	return decimal.NewFromBigInt(b, v.exp)
+	return decimal.NewFromBigInt(v.p.bigInt(), v.exp)
 }
 
 // coef is a decimal K = k × 10^exp with k < 2^64 and exp ≤ 0, or !ok.
@@ -230,6 +293,46 @@ func newCoef(d decimal.Decimal) coef {
 		return coef{}
 	}
 	return coef{k: c.Uint64(), exp: exp, ok: true}
+}
+
+// wcoef is a decimal K = k × 10^exp with k < 2^128 and exp ≤ 0, or !ok:
+// the K that do not fit a coef (host fuels converted between heating-value
+// bases carry 30-digit ratios).
+type wcoef struct {
+	k   u128
+	exp int32
+	ok  bool
+}
+
+// newWCoef reduces a non-negative decimal to a wcoef when it fits.
+func newWCoef(d decimal.Decimal) wcoef {
+	if c := newCoef(d); c.ok {
+		return wcoef{k: u128{0, c.k}, exp: c.exp, ok: true}
+	}
+	if d.Sign() < 0 {
+		return wcoef{}
+	}
+	c := new(big.Int).Set(d.Coefficient())
+	exp := d.Exponent()
+	ten := big.NewInt(10)
+	q, m := new(big.Int), new(big.Int)
+	for exp < 0 && c.Sign() != 0 {
+		q.QuoRem(c, ten, m)
+		if m.Sign() != 0 {
+			break
+		}
+		c.Set(q)
+		exp++
+	}
+	for exp > 0 {
+		c.Mul(c, ten)
+		exp--
+	}
+	if c.BitLen() > 128 || exp < -60 {
+		return wcoef{}
+	}
+	lo := new(big.Int).And(c, new(big.Int).SetUint64(^uint64(0)))
+	return wcoef{k: u128{new(big.Int).Rsh(c, 64).Uint64(), lo.Uint64()}, exp: exp, ok: true}
 }
 
 // quantity is a parsed non-negative quantity cell: c × 10^-scale.
@@ -289,13 +392,19 @@ func (q quantity) decimal() decimal.Decimal {
 
 // times returns q × K exactly.
 func (q quantity) times(k coef) fixedVal {
-	return fixedVal{p: mul64(q.c, k.k), exp: k.exp - q.scale}
+	hi, lo := bits.Mul64(q.c, k.k)
+	return fixedVal{p: u192{0, hi, lo}, exp: k.exp - q.scale}
 }
 
-// exactSum sums fixedVals exactly: one 128-bit lane per exponent, spilling
+// timesWide returns q × K exactly for a 128-bit K.
+func (q quantity) timesWide(k wcoef) fixedVal {
+	return fixedVal{p: mul64x128(q.c, k.k), exp: k.exp - q.scale}
+}
+
+// exactSum sums fixedVals exactly: one 192-bit lane per exponent, spilling
 // into a decimal when a lane would overflow.
 type exactSum struct {
-	lanes [64]u128
+	lanes [64]u192
 	used  uint64 // bit i: lane i non-zero
 	spill decimal.Decimal
 }
@@ -338,7 +447,7 @@ func (s *exactSum) total() decimal.Decimal {
 // places decimals) × g, as calc's division does.
 type iterm struct {
 	exact bool
-	k     coef
+	k     wcoef
 	n     uint64
 	nexp  int32
 	d     uint64
@@ -352,7 +461,7 @@ func newITerm(exact bool, mult, num, den, g decimal.Decimal) (iterm, bool) {
 		return iterm{}, false
 	}
 	if exact {
-		k := newCoef(mult.Mul(g))
+		k := newWCoef(mult.Mul(g))
 		return iterm{exact: true, k: k}, k.ok
 	}
 	nc, dc := newCoef(num), newCoef(den)
@@ -365,10 +474,10 @@ func newITerm(exact bool, mult, num, den, g decimal.Decimal) (iterm, bool) {
 // eval returns the term's exact contribution for quantity q.
 func (t *iterm) eval(q quantity, places int32) (fixedVal, bool) {
 	if t.exact {
-		return q.times(t.k), true
+		return q.timesWide(t.k), true
 	}
 	// kg × 10^places = c × n × 10^(nexp - scale + places) / d
-	x := mul64(q.c, t.n)
+	x := wide(mul64(q.c, t.n))
 	d := t.d
 	e := int(t.nexp) - int(q.scale) + int(places)
 	if e >= 0 {
@@ -388,13 +497,14 @@ func (t *iterm) eval(q quantity, places int32) (fixedVal, bool) {
 	}
 	kq, r := x.divSmall(d)
 	if r > d-r || (r == d-r && kq.lo&1 == 1) {
-		kq, _ = kq.add(u128{0, 1})
+		kq, _ = kq.add(u192{0, 0, 1})
 	}
 	// × g
-	if kq.hi != 0 {
+	p, o := kq.mulSmall(t.g.k)
+	if o {
 		return fixedVal{}, false
 	}
-	return fixedVal{p: mul64(kq.lo, t.g.k), exp: t.g.exp - places}, true
+	return fixedVal{p: p, exp: t.g.exp - places}, true
 }
 
 // addAligned returns x + y exactly, or !ok on overflow.

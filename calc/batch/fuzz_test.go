@@ -56,6 +56,9 @@ func FuzzBatch(f *testing.F) {
 		"line_id,activity,region,quantity,unit,basis,allow_region_fallback\n1,electricity.grid,PL,1e2,kWh,,true\n2,fuel.diesel,US,3,GJ,HHV,\n",
 		"",
 		epdCSV,
+		// the 128-bit K of host fuels converted between bases, and division
+		// terms whose quotient needs more than 64 bits (pathExact128, pathDivision)
+		h + "1,fuel.diesel,US,1999999.99,mmBtu,,,,\n2,fuel.natural_gas,US,12345.67,therm,,,,\n3,freight.road,US,123456.78,t.km,,,,\n4,fuel.natural_gas,US,999999999999999.999,mmBtu,,,,\n5,freight.road,US,999999999999999.999,t.km,,,,\n",
 		"line_id,activity,region,quantity,unit,factor_epd\n1,material.steel.rebar,US,1.5,t,openepd/rebar-traci.json\n2,material.steel.rebar,US,3,kg,openepd/rebar-traci.json\n3,material.steel.rebar,US,3,kg,../x\n",
 	} {
 		f.Add(s)

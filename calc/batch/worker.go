@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"encoding/binary"
 	"strings"
 	"time"
 	"unsafe"
@@ -16,17 +17,23 @@ type evaluator struct {
 	mrs   []*methodRun
 	cols  *columns
 	cache map[rowKey]*entry
-	sums  []exactSum
+	// byText is the cache by the text key of a row without factor_epd
+	// (lookup); kbuf holds the key being built.
+	byText map[string]*entry
+	kbuf   []byte
+	sums   []exactSum
 	// shown sums the kg_co2e cells as written, per method; deltaPos and
 	// deltaNeg the delta_kg_co2e cells (positive and negative apart, as
 	// exactSum holds non-negative values).
 	shown              []exactSum
 	deltaPos, deltaNeg exactSum
 	maxEx              int
-	row                Row
-	vals               []rowVal
-	idBuf              []byte
-	pf                 quantity
+	// paths counts the amounts computed on each path (pathExact64, ...).
+	paths [nPaths]int64
+	row   Row
+	vals  []rowVal
+	idBuf []byte
+	pf    quantity
 	// epds is the run's EPD files (shared by the workers); date the bid
 	// date EPD rows are judged on.
 	epds *epdCache
@@ -43,7 +50,7 @@ type rowVal struct {
 }
 
 func newEvaluator(mrs []*methodRun, cols *columns, maxEx int, epds *epdCache, date time.Time) *evaluator {
-	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, sums: make([]exactSum, len(mrs)), shown: make([]exactSum, len(mrs)),
+	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, byText: map[string]*entry{}, sums: make([]exactSum, len(mrs)), shown: make([]exactSum, len(mrs)),
 		maxEx: maxEx, vals: make([]rowVal, len(mrs)),
 		epds: epds, date: date}
 }
@@ -62,24 +69,58 @@ func newEvaluator(mrs []*methodRun, cols *columns, maxEx int, epds *epdCache, da
 // file's SHA-256 (and its name, which messages give), so that two files
 // never share a kind, and each file is read once per run (epdCache).
 func (ev *evaluator) lookup(r *Row) (e *entry, pf *quantity) {
-	k := keyOf(r)
-	if k.epd != "" {
-		if doc, err := ev.epds.get(k.epd); err == nil {
-			k.epdSHA = doc.Declaration.SHA256
+	// The common rows (no factor_epd) are looked up by one string of their
+	// trimmed cells: one hash per row instead of one per rowKey field.
+	t := strings.TrimSpace
+	if t(r.FactorEPD) == "" {
+		fkg, fref := t(r.FactorKgCO2e), t(r.FactorReference)
+		var v quantity
+		tmpl := fkg != "" && fref != "" && validID(fref)
+		if tmpl {
+			v, tmpl = parseFastQuantity(fkg)
 		}
-		return ev.entry(k), nil
-	}
-	if k.fkg != "" && k.fref != "" && validID(k.fref) {
-		if v, ok := parseFastQuantity(k.fkg); ok {
-			tk := k
-			tk.fkg, tk.fref, tk.template = "", "", true
-			if e := ev.entry(tk); e.usable(v) {
-				ev.pf = v
-				return e, &ev.pf
+		b := ev.kbuf[:0]
+		for _, c := range [...]string{r.Activity, r.Region, r.Unit, r.Stage, r.Basis, r.AllowRegionFallback, r.FactorPer} {
+			b = appendKeyPart(b, t(c))
+		}
+		if tmpl {
+			b = append(b, 1)
+		} else {
+			b = appendKeyPart(appendKeyPart(append(b, 0), fkg), fref)
+		}
+		ev.kbuf = b
+		e, ok := ev.byText[unsafeString(b)]
+		if !ok {
+			k := keyOf(r)
+			if tmpl {
+				k.fkg, k.fref, k.template = "", "", true
 			}
+			e = ev.entry(k)
+			if len(ev.byText) >= maxCacheEntries {
+				clear(ev.byText)
+			}
+			ev.byText[string(b)] = e
 		}
+		if !tmpl {
+			return e, nil
+		}
+		if e.usable(v) {
+			ev.pf = v
+			return e, &ev.pf
+		}
+		return ev.entry(keyOf(r)), nil
+	}
+	k := keyOf(r) // a factor_epd row
+	if doc, err := ev.epds.get(k.epd); err == nil {
+		k.epdSHA = doc.Declaration.SHA256
 	}
 	return ev.entry(k), nil
+}
+
+// appendKeyPart appends s to a text key, length first, so that no two
+// sequences of cells give the same key.
+func appendKeyPart(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 func (ev *evaluator) entry(k rowKey) *entry {
@@ -88,6 +129,7 @@ func (ev *evaluator) entry(k rowKey) *entry {
 	}
 	if len(ev.cache) >= maxCacheEntries {
 		clear(ev.cache)
+		clear(ev.byText)
 	}
 	k = k.clone()
 	e := &entry{m: make([]methodEntry, len(ev.mrs))}
@@ -207,7 +249,8 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 				}
 				continue
 			}
-			v, d, fast := am.value(q, qFast, qd, pf)
+			v, d, path := am.value(q, qFast, qd, pf)
+			fast := path != pathDecimal
 			var n u128
 			var shown calc.Fixed
 			if fast {
@@ -215,9 +258,10 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 				if n, overflow = v.round(mr.places, mr.halfUp); !overflow {
 					dst = appendFixed(dst, n, int(mr.places), false)
 				} else {
-					fast, d = false, v.decimal()
+					fast, d, path = false, v.decimal(), pathOverflow
 				}
 			}
+			ev.paths[path]++
 			if !fast {
 				shown = calc.NewFixed(d, mr.round)
 				dst = append(dst, shown.String()...)
@@ -226,7 +270,7 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 				val.fast, val.n, val.d = fast, n, shown.Decimal()
 				if fast {
 					ev.sums[i].add(v)
-					ev.shown[i].add(fixedVal{n, -mr.places})
+					ev.shown[i].add(fixedVal{wide(n), -mr.places})
 				} else {
 					ev.sums[i].addDecimal(d)
 					ev.shown[i].addDecimal(val.d)
@@ -273,19 +317,19 @@ func (ev *evaluator) delta(dst []byte) []byte {
 		var d u128
 		if neg {
 			d = a.n.sub(b.n)
-			ev.deltaNeg.add(fixedVal{d, -pa})
+			ev.deltaNeg.add(fixedVal{wide(d), -pa})
 		} else {
 			d = b.n.sub(a.n)
-			ev.deltaPos.add(fixedVal{d, -pa})
+			ev.deltaPos.add(fixedVal{wide(d), -pa})
 		}
 		return appendFixed(dst, d, int(pa), neg)
 	}
 	da, db := a.d, b.d
 	if a.fast {
-		da = fixedVal{a.n, -pa}.decimal()
+		da = fixedVal{wide(a.n), -pa}.decimal()
 	}
 	if b.fast {
-		db = fixedVal{b.n, -pb}.decimal()
+		db = fixedVal{wide(b.n), -pb}.decimal()
 	}
 	d := db.Sub(da)
 	ev.deltaPos.addDecimal(d)
