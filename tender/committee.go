@@ -221,7 +221,7 @@ func (c *Custody) Describe() string {
 	case c.Kind == CustodyCommittee:
 		s := fmt.Sprintf("Only %d of the %d openers together can open the bids: the key is split among them, and the server holds %d share(s), fewer than %d.", c.K, len(c.Holders), c.ServerShares(), c.K)
 		if lost := len(c.Holders) - c.K + 1; lost > 0 {
-			s += fmt.Sprintf(" If %d openers lose their personal tokens, the bids can never be opened.", lost)
+			s += fmt.Sprintf(" If %d of the openers lose their personal tokens, the bids can never be opened: name more openers than you need.", lost)
 		}
 		return s
 	default:
