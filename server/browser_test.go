@@ -429,37 +429,12 @@ func TestBrowserTenderFlow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	axe := axeScript(t)
-	ctx := newBrowser(t)
+	pg := newPages(t)
+	ctx, run, check, text := pg.ctx, pg.run, pg.check, pg.text
 	s, _, clock := newTenderServer(t)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	shots := screenshotDir(t)
-
-	run := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(pctx, actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	check := func(name string, width int) {
-		t.Helper()
-		if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-			os.WriteFile(filepath.Join(shots, name+".png"), shot, 0o644)
-		}
-		checkLayout(t, ctx, name, width)
-		checkAxe(t, ctx, name, axe)
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
+	shots := pg.shots
 
 	run("sign-in page", chromedp.EmulateViewport(390, 844), chromedp.Navigate(srv.URL+"/officer/sign-in"), chromedp.WaitVisible(chromedp.CSS(`#token`)))
 	check("tender-signin-390", 390)
@@ -544,6 +519,47 @@ func TestBrowserTenderFlow(t *testing.T) {
 	run("sign-in at 1280", chromedp.Navigate(srv.URL+"/officer/sign-in"), chromedp.WaitVisible(chromedp.CSS(`#token`)))
 	check("tender-signin-1280", 1280)
 	t.Logf("screenshots in %s", shots)
+}
+
+// pages drives one browser through a test's pages: run does steps within
+// 30 s, check screenshots a page and checks its layout at width and axe,
+// text reads an element's text.
+type pages struct {
+	t          *testing.T
+	ctx        context.Context
+	axe, shots string
+}
+
+func newPages(t *testing.T) pages {
+	axe := axeScript(t)
+	return pages{t: t, ctx: newBrowser(t), axe: axe, shots: screenshotDir(t)}
+}
+
+func (p pages) run(name string, actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	pctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(pctx, actions...); err != nil {
+		p.t.Fatalf("%s: %v", name, err)
+	}
+}
+
+func (p pages) check(name string, width int) {
+	p.t.Helper()
+	if shot, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100)); err == nil {
+		os.WriteFile(filepath.Join(p.shots, name+".png"), shot, 0o644)
+	}
+	checkLayout(p.t, p.ctx, name, width)
+	checkAxe(p.t, p.ctx, name, p.axe)
+}
+
+func (p pages) text(sel string) string {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		p.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return v
 }
 
 // TestBrowserEPDUpload uploads an openEPD file with a line of the form at a

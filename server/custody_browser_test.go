@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,8 +30,8 @@ func TestBrowserCommitteeCustody(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	axe := axeScript(t)
-	ctx := newBrowser(t)
+	pg := newPages(t)
+	run, check, text := pg.run, pg.check, pg.text
 	keys, err := seal.Generate()
 	if err != nil {
 		t.Fatal(err)
@@ -70,24 +69,6 @@ func TestBrowserCommitteeCustody(t *testing.T) {
 	e.submit(tv.ID, gasBid("Beta", "990000.00", "500", ""))
 	clock.Set(tenderDeadline.Add(time.Second))
 	tenderURL := srv.URL + "/tenders/" + tv.ID
-	shots := screenshotDir(t)
-
-	run := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(pctx, actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
 	signIn := func(id string) {
 		t.Helper()
 		run("sign in "+id, chromedp.Navigate(srv.URL+"/officer/sign-in"), chromedp.WaitVisible(chromedp.CSS(`#token`)),
@@ -97,12 +78,7 @@ func TestBrowserCommitteeCustody(t *testing.T) {
 	signIn("alice")
 	for _, w := range []int64{390, 1280} {
 		run("tender page", chromedp.EmulateViewport(w, 844), chromedp.Navigate(tenderURL), chromedp.WaitVisible(chromedp.CSS(`#personal-token`)))
-		name := "custody-approve-" + map[int64]string{390: "390", 1280: "1280"}[w]
-		if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-			os.WriteFile(filepath.Join(shots, name+".png"), shot, 0o644)
-		}
-		checkLayout(t, ctx, name, int(w))
-		checkAxe(t, ctx, name, axe)
+		check("custody-approve-"+map[int64]string{390: "390", 1280: "1280"}[w], int(w))
 	}
 	if got := text(`#custody`); !strings.Contains(got, "Only 2 of the 2 openers together can open the bids") {
 		t.Errorf("custody: %q", got)

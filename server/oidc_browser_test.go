@@ -1,12 +1,8 @@
 package server
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -22,27 +18,9 @@ func TestBrowserOIDCSignIn(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	axe := axeScript(t)
-	ctx := newBrowser(t)
+	pg := newPages(t)
+	ctx, run, check := pg.ctx, pg.run, pg.check
 	e := newSSOEnv(t, nil)
-	shots := screenshotDir(t)
-
-	run := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(pctx, actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	check := func(name string, width int) {
-		t.Helper()
-		if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-			os.WriteFile(filepath.Join(shots, name+".png"), shot, 0o644)
-		}
-		checkLayout(t, ctx, name, width)
-		checkAxe(t, ctx, name, axe)
-	}
 
 	for _, size := range [][2]int64{{1280, 800}, {390, 844}} {
 		run("sign-in page", chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(e.app.URL+"/officer/sign-in"), chromedp.WaitVisible(chromedp.CSS(`#sso`)))

@@ -138,18 +138,23 @@ type Accounts interface {
 // AccountsOf returns st's accounts, or false when st keeps none (a store
 // of tests that predates accounts). A store that wraps another (with a
 // checkpoint file, say) says which it wraps with an Unwrap() Store method.
-func AccountsOf(st Store) (Accounts, bool) {
+func AccountsOf(st Store) (Accounts, bool) { return unwrapTo[Accounts](st) }
+
+// unwrapTo returns st, or the first store it wraps (through Unwrap()
+// Store methods), that implements T.
+func unwrapTo[T any](st any) (T, bool) {
 	for st != nil {
-		if a, ok := st.(Accounts); ok {
-			return a, true
+		if v, ok := st.(T); ok {
+			return v, true
 		}
 		u, ok := st.(interface{ Unwrap() Store })
 		if !ok {
-			return nil, false
+			break
 		}
 		st = u.Unwrap()
 	}
-	return nil, false
+	var zero T
+	return zero, false
 }
 
 const officerCols = "id, name, role, token_hash, params, disabled, created, share_recipient, share_key, tag, oidc_issuer, oidc_subject"
@@ -346,19 +351,7 @@ type Retagger interface {
 
 // RetaggerOf returns st's Retagger, looking through wrappers as
 // AccountsOf does.
-func RetaggerOf(st Store) (Retagger, bool) {
-	for st != nil {
-		if r, ok := st.(Retagger); ok {
-			return r, true
-		}
-		u, ok := st.(interface{ Unwrap() Store })
-		if !ok {
-			return nil, false
-		}
-		st = u.Unwrap()
-	}
-	return nil, false
-}
+func RetaggerOf(st Store) (Retagger, bool) { return unwrapTo[Retagger](st) }
 
 // RetagAccounts implements Retagger.
 func (s *sqlStore) RetagAccounts(ctx context.Context, old *seal.Keys, now time.Time) (int, int, error) {

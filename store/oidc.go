@@ -52,19 +52,7 @@ type OIDCLinks interface {
 
 // OIDCLinksOf returns st's single sign-on links, or false when st keeps
 // none (as AccountsOf).
-func OIDCLinksOf(st any) (OIDCLinks, bool) {
-	for st != nil {
-		if l, ok := st.(OIDCLinks); ok {
-			return l, true
-		}
-		u, ok := st.(interface{ Unwrap() Store })
-		if !ok {
-			return nil, false
-		}
-		st = u.Unwrap()
-	}
-	return nil, false
-}
+func OIDCLinksOf(st any) (OIDCLinks, bool) { return unwrapTo[OIDCLinks](st) }
 
 // nullable is s, or NULL for "".
 func nullable(s string) any {
