@@ -275,15 +275,21 @@ func (s *sqlStore) UpdateOfficer(ctx context.Context, id string, ch OfficerChang
 		if !revoke {
 			return nil
 		}
-		res, err := tx.ExecContext(ctx, s.d.q("UPDATE sessions SET revoked = ? WHERE officer_id = ? AND revoked IS NULL"), s.d.ts(tender.Stamp(now)), id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		revoked = int(n)
+		revoked, err = s.revokeSessions(ctx, tx, id, now)
 		return err
 	})
 	return o, revoked, err
+}
+
+// revokeSessions ends officer id's live sessions at now in tx and says
+// how many.
+func (s *sqlStore) revokeSessions(ctx context.Context, tx *sql.Tx, id string, now time.Time) (int, error) {
+	res, err := tx.ExecContext(ctx, s.d.q("UPDATE sessions SET revoked = ? WHERE officer_id = ? AND revoked IS NULL"), s.d.ts(tender.Stamp(now)), id)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // CreateSession implements Accounts.

@@ -95,12 +95,7 @@ func (s *sqlStore) LinkOfficerOIDC(ctx context.Context, id string, l OIDCLink, n
 		if _, err := tx.ExecContext(ctx, s.d.q("UPDATE officers SET oidc_issuer = ?, oidc_subject = ?, tag = ? WHERE id = ?"), nullable(l.Issuer), nullable(l.Subject), s.tag(officerTagLabel, officerTagValue(o)), id); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.d.q("UPDATE sessions SET revoked = ? WHERE officer_id = ? AND revoked IS NULL"), s.d.ts(tender.Stamp(now)), id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		revoked = int(n)
+		revoked, err = s.revokeSessions(ctx, tx, id, now)
 		return err
 	})
 	return revoked, err
