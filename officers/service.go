@@ -415,3 +415,18 @@ func (s *Service) SignOut(ctx context.Context, tok string) error {
 	}
 	return s.acc.RevokeSession(ctx, tender.HashToken(tok), s.now())
 }
+
+// ShareKey is the fingerprint (tender.KeyFingerprint) of officer id's
+// share key, to compare with the key a tender lists for the officer's
+// share; "" for the bootstrap administrator, the command line, an
+// account without one, or when it cannot be read.
+func (s *Service) ShareKey(ctx context.Context, id string) string {
+	if s.acc == nil || id == BootstrapID || id == CLIID {
+		return ""
+	}
+	o, err := s.acc.Officer(ctx, id)
+	if err != nil || o.ShareRecipient == "" {
+		return ""
+	}
+	return tender.KeyFingerprint(o.ShareRecipient)
+}

@@ -29,6 +29,9 @@ type sessionView struct {
 	Role    string    `json:"role"`
 	Token   string    `json:"session_token"`
 	Expires time.Time `json:"expires"`
+	// ShareKey is the fingerprint of the officer's share key: a tender in
+	// committee custody lists the key each opener's share is sealed to.
+	ShareKey string `json:"share_key,omitempty"`
 }
 
 // postSession answers POST /v1/session: a personal token (or the
@@ -58,7 +61,8 @@ func (s *Server) postSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusCreated, sessionView{Officer: si.Actor.ID, Name: si.Actor.Name, Role: string(si.Actor.Role), Token: si.Token, Expires: si.Expires})
+	return writeJSON(w, http.StatusCreated, sessionView{Officer: si.Actor.ID, Name: si.Actor.Name, Role: string(si.Actor.Role), Token: si.Token, Expires: si.Expires,
+		ShareKey: s.tenders.officers.ShareKey(r.Context(), si.Actor.ID)})
 }
 
 // deleteSession answers DELETE /v1/session: the bearer session token's

@@ -68,8 +68,12 @@ func TestTenderCommitteeCustody(t *testing.T) {
 	}
 	var s struct {
 		SessionToken string `json:"session_token"`
+		ShareKey     string `json:"share_key"`
 	}
 	e.want(e.do("POST", "/v1/session", "", `{"officer":"bob","token":"`+tokens["bob"]+`"}`), 201, &s, "bob signs in")
+	if s.ShareKey == "" || s.ShareKey != tv.Custody.Holders[1].Key {
+		t.Errorf("bob's session shows share key %q; the tender lists %q", s.ShareKey, tv.Custody.Holders[1].Key)
+	}
 	for _, c := range []struct {
 		what, header, slug string
 		status             int
