@@ -306,15 +306,9 @@ func (o *engineOracle) check(in, out string, sum batch.Summary) []string {
 	return bad
 }
 
-// runAndCheck runs in and fails the test on any disagreement with the engine.
-func runAndCheck(t *testing.T, w *world, in string, workers int, ms ...*methods.Method) batch.Summary {
-	t.Helper()
-	sum, _ := runAndCheckPaths(t, w, in, workers, ms...)
-	return sum
-}
-
-// runAndCheckPaths is runAndCheck, also returning how many amounts took
-// each path of the batch's arithmetic.
+// runAndCheckPaths runs in, fails the test on any disagreement with the
+// engine, and returns how many amounts took each path of the batch's
+// arithmetic.
 func runAndCheckPaths(t *testing.T, w *world, in string, workers int, ms ...*methods.Method) (batch.Summary, batch.Paths) {
 	t.Helper()
 	var out bytes.Buffer

@@ -40,26 +40,11 @@ func (x u128) cmp(y u128) int {
 	return 0
 }
 
-// add returns x+y and whether it overflowed.
-func (x u128) add(y u128) (u128, bool) {
-	lo, c := bits.Add64(x.lo, y.lo, 0)
-	hi, c := bits.Add64(x.hi, y.hi, c)
-	return u128{hi, lo}, c != 0
-}
-
 // sub returns x-y for x ≥ y.
 func (x u128) sub(y u128) u128 {
 	lo, b := bits.Sub64(x.lo, y.lo, 0)
 	hi, _ := bits.Sub64(x.hi, y.hi, b)
 	return u128{hi, lo}
-}
-
-// mulSmall returns x×m and whether it overflowed.
-func (x u128) mulSmall(m uint64) (u128, bool) {
-	h1, l1 := bits.Mul64(x.lo, m)
-	h2, l2 := bits.Mul64(x.hi, m)
-	hi, c := bits.Add64(h1, l2, 0)
-	return u128{hi, l1}, h2 != 0 || c != 0
 }
 
 // divSmall returns x/d and x%d for d > 0.
@@ -78,8 +63,6 @@ func wide(x u128) u192 { return u192{0, x.hi, x.lo} }
 
 // narrow returns x as a u128, or !ok when it does not fit.
 func (x u192) narrow() (u128, bool) { return u128{x.mid, x.lo}, x.hi == 0 }
-
-func (x u192) isZero() bool { return x.hi == 0 && x.mid == 0 && x.lo == 0 }
 
 // add returns x+y and whether it overflowed.
 func (x u192) add(y u192) (u192, bool) {
