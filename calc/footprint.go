@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -211,6 +213,7 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 	stageTotals := map[string]decimal.Decimal{}
 	quality := factors.Primary
 	anyFactor := false
+	fp.Lines = make([]LineResult, 0, len(bid.Lines))
 	for i := range bid.Lines {
 		lr := p.line(&bid.Lines[i], when)
 		if lr.EPD != nil && lr.EPD.SHA256 != "" && lr.Status != StatusError {
@@ -427,13 +430,173 @@ func (p *Plan) sortedStages(m map[string]decimal.Decimal) []StageAmount {
 	return out
 }
 
-// InputDigest is the hex SHA-256 of the bid's canonical JSON.
+// InputDigest is the hex SHA-256 of the bid's canonical JSON: the bid as
+// json.Marshal writes it, with every quantity and product-factor value
+// written without trailing zeros (so that "1000" and "1000.0" digest
+// alike). The JSON is written straight into the hash, a few hundred bytes
+// at a time, without marshalling the bid (TestInputDigestStreamsOracle
+// holds it to the marshalled form).
 func InputDigest(b Bid) string {
-	raw, _ := json.Marshal(canonicalBid(b))
-	sum := sha256.Sum256(raw)
+	var sum [sha256.Size]byte
+	inputDigest(&b, &sum)
 	return hex.EncodeToString(sum[:])
 }
 
+// inputDigest computes InputDigest's sum into sum.
+func inputDigest(b *Bid, sum *[sha256.Size]byte) {
+	h := sha256.New()
+	for i := range b.Lines {
+		if f := b.Lines[i].Factor; f != nil && f.EPD != nil {
+			// A bid carrying EPD documents (rare, and dominated by the
+			// documents themselves) is marshalled as a whole.
+			raw, _ := json.Marshal(canonicalBid(*b))
+			h.Write(raw)
+			h.Sum(sum[:0])
+			return
+		}
+	}
+	var scratch [digestChunk + 512]byte
+	w := digestWriter{h: h, buf: scratch[:0]}
+	w.buf = append(w.buf, '{')
+	if b.Method != "" {
+		w.buf = append(w.buf, `"method":`...)
+		w.buf = appendString(w.buf, b.Method)
+		w.buf = append(w.buf, ',')
+	}
+	w.buf = append(w.buf, `"reference":`...)
+	w.buf = appendString(w.buf, b.Reference)
+	w.buf = append(w.buf, `,"supplier":`...)
+	w.buf = appendString(w.buf, b.Supplier)
+	if b.Date != "" {
+		w.buf = append(w.buf, `,"date":`...)
+		w.buf = appendString(w.buf, b.Date)
+	}
+	if b.ValidThrough != "" {
+		w.buf = append(w.buf, `,"valid_through":`...)
+		w.buf = appendString(w.buf, b.ValidThrough)
+	}
+	// canonicalBid makes the lines a non-nil slice: no lines are [].
+	w.buf = append(w.buf, `,"lines":[`...)
+	for i := range b.Lines {
+		if i > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		w.line(&b.Lines[i])
+	}
+	w.buf = append(w.buf, ']')
+	w.buf = append(w.buf, '}')
+	w.h.Write(w.buf)
+	h.Sum(sum[:0])
+}
+
+// digestChunk is how many bytes of canonical JSON digestWriter gathers
+// before it writes them into the hash.
+const digestChunk = 1024
+
+// digestWriter gathers canonical JSON in buf and writes it into h in
+// chunks.
+type digestWriter struct {
+	h   hash.Hash
+	buf []byte
+}
+
+// line appends one line's canonical JSON (its fields as json.Marshal
+// writes calc.Line), flushing buf into the hash when it is full enough.
+func (w *digestWriter) line(l *Line) {
+	b := w.buf
+	b = append(b, `{"id":`...)
+	b = appendString(b, l.ID)
+	b = append(b, `,"activity":`...)
+	b = appendString(b, l.Activity)
+	b = append(b, `,"region":`...)
+	b = appendString(b, l.Region)
+	b = append(b, `,"quantity":`...)
+	b = appendNormDecimal(b, l.Quantity)
+	b = append(b, `,"unit":`...)
+	b = appendString(b, l.Unit)
+	if l.Basis != "" {
+		b = append(b, `,"basis":`...)
+		b = appendString(b, l.Basis)
+	}
+	if l.Stage != "" {
+		b = append(b, `,"stage":`...)
+		b = appendString(b, l.Stage)
+	}
+	if l.AllowRegionFallback {
+		b = append(b, `,"allow_region_fallback":true`...)
+	}
+	if f := l.Factor; f != nil {
+		b = append(b, `,"factor":{"kg_co2e":`...)
+		b = appendNormDecimal(b, f.KgCO2e)
+		b = append(b, `,"per":`...)
+		b = appendString(b, f.Per)
+		b = append(b, `,"reference":`...)
+		b = appendString(b, f.Reference)
+		b = append(b, '}')
+	}
+	b = append(b, '}')
+	if len(b) >= digestChunk {
+		w.h.Write(b)
+		b = b[:0]
+	}
+	w.buf = b
+}
+
+// appendNormDecimal appends what json.Marshal writes for normDec(d): the
+// decimal without trailing zeros, quoted unless
+// decimal.MarshalJSONWithoutQuotes.
+func appendNormDecimal(b []byte, d decimal.Decimal) []byte {
+	if decimal.MarshalJSONWithoutQuotes {
+		return appendDecimalText(b, d)
+	}
+	b = append(b, '"')
+	b = appendDecimalText(b, d)
+	return append(b, '"')
+}
+
+// appendDecimalText appends d.String() (the digits, a point and the
+// fraction without trailing zeros), without big.Int formatting when the
+// coefficient fits an int64 and the exponent is small.
+func appendDecimalText(b []byte, d decimal.Decimal) []byte {
+	exp := d.Exponent()
+	if d.NumDigits() > 18 || exp > 0 || exp < -18 {
+		return append(b, d.String()...)
+	}
+	c := d.CoefficientInt64()
+	if c < 0 {
+		b = append(b, '-')
+		c = -c
+	}
+	var digits [20]byte
+	ds := strconv.AppendInt(digits[:0], c, 10)
+	places := int(-exp)
+	if places == 0 {
+		return append(b, ds...)
+	}
+	var fracBuf [40]byte
+	frac := fracBuf[:0]
+	if len(ds) > places {
+		b = append(b, ds[:len(ds)-places]...)
+		frac = append(frac, ds[len(ds)-places:]...)
+	} else {
+		b = append(b, '0')
+		for range places - len(ds) {
+			frac = append(frac, '0')
+		}
+		frac = append(frac, ds...)
+	}
+	for len(frac) > 0 && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
+	if len(frac) > 0 {
+		b = append(b, '.')
+		b = append(b, frac...)
+	}
+	return b
+}
+
+// canonicalBid is the bid that InputDigest hashes the JSON of: each
+// quantity and factor value without trailing zeros.
 func canonicalBid(b Bid) Bid {
 	c := b
 	c.Lines = make([]Line, len(b.Lines))

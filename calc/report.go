@@ -82,16 +82,31 @@ func (f Fixed) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 // result_digest; it is computed here so that the footprint is encoded once
 // (by the reflection-free encoder of reportjson.go).
 func (fp *Footprint) MarshalJSON() ([]byte, error) {
-	_, raw := fp.unsealed()
-	return sealDigest(raw)
+	return fp.AppendJSON(make([]byte, 0, fp.jsonSizeHint()))
 }
+
+// AppendJSON appends the footprint's JSON, the bytes of MarshalJSON, to
+// dst and returns the extended slice. The report is encoded once into dst
+// and sealed there: the result digest is hashed over the encoded bytes and
+// written in place of its empty value, without copying the document. A
+// caller that answers many footprints passes a reused buffer.
+func (fp *Footprint) AppendJSON(dst []byte) ([]byte, error) {
+	start := len(dst)
+	rep := fp.Report()
+	rep.Receipt.ResultDigest = ""
+	dst = rep.AppendJSON(dst)
+	return sealDigest(dst, start)
+}
+
+// jsonSizeHint is a capacity that holds a footprint's JSON in most cases.
+func (fp *Footprint) jsonSizeHint() int { return 2048 + 1536*len(fp.Lines) }
 
 // unsealed is the report and its JSON with an empty result digest: what
 // the result digest is computed over.
 func (fp *Footprint) unsealed() (*Report, []byte) {
 	rep := fp.Report()
 	rep.Receipt.ResultDigest = ""
-	return rep, rep.AppendJSON(make([]byte, 0, 2048+1536*len(fp.Lines)))
+	return rep, rep.AppendJSON(make([]byte, 0, fp.jsonSizeHint()))
 }
 
 // SealedReport returns the report with its result digest filled in, for
@@ -106,21 +121,33 @@ func (fp *Footprint) SealedReport() (*Report, error) {
 // JSON returns the footprint's JSON, the same bytes as json.Marshal(fp).
 func (fp *Footprint) JSON() ([]byte, error) { return fp.MarshalJSON() }
 
-// sealDigest replaces the empty result digest, which is the last field of
-// the document, with the SHA-256 of the document as it stands.
-func sealDigest(raw []byte) ([]byte, error) {
-	const empty = `"result_digest":""`
-	i := bytes.LastIndex(raw, []byte(empty))
+// emptyResultDigest is the receipt's last field as encoded before sealing.
+const emptyResultDigest = `"result_digest":""`
+
+// sealDigest fills in the empty result digest of the document doc[start:],
+// which is the last field of the document, with the SHA-256 of the
+// document as it stands. It works in place: the few bytes after the
+// field (the closing braces) are kept aside, the digest is written over
+// the empty value, and they are appended again; only a document whose
+// tail is unexpectedly long is spliced through a copy.
+func sealDigest(doc []byte, start int) ([]byte, error) {
+	raw := doc[start:]
+	i := bytes.LastIndex(raw, []byte(emptyResultDigest))
 	if i < 0 {
 		return nil, errors.New("calc: report has no result_digest to seal")
 	}
 	sum := sha256.Sum256(raw)
-	out := make([]byte, 0, len(raw)+64)
-	out = append(out, raw[:i]...)
-	out = append(out, `"result_digest":"`...)
-	out = append(out, hex.EncodeToString(sum[:])...)
+	var tailBuf [16]byte
+	tail := raw[i+len(emptyResultDigest):]
+	if len(tail) > len(tailBuf) {
+		tail = bytes.Clone(tail)
+	} else {
+		tail = tailBuf[:copy(tailBuf[:], tail)]
+	}
+	out := doc[:start+i+len(emptyResultDigest)-1] // up to the opening quote of the value
+	out = hex.AppendEncode(out, sum[:])
 	out = append(out, '"')
-	return append(out, raw[i+len(empty):]...), nil
+	return append(out, tail...), nil
 }
 
 // Report is the footprint as reported: every computed amount rounded.

@@ -76,7 +76,7 @@ func (s *Server) footprint(m *methods.Method, bid calc.Bid) (*calc.Footprint, er
 // postFootprint answers POST /v1/footprints: a bid in, its footprint out.
 func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 	var req BidRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := s.decodePooled(w, r, &req); err != nil {
 		return err
 	}
 	if err := s.validateStruct(&req); err != nil {
@@ -100,10 +100,19 @@ func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := fp.JSON()
+	return s.writeFootprint(w, fp)
+}
+
+// writeFootprint answers a footprint's JSON (the bytes of fp.JSON),
+// encoded and sealed in a buffer of the server's pool.
+func (s *Server) writeFootprint(w http.ResponseWriter, fp *calc.Footprint) error {
+	buf := s.bufs.get()
+	defer s.bufs.put(buf)
+	body, err := fp.AppendJSON(*buf)
 	if err != nil {
 		return err
 	}
+	*buf = body[:0]
 	return writeRaw(w, http.StatusOK, body)
 }
 
@@ -111,7 +120,7 @@ func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 // in, the comparison with its attribution out.
 func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 	var req ComparisonRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := s.decodePooled(w, r, &req); err != nil {
 		return err
 	}
 	if err := s.validateStruct(&req); err != nil {

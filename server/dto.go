@@ -241,21 +241,31 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 }
 
 // decodeReader is the decoding of decodeJSON, without HTTP (fuzzed). The
-// body is read whole (it is bounded) and decoded strictly by
-// bidjson.Unmarshal: duplicate keys (the last would silently win),
-// unknown fields and wrong types anywhere in the document are errors with
-// their JSON Pointers.
+// body is read whole (it is bounded) and decoded by decodeBody.
 func decodeReader(body io.Reader, dst any) error {
 	raw, err := io.ReadAll(body)
 	if err != nil {
 		return readError(err)
 	}
+	return decodeBody(raw, dst)
+}
+
+// decodeBody decodes a whole body strictly: duplicate keys (the last
+// would silently win), unknown fields and wrong types anywhere in the
+// document are errors with their JSON Pointers. A bid that is well formed
+// is read once by the one-pass decoder (fastdecode.go); anything it
+// declines goes through bidjson.Unmarshal, which names every problem. The
+// decoded value does not refer to raw's bytes: raw may be reused.
+func decodeBody(raw []byte, dst any) error {
 	// Only a body that carries EPD documents may pass MaxBodyBytes (up to
 	// MaxEPDBodyBytes, which the reader bounds); toBid checks that one does.
 	if len(raw) > MaxBodyBytes && !bytes.Contains(raw, []byte(`"epd"`)) {
 		return fmt.Errorf("%w: the body is over %d bytes (%d when lines carry EPD documents)", bidjson.ErrTooLarge, MaxBodyBytes, MaxEPDBodyBytes)
 	}
-	err = bidjson.Unmarshal(raw, dst)
+	if len(raw) <= MaxBodyBytes && fastDecode(raw, dst) {
+		return nil // the one-pass decoder declines every line with an EPD document
+	}
+	err := bidjson.Unmarshal(raw, dst)
 	if err != nil && !errors.Is(err, bidjson.ErrTrailingData) {
 		return err
 	}
@@ -266,6 +276,22 @@ func decodeReader(body io.Reader, dst any) error {
 		return fmt.Errorf("%w: the body is over %d bytes and no line carries an EPD document (%d bytes are for bids with EPD documents)", bidjson.ErrTooLarge, MaxBodyBytes, MaxEPDBodyBytes)
 	}
 	return err
+}
+
+// decodePooled is decodeJSON reading the body into a buffer of the
+// server's pool, for the bid routes that every client calls.
+func (s *Server) decodePooled(w http.ResponseWriter, r *http.Request, dst any) error {
+	if err := checkJSON(r); err != nil {
+		return err
+	}
+	buf := s.bufs.get()
+	defer s.bufs.put(buf)
+	raw, err := readAllInto(*buf, http.MaxBytesReader(w, r.Body, MaxEPDBodyBytes))
+	*buf = raw[:0]
+	if err != nil {
+		return readError(err)
+	}
+	return decodeBody(raw, dst)
 }
 
 // readError says why a request body could not be read.

@@ -184,6 +184,9 @@ type Server struct {
 	guesses *guessLimiter
 	// oidc is the single sign-on relying party (oidc.go); nil without.
 	oidc *oidcRP
+	// bufs are the reused body and answer buffers of the bid routes
+	// (bufpool.go).
+	bufs bufPool
 }
 
 // New builds the service. It returns an error when the configuration is
