@@ -113,19 +113,139 @@ func newValidator() *validator.Validate {
 			panic(err) // a programming error in this file, caught by every test
 		}
 	}
+	bounds := newDecBounds("0", "1e15") // the bounds the request types' tags use
 	must(v.RegisterValidation("decimal", func(fl validator.FieldLevel) bool {
+		if _, ok := plainDecimal(fl.Field().String()); ok {
+			return true
+		}
 		_, err := parseDecimal(fl.Field().String())
 		return err == nil
 	}))
 	must(v.RegisterValidation("dec_min", func(fl validator.FieldLevel) bool {
-		d, err := parseDecimal(fl.Field().String())
+		s := fl.Field().String()
+		if ok, known := bounds.atLeast(s, fl.Param()); known {
+			return ok
+		}
+		d, err := parseDecimal(s)
 		return err != nil || d.Cmp(decimal.RequireFromString(fl.Param())) >= 0 // unparsable: the decimal tag reports it
 	}))
 	must(v.RegisterValidation("dec_max", func(fl validator.FieldLevel) bool {
-		d, err := parseDecimal(fl.Field().String())
+		s := fl.Field().String()
+		if ok, known := bounds.atMostAbs(s, fl.Param()); known {
+			return ok
+		}
+		d, err := parseDecimal(s)
 		return err != nil || d.Abs().Cmp(decimal.RequireFromString(fl.Param())) <= 0
 	}))
 	return v
+}
+
+// decBounds are the dec_min and dec_max parameters known when the
+// validator is built, parsed once: a plain decimal text (plainDecimal) is
+// compared with them without parsing it into a decimal. The map is only
+// read after newDecBounds returns.
+type decBounds map[string]decBound
+
+// decBound is one parameter: its value, and whether it is zero or a
+// positive power of ten (10^pow10), the two forms compared on text.
+type decBound struct {
+	d       decimal.Decimal
+	zero    bool
+	pow10   int
+	isPow10 bool
+}
+
+func newDecBounds(params ...string) decBounds {
+	m := make(decBounds, len(params))
+	for _, p := range params {
+		d := decimal.RequireFromString(p)
+		b := decBound{d: d, zero: d.IsZero()}
+		for k := 0; k <= 18; k++ {
+			if d.Equal(decimal.New(1, int32(k))) {
+				b.pow10, b.isPow10 = k, true
+			}
+		}
+		m[p] = b
+	}
+	return m
+}
+
+// plainText is a decimal text of digits with an optional fraction and
+// sign: "-12.50". intDigits counts its integer digits without leading
+// zeros.
+type plainText struct {
+	neg       bool
+	intDigits int
+}
+
+// plainDecimal reports whether s is a plain decimal text, which
+// cell.ParseDecimal always accepts: an optional minus, 1 to 40 digits, an
+// optional point followed by 1 to 40 digits, 64 bytes at most. Anything else (white space,
+// exponents, plus signs, separators) goes through the parser.
+func plainDecimal(s string) (plainText, bool) {
+	var p plainText
+	if len(s) > 64 { // cell.ParseDecimal's bound
+		return p, false
+	}
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		p.neg = true
+		i++
+	}
+	start, lead := i, true
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		if s[i] != '0' || !lead {
+			lead = false
+			p.intDigits++
+		}
+		i++
+	}
+	if i == start || i-start > 40 {
+		return p, false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		f := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == f || i-f > 40 {
+			return p, false
+		}
+	}
+	return p, i == len(s)
+}
+
+// atLeast decides s ≥ param on the text when param is a known zero bound
+// and s is plain and not negative; known is false when it cannot.
+func (b decBounds) atLeast(s, param string) (ok, known bool) {
+	bd, found := b[param]
+	if !found || !bd.zero {
+		return false, false
+	}
+	p, plain := plainDecimal(s)
+	if !plain || p.neg {
+		return false, false // a negative text may still be zero ("-0.0"): parse it
+	}
+	return true, true
+}
+
+// atMostAbs decides |s| ≤ param on the text when param is a known power
+// of ten 10^k and s is plain: fewer than k+1 integer digits is below it,
+// more is above; exactly k+1 is parsed.
+func (b decBounds) atMostAbs(s, param string) (ok, known bool) {
+	bd, found := b[param]
+	if !found || !bd.isPow10 {
+		return false, false
+	}
+	p, plain := plainDecimal(s)
+	switch {
+	case !plain || p.intDigits == bd.pow10+1:
+		return false, false
+	case p.intDigits <= bd.pow10:
+		return true, true
+	}
+	return false, true
 }
 
 // parseDecimal parses decimal text as typed by people and programs
