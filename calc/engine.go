@@ -235,8 +235,11 @@ type recipe struct {
 	gasTemplate []GasAmount
 	termGas     []int
 	termStage   []int
-	lineNotes   []string // conversions, shared read-only by results
-	lineWarns   []string // warnings, shared read-only by results
+	// termMult and termGWP are each term's mult and gwp in fixed point
+	// (fixedpoint.go), for the per-line arithmetic.
+	termMult, termGWP []fx
+	lineNotes         []string // conversions, shared read-only by results
+	lineWarns         []string // warnings, shared read-only by results
 }
 
 // finish computes the slots once the recipe's terms are known.
@@ -248,8 +251,11 @@ func (r *recipe) finish(gwpSet string, memo bool) {
 	}
 	r.termGas = make([]int, len(r.terms))
 	r.termStage = make([]int, len(r.terms))
+	r.termMult = make([]fx, len(r.terms))
+	r.termGWP = make([]fx, len(r.terms))
 	warnedBio, warned := false, map[factors.Gas]bool{}
 	for i, t := range r.terms {
+		r.termMult[i], r.termGWP[i] = fxOf(t.mult), fxOf(t.gwp)
 		gi, ok := gasIdx[t.gas]
 		if !ok {
 			gi = len(r.gasTemplate)

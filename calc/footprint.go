@@ -125,6 +125,8 @@ type LineResult struct {
 
 	terms  []termResult
 	recipe *recipe
+	// kgFx is KgCO2e in fixed point, for the bid's total.
+	kgFx fx
 }
 
 // termResult is a computed term, kept for comparison and attribution; the
@@ -132,6 +134,8 @@ type LineResult struct {
 type termResult struct {
 	*term
 	kg, co2e decimal.Decimal
+	// kgFx and co2eFx are kg and co2e in fixed point, for the bid's sums.
+	kgFx, co2eFx fx
 }
 
 // BasisConversion is one heating-value conversion of a line: energy on
@@ -208,9 +212,12 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 	if m.Status == methods.Draft {
 		fp.Notes = append(fp.Notes, fmt.Sprintf("method %s is a draft", m.Ref()))
 	}
-	gasTotals := map[factors.Gas]*GasAmount{}
+	// The bid's sums, in fixed point (fixedpoint.go): the total, per gas
+	// (in order of first appearance) and per stage.
+	var total sum
+	var gasAccs gasAccs
+	var stageAccs stageAccs
 	epdDigests := map[string]bool{}
-	stageTotals := map[string]decimal.Decimal{}
 	quality := factors.Primary
 	anyFactor := false
 	fp.Lines = make([]LineResult, 0, len(bid.Lines))
@@ -227,19 +234,20 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 			probs = append(probs, Problem{Pointer: ptr, LineID: lr.ID, Detail: lr.Error, Err: lr.Err})
 		}
 		if lr.Status == StatusOK {
-			fp.Total.KgCO2e = addDec(fp.Total.KgCO2e, lr.KgCO2e)
-			for _, t := range lr.terms {
-				ga := gasTotals[t.gas]
+			total.add(lr.kgFx, lr.KgCO2e, true)
+			for i := range lr.terms {
+				t := &lr.terms[i]
+				ga := gasAccs.find(t.gas)
 				if ga == nil {
-					ga = &GasAmount{Gas: string(t.gas), Counted: t.counted}
+					gasAccs = append(gasAccs, gasAcc{ga: &GasAmount{Gas: string(t.gas), Counted: t.counted}})
+					ga = &gasAccs[len(gasAccs)-1]
 					if t.counted {
-						ga.GWP = t.gwp.String()
+						ga.ga.GWP = t.gwp.String()
 					}
-					gasTotals[t.gas] = ga
 				}
-				ga.Kg = addDec(ga.Kg, t.kg)
-				ga.KgCO2e = addDec(ga.KgCO2e, t.co2e)
-				stageTotals[t.stage] = addDec(stageTotals[t.stage], t.co2e)
+				ga.kg.add(t.kgFx, t.kg, true)
+				ga.co2e.add(t.co2eFx, t.co2e, true)
+				stageAccs.find(t.stage).add(t.co2eFx, t.co2e, true)
 			}
 			fp.Limits = append(fp.Limits, p.checkLimits(&bid.Lines[i], &lr)...)
 		}
@@ -250,6 +258,17 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 			}
 		}
 		fp.Lines = append(fp.Lines, lr)
+	}
+	fp.Total.KgCO2e = total.value()
+	gasTotals := make(map[factors.Gas]*GasAmount, len(gasAccs))
+	for i := range gasAccs {
+		a := &gasAccs[i]
+		a.ga.Kg, a.ga.KgCO2e = a.kg.value(), a.co2e.value()
+		gasTotals[factors.Gas(a.ga.Gas)] = a.ga
+	}
+	stageTotals := make(map[string]decimal.Decimal, len(stageAccs))
+	for i := range stageAccs {
+		stageTotals[stageAccs[i].stage] = stageAccs[i].s.value()
 	}
 	fp.ByGas = sortedGases(gasTotals)
 	fp.ByStage = p.sortedStages(stageTotals)
@@ -322,6 +341,7 @@ func (p *Plan) line(l *Line, when asOf) LineResult {
 	}
 	lr.Status = StatusOK
 	q := l.Quantity
+	qf := fxOf(q)
 	places := p.method.Rounding.DivisionPlaces
 	lr.Gases = make([]GasAmount, len(r.gasTemplate))
 	copy(lr.Gases, r.gasTemplate)
@@ -329,25 +349,51 @@ func (p *Plan) line(l *Line, when asOf) LineResult {
 	for i, s := range r.stages {
 		lr.Stages[i].Stage = s
 	}
+	// The sums of the line, per gas and per stage, in fixed point (a line
+	// has a few gases and stages: on the stack unless it has many).
+	var gasBuf [2 * 8]sum
+	var stageBuf [4]sum
+	gasSums, stageSums := gasBuf[:], stageBuf[:]
+	if 2*len(lr.Gases) > len(gasSums) {
+		gasSums = make([]sum, 2*len(lr.Gases))
+	}
+	if len(lr.Stages) > len(stageSums) {
+		stageSums = make([]sum, len(lr.Stages))
+	}
+	var total sum
 	lr.terms = make([]termResult, len(r.terms))
 	for i := range r.terms {
 		t := &r.terms[i]
-		var kg decimal.Decimal
+		var kg fx
+		var kgDec decimal.Decimal
 		if t.exact {
-			kg = q.Mul(t.mult)
+			kg = mulFx(qf, r.termMult[i])
+			kgDec = kg.dec()
 		} else {
-			kg = divHalfEven(q.Mul(t.num), t.den, places)
+			kgDec = divHalfEven(q.Mul(t.num), t.den, places)
+			kg = fxOf(kgDec)
 		}
-		var co2e decimal.Decimal
+		var co2e fx
+		var co2eDec decimal.Decimal
 		if t.counted {
-			co2e = kg.Mul(t.gwp)
+			co2e = mulFx(kg, r.termGWP[i])
+			co2eDec = co2e.dec()
+		} else {
+			co2e.small = true // zero
 		}
-		lr.terms[i] = termResult{term: &r.terms[i], kg: kg, co2e: co2e}
-		lr.KgCO2e = addDec(lr.KgCO2e, co2e)
-		g := &lr.Gases[r.termGas[i]]
-		g.Kg, g.KgCO2e = addDec(g.Kg, kg), addDec(g.KgCO2e, co2e)
-		st := &lr.Stages[r.termStage[i]]
-		st.KgCO2e = addDec(st.KgCO2e, co2e)
+		lr.terms[i] = termResult{term: t, kg: kgDec, co2e: co2eDec, kgFx: kg, co2eFx: co2e}
+		total.add(co2e, co2eDec, true)
+		g := r.termGas[i]
+		gasSums[2*g].add(kg, kgDec, true)
+		gasSums[2*g+1].add(co2e, co2eDec, true)
+		stageSums[r.termStage[i]].add(co2e, co2eDec, true)
+	}
+	lr.KgCO2e, lr.kgFx = total.value(), total.fxValue()
+	for g := range lr.Gases {
+		lr.Gases[g].Kg, lr.Gases[g].KgCO2e = gasSums[2*g].value(), gasSums[2*g+1].value()
+	}
+	for st := range lr.Stages {
+		lr.Stages[st].KgCO2e = stageSums[st].value()
 	}
 	return lr
 }

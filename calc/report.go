@@ -18,23 +18,79 @@ import (
 type Fixed struct {
 	d      decimal.Decimal
 	places int32
+	// small: the rounded value is c × 10^-places, rounded in int64 without
+	// a decimal (fixed point, as the sums are: fixedpoint.go); hasD: d is
+	// the rounded value too (an amount that needed no rounding).
+	c     int64
+	small bool
+	hasD  bool
 }
 
 // NewFixed rounds d by the rule and keeps its places for printing.
 func NewFixed(d decimal.Decimal, r methods.Rounding) Fixed {
-	return Fixed{d: r.Round(d), places: r.Places}
+	if f, ok := newFixedSmall(d, r); ok {
+		return f
+	}
+	return Fixed{d: r.Round(d), places: r.Places, hasD: true}
+}
+
+// newFixedSmall is NewFixed in int64 arithmetic, when d's coefficient has
+// at most 18 digits and the result fits: the rule's half-up or half-even
+// rounding (r.Round) on the coefficient, with no allocation. It keeps the
+// value r.Round gives (Decimal returns the same decimal, value and
+// exponent); TestNewFixedSmallMatchesRound holds it to r.Round.
+func newFixedSmall(d decimal.Decimal, r methods.Rounding) (Fixed, bool) {
+	places := r.Places
+	if places < 0 || places >= int32(len(pow10s)) || d.NumDigits() > maxSmallDigits {
+		return Fixed{}, false
+	}
+	c, exp := d.CoefficientInt64(), d.Exponent()
+	if exp >= -places {
+		// r.Round returns d as it is: only its digits are scaled to places.
+		sc, ok := scale64(c, int64(exp)+int64(places))
+		return Fixed{d: d, places: places, c: sc, small: true, hasD: true}, ok
+	}
+	k := int64(-exp) - int64(places)
+	if k >= int64(len(pow10s)) {
+		return Fixed{}, false
+	}
+	p := pow10s[k]
+	q, rem := c/p, c%p
+	if rem < 0 {
+		rem = -rem
+	}
+	half := p / 2 // p is a power of ten ≥ 10, so p/2 is exact
+	if rem > half || (rem == half && (r.Mode == methods.HalfUp || q%2 != 0)) {
+		if c < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return Fixed{places: places, c: q, small: true}, true
 }
 
 // Decimal returns the rounded value.
-func (f Fixed) Decimal() decimal.Decimal { return f.d }
+func (f Fixed) Decimal() decimal.Decimal {
+	if f.hasD {
+		return f.d
+	}
+	if f.small {
+		return decimal.New(f.c, -f.places)
+	}
+	return f.d
+}
 
 // String writes the value with the rule's places.
 func (f Fixed) String() string { return string(f.appendText(nil)) }
 
 // appendText appends the value with exactly the rule's places, without
-// big.Int formatting when the coefficient fits an int64 and the exponent is
-// already -places (as NewFixed leaves it in the common case).
+// big.Int formatting when the coefficient fits an int64 (and without any
+// decimal when NewFixed rounded in int64).
 func (f Fixed) appendText(b []byte) []byte {
+	if f.small {
+		return appendCoef(b, f.c, f.places)
+	}
 	if f.places < 0 || f.places > 18 || f.d.NumDigits() > 18 || f.d.Exponent() > 0 {
 		return append(b, f.d.StringFixed(f.places)...)
 	}
@@ -45,25 +101,32 @@ func (f Fixed) appendText(b []byte) []byte {
 		}
 		c *= 10
 	}
-	if exp != f.places {
+	if exp != f.places || c == math.MinInt64 {
 		return append(b, f.d.StringFixed(f.places)...)
 	}
+	return appendCoef(b, c, f.places)
+}
+
+// appendCoef appends c × 10^-places with exactly places decimals, as
+// StringFixed writes it (c is not math.MinInt64).
+func appendCoef(b []byte, c int64, places int32) []byte {
 	if c < 0 {
 		b = append(b, '-')
-		if c == math.MinInt64 {
-			return append(b[:len(b)-1], f.d.StringFixed(f.places)...)
-		}
 		c = -c
 	}
-	var digits [20]byte
+	var digits [24]byte
 	ds := strconv.AppendInt(digits[:0], c, 10)
-	if f.places == 0 {
+	if places == 0 {
 		return append(b, ds...)
 	}
-	for int32(len(ds)) <= f.places { // pad to at least one integer digit
-		ds = append([]byte{'0'}, ds...)
+	if zeros := int(places) - len(ds); zeros >= 0 { // no integer digit: "0." and zeros
+		b = append(b, '0', '.')
+		for range zeros {
+			b = append(b, '0')
+		}
+		return append(b, ds...)
 	}
-	cut := len(ds) - int(f.places)
+	cut := len(ds) - int(places)
 	b = append(b, ds[:cut]...)
 	b = append(b, '.')
 	return append(b, ds[cut:]...)
@@ -223,15 +286,23 @@ type ReportedLimit struct {
 }
 
 // Report returns the footprint as reported, rounded by the method's rule.
+// The gas and stage rows of all lines are cut from one slab each.
 func (fp *Footprint) Report() *Report {
 	r := fp.rounding
 	fx := func(d decimal.Decimal) Fixed { return NewFixed(d, r) }
+	nGas, nStage := len(fp.ByGas), len(fp.ByStage)
+	for i := range fp.Lines {
+		nGas += len(fp.Lines[i].Gases)
+		nStage += len(fp.Lines[i].Stages)
+	}
+	rows := reportRows{gases: make([]ReportedGas, 0, nGas), stages: make([]ReportedStage, 0, nStage)}
 	out := &Report{Method: fp.Method, Reference: fp.Reference, Supplier: fp.Supplier, Total: ReportedAmount{fx(fp.Total.KgCO2e)},
-		ByGas: reportGases(fp.ByGas, fx), ByStage: reportStages(fp.ByStage, fx), Lines: make([]ReportedLine, len(fp.Lines)),
+		ByGas: rows.reportGases(fp.ByGas, fx), ByStage: rows.reportStages(fp.ByStage, fx), Lines: make([]ReportedLine, len(fp.Lines)),
 		Limits: make([]ReportedLimit, len(fp.Limits)), Quality: fp.Quality, Datasets: fp.Datasets, Notes: fp.Notes, Receipt: fp.Receipt}
-	for i, l := range fp.Lines {
+	for i := range fp.Lines {
+		l := &fp.Lines[i]
 		out.Lines[i] = ReportedLine{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit, Status: l.Status,
-			KgCO2e: fx(l.KgCO2e), Gases: reportGases(l.Gases, fx), Stages: reportStages(l.Stages, fx), Factor: l.Factor, EPD: l.EPD,
+			KgCO2e: fx(l.KgCO2e), Gases: rows.reportGases(l.Gases, fx), Stages: rows.reportStages(l.Stages, fx), Factor: l.Factor, EPD: l.EPD,
 			Conversions: l.Conversions, BasisConversions: l.BasisConversions, DataOrigin: l.DataOrigin, Warnings: l.Warnings, Error: l.Error, Field: l.Field}
 	}
 	for i, l := range fp.Limits {
@@ -241,18 +312,35 @@ func (fp *Footprint) Report() *Report {
 	return out
 }
 
-func reportGases(in []GasAmount, fx func(decimal.Decimal) Fixed) []ReportedGas {
-	out := make([]ReportedGas, len(in))
-	for i, g := range in {
-		out[i] = ReportedGas{Gas: g.Gas, Kg: fx(g.Kg), KgCO2e: fx(g.KgCO2e), GWP: g.GWP, Counted: g.Counted}
+// reportRows are the slabs a report's gas and stage rows are cut from.
+type reportRows struct {
+	gases  []ReportedGas
+	stages []ReportedStage
+}
+
+// reportGases cuts len(in) rows from the slab (never nil, as the JSON
+// writes [] for none).
+func (rr *reportRows) reportGases(in []GasAmount, fx func(decimal.Decimal) Fixed) []ReportedGas {
+	start := len(rr.gases)
+	for _, g := range in {
+		rr.gases = append(rr.gases, ReportedGas{Gas: g.Gas, Kg: fx(g.Kg), KgCO2e: fx(g.KgCO2e), GWP: g.GWP, Counted: g.Counted})
+	}
+	out := rr.gases[start:len(rr.gases):len(rr.gases)]
+	if out == nil {
+		out = []ReportedGas{}
 	}
 	return out
 }
 
-func reportStages(in []StageAmount, fx func(decimal.Decimal) Fixed) []ReportedStage {
-	out := make([]ReportedStage, len(in))
-	for i, s := range in {
-		out[i] = ReportedStage{Stage: s.Stage, KgCO2e: fx(s.KgCO2e)}
+// reportStages cuts len(in) rows from the slab.
+func (rr *reportRows) reportStages(in []StageAmount, fx func(decimal.Decimal) Fixed) []ReportedStage {
+	start := len(rr.stages)
+	for _, s := range in {
+		rr.stages = append(rr.stages, ReportedStage{Stage: s.Stage, KgCO2e: fx(s.KgCO2e)})
+	}
+	out := rr.stages[start:len(rr.stages):len(rr.stages)]
+	if out == nil {
+		out = []ReportedStage{}
 	}
 	return out
 }
