@@ -153,11 +153,29 @@ func (fp *Footprint) MarshalJSON() ([]byte, error) {
 // and sealed there: the result digest is hashed over the encoded bytes and
 // written in place of its empty value, without copying the document. A
 // caller that answers many footprints passes a reused buffer.
+//
+// The lines are reported one at a time into one reused ReportedLine, so
+// that the report is never held whole: the bytes are those of
+// fp.Report().AppendJSON (TestFootprintJSONSealOracle).
 func (fp *Footprint) AppendJSON(dst []byte) ([]byte, error) {
 	start := len(dst)
-	rep := fp.Report()
+	rep := fp.reportWith(false)
 	rep.Receipt.ResultDigest = ""
-	dst = rep.AppendJSON(dst)
+	dst = rep.appendHead(dst)
+	dst = append(dst, '[')
+	fx := func(d decimal.Decimal) Fixed { return NewFixed(d, fp.rounding) }
+	var rl ReportedLine
+	var rows reportRows
+	for i := range fp.Lines {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		rows.gases, rows.stages = rows.gases[:0], rows.stages[:0]
+		fp.reportLine(&rl, &fp.Lines[i], &rows, fx)
+		dst = appendLine(dst, &rl)
+	}
+	dst = append(dst, ']')
+	dst = rep.appendTail(dst)
 	return sealDigest(dst, start)
 }
 
@@ -287,29 +305,42 @@ type ReportedLimit struct {
 
 // Report returns the footprint as reported, rounded by the method's rule.
 // The gas and stage rows of all lines are cut from one slab each.
-func (fp *Footprint) Report() *Report {
+func (fp *Footprint) Report() *Report { return fp.reportWith(true) }
+
+// reportWith is Report, with its lines or (for AppendJSON, which reports
+// them one at a time) without.
+func (fp *Footprint) reportWith(lines bool) *Report {
 	r := fp.rounding
 	fx := func(d decimal.Decimal) Fixed { return NewFixed(d, r) }
 	nGas, nStage := len(fp.ByGas), len(fp.ByStage)
-	for i := range fp.Lines {
-		nGas += len(fp.Lines[i].Gases)
-		nStage += len(fp.Lines[i].Stages)
+	if lines {
+		for i := range fp.Lines {
+			nGas += len(fp.Lines[i].Gases)
+			nStage += len(fp.Lines[i].Stages)
+		}
 	}
 	rows := reportRows{gases: make([]ReportedGas, 0, nGas), stages: make([]ReportedStage, 0, nStage)}
 	out := &Report{Method: fp.Method, Reference: fp.Reference, Supplier: fp.Supplier, Total: ReportedAmount{fx(fp.Total.KgCO2e)},
-		ByGas: rows.reportGases(fp.ByGas, fx), ByStage: rows.reportStages(fp.ByStage, fx), Lines: make([]ReportedLine, len(fp.Lines)),
+		ByGas: rows.reportGases(fp.ByGas, fx), ByStage: rows.reportStages(fp.ByStage, fx),
 		Limits: make([]ReportedLimit, len(fp.Limits)), Quality: fp.Quality, Datasets: fp.Datasets, Notes: fp.Notes, Receipt: fp.Receipt}
-	for i := range fp.Lines {
-		l := &fp.Lines[i]
-		out.Lines[i] = ReportedLine{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit, Status: l.Status,
-			KgCO2e: fx(l.KgCO2e), Gases: rows.reportGases(l.Gases, fx), Stages: rows.reportStages(l.Stages, fx), Factor: l.Factor, EPD: l.EPD,
-			Conversions: l.Conversions, BasisConversions: l.BasisConversions, DataOrigin: l.DataOrigin, Warnings: l.Warnings, Error: l.Error, Field: l.Field}
+	if lines {
+		out.Lines = make([]ReportedLine, len(fp.Lines))
+		for i := range fp.Lines {
+			fp.reportLine(&out.Lines[i], &fp.Lines[i], &rows, fx)
+		}
 	}
 	for i, l := range fp.Limits {
 		out.Limits[i] = ReportedLimit{Name: l.Name, ID: l.ID, Dataset: l.Dataset, LineID: l.LineID, Limit: l.Limit, Value: fx(l.Value),
 			Unit: l.Unit, Pass: l.Pass, Quality: l.Quality, Source: l.Source}
 	}
 	return out
+}
+
+// reportLine reports line l into rl, its gas and stage rows cut from rows.
+func (fp *Footprint) reportLine(rl *ReportedLine, l *LineResult, rows *reportRows, fx func(decimal.Decimal) Fixed) {
+	*rl = ReportedLine{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit, Status: l.Status,
+		KgCO2e: fx(l.KgCO2e), Gases: rows.reportGases(l.Gases, fx), Stages: rows.reportStages(l.Stages, fx), Factor: l.Factor, EPD: l.EPD,
+		Conversions: l.Conversions, BasisConversions: l.BasisConversions, DataOrigin: l.DataOrigin, Warnings: l.Warnings, Error: l.Error, Field: l.Field}
 }
 
 // reportRows are the slabs a report's gas and stage rows are cut from.

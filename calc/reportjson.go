@@ -14,19 +14,7 @@ import (
 // without reflection. Sealing a footprint and answering it over HTTP encode
 // every report, so this is on the hot path of the server.
 func (r *Report) AppendJSON(b []byte) []byte {
-	b = append(b, `{"method":`...)
-	b = appendMethodRef(b, &r.Method)
-	b = appendKey(b, "reference")
-	b = appendString(b, r.Reference)
-	b = appendKey(b, "supplier")
-	b = appendString(b, r.Supplier)
-	b = append(b, `,"total":{"kg_co2e":`...)
-	b = appendFixed(b, r.Total.KgCO2e)
-	b = append(b, `},"by_gas":`...)
-	b = appendGases(b, r.ByGas)
-	b = appendKey(b, "by_stage")
-	b = appendStages(b, r.ByStage)
-	b = appendKey(b, "lines")
+	b = r.appendHead(b)
 	if r.Lines == nil {
 		b = append(b, "null"...)
 	} else {
@@ -39,6 +27,28 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
+	return r.appendTail(b)
+}
+
+// appendHead writes the report up to the value of "lines".
+func (r *Report) appendHead(b []byte) []byte {
+	b = append(b, `{"method":`...)
+	b = appendMethodRef(b, &r.Method)
+	b = appendKey(b, "reference")
+	b = appendString(b, r.Reference)
+	b = appendKey(b, "supplier")
+	b = appendString(b, r.Supplier)
+	b = append(b, `,"total":{"kg_co2e":`...)
+	b = appendFixed(b, r.Total.KgCO2e)
+	b = append(b, `},"by_gas":`...)
+	b = appendGases(b, r.ByGas)
+	b = appendKey(b, "by_stage")
+	b = appendStages(b, r.ByStage)
+	return appendKey(b, "lines")
+}
+
+// appendTail writes the report after the value of "lines".
+func (r *Report) appendTail(b []byte) []byte {
 	b = appendKey(b, "limits")
 	if r.Limits == nil {
 		b = append(b, "null"...)
