@@ -1,26 +1,27 @@
--- wrk script: POST a 20-line bid to /v1/footprints; count non-200 answers.
+-- wrk script of bench/server.sh: POST the 20-line bid of bench/bid20.json
+-- (or of $BID) to the URL given to wrk; count non-200 answers and answers
+-- whose body differs from the first one (an endpoint that answers the same
+-- bid must answer the same bytes).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 
-local acts = {
-  {"fuel.natural_gas", "US", "1000", "mmBtu"},
-  {"electricity.grid", "US-CAMX", "250", "MWh"},
-  {"freight.road", "US", "5000", "short_ton.mi"},
-  {"fuel.diesel", "US", "1200", "gal"},
-}
-local lines = {}
-for i = 1, 20 do
-  local a = acts[(i - 1) % #acts + 1]
-  local q = tostring(tonumber(a[3]) + i)
-  lines[#lines + 1] = string.format('{"id":"%d","activity":"%s","region":"%s","quantity":"%s","unit":"%s"}', i, a[1], a[2], q, a[4])
-end
-wrk.body = '{"method":"us-federal@2025.1","reference":"BENCH-1","supplier":"Bench Ltd","lines":[' .. table.concat(lines, ",") .. ']}'
+local path = os.getenv("BID") or "bench/bid20.json"
+local f = assert(io.open(path, "rb"))
+wrk.body = f:read("*a"):gsub("%s+$", "")
+f:close()
 
-local bad = 0
+local bad, first, differ = 0, nil, 0
 response = function(status, headers, body)
   if status ~= 200 then
     bad = bad + 1
     if bad == 1 then io.stderr:write("first non-200 answer: " .. status .. " " .. body .. "\n") end
+    return
+  end
+  if first == nil then
+    first = body
+  elseif body ~= first then
+    differ = differ + 1
+    if differ == 1 then io.stderr:write("differing body: an answer differs from the first answer to the same bid\n") end
   end
 end
 

@@ -290,3 +290,45 @@ func FuzzNewFixed(f *testing.F) {
 		checkFixed(t, decimal.NewFromBigInt(c.Coefficient(), exp), r)
 	})
 }
+
+// oracleCheckQuantity is CheckQuantity as it was before its shortcut for
+// quantities below 10^15: the oracle TestCheckQuantityShortcut holds it to.
+func oracleCheckQuantity(q decimal.Decimal) error {
+	if q.IsNegative() {
+		return invalidf("%s is negative; quantities are zero or more", shown(q))
+	}
+	if q.Exponent() < -MaxDigits {
+		return invalidf("more than %d decimal places", MaxDigits)
+	}
+	if q.IsZero() {
+		return nil
+	}
+	n := q.NumDigits()
+	if n > MaxDigits {
+		return invalidf("%d significant digits; at most %d", n, MaxDigits)
+	}
+	if int64(n)+int64(q.Exponent()) > 16 {
+		return invalidf("%s is larger than %s", shown(q), MaxQuantityAbs)
+	}
+	if q.Abs().Cmp(maxQuantity) > 0 {
+		return invalidf("%s is larger than %s", shown(q), MaxQuantityAbs)
+	}
+	return nil
+}
+
+// TestCheckQuantityShortcut: CheckQuantity gives the oracle's answer on
+// decimals around the 1e15 bound and of every size.
+func TestCheckQuantityShortcut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 15))
+	qs := []decimal.Decimal{decimal.New(1, 15), decimal.New(10, 14), decimal.RequireFromString("999999999999999.9999"),
+		decimal.RequireFromString("1000000000000000.0001"), decimal.RequireFromString("1000000000000000.000"), decimal.New(9999999999999999, -1)}
+	for range 50000 {
+		qs = append(qs, randFxDecimal(rng))
+	}
+	for _, q := range qs {
+		got, want := CheckQuantity(q), oracleCheckQuantity(q)
+		if (got == nil) != (want == nil) || (got != nil && got.Error() != want.Error()) {
+			t.Fatalf("CheckQuantity(%s e%d) = %v, oracle %v", q, q.Exponent(), got, want)
+		}
+	}
+}

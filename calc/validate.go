@@ -119,6 +119,11 @@ func CheckQuantity(q decimal.Decimal) error {
 	if int64(n)+int64(q.Exponent()) > 16 {
 		return invalidf("%s is larger than %s", shown(q), MaxQuantityAbs)
 	}
+	// q < 10^(n+exp) ≤ 10^15 (NumDigits is exact): within the bound
+	// without the comparison, which allocates.
+	if int64(n)+int64(q.Exponent()) <= 15 {
+		return nil
+	}
 	if q.Abs().Cmp(maxQuantity) > 0 {
 		return invalidf("%s is larger than %s", shown(q), MaxQuantityAbs)
 	}
