@@ -393,8 +393,7 @@ func appendDecimal(b []byte, d decimal.Decimal) []byte {
 // characters, U+2028/9, invalid UTF-8) through encoding/json itself.
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !plainJSON[s[i]] {
 			q, _ := json.Marshal(s)
 			return append(b, q...)
 		}
@@ -403,3 +402,17 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// plainJSON marks the bytes encoding/json writes as they are in a string:
+// printable ASCII but the quote, the backslash and the HTML characters
+// < > & (it escapes those, control characters, U+2028/9 and invalid UTF-8).
+// A table, read only: one load per byte instead of seven comparisons.
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()

@@ -113,6 +113,9 @@ func (s *Server) writeFootprint(w http.ResponseWriter, fp *calc.Footprint) error
 		return err
 	}
 	*buf = body[:0]
+	// With its length known, the answer goes out in one piece rather than
+	// in chunks.
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	return writeRaw(w, http.StatusOK, body)
 }
 
