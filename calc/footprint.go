@@ -221,8 +221,10 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 	quality := factors.Primary
 	anyFactor := false
 	fp.Lines = make([]LineResult, 0, len(bid.Lines))
+	n := len(bid.Lines)
+	slabs := &lineSlabs{gases: make([]GasAmount, 0, 3*n), stages: make([]StageAmount, 0, n), terms: make([]termResult, 0, 3*n)}
 	for i := range bid.Lines {
-		lr := p.line(&bid.Lines[i], when)
+		lr := p.line(&bid.Lines[i], when, slabs)
 		if lr.EPD != nil && lr.EPD.SHA256 != "" && lr.Status != StatusError {
 			epdDigests[lr.EPD.SHA256] = true
 		}
@@ -315,14 +317,38 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 //
 // A line with an EPD document has no bid date here and is refused; bids
 // with EPDs go through Calculate.
-func (p *Plan) Line(l *Line) LineResult { return p.line(l, asOf{}) }
+func (p *Plan) Line(l *Line) LineResult { return p.line(l, asOf{}, nil) }
 
 // LineOn is Line for a bid dated date (its calendar day): a line's EPD
 // document is judged valid on that day, as Calculate judges it on the
 // bid's date. It is the reference the batch runner's EPD rows agree with.
-func (p *Plan) LineOn(l *Line, date time.Time) LineResult { return p.line(l, dayOf(date)) }
+func (p *Plan) LineOn(l *Line, date time.Time) LineResult { return p.line(l, dayOf(date), nil) }
 
-func (p *Plan) line(l *Line, when asOf) LineResult {
+// lineSlabs are the slabs a bid's line results take their gas, stage and
+// term slices from: a few allocations per bid instead of three per line.
+// Each slice is cut with its capacity at its length, so that an append to
+// one never writes into the next.
+type lineSlabs struct {
+	gases  []GasAmount
+	stages []StageAmount
+	terms  []termResult
+}
+
+// slabChunk is the number of rows a slab is refilled with.
+const slabChunk = 64
+
+// cut returns n zeroed elements cut from *slab, refilling it when short.
+func cut[T any](slab *[]T, n int) []T {
+	if cap(*slab)-len(*slab) < n {
+		*slab = make([]T, 0, max(n, slabChunk))
+	}
+	s := *slab
+	out := s[len(s) : len(s)+n : len(s)+n]
+	*slab = s[:len(s)+n]
+	return out
+}
+
+func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs) LineResult {
 	lr := LineResult{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit,
 		Conversions: noStrings, Warnings: noStrings, Gases: []GasAmount{}, Stages: []StageAmount{}}
 	if err := checkLine(l); err != nil {
@@ -343,9 +369,12 @@ func (p *Plan) line(l *Line, when asOf) LineResult {
 	q := l.Quantity
 	qf := fxOf(q)
 	places := p.method.Rounding.DivisionPlaces
-	lr.Gases = make([]GasAmount, len(r.gasTemplate))
+	if slabs != nil {
+		lr.Gases, lr.Stages, lr.terms = cut(&slabs.gases, len(r.gasTemplate)), cut(&slabs.stages, len(r.stages)), cut(&slabs.terms, len(r.terms))
+	} else {
+		lr.Gases, lr.Stages, lr.terms = make([]GasAmount, len(r.gasTemplate)), make([]StageAmount, len(r.stages)), make([]termResult, len(r.terms))
+	}
 	copy(lr.Gases, r.gasTemplate)
-	lr.Stages = make([]StageAmount, len(r.stages))
 	for i, s := range r.stages {
 		lr.Stages[i].Stage = s
 	}
@@ -361,7 +390,6 @@ func (p *Plan) line(l *Line, when asOf) LineResult {
 		stageSums = make([]sum, len(lr.Stages))
 	}
 	var total sum
-	lr.terms = make([]termResult, len(r.terms))
 	for i := range r.terms {
 		t := &r.terms[i]
 		var kg fx

@@ -378,13 +378,14 @@ func appendFixed(b []byte, f Fixed) []byte {
 	return append(b, '"')
 }
 
-// appendDecimal writes what decimal.Decimal.MarshalJSON writes.
+// appendDecimal writes what decimal.Decimal.MarshalJSON writes (d.String(),
+// without big.Int formatting when it can: appendDecimalText).
 func appendDecimal(b []byte, d decimal.Decimal) []byte {
 	if decimal.MarshalJSONWithoutQuotes {
-		return append(b, d.String()...)
+		return appendDecimalText(b, d)
 	}
 	b = append(b, '"')
-	b = append(b, d.String()...)
+	b = appendDecimalText(b, d)
 	return append(b, '"')
 }
 
