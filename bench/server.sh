@@ -93,7 +93,7 @@ answer() {
 # load NAME URL CONNS: one wrk run; prints "NAME CONNS req/s p50 p99" to
 # $TMP/results and the run's line to stdout.
 load() {
-	out=$(wrk -t"$THREADS" -c"$3" -d"$DURATION" --latency -s bench/bid20.lua "$2" 2>"$TMP/wrk.err")
+	out=$(wrk -t"$THREADS" -c"$3" -d"$DURATION" --timeout 10s --latency -s bench/bid20.lua "$2" 2>"$TMP/wrk.err")
 	if [ -s "$TMP/wrk.err" ]; then
 		cat "$TMP/wrk.err" >&2
 		echo "FAIL: $1 at $3 connections: $(head -1 "$TMP/wrk.err")" >&2

@@ -59,7 +59,7 @@ func (a fx) isZero() bool {
 	return a.d.IsZero()
 }
 
-// pow10s are the powers of ten that fit an int64.
+// pow10s are the powers of ten that fit an int64 (a table, read only).
 var pow10s = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
 // mul64 is a × b when it fits an int64.
