@@ -91,9 +91,18 @@ func TestBrowserCommitteeCustody(t *testing.T) {
 		t.Errorf("approval without the token: %q", got)
 	}
 	run("approve with the token", chromedp.Navigate(tenderURL), chromedp.WaitVisible(chromedp.CSS(`#personal-token`)),
-		chromedp.SendKeys(chromedp.CSS(`#personal-token`), tokens["alice"]), chromedp.Click(chromedp.CSS(`#approve`)),
-		chromedp.WaitVisible(chromedp.CSS(`#approvals`)))
-	if got := text(`#approvals`); !strings.Contains(got, "1 of 2 (alice)") {
+		chromedp.SendKeys(chromedp.CSS(`#personal-token`), tokens["alice"]), chromedp.Click(chromedp.CSS(`#approve`)))
+	// The page comes back through a redirect, the same page with the
+	// count changed: read it until it has changed (or 10 s have passed).
+	got := ""
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if v, err := chromedp.Run(pg.ctx, chromedp.Text(chromedp.CSS(`#approvals`))); err == nil {
+			if got = v; strings.Contains(got, "1 of 2") {
+				break
+			}
+		}
+	}
+	if !strings.Contains(got, "1 of 2 (alice)") {
 		t.Errorf("after alice: %q", got)
 	}
 	run("sign out", chromedp.Click(chromedp.CSS(`form[action="/officer/sign-out"] button`)), chromedp.WaitVisible(chromedp.CSS(`#token`)))
