@@ -104,6 +104,9 @@ func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if body, err = withFootprintUncertainty(r, m, fp, &bid, body); err != nil {
+		return err
+	}
 	return writeRaw(w, http.StatusOK, body)
 }
 
@@ -146,7 +149,7 @@ func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 	if err := cmp.InputError(); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, cmp)
+	return writeComparison(w, r, ms, cmp, &bid)
 }
 
 // postBatch answers POST /v1/batch: CSV in, CSV out, streamed.
