@@ -108,6 +108,9 @@ func (b *UncertaintyBuilder) add(key, label, source string, d uncertainty.Distri
 // inputs summed exactly first), converted once to float64.
 func (b *UncertaintyBuilder) Lines(m *methods.Method, fp *Footprint, bid *Bid, scope string) ([]uncertainty.Item, [][]string, error) {
 	u := m.Uncertainty
+	if u == nil {
+		u = &methods.Uncertainty{EPD: methods.EPDNone} // every input exact
+	}
 	items := make([]uncertainty.Item, len(fp.Lines))
 	inputs := make([][]string, len(fp.Lines))
 	var bidLines map[string]*Line
@@ -119,7 +122,7 @@ func (b *UncertaintyBuilder) Lines(m *methods.Method, fp *Footprint, bid *Bid, s
 	}
 	for li := range fp.Lines {
 		lr := &fp.Lines[li]
-		if lr.Status != StatusOK || u == nil {
+		if lr.Status != StatusOK {
 			continue
 		}
 		var lineVars []int
@@ -474,7 +477,7 @@ func declaredEPD(lr *LineResult, l *Line) (uncertainty.Distribution, string, boo
 		return uncertainty.Distribution{}, "", false
 	}
 	for _, r := range l.Factor.EPD.Declaration.Results {
-		if r.Indicator != used.Indicator || r.Set != used.Set || r.Module != used.Modules || r.Value.String() != used.Value || r.RSD == "" || r.Dist == "" {
+		if !strings.EqualFold(r.Indicator, used.Indicator) || r.Set != used.Set || r.Module != used.Modules || r.Value.String() != used.Value || r.RSD == "" || r.Dist == "" {
 			continue
 		}
 		rsd, err := decimal.NewFromString(r.RSD)

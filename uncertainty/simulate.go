@@ -22,7 +22,10 @@ type Samples struct {
 
 // Simulate draws every variable of the model cfg.Draws times and evaluates
 // each item and the total Σ weights[i]·item[i] (weights nil: every weight
-// 1) per iteration. Terms are summed in item order, items in index order.
+// 1) per iteration. Terms are summed in item order, items in index order;
+// the items of positive weight and those of negative weight are summed
+// apart and subtracted last, so that two identical sets of items weighted
+// +1 and −1 give exactly zero in every draw.
 func Simulate(m *Model, items []Item, weights []float64, cfg Config) (*Samples, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
@@ -51,6 +54,7 @@ func Simulate(m *Model, items []Item, weights []float64, cfg Config) (*Samples, 
 		mult[i] = make([]float64, blockSize)
 	}
 	prod := make([]float64, blockSize)
+	neg := make([]float64, blockSize)
 	for start := 0; start < n; start += blockSize {
 		b := min(blockSize, n-start)
 		for v := range m.vars {
@@ -59,17 +63,24 @@ func Simulate(m *Model, items []Item, weights []float64, cfg Config) (*Samples, 
 				mult[v][j] = d.Multiplier(streams[v].normal())
 			}
 		}
-		tot := s.total[start : start+b]
+		tot, ng := s.total[start:start+b], neg[:b]
+		clear(ng)
 		for i, it := range items {
 			out := s.values[i][start : start+b]
 			evalItem(it, mult, prod[:b], out)
-			w := 1.0
+			w, acc := 1.0, tot
 			if weights != nil {
 				w = weights[i]
 			}
-			for j := range out {
-				tot[j] += float64(w * out[j])
+			if w < 0 {
+				w, acc = -w, ng
 			}
+			for j := range out {
+				acc[j] += float64(w * out[j])
+			}
+		}
+		for j := range tot {
+			tot[j] -= ng[j]
 		}
 		for v := range m.vars {
 			for j := 0; j < b; j++ {
