@@ -81,11 +81,37 @@ type FootprintUncertainty struct {
 type UncertaintyBuilder struct {
 	Model   *uncertainty.Model
 	sources map[string]string
+	// intervals caches published rows by table, row and column.
+	intervals map[[3]string]intervalFit
+}
+
+type intervalFit struct {
+	iv  uncertainty.Interval
+	d   uncertainty.Distribution
+	err error
+}
+
+// interval looks a published row up and fits it, once per builder.
+func (b *UncertaintyBuilder) interval(table, row, column string) (uncertainty.Interval, uncertainty.Distribution, error) {
+	k := [3]string{table, row, column}
+	if f, ok := b.intervals[k]; ok {
+		return f.iv, f.d, f.err
+	}
+	iv, err := uncertainty.LookupInterval(table, row, column)
+	var d uncertainty.Distribution
+	if err == nil {
+		d, err = uncertainty.FitInterval(iv)
+	}
+	if err != nil {
+		err = fmt.Errorf("%w: %w", ErrUncertainty, err)
+	}
+	b.intervals[k] = intervalFit{iv, d, err}
+	return iv, d, err
 }
 
 // NewUncertaintyBuilder returns a builder with an empty model.
 func NewUncertaintyBuilder() *UncertaintyBuilder {
-	return &UncertaintyBuilder{Model: uncertainty.NewModel(), sources: map[string]string{}}
+	return &UncertaintyBuilder{Model: uncertainty.NewModel(), sources: map[string]string{}, intervals: map[[3]string]intervalFit{}}
 }
 
 func (b *UncertaintyBuilder) add(key, label, source string, d uncertainty.Distribution) (int, error) {
@@ -149,13 +175,9 @@ func (b *UncertaintyBuilder) Lines(m *methods.Method, fp *Footprint, bid *Bid, s
 			if h.Activity != lr.Activity || !usedHeatContent(lr, h.Dataset) {
 				continue
 			}
-			iv, err := uncertainty.LookupInterval(h.Table, h.Row, "NCV")
+			iv, d, err := b.interval(h.Table, h.Row, "NCV")
 			if err != nil {
-				return nil, nil, fmt.Errorf("%w: %w", ErrUncertainty, err)
-			}
-			d, err := uncertainty.FitInterval(iv)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%w: %w", ErrUncertainty, err)
+				return nil, nil, err
 			}
 			i, err := b.add("ncv/"+h.Dataset+"/"+h.Activity, fmt.Sprintf("net calorific value of %s (%s)", h.Activity, h.Dataset),
 				fmt.Sprintf("IPCC 2006 Vol. 2 Table 1.2, %s: %s %s, 95 %% limits %s–%s", iv.Cite(), iv.Default, iv.Unit, iv.Lower, iv.Upper), d)
@@ -185,10 +207,10 @@ func (b *UncertaintyBuilder) Lines(m *methods.Method, fp *Footprint, bid *Bid, s
 				continue
 			}
 			vars := append([]int(nil), lineVars...)
-			if iv, ok := factorInterval(u, t.factorID, string(t.gas)); ok {
-				d, err := uncertainty.FitInterval(iv)
+			if f, ok := factorRow(u, t.factorID, string(t.gas)); ok {
+				iv, d, err := b.interval(f.Table, f.Row, methods.GasColumn(string(t.gas)))
 				if err != nil {
-					return nil, nil, fmt.Errorf("%w: %w", ErrUncertainty, err)
+					return nil, nil, err
 				}
 				i, err := b.add("factor/"+t.factorID+"/"+string(t.gas), fmt.Sprintf("%s factor %s", t.gas, t.factorID),
 					fmt.Sprintf("IPCC 2006 Vol. 2 Table %s, %s: %s %s, 95 %% limits %s–%s", strings.TrimPrefix(iv.Table, "ipcc2006-v2-table"), iv.Cite(), iv.Default, iv.Unit, iv.Lower, iv.Upper), d)
@@ -230,7 +252,7 @@ func (b *UncertaintyBuilder) Lines(m *methods.Method, fp *Footprint, bid *Bid, s
 			for _, v := range g.vars {
 				if !seen[v] {
 					seen[v] = true
-					inputs[li] = append(inputs[li], b.Model.Vars()[v].Key)
+					inputs[li] = append(inputs[li], b.Model.Key(v))
 				}
 			}
 		}
@@ -250,19 +272,18 @@ func usedHeatContent(lr *LineResult, dataset string) bool {
 	return false
 }
 
-func factorInterval(u *methods.Uncertainty, factorID, gas string) (uncertainty.Interval, bool) {
+func factorRow(u *methods.Uncertainty, factorID, gas string) (methods.UncertainFactor, bool) {
 	for _, f := range u.Factors {
 		if f.Factor != factorID {
 			continue
 		}
 		for _, g := range f.Gases {
 			if g == gas {
-				iv, err := uncertainty.LookupInterval(f.Table, f.Row, methods.GasColumn(gas))
-				return iv, err == nil
+				return f, true
 			}
 		}
 	}
-	return uncertainty.Interval{}, false
+	return methods.UncertainFactor{}, false
 }
 
 func gwpStatement(u *methods.Uncertainty, set, gas string) (string, bool) {

@@ -222,3 +222,5 @@ func TestEPDDeclaredUncertainty(t *testing.T) {
 		})
 	}
 }
+
+func decodeBid(raw string) (calc.Bid, error) { return bidjson.DecodeBytes([]byte(raw)) }

@@ -100,44 +100,43 @@ func detLog(x float64) float64 {
 // distribution function", 2003): relative error of z below 1.15e-9 over (0, 1),
 // checked against math.Erfcinv in TestNormalQuantileAccuracy.
 
+// Coefficients of Acklam's approximation.
+const (
+	ackA0, ackA1, ackA2, ackA3, ackA4, ackA5 = -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00
+	ackB0, ackB1, ackB2, ackB3, ackB4        = -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01
+	ackC0, ackC1, ackC2, ackC3, ackC4, ackC5 = -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00
+	ackD0, ackD1, ackD2, ackD3               = 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00
+	ackPLow                                  = 0.02425
+)
+
 // NormalQuantile returns z with Φ(z) = p for 0 < p < 1 (Acklam's
 // approximation, deterministic float64); ±Inf at 0 and 1, NaN outside.
 func NormalQuantile(p float64) float64 {
-	const pLow = 0.02425
 	switch {
+	case ackPLow <= p && p <= 1-ackPLow:
+		q := p - 0.5
+		r := float64(q * q)
+		num := fm(fm(fm(fm(fm(ackA0, r, ackA1), r, ackA2), r, ackA3), r, ackA4), r, ackA5)
+		den := fm(fm(fm(fm(fm(ackB0, r, ackB1), r, ackB2), r, ackB3), r, ackB4), r, 1)
+		return float64(num*q) / den
 	case math.IsNaN(p) || p < 0 || p > 1:
 		return math.NaN()
 	case p == 0:
 		return math.Inf(-1)
 	case p == 1:
 		return math.Inf(1)
-	}
-	acklamA := [6]float64{-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00}
-	acklamB := [5]float64{-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01}
-	acklamC := [6]float64{-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00}
-	acklamD := [4]float64{7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00}
-	a, b, c, d := acklamA, acklamB, acklamC, acklamD
-	tail := func(q float64) float64 {
-		return horner(c[:], q) / (float64(horner(d[:], q)*q) + 1)
-	}
-	switch {
-	case p < pLow:
-		return tail(math.Sqrt(-2 * detLog(p)))
-	case p <= 1-pLow:
-		q := p - 0.5
-		r := float64(q * q)
-		return float64(horner(a[:], r)*q) / (float64(horner(b[:], r)*r) + 1)
+	case p < ackPLow:
+		return acklamTail(math.Sqrt(-2 * detLog(p)))
 	default:
-		return -tail(math.Sqrt(-2 * detLog(1-p)))
+		return -acklamTail(math.Sqrt(-2 * detLog(1-p)))
 	}
 }
 
-// horner evaluates c[0]·x^(n−1) + … + c[n−1] with every product rounded
-// explicitly (no fused multiply-add).
-func horner(c []float64, x float64) float64 {
-	acc := c[0]
-	for _, k := range c[1:] {
-		acc = float64(acc*x) + k
-	}
-	return acc
+func acklamTail(q float64) float64 {
+	num := fm(fm(fm(fm(fm(ackC0, q, ackC1), q, ackC2), q, ackC3), q, ackC4), q, ackC5)
+	den := fm(fm(fm(fm(ackD0, q, ackD1), q, ackD2), q, ackD3), q, 1)
+	return num / den
 }
+
+// fm is a·x + c with the product rounded first (never fused).
+func fm(a, x, c float64) float64 { return float64(a*x) + c }

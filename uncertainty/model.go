@@ -80,6 +80,9 @@ func (m *Model) Lookup(key string) (int, bool) { i, ok := m.index[key]; return i
 // Vars returns the variables in index order (a copy).
 func (m *Model) Vars() []Variable { return append([]Variable(nil), m.vars...) }
 
+// Key returns the key of variable i.
+func (m *Model) Key(i int) string { return m.vars[i].Key }
+
 // Len is the number of variables.
 func (m *Model) Len() int { return len(m.vars) }
 

@@ -108,6 +108,11 @@ func evalItem(it Item, mult [][]float64, prod, out []float64) {
 			for j := range out {
 				out[j] += float64(t.Coef * m0[j])
 			}
+		case 2:
+			m0, m1 := mult[t.Vars[0]][:len(out)], mult[t.Vars[1]][:len(out)]
+			for j := range out {
+				out[j] += float64(float64(t.Coef*m0[j]) * m1[j])
+			}
 		default:
 			for j := range prod {
 				prod[j] = t.Coef
@@ -167,10 +172,82 @@ func Summarize(xs []float64) Summary {
 	if n > 1 {
 		sd = math.Sqrt(ss / float64(n-1))
 	}
-	sorted := slices.Clone(xs)
-	slices.Sort(sorted)
-	return Summary{Mean: mean, SD: sd, Median: quantile(sorted, 0.5), P2_5: quantile(sorted, 0.025), P5: quantile(sorted, 0.05),
-		P95: quantile(sorted, 0.95), P97_5: quantile(sorted, 0.975)}
+	work := slices.Clone(xs)
+	qs := quantiles(work, []float64{0.025, 0.05, 0.5, 0.95, 0.975})
+	return Summary{Mean: mean, SD: sd, Median: qs[2], P2_5: qs[0], P5: qs[1], P95: qs[3], P97_5: qs[4]}
+}
+
+// quantiles returns the type-7 quantiles of xs for increasing ps,
+// reordering xs: each is an order statistic (or an interpolation between
+// two neighbours), found by selection rather than a full sort; the values
+// do not depend on the algorithm.
+func quantiles(xs []float64, ps []float64) []float64 {
+	n := len(xs)
+	out := make([]float64, len(ps))
+	lo := 0
+	for i, p := range ps {
+		h := float64(float64(n-1) * p)
+		k := int(h)
+		if k >= n-1 {
+			k = n - 1
+		}
+		selectKth(xs[lo:], k-lo)
+		lo = k
+		x := xs[k]
+		if k+1 < n && h > float64(k) {
+			next := xs[k+1]
+			for _, y := range xs[k+2:] {
+				if y < next {
+					next = y
+				}
+			}
+			x += float64(float64(h-float64(k)) * (next - x))
+		}
+		out[i] = x
+	}
+	return out
+}
+
+// selectKth reorders a so that a[k] is its k-th smallest element, with
+// nothing larger before it and nothing smaller after it (Hoare's
+// quickselect with a median-of-three pivot; NaN-free input).
+func selectKth(a []float64, k int) {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if a[mid] < a[lo] {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[mid] {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		pivot := a[mid]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < pivot {
+				i++
+			}
+			for a[j] > pivot {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 func quantile(sorted []float64, p float64) float64 {

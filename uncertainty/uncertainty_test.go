@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -506,4 +507,31 @@ func FuzzRank(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestQuantilesMatchSort: selection gives the type-7 quantiles of a sort.
+func TestQuantilesMatchSort(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 10, 41, 1000, 10_001} {
+		xs := Draws(uint64(n), "q", n)
+		for i := range xs {
+			if i%7 == 0 {
+				xs[i] = xs[i/2] // ties
+			}
+		}
+		sorted := append([]float64(nil), xs...)
+		slices.Sort(sorted)
+		ps := []float64{0.025, 0.05, 0.5, 0.95, 0.975}
+		got := quantiles(append([]float64(nil), xs...), ps)
+		for i, p := range ps {
+			h := float64(n-1) * p
+			k := int(h)
+			want := sorted[k]
+			if k+1 < n {
+				want += (h - float64(k)) * (sorted[k+1] - sorted[k])
+			}
+			if math.Abs(got[i]-want) > 1e-12*math.Max(1, math.Abs(want)) {
+				t.Errorf("n=%d p=%v: %v, sorted %v", n, p, got[i], want)
+			}
+		}
+	}
 }
