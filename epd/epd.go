@@ -145,6 +145,13 @@ type Result struct {
 	// not the format's results ("gwp": an openEPD document's top-level
 	// A1-A3 GWP, read when impacts declares none).
 	From string `json:"from,omitempty"`
+	// RSD and Dist are an openEPD measurement's declared relative standard
+	// deviation ("rsd", as written) and distribution ("dist"), empty when
+	// it declares none. Not serialised, so that the output of documents
+	// read before they were kept does not change; the uncertainty
+	// sampling reads them (docs/uncertainty.md).
+	RSD  string `json:"-"`
+	Dist string `json:"-"`
 }
 
 // MaxBytes bounds a document (and an archive); MaxArchiveEntries and

@@ -276,7 +276,16 @@ func readImpacts(doc map[string]any, d *Declaration) *fieldErr {
 					return &fieldErr{mpath + "/mean", err.Error()}
 				}
 				unit, _ := m["unit"].(string)
-				d.Results = append(d.Results, Result{Indicator: clip(openEPDIndicator(set, ind)), Set: clip(set), Module: moduleName(mod), Value: v, Unit: clip(unit)})
+				res := Result{Indicator: clip(openEPDIndicator(set, ind)), Set: clip(set), Module: moduleName(mod), Value: v, Unit: clip(unit)}
+				if r, ok := m["rsd"]; ok && r != nil {
+					if x, err := number(r); err == nil && !x.IsNegative() {
+						res.RSD = x.String()
+					}
+				}
+				if ds, ok := m["dist"].(string); ok {
+					res.Dist = clip(ds)
+				}
+				d.Results = append(d.Results, res)
 			}
 		}
 	}

@@ -206,6 +206,10 @@ func settingChanges(a, b *Spec, lib *factors.Library) []Change {
 	for _, k := range unionKeys(ea, eb) {
 		cmp(k, ea[k], eb[k])
 	}
+	ua, ub := uncertaintySettings(a.Uncertainty), uncertaintySettings(b.Uncertainty)
+	for _, k := range unionKeys(ua, ub) {
+		cmp(k, ua[k], ub[k])
+	}
 	return out
 }
 

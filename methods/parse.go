@@ -263,6 +263,7 @@ func Validate(m *Method, lib *factors.Library, src []byte) Problems {
 	}
 	checkHostData(lib, s, add)
 	checkEPD(s, add)
+	checkUncertainty(lib, s, add)
 	for i, ls := range s.Limits {
 		f := fmt.Sprintf("limits[%d]", i)
 		d, err := lib.Dataset(ls.Dataset)

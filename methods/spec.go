@@ -100,6 +100,11 @@ type Spec struct {
 	// and digest of the methods written before it do not change; a method
 	// without it refuses EPD documents (the three-field factor still works).
 	EPD *EPDRules `toml:"epd,omitempty" json:"epd,omitempty"`
+	// Uncertainty is the method's uncertainty model (docs/uncertainty.md).
+	// Last, and omitted when absent, so that the canonical form and digest
+	// of the methods written before it do not change; a method without it
+	// treats every factor as exact.
+	Uncertainty *Uncertainty `toml:"uncertainty,omitempty" json:"uncertainty,omitempty"`
 }
 
 // EPDRules are a method's rules for reading an Environmental Product

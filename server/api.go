@@ -100,6 +100,19 @@ func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if _, sampled, err := uncertaintyQuery(r); err != nil {
+		return err
+	} else if sampled {
+		// The sampled answer adds its "uncertainty" member to the exact one.
+		body, err := fp.JSON()
+		if err == nil {
+			body, err = withFootprintUncertainty(r, m, fp, &bid, body)
+		}
+		if err != nil {
+			return err
+		}
+		return writeRaw(w, http.StatusOK, body)
+	}
 	return s.writeFootprint(w, fp)
 }
 
@@ -158,7 +171,7 @@ func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 	if err := cmp.InputError(); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, cmp)
+	return writeComparison(w, r, ms, cmp, &bid)
 }
 
 // postBatch answers POST /v1/batch: CSV in, CSV out, streamed.

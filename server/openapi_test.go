@@ -246,6 +246,17 @@ func coverageCases(t *testing.T, s *Server) []apiCase {
 		bid["methods"] = []string{"us-federal", "eu-gpp"}
 		b, _ := json.Marshal(bid)
 		cases = append(cases, post("comparison "+f, "/v1/comparisons", string(b)))
+		// Sampled uncertainty (docs/uncertainty.md): the "uncertainty" member validates too.
+		for _, m := range []string{"us-federal@2026.2", "eu-gpp@2026.2", "eu-gpp@2026.1"} {
+			delete(bid, "methods")
+			b, _ := json.Marshal(bid)
+			c := post("footprint uncertainty "+f+" "+m, "/v1/footprints?uncertainty=300&seed=9&method="+m, string(b))
+			c.status = 0
+			cases = append(cases, c)
+		}
+		bid["methods"] = []string{"us-federal@2026.2", "eu-gpp@2026.2"}
+		b, _ = json.Marshal(bid)
+		cases = append(cases, post("comparison uncertainty "+f, "/v1/comparisons?uncertainty=300&seed=9", string(b)))
 	}
 	return cases
 }

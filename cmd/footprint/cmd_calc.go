@@ -11,12 +11,23 @@ import (
 )
 
 func cmdCalc(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "calc", "calc --method REF [--methods DIR] [--data DIR] [bid.json]\n\nComputes the footprint of a bid (JSON, see README) and writes it as JSON to stdout.\nREF is id@version, or id for its latest active version. The bid's own \"method\"\nfield is used when --method is not given.")
+	fs := newFlags(e, "calc", "calc --method REF [--uncertainty DRAWS [--seed S] [--format json|text]] [--methods DIR] [--data DIR] [bid.json]\n\nComputes the footprint of a bid (JSON, see README) and writes it as JSON to stdout.\nREF is id@version, or id for its latest active version. The bid's own \"method\"\nfield is used when --method is not given. With --uncertainty, the method's\nuncertainty model is sampled DRAWS times from seed S and the JSON gets an\n\"uncertainty\" member (mean, median, 90 % and 95 % intervals per line and total,\ntop contributors; docs/uncertainty.md); --format text prints those as a table.")
 	var df dataFlags
 	df.register(fs)
 	method := fs.String("method", "", "method reference, e.g. us-federal@2025.1 or eu-gpp")
+	var uf uncertaintyFlags
+	uf.register(fs)
+	format := fs.String("format", "json", "output format: json, or text (with --uncertainty)")
 	if done, code := parseFlags(fs, args); done {
 		return code
+	}
+	ucfg, sample, uerr := uf.config()
+	if uerr == nil && *format != "json" && (*format != "text" || !sample) {
+		uerr = fmt.Errorf("--format %q: use json, or text with --uncertainty", *format)
+	}
+	if uerr != nil {
+		fmt.Fprintln(e.stderr, "footprint calc:", uerr)
+		return exitUsage
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(e.stderr, "footprint calc: give at most one bid file (or none for stdin)")
@@ -62,6 +73,21 @@ func cmdCalc(ctx context.Context, e *env, args []string) int {
 	}
 	if err != nil {
 		return reportBidError(e, "calc", err)
+	}
+	if sample {
+		u, err := calc.FootprintUncertaintyOf(m, fp, &bid, ucfg)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "footprint calc:", err)
+			return exitFailed
+		}
+		if *format == "text" {
+			if err := writeFootprintUncertaintyText(e.stdout, fp, u); err != nil {
+				fmt.Fprintln(e.stderr, "footprint calc: writing output:", err)
+				return exitFailed
+			}
+			return exitOK
+		}
+		return writeJSONWithUncertainty(e, "calc", fp, u)
 	}
 	return writeJSON(e, "calc", fp)
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/footprint-gpp/footprint/methods"
 )
 
-const compareSynopsis = `compare --method A --method B [--method C ...] [--format json|text] [--methods DIR] [--data DIR] [bid.json|in.csv]
+const compareSynopsis = `compare --method A --method B [--method C ...] [--format json|text] [--uncertainty DRAWS [--seed S]] [--methods DIR] [--data DIR] [bid.json|in.csv]
 
 Computes the bid under each method and, for each method after the first, the
 difference from the first (other minus first), in total and per line,
@@ -26,7 +26,11 @@ The input is a bid in JSON or a CSV in the batch layout (line_id, activity,
 region, quantity, unit, optional stage, basis, allow_region_fallback,
 factor_kg_co2e, factor_per, factor_reference), told apart by the .csv
 extension or by content. A line a method cannot compute is reported with its
-status and counts under boundary. JSON goes to stdout unless --format text.`
+status and counts under boundary. JSON goes to stdout unless --format text.
+With --uncertainty, each method's uncertainty model is sampled DRAWS times
+from seed S over common random numbers, and the output adds each total's
+intervals, the distribution of each difference and the probability that the
+other method gives more than the first (docs/uncertainty.md).`
 
 func cmdCompare(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "compare", compareSynopsis)
@@ -35,8 +39,15 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 	var refs multiFlag
 	fs.Var(&refs, "method", "method reference (repeat: the first is the base), e.g. us-federal@2025.1")
 	format := fs.String("format", "json", "output format: json or text")
+	var uf uncertaintyFlags
+	uf.register(fs)
 	if done, code := parseFlagsAnywhere(fs, args); done {
 		return code
+	}
+	ucfg, sample, uerr := uf.config()
+	if uerr != nil {
+		fmt.Fprintln(e.stderr, "footprint compare:", uerr)
+		return exitUsage
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(e.stderr, "footprint compare: give at most one input file (or none for stdin)")
@@ -75,12 +86,26 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return reportBidError(e, "compare", err)
 	}
+	var u *calc.ComparisonUncertainty
+	if sample {
+		if u, err = calc.ComparisonUncertaintyOf(ms, c, &bid, ucfg); err != nil {
+			fmt.Fprintln(e.stderr, "footprint compare:", err)
+			return exitFailed
+		}
+	}
 	if *format == "text" {
-		if err := writeComparisonText(e.stdout, c); err != nil {
+		err := writeComparisonText(e.stdout, c)
+		if err == nil && u != nil {
+			err = writeComparisonUncertaintyText(e.stdout, u)
+		}
+		if err != nil {
 			fmt.Fprintln(e.stderr, "footprint compare: writing output:", err)
 			return exitFailed
 		}
 		return exitOK
+	}
+	if u != nil {
+		return writeJSONWithUncertainty(e, "compare", c, u)
 	}
 	return writeJSON(e, "compare", c)
 }

@@ -1,0 +1,52 @@
+package server
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestUncertaintyQuery: ?uncertainty=DRAWS&seed=S adds the sampled
+// "uncertainty" member, the same bytes for the same seed; bad parameters
+// are 400s that name the parameter.
+func TestUncertaintyQuery(t *testing.T) {
+	h := newTestServer(t)
+	bid := `{"reference":"R","supplier":"S","lines":[{"id":"1","activity":"fuel.natural_gas","region":"DE","quantity":"2.5","unit":"TJ"}]}`
+	cmp := `{"methods":["us-federal@2026.2","eu-gpp@2026.2"],"lines":[{"id":"1","activity":"fuel.natural_gas","region":"DE","quantity":"2.5","unit":"TJ"}]}`
+	tests := []struct {
+		name, target, body string
+		status             int
+		want               []string
+	}{
+		{"footprint", "/v1/footprints?method=eu-gpp@2026.2&uncertainty=1000&seed=42", bid, 200,
+			[]string{`"uncertainty":{"method":"eu-gpp@2026.2","run":{"draws":1000,"seed":"42"`, `"interval_95":[`, `"key":"activity/1"`}},
+		{"footprint without model", "/v1/footprints?method=eu-gpp@2026.1&uncertainty=10", bid, 200, []string{`"note":"no published uncertainty"`}},
+		{"comparison", "/v1/comparisons?uncertainty=1000&seed=42", cmp, 200, []string{`"p_other_greater":"`, `"differences":[`}},
+		{"no sampling", "/v1/footprints?method=eu-gpp@2026.2", bid, 200, nil},
+		{"draws zero", "/v1/footprints?method=eu-gpp@2026.2&uncertainty=0", bid, 400, []string{`"parameter":"uncertainty"`}},
+		{"draws too many", "/v1/footprints?method=eu-gpp@2026.2&uncertainty=100001", bid, 400, []string{`"parameter":"uncertainty"`}},
+		{"seed bad", "/v1/comparisons?uncertainty=10&seed=-1", cmp, 400, []string{`"parameter":"seed"`}},
+		{"seed alone", "/v1/footprints?method=eu-gpp@2026.2&seed=4", bid, 400, []string{`"parameter":"seed"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := apiCase{name: tt.name, method: "POST", target: tt.target, contentType: "application/json", body: tt.body}
+			rec := do(t, h, c)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %.500s", rec.Code, tt.status, rec.Body)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(rec.Body.String(), w) {
+					t.Errorf("body lacks %q: %.800s", w, rec.Body)
+				}
+			}
+			if tt.status == 200 {
+				if again := do(t, h, c); again.Body.String() != rec.Body.String() {
+					t.Error("the same request gave other bytes")
+				}
+			}
+			if tt.name == "no sampling" && strings.Contains(rec.Body.String(), `"uncertainty"`) {
+				t.Error("an uncertainty member without ?uncertainty=")
+			}
+		})
+	}
+}
