@@ -250,19 +250,6 @@ func selectKth(a []float64, k int) {
 	}
 }
 
-func quantile(sorted []float64, p float64) float64 {
-	n := len(sorted)
-	if n == 1 {
-		return sorted[0]
-	}
-	h := float64(float64(n-1) * p)
-	k := int(h)
-	if k >= n-1 {
-		return sorted[n-1]
-	}
-	return sorted[k] + float64(float64(h-float64(k))*(sorted[k+1]-sorted[k]))
-}
-
 // Contribution is one variable's share of the total's variance.
 type Contribution struct {
 	Index int    `json:"-"`
