@@ -758,37 +758,17 @@ func summarize(b tender.Bid) (BidSummary, error) {
 		ResultDigest: b.Footprint.Receipt.ResultDigest}, err
 }
 
-// BidHeads implements Store.
+// BidHeads implements Store (EachBidHead, collected).
 func (s *sqlStore) BidHeads(ctx context.Context, tenderID string) ([]tender.Bid, error) {
 	var out []tender.Bid
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		if _, _, err := s.getTender(ctx, tx, tenderID, false); err != nil {
-			return err
-		}
-		op, err := s.opener(ctx, tx, tenderID)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY received_at, event_seq"), tenderID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			sb, err := scanBid(rows)
-			if err == nil {
-				err = op.open(&sb)
-			}
-			if err != nil {
-				return err
-			}
-			b := sb.bid
-			b.Lines, b.Footprint.Limits = nil, nil
-			out = append(out, b)
-		}
-		return rows.Err()
+	err := s.EachBidHead(ctx, tenderID, func(b tender.Bid) error {
+		out = append(out, b)
+		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Bids implements Store.
@@ -989,8 +969,11 @@ func (s *sqlStore) openTx(ctx context.Context, tx *sql.Tx, t tender.Tender, prev
 			return nil, err
 		}
 	}
-	body, err := json.Marshal(ev)
-	if err != nil {
+	// The stored JSON is written one ranking row at a time into the one
+	// string the database is given (json.Marshal and a string conversion
+	// would make two copies of every row).
+	var body strings.Builder
+	if err := ev.WriteJSON(&body); err != nil {
 		return nil, err
 	}
 	td, err := tender.TenderDigest(t)
@@ -1005,7 +988,7 @@ func (s *sqlStore) openTx(ctx context.Context, tx *sql.Tx, t tender.Tender, prev
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO evaluations (tender_id, body, digest) VALUES (?, ?, ?)"), t.ID, string(body), ev.Digest); err != nil {
+	if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO evaluations (tender_id, body, digest) VALUES (?, ?, ?)"), t.ID, body.String(), ev.Digest); err != nil {
 		return nil, fmt.Errorf("store evaluation: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, s.d.q("UPDATE tenders SET status = ? WHERE id = ?"), string(tender.StatusOpened), t.ID); err != nil {
@@ -1091,7 +1074,20 @@ func (s *sqlStore) AppendEvent(ctx context.Context, tenderID string, kind tender
 // parse, with the raw text as its one digest, so that Verify reports it
 // (its hash no longer recomputes) instead of failing.
 func (s *sqlStore) listEvents(ctx context.Context, q querier, tenderID string, tolerant bool) ([]tender.Event, error) {
-	rows, err := q.QueryContext(ctx, s.d.q("SELECT seq, at, kind, actor, digests, prev_hash, hash, sig FROM events WHERE tender_id = ? ORDER BY seq"), tenderID)
+	return s.listEventsOf(ctx, q, tenderID, tolerant, nil)
+}
+
+// listEventsOf is listEvents of the events of kinds only (every kind for
+// none).
+func (s *sqlStore) listEventsOf(ctx context.Context, q querier, tenderID string, tolerant bool, kinds []tender.EventKind) ([]tender.Event, error) {
+	query, args := "SELECT seq, at, kind, actor, digests, prev_hash, hash, sig FROM events WHERE tender_id = ?", []any{tenderID}
+	if len(kinds) > 0 {
+		query += " AND kind IN (?" + strings.Repeat(", ?", len(kinds)-1) + ")"
+		for _, k := range kinds {
+			args = append(args, string(k))
+		}
+	}
+	rows, err := q.QueryContext(ctx, s.d.q(query+" ORDER BY seq"), args...)
 	if err != nil {
 		return nil, err
 	}
