@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -490,6 +492,11 @@ func (s *sqlStore) listBids(ctx context.Context, q querier, tenderID string) ([]
 // for the next. The rows are closed when the range ends, so the
 // transaction's connection is free again (PostgreSQL runs one query at a
 // time on it).
+//
+// Sealed bids are decrypted and decoded (an X25519 unwrap each, the
+// most of an opening's time) by one worker per CPU, a few bids ahead of
+// the consumer (decryptAhead), and yielded in receipt order: the memory
+// is a window of bids, whatever their number.
 func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) iter.Seq2[tender.Bid, error] {
 	return func(yield func(tender.Bid, error) bool) {
 		op, err := s.opener(ctx, q, tenderID)
@@ -503,18 +510,88 @@ func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) i
 			return
 		}
 		defer rows.Close()
-		for rows.Next() {
-			sb, err := scanBid(rows)
-			if err == nil {
-				err = op.open(&sb)
+		workers := runtime.GOMAXPROCS(0)
+		if op.tk == nil || workers < 2 {
+			for rows.Next() {
+				sb, err := scanBid(rows)
+				if err == nil {
+					err = op.open(&sb)
+				}
+				if !yield(sb.bid, err) || err != nil {
+					return
+				}
 			}
-			if !yield(sb.bid, err) || err != nil {
-				return
+			if err := rows.Err(); err != nil {
+				yield(tender.Bid{}, err)
 			}
+			return
 		}
-		if err := rows.Err(); err != nil {
+		decryptAhead(rows, op, workers, yield)
+	}
+}
+
+// opened is a bid read by decryptAhead, or why it could not be.
+type opened struct {
+	bid tender.Bid
+	err error
+}
+
+// decryptAhead yields the bids of rows in order, each decrypted by one of
+// workers goroutines: the rows are scanned here, at most 4×workers bids
+// ahead of the consumer. Every goroutine has ended when it returns, and
+// the rows are then no longer read.
+func decryptAhead(rows *sql.Rows, op bidOpener, workers int, yield func(tender.Bid, error) bool) {
+	window := 4 * workers
+	type job struct {
+		sb  storedBid
+		out chan opened
+	}
+	jobs := make(chan job, window)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				err := op.open(&j.sb)
+				j.sb.sealed = nil
+				j.out <- opened{j.sb.bid, err}
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(jobs)
+	// pending are the results in receipt order, oldest first.
+	pending := make([]chan opened, 0, window)
+	next := func() bool {
+		r := <-pending[0]
+		pending = pending[1:]
+		return yield(r.bid, r.err) && r.err == nil
+	}
+	for rows.Next() {
+		sb, err := scanBid(rows)
+		if err != nil {
+			for len(pending) > 0 {
+				if !next() {
+					return
+				}
+			}
 			yield(tender.Bid{}, err)
+			return
 		}
+		out := make(chan opened, 1)
+		pending = append(pending, out)
+		jobs <- job{sb, out}
+		if len(pending) == window && !next() {
+			return
+		}
+	}
+	err := rows.Err()
+	for len(pending) > 0 {
+		if !next() {
+			return
+		}
+	}
+	if err != nil {
+		yield(tender.Bid{}, err)
 	}
 }
 

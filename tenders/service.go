@@ -382,9 +382,9 @@ func (s *Service) Approvers(ctx context.Context, t tender.Tender) ([]string, err
 }
 
 // evaluate ranks the bids of tender t under method m as the store reads
-// them, one at a time: the memory of an opening is one bid's content
-// (decoded by the store) plus one tender.Ranked per bid, whatever the
-// bids' sizes.
+// them, one at a time: the memory of an opening is a few bids' content
+// (decoded by the store, a window of four per CPU) plus one
+// tender.Ranked per bid (about 650 bytes), whatever the bids' sizes.
 func evaluate(t tender.Tender, m *methods.Method, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 	return tender.EvaluateSeq(t, m, bids)
 }
