@@ -520,7 +520,8 @@ func (s *Service) ExportAwardNotice(ctx context.Context, t tender.Tender, w *efo
 	if err != nil {
 		return nil, "", err
 	}
-	events, err := s.store.Events(ctx, t.ID)
+	// The opened events only: a tender's trail has one event a bid.
+	events, err := store.StreamsOf(s.store).EventsOf(ctx, t.ID, tender.EventOpened)
 	if err != nil {
 		return nil, "", err
 	}
