@@ -9,7 +9,9 @@
 #      BIDS_SIZES=1000 for a quick run): creates a tender in committee
 #      custody (two opener accounts made with POST /v1/officers, committee
 #      {openers:[a,b], k:2}, max_bids ≥ the size), fills it over HTTP
-#      (FILL_CONNECTIONS connections, default 16), and after the deadline
+#      (FILL_CONNECTIONS connections, default 16; the tenders' common
+#      deadline assumes the fill runs at FILL_MARGIN, default 0.6, of the
+#      rate phase 1 measured: lower it on a busy machine), and after the deadline
 #      opens it with the two approvals, each with its opener's personal
 #      token — the second approval's time is the opening's, decryption
 #      included — then times GET …/evaluation (JSON and CSV), GET …/ocds
@@ -37,6 +39,7 @@ CONNS=${2:-8}
 SIZES=${BIDS_SIZES:-1000 10000 50000}
 PG_SIZES=${PG_BIDS_SIZES:-1000}
 FILL=${FILL_CONNECTIONS:-16}
+MARGIN=${FILL_MARGIN:-0.6}
 PORT=${PORT:-18182}
 case $DUR in '' | *[!0-9]*) echo "SECONDS must be a whole number of seconds, e.g. 10" >&2; exit 2 ;; esac
 case $CONNS in '' | *[!0-9]*) echo "CONNECTIONS must be a whole number, e.g. 8" >&2; exit 2 ;; esac
@@ -69,7 +72,7 @@ bench() {
     sleep 0.1
   done
   echo "== $name: 20-line bids to POST /v1/tenders/{id}/bids, ${DUR}s, $CONNS connections (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  "$TMP/tenderload" -url "http://127.0.0.1:$PORT" -duration "${DUR}s" -conns "$CONNS" -sizes "$sizes" -fill-conns "$FILL" -pid "$SRV"
+  "$TMP/tenderload" -url "http://127.0.0.1:$PORT" -duration "${DUR}s" -conns "$CONNS" -sizes "$sizes" -fill-conns "$FILL" -margin "$MARGIN" -pid "$SRV"
   kill "$SRV"; wait "$SRV" 2>/dev/null || true
   SRV=""
 }
