@@ -923,7 +923,7 @@ func (s *sqlStore) Open(ctx context.Context, tenderID, actor, credential string,
 		}
 		// A committee of one: its opener's opening is its one approval.
 		if t.Committee.K > 1 {
-			events, err := s.listEvents(ctx, tx, tenderID, false)
+			events, err := s.listEventsOf(ctx, tx, tenderID, false, []tender.EventKind{tender.EventApproved}) // who approved: not every bid's event
 			if err != nil {
 				return err
 			}
@@ -981,7 +981,7 @@ func (s *sqlStore) Approve(ctx context.Context, tenderID, opener, credential str
 // tender.CanApprove) in transaction tx, unless given before, and opens
 // the tender in the same transaction when it is the committee's K-th.
 func (s *sqlStore) approveTx(ctx context.Context, tx *sql.Tx, t tender.Tender, h head, opener, credential string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error) {
-	events, err := s.listEvents(ctx, tx, t.ID, false)
+	events, err := s.listEventsOf(ctx, tx, t.ID, false, []tender.EventKind{tender.EventApproved}) // who approved: not every bid's event
 	if err != nil {
 		return Approval{}, err
 	}

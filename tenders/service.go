@@ -374,7 +374,7 @@ func (s *Service) Approvers(ctx context.Context, t tender.Tender) ([]string, err
 	if err := s.Ready(); err != nil {
 		return nil, err
 	}
-	events, err := s.store.Events(ctx, t.ID)
+	events, err := store.StreamsOf(s.store).EventsOf(ctx, t.ID, tender.EventApproved)
 	if err != nil {
 		return nil, err
 	}
