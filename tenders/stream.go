@@ -132,6 +132,19 @@ func (s *Service) StreamOCDS(ctx context.Context, t tender.Tender, actor officer
 	streams := store.StreamsOf(s.store)
 	in := ocds.Input{Tender: t, PublicURL: s.public}
 	if t.Status == tender.StatusOpened {
+		// Bidders and prices only: the lines stay unread, and of each
+		// head only what the package publishes is kept. The heads are
+		// read (and decrypted) before the stored evaluation is, so that
+		// the collector, which runs often while bids are decrypted, has
+		// only them to mark.
+		in.Bids = []tender.Bid{}
+		err = streams.EachBidHead(ctx, t.ID, func(b tender.Bid) error {
+			in.Bids = append(in.Bids, tender.Bid{ID: b.ID, Supplier: b.Supplier, Price: b.Price, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt})
+			return nil
+		})
+		if err != nil {
+			return nil, "", err
+		}
 		st, err := s.storedEvaluation(ctx, t.ID)
 		if err != nil {
 			return nil, "", err
@@ -147,16 +160,6 @@ func (s *Service) StreamOCDS(ctx context.Context, t tender.Tender, actor officer
 				}
 			}
 			return nil
-		}
-		// Bidders and prices only: the lines stay unread, and of each
-		// head only what the package publishes is kept.
-		in.Bids = []tender.Bid{}
-		err = streams.EachBidHead(ctx, t.ID, func(b tender.Bid) error {
-			in.Bids = append(in.Bids, tender.Bid{ID: b.ID, Supplier: b.Supplier, Price: b.Price, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt})
-			return nil
-		})
-		if err != nil {
-			return nil, "", err
 		}
 	}
 	if in.Events, err = streams.EventsOf(ctx, t.ID, tender.EventCreated, tender.EventOpened); err != nil {
