@@ -847,7 +847,7 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{err: errBadParameter, detail: fmt.Sprintf("format %q: use json or csv", clip.Text(format)),
 			fields: []FieldError{{Pointer: "", Parameter: "format", Detail: "use json or csv"}}}
 	}
-	ev, head, err := s.svc.ExportEvaluation(r.Context(), *t, sess.actor, r.Method != http.MethodHead) // a HEAD exports nothing
+	ev, head, err := s.svc.StreamEvaluation(r.Context(), *t, sess.actor, r.Method != http.MethodHead) // a HEAD exports nothing
 	if errors.Is(err, tenders.ErrNotOpened) {
 		return s.message(w, sess, http.StatusConflict, "Not opened yet", "This tender has no evaluation until it is opened after its deadline.")
 	}
@@ -860,11 +860,11 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
 		w.Header().Set("Cache-Control", "no-store")
-		return tenders.WriteEvaluationCSV(w, ev)
+		return ev.WriteCSV(w)
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.json"`, name))
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, ev)
+	return writeStream(w, http.StatusOK, ev.WriteJSON)
 }
 
 // getNotice answers GET /tenders/{id}/notice: the public notice, with the

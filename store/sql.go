@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -490,6 +492,11 @@ func (s *sqlStore) listBids(ctx context.Context, q querier, tenderID string) ([]
 // for the next. The rows are closed when the range ends, so the
 // transaction's connection is free again (PostgreSQL runs one query at a
 // time on it).
+//
+// Sealed bids are decrypted and decoded (an X25519 unwrap each, the
+// most of an opening's time) by one worker per CPU, a few bids ahead of
+// the consumer (decryptAhead), and yielded in receipt order: the memory
+// is a window of bids, whatever their number.
 func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) iter.Seq2[tender.Bid, error] {
 	return func(yield func(tender.Bid, error) bool) {
 		op, err := s.opener(ctx, q, tenderID)
@@ -503,18 +510,88 @@ func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) i
 			return
 		}
 		defer rows.Close()
-		for rows.Next() {
-			sb, err := scanBid(rows)
-			if err == nil {
-				err = op.open(&sb)
+		workers := runtime.GOMAXPROCS(0)
+		if op.tk == nil || workers < 2 {
+			for rows.Next() {
+				sb, err := scanBid(rows)
+				if err == nil {
+					err = op.open(&sb)
+				}
+				if !yield(sb.bid, err) || err != nil {
+					return
+				}
 			}
-			if !yield(sb.bid, err) || err != nil {
-				return
+			if err := rows.Err(); err != nil {
+				yield(tender.Bid{}, err)
 			}
+			return
 		}
-		if err := rows.Err(); err != nil {
+		decryptAhead(rows, op, workers, yield)
+	}
+}
+
+// opened is a bid read by decryptAhead, or why it could not be.
+type opened struct {
+	bid tender.Bid
+	err error
+}
+
+// decryptAhead yields the bids of rows in order, each decrypted by one of
+// workers goroutines: the rows are scanned here, at most 4×workers bids
+// ahead of the consumer. Every goroutine has ended when it returns, and
+// the rows are then no longer read.
+func decryptAhead(rows *sql.Rows, op bidOpener, workers int, yield func(tender.Bid, error) bool) {
+	window := 4 * workers
+	type job struct {
+		sb  storedBid
+		out chan opened
+	}
+	jobs := make(chan job, window)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				err := op.open(&j.sb)
+				j.sb.sealed = nil
+				j.out <- opened{j.sb.bid, err}
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(jobs)
+	// pending are the results in receipt order, oldest first.
+	pending := make([]chan opened, 0, window)
+	next := func() bool {
+		r := <-pending[0]
+		pending = pending[1:]
+		return yield(r.bid, r.err) && r.err == nil
+	}
+	for rows.Next() {
+		sb, err := scanBid(rows)
+		if err != nil {
+			for len(pending) > 0 {
+				if !next() {
+					return
+				}
+			}
 			yield(tender.Bid{}, err)
+			return
 		}
+		out := make(chan opened, 1)
+		pending = append(pending, out)
+		jobs <- job{sb, out}
+		if len(pending) == window && !next() {
+			return
+		}
+	}
+	err := rows.Err()
+	for len(pending) > 0 {
+		if !next() {
+			return
+		}
+	}
+	if err != nil {
+		yield(tender.Bid{}, err)
 	}
 }
 
@@ -758,37 +835,17 @@ func summarize(b tender.Bid) (BidSummary, error) {
 		ResultDigest: b.Footprint.Receipt.ResultDigest}, err
 }
 
-// BidHeads implements Store.
+// BidHeads implements Store (EachBidHead, collected).
 func (s *sqlStore) BidHeads(ctx context.Context, tenderID string) ([]tender.Bid, error) {
 	var out []tender.Bid
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		if _, _, err := s.getTender(ctx, tx, tenderID, false); err != nil {
-			return err
-		}
-		op, err := s.opener(ctx, tx, tenderID)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY received_at, event_seq"), tenderID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			sb, err := scanBid(rows)
-			if err == nil {
-				err = op.open(&sb)
-			}
-			if err != nil {
-				return err
-			}
-			b := sb.bid
-			b.Lines, b.Footprint.Limits = nil, nil
-			out = append(out, b)
-		}
-		return rows.Err()
+	err := s.EachBidHead(ctx, tenderID, func(b tender.Bid) error {
+		out = append(out, b)
+		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Bids implements Store.
@@ -866,7 +923,7 @@ func (s *sqlStore) Open(ctx context.Context, tenderID, actor, credential string,
 		}
 		// A committee of one: its opener's opening is its one approval.
 		if t.Committee.K > 1 {
-			events, err := s.listEvents(ctx, tx, tenderID, false)
+			events, err := s.listEventsOf(ctx, tx, tenderID, false, []tender.EventKind{tender.EventApproved}) // who approved: not every bid's event
 			if err != nil {
 				return err
 			}
@@ -924,7 +981,7 @@ func (s *sqlStore) Approve(ctx context.Context, tenderID, opener, credential str
 // tender.CanApprove) in transaction tx, unless given before, and opens
 // the tender in the same transaction when it is the committee's K-th.
 func (s *sqlStore) approveTx(ctx context.Context, tx *sql.Tx, t tender.Tender, h head, opener, credential string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (Approval, error) {
-	events, err := s.listEvents(ctx, tx, t.ID, false)
+	events, err := s.listEventsOf(ctx, tx, t.ID, false, []tender.EventKind{tender.EventApproved}) // who approved: not every bid's event
 	if err != nil {
 		return Approval{}, err
 	}
@@ -989,8 +1046,11 @@ func (s *sqlStore) openTx(ctx context.Context, tx *sql.Tx, t tender.Tender, prev
 			return nil, err
 		}
 	}
-	body, err := json.Marshal(ev)
-	if err != nil {
+	// The stored JSON is written one ranking row at a time into the one
+	// string the database is given (json.Marshal and a string conversion
+	// would make two copies of every row).
+	var body strings.Builder
+	if err := ev.WriteJSON(&body); err != nil {
 		return nil, err
 	}
 	td, err := tender.TenderDigest(t)
@@ -1005,7 +1065,7 @@ func (s *sqlStore) openTx(ctx context.Context, tx *sql.Tx, t tender.Tender, prev
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO evaluations (tender_id, body, digest) VALUES (?, ?, ?)"), t.ID, string(body), ev.Digest); err != nil {
+	if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO evaluations (tender_id, body, digest) VALUES (?, ?, ?)"), t.ID, body.String(), ev.Digest); err != nil {
 		return nil, fmt.Errorf("store evaluation: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, s.d.q("UPDATE tenders SET status = ? WHERE id = ?"), string(tender.StatusOpened), t.ID); err != nil {
@@ -1091,7 +1151,20 @@ func (s *sqlStore) AppendEvent(ctx context.Context, tenderID string, kind tender
 // parse, with the raw text as its one digest, so that Verify reports it
 // (its hash no longer recomputes) instead of failing.
 func (s *sqlStore) listEvents(ctx context.Context, q querier, tenderID string, tolerant bool) ([]tender.Event, error) {
-	rows, err := q.QueryContext(ctx, s.d.q("SELECT seq, at, kind, actor, digests, prev_hash, hash, sig FROM events WHERE tender_id = ? ORDER BY seq"), tenderID)
+	return s.listEventsOf(ctx, q, tenderID, tolerant, nil)
+}
+
+// listEventsOf is listEvents of the events of kinds only (every kind for
+// none).
+func (s *sqlStore) listEventsOf(ctx context.Context, q querier, tenderID string, tolerant bool, kinds []tender.EventKind) ([]tender.Event, error) {
+	query, args := "SELECT seq, at, kind, actor, digests, prev_hash, hash, sig FROM events WHERE tender_id = ?", []any{tenderID}
+	if len(kinds) > 0 {
+		query += " AND kind IN (?" + strings.Repeat(", ?", len(kinds)-1) + ")"
+		for _, k := range kinds {
+			args = append(args, string(k))
+		}
+	}
+	rows, err := q.QueryContext(ctx, s.d.q(query+" ORDER BY seq"), args...)
 	if err != nil {
 		return nil, err
 	}

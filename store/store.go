@@ -108,8 +108,10 @@ type Store interface {
 	// The bids are a sequence read from the database one at a time, in
 	// receipt order (withdrawn ones included), each with its content:
 	// evaluate ranges over it once and keeps what it needs of each bid,
-	// so that opening holds one bid in memory at a time (an error of the
-	// reading comes as the sequence's error value; evaluate returns it).
+	// so that opening holds a few bids in memory at a time (sealed bids
+	// are decrypted by one worker per CPU, at most four per CPU ahead of
+	// evaluate; an error of the reading comes as the sequence's error
+	// value; evaluate returns it).
 	//
 	// A tender with an opening committee opens this way only when its
 	// committee is of one (K = 1) and actor is its opener: the opening is

@@ -1,8 +1,6 @@
 package tender
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -315,6 +313,14 @@ func failedLimits(ls []LimitResult) []string {
 // by key, decimals are strings without trailing zeros (ladder discounts) or
 // with their reporting places, and times are UTC RFC 3339.
 func (e *Evaluation) CanonicalJSON() ([]byte, error) {
+	c := canonicalHead(e)
+	c.Ranking = e.Ranking
+	return json.Marshal(c)
+}
+
+// canonicalHead is e with an empty digest and its award's decimals
+// normalised: the head of its canonical JSON (the ranking is e's).
+func canonicalHead(e *Evaluation) Evaluation {
 	c := *e
 	c.Digest = ""
 	if c.Award.LadderDiscounts != nil {
@@ -328,16 +334,20 @@ func (e *Evaluation) CanonicalJSON() ([]byte, error) {
 		w := normDec(*c.Award.CarbonPricePerT)
 		c.Award.CarbonPricePerT = &w
 	}
-	return json.Marshal(c)
+	return c
 }
 
+// digest is the hex SHA-256 of the canonical JSON, hashed as it is
+// written one ranking row at a time (no copy of the whole).
 func (e *Evaluation) digest() (string, error) {
-	raw, err := e.CanonicalJSON()
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:]), nil
+	return canonicalDigest(e, func(yield func(*Ranked) error) error {
+		for i := range e.Ranking {
+			if err := yield(&e.Ranking[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, e.Ranking == nil)
 }
 
 // SetOpening records who opened the evaluated tender (its committee and

@@ -3,6 +3,7 @@ package tenders
 import (
 	"encoding/csv"
 	"io"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -22,12 +23,27 @@ func EvaluationCSVHeader() []string {
 // and footprint tenders evaluation --format csv); texts that a spreadsheet
 // would run as formulas are neutralised.
 func WriteEvaluationCSV(w io.Writer, ev *tender.Evaluation) error {
+	return writeEvaluationCSV(w, func(yield func(*tender.Ranked, error) bool) {
+		for i := range ev.Ranking {
+			if !yield(&ev.Ranking[i], nil) {
+				return
+			}
+		}
+	})
+}
+
+// writeEvaluationCSV writes the header and one row per ranking row, as
+// rows gives them.
+func writeEvaluationCSV(w io.Writer, rows iter.Seq2[*tender.Ranked, error]) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(EvaluationCSVHeader()); err != nil {
 		return err
 	}
 	n := cell.Neutralise
-	for _, rk := range ev.Ranking {
+	for rk, err := range rows {
+		if err != nil {
+			return err
+		}
 		rank := ""
 		if rk.Rank != nil {
 			rank = strconv.Itoa(*rk.Rank)

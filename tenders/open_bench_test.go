@@ -16,6 +16,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/officers"
+	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 )
@@ -48,7 +49,8 @@ func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 // reports the process's peak RSS during the opening (peak-MB, after a
 // reset of the peak), its time (open-s) and, for contrast, the peak while
 // all the bids are loaded at once, as the opening did before
-// (all-bids-MB):
+// (all-bids-MB). With FOOTPRINT_BENCH_SEALED set, the store has a key
+// file and the bids are sealed, as serve keeps them:
 //
 //	FOOTPRINT_BENCH_BIDS=1000 go test ./tenders -run '^$' -bench OpenLarge -benchtime 1x
 func BenchmarkOpenLarge(b *testing.B) {
@@ -58,7 +60,14 @@ func BenchmarkOpenLarge(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "open.db"))
+	var o store.Options
+	if os.Getenv("FOOTPRINT_BENCH_SEALED") != "" {
+		// Sealed bids, as serve keeps them: each is decrypted at opening.
+		if o.Keys, err = seal.Generate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st, err := store.OpenWith(ctx, "sqlite:"+filepath.Join(b.TempDir(), "open.db"), o)
 	if err != nil {
 		b.Fatal(err)
 	}

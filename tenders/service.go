@@ -1,6 +1,7 @@
 package tenders
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -373,7 +374,7 @@ func (s *Service) Approvers(ctx context.Context, t tender.Tender) ([]string, err
 	if err := s.Ready(); err != nil {
 		return nil, err
 	}
-	events, err := s.store.Events(ctx, t.ID)
+	events, err := store.StreamsOf(s.store).EventsOf(ctx, t.ID, tender.EventApproved)
 	if err != nil {
 		return nil, err
 	}
@@ -381,9 +382,9 @@ func (s *Service) Approvers(ctx context.Context, t tender.Tender) ([]string, err
 }
 
 // evaluate ranks the bids of tender t under method m as the store reads
-// them, one at a time: the memory of an opening is one bid's content
-// (decoded by the store) plus one tender.Ranked per bid, whatever the
-// bids' sizes.
+// them, one at a time: the memory of an opening is a few bids' content
+// (decoded by the store, a window of four per CPU) plus one
+// tender.Ranked per bid (about 650 bytes), whatever the bids' sizes.
 func evaluate(t tender.Tender, m *methods.Method, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 	return tender.EvaluateSeq(t, m, bids)
 }
@@ -440,46 +441,15 @@ func (s *Service) ExportEvaluation(ctx context.Context, t tender.Tender, actor o
 // with the package's SHA-256 (named ocds) and, once opened, the
 // evaluation's digest; signedHead is as ExportEvaluation's.
 func (s *Service) ExportOCDS(ctx context.Context, t tender.Tender, actor officers.Actor, record bool) (body []byte, signedHead string, err error) {
-	if err := canExport(actor, record); err != nil {
-		return nil, "", err
-	}
-	if err := s.Ready(); err != nil {
-		return nil, "", err
-	}
-	if _, err := CheckPublicURL(s.public); err != nil {
-		return nil, "", err
-	}
-	in := ocds.Input{Tender: t, PublicURL: s.public}
-	if t.Status == tender.StatusOpened {
-		if in.Evaluation, err = s.store.Evaluation(ctx, t.ID); err != nil {
-			return nil, "", err
-		}
-		// Bidders and prices only: the lines stay unread.
-		if in.Bids, err = s.store.BidHeads(ctx, t.ID); err != nil {
-			return nil, "", err
-		}
-	}
-	if in.Events, err = s.store.Events(ctx, t.ID); err != nil {
-		return nil, "", err
-	}
-	pkg, err := ocds.Build(in)
+	x, signedHead, err := s.StreamOCDS(ctx, t, actor, record)
 	if err != nil {
 		return nil, "", err
 	}
-	body, digest, err := pkg.Encode()
-	if err != nil {
+	var b bytes.Buffer
+	if err := x.Write(&b); err != nil {
 		return nil, "", err
 	}
-	digests := tender.Digests{tender.DigestOCDS: digest}
-	if in.Evaluation != nil {
-		digests[tender.DigestEvaluation] = in.Evaluation.Digest
-	}
-	if record {
-		if signedHead, err = s.exported(ctx, t.ID, actor, digests); err != nil {
-			return nil, "", err
-		}
-	}
-	return body, signedHead, nil
+	return b.Bytes(), signedHead, nil
 }
 
 // CheckPublicURL checks a publisher's public URL for the OCDS export
@@ -550,7 +520,8 @@ func (s *Service) ExportAwardNotice(ctx context.Context, t tender.Tender, w *efo
 	if err != nil {
 		return nil, "", err
 	}
-	events, err := s.store.Events(ctx, t.ID)
+	// The opened events only: a tender's trail has one event a bid.
+	events, err := store.StreamsOf(s.store).EventsOf(ctx, t.ID, tender.EventOpened)
 	if err != nil {
 		return nil, "", err
 	}

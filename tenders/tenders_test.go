@@ -57,6 +57,9 @@ type heapStore struct {
 	live []uint64
 }
 
+// Unwrap gives the store's own Streams and accounts (store.StreamsOf).
+func (h *heapStore) Unwrap() store.Store { return h.Store }
+
 func (h *heapStore) Open(ctx context.Context, tenderID, actor, credential string, now time.Time, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
 	return h.Store.Open(ctx, tenderID, actor, credential, now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
 		return evaluate(t, func(yield func(tender.Bid, error) bool) {

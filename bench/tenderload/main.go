@@ -54,29 +54,42 @@ type config struct {
 	conns    int
 	maxReq   int
 	open     int
+	sizes    []int
+	pid      int
+	fill     int
+	margin   float64
 }
 
 func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("tenderload", flag.ContinueOnError)
 	var c config
+	var err error
 	fs.StringVar(&c.base, "url", "http://127.0.0.1:18182", "base URL of the server (loopback only)")
 	fs.StringVar(&c.token, "token", os.Getenv("FOOTPRINT_OFFICER_TOKEN"), "officer token (default $FOOTPRINT_OFFICER_TOKEN)")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long to submit bids (0: skip the throughput phase)")
 	fs.IntVar(&c.conns, "conns", 8, "concurrent connections")
 	fs.IntVar(&c.maxReq, "max-requests", 200000, "at most this many submissions in the throughput phase")
 	fs.IntVar(&c.open, "open", 0, "bids in the tender to open and evaluate (0: skip)")
+	sizes := fs.String("sizes", "", "comma-separated bid counts: for each, a committee-custody tender of that many bids is filled, opened by two approvals and exported (see sizes.go)")
+	fs.IntVar(&c.pid, "pid", 0, "the server's process id, whose peak RSS (VmHWM) is reset and read around each measured step (0: no RSS figures)")
+	fs.IntVar(&c.fill, "fill-conns", 16, "connections that fill the -sizes tenders")
+	fs.Float64Var(&c.margin, "margin", 0.6, "the -sizes tenders' deadline assumes the fill runs at this fraction of the measured submissions/s")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	u, err := url.Parse(c.base)
+	if c.sizes, err = parseSizes(*sizes); err != nil {
+		return err
+	}
+	u, perr := url.Parse(c.base)
+	err = perr
 	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
 		return fmt.Errorf("-url must be a loopback http URL, e.g. http://127.0.0.1:18182")
 	}
 	if c.token == "" {
 		return errors.New("no officer token: set FOOTPRINT_OFFICER_TOKEN or -token")
 	}
-	if c.conns < 1 || c.conns > 256 || c.duration < 0 || c.duration > 10*time.Minute || c.open < 0 || c.open > 100000 || c.maxReq < 1 {
-		return errors.New("-conns 1..256, -duration 0..10m, -open 0..100000, -max-requests ≥ 1")
+	if c.conns < 1 || c.conns > 256 || c.fill < 1 || c.fill > 256 || c.duration < 0 || c.duration > 10*time.Minute || c.open < 0 || c.open > 100000 || c.maxReq < 1 || c.margin <= 0 || c.margin > 1 {
+		return errors.New("-conns and -fill-conns 1..256, -duration 0..10m, -open 0..100000, -max-requests ≥ 1, -margin in (0, 1]")
 	}
 	cl := &client{base: strings.TrimRight(c.base, "/"), token: c.token,
 		hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.conns, MaxConnsPerHost: c.conns}}}
@@ -87,7 +100,12 @@ func run(args []string, out io.Writer) error {
 		}
 	}
 	if c.open > 0 {
-		return openPhase(cl, c, rate, out)
+		if err := openPhase(cl, c, rate, out); err != nil {
+			return err
+		}
+	}
+	if len(c.sizes) > 0 {
+		return sizesPhase(cl, c, rate, out)
 	}
 	return nil
 }
@@ -98,7 +116,7 @@ type client struct {
 	hc          *http.Client
 }
 
-// do sends one request and returns its status and body (bounded to 64 MiB).
+// do sends one request and returns its status and body (bounded to 512 MiB).
 func (c *client) do(method, path, auth string, body []byte, hdr ...string) (int, []byte, error) {
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	if err != nil {
@@ -116,7 +134,7 @@ func (c *client) do(method, path, auth string, body []byte, hdr ...string) (int,
 		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 512<<20))
 	return resp.StatusCode, b, err
 }
 
@@ -310,4 +328,9 @@ func newKey() string {
 		panic(err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// contextUntil is a context that ends at t.
+func contextUntil(t time.Time) (context.Context, context.CancelFunc) {
+	return context.WithDeadline(context.Background(), t)
 }

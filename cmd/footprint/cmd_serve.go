@@ -12,6 +12,10 @@ import (
 	"github.com/footprint-gpp/footprint/tenders"
 )
 
+// serveMemoryLimit is serve's soft memory limit (runtime/debug.
+// SetMemoryLimit) when GOMEMLIMIT is not set.
+const serveMemoryLimit = 100 << 20
+
 func cmdServe(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE] [--log-level info] [--log-format text] [--public-url URL] [--oidc-issuer URL --oidc-client-id ID [--oidc-client-secret-file FILE] [--oidc-redirect-url URL]]\n\n"+
 		"Runs the REST service (/v1/...) and the web form (/) until SIGINT or SIGTERM,\n"+
@@ -66,6 +70,16 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		// Requests allocate short-lived decimals and JSON; the live heap is a
 		// few MB. Collecting less often doubles throughput (bench/server.sh).
 		debug.SetGCPercent(400)
+	}
+	if e.getenv("GOMEMLIMIT") == "" {
+		// With GOGC=400 the heap may grow to five times what is live
+		// before a collection: after a personal token's argon2id (64 MiB)
+		// or during an opening or export of tens of thousands of bids,
+		// whose live set is their per-bid rows (tens of MB), that would
+		// be hundreds of MB. A soft limit makes the collector run sooner
+		// then, and never between ordinary requests, whose live heap is a
+		// few MB (docs/tenders.md "Performance").
+		debug.SetMemoryLimit(serveMemoryLimit)
 	}
 	w, err := df.load()
 	if err != nil {

@@ -22,10 +22,10 @@
 package ocds
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -358,6 +358,10 @@ type Input struct {
 	Events []tender.Event
 	// PublicURL is the publisher's base URL (CheckPublicURL).
 	PublicURL string
+	// Rows, when set, gives the evaluation's ranking rows one at a time
+	// (tender.StoredEvaluation), and Evaluation.Ranking is not read: the
+	// package then keeps of each row only what it publishes.
+	Rows func(yield func(*tender.Ranked) error) error
 }
 
 // stamp writes a time as OCDS dates are written: RFC 3339, UTC.
@@ -383,7 +387,22 @@ func Build(in Input) (Package, error) {
 		if opened == nil {
 			return Package{}, fmt.Errorf("%w: tender %s is opened but has no opened event", ErrNoEvent, clip.Prefix(t.ID))
 		}
-		rels = append(rels, awardRelease(t, tr, in.Evaluation, in.Bids, *opened))
+		rows := in.Rows
+		if rows == nil {
+			rows = func(yield func(*tender.Ranked) error) error {
+				for i := range in.Evaluation.Ranking {
+					if err := yield(&in.Evaluation.Ranking[i]); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		}
+		rel, err := awardRelease(t, tr, in.Evaluation, rows, in.Bids, *opened)
+		if err != nil {
+			return Package{}, err
+		}
+		rels = append(rels, rel)
 	}
 	return Package{URI: base + TenderPath + t.ID + "/ocds", Version: Version,
 		Extensions:    []string{BidsExtension, base + ExtensionPath + "extension.json"},
@@ -493,7 +512,7 @@ func lot(t tender.Tender) Lot {
 // tender, now complete (or unsuccessful), with the bids and the award of
 // the first-ranked bid, dated at the opened event (the evaluation is
 // made in the transaction that opens).
-func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, bids []tender.Bid, opened tender.Event) Release {
+func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, rows func(yield func(*tender.Ranked) error) error, bids []tender.Bid, opened tender.Event) (Release, error) {
 	date := stamp(opened.At)
 	rel := tr
 	rel.ID, rel.Date, rel.dateTime = fmt.Sprintf("%s-award-%d", tr.OCID, opened.Seq), date, opened.At.UTC()
@@ -505,9 +524,24 @@ func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, bids []ten
 		rel.Tender.OpeningCommittee = &OpeningCommittee{Openers: append([]string{}, c.Openers...), K: c.K,
 			OpenedBy: append([]string{}, ev.OpenedBy...)}
 	}
-	scores := make(map[string]tender.Ranked, len(ev.Ranking))
-	for _, rk := range ev.Ranking {
-		scores[rk.BidID] = rk
+	// Of each row, what bids.details publishes; the first-ranked rows
+	// whole.
+	scores := map[string]*BidScore{}
+	var first []tender.Ranked
+	err := rows(func(rk *tender.Ranked) error {
+		fl := rk.FailedLimits
+		if fl == nil {
+			fl = []string{}
+		}
+		scores[rk.BidID] = &BidScore{KgCO2e: rk.KgCO2e.String(), NotionalPrice: rk.NotionalPrice.String(), Rank: rk.Rank,
+			Excluded: rk.Excluded, Reason: rk.Reason, Method: ev.Method.Ref(), Evaluation: ev.Digest, FailedLimits: fl}
+		if rk.Rank != nil && *rk.Rank == 1 {
+			first = append(first, *rk)
+		}
+		return nil
+	})
+	if err != nil {
+		return Release{}, err
 	}
 	rel.Bids = &Bids{Details: make([]Bid, 0, len(bids))}
 	rel.Tender.Tenderers = make([]OrgRef, 0, len(bids))
@@ -516,22 +550,18 @@ func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, bids []ten
 		org := OrgRef{ID: "tenderer-" + b.ID, Name: b.Supplier}
 		ob := Bid{ID: b.ID, Date: stamp(b.ReceivedAt), Status: "valid", Tenderers: []OrgRef{org},
 			Value: Value{Amount: number{b.Price.Amount}, Currency: b.Price.Currency}}
-		switch rk, ok := scores[b.ID]; {
+		switch sc, ok := scores[b.ID]; {
 		case b.WithdrawnAt != nil:
 			ob.Status = "withdrawn"
 			withdrawn++
 		case ok:
-			if rk.Excluded {
+			if sc.Excluded {
 				ob.Status = "disqualified"
 				excluded++
 			} else {
 				valid++
 			}
-			if rk.FailedLimits == nil {
-				rk.FailedLimits = []string{}
-			}
-			ob.Footprint = &BidScore{KgCO2e: rk.KgCO2e.String(), NotionalPrice: rk.NotionalPrice.String(), Rank: rk.Rank,
-				Excluded: rk.Excluded, Reason: rk.Reason, Method: ev.Method.Ref(), Evaluation: ev.Digest, FailedLimits: rk.FailedLimits}
+			ob.Footprint = sc
 		}
 		// Every bidder is a party and a tenderer, a withdrawn one too: it
 		// submitted a bid, which bids.details lists with its status.
@@ -552,10 +582,7 @@ func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, bids []ten
 		{ID: "disqualifiedBids", Measure: "disqualifiedBids", Date: date, Value: excluded},
 		{ID: "withdrawnBids", Measure: "withdrawnBids", Date: date, Value: withdrawn},
 	}
-	for _, rk := range ev.Ranking {
-		if rk.Rank == nil || *rk.Rank != 1 {
-			continue
-		}
+	for _, rk := range first {
 		org := OrgRef{ID: "tenderer-" + rk.BidID, Name: rk.Supplier}
 		for i := range rel.Parties {
 			if rel.Parties[i].ID == org.ID {
@@ -578,7 +605,7 @@ func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, bids []ten
 		rel.Tender.Status = "unsuccessful"
 		rel.Tag = []string{"tenderUpdate"}
 	}
-	return rel
+	return rel, nil
 }
 
 // awardDetails states the award rule in words, with its declared values:
@@ -589,9 +616,11 @@ func awardDetails(a tender.Award, currency string) string { return a.Statement(c
 // newline, and the SHA-256 (hex) of the JSON without the newline, the
 // digest the exported event records.
 func (p Package) Encode() (body []byte, digest string, err error) {
-	if body, err = json.Marshal(p); err != nil {
+	var b bytes.Buffer
+	if err := p.Write(&b); err != nil {
 		return nil, "", err
 	}
-	sum := sha256.Sum256(body)
-	return append(body, '\n'), hex.EncodeToString(sum[:]), nil
+	body = b.Bytes()
+	sum := sha256.Sum256(body[:len(body)-1])
+	return body, hex.EncodeToString(sum[:]), nil
 }
