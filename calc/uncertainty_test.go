@@ -128,7 +128,7 @@ func TestComparisonSameMethodCancels(t *testing.T) {
 	if d.POtherGreater != "0" || d.Difference.Interval95 != [2]string{"0.000", "0.000"} || d.Difference.Mean != "0.000" {
 		t.Errorf("a method against itself: %+v", d)
 	}
-	if u.Totals[0] != (calc.MethodTotal{Method: u.Totals[1].Method, UncertainAmount: u.Totals[1].UncertainAmount}) {
+	if u.Totals[0] != u.Totals[1] {
 		t.Errorf("totals differ: %+v", u.Totals)
 	}
 }
