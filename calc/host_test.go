@@ -243,8 +243,8 @@ func TestCompareLatestHasNoDataGaps(t *testing.T) {
 	}
 	p := c.Pairs[0]
 	checkExact(t, c, p, 1)
-	if p.Base != "us-federal@2026.1" || p.Other != "eu-gpp@2026.1" {
-		t.Fatalf("compared %s and %s, want the 2026.1 versions (the latest)", p.Base, p.Other)
+	if p.Base != "us-federal@2026.2" || p.Other != "eu-gpp@2026.2" {
+		t.Fatalf("compared %s and %s, want the 2026.2 versions (the latest)", p.Base, p.Other)
 	}
 	cs := causeMap(p.Attribution)
 	if !cs[calc.CauseBoundary].IsZero() || cs[calc.CauseHeatingValue].IsZero() {

@@ -65,9 +65,23 @@ type RunInfo struct {
 	ModelDigest string `json:"model_digest"`
 }
 
+// ModelDeclared and ModelNone are the values of a sampled result's
+// "model": whether the method version declares an uncertainty model
+// ([uncertainty]) or not, in which case every factor is treated as exact
+// and every interval has zero width.
+const (
+	ModelDeclared = "declared"
+	ModelNone     = "none"
+)
+
 // FootprintUncertainty is a footprint's sampled distribution.
 type FootprintUncertainty struct {
-	Method       string            `json:"method"`
+	Method string `json:"method"`
+	// Model is ModelDeclared or ModelNone; Message says, for ModelNone,
+	// that every factor is treated as exact and which version of the
+	// method declares a model (NameModels).
+	Model        string            `json:"model"`
+	Message      string            `json:"message,omitempty"`
 	Run          RunInfo           `json:"run"`
 	Total        UncertainAmount   `json:"total"`
 	Lines        []LineUncertainty `json:"lines"`
@@ -343,8 +357,74 @@ func FootprintUncertaintyOf(m *methods.Method, fp *Footprint, bid *Bid, cfg unce
 		out.Lines[i] = lu
 	}
 	out.Contributors = contributors(b, s.Contributors(TopContributors))
-	out.Notes = uncertaintyNotes(m)
+	out.Notes = uncertaintyNotes()
+	out.Model, out.Message = modelOf(m, nil)
 	return out, nil
+}
+
+// modelOf returns a sampled result's "model" and "message" for method m:
+// ModelDeclared and no message when m declares an uncertainty model;
+// otherwise ModelNone and a message that every factor is treated as
+// exact, naming the latest version of m's family in reg that declares a
+// model (reg nil: none is named).
+func modelOf(m *methods.Method, reg *methods.Registry) (string, string) {
+	if m.Uncertainty != nil {
+		return ModelDeclared, ""
+	}
+	msg := fmt.Sprintf("%s declares no uncertainty model: every factor is treated as exact (%s), so every interval has zero width", m.Ref(), NoPublishedUncertainty)
+	if reg == nil {
+		return ModelNone, msg + "; compute the bid under a method version that declares one ([uncertainty]) for intervals"
+	}
+	if w := WithModel(reg, m.ID); w != nil {
+		return ModelNone, fmt.Sprintf("%s; %s declares one: compute the bid under %s for intervals", msg, w.Ref(), w.Ref())
+	}
+	return ModelNone, fmt.Sprintf("%s; no version of %s declares one", msg, m.ID)
+}
+
+// WithModel returns the version of method id in reg that a user wanting
+// intervals should name: the latest active version that declares an
+// uncertainty model, else the latest version of any status that does;
+// nil when none does.
+func WithModel(reg *methods.Registry, id string) *methods.Method {
+	vs := reg.Versions(id)
+	var other *methods.Method
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].Uncertainty == nil {
+			continue
+		}
+		if vs[i].Status == methods.Active {
+			return vs[i]
+		}
+		if other == nil {
+			other = vs[i]
+		}
+	}
+	return other
+}
+
+// NameModels rewrites the message of a result without a model to name the
+// version of its method's family in reg that declares one.
+func (u *FootprintUncertainty) NameModels(reg *methods.Registry) {
+	if u.Model != ModelNone {
+		return
+	}
+	if m, err := reg.Resolve(u.Method); err == nil {
+		u.Model, u.Message = modelOf(m, reg)
+	}
+}
+
+// NameModels rewrites the message of each method total without a model to
+// name the version of its family in reg that declares one.
+func (u *ComparisonUncertainty) NameModels(reg *methods.Registry) {
+	for i := range u.Totals {
+		t := &u.Totals[i]
+		if t.Model != ModelNone {
+			continue
+		}
+		if m, err := reg.Resolve(t.Method); err == nil {
+			t.Model, t.Message = modelOf(m, reg)
+		}
+	}
 }
 
 func runInfo(b *UncertaintyBuilder, cfg uncertainty.Config) RunInfo {
@@ -362,15 +442,11 @@ func contributors(b *UncertaintyBuilder, cs []uncertainty.Contribution) []Contri
 	return out
 }
 
-func uncertaintyNotes(m *methods.Method) []string {
-	notes := []string{
+func uncertaintyNotes() []string {
+	return []string{
 		"the exact values are the legal result; the sampled mean differs from them where a published interval is not centred on the default (the IPCC's lognormals are fitted to the 2.5 % and 97.5 % limits)",
 		"intervals are central: interval_90 = [5 %, 95 %] and interval_95 = [2.5 %, 97.5 %] quantiles of the draws",
 	}
-	if m.Uncertainty == nil {
-		notes = append(notes, fmt.Sprintf("%s declares no uncertainty model: every factor is exact (%s); use a method version with [uncertainty], e.g. eu-gpp@2026.2 or us-federal@2026.2", m.Ref(), NoPublishedUncertainty))
-	}
-	return notes
 }
 
 // WithUncertainty appends "uncertainty": u as the last member of a JSON
@@ -419,6 +495,9 @@ type ComparisonUncertainty struct {
 // MethodTotal is one method's sampled total.
 type MethodTotal struct {
 	Method string `json:"method"`
+	// Model and Message are as in FootprintUncertainty.
+	Model   string `json:"model"`
+	Message string `json:"message,omitempty"`
 	UncertainAmount
 }
 
@@ -441,12 +520,7 @@ func ComparisonUncertaintyOf(ms []*methods.Method, c *Comparison, bid *Bid, cfg 
 		span[i] = [2]int{len(items), len(items) + len(its)}
 		items = append(items, its...)
 	}
-	out := &ComparisonUncertainty{Run: runInfo(b, cfg), Notes: uncertaintyNotes(ms[0])[:2]}
-	for _, m := range ms {
-		if m.Uncertainty == nil {
-			out.Notes = append(out.Notes, fmt.Sprintf("%s declares no uncertainty model: its factors are exact", m.Ref()))
-		}
-	}
+	out := &ComparisonUncertainty{Run: runInfo(b, cfg), Notes: uncertaintyNotes()}
 	for i, m := range ms {
 		w := make([]float64, len(items))
 		for j := span[i][0]; j < span[i][1]; j++ {
@@ -462,8 +536,9 @@ func ComparisonUncertaintyOf(ms []*methods.Method, c *Comparison, bid *Bid, cfg 
 			return nil, fmt.Errorf("%w: %w", ErrUncertainty, err)
 		}
 		f := formatter{places: int(m.Rounding.Places)}
+		model, msg := modelOf(m, nil)
 		if i == 0 {
-			out.Totals = append(out.Totals, MethodTotal{Method: m.Ref(), UncertainAmount: f.amount(c.Methods[0].Total.KgCO2e, m.Rounding, uncertainty.Summarize(s.Total()))})
+			out.Totals = append(out.Totals, MethodTotal{Method: m.Ref(), Model: model, Message: msg, UncertainAmount: f.amount(c.Methods[0].Total.KgCO2e, m.Rounding, uncertainty.Summarize(s.Total()))})
 			continue
 		}
 		tot := make([]float64, cfg.Draws)
@@ -472,7 +547,7 @@ func ComparisonUncertaintyOf(ms []*methods.Method, c *Comparison, bid *Bid, cfg 
 				tot[k] += x
 			}
 		}
-		out.Totals = append(out.Totals, MethodTotal{Method: m.Ref(), UncertainAmount: f.amount(c.Methods[i].Total.KgCO2e, m.Rounding, uncertainty.Summarize(tot))})
+		out.Totals = append(out.Totals, MethodTotal{Method: m.Ref(), Model: model, Message: msg, UncertainAmount: f.amount(c.Methods[i].Total.KgCO2e, m.Rounding, uncertainty.Summarize(tot))})
 		diff := c.Methods[i].Total.KgCO2e.Sub(c.Methods[0].Total.KgCO2e)
 		out.Differences = append(out.Differences, MethodDifference{Base: ms[0].Ref(), Other: m.Ref(),
 			Difference:    f.amount(diff, m.Rounding, uncertainty.Summarize(s.Total())),

@@ -128,7 +128,7 @@ func TestComparisonSameMethodCancels(t *testing.T) {
 	if d.POtherGreater != "0" || d.Difference.Interval95 != [2]string{"0.000", "0.000"} || d.Difference.Mean != "0.000" {
 		t.Errorf("a method against itself: %+v", d)
 	}
-	if u.Totals[0] != (calc.MethodTotal{Method: u.Totals[1].Method, UncertainAmount: u.Totals[1].UncertainAmount}) {
+	if u.Totals[0] != u.Totals[1] {
 		t.Errorf("totals differ: %+v", u.Totals)
 	}
 }
@@ -224,3 +224,60 @@ func TestEPDDeclaredUncertainty(t *testing.T) {
 }
 
 func decodeBid(raw string) (calc.Bid, error) { return bidjson.DecodeBytes([]byte(raw)) }
+
+// TestWithModel: the version named to a user of a method without a model
+// is the latest active one with [uncertainty], else the latest of any
+// status with one; the result says "none" and names it.
+func TestWithModel(t *testing.T) {
+	eng, reg := uncEngine(t)
+	for _, id := range []string{"eu-gpp", "us-federal"} {
+		if m := calc.WithModel(reg, id); m == nil || m.Ref() != id+"@2026.2" {
+			t.Errorf("WithModel(%s) = %v, want %s@2026.2", id, m, id)
+		}
+	}
+	src, err := os.ReadFile("../methods/defs/eu-gpp/2026.2.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := strings.Replace(strings.Replace(string(src), `version = "2026.2"`, `version = "2027.1"`, 1), `status = "active"`, `status = "draft"`, 1)
+	if err := reg.AddSource("x/2027.1.toml", []byte(draft)); err != nil {
+		t.Fatal(err)
+	}
+	if m := calc.WithModel(reg, "eu-gpp"); m.Ref() != "eu-gpp@2026.2" {
+		t.Errorf("a later draft with a model is preferred to the active one: %s", m.Ref())
+	}
+	tests := []struct {
+		ref, model, message string
+	}{
+		{"us-federal@2025.2", calc.ModelNone, "us-federal@2025.2 declares no uncertainty model: every factor is treated as exact (no published uncertainty), so every interval has zero width; us-federal@2026.2 declares one: compute the bid under us-federal@2026.2 for intervals"},
+		{"eu-gpp@2026.1", calc.ModelNone, "eu-gpp@2026.1 declares no uncertainty model: every factor is treated as exact (no published uncertainty), so every interval has zero width; eu-gpp@2026.2 declares one: compute the bid under eu-gpp@2026.2 for intervals"},
+		{"eu-gpp@2026.2", calc.ModelDeclared, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			m, err := reg.Resolve(tt.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bid := uncBid(t, fuelBid)
+			fp, err := eng.Calculate(m, bid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := calc.FootprintUncertaintyOf(m, fp, &bid, uncertainty.Config{Draws: 50, Seed: 1, Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.model == calc.ModelNone && !strings.Contains(u.Message, "treated as exact") {
+				t.Errorf("before NameModels: message %q", u.Message)
+			}
+			u.NameModels(reg)
+			if u.Model != tt.model || u.Message != tt.message {
+				t.Errorf("model %q, message %q; want %q, %q", u.Model, u.Message, tt.model, tt.message)
+			}
+			if tt.model == calc.ModelNone && (u.Total.Interval95[0] != u.Total.Exact || u.Total.Interval95[1] != u.Total.Exact) {
+				t.Errorf("no model, but the 95 %% interval is %v around %s", u.Total.Interval95, u.Total.Exact)
+			}
+		})
+	}
+}

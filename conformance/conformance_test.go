@@ -324,3 +324,47 @@ func TestEPDMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestSameExactResults holds each 2026.2 method to its 2026.1 results:
+// 2026.2 is 2026.1 with an uncertainty model, which changes no exact
+// number. Every vector of one folder has its twin in the other, with the
+// same bid and the same expected values.
+func TestSameExactResults(t *testing.T) {
+	byName := map[string]*Vector{}
+	for _, v := range loadDisk(t) {
+		byName[v.Name] = v
+	}
+	for _, id := range []string{"eu-gpp", "us-federal"} {
+		older, newer := id+"-2026.1/", id+"-2026.2/"
+		n := 0
+		for name, v := range byName {
+			rest, ok := strings.CutPrefix(name, newer)
+			if !ok {
+				rest, ok = strings.CutPrefix(name, older)
+				if ok && byName[newer+rest] == nil {
+					t.Errorf("%s has no twin %s%s", name, newer, rest)
+				}
+				continue
+			}
+			n++
+			w := byName[older+rest]
+			if w == nil {
+				t.Errorf("%s has no twin %s%s", name, older, rest)
+				continue
+			}
+			if string(v.Bid) != string(w.Bid) {
+				t.Errorf("%s: bid differs from %s", name, w.Name)
+			}
+			if v.Expected == nil || w.Expected == nil {
+				t.Errorf("%s: no expected values", name)
+				continue
+			}
+			for _, d := range Diff(w.Expected, v.Expected) {
+				t.Errorf("%s: exact result differs from %s: %s", name, w.Name, d)
+			}
+		}
+		if n == 0 {
+			t.Errorf("no %s vectors", newer)
+		}
+	}
+}

@@ -210,6 +210,36 @@ type omethod struct {
 		Dataset string   `toml:"dataset"`
 		IDs     []string `toml:"ids"`
 	} `toml:"limits"`
+	// Uncertainty (2026.2) is the model the sampling of --uncertainty
+	// draws from. It changes no exact result, so the oracle reads its keys
+	// (a key it does not list still fails) and computes nothing from them:
+	// a 2026.2 vector must equal the 2026.1 one, which TestSameExactResults
+	// checks.
+	Uncertainty struct {
+		Description  string `toml:"description"`
+		EPD          string `toml:"epd"`
+		ActivityData []struct {
+			Activities []string `toml:"activities"`
+			Statement  string   `toml:"statement"`
+		} `toml:"activity_data"`
+		Factors []struct {
+			Factor string   `toml:"factor"`
+			Gases  []string `toml:"gases"`
+			Table  string   `toml:"table"`
+			Row    string   `toml:"row"`
+		} `toml:"factors"`
+		HeatContents []struct {
+			Activity string `toml:"activity"`
+			Dataset  string `toml:"dataset"`
+			Table    string `toml:"table"`
+			Row      string `toml:"row"`
+		} `toml:"heat_contents"`
+		GWP []struct {
+			GWPSet    string   `toml:"gwp_set"`
+			Gases     []string `toml:"gases"`
+			Statement string   `toml:"statement"`
+		} `toml:"gwp"`
+	} `toml:"uncertainty"`
 }
 
 // ohost is a [[host_data]] rule of a method file.

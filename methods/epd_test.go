@@ -45,8 +45,8 @@ func TestEPDRulesOnlyInNewVersions(t *testing.T) {
 	}
 	for _, id := range []string{"eu-gpp", "us-federal"} {
 		m, _ := reg.Resolve(id)
-		if m.Version != "2026.1" {
-			t.Errorf("latest %s is %s, want 2026.1", id, m.Version)
+		if m.Version != "2026.2" {
+			t.Errorf("latest %s is %s, want 2026.2", id, m.Version)
 		}
 	}
 	eu, _ := reg.Resolve("eu-gpp@2025.3")

@@ -68,7 +68,7 @@ func TestResolve(t *testing.T) {
 		{"us-federal", "us-federal@2026.10", ""},
 		{"us-federal@2027.1", "us-federal@2027.1", ""},
 		{"us-federal@2024.1", "us-federal@2024.1", ""},
-		{"us-federal@1999", "", "us-federal has versions 2024.1 (retired), 2025.1 (active), 2025.2 (active), 2025.3 (active), 2026.1 (active), 2026.2 (draft), 2026.9 (active), 2026.10 (active), 2027.1 (draft)"},
+		{"us-federal@1999", "", "us-federal has versions 2024.1 (retired), 2025.1 (active), 2025.2 (active), 2025.3 (active), 2026.1 (active), 2026.2 (active), 2026.9 (active), 2026.10 (active), 2027.1 (draft)"},
 		{"nope", "", `unknown method "nope": known methods are eu-gpp, us-federal`},
 	}
 	for _, tt := range tests {

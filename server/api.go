@@ -106,7 +106,7 @@ func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 		// The sampled answer adds its "uncertainty" member to the exact one.
 		body, err := fp.JSON()
 		if err == nil {
-			body, err = withFootprintUncertainty(r, m, fp, &bid, body)
+			body, err = withFootprintUncertainty(r, s.reg, m, fp, &bid, body)
 		}
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ func (s *Server) postComparison(w http.ResponseWriter, r *http.Request) error {
 	if err := cmp.InputError(); err != nil {
 		return err
 	}
-	return writeComparison(w, r, ms, cmp, &bid)
+	return writeComparison(w, r, s.reg, ms, cmp, &bid)
 }
 
 // postBatch answers POST /v1/batch: CSV in, CSV out, streamed.

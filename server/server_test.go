@@ -76,7 +76,7 @@ func apiCases() []apiCase {
 		{name: "batch unknown method", method: "POST", target: "/v1/batch?method=nope", contentType: "text/csv", body: "line_id\n", status: 422},
 		{name: "batch wrong media type", method: "POST", target: "/v1/batch?method=us-federal", contentType: "application/json", body: "{}", status: 415},
 		{name: "methods", method: "GET", target: "/v1/methods", status: 200, want: []string{`"ref":"us-federal@2025.1"`, `"ref":"eu-gpp@2025.1"`}},
-		{name: "method", method: "GET", target: "/v1/methods/us-federal", status: 200, want: []string{`"latest":"2026.1"`}},
+		{name: "method", method: "GET", target: "/v1/methods/us-federal", status: 200, want: []string{`"latest":"2026.2"`}},
 		{name: "method unknown", method: "GET", target: "/v1/methods/nope", status: 404, want: []string{"#unknown-method"}},
 		{name: "method version", method: "GET", target: "/v1/methods/eu-gpp/2025.1", status: 200, want: []string{`"gwp_set"`, `"digest"`}},
 		{name: "method version unknown", method: "GET", target: "/v1/methods/eu-gpp/1999.9", status: 404},

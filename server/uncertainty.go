@@ -61,7 +61,7 @@ func uncertaintyErr(err error) error {
 // withFootprintUncertainty appends the sampled "uncertainty" member to a
 // footprint's JSON when the request asks for it; body is returned as is
 // otherwise.
-func withFootprintUncertainty(r *http.Request, m *methods.Method, fp *calc.Footprint, bid *calc.Bid, body []byte) ([]byte, error) {
+func withFootprintUncertainty(r *http.Request, reg *methods.Registry, m *methods.Method, fp *calc.Footprint, bid *calc.Bid, body []byte) ([]byte, error) {
 	cfg, ok, err := uncertaintyQuery(r)
 	if err != nil || !ok {
 		return body, err
@@ -70,6 +70,7 @@ func withFootprintUncertainty(r *http.Request, m *methods.Method, fp *calc.Footp
 	if err != nil {
 		return nil, uncertaintyErr(err)
 	}
+	u.NameModels(reg)
 	out, err := calc.WithUncertainty(body, u)
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func withFootprintUncertainty(r *http.Request, m *methods.Method, fp *calc.Footp
 
 // writeComparison writes a comparison, with its sampled "uncertainty"
 // member when the request asks for it.
-func writeComparison(w http.ResponseWriter, r *http.Request, ms []*methods.Method, cmp *calc.Comparison, bid *calc.Bid) error {
+func writeComparison(w http.ResponseWriter, r *http.Request, reg *methods.Registry, ms []*methods.Method, cmp *calc.Comparison, bid *calc.Bid) error {
 	cfg, ok, err := uncertaintyQuery(r)
 	if err != nil {
 		return err
@@ -91,6 +92,7 @@ func writeComparison(w http.ResponseWriter, r *http.Request, ms []*methods.Metho
 	if err != nil {
 		return uncertaintyErr(err)
 	}
+	u.NameModels(reg)
 	raw, err := cmp.MarshalJSON()
 	if err != nil {
 		return err

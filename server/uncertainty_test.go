@@ -18,8 +18,12 @@ func TestUncertaintyQuery(t *testing.T) {
 		want               []string
 	}{
 		{"footprint", "/v1/footprints?method=eu-gpp@2026.2&uncertainty=1000&seed=42", bid, 200,
-			[]string{`"uncertainty":{"method":"eu-gpp@2026.2","run":{"draws":1000,"seed":"42"`, `"interval_95":[`, `"key":"activity/1"`}},
-		{"footprint without model", "/v1/footprints?method=eu-gpp@2026.1&uncertainty=10", bid, 200, []string{`"note":"no published uncertainty"`}},
+			[]string{`"uncertainty":{"method":"eu-gpp@2026.2","model":"declared","run":{"draws":1000,"seed":"42"`, `"interval_95":[`, `"key":"activity/1"`}},
+		{"footprint without model", "/v1/footprints?method=eu-gpp@2026.1&uncertainty=10", bid, 200, []string{`"note":"no published uncertainty"`,
+			`"model":"none","message":"eu-gpp@2026.1 declares no uncertainty model: every factor is treated as exact (no published uncertainty), so every interval has zero width; eu-gpp@2026.2 declares one: compute the bid under eu-gpp@2026.2 for intervals"`}},
+		{"comparison without model", "/v1/comparisons?uncertainty=10", strings.Replace(cmp, `"us-federal@2026.2"`, `"us-federal@2025.1"`, 1), 200, []string{
+			`{"method":"us-federal@2025.1","model":"none","message":"us-federal@2025.1 declares no uncertainty model: every factor is treated as exact (no published uncertainty), so every interval has zero width; us-federal@2026.2 declares one`,
+			`{"method":"eu-gpp@2026.2","model":"declared","exact":`}},
 		{"comparison", "/v1/comparisons?uncertainty=1000&seed=42", cmp, 200, []string{`"p_other_greater":"`, `"differences":[`}},
 		{"no sampling", "/v1/footprints?method=eu-gpp@2026.2", bid, 200, nil},
 		{"draws zero", "/v1/footprints?method=eu-gpp@2026.2&uncertainty=0", bid, 400, []string{`"parameter":"uncertainty"`}},

@@ -40,6 +40,7 @@ func parsePages() (*template.Template, error) {
 	return template.New("pages").Funcs(template.FuncMap{
 		"inc":         func(i int) int { return i + 1 },
 		"notComputed": notComputed,
+		"percent":     percent,
 	}).ParseFS(templateFS, "web/templates/*.html")
 }
 
@@ -103,6 +104,10 @@ type formData struct {
 	// valid; the form shows today's, and an empty one means today (UTC).
 	Date  string
 	Lines []formLine
+	// Uncertainty is "on" when the result page should show the sampled
+	// uncertainty (WebDraws draws), with Seed (decimal, default "1").
+	Uncertainty string
+	Seed        string
 }
 
 // pageError is an error in the summary, linked to its field.
@@ -200,7 +205,8 @@ func parseFormBody(w http.ResponseWriter, r *http.Request) error {
 // readForm reads the form fields into formData.
 func readForm(r *http.Request) formData {
 	get := func(k string) string { return r.PostFormValue(k) }
-	fd := formData{Reference: get("reference"), Supplier: get("supplier"), Method: get("method"), Method2: get("method2"), Date: strings.TrimSpace(get("date"))}
+	fd := formData{Reference: get("reference"), Supplier: get("supplier"), Method: get("method"), Method2: get("method2"), Date: strings.TrimSpace(get("date")),
+		Uncertainty: get("uncertainty"), Seed: strings.TrimSpace(get("seed"))}
 	n, _ := strconv.Atoi(get("line_count"))
 	n = max(0, min(n, MaxFormLines))
 	for i := 0; i < n; i++ {
@@ -529,6 +535,11 @@ func (fb formBid) epd(i int) bool {
 func (s *Server) calculateForm(w http.ResponseWriter, fd formData) error {
 	p := s.newPage(fd)
 	fb, bid, ok := s.checkForm(fd, p)
+	ucfg, sample, seedErr := formUncertainty(fd)
+	if seedErr != "" {
+		p.addError("seed", seedErr)
+		ok = false
+	}
 	if !ok {
 		return s.render(w, http.StatusUnprocessableEntity, "form.html", p)
 	}
@@ -554,6 +565,11 @@ func (s *Server) calculateForm(w http.ResponseWriter, fd formData) error {
 		}
 		return err
 	}
+	if sample {
+		if res.Uncertainty, err = s.uncertaintyView(fb.ms, res, &bid, ucfg); err != nil {
+			return err
+		}
+	}
 	p.Result = res
 	return s.render(w, http.StatusOK, "result.html", p)
 }
@@ -577,6 +593,12 @@ type resultView struct {
 	// CompareNote explains why a two-method result has no attribution.
 	CompareNote string
 	Chart       chartView
+	// Uncertainty is the sampled uncertainty, when the form asked for it.
+	Uncertainty *uncertaintyView
+	// footprints (one per method) and cmp (two methods) are what the
+	// reports were made from, for the sampling.
+	footprints []*calc.Footprint
+	cmp        *calc.Comparison
 }
 
 // compute calculates under one method, or compares two. When the engine
@@ -591,7 +613,7 @@ func (s *Server) compute(ms []*methods.Method, bid calc.Bid) (*resultView, error
 		}
 		switch {
 		case err == nil:
-			res.Comparison = cmp.Report()
+			res.Comparison, res.cmp, res.footprints = cmp.Report(), cmp, cmp.Methods
 			for _, fp := range cmp.Methods {
 				rep, err := fp.SealedReport()
 				if err != nil {
@@ -621,6 +643,7 @@ func (s *Server) compute(ms []*methods.Method, bid calc.Bid) (*resultView, error
 			return nil, err
 		}
 		res.Reports = append(res.Reports, rep)
+		res.footprints = append(res.footprints, fp)
 	}
 	res.Chart = stageChart(res.Reports)
 	return res, nil

@@ -32,7 +32,7 @@ func TestBatchExitStatus(t *testing.T) {
 		{"all ok, stdin to stdout", goodCSV, []string{"batch", "--method", "us-federal"}, exitOK, "53114.500", "1 rows computed: 1 ok, 0 with errors"},
 		{"file argument", "", []string{"batch", "--method", "us-federal@2025.1", good}, exitOK, "53114.500", "rows/s"},
 		{"some rows failed", badCSV, []string{"batch", "--method", "us-federal"}, exitRowErrs, "quantity: not a decimal number: 12,5", "errors by kind: quantity 1"},
-		{"two methods", ligniteCSV, []string{"batch", "--method", "us-federal", "--method", "eu-gpp", "--workers", "1"}, exitRowErrs, "delta_kg_co2e", "total eu-gpp@2026.1"},
+		{"two methods", ligniteCSV, []string{"batch", "--method", "us-federal", "--method", "eu-gpp", "--workers", "1"}, exitRowErrs, "delta_kg_co2e", "total eu-gpp@2026.2"},
 		{"quiet", badCSV, []string{"batch", "--quiet", "--method", "us-federal"}, exitRowErrs, "error", ""},
 		{"dry run", badCSV, []string{"batch", "--dry-run", "--method", "us-federal"}, exitRowErrs, "", "dry run"},
 		{"missing column named", "line_id,activity,region,unit\n", []string{"batch", "--method", "us-federal"}, exitFailed, "", "missing required column(s) quantity"},

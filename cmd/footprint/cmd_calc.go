@@ -80,6 +80,7 @@ func cmdCalc(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stderr, "footprint calc:", err)
 			return exitFailed
 		}
+		u.NameModels(w.reg)
 		if *format == "text" {
 			if err := writeFootprintUncertaintyText(e.stdout, fp, u); err != nil {
 				fmt.Fprintln(e.stderr, "footprint calc: writing output:", err)

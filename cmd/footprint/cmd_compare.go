@@ -92,6 +92,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stderr, "footprint compare:", err)
 			return exitFailed
 		}
+		u.NameModels(w.reg)
 	}
 	if *format == "text" {
 		err := writeComparisonText(e.stdout, c)

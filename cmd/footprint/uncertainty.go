@@ -64,13 +64,26 @@ func writeJSONWithUncertainty(e *env, cmd string, doc json.Marshaler, u any) int
 	return exitOK
 }
 
+// sentence capitalises nothing (messages start with a method id) and ends
+// s with a period.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
+
 func interval(a [2]string) string { return a[0] + " – " + a[1] }
 
 // writeFootprintUncertaintyText prints a footprint's sampled intervals.
 func writeFootprintUncertaintyText(out io.Writer, fp *calc.Footprint, u *calc.FootprintUncertainty) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "Uncertainty: %s (%s), %d draws, seed %s\n", orDash(fp.Reference), u.Method, u.Run.Draws, u.Run.Seed)
-	fmt.Fprintf(&b, "Generator: %s\nModel digest: %s\n\n", u.Run.Generator, u.Run.ModelDigest)
+	fmt.Fprintf(&b, "Generator: %s\nModel digest: %s\n", u.Run.Generator, u.Run.ModelDigest)
+	if u.Model == calc.ModelNone {
+		fmt.Fprintf(&b, "Model: none. %s\n", sentence(u.Message))
+	}
+	b.WriteByte('\n')
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprint(tw, "LINE\tEXACT kg CO2e\tMEAN\tMEDIAN\t90 % INTERVAL\t95 % INTERVAL\tINPUTS\n")
 	for _, l := range u.Lines {
@@ -120,6 +133,11 @@ func writeComparisonUncertaintyText(out io.Writer, u *calc.ComparisonUncertainty
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, t := range u.Totals {
+		if t.Model == calc.ModelNone {
+			fmt.Fprintf(&b, "Model of %s: none. %s\n", t.Method, sentence(t.Message))
+		}
 	}
 	for _, d := range u.Differences {
 		fmt.Fprintf(&b, "\n%s minus %s: exact %s, mean %s, 90 %% interval %s, 95 %% interval %s\nP(%s > %s) = %s\n",
