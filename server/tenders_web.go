@@ -235,6 +235,9 @@ type evalView struct {
 	*tender.Evaluation
 	Rows  []rankRow
 	Chart scatterChart
+	// PChart is the chart of the uncertainty report's probabilities of
+	// ranking first; nil without a report.
+	PChart *probChart
 }
 
 type rankRow struct {
@@ -798,6 +801,7 @@ func newEvalView(ev *tender.Evaluation) *evalView {
 		v.Rows = append(v.Rows, row)
 	}
 	v.Chart = rankingChart(ev)
+	v.PChart = probabilityChart(ev)
 	return v
 }
 
