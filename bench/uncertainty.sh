@@ -9,7 +9,10 @@
 #   - 10,000 draws of a 100-line eu-gpp@2026.2 footprint (per-line and total
 #     summaries, contributors; target < 100 ms);
 #   - 10,000 draws of a 1,000-bid × 20-line tender through uncertainty.Rank,
-#     2 workers (target < 2 s), memory O(bids × 256 + variables).
+#     2 workers (target < 2 s), memory O(bids × 256 + variables);
+#   - the same tender's evaluation at opening (tender/uncertainty_bench_test.go:
+#     each bid streamed, its footprint recomputed and checked, its
+#     coefficients kept, then Rank on GOMAXPROCS workers; target < 2 s).
 # On a shared machine the wall time depends on the load (printed first);
 # the CPU time much less: with 2 workers on 2 idle cores the wall time is
 # about the CPU time / 2 for the tender and the CPU time for the footprint.
@@ -18,13 +21,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCHTIME=${BENCHTIME:-3x}
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(go version | cut -d' ' -f3)"
-out=$(go test ./calc -run '^$' -bench 'Uncertainty' -benchtime "$BENCHTIME" -benchmem -count 1)
+out=$(go test ./calc ./tender -run '^$' -bench 'Uncertainty' -benchtime "$BENCHTIME" -benchmem -count 1)
 echo "$out" | grep '^Benchmark'
 status=0
 while read -r name _ ns _ rest; do
   case $name in
     BenchmarkUncertaintyFootprint100x10000*) limit=100000000 ;;
     BenchmarkUncertaintyTender1000x20x10000*) limit=2000000000 ;;
+    BenchmarkOpenUncertainty1000x20x10000*) limit=2000000000 ;;
     *) continue ;;
   esac
   cpu=$(echo "$rest" | grep -o '[0-9.]* cpu-ms/op' | cut -d' ' -f1)

@@ -48,6 +48,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
@@ -234,6 +235,9 @@ type evalView struct {
 	*tender.Evaluation
 	Rows  []rankRow
 	Chart scatterChart
+	// PChart is the chart of the uncertainty report's probabilities of
+	// ranking first; nil without a report.
+	PChart *probChart
 }
 
 type rankRow struct {
@@ -248,6 +252,14 @@ type createForm struct {
 	// Openers is the opening committee's officer ids as typed (separated
 	// by commas or spaces; empty: the creator alone, k = 1), K its k.
 	Openers, K string
+	// UncDraws and UncThreshold are the declared uncertainty report's
+	// draws (empty: none) and too-close-to-call threshold.
+	UncDraws, UncThreshold string
+}
+
+// UncertaintyDrawsRange is the create form's hint of the draws' bounds.
+func (p *tenderPage) UncertaintyDrawsRange() string {
+	return fmt.Sprintf("%d to %d", tender.MinUncertaintyDraws, tender.MaxUncertaintyDraws)
 }
 
 // MaxOpeners is the most openers the create form takes.
@@ -525,7 +537,7 @@ func (s *Server) getNewTender(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.tenderPage("Create a tender", sess)
-	p.Create = createForm{Currency: "EUR", Rule: string(tender.PriceOnly), Limits: string(tender.LimitsReport), K: defaultK}
+	p.Create = createForm{Currency: "EUR", Rule: string(tender.PriceOnly), Limits: string(tender.LimitsReport), K: defaultK, UncThreshold: tender.DefaultTooCloseThreshold}
 	if ms := s.catalog.methods; len(ms) > 0 {
 		p.Create.Method = ms[len(ms)-1].Ref
 	}
@@ -564,6 +576,10 @@ func createFieldID(ptr string) string {
 		return "openers"
 	case ptr == "/committee/k":
 		return "k"
+	case ptr == "/uncertainty/draws", ptr == "/uncertainty":
+		return "unc_draws"
+	case ptr == "/uncertainty/threshold":
+		return "unc_threshold"
 	case ptr == "/reference", ptr == "/title", ptr == "/buyer", ptr == "/currency", ptr == "/deadline":
 		return ptr[1:]
 	}
@@ -581,10 +597,12 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostFormValue
 	cf := createForm{Reference: f("reference"), Title: f("title"), Buyer: f("buyer"), Currency: strings.TrimSpace(f("currency")),
 		Deadline: f("deadline"), Method: f("method"), Rule: f("rule"), CarbonPrice: strings.TrimSpace(f("carbon_price")),
-		Ladder: f("ladder"), Limits: f("limits"), Openers: strings.TrimSpace(f("openers")), K: strings.TrimSpace(f("k"))}
+		Ladder: f("ladder"), Limits: f("limits"), Openers: strings.TrimSpace(f("openers")), K: strings.TrimSpace(f("k")),
+		UncDraws: strings.TrimSpace(f("unc_draws")), UncThreshold: strings.TrimSpace(f("unc_threshold"))}
 	p := s.tenderPage("Create a tender", sess)
 	p.Create = cf
 	now := s.tw.now()
+	var pinned *methods.Method
 	t := tender.Tender{Reference: cf.Reference, Title: cf.Title, Buyer: cf.Buyer, Currency: cf.Currency,
 		Award: tender.Award{Rule: tender.Rule(cf.Rule), Limits: tender.LimitsRule(cf.Limits)}, Status: tender.StatusOpen, Created: tender.Stamp(now)}
 	if cf.Deadline != "" {
@@ -600,6 +618,22 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 		p.addError("method", err.Error())
 	} else {
 		t.Method = tender.Pin(m)
+		pinned = m
+	}
+	if cf.UncDraws != "" {
+		t.Uncertainty = &tender.UncertaintySetting{Threshold: decimal.RequireFromString(tender.DefaultTooCloseThreshold)}
+		if n, err := strconv.Atoi(cf.UncDraws); err != nil {
+			p.addError("unc_draws", fmt.Sprintf("%q is not a whole number of draws; give e.g. %d, or leave it empty for no report", clip.Text(cf.UncDraws), tender.DefaultUncertaintyDraws))
+		} else {
+			t.Uncertainty.Draws = n
+		}
+		if cf.UncThreshold != "" {
+			if d, err := tender.ParseAmount(cf.UncThreshold); err != nil {
+				p.addError("unc_threshold", tender.AmountProblem(err))
+			} else {
+				t.Uncertainty.Threshold = d
+			}
+		}
 	}
 	if t.Award.Rule == tender.CarbonPrice {
 		if cf.CarbonPrice != "" {
@@ -628,14 +662,18 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 	if len(cerrs) == 0 {
 		t.Committee = committee
 	}
-	if err := tender.ValidateTender(t, now); err != nil {
-		var ve *tender.ValidationError
-		if !errors.As(err, &ve) {
-			return err
+	if err := errors.Join(tender.ValidateTender(t, now), tender.CheckUncertaintyMethod(t, pinned)); err != nil {
+		var ves []*tender.ValidationError
+		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+			var ve *tender.ValidationError
+			if !errors.As(e, &ve) {
+				return e
+			}
+			ves = append(ves, ve)
 		}
-		for _, pr := range ve.Problems {
+		for _, pr := range joinProblems(ves) {
 			id := createFieldID(pr.Pointer)
-			if id == "deadline" && p.Err("deadline") != "" || id == "method" && p.Err("method") != "" {
+			if id == "deadline" && p.Err("deadline") != "" || id == "method" && p.Err("method") != "" || id == "unc_draws" && p.Err("unc_draws") != "" {
 				continue // already said better
 			}
 			p.addError(id, pr.Detail)
@@ -650,6 +688,15 @@ func (s *Server) postNewTender(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/tenders/"+stored.ID, http.StatusSeeOther)
 	return nil
+}
+
+// joinProblems lists the problems of several validation errors in order.
+func joinProblems(ves []*tender.ValidationError) []tender.Problem {
+	var out []tender.Problem
+	for _, ve := range ves {
+		out = append(out, ve.Problems...)
+	}
+	return out
 }
 
 // parseLadder reads "level=fraction" lines (blank lines skipped).
@@ -754,6 +801,7 @@ func newEvalView(ev *tender.Evaluation) *evalView {
 		v.Rows = append(v.Rows, row)
 	}
 	v.Chart = rankingChart(ev)
+	v.PChart = probabilityChart(ev)
 	return v
 }
 

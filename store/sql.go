@@ -183,16 +183,22 @@ func (h head) prev() *tender.Event {
 	return &tender.Event{Seq: h.seq, Hash: h.hash}
 }
 
-const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig, recipient, notice, committee, custody"
+const tenderCols = "id, reference, title, buyer, currency, deadline, method_id, method_version, method_digest, award, status, created, head_seq, head_hash, max_bids, head_sig, recipient, notice, committee, custody, uncertainty"
 
 func scanTender(row interface{ Scan(...any) error }) (tender.Tender, head, error) {
 	var t tender.Tender
 	var h head
 	var deadline, created timeCol
-	var award, status, notice, committee, custody string
-	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig, &h.recipient, &notice, &committee, &custody)
+	var award, status, notice, committee, custody, unc string
+	err := row.Scan(&t.ID, &t.Reference, &t.Title, &t.Buyer, &t.Currency, &deadline, &t.Method.ID, &t.Method.Version, &t.Method.Digest, &award, &status, &created, &h.seq, &h.hash, &t.MaxBids, &h.sig, &h.recipient, &notice, &committee, &custody, &unc)
 	if err != nil {
 		return t, h, err
+	}
+	if unc != "" {
+		t.Uncertainty = &tender.UncertaintySetting{}
+		if err := json.Unmarshal([]byte(unc), t.Uncertainty); err != nil {
+			return t, h, fmt.Errorf("%w: tender %s: stored uncertainty setting: %w", errCorrupt, t.ID, err)
+		}
 	}
 	if custody != "" {
 		t.Custody = &tender.Custody{}
@@ -325,10 +331,18 @@ func (s *sqlStore) CreateTender(ctx context.Context, t tender.Tender, actor stri
 		}
 		custody = string(raw)
 	}
+	unc := ""
+	if t.Uncertainty != nil {
+		raw, err := json.Marshal(t.Uncertainty)
+		if err != nil {
+			return tender.Tender{}, err
+		}
+		unc = string(raw)
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?, ?, ?, ?)"),
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tenders ("+tenderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?, ?, ?, ?, ?)"),
 			t.ID, t.Reference, t.Title, t.Buyer, t.Currency, s.d.ts(t.Deadline), t.Method.ID, t.Method.Version, t.Method.Digest,
-			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids, recipient, notice, committee, custody); err != nil {
+			string(award), string(t.Status), s.d.ts(t.Created), tender.GenesisHash, t.MaxBids, recipient, notice, committee, custody, unc); err != nil {
 			return fmt.Errorf("store tender: %w", err)
 		}
 		for _, k := range keyRows {

@@ -95,6 +95,11 @@ func writeEvaluation(w io.Writer, e *Evaluation, digest string, rows func(yield 
 			return err
 		}
 	}
+	if e.Uncertainty != nil {
+		if err := field(false, "uncertainty", e.Uncertainty); err != nil {
+			return err
+		}
+	}
 	if err := field(false, "digest", digest); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -44,6 +45,11 @@ type Evaluation struct {
 	// person opened it); both absent for a tender without a committee.
 	Committee *Committee `json:"committee,omitempty"`
 	OpenedBy  []string   `json:"opened_by,omitempty"`
+	// Uncertainty records the tender's declared uncertainty report (seed,
+	// draws, generator, model digest, the too-close-to-call flag); absent
+	// for a tender that declares none or whose method has no model (the
+	// evaluation is then byte for byte what it was before reports).
+	Uncertainty *RankingUncertainty `json:"uncertainty,omitempty"`
 	// Digest is the hex SHA-256 of the evaluation's canonical JSON (with
 	// digest empty).
 	Digest string `json:"digest"`
@@ -91,8 +97,17 @@ type Ranked struct {
 	// is Commitment. Absent for bids received before commitments.
 	Commitment string `json:"commitment,omitempty"`
 	Nonce      string `json:"nonce,omitempty"`
+	// PFirst is the probability that the bid ranks first and PKeepPlace
+	// the probability that it stays ahead of the next ranked bid, under
+	// the tender's declared uncertainty report (shortest decimal of
+	// count / draws); absent without a report, for an excluded bid, and
+	// (PKeepPlace) for the last ranked bid.
+	PFirst     string `json:"p_first,omitempty"`
+	PKeepPlace string `json:"p_keep_place,omitempty"`
 
 	notional decimal.Decimal
+	// item is the bid's index in the sampler's items (when sampled).
+	item int
 }
 
 // Notional returns the exact notional price of a price with a footprint
@@ -157,10 +172,13 @@ type Evaluator struct {
 	kg   methods.Rounding
 	ev   *Evaluation
 	seen map[string]bool
+	// report is set when the tender declares an uncertainty report and
+	// its method has a model; s (when the rule samples) keeps each ranked
+	// bid's coefficients, never its lines.
+	report bool
+	s      *sampler
 }
 
-// NewEvaluator starts the evaluation of tender t under its pinned method
-// m (ErrMethodMismatch when m is not the pinned one).
 // EvaluateSeq ranks bids read one at a time (as the store streams them at
 // opening) under method m: the memory it takes is one bid's content at a
 // time plus one Ranked per bid, whatever the bids' sizes.
@@ -180,7 +198,53 @@ func EvaluateSeq(t Tender, m *methods.Method, bids iter.Seq2[Bid, error]) (*Eval
 	return e.Evaluation()
 }
 
+// EvaluateSeqWith is EvaluateSeq with the options a declared uncertainty
+// report needs (an engine, workers): what the opening calls.
+func EvaluateSeqWith(t Tender, m *methods.Method, bids iter.Seq2[Bid, error], o EvalOptions) (*Evaluation, error) {
+	e, err := NewEvaluatorWith(t, m, o)
+	if err != nil {
+		return nil, err
+	}
+	for b, err := range bids {
+		if err != nil {
+			return nil, err
+		}
+		if err := e.Add(&b); err != nil {
+			return nil, err
+		}
+	}
+	return e.Evaluation()
+}
+
+// NewEvaluatorWith is NewEvaluator with options: when tender t declares an
+// uncertainty report, its method has a model and its rule depends on the
+// footprint (carbon_price), o.Engine recomputes each ranked bid's
+// footprint for its coefficients (ErrNoEngine without one).
+func NewEvaluatorWith(t Tender, m *methods.Method, o EvalOptions) (*Evaluator, error) {
+	e, err := newEvaluator(t, m)
+	if err != nil {
+		return nil, err
+	}
+	report, sample := sampling(t, m)
+	e.report = report
+	if sample {
+		if o.Engine == nil {
+			return nil, ErrNoEngine
+		}
+		e.s = &sampler{t: t, m: m, eng: o.Engine, workers: o.Workers, b: calc.NewUncertaintyBuilder()}
+	}
+	return e, nil
+}
+
+// NewEvaluator starts the evaluation of tender t under its pinned method
+// m (ErrMethodMismatch when m is not the pinned one). It is
+// NewEvaluatorWith without options: a tender whose declared uncertainty
+// report must sample needs an engine (ErrNoEngine).
 func NewEvaluator(t Tender, m *methods.Method) (*Evaluator, error) {
+	return NewEvaluatorWith(t, m, EvalOptions{})
+}
+
+func newEvaluator(t Tender, m *methods.Method) (*Evaluator, error) {
 	if m == nil || m.Digest != t.Method.Digest || m.ID != t.Method.ID || m.Version != t.Method.Version {
 		return nil, fmt.Errorf("%w: the tender pins %s (%s)", ErrMethodMismatch, t.Method.Ref(), t.Method.Digest)
 	}
@@ -237,6 +301,13 @@ func (e *Evaluator) Add(b *Bid) error {
 		r.Excluded = true
 		r.Reason = "fails procurement limit(s): " + strings.Join(r.FailedLimits, ", ")
 	}
+	if !r.Excluded && e.s != nil {
+		i, err := e.s.add(b)
+		if err != nil {
+			return err
+		}
+		r.item = i
+	}
 	e.ev.Ranking = append(e.ev.Ranking, r)
 	return nil
 }
@@ -252,6 +323,11 @@ func (e *Evaluator) Evaluation() (*Evaluation, error) {
 			rank++
 			rank := rank
 			ev.Ranking[i].Rank = &rank
+		}
+	}
+	if e.report {
+		if err := report(ev, e.t, e.s, e.s != nil); err != nil {
+			return nil, err
 		}
 	}
 	d, err := ev.digest()

@@ -31,14 +31,7 @@ func PrepareBid(t Tender, m *methods.Method, eng *calc.Engine, b Bid, now time.T
 	if err := ValidateBid(t, b); err != nil {
 		return Bid{}, nil, err
 	}
-	cb := calc.Bid{Method: m.Ref(), Reference: t.Reference, Supplier: b.Supplier, Lines: b.Lines}
-	if cb.HasEPD() {
-		// An EPD is judged on the day of receipt and must hold through the
-		// tender's deadline (a warning when it expires before).
-		cb.Date = Stamp(now).Format(calc.DateLayout)
-		cb.ValidThrough = t.Deadline.UTC().Format(calc.DateLayout)
-	}
-	fp, err := eng.Calculate(m, cb)
+	fp, err := eng.Calculate(m, footprintInput(t, m, &b, now))
 	if err != nil {
 		return Bid{}, fp, err
 	}
@@ -50,6 +43,19 @@ func PrepareBid(t Tender, m *methods.Method, eng *calc.Engine, b Bid, now time.T
 	b.ReceivedAt = Stamp(now)
 	b.WithdrawnAt = nil
 	return b, fp, nil
+}
+
+// footprintInput is the engine's input for bid b of tender t under m,
+// received at receivedAt: an EPD is judged on the day of receipt and must
+// hold through the tender's deadline (a warning when it expires before).
+// The opening recomputes a bid's footprint from it (EvalOptions).
+func footprintInput(t Tender, m *methods.Method, b *Bid, receivedAt time.Time) calc.Bid {
+	cb := calc.Bid{Method: m.Ref(), Reference: t.Reference, Supplier: b.Supplier, Lines: b.Lines}
+	if cb.HasEPD() {
+		cb.Date = Stamp(receivedAt).Format(calc.DateLayout)
+		cb.ValidThrough = t.Deadline.UTC().Format(calc.DateLayout)
+	}
+	return cb
 }
 
 // BidDigest is the SHA-256 (hex) of a bid's canonical JSON: supplier,

@@ -111,6 +111,11 @@ type Tender struct {
 	// committee custody (left out of the JSON and of TenderDigest, so that
 	// those tenders still verify).
 	Custody *Custody `json:"custody,omitempty"`
+	// Uncertainty is the tender's declared uncertainty report (how many
+	// draws, the too-close-to-call threshold), fixed at creation; nil when
+	// none was declared (and then left out of the JSON and of
+	// TenderDigest, so that older tenders still verify).
+	Uncertainty *UncertaintySetting `json:"uncertainty,omitempty"`
 }
 
 // Bounds of Tender.MaxBids.

@@ -139,6 +139,7 @@ func ValidateTender(t Tender, now time.Time) error {
 	checkAward(ps, t.Award)
 	checkNotice(ps, t.Notice)
 	checkCommittee(ps, t.Committee)
+	checkUncertainty(ps, t)
 	if t.MaxBids < 0 || t.MaxBids > MaxMaxBids {
 		ps.add("/max_bids", ErrInvalid, "%d is out of range; give a whole number from 1 to %d, or leave it out for %d", t.MaxBids, MaxMaxBids, DefaultMaxBids)
 	}

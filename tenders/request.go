@@ -53,6 +53,19 @@ type TenderRequest struct {
 	// how many must approve the opening); absent, the tender's creator
 	// alone, k = 1 (Service.Create).
 	Committee *tender.Committee `json:"committee"`
+	// Uncertainty declares the evaluation's uncertainty report
+	// (docs/tenders.md "Uncertainty of the ranking"); absent, none.
+	Uncertainty *UncertaintyRequest `json:"uncertainty"`
+}
+
+// UncertaintyRequest is a tender's declared uncertainty report as JSON:
+// the draws (absent: tender.DefaultUncertaintyDraws) and the too-close-
+// to-call threshold on the winner's probability of ranking first
+// (absent: tender.DefaultTooCloseThreshold). The seed is not a field: it
+// is derived from the tender's digest (tender.UncertaintySeed).
+type UncertaintyRequest struct {
+	Draws     *int            `json:"draws"`
+	Threshold *bidjson.Number `json:"threshold"`
 }
 
 // AwardRequest is a tender's award rule as JSON.
@@ -157,6 +170,11 @@ func toTender(req TenderRequest, m *methods.Method, now time.Time) (tender.Tende
 			t.MaxBids = *req.MaxBids
 		}
 	}
+	if req.Uncertainty != nil {
+		u, problems := uncertaintySetting(*req.Uncertainty)
+		t.Uncertainty = u
+		fields = append(fields, problems...)
+	}
 	if dl, err := time.Parse(time.RFC3339, req.Deadline); err != nil {
 		fields = append(fields, tender.Problem{Pointer: "/deadline", Detail: fmt.Sprintf("%q is not an RFC 3339 time; give e.g. 2026-12-01T12:00:00Z", clip.Prefix(req.Deadline))})
 	} else {
@@ -199,10 +217,34 @@ func toTender(req TenderRequest, m *methods.Method, now time.Time) (tender.Tende
 			fields = append(fields, tender.Problem{Pointer: p.Pointer, Detail: p.Detail})
 		}
 	}
+	var ve *tender.ValidationError
+	if err := tender.CheckUncertaintyMethod(t, m); errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			fields = append(fields, tender.Problem{Pointer: p.Pointer, Detail: p.Detail})
+		}
+	}
 	if len(fields) > 0 {
 		return t, &Error{Err: ErrInvalidTender, Detail: fmt.Sprintf("the tender has %d problem(s); see errors", len(fields)), Problems: fields}
 	}
 	return t, nil
+}
+
+// uncertaintySetting turns a declared uncertainty report into the
+// tender's setting, its defaults filled in (so that the tender's digest,
+// and the seed derived from it, cover the values used).
+func uncertaintySetting(r UncertaintyRequest) (*tender.UncertaintySetting, []tender.Problem) {
+	u := &tender.UncertaintySetting{Draws: tender.DefaultUncertaintyDraws, Threshold: decimal.RequireFromString(tender.DefaultTooCloseThreshold)}
+	if r.Draws != nil {
+		u.Draws = *r.Draws
+	}
+	if r.Threshold != nil {
+		d, err := tender.ParseAmount(string(*r.Threshold))
+		if err != nil {
+			return u, []tender.Problem{{Pointer: "/uncertainty/threshold", Detail: "threshold (a probability, e.g. " + tender.DefaultTooCloseThreshold + "): " + tender.AmountProblem(err)}}
+		}
+		u.Threshold = d
+	}
+	return u, nil
 }
 
 // escapePointer escapes a key for a JSON Pointer (RFC 6901).

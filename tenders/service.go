@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"strings"
 	"time"
 
@@ -34,7 +35,8 @@ type Config struct {
 	// Registry resolves the pinned methods (Submit, ReadBid and Open
 	// need it).
 	Registry *methods.Registry
-	// Engine computes the bids' footprints; only Submit needs it.
+	// Engine computes the bids' footprints: Submit needs it, and the
+	// opening of a tender whose declared uncertainty report samples.
 	Engine *calc.Engine
 	// Now is the clock of the tender rules (deadlines, receipt times);
 	// nil means time.Now.
@@ -299,7 +301,7 @@ func (s *Service) Open(ctx context.Context, t tender.Tender, actor officers.Acto
 		return nil, fmt.Errorf("%w: %s is not among the methods served (load its file with --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err)
 	}
 	return s.store.Open(ctx, t.ID, actor.ID, actor.Credential(), now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
-		return evaluate(t, m, bids)
+		return evaluate(t, m, s.engine, bids)
 	})
 }
 
@@ -364,7 +366,7 @@ func (s *Service) Approve(ctx context.Context, t tender.Tender, actor officers.A
 		return Approval{}, fmt.Errorf("%w: %s is not among the methods served (load its file with --methods DIR if it came from one): %v", tender.ErrMethodChanged, t.Method.Ref(), err)
 	}
 	return s.store.Approve(ctx, t.ID, opener, actor.Credential(), now, func(t tender.Tender, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
-		return evaluate(t, m, bids)
+		return evaluate(t, m, s.engine, bids)
 	})
 }
 
@@ -385,8 +387,13 @@ func (s *Service) Approvers(ctx context.Context, t tender.Tender) ([]string, err
 // them, one at a time: the memory of an opening is a few bids' content
 // (decoded by the store, a window of four per CPU) plus one
 // tender.Ranked per bid (about 650 bytes), whatever the bids' sizes.
-func evaluate(t tender.Tender, m *methods.Method, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
-	return tender.EvaluateSeq(t, m, bids)
+//
+// When the tender declares an uncertainty report, each ranked bid's
+// footprint is recomputed (checked against its received result digest)
+// and kept only as its coefficients over the shared model; the sampling
+// runs on GOMAXPROCS workers (the result does not depend on their number).
+func evaluate(t tender.Tender, m *methods.Method, eng *calc.Engine, bids iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error) {
+	return tender.EvaluateSeqWith(t, m, bids, tender.EvalOptions{Engine: eng, Workers: runtime.GOMAXPROCS(0)})
 }
 
 // Evaluation returns opened tender t's stored evaluation (ErrNotOpened

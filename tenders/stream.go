@@ -45,7 +45,7 @@ func (x *EvaluationExport) WriteJSON(w io.Writer) error {
 // WriteCSV writes the ranking as WriteEvaluationCSV does, one row at a
 // time.
 func (x *EvaluationExport) WriteCSV(w io.Writer) error {
-	return writeEvaluationCSV(w, x.st.Rows())
+	return writeEvaluationCSV(w, x.st.Head.Uncertainty != nil, x.st.Rows())
 }
 
 // StreamEvaluation is ExportEvaluation for a writer: the stored

@@ -95,6 +95,49 @@ func tendersService(e *env, st store.Store, reg *methods.Registry) *tenders.Serv
 	return tenders.New(tenders.Config{Store: st, Registry: reg, Now: e.now})
 }
 
+// openingService is tendersService with the engine an opening needs to
+// sample a tender's declared uncertainty report.
+func openingService(e *env, st store.Store, w *world) *tenders.Service {
+	return tenders.New(tenders.Config{Store: st, Registry: w.reg, Engine: w.engine, Now: e.now})
+}
+
+// tenderUncFlags are --uncertainty and --seed of tenders open and
+// evaluation. A tender's draws and seed are fixed when it is created
+// (declared, and derived from its digest): the flags can only ask to
+// see that report, never change it. Given, they must be the tender's.
+type tenderUncFlags struct {
+	draws *int
+	seed  *string
+}
+
+func (u *tenderUncFlags) register(fs *flag.FlagSet) {
+	u.draws = fs.Int("uncertainty", 0, "the tender's declared draws (only to check: a tender's uncertainty report is fixed at creation)")
+	u.seed = fs.String("seed", "", "the tender's seed (only to check: it is derived from the tender's digest)")
+}
+
+// errUncertaintyFlags marks --uncertainty or --seed that are not the
+// tender's own (exit 2).
+var errUncertaintyFlags = errors.New("--uncertainty/--seed")
+
+// check refuses flags that differ from tender t's declared report.
+func (u *tenderUncFlags) check(t tender.Tender) error {
+	if *u.draws == 0 && *u.seed == "" {
+		return nil
+	}
+	if t.Uncertainty == nil {
+		return fmt.Errorf("%w: tender %s declares no uncertainty report; a tender's report is declared when it is created (\"uncertainty\" in its JSON) and cannot be added at the opening", errUncertaintyFlags, cell(t.ID))
+	}
+	seed, _, err := tender.UncertaintySeed(t)
+	if err != nil {
+		return err
+	}
+	if *u.draws != 0 && *u.draws != t.Uncertainty.Draws || *u.seed != "" && *u.seed != strconv.FormatUint(seed, 10) {
+		return fmt.Errorf("%w: tender %s declared %d draws with seed %d (derived from its digest at creation); the recorded report cannot be made with other values — leave --uncertainty and --seed out, or give these",
+			errUncertaintyFlags, cell(t.ID), t.Uncertainty.Draws, seed)
+	}
+	return nil
+}
+
 // tendersArgs parses the flags of subcommand sub and checks that exactly
 // one positional argument, the tender id, remains (usage for anything
 // else). It returns the id, or done with the exit status.
@@ -450,7 +493,7 @@ func printNotice(w io.Writer, t tender.Tender) {
 
 func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	const sub = "open"
-	fs := newFlags(e, "tenders open", "tenders open [--db URL] [--as ID] [--token-file FILE] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders open", "tenders open [--db URL] [--as ID] [--token-file FILE] [--keys FILE] [--checkpoint FILE] [--methods DIR] [--data DIR] [--uncertainty DRAWS --seed S] TENDER_ID\n\n"+
 		"Opens a tender after its deadline (before it: exit 1, nothing changes): computes\n"+
 		"the evaluation under the pinned method, stores it with the opening in one\n"+
 		"transaction, and prints it as JSON (as POST /v1/tenders/{id}/open answers).\n"+
@@ -458,12 +501,18 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		"approvals is not opened this way (exit 1: tenders approve); for a committee of\n"+
 		"one, the opening is its opener's approval, --as that opener's officer id; for a\n"+
 		"tender in committee custody give their personal token too (--token-file, or\n"+
-		"$FOOTPRINT_PERSONAL_TOKEN): it unlocks their key share.")
+		"$FOOTPRINT_PERSONAL_TOKEN): it unlocks their key share.\n\n"+
+		"A tender that declared an uncertainty report at creation gets it in the\n"+
+		"evaluation (\"uncertainty\", p_first and p_keep_place per bid): its draws were\n"+
+		"declared and its seed derived from its digest, so --uncertainty and --seed can\n"+
+		"only repeat them (other values: exit 2; docs/tenders.md).")
 	db := dbFlag(fs, false)
 	as := asFlag(fs)
 	tokenFile := tokenFileFlag(fs)
 	var df dataFlags
 	df.register(fs)
+	var uf tenderUncFlags
+	uf.register(fs)
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {
 		return code
@@ -473,6 +522,10 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
+	if err := uf.check(t); err != nil {
+		fmt.Fprintf(e.stderr, "footprint tenders %s: %v\n", sub, err)
+		return exitUsage
+	}
 	who, err := cliActor(ctx, st, *as)
 	if err == nil {
 		who, err = withToken(e, who, *tokenFile)
@@ -484,7 +537,7 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	ev, err := tendersService(e, st, w.reg).Open(ctx, t, who)
+	ev, err := openingService(e, st, w).Open(ctx, t, who)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -538,7 +591,7 @@ func cmdTendersApprove(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	a, err := tendersService(e, st, w.reg).Approve(ctx, t, who)
+	a, err := openingService(e, st, w).Approve(ctx, t, who)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -551,13 +604,17 @@ func cmdTendersApprove(ctx context.Context, e *env, args []string) int {
 
 func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 	const sub = "evaluation"
-	fs := newFlags(e, "tenders evaluation", "tenders evaluation [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] [--format json|csv] TENDER_ID\n\n"+
+	fs := newFlags(e, "tenders evaluation", "tenders evaluation [--db URL] [--as ID] [--keys FILE] [--checkpoint FILE] [--format json|csv] [--uncertainty DRAWS --seed S] TENDER_ID\n\n"+
 		"Prints an opened tender's evaluation (ranking, notional prices, exclusions with\n"+
 		"their reasons), the same bytes as GET /v1/tenders/{id}/evaluation[?format=csv],\n"+
-		"and records the export in the audit trail. Before the opening: exit 1.")
+		"and records the export in the audit trail. Before the opening: exit 1.\n"+
+		"A declared uncertainty report is part of it (CSV: p_first, p_keep_place\n"+
+		"appended); --uncertainty and --seed can only repeat the tender's own.")
 	db := dbFlag(fs, false)
 	as := asFlag(fs)
 	format := fs.String("format", "json", "json or csv")
+	var uf tenderUncFlags
+	uf.register(fs)
 	id, done, code := tendersArgs(e, fs, sub, args)
 	if done {
 		return code
@@ -572,6 +629,10 @@ func cmdTendersEvaluation(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
+	if err := uf.check(t); err != nil {
+		fmt.Fprintf(e.stderr, "footprint tenders %s: %v\n", sub, err)
+		return exitUsage
+	}
 	who, err := cliActor(ctx, st, *as)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
