@@ -329,47 +329,51 @@ const (
 	pReference
 )
 
+// bidFields are the fields a BidRequest and a ComparisonRequest share.
+type bidFields struct {
+	reference, supplier, date, validThrough *string
+	lines                                   *[]LineRequest
+}
+
+// shared decodes one of the shared fields, key, into f: false for
+// another key, a repeat (mask) or a value it cannot take.
+func (d *fastDec) shared(key string, mask *uint32, f bidFields) bool {
+	switch key {
+	case "reference":
+		return !seen(mask, fReference) && d.str(f.reference)
+	case "supplier":
+		return !seen(mask, fSupplier) && d.str(f.supplier)
+	case "date":
+		return !seen(mask, fDate) && d.str(f.date)
+	case "valid_through":
+		return !seen(mask, fValidThrough) && d.str(f.validThrough)
+	case "lines":
+		return !seen(mask, fLines) && d.lines(f.lines)
+	}
+	return false
+}
+
 // bid decodes a BidRequest.
 func (d *fastDec) bid(r *BidRequest) bool {
 	var mask uint32
+	f := bidFields{&r.Reference, &r.Supplier, &r.Date, &r.ValidThrough, &r.Lines}
 	return d.object(func(key string) bool {
-		switch key {
-		case "method":
+		if key == "method" {
 			return !seen(&mask, fMethod) && d.str(&r.Method)
-		case "reference":
-			return !seen(&mask, fReference) && d.str(&r.Reference)
-		case "supplier":
-			return !seen(&mask, fSupplier) && d.str(&r.Supplier)
-		case "date":
-			return !seen(&mask, fDate) && d.str(&r.Date)
-		case "valid_through":
-			return !seen(&mask, fValidThrough) && d.str(&r.ValidThrough)
-		case "lines":
-			return !seen(&mask, fLines) && d.lines(&r.Lines)
 		}
-		return false
+		return d.shared(key, &mask, f)
 	})
 }
 
 // comparison decodes a ComparisonRequest.
 func (d *fastDec) comparison(r *ComparisonRequest) bool {
 	var mask uint32
+	f := bidFields{&r.Reference, &r.Supplier, &r.Date, &r.ValidThrough, &r.Lines}
 	return d.object(func(key string) bool {
-		switch key {
-		case "methods":
+		if key == "methods" {
 			return !seen(&mask, fMethods) && d.strings(&r.Methods)
-		case "reference":
-			return !seen(&mask, fReference) && d.str(&r.Reference)
-		case "supplier":
-			return !seen(&mask, fSupplier) && d.str(&r.Supplier)
-		case "date":
-			return !seen(&mask, fDate) && d.str(&r.Date)
-		case "valid_through":
-			return !seen(&mask, fValidThrough) && d.str(&r.ValidThrough)
-		case "lines":
-			return !seen(&mask, fLines) && d.lines(&r.Lines)
 		}
-		return false
+		return d.shared(key, &mask, f)
 	})
 }
 

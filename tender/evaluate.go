@@ -183,19 +183,7 @@ type Evaluator struct {
 // opening) under method m: the memory it takes is one bid's content at a
 // time plus one Ranked per bid, whatever the bids' sizes.
 func EvaluateSeq(t Tender, m *methods.Method, bids iter.Seq2[Bid, error]) (*Evaluation, error) {
-	e, err := NewEvaluator(t, m)
-	if err != nil {
-		return nil, err
-	}
-	for b, err := range bids {
-		if err != nil {
-			return nil, err
-		}
-		if err := e.Add(&b); err != nil {
-			return nil, err
-		}
-	}
-	return e.Evaluation()
+	return EvaluateSeqWith(t, m, bids, EvalOptions{})
 }
 
 // EvaluateSeqWith is EvaluateSeq with the options a declared uncertainty
