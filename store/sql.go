@@ -728,12 +728,18 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		if err := tender.CanSubmit(t, now); err != nil {
 			return err
 		}
-		var held int
-		if err := tx.QueryRowContext(ctx, s.d.q(qCountBids), tenderID).Scan(&held); err != nil {
-			return fmt.Errorf("count bids: %w", err)
-		}
-		if err := tender.CanAddBid(t, held); err != nil {
-			return err
+		// Every stored bid has its bid_received event in the chain, after
+		// the created one: the tender holds at most head seq − 1 bids. Only
+		// when that bound reaches the cap are they counted, a scan that
+		// grows with them (it made submissions to a tender of 50,000 bids
+		// half as fast as to a new one).
+		if held := int(h.seq - 1); held >= t.BidCap() {
+			if err := tx.QueryRowContext(ctx, s.d.q(qCountBids), tenderID).Scan(&held); err != nil {
+				return fmt.Errorf("count bids: %w", err)
+			}
+			if err := tender.CanAddBid(t, held); err != nil {
+				return err
+			}
 		}
 		ev, err := tender.NewEvent(h.prev(), tender.EventBidReceived, supplierActor, b.ReceivedAt, digests)
 		if err != nil {
