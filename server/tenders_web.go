@@ -808,19 +808,10 @@ func newEvalView(ev *tender.Evaluation) *evalView {
 // postOpen answers POST /tenders/{id}/open: opens the tender (after the
 // deadline only: 409 before) and shows the ranking.
 func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
-	sess, err := s.officerPage(w, r, true)
-	if sess == nil {
+	return s.pageOpening(w, r, "open", "Nothing was opened.", func(ctx context.Context, t tender.Tender, who officers.Actor) error {
+		_, err := s.svc.Open(ctx, t, who)
 		return err
-	}
-	t, err := s.pageLoadTender(w, r, sess)
-	if t == nil {
-		return err
-	}
-	who, err := s.withPersonalToken(w, r, sess.actor, r.PostFormValue("personal_token"))
-	if err == nil {
-		_, err = s.svc.Open(r.Context(), *t, who)
-	}
-	return s.openingAnswer(w, r, sess, t, err, "open", "Nothing was opened.")
+	})
 }
 
 // postApprove answers POST /tenders/{id}/approvals: the signed-in
@@ -828,6 +819,17 @@ func (s *Server) postOpen(w http.ResponseWriter, r *http.Request) error {
 // k > 1 approvals (after the deadline only: 409 before; 403 for an
 // officer not on the committee); the k-th opens it. Back to the page.
 func (s *Server) postApprove(w http.ResponseWriter, r *http.Request) error {
+	return s.pageOpening(w, r, "approve", "Nothing was recorded.", func(ctx context.Context, t tender.Tender, who officers.Actor) error {
+		_, err := s.svc.Approve(ctx, t, who)
+		return err
+	})
+}
+
+// pageOpening is an opening or an approval from the pages: the signed-in
+// officer (CSRF-checked), with the personal token the form carries (it
+// unlocks their key share), does act on the tender; openingAnswer says
+// what came of it.
+func (s *Server) pageOpening(w http.ResponseWriter, r *http.Request, verb, nothing string, act func(context.Context, tender.Tender, officers.Actor) error) error {
 	sess, err := s.officerPage(w, r, true)
 	if sess == nil {
 		return err
@@ -838,9 +840,9 @@ func (s *Server) postApprove(w http.ResponseWriter, r *http.Request) error {
 	}
 	who, err := s.withPersonalToken(w, r, sess.actor, r.PostFormValue("personal_token"))
 	if err == nil {
-		_, err = s.svc.Approve(r.Context(), *t, who)
+		err = act(r.Context(), *t, who)
 	}
-	return s.openingAnswer(w, r, sess, t, err, "approve", "Nothing was recorded.")
+	return s.openingAnswer(w, r, sess, t, err, verb, nothing)
 }
 
 // openingAnswer answers an opening or an approval of it on the pages:

@@ -70,7 +70,7 @@ func newID() (string, error) {
 const (
 	qTenderForUpdate = "SELECT " + tenderCols + " FROM tenders WHERE id = ?"
 	qBidByKey        = "SELECT " + bidCols + " FROM bids WHERE tender_id = ? AND idempotency_key = ?"
-	qInsertBid       = "INSERT INTO bids (tender_id, " + bidCols + ", idempotency_key, bid_digest, result_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)"
+	qInsertBid       = "INSERT INTO bids (tender_id, " + bidCols + ", idempotency_key, bid_digest, result_digest, sealed_token, sealed_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)"
 	qCountBids       = "SELECT COUNT(*) FROM bids WHERE tender_id = ?"
 	qInsertEvent     = "INSERT INTO events (tender_id, seq, at, kind, actor, digests, prev_hash, hash, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	qMoveHead        = "UPDATE tenders SET head_seq = ?, head_hash = ?, head_sig = ? WHERE id = ?"
@@ -747,13 +747,8 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		}
 		if _, err := tx.ExecContext(ctx, s.d.q(qInsertBid),
 			tenderID, b.ID, supplier, amount, currency, level, lines, s.d.ts(b.ReceivedAt),
-			footprint, tokenHash, ev.Seq, b.Commitment, clearNonce, sealed.content, key, nil, nil); err != nil {
+			footprint, tokenHash, ev.Seq, b.Commitment, clearNonce, sealed.content, key, nil, nil, sealed.forToken, sealed.forKey); err != nil {
 			return fmt.Errorf("store bid: %w", err)
-		}
-		if sealed.forToken != nil || sealed.forKey != nil {
-			if _, err := tx.ExecContext(ctx, s.d.q("UPDATE bids SET sealed_token = ?, sealed_key = ? WHERE tender_id = ? AND id = ?"), sealed.forToken, sealed.forKey, tenderID, b.ID); err != nil {
-				return fmt.Errorf("store bid: %w", err)
-			}
 		}
 		if err := s.appendEvent(ctx, tx, tenderID, &ev); err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/store"
 	"github.com/footprint-gpp/footprint/tender"
 	"github.com/footprint-gpp/footprint/tenders"
@@ -526,18 +527,11 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "footprint tenders %s: %v\n", sub, err)
 		return exitUsage
 	}
-	who, err := cliActor(ctx, st, *as)
-	if err == nil {
-		who, err = withToken(e, who, *tokenFile)
-	}
+	who, svc, err := openingActor(ctx, e, st, *as, *tokenFile, &df)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	w, err := df.load()
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
-	ev, err := openingService(e, st, w).Open(ctx, t, who)
+	ev, err := svc.Open(ctx, t, who)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
@@ -546,6 +540,24 @@ func cmdTendersOpen(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	return writeBody(ctx, e, sub, body)
+}
+
+// openingActor is what tenders open and approve need: the officer acting
+// (--as), with their personal token when one is given (it unlocks their
+// key share), and the service that opens, on the loaded methods.
+func openingActor(ctx context.Context, e *env, st store.Store, as, tokenFile string, df *dataFlags) (officers.Actor, *tenders.Service, error) {
+	who, err := cliActor(ctx, st, as)
+	if err == nil {
+		who, err = withToken(e, who, tokenFile)
+	}
+	if err != nil {
+		return who, nil, err
+	}
+	w, err := df.load()
+	if err != nil {
+		return who, nil, err
+	}
+	return who, openingService(e, st, w), nil
 }
 
 func cmdTendersApprove(ctx context.Context, e *env, args []string) int {
@@ -580,18 +592,11 @@ func cmdTendersApprove(ctx context.Context, e *env, args []string) int {
 		return tendersFail(ctx, e, sub, err)
 	}
 	defer st.Close()
-	who, err := cliActor(ctx, st, *as)
-	if err == nil {
-		who, err = withToken(e, who, *tokenFile)
-	}
+	who, svc, err := openingActor(ctx, e, st, *as, *tokenFile, &df)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
-	w, err := df.load()
-	if err != nil {
-		return tendersFail(ctx, e, sub, err)
-	}
-	a, err := openingService(e, st, w).Approve(ctx, t, who)
+	a, err := svc.Approve(ctx, t, who)
 	if err != nil {
 		return tendersFail(ctx, e, sub, err)
 	}
