@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/uncertainty"
 )
@@ -19,6 +20,12 @@ const MaxAPIDraws = 100_000
 // request asks for no sampling.
 func uncertaintyQuery(r *http.Request) (uncertainty.Config, bool, error) {
 	q := r.URL.Query()
+	for _, name := range []string{"uncertainty", "seed"} {
+		if vs, ok := q[name]; ok && (len(vs) != 1 || vs[0] == "") {
+			d := fmt.Sprintf("%s: give it once, with a value (?uncertainty=DRAWS&seed=S)", name)
+			return uncertainty.Config{}, false, &httpError{err: errBadParameter, detail: d, fields: []FieldError{{Parameter: name, Detail: d}}}
+		}
+	}
 	ds, ss := q.Get("uncertainty"), q.Get("seed")
 	if ds == "" {
 		if ss != "" {
@@ -29,24 +36,17 @@ func uncertaintyQuery(r *http.Request) (uncertainty.Config, bool, error) {
 	}
 	n, err := strconv.Atoi(ds)
 	if err != nil || n < 1 || n > MaxAPIDraws {
-		d := fmt.Sprintf("uncertainty %q: give the number of draws, 1 to %d", clipParam(ds), MaxAPIDraws)
+		d := fmt.Sprintf("uncertainty %q: give the number of draws, 1 to %d", clip.Prefix(ds), MaxAPIDraws)
 		return uncertainty.Config{}, false, &httpError{err: errBadParameter, detail: d, fields: []FieldError{{Parameter: "uncertainty", Detail: d}}}
 	}
 	seed := uint64(1)
 	if ss != "" {
 		if seed, err = strconv.ParseUint(ss, 10, 64); err != nil {
-			d := fmt.Sprintf("seed %q: give an unsigned 64-bit integer", clipParam(ss))
+			d := fmt.Sprintf("seed %q: give an unsigned 64-bit integer", clip.Prefix(ss))
 			return uncertainty.Config{}, false, &httpError{err: errBadParameter, detail: d, fields: []FieldError{{Parameter: "seed", Detail: d}}}
 		}
 	}
 	return uncertainty.Config{Draws: n, Seed: seed, Workers: 1}, true, nil
-}
-
-func clipParam(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }
 
 // uncertaintyErr maps a sampling error to a 400 on the uncertainty parameter.

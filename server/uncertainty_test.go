@@ -30,6 +30,9 @@ func TestUncertaintyQuery(t *testing.T) {
 		{"draws too many", "/v1/footprints?method=eu-gpp@2026.2&uncertainty=100001", bid, 400, []string{`"parameter":"uncertainty"`}},
 		{"seed bad", "/v1/comparisons?uncertainty=10&seed=-1", cmp, 400, []string{`"parameter":"seed"`}},
 		{"seed alone", "/v1/footprints?method=eu-gpp@2026.2&seed=4", bid, 400, []string{`"parameter":"seed"`}},
+		{"draws twice", "/v1/footprints?method=eu-gpp@2026.2&uncertainty=10&uncertainty=20", bid, 400, []string{`"parameter":"uncertainty"`}},
+		{"draws empty", "/v1/footprints?method=eu-gpp@2026.2&uncertainty=", bid, 400, []string{`"parameter":"uncertainty"`}},
+		{"seed twice", "/v1/comparisons?uncertainty=10&seed=1&seed=2", cmp, 400, []string{`"parameter":"seed"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
