@@ -139,6 +139,9 @@ var errorTable = []kind{
 	// outside it (restored, truncated or rewritten): nothing is written
 	// until an operator looks (footprint tenders verify).
 	{store.ErrChainRolledBack, http.StatusConflict, "chain-rolled-back", "Audit chain behind its checkpoint"},
+	// A bid whose content does not open its recorded commitment (sealed
+	// in its place in the database): the opening stops, nothing opened.
+	{store.ErrBidReplaced, http.StatusConflict, "bid-replaced", "A bid was replaced in the database"},
 	{tender.ErrAlreadyOpened, http.StatusConflict, "already-opened", "Tender already opened"},
 	// POST …/open of a tender whose committee needs k > 1 approvals, and
 	// POST …/approvals of a tender made before committees.

@@ -27,6 +27,9 @@ var (
 	// not the one its audit chain recorded (a database writer put a key
 	// of its own in the tender's row): nothing is sealed to it.
 	ErrTenderKey = errors.New("the tender's key is not the one its audit chain recorded")
+	// ErrBidReplaced marks an opening refused because a bid's content does
+	// not open its recorded commitment: it was replaced in the database.
+	ErrBidReplaced = errors.New("a bid's content was replaced in the database")
 )
 
 // holderServer names the wrapped key the key file opens: the tender_keys

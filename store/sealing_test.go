@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"path/filepath"
@@ -268,5 +269,38 @@ func testBidHeads(t *testing.T, s *sqlStore, _ string) {
 	}
 	if _, err := s.BidHeads(ctx, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown tender: %v", err)
+	}
+}
+
+// testReplacedBeforeOpening: a database writer seals other content in a
+// bid's place before the deadline (no secret needed, but not the bid's
+// nonce, which is inside its ciphertext): the opening refuses to rank it
+// (ErrBidReplaced), nothing is opened, and verify names the bid's event.
+func testReplacedBeforeOpening(t *testing.T, s *sqlStore, _ string) {
+	ctx := context.Background()
+	sealStore(t, s)
+	td := mustCreate(t, s, "T-R")
+	var bids []tender.Bid
+	for i := 1; i <= 2; i++ {
+		bids = append(bids, mustSubmit(t, s, td.ID, i, t0.Add(time.Duration(i)*time.Hour)))
+	}
+	forged := bids[1]
+	forged.Price.Amount = dec("1.00")
+	nonce, err := seal.NewNonce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged.Nonce = hex.EncodeToString(nonce[:])
+	reseal(t, s, td.ID, forged)
+	if _, err := s.Open(ctx, td.ID, "officer", "", deadline, evaluate); !errors.Is(err, ErrBidReplaced) {
+		t.Fatalf("opening with a replaced bid: %v, want ErrBidReplaced", err)
+	}
+	cur, err := s.Tender(ctx, td.ID)
+	if err != nil || cur.Status == tender.StatusOpened {
+		t.Fatalf("the tender was opened: %v %v", cur.Status, err)
+	}
+	r, err := s.Verify(ctx, td.ID)
+	if err != nil || r.Verified || r.FirstBadSeq != 3 || !strings.Contains(r.Problem, "does not open the commitment") {
+		t.Fatalf("verify: %+v, %v", r, err)
 	}
 }

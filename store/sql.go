@@ -1049,7 +1049,7 @@ func (s *sqlStore) approveTx(ctx context.Context, tx *sql.Tx, t tender.Tender, h
 // tender has a committee), marks it opened, and appends the opened and
 // evaluated events.
 func (s *sqlStore) openTx(ctx context.Context, tx *sql.Tx, t tender.Tender, prev *tender.Event, actor string, now time.Time, openedBy []string, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
-	ev, err := evaluate(t, s.streamBids(ctx, tx, t.ID))
+	ev, err := evaluate(t, committed(s.streamBids(ctx, tx, t.ID)))
 	if err != nil {
 		return nil, err
 	}
@@ -1332,4 +1332,25 @@ func (s *sqlStore) Close() error {
 		err = errors.Join(err, s.r.Close())
 	}
 	return err
+}
+
+// committed passes on the bids of an opening, each checked against the
+// salted commitment its receipt recorded: content sealed in its place by
+// a database writer (anyone may seal to a tender's public recipient)
+// cannot open that commitment, and the opening stops there instead of
+// ranking it (ErrBidReplaced; tenders verify says which event).
+func committed(bids iter.Seq2[tender.Bid, error]) iter.Seq2[tender.Bid, error] {
+	return func(yield func(tender.Bid, error) bool) {
+		for b, err := range bids {
+			if err == nil && b.Commitment != "" {
+				var d string
+				if d, err = tender.BidDigest(b); err == nil && !commitmentHolds(b.Commitment, b, d) {
+					err = fmt.Errorf("%w: bid %s does not open the commitment recorded at its receipt; nothing was opened (footprint tenders verify)", ErrBidReplaced, clip.Prefix(b.ID))
+				}
+			}
+			if !yield(b, err) || err != nil {
+				return
+			}
+		}
+	}
 }

@@ -35,6 +35,7 @@ var suite = []struct {
 	{"ReadDuringWrite", testReadDuringWrite},
 	{"LegacyChain", testLegacyChain},
 	{"SealedChain", testSealedChain},
+	{"ReplacedBeforeOpening", testReplacedBeforeOpening},
 	{"BidHeads", testBidHeads},
 	{"BidCap", testBidCap},
 	{"Summaries", testSummaries},
