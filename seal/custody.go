@@ -284,7 +284,7 @@ func CombineShares(shares []Share) (*TenderKey, error) {
 	if err != nil || id.Recipient().String() != tender {
 		return nil, fmt.Errorf("seal: combine: %w: the shares do not rebuild the key of %s (one was altered)", ErrNoKey, clip(tender))
 	}
-	return &TenderKey{id: id}, nil
+	return newTenderKey(id), nil
 }
 
 // SealWithSecret encrypts plaintext (at most MaxPlaintext bytes) under a

@@ -32,7 +32,13 @@ const wrappedTag = "footprint-tender-key-v1"
 // hold; opening needs the identity, which is stored only wrapped (Wrap).
 // String and GoString print the recipient only.
 type TenderKey struct {
-	id *age.X25519Identity
+	id   *age.X25519Identity
+	fast *opener // id prepared for many files; nil: age.Decrypt
+}
+
+// newTenderKey wraps id, prepared for opening many files.
+func newTenderKey(id *age.X25519Identity) *TenderKey {
+	return &TenderKey{id: id, fast: newOpener(id)}
 }
 
 // NewTenderKey generates a tender's key pair (crypto/rand).
@@ -41,7 +47,7 @@ func NewTenderKey() (*TenderKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seal: generating a tender key: %w", err)
 	}
-	return &TenderKey{id: id}, nil
+	return newTenderKey(id), nil
 }
 
 // Recipient is the tender key's public age recipient (age1…, 62
@@ -107,6 +113,9 @@ func encrypt(r age.Recipient, plaintext []byte) ([]byte, error) {
 func (tk *TenderKey) Open(ciphertext []byte) ([]byte, error) {
 	if tk == nil || tk.id == nil {
 		return nil, fmt.Errorf("seal: open: %w: no tender key", ErrNoKey)
+	}
+	if tk.fast != nil {
+		return tk.fast.open(ciphertext, MaxCiphertext, MaxPlaintext, "ciphertext", tk.id)
 	}
 	return decrypt(ciphertext, MaxCiphertext, MaxPlaintext, "ciphertext", tk.id)
 }
@@ -178,7 +187,7 @@ func (k *Keys) Unwrap(wrapped []byte) (*TenderKey, error) {
 	if err != nil || id.String() != secret {
 		return nil, fmt.Errorf("seal: %w: the wrapped record decrypts but holds no canonical age X25519 identity", ErrCorrupt)
 	}
-	return &TenderKey{id: id}, nil
+	return newTenderKey(id), nil
 }
 
 // Rewrap unwraps a wrapped tender key with any of the key file's
