@@ -136,11 +136,11 @@ func unsealWith(open func([]byte) ([]byte, error), tenderID string, sb *storedBi
 		return &unreadableError{b.ID, err}
 	}
 	defer clear(pt)
-	var c bidContent
-	dec := json.NewDecoder(bytes.NewReader(pt))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return &unreadableError{b.ID, errors.New("its sealed content does not parse")}
+	c, ok := decodeContentFast(pt)
+	if !ok {
+		if c, err = decodeContent(pt); err != nil {
+			return &unreadableError{b.ID, err}
+		}
 	}
 	if c.V != contentVersion || c.Tender != tenderID || c.Bid != b.ID {
 		return &unreadableError{b.ID, fmt.Errorf("its sealed content is of version %d, sealed for bid %s of tender %s", c.V, clip.Prefix(c.Bid), clip.Prefix(c.Tender))}
@@ -150,6 +150,18 @@ func unsealWith(open func([]byte) ([]byte, error), tenderID string, sb *storedBi
 		b.Nonce = c.Nonce
 	}
 	return nil
+}
+
+// decodeContent decodes a sealed bid's plaintext with encoding/json,
+// strictly: unknown fields are errors.
+func decodeContent(pt []byte) (bidContent, error) {
+	var c bidContent
+	dec := json.NewDecoder(bytes.NewReader(pt))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return bidContent{}, errors.New("its sealed content does not parse")
+	}
+	return c, nil
 }
 
 // tenderKey unwraps a tender's key with the key file and checks that it is

@@ -457,6 +457,7 @@ type bidOpener struct {
 	tenderID string
 	tk       *seal.TenderKey
 	err      error
+	check    func(tender.Bid) error // run on each bid read, when set
 }
 
 // opener unwraps tenderID's key for the reading of its bids.
@@ -468,12 +469,17 @@ func (s *sqlStore) opener(ctx context.Context, q querier, tenderID string) (bidO
 	return bidOpener{tenderID: tenderID, tk: tk, err: err}, nil
 }
 
-// open decrypts sb's content when it is sealed.
+// open decrypts sb's content when it is sealed, and checks it.
 func (o bidOpener) open(sb *storedBid) error {
-	if sb.sealed == nil {
-		return nil
+	if sb.sealed != nil {
+		if err := unsealInto(o.tk, o.err, o.tenderID, sb, sb.sealed); err != nil {
+			return err
+		}
 	}
-	return unsealInto(o.tk, o.err, o.tenderID, sb, sb.sealed)
+	if o.check != nil {
+		return o.check(sb.bid)
+	}
+	return nil
 }
 
 // listBids reads every bid of a tender in receipt order.
@@ -512,12 +518,19 @@ func (s *sqlStore) listBids(ctx context.Context, q querier, tenderID string) ([]
 // the consumer (decryptAhead), and yielded in receipt order: the memory
 // is a window of bids, whatever their number.
 func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) iter.Seq2[tender.Bid, error] {
+	return s.streamBidsChecked(ctx, q, tenderID, nil)
+}
+
+// streamBidsChecked is streamBids with check, when not nil, run on each
+// bid read (by the workers that decrypt it): its error is the bid's.
+func (s *sqlStore) streamBidsChecked(ctx context.Context, q querier, tenderID string, check func(tender.Bid) error) iter.Seq2[tender.Bid, error] {
 	return func(yield func(tender.Bid, error) bool) {
 		op, err := s.opener(ctx, q, tenderID)
 		if err != nil {
 			yield(tender.Bid{}, err)
 			return
 		}
+		op.check = check
 		rows, err := q.QueryContext(ctx, s.d.q("SELECT "+bidCols+" FROM bids WHERE tender_id = ? ORDER BY received_at, event_seq"), tenderID)
 		if err != nil {
 			yield(tender.Bid{}, err)
@@ -1049,7 +1062,7 @@ func (s *sqlStore) approveTx(ctx context.Context, tx *sql.Tx, t tender.Tender, h
 // tender has a committee), marks it opened, and appends the opened and
 // evaluated events.
 func (s *sqlStore) openTx(ctx context.Context, tx *sql.Tx, t tender.Tender, prev *tender.Event, actor string, now time.Time, openedBy []string, evaluate func(tender.Tender, iter.Seq2[tender.Bid, error]) (*tender.Evaluation, error)) (*tender.Evaluation, error) {
-	ev, err := evaluate(t, committed(s.streamBids(ctx, tx, t.ID)))
+	ev, err := evaluate(t, s.streamBidsChecked(ctx, tx, t.ID, checkCommitment))
 	if err != nil {
 		return nil, err
 	}
@@ -1334,23 +1347,23 @@ func (s *sqlStore) Close() error {
 	return err
 }
 
-// committed passes on the bids of an opening, each checked against the
-// salted commitment its receipt recorded: content sealed in its place by
-// a database writer (anyone may seal to a tender's public recipient)
-// cannot open that commitment, and the opening stops there instead of
-// ranking it (ErrBidReplaced; tenders verify says which event).
-func committed(bids iter.Seq2[tender.Bid, error]) iter.Seq2[tender.Bid, error] {
-	return func(yield func(tender.Bid, error) bool) {
-		for b, err := range bids {
-			if err == nil && b.Commitment != "" {
-				var d string
-				if d, err = tender.BidDigest(b); err == nil && !commitmentHolds(b.Commitment, b, d) {
-					err = fmt.Errorf("%w: bid %s does not open the commitment recorded at its receipt; nothing was opened (footprint tenders verify)", ErrBidReplaced, clip.Prefix(b.ID))
-				}
-			}
-			if !yield(b, err) || err != nil {
-				return
-			}
-		}
+// checkCommitment checks a bid of an opening against the salted
+// commitment its receipt recorded: content sealed in its place by a
+// database writer (anyone may seal to a tender's public recipient) cannot
+// open that commitment, and the opening stops there instead of ranking it
+// (ErrBidReplaced; tenders verify says which event). It runs in
+// decryptAhead's workers, beside the decryption, since it digests the
+// whole bid.
+func checkCommitment(b tender.Bid) error {
+	if b.Commitment == "" {
+		return nil
 	}
+	d, err := tender.BidDigest(b)
+	if err != nil {
+		return err
+	}
+	if !commitmentHolds(b.Commitment, b, d) {
+		return fmt.Errorf("%w: bid %s does not open the commitment recorded at its receipt; nothing was opened (footprint tenders verify)", ErrBidReplaced, clip.Prefix(b.ID))
+	}
+	return nil
 }
