@@ -1,6 +1,10 @@
 package server
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -55,5 +59,66 @@ func TestUncertaintyQuery(t *testing.T) {
 				t.Error("an uncertainty member without ?uncertainty=")
 			}
 		})
+	}
+}
+
+// cliExampleGolden is the CLI's answer to issue 20's literal command,
+// footprint calc --uncertainty 10000 --seed 42 examples/bid.json, as
+// cmd/footprint's golden file pins it (TestUncertaintyGolden there): the
+// API and the web page must give the same numbers.
+const cliExampleGolden = "../cmd/footprint/testdata/uncertainty_calc_us.json"
+
+// readCLIExample reads cliExampleGolden.
+func readCLIExample(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(cliExampleGolden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// TestUncertaintyExampleBidAPI: POST /v1/footprints?uncertainty=10000&seed=42
+// with examples/bid.json (no ?method=: the bid's own us-federal@2026.2)
+// answers what the CLI prints for the same bid and seed, footprint and
+// uncertainty alike, and the same bytes twice.
+func TestUncertaintyExampleBidAPI(t *testing.T) {
+	h := newTestServer(t)
+	bid, err := os.ReadFile(filepath.Join("..", "examples", "bid.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := apiCase{name: "example", method: "POST", target: "/v1/footprints?uncertainty=10000&seed=42", contentType: "application/json", body: string(bid)}
+	rec := do(t, h, c)
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %.500s", rec.Code, rec.Body)
+	}
+	if again := do(t, h, c); again.Body.String() != rec.Body.String() {
+		t.Error("the same request gave other bytes")
+	}
+	var got map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := readCLIExample(t)
+	u, _ := want["uncertainty"].(map[string]any)
+	if u["method"] != "us-federal@2026.2" || u["model"] != "declared" {
+		t.Fatalf("%s sampled %v (model %v): not the example bid's own us-federal@2026.2", cliExampleGolden, u["method"], u["model"])
+	}
+	for k, w := range want {
+		if !reflect.DeepEqual(got[k], w) {
+			g, _ := json.MarshalIndent(got[k], "", "  ")
+			ww, _ := json.MarshalIndent(w, "", "  ")
+			t.Errorf("%q differs from the CLI's (%s):\n--- API:\n%.3000s\n--- CLI:\n%.3000s", k, cliExampleGolden, g, ww)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("the API answers %q, which the CLI does not print", k)
+		}
 	}
 }

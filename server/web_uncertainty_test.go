@@ -1,12 +1,15 @@
 package server
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
+	"html/template"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -168,4 +171,124 @@ func TestBrowserUncertainty(t *testing.T) {
 			}
 		}
 	}
+}
+
+// exampleBidForm is the web form filled in with examples/bid.json (its
+// method, reference, supplier and lines, with their ids) and "Show
+// uncertainty" ticked with seed.
+func exampleBidForm(t *testing.T, seed string) url.Values {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "examples", "bid.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bid struct {
+		Method, Reference, Supplier string
+		Lines                       []struct {
+			ID, Activity, Region, Quantity, Unit string
+			Factor                               *struct {
+				KgCO2e         string `json:"kg_co2e"`
+				Per, Reference string
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &bid); err != nil {
+		t.Fatal(err)
+	}
+	v := url.Values{"reference": {bid.Reference}, "supplier": {bid.Supplier}, "method": {bid.Method},
+		"line_count": {strconv.Itoa(len(bid.Lines))}, "uncertainty": {"on"}, "seed": {seed}}
+	for i, l := range bid.Lines {
+		f := func(name, value string) { v.Set(fmt.Sprintf("line-%d-%s", i, name), value) }
+		f("id", l.ID)
+		f("activity", l.Activity)
+		f("region", l.Region)
+		f("quantity", l.Quantity)
+		f("unit", l.Unit)
+		if l.Factor != nil {
+			f("factor-kg_co2e", l.Factor.KgCO2e)
+			f("factor-per", l.Factor.Per)
+			f("factor-reference", l.Factor.Reference)
+		}
+	}
+	return v
+}
+
+// TestFormUncertaintyExampleBid: the result page of the example bid with
+// "Show uncertainty" at seed 42 (the form's 10,000 draws) shows an
+// interval bar for each line and the total, with the numbers the CLI
+// prints for footprint calc --uncertainty 10000 --seed 42
+// examples/bid.json, and the inputs that drive the spread.
+func TestFormUncertaintyExampleBid(t *testing.T) {
+	h := newTestServer(t)
+	rec := postForm(t, h, "/", exampleBidForm(t, "42"))
+	body := rec.Body.String()
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %.2000s", rec.Code, body)
+	}
+	if again := postForm(t, h, "/", exampleBidForm(t, "42")).Body.String(); again != body {
+		t.Error("the same form and seed gave another page")
+	}
+	var cli struct {
+		Uncertainty struct {
+			Method string
+			Total  uncSummary
+			Lines  []uncSummary
+			Run    struct {
+				Draws       int
+				ModelDigest string `json:"model_digest"`
+			}
+			Contributors []struct {
+				Label         string
+				VarianceShare string `json:"variance_share"`
+			}
+		}
+	}
+	raw, err := json.Marshal(readCLIExample(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &cli); err != nil {
+		t.Fatal(err)
+	}
+	u := cli.Uncertainty
+	if u.Run.Draws != WebDraws {
+		t.Fatalf("%s has %d draws, the form %d: not comparable", cliExampleGolden, u.Run.Draws, WebDraws)
+	}
+	want := []string{`<h3 id="uncertainty-0">` + u.Method + `</h3>`, "10,000 draws, seed 42", u.Run.ModelDigest}
+	rows := append(u.Lines, u.Total)
+	for i, s := range rows {
+		label, title := "Line "+s.ID, u.Method+", line "+s.ID
+		if i == len(rows)-1 {
+			label, title = "Total", u.Method+", total"
+		}
+		want = append(want,
+			fmt.Sprintf(`<tr><th scope="row">%s</th><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num unc-interval">%s to %s</td>`,
+				label, s.Exact, s.Mean, s.Median, s.Interval95[0], s.Interval95[1]),
+			fmt.Sprintf(`>%s: exact %s kg CO2e; mean %s, median %s; 90 %% interval %s to %s; 95 %% interval %s to %s</title>`,
+				title, s.Exact, s.Mean, s.Median, s.Interval90[0], s.Interval90[1], s.Interval95[0], s.Interval95[1]))
+	}
+	for _, c := range u.Contributors {
+		want = append(want, fmt.Sprintf(`<td class="num">%s</td><th scope="row">%s</th>`, c.VarianceShare, template.HTMLEscapeString(c.Label)))
+	}
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("page lacks %q", w)
+		}
+	}
+	if n := strings.Count(body, `<svg class="interval-bar"`); n != len(rows) {
+		t.Errorf("%d interval bars, want %d (each line and the total)", n, len(rows))
+	}
+	if strings.Contains(body, "No uncertainty model") {
+		t.Error(`the example bid's page says "No uncertainty model"`)
+	}
+}
+
+// uncSummary is a sampled amount as the JSON of calc --uncertainty has it.
+type uncSummary struct {
+	ID         string
+	Exact      string
+	Mean       string
+	Median     string
+	Interval90 [2]string `json:"interval_90"`
+	Interval95 [2]string `json:"interval_95"`
 }

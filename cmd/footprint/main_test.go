@@ -29,8 +29,9 @@ func TestCalc(t *testing.T) {
 		errHas []string
 	}{
 		{"file", "", []string{"calc", bid}, 0, `"kg_co2e": "113492.356"`, nil},
-		{"stdin and method flag", string(raw), []string{"calc", "--method", "us-federal@2025.1"}, 0, `"result_digest"`, nil},
-		{"dash is stdin", string(raw), []string{"calc", "-"}, 0, `"version": "2025.1"`, nil},
+		// --method overrides the version the bid pins (us-federal@2026.2).
+		{"stdin and method flag", string(raw), []string{"calc", "--method", "us-federal@2025.1"}, 0, `"version": "2025.1"`, nil},
+		{"dash is stdin", string(raw), []string{"calc", "-"}, 0, `"version": "2026.2"`, nil},
 		{"unknown method", string(raw), []string{"calc", "--method", "us-federal@1999"}, 1, "", []string{"us-federal has versions 2025.1 (active)"}},
 		{"no method", `{"lines":[]}`, []string{"calc"}, 2, "", []string{"no method"}},
 		{"every problem", `{"method":"eu-gpp","lines":[
