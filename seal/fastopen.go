@@ -24,9 +24,8 @@ import (
 //
 // It is held to age.Decrypt by TestOpenerMatchesAge and FuzzOpener: same
 // plaintext, same error class (ErrNoKey, ErrCorrupt, ErrTooLarge) on every
-// valid, damaged, truncated or extended file. Whatever it does not handle
-// the way age does (a header that does not re-encode to the bytes given)
-// goes to age.Decrypt.
+// valid, damaged, truncated or extended file. A file without the line
+// that ends an age header goes to age.Decrypt, for age's own error.
 
 // x25519Label is age's HKDF info for X25519 stanzas (age-encryption.org/v1).
 const x25519Label = "age-encryption.org/v1/X25519"
@@ -129,13 +128,18 @@ func (o *opener) open(in []byte, maxIn, maxOut int, what string, slow age.Identi
 	if len(in) > maxIn {
 		return nil, fmt.Errorf("seal: %w: %s of %d bytes; at most %d", ErrTooLarge, what, len(in), maxIn)
 	}
-	hdr, err := age.ExtractHeader(bytes.NewReader(in))
-	if err != nil {
-		return nil, headerError(err, what)
-	}
-	if !bytes.HasPrefix(in, hdr) {
+	// age reads the header line by line up to the first line that starts
+	// with "---" (stanza lines start "-> ", their bodies are base64): that
+	// line ends the header, and the payload follows it.
+	end := bytes.Index(in, []byte("\n---"))
+	if end < 0 {
 		return decrypt(in, maxIn, maxOut, what, slow)
 	}
+	nl := bytes.IndexByte(in[end+1:], '\n')
+	if nl < 0 {
+		return decrypt(in, maxIn, maxOut, what, slow)
+	}
+	hdr := in[:end+1+nl+1]
 	fileKey, err := age.DecryptHeader(hdr, o)
 	if err != nil {
 		return nil, headerError(err, what)
