@@ -65,16 +65,17 @@ func writeEvaluation(w io.Writer, e *Evaluation, digest string, rows func(yield 
 	} else {
 		bw.WriteByte('[')
 		n := 0
+		var row []byte
 		err := rows(func(r *Ranked) error {
 			if n > 0 {
 				bw.WriteByte(',')
 			}
 			n++
-			b, err := json.Marshal(r)
-			if err != nil {
+			var err error
+			if row, err = appendRanked(row[:0], r); err != nil {
 				return err
 			}
-			_, err = bw.Write(b)
+			_, err = bw.Write(row)
 			return err
 		})
 		if err != nil {
