@@ -136,7 +136,7 @@ func unsealWith(open func([]byte) ([]byte, error), tenderID string, sb *storedBi
 		return &unreadableError{b.ID, err}
 	}
 	defer clear(pt)
-	c, ok := decodeContentFast(pt)
+	c, lines, ok := decodeContentFast(pt)
 	if !ok {
 		if c, err = decodeContent(pt); err != nil {
 			return &unreadableError{b.ID, err}
@@ -148,6 +148,16 @@ func unsealWith(open func([]byte) ([]byte, error), tenderID string, sb *storedBi
 	b.Supplier, b.Price, b.LadderLevel, b.Lines, b.Footprint = c.Supplier, c.Price, c.LadderLevel, c.Lines, c.Footprint
 	if c.Nonce != "" {
 		b.Nonce = c.Nonce
+	}
+	sb.digest = ""
+	if ok && b.Commitment != "" {
+		// The lines' bytes are json.Marshal's of the lines (bidPlaintext
+		// wrote them; the fast decoder reads no escapes): the digest
+		// needs no second encoding of them. checkCommitment falls back
+		// to tender.BidDigest if it does not hold.
+		if d, err := tender.BidDigestWithLines(*b, lines); err == nil {
+			sb.digest = d
+		}
 	}
 	return nil
 }

@@ -215,11 +215,10 @@ func (s *scan) once(seen *uint16, bit uint16) {
 	*seen |= bit
 }
 
-// decodeContentFast decodes pt as bidContent, or reports false for
-// unsealWith's encoding/json path.
-func decodeContentFast(pt []byte) (bidContent, bool) {
+// decodeContentFast decodes pt as bidContent, with the bytes of its lines
+// (a slice of pt), or reports false for unsealWith's encoding/json path.
+func decodeContentFast(pt []byte) (c bidContent, lines []byte, ok bool) {
 	s := &scan{b: pt, ok: true}
-	var c bidContent
 	var seen uint16
 	for more := s.begin('{', '}'); more && s.ok; more = s.next('}') {
 		switch string(s.key()) {
@@ -263,7 +262,9 @@ func decodeContentFast(pt []byte) (bidContent, bool) {
 			c.LadderLevel = s.str()
 		case "lines":
 			s.once(&seen, 64)
+			start := s.i
 			if s.null() {
+				lines = pt[start:s.i]
 				break
 			}
 			c.Lines = []calc.Line{}
@@ -271,6 +272,7 @@ func decodeContentFast(pt []byte) (bidContent, bool) {
 				c.Lines = append(c.Lines, calc.Line{})
 				s.line(&c.Lines[len(c.Lines)-1])
 			}
+			lines = pt[start:s.i]
 		case "footprint":
 			s.once(&seen, 128)
 			s.summary(&c.Footprint)
@@ -282,9 +284,9 @@ func decodeContentFast(pt []byte) (bidContent, bool) {
 		}
 	}
 	if !s.ok || s.i != len(pt) {
-		return bidContent{}, false
+		return bidContent{}, nil, false
 	}
-	return c, true
+	return c, lines, true
 }
 
 // line reads a calc.Line whose factor, if any, has no EPD document.

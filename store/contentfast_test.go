@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -11,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/seal"
 	"github.com/footprint-gpp/footprint/tender"
 )
 
@@ -68,7 +71,7 @@ func randomBid(r *rand.Rand) tender.Bid {
 // decodes it to what encoding/json does; it reports whether it accepted.
 func sameContent(t testing.TB, pt []byte) bool {
 	t.Helper()
-	fast, ok := decodeContentFast(pt)
+	fast, _, ok := decodeContentFast(pt)
 	if !ok {
 		return false
 	}
@@ -94,6 +97,14 @@ func TestContentFastMatchesJSON(t *testing.T) {
 		plain := !strings.ContainsAny(string(pt), `\`)
 		if sameContent(t, pt) {
 			taken++
+			// The lines' bytes of genuine content digest as its lines do,
+			// so an opening need not encode them again.
+			c, lines, _ := decodeContentFast(pt)
+			d1, err1 := tender.BidDigest(tender.Bid{Supplier: c.Supplier, Price: c.Price, LadderLevel: c.LadderLevel, Lines: c.Lines, Footprint: c.Footprint, ReceivedAt: b.ReceivedAt})
+			d2, err2 := tender.BidDigestWithLines(b, lines)
+			if err1 != nil || err2 != nil || d1 != d2 {
+				t.Fatalf("bid %d: the digest from the content's lines bytes is %s (%v), the bid's %s (%v)", i, d2, err2, d1, err1)
+			}
 		} else if plain {
 			t.Fatalf("bid %d: the fast decoder declines content bidPlaintext wrote without escapes: %.300s", i, pt)
 		}
@@ -128,7 +139,7 @@ func TestContentFastMatchesJSON(t *testing.T) {
 		`{"v":01}`,
 		`{"v":1,"supplier":"a\u0041"}`,
 	} {
-		if _, ok := decodeContentFast([]byte(declined)); ok {
+		if _, _, ok := decodeContentFast([]byte(declined)); ok {
 			t.Errorf("the fast decoder accepts %s", declined)
 		}
 	}
@@ -147,7 +158,7 @@ func BenchmarkDecodeContent(b *testing.B) {
 	}
 	b.Run("fast", func(b *testing.B) {
 		for b.Loop() {
-			if _, ok := decodeContentFast(pt); !ok {
+			if _, _, ok := decodeContentFast(pt); !ok {
 				b.Fatal("declined")
 			}
 		}
@@ -172,4 +183,36 @@ func FuzzContentFast(f *testing.F) {
 	}
 	f.Add([]byte(`{"v":1,"lines":[{"factor":{"epd":{}}}]}`))
 	f.Fuzz(func(t *testing.T, pt []byte) { sameContent(t, pt) })
+}
+
+func TestCheckCommitment(t *testing.T) {
+	b := randomBid(rand.New(rand.NewPCG(9, 9)))
+	b.ReceivedAt = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	d, err := tender.BidDigest(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce, err := seal.NewNonce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Nonce = hex.EncodeToString(nonce[:])
+	b.Commitment = seal.Commit(nonce, tender.CommitmentContent(d, b.Footprint.Receipt.ResultDigest))
+	other := b
+	other.Price.Amount = other.Price.Amount.Add(decimal.NewFromInt(1))
+	for _, c := range []struct {
+		name     string
+		sb       storedBid
+		replaced bool
+	}{
+		{"the content's digest", storedBid{bid: b, digest: d}, false},
+		{"no content digest", storedBid{bid: b}, false},
+		{"a wrong content digest: the bid's own decides", storedBid{bid: b, digest: strings.Repeat("0", 64)}, false},
+		{"another bid in its place", storedBid{bid: other}, true},
+	} {
+		err := checkCommitment(&c.sb)
+		if got := errors.Is(err, ErrBidReplaced); got != c.replaced {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
 }

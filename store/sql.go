@@ -399,6 +399,9 @@ type storedBid struct {
 	// recipient (bid then holds only what is kept in clear until it is
 	// opened); nil for a bid stored in clear.
 	sealed []byte
+	// digest is tender.BidDigest of the bid as its sealed content was
+	// read (from the lines' bytes there), when it was; "" otherwise.
+	digest string
 }
 
 // scanBid reads a bid row (bidCols). A sealed row's content stays sealed
@@ -457,7 +460,7 @@ type bidOpener struct {
 	tenderID string
 	tk       *seal.TenderKey
 	err      error
-	check    func(tender.Bid) error // run on each bid read, when set
+	check    func(*storedBid) error // run on each bid read, when set
 }
 
 // opener unwraps tenderID's key for the reading of its bids.
@@ -477,7 +480,7 @@ func (o bidOpener) open(sb *storedBid) error {
 		}
 	}
 	if o.check != nil {
-		return o.check(sb.bid)
+		return o.check(sb)
 	}
 	return nil
 }
@@ -523,7 +526,7 @@ func (s *sqlStore) streamBids(ctx context.Context, q querier, tenderID string) i
 
 // streamBidsChecked is streamBids with check, when not nil, run on each
 // bid read (by the workers that decrypt it): its error is the bid's.
-func (s *sqlStore) streamBidsChecked(ctx context.Context, q querier, tenderID string, check func(tender.Bid) error) iter.Seq2[tender.Bid, error] {
+func (s *sqlStore) streamBidsChecked(ctx context.Context, q querier, tenderID string, check func(*storedBid) error) iter.Seq2[tender.Bid, error] {
 	return func(yield func(tender.Bid, error) bool) {
 		op, err := s.opener(ctx, q, tenderID)
 		if err != nil {
@@ -1354,10 +1357,16 @@ func (s *sqlStore) Close() error {
 // (ErrBidReplaced; tenders verify says which event). It runs in
 // decryptAhead's workers, beside the decryption, since it digests the
 // whole bid.
-func checkCommitment(b tender.Bid) error {
+func checkCommitment(sb *storedBid) error {
+	b := sb.bid
 	if b.Commitment == "" {
 		return nil
 	}
+	if sb.digest != "" && commitmentHolds(b.Commitment, b, sb.digest) {
+		return nil
+	}
+	// Without the digest of the content's own bytes, or when it does not
+	// hold: the digest of the bid as decoded decides.
 	d, err := tender.BidDigest(b)
 	if err != nil {
 		return err

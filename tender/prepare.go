@@ -75,6 +75,32 @@ func BidDigest(b Bid) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
+// BidDigestWithLines is BidDigest(b) with the lines' JSON given as
+// lines (json.Marshal(b.Lines)'s bytes; b.Lines is not read): whoever
+// holds those bytes (an opening, from a bid's sealed content) does not
+// encode the lines again. bidJSONRawLines mirrors Bid's JSON field for
+// field; TestBidDigestWithLines holds the two to the same digest.
+func BidDigestWithLines(b Bid, lines json.RawMessage) (string, error) {
+	raw, err := json.Marshal(bidJSONRawLines{Supplier: b.Supplier, Price: b.Price, LadderLevel: b.LadderLevel,
+		Lines: lines, ReceivedAt: Stamp(b.ReceivedAt), Footprint: b.Footprint})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// bidJSONRawLines is Bid's JSON (as BidDigest writes it: no id, no
+// withdrawal) with the lines as given.
+type bidJSONRawLines struct {
+	Supplier    string          `json:"supplier"`
+	Price       Price           `json:"price"`
+	LadderLevel string          `json:"ladder_level,omitempty"`
+	Lines       json.RawMessage `json:"lines"`
+	ReceivedAt  time.Time       `json:"received_at"`
+	Footprint   Summary         `json:"footprint"`
+}
+
 // TenderDigest is the SHA-256 (hex) of a tender's canonical JSON, without
 // its stored status (which changes when it is opened or cancelled). The
 // created event carries it.
