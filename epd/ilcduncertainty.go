@@ -23,7 +23,9 @@ import (
 // epd:amount carries only module and scenario). The fields describe "the
 // calculated variable value", the result's meanAmount; tools writing
 // ILCD+EPD leave meanAmount at 0.0 (InData's EPD 1.3 sample data set;
-// openLCA's writer sets none). So a declared uncertainty is kept on a
+// openLCA's writer, GreenDelta/olca-ilcd EpdIndicatorResult.toImpactResult,
+// sets no amount on a meanAmount held as a Java double). So a declared
+// uncertainty is kept on a
 // module's result only where it says which amount it describes: the
 // meanAmount equals that module's amount (and no other's), or the result
 // declares no other module amount. Otherwise it is noted and not used.

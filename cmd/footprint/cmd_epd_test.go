@@ -168,6 +168,19 @@ func TestEPDInspectDeclaredUncertainty(t *testing.T) {
 	if out != string(want) {
 		t.Errorf("epd inspect printed (go test ./cmd/footprint -run EPDInspectDeclaredUncertainty -update)\n%s\nwant\n%s", out, want)
 	}
+	// docs/epd.md shows this section of the output.
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "epd.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := strings.Index(out, "declared uncertainty (")
+	if at < 0 {
+		t.Fatal("no declared uncertainty section")
+	}
+	section, _, _ := strings.Cut(out[at:], "\n\n")
+	if !strings.Contains(string(doc), section) {
+		t.Errorf("docs/epd.md lacks the output's section\n%s", section)
+	}
 	out, errOut, code = runCmd3(t, "", "epd", "inspect", "--json", process, flow)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
