@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/footprint-gpp/footprint/epd"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/uncertainty"
 )
@@ -558,12 +559,20 @@ func ComparisonUncertaintyOf(ms []*methods.Method, c *Comparison, bid *Bid, cfg 
 }
 
 // declaredEPD returns the distribution an EPD line's document declares
-// for the value counted: an openEPD measurement's rsd with its dist
-// (log-normal or normal). A measurement with an rsd but no dist, or with
-// another dist (uniform, triangular, max), is taken as exact: no
-// distribution is assumed for it. Only a value that is one
-// declared measurement qualifies (not a sum of modules, not a value with
-// biogenic release added, not the top-level gwp).
+// for the value counted, and its citation:
+//
+//   - openEPD: the measurement's rsd with its dist (log-normal or normal),
+//     uncertainty.FromRSD. A measurement with an rsd but no dist, or with
+//     another dist (uniform, triangular, max), is taken as exact: no
+//     distribution is assumed for it.
+//   - ILCD+EPD: the uncertainty its LCIA result declares for the module
+//     counted (epd.Result.Uncertainty: log-normal or normal, read,
+//     checked and attached to the module it describes by the reader;
+//     uncertainty.FromILCD).
+//
+// Only a value that is one declared result qualifies (not a sum of
+// modules, not a value with biogenic release added, not the top-level
+// gwp).
 func declaredEPD(lr *LineResult, l *Line) (uncertainty.Distribution, string, bool) {
 	if l == nil || l.Factor == nil || l.Factor.EPD == nil || l.Factor.EPD.Declaration == nil {
 		return uncertainty.Distribution{}, "", false
@@ -573,7 +582,27 @@ func declaredEPD(lr *LineResult, l *Line) (uncertainty.Distribution, string, boo
 		return uncertainty.Distribution{}, "", false
 	}
 	for _, r := range l.Factor.EPD.Declaration.Results {
-		if !strings.EqualFold(r.Indicator, used.Indicator) || r.Set != used.Set || r.Module != used.Modules || r.Value.String() != used.Value || r.RSD == "" || r.Dist == "" {
+		if !strings.EqualFold(r.Indicator, used.Indicator) || r.Set != used.Set || r.Module != used.Modules || r.Value.String() != used.Value {
+			continue
+		}
+		if u := r.Uncertainty; u != nil {
+			x, err := decimal.NewFromString(u.RelativeSD95In)
+			if err != nil {
+				return uncertainty.Distribution{}, "", false
+			}
+			f, _ := x.Float64()
+			d, err := uncertainty.FromILCD(u.Distribution, f)
+			if err != nil {
+				return uncertainty.Distribution{}, "", false
+			}
+			what := "SDg²: 2.5 % and 97.5 % points the value ÷ and × " + u.RelativeSD95In
+			if u.Distribution == epd.DistNormal {
+				what = "2·SD in % of the value: 2.5 % and 97.5 % points the value × (1 ∓ " + u.RelativeSD95In + "/100)"
+			}
+			return d, fmt.Sprintf("ILCD+EPD LCIA result of %s (%s %s, %s): %s, relativeStandardDeviation95In %s (%s; ILCD process data set schema, LCIAResult element 1-8-1-103)",
+				used.File, r.Indicator, r.Module, u.Field, u.Distribution, u.RelativeSD95In, what), true
+		}
+		if r.RSD == "" || r.Dist == "" {
 			continue
 		}
 		rsd, err := decimal.NewFromString(r.RSD)

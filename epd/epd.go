@@ -20,6 +20,7 @@ package epd
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -152,6 +153,84 @@ type Result struct {
 	// sampling reads them (docs/uncertainty.md).
 	RSD  string `json:"-"`
 	Dist string `json:"-"`
+	// Uncertainty is the uncertainty an ILCD+EPD document declares for
+	// this value (its LCIA result's uncertaintyDistributionType and
+	// relativeStandardDeviation95In), nil when it declares none or none
+	// that describes this module's amount (readUncertainty).
+	Uncertainty *Uncertainty `json:"uncertainty,omitempty"`
+}
+
+// ILCD uncertainty distribution types (ILCD_Common_EnumerationValues.xsd,
+// UncertaintyDistributionTypeValues), as the format writes them.
+const (
+	DistUndefined  = "undefined"
+	DistLogNormal  = "log-normal"
+	DistNormal     = "normal"
+	DistTriangular = "triangular"
+	DistUniform    = "uniform"
+)
+
+// Uncertainty is the uncertainty a document declares for one result, as
+// written, with the field it was read from. The ILCD process data set
+// schema defines relativeStandardDeviation95In of an LCIA result
+// (element 1-8-1-103, "Relative StdDev in %"; InDataWG/ILCD-EPD-Data-Format
+// schemas/ILCD_ProcessDataSet.xsd, the same text in GreenDelta/epd-editor's
+// copy) by the 2.5 % and 97.5 % points it implies: "For log-normal
+// distribution the square of the geometric standard deviation (SDg^2) is
+// stated. Mean value times SDg^2 equals the 97.5% value …, Mean value
+// divided by SDg^2 equals the 2.5% value"; "For normal distribution the
+// doubled standard deviation value (2*SD) is entered. Mean value plus 2*SD
+// equals 97.5% value …, Mean value minus 2*SD equals 2.5% value"; the field
+// "remains empty when uniform or triangular uncertainty distribution is
+// applied". Interval95 gives those points.
+type Uncertainty struct {
+	// Field is the element the spread was read from, e.g.
+	// "LCIAResults/LCIAResult[1]/relativeStandardDeviation95In".
+	Field string `json:"field"`
+	// Distribution is DistLogNormal or DistNormal (the only ones kept).
+	Distribution string `json:"distribution"`
+	// RelativeSD95In is relativeStandardDeviation95In as read (a decimal,
+	// trailing zeros dropped): for
+	// log-normal SDg², a factor of at least 1; for normal 2·SD in percent
+	// of the value, from 0 to below 100.
+	RelativeSD95In string `json:"relative_standard_deviation_95_in"`
+	// Applies says why it describes this module's amount: AppliesMean
+	// (the LCIA result's meanAmount is that amount) or AppliesOnly (the
+	// result declares no other module amount).
+	Applies string `json:"applies"`
+}
+
+// Why an LCIA result's declared uncertainty describes a module's amount.
+const (
+	AppliesMean = "meanAmount"
+	AppliesOnly = "only module"
+)
+
+// Interval95 is the interval the declaration states for value: its 2.5 %
+// and 97.5 % points, value ÷ and × SDg² (log-normal) or value × (1 ∓
+// x/100) with x = 2·SD in percent (normal), the lower first (a negative
+// value's points swap). Exact but for the division (16 decimal places).
+func (u Uncertainty) Interval95(value decimal.Decimal) (lo, hi decimal.Decimal, err error) {
+	x, err := decimal.NewFromString(u.RelativeSD95In)
+	if err != nil {
+		return lo, hi, fmt.Errorf("relative_standard_deviation_95_in %s: %w", quote(u.RelativeSD95In), err)
+	}
+	switch u.Distribution {
+	case DistLogNormal:
+		if !x.IsPositive() {
+			return lo, hi, fmt.Errorf("SDg² %s is not positive", x)
+		}
+		lo, hi = value.DivRound(x, 16), value.Mul(x)
+	case DistNormal:
+		half := value.Mul(x).Div(decimal.NewFromInt(100))
+		lo, hi = value.Sub(half), value.Add(half)
+	default:
+		return lo, hi, fmt.Errorf("distribution %s has no interval from relativeStandardDeviation95In", quote(u.Distribution))
+	}
+	if lo.GreaterThan(hi) {
+		lo, hi = hi, lo
+	}
+	return lo, hi, nil
 }
 
 // MaxBytes bounds a document (and an archive); MaxArchiveEntries and

@@ -9,6 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/uncertainty"
 )
 
 const billionLaughs = `<?xml version="1.0"?>
@@ -108,6 +112,21 @@ func checkParsed(t *testing.T, d *Declaration, err error) {
 		if r.Module == "" || r.Indicator == "" {
 			t.Fatalf("result without indicator or module: %+v", r)
 		}
+		// A declared uncertainty kept is one the sampling can take.
+		if u := r.Uncertainty; u != nil {
+			if _, _, err := u.Interval95(r.Value); err != nil {
+				t.Fatalf("%s %s: kept %+v: %v", r.Indicator, r.Module, *u, err)
+			}
+			x, _ := decimal.RequireFromString(u.RelativeSD95In).Float64()
+			if _, err := uncertainty.FromILCD(u.Distribution, x); err != nil {
+				t.Fatalf("%s %s: kept %+v: %v", r.Indicator, r.Module, *u, err)
+			}
+		}
+	}
+	for _, n := range d.Notes {
+		if len(n) > 2000 {
+			t.Fatalf("note %d bytes long", len(n))
+		}
 	}
 }
 
@@ -129,6 +148,19 @@ func FuzzParseILCD(f *testing.F) {
 	f.Add([]byte(process(okRef, okExch, okLCIA, `<time xmlns:epd24="http://www.indata.network/EPD/2024"><common:dataSetValidUntil>2025</common:dataSetValidUntil><common:other><epd24:expirationDateOfEPD>2025-05-07</epd24:expirationDateOfEPD></common:other></time>`)))
 	// Registration number among the synonyms, program operator as a data source.
 	f.Add([]byte(strings.Replace(process(okRef, okExch, okLCIA, ""), "</baseName></name>", "</baseName></name><common:synonyms>x; S-P-01234, EPD-IES-0012345:002</common:synonyms>", 1)))
+	// Declared uncertainty (uncertainty_test.go): the real excerpt with the
+	// ILCD fields added, every distribution type, values the reader keeps,
+	// notes or refuses, and which module a declaration describes.
+	f.Add(zipDir(f, declaredDir))
+	f.Add(one(f, filepath.Join(declaredDir, "processes")))
+	for _, u := range []string{
+		unc("", "log-normal", "1.44"), unc("", "normal", "20"), unc("0.0", "undefined", "12.123"), unc("", "triangular", ""),
+		unc("", "uniform", "10"), unc("5", "log-normal", "0.5"), unc("", "normal", "100"), unc("", "normal", "-5"),
+		unc("", "log-normal", "1e3"), unc("", "log-normal", "123456"), unc("x", "normal", "NaN"), unc("", "lognormal", ""),
+	} {
+		f.Add([]byte(process(okRef, okExch, lciaWith("Global warming potential (GWP)", u, "A1-A3", "5", "D", "-1"), "")))
+		f.Add([]byte(process(okRef, strings.Replace(okExch, "</exchange>", u+"</exchange>", 1), lciaWith("GWP-total", u, "A1-A3", "5"), "")))
+	}
 	f.Add([]byte(billionLaughs))
 	f.Add([]byte(externalEntity))
 	f.Add([]byte(strings.Repeat("<a>", 70)))

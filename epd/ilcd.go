@@ -306,6 +306,7 @@ func (fs *ilcdFiles) declaredUnit(p ilcdSet, d *Declaration) error {
 	if ex == nil {
 		return &DocError{File: p.file, Field: exPath, Msg: "no such exchange; " + refPath + " must name one", Err: ErrMalformed}
 	}
+	exchangeUncertainty(ex, exPath, d)
 	amountText := ex.child("meanAmount").str()
 	amountPath := exPath + "/meanAmount"
 	if amountText == "" {
@@ -439,8 +440,9 @@ func matmlDensity(flow *node) (decimal.Decimal, bool) {
 // not declared, indicator not assessed …): skipped, not an error.
 var notDeclared = map[string]bool{"": true, "ND": true, "MND": true, "MNR": true, "INA": true, "NR": true, "-": true, "N/A": true, "NA": true}
 
-// readLCIA reads the GWP results per module; other indicators are
-// counted in a note, not kept.
+// readLCIA reads the GWP results per module, each with the uncertainty
+// its LCIA result declares where that describes the module's amount
+// (ilcduncertainty.go); other indicators are counted in a note, not kept.
 func readLCIA(p ilcdSet, d *Declaration) error {
 	other := 0
 	seen := map[string]bool{}
@@ -459,6 +461,8 @@ func readLCIA(p ilcdSet, d *Declaration) error {
 		}
 		ext := r.child("other")
 		unit := ext.child("referenceToUnitGroupDataSet").shortDescription()
+		declared := declaredUncertainty(r, path, ind, d)
+		first := len(d.Results)
 		amounts := append(ext.all("amount"), r.all("amount")...)
 		for _, a := range amounts {
 			module := clipID(a.attr("module"))
@@ -486,6 +490,7 @@ func readLCIA(p ilcdSet, d *Declaration) error {
 			seen[key] = true
 			d.Results = append(d.Results, Result{Indicator: ind, Module: module, Value: v, Unit: unit})
 		}
+		attachUncertainty(declared, d.Results[first:], r.child("meanAmount").str(), path, ind, d)
 	}
 	if other > 0 {
 		d.Notes = append(d.Notes, fmt.Sprintf("%d LCIA result(s) other than GWP not read", other))

@@ -30,9 +30,12 @@ type Uncertainty struct {
 	ActivityData []UncertainActivity `toml:"activity_data,omitempty" json:"activity_data,omitempty"`
 	// GWP gives some gases' GWPs a published uncertainty.
 	GWP []UncertainGWP `toml:"gwp,omitempty" json:"gwp,omitempty"`
-	// EPD is "declared" (an EPD document's own measurement uncertainty,
-	// openEPD rsd and dist, where it declares one; otherwise exact) or
-	// "none" (EPD values exact).
+	// EPD is "declared" (an EPD document's own declared uncertainty of
+	// the value counted, where it declares one: an openEPD measurement's
+	// rsd and dist, or an ILCD+EPD LCIA result's
+	// uncertaintyDistributionType and relativeStandardDeviation95In, as
+	// package epd reads them; otherwise exact) or "none" (EPD values
+	// exact). docs/uncertainty.md gives the rule.
 	EPD string `toml:"epd" json:"epd"`
 }
 
@@ -107,7 +110,7 @@ func checkUncertainty(lib *factors.Library, s *Spec, add func(field, rule, forma
 	switch u.EPD {
 	case EPDDeclared, EPDNone:
 	default:
-		add("uncertainty.epd", "known-value", "epd %q: use \"declared\" (the document's own rsd/dist) or \"none\"", u.EPD)
+		add("uncertainty.epd", "known-value", "epd %q: use \"declared\" (the document's own declared uncertainty: openEPD rsd/dist, ILCD relativeStandardDeviation95In) or \"none\"", u.EPD)
 	}
 	used := map[string]bool{}
 	for _, d := range s.Datasets {

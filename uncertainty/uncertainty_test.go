@@ -179,6 +179,52 @@ func TestFromRSD(t *testing.T) {
 	}
 }
 
+// TestFromILCD: the distribution of an ILCD declaration puts its 2.5 %
+// and 97.5 % points where the ILCD schema's definition of
+// relativeStandardDeviation95In puts them (value ÷ and × SDg² for
+// log-normal, value × (1 ∓ x/100) for normal), within the accuracy of
+// NormalQuantile (1.15e-9 relative in z); values outside the definition
+// are refused.
+func TestFromILCD(t *testing.T) {
+	for _, c := range []struct {
+		dist   string
+		x      float64
+		lo, hi float64
+	}{
+		{"log-normal", 1.44, 1 / 1.44, 1.44},
+		{"log-normal", 1, 1, 1},
+		{"log-normal", 3, 1.0 / 3, 3},
+		{"normal", 20, 0.8, 1.2},
+		{"normal", 0, 1, 1},
+		{"normal", 99.999, 0.00001, 1.99999},
+	} {
+		d, err := FromILCD(c.dist, c.x)
+		if err != nil {
+			t.Errorf("%s %v: %v", c.dist, c.x, err)
+			continue
+		}
+		lo, hi := d.Quantile(0.025), d.Quantile(0.975)
+		if math.Abs(lo-c.lo) > 1e-8 || math.Abs(hi-c.hi) > 1e-8 {
+			t.Errorf("%s %v: 2.5 %% and 97.5 %% points %v, %v; want %v, %v", c.dist, c.x, lo, hi, c.lo, c.hi)
+		}
+		if c.dist == "log-normal" && d.Quantile(0.5) != 1 {
+			t.Errorf("%s %v: median %v, want the value (1)", c.dist, c.x, d.Quantile(0.5))
+		}
+	}
+	for _, c := range []struct {
+		dist string
+		x    float64
+	}{
+		{"log-normal", 0.99}, {"log-normal", 0}, {"log-normal", -2}, {"log-normal", math.NaN()}, {"log-normal", math.Inf(1)},
+		{"normal", -0.001}, {"normal", 100}, {"normal", 1e9}, {"normal", math.NaN()},
+		{"triangular", 5}, {"uniform", 5}, {"undefined", 5}, {"lognormal", 1.44}, {"", 1.44},
+	} {
+		if d, err := FromILCD(c.dist, c.x); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%q %v: %v, %v; want ErrInvalid", c.dist, c.x, d, err)
+		}
+	}
+}
+
 // linearModel: T = 1000·A + 200·B + 50·C + 10, A lognormal (IPCC natural
 // gas CO2 fit), B normal ±5 %, C lognormal with σ 0.6.
 func linearModel(t testing.TB) (*Model, []Item, []float64, []float64) {

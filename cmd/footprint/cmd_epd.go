@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/epd"
 )
@@ -227,6 +229,7 @@ func printDeclaration(w io.Writer, name string, d *epd.Declaration, problems []s
 	if len(d.Results) == 0 {
 		fmt.Fprintln(w, "  (none)")
 	}
+	printDeclaredUncertainty(w, d)
 	if len(d.Warnings) > 0 {
 		fmt.Fprintln(w, "\nwarnings (optional fields skipped; repeated on every line using this EPD):")
 		for _, n := range d.Warnings {
@@ -248,4 +251,69 @@ func printDeclaration(w io.Writer, name string, d *epd.Declaration, problems []s
 	for _, p := range problems {
 		fmt.Fprintf(w, "  - %s\n", p)
 	}
+}
+
+// printDeclaredUncertainty lists the uncertainty the document declares
+// per result, when it declares any: an ILCD+EPD LCIA result's
+// distribution and relativeStandardDeviation95In with the 95 % interval
+// it states, or an openEPD measurement's rsd and dist, and whether the
+// sampling takes it (docs/uncertainty.md).
+func printDeclaredUncertainty(w io.Writer, d *epd.Declaration) {
+	var rows []string
+	for _, r := range d.Results {
+		name := strings.Join(strings.Fields(r.Indicator+" "+r.Set+" "+r.Module), " ")
+		switch {
+		case r.Uncertainty != nil:
+			u := r.Uncertainty
+			what := "SDg²"
+			if u.Distribution == epd.DistNormal {
+				what = "2·SD in % of the value"
+			}
+			row := fmt.Sprintf("%s: %s, relativeStandardDeviation95In %s (%s)", name, u.Distribution, u.RelativeSD95In, what)
+			if lo, hi, err := u.Interval95(r.Value); err == nil {
+				row += fmt.Sprintf(": 2.5 %% and 97.5 %% points %s and %s %s", significant(lo), significant(hi), r.Unit)
+			}
+			why := "the LCIA result's meanAmount is this amount"
+			if u.Applies == epd.AppliesOnly {
+				why = "the LCIA result's only module amount"
+			}
+			rows = append(rows, row+"; from "+u.Field+" ("+why+")")
+		case r.RSD != "" || r.Dist != "":
+			rsd, dist := r.RSD, r.Dist
+			if rsd == "" {
+				rsd = "none"
+			}
+			if dist == "" {
+				dist = "none"
+			}
+			row := fmt.Sprintf("%s: openEPD rsd %s, dist %s", name, rsd, dist)
+			switch {
+			case r.RSD == "" || r.Dist == "":
+				row += "; not sampled: it needs both"
+			case r.Dist != "log-normal" && r.Dist != "lognormal" && r.Dist != "normal":
+				row += "; not sampled: only log-normal and normal are"
+			}
+			rows = append(rows, row)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\ndeclared uncertainty (the document's own; sampled for a line that counts the value, under a method whose [uncertainty] has epd = \"declared\"):")
+	for _, r := range rows {
+		fmt.Fprintf(w, "  - %s\n", r)
+	}
+}
+
+// significant rounds x to 6 significant digits for display.
+func significant(x decimal.Decimal) string {
+	if x.IsZero() {
+		return "0"
+	}
+	digits := len(x.Coefficient().String())
+	if x.IsNegative() {
+		digits-- // the sign
+	}
+	msd := digits + int(x.Exponent()) - 1 // power of ten of the first digit
+	return x.Round(int32(5 - msd)).String()
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/footprint-gpp/footprint/epd"
 )
 
 const epdFixtures = "../../epd/testdata"
@@ -81,7 +83,7 @@ func TestEPDInspect(t *testing.T) {
 				"valid until 2025-05-07 from processInformation/time/common:other/epd24:expirationDateOfEPD", "GWP A1-A3 199.75 kg CO2 eq. (summed from A1, A2, A3)"}, nil},
 		{"EC3 quantity strings", "", []string{"epd", "inspect", filepath.Join(epdFixtures, "openepd", "ec3-quantity-strings.json")}, 0,
 			[]string{"declared unit 1 m3", "density 2400 kg/m3", "gwp A1-A3 312.25 kgCO2e (from the top-level gwp)", "usable: yes"}, nil},
-		{"openepd guessed", "", []string{"epd", "inspect", openepd}, 0, []string{"format openepd", "gwp TRACI 2.1 A1-A3 780.5"}, nil},
+		{"openepd guessed", "", []string{"epd", "inspect", openepd}, 0, []string{"format openepd", "gwp TRACI 2.1 A1-A3 780.5", "gwp TRACI 2.1 A1-A3: openEPD rsd 0.1, dist none; not sampled: it needs both"}, nil},
 		{"format given", "", []string{"epd", "inspect", "--format", "openepd", openepd}, 0, []string{"id ec3exa01"}, nil},
 		{"stdin", string(rawOpenEPD), []string{"epd", "inspect", "-"}, 0, []string{"file stdin"}, nil},
 		{"process alone", "", []string{"epd", "inspect", ilcdFile(t, "rebar-a2", "processes")}, 1, nil,
@@ -138,6 +140,65 @@ func TestEPDInspectGolden(t *testing.T) {
 	}
 	if out != string(want) {
 		t.Errorf("epd inspect printed (go test ./cmd/footprint -run EPDInspectGolden -update)\n%s\nwant\n%s", out, want)
+	}
+}
+
+// TestEPDInspectDeclaredUncertainty: an ILCD+EPD document declaring an
+// uncertainty (epd/testdata/uncertainty: a real excerpt with the fields
+// added) shows it beside its results, with the 2.5 % and 97.5 % points it
+// states, and notes the declarations not used; --json carries it on the
+// result.
+func TestEPDInspectDeclaredUncertainty(t *testing.T) {
+	process := ilcdFile(t, filepath.Join("..", "uncertainty", "ibu-aluminium-profile-declared"), "processes")
+	flow := ilcdFile(t, filepath.Join("..", "uncertainty", "ibu-aluminium-profile-declared"), "flows")
+	out, errOut, code := runCmd3(t, "", "epd", "inspect", process, flow)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	golden := filepath.Join("testdata", "epd_inspect_declared.txt")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("epd inspect printed (go test ./cmd/footprint -run EPDInspectDeclaredUncertainty -update)\n%s\nwant\n%s", out, want)
+	}
+	// docs/epd.md shows this section of the output.
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "epd.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := strings.Index(out, "declared uncertainty (")
+	if at < 0 {
+		t.Fatal("no declared uncertainty section")
+	}
+	section, _, _ := strings.Cut(out[at:], "\n\n")
+	if !strings.Contains(string(doc), section) {
+		t.Errorf("docs/epd.md lacks the output's section\n%s", section)
+	}
+	out, errOut, code = runCmd3(t, "", "epd", "inspect", "--json", process, flow)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Declaration epd.Declaration `json:"declaration"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	var with []string
+	for _, r := range got.Declaration.Results {
+		if r.Uncertainty != nil {
+			with = append(with, r.Indicator+" "+r.Module+" "+r.Uncertainty.Distribution+" "+r.Uncertainty.RelativeSD95In+" "+r.Uncertainty.Applies)
+		}
+	}
+	if len(with) != 1 || with[0] != "GWP-total A1-A3 log-normal 1.44 meanAmount" {
+		t.Errorf("results with an uncertainty: %q", with)
 	}
 }
 
