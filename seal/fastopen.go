@@ -19,14 +19,18 @@ import (
 // repeats per file is done once here. age's X25519Identity derives its
 // scalar's public half again for every file (x/crypto's X25519 goes
 // through ecdh.NewPrivateKey, a base-point multiplication as costly as the
-// ECDH itself), and its payload reader allocates a 64 KiB chunk buffer per
-// file: 3 GB of garbage for 50,000 bids. opener keeps the ecdh key and
-// decrypts the payload in place into one buffer of the plaintext's size.
+// ECDH itself), its parser reads the header through a 4 KiB buffer, and
+// its payload reader allocates a 64 KiB chunk buffer per file: 3 GB of
+// garbage for 50,000 bids. opener keeps the ecdh key, reads the header
+// form SealFor writes itself (fileKeyOf; any other goes through age's
+// parser) and decrypts the payload in place into one buffer of the
+// plaintext's size.
 //
-// It is held to age.Decrypt by TestOpenerMatchesAge and FuzzOpener: same
-// plaintext, same error class (ErrNoKey, ErrCorrupt, ErrTooLarge) on every
-// valid, damaged, truncated or extended file. A file without the line
-// that ends an age header goes to age.Decrypt, for age's own error.
+// It is held to age.Decrypt by TestOpenerMatchesAge, TestOpenerChunkRules
+// and FuzzOpener: same plaintext, same error class (ErrNoKey, ErrCorrupt,
+// ErrTooLarge) on every valid, damaged, truncated or extended file. A file
+// without the line that ends an age header goes to age.Decrypt, for age's
+// own error.
 
 // x25519Label is age's HKDF info for X25519 stanzas (age-encryption.org/v1).
 const x25519Label = "age-encryption.org/v1/X25519"
