@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -413,6 +412,7 @@ func (s *Server) getTenderBids(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	startFromHeld()
 	out, err := s.svc.Sealed(r.Context(), t)
 	if err != nil {
 		return err
@@ -453,7 +453,7 @@ func (s *Server) postTenderOpen(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	collectBeforeOpening()
+	startFromHeld()
 	ev, err := s.svc.Open(r.Context(), t, who)
 	if err != nil {
 		return err
@@ -482,7 +482,7 @@ func (s *Server) postTenderApproval(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	collectBeforeOpening()
+	startFromHeld()
 	a, err := s.svc.Approve(r.Context(), t, who)
 	if err != nil {
 		return err
@@ -509,6 +509,7 @@ func (s *Server) getTenderEvaluation(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	// Written one ranking row at a time from the stored bytes.
+	startFromHeld()
 	ev, head, err := s.svc.StreamEvaluation(r.Context(), t, who, r.Method != http.MethodHead)
 	if errors.Is(err, tenders.ErrNotOpened) {
 		return &httpError{err: err, detail: "the tender is not opened yet: POST /v1/tenders/{id}/open after the deadline computes the evaluation"}
@@ -558,6 +559,7 @@ func (s *Server) getTenderOCDS(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Encoded one element at a time: once into its digest (recorded
 	// before the answer starts), once into the answer.
+	startFromHeld()
 	x, head, err := s.svc.StreamOCDS(r.Context(), t, who, r.Method != http.MethodHead)
 	if err != nil {
 		return err
@@ -665,13 +667,15 @@ func writeStream(w http.ResponseWriter, status int, write func(io.Writer) error)
 	return nil
 }
 
-// collectBeforeOpening collects the garbage of the request's credential
-// checks before an opening (a personal token's argon2id takes 64 MiB,
-// garbage once checked): the collector's next goal is then set from
-// what the opening itself holds, instead of from twice the credential
-// check's memory, which the opening's garbage would otherwise fill
-// before the first collection.
-func collectBeforeOpening() { runtime.GC() }
+// startFromHeld collects the garbage and returns the freed memory to the
+// operating system before a request that holds much (an opening, an
+// export of a tender of many bids): the collector's next goal is then
+// set from what the server holds, not from what earlier work left (a
+// personal token's argon2id, 64 MiB; an earlier answer's memory, whose
+// release may still be under way when the next request starts, or the
+// garbage of many submissions), and the request's peak resident set is
+// what it holds on top of the server's own.
+func startFromHeld() { debug.FreeOSMemory() }
 
 // releaseMemory flushes a complete answer, then returns the memory the
 // request freed to the operating system at once (a garbage collection

@@ -177,7 +177,16 @@ type Evaluator struct {
 	// bid's coefficients, never its lines.
 	report bool
 	s      *sampler
+	// rows are the ranking's rows in the order added, in chunks of
+	// rowChunk: appending never copies the rows kept (a bid's row is a
+	// few hundred bytes; doubling a slice of 50,000 of them copied tens
+	// of MB). Evaluation sorts their indices and copies each row once.
+	rows [][]Ranked
+	n    int
 }
+
+// rowChunk is the number of ranking rows an Evaluator keeps per chunk.
+const rowChunk = 1024
 
 // EvaluateSeq ranks bids read one at a time (as the store streams them at
 // opening) under method m: the memory it takes is one bid's content at a
@@ -296,15 +305,32 @@ func (e *Evaluator) Add(b *Bid) error {
 		}
 		r.item = i
 	}
-	e.ev.Ranking = append(e.ev.Ranking, r)
+	if e.n%rowChunk == 0 {
+		e.rows = append(e.rows, make([]Ranked, 0, rowChunk))
+	}
+	last := &e.rows[len(e.rows)-1]
+	*last = append(*last, r)
+	e.n++
 	return nil
 }
+
+// row is the i-th row added.
+func (e *Evaluator) row(i int32) *Ranked { return &e.rows[i/rowChunk][i%rowChunk] }
 
 // Evaluation ranks the bids added and returns the evaluation with its
 // digest. Call it once, after the last Add.
 func (e *Evaluator) Evaluation() (*Evaluation, error) {
 	ev := e.ev
-	sort.SliceStable(ev.Ranking, func(i, j int) bool { return before(&ev.Ranking[i], &ev.Ranking[j]) })
+	// Sorted by index, then copied once in order (not swapped in place).
+	order := make([]int32, e.n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return before(e.row(order[i]), e.row(order[j])) })
+	ev.Ranking = make([]Ranked, e.n)
+	for k, i := range order {
+		ev.Ranking[k] = *e.row(i)
+	}
 	rank := 0
 	for i := range ev.Ranking {
 		if !ev.Ranking[i].Excluded {
