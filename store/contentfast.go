@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"strconv"
 	"unicode/utf8"
 
@@ -267,7 +268,10 @@ func decodeContentFast(pt []byte) (c bidContent, lines []byte, ok bool) {
 				lines = pt[start:s.i]
 				break
 			}
-			c.Lines = []calc.Line{}
+			// Each line's object starts {"id": (its first field, always
+			// written): their count, with the limits' (which start so
+			// too), sizes the slice once.
+			c.Lines = make([]calc.Line, 0, bytes.Count(pt[start:], []byte(`{"id":`)))
 			for more := s.begin('[', ']'); more && s.ok; more = s.next(']') {
 				c.Lines = append(c.Lines, calc.Line{})
 				s.line(&c.Lines[len(c.Lines)-1])

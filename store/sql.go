@@ -1081,6 +1081,7 @@ func (s *sqlStore) openTx(ctx context.Context, tx *sql.Tx, t tender.Tender, prev
 	// string the database is given (json.Marshal and a string conversion
 	// would make two copies of every row).
 	var body strings.Builder
+	body.Grow(1024 + 512*len(ev.Ranking)) // a row is about 420 bytes
 	if err := ev.WriteJSON(&body); err != nil {
 		return nil, err
 	}
