@@ -52,8 +52,15 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 	workers := fs.Int("workers", 0, "rows computed in parallel by N workers (default: number of CPUs)")
 	epdDirFlag := fs.String("epd-dir", "", "directory of the EPD files the factor_epd column names (default: none; rows with factor_epd are errors)")
 	dateFlag := fs.String("date", "", "bid date YYYY-MM-DD on which EPDs are judged valid (default: today, UTC)")
+	var uf uncertaintyFlags
+	uf.register(fs)
 	if done, code := parseFlags(fs, args); done {
 		return code
+	}
+	ucfg, sampled, uerr := uf.config()
+	if uerr != nil {
+		fmt.Fprintln(e.stderr, "footprint batch:", uerr)
+		return exitUsage
 	}
 	if len(refs) == 0 {
 		fmt.Fprintln(e.stderr, "footprint batch: give at least one --method REF (methods: footprint methods list)")
@@ -82,6 +89,9 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	opt := batch.Options{Workers: *workers, DryRun: *dry, Date: date}
+	if sampled {
+		opt.Uncertainty = &ucfg
+	}
 	if *epdDirFlag != "" {
 		d, err := openEPDDir(*epdDirFlag)
 		if err != nil {
