@@ -97,15 +97,15 @@ var probeQuantity = decimal.New(1, 15)
 
 // Paths of an interval's computation, counted per run for the tests.
 const (
-	ipConstant = iota // no uncertain input, or quantity 0
-	ipPerKind         // the kind's summary scaled by the quantity
-	ipLine            // the line's own activity data: per row
-	ipBoundary        // per kind, but too close to a rounding boundary: per row
-	ipRebuilt         // a tiny quantity: rebuilt from the engine's line
-	ipPairConstant    // P from two constant rows
-	ipPairIdentical   // P of two identical samplings: 0
-	ipPairPerKind     // P once per kind
-	ipPairRow         // P per row
+	ipConstant      = iota // no uncertain input, or quantity 0
+	ipPerKind              // the kind's summary scaled by the quantity
+	ipLine                 // the line's own activity data: per row
+	ipBoundary             // per kind, but too close to a rounding boundary: per row
+	ipRebuilt              // a tiny quantity: rebuilt from the engine's line
+	ipPairConstant         // P from two constant rows
+	ipPairIdentical        // P of two identical samplings: 0
+	ipPairPerKind          // P once per kind
+	ipPairRow              // P per row
 	nIPaths
 )
 
@@ -705,7 +705,7 @@ func meanOfConstant(c float64, n int) float64 {
 		}
 		_, e := math.Frexp(s)
 		u := math.Ldexp(1, e-53)
-		cu := c / u // exact: u is a power of two and c ≤ s
+		cu := c / u                      // exact: u is a power of two and c ≤ s
 		if u == 0 || math.IsInf(cu, 0) { // subnormal spacing: one by one
 			s += c
 			k++
