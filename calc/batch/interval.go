@@ -315,35 +315,42 @@ type uncRow struct {
 	me   *methodEntry
 }
 
-// uncScratch is a worker's buffers for sampling.
+// uncScratch is a worker's buffers for sampling, each DRAWS long. Each has
+// one use, so that building a kind while a row is being written (its
+// first row) never overwrites the row's draws.
 type uncScratch struct {
-	mult    [][]float64
-	terms   []uncertainty.Term
-	coefs   []float64
+	mult  [][]float64
+	terms []uncertainty.Term
+	coefs []float64
+	// scratch is EvalItem's own; act the row's activity multipliers.
 	scratch []float64
-	vals    [][]float64 // per method
-	pvals   [2][]float64
-	tmp     []float64
 	act     []float64
 	actKey  string
 	actDist uncertainty.Distribution
-	rows    []uncRow
-	keyBuf  []byte
+	// vals are the row's draws per method, pvals in the pair's model.
+	vals  [][]float64
+	pvals [2][]float64
+	// build, aux[0] and aux[1] are for building kinds and pairs (and
+	// the tests' audit).
+	build []float64
+	aux   [2][]float64
+	rows  []uncRow
+	// keyBuf holds the activity key being compared.
+	keyBuf []byte
 }
 
 func newUncScratch(n, methods int) *uncScratch {
-	s := &uncScratch{scratch: make([]float64, n), tmp: make([]float64, n), act: make([]float64, n), rows: make([]uncRow, methods), vals: make([][]float64, methods)}
+	buf := func() []float64 { return make([]float64, n) }
+	s := &uncScratch{scratch: buf(), act: buf(), build: buf(), aux: [2][]float64{buf(), buf()}, pvals: [2][]float64{buf(), buf()},
+		rows: make([]uncRow, methods), vals: make([][]float64, methods)}
 	for i := range s.vals {
-		s.vals[i] = make([]float64, n)
-	}
-	for i := range s.pvals {
-		s.pvals[i] = make([]float64, n)
+		s.vals[i] = buf()
 	}
 	return s
 }
 
-// probe returns a kind's line at probeQuantity under method i, as the
-// engine computes it, and the line.
+// probe returns a kind's line with quantity q (and an ID of its own) and
+// its result under method i, as the engine computes it.
 func (ev *evaluator) probe(k rowKey, i int, q decimal.Decimal) (calc.Line, calc.LineResult, error) {
 	var doc *calc.EPDDocument
 	var docErr error
@@ -400,13 +407,12 @@ func (ev *evaluator) buildKind(e *entry, i int) *uncKind {
 	if !uk.lm.hasVars || uk.lm.line >= 0 {
 		return uk
 	}
-	n := ev.unc.cfg.Draws
 	s := ev.us
-	vals := s.vals[0]
-	ev.draws(&uk.lm, uk.lm.unitK, "", vals)
-	uk.mag = ev.magnitude(&uk.lm, s.tmp)
+	ev.draws(&uk.lm, uk.lm.unitK, "", s.build)
+	uk.unit = uncertainty.SummarizeInPlace(s.build)
+	ev.absDraws(&uk.lm, s.aux[0])
+	uk.mag = maxOf(s.aux[0])
 	uk.divAbs = ev.divisionError(&uk.lm, me.pr, ev.mrs[i].m.Rounding.DivisionPlaces)
-	uk.unit = uncertainty.SummarizeInPlace(vals[:n])
 	return uk
 }
 
@@ -430,16 +436,10 @@ func tinyQuantity(lm *lineModel, pr *calc.Prepared, places int32) float64 {
 	return tiny
 }
 
-// magnitude is the largest Σ |coefficient × multipliers| over the draws, per
-// unit of quantity.
-func (ev *evaluator) magnitude(lm *lineModel, out []float64) float64 {
-	abs := make([]float64, len(lm.unitK))
-	for g, k := range lm.unitK {
-		abs[g] = math.Abs(k)
-	}
-	ev.draws(lm, abs, "", out)
+// maxOf is the largest of xs (0 for none).
+func maxOf(xs []float64) float64 {
 	m := 0.0
-	for _, x := range out {
+	for _, x := range xs {
 		m = math.Max(m, x)
 	}
 	return m
@@ -463,12 +463,8 @@ func (ev *evaluator) divisionError(lm *lineModel, pr *calc.Prepared, places int3
 			continue
 		}
 		one := lineModel{vars: lm.vars, groups: []calc.LineGroup{{Vars: g.Vars}}, line: -1}
-		ev.draws(&one, []float64{1}, "", ev.us.tmp)
-		m := 0.0
-		for _, x := range ev.us.tmp {
-			m = math.Max(m, x)
-		}
-		e += w * m
+		ev.draws(&one, []float64{1}, "", ev.us.aux[1])
+		e += w * maxOf(ev.us.aux[1])
 	}
 	return e * math.Pow(10, -float64(places))
 }
@@ -515,8 +511,7 @@ func (ev *evaluator) activity(id string, d uncertainty.Distribution) []float64 {
 
 // coefficients are a row's group coefficients, as calc's builder computes
 // them: the float64 of the exact sum of the group's terms' kg CO2e for the
-// quantity q (× the product factor of a template). It reports whether a
-// group has a non-zero term (else calc leaves the group out).
+// quantity q (× the product factor of a template).
 func coefficients(lm *lineModel, pr *calc.Prepared, q decimal.Decimal, dst []float64) []float64 {
 	dst = dst[:0]
 	for _, g := range lm.groups {
@@ -532,8 +527,8 @@ func coefficients(lm *lineModel, pr *calc.Prepared, q decimal.Decimal, dst []flo
 }
 
 // pairOf returns the sampling of entry e under the two methods together,
-// building it on first use; ok says which methods compute the kind (an
-// excluded kind is sampled as zero, as compare counts it).
+// building it on first use (a method that excludes the kind has no
+// inputs and counts zero, as in compare).
 func (ev *evaluator) pairOf(e *entry) *uncPair {
 	if e.pair != nil {
 		return e.pair
@@ -585,27 +580,19 @@ func (ev *evaluator) pairPerKind(e *entry, p *uncPair) {
 		return
 	}
 	s := ev.us
-	va, vb, ma := s.pvals[0], s.pvals[1], s.tmp
+	va, vb, ma, mb := s.pvals[0], s.pvals[1], s.aux[0], s.build
 	ev.draws(&p.a, p.a.unitK, "", va)
 	ev.draws(&p.b, p.b.unitK, "", vb)
-	tau := float64(2*(p.a.nTerms+p.b.nTerms)+64) * 0x1p-52
-	n := ev.unc.cfg.Draws
-	above := 0
-	gap := math.Inf(1)
-	for j := 0; j < n; j++ {
-		if vb[j] > va[j] {
-			above++
-		}
-	}
-	// the magnitudes of both, per draw, in ma (a's, then a's + b's)
-	mb := s.scratch
 	ev.absDraws(&p.a, ma)
-	abs := append([]float64(nil), ma...)
 	ev.absDraws(&p.b, mb)
-	for j := 0; j < n; j++ {
-		gap = math.Min(gap, math.Abs(vb[j]-va[j])-tau*(abs[j]+mb[j]))
+	// A draw's sign is certain when the difference exceeds what rounding
+	// can change in either method's value (relative to their magnitudes).
+	tau := float64(2*(p.a.nTerms+p.b.nTerms)+64) * 0x1p-52
+	gap := math.Inf(1)
+	for j := range va {
+		gap = math.Min(gap, math.Abs(vb[j]-va[j])-tau*(ma[j]+mb[j]))
 	}
-	p.perKind, p.pUnit, p.gapMin = true, float64(above)/float64(n), gap
+	p.perKind, p.pUnit, p.gapMin = true, above(va, vb), gap
 	p.divAbs = ev.divisionError(&p.a, e.m[0].pr, ev.mrs[0].m.Rounding.DivisionPlaces) + ev.divisionError(&p.b, e.m[1].pr, ev.mrs[1].m.Rounding.DivisionPlaces)
 }
 
@@ -954,9 +941,9 @@ type intervalAudit struct {
 // auditRow computes a per-kind row per row too, and records how far apart
 // the two are against the margin.
 func (ev *evaluator) auditRow(uk *uncKind, u *uncRow, x uncertainty.Summary, margin float64, q decimal.Decimal, lineID string, i int) {
-	vals := ev.us.tmp
+	vals := ev.us.aux[0]
 	ev.draws(&uk.lm, ev.rowCoefs(&uk.lm, u.me.pr, q), lineID, vals)
-	y := uncertainty.SummarizeInPlace(vals[:ev.unc.cfg.Draws])
+	y := uncertainty.SummarizeInPlace(vals)
 	a := [...]float64{x.Mean, x.Median, x.P5, x.P95, x.P2_5, x.P97_5}
 	for k, b := range [...]float64{y.Mean, y.Median, y.P5, y.P95, y.P2_5, y.P97_5} {
 		ev.audit.maxRatio = math.Max(ev.audit.maxRatio, math.Abs(a[k]-b)/margin)

@@ -271,6 +271,7 @@ func TestIntervalsAgreeWithCalc(t *testing.T) {
 		{"two versions", []string{"eu-gpp@2026.1", "eu-gpp@2026.2"}, 200},
 		{"one draw", []string{"us-federal@2026.2", "eu-gpp@2026.2"}, 1},
 		{"one method twice", []string{"eu-gpp@2026.2", "eu-gpp@2026.2"}, 50},
+		{"us-federal twice", []string{"us-federal@2026.2", "us-federal@2026.2"}, 50},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var ms []*methods.Method
