@@ -180,15 +180,24 @@ func SummarizeInPlace(xs []float64) Summary {
 	return summarize(xs, xs)
 }
 
-// summarize computes the mean and sd of xs, in xs's order, then the
-// quantiles in work (xs or a copy of it), which it reorders.
-func summarize(xs, work []float64) Summary {
-	n := len(xs)
+// Mean is the mean Summarize reports: the float64 sum of xs in order,
+// divided by their number (0 for none).
+func Mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
 	sum := 0.0
 	for _, x := range xs {
 		sum += x
 	}
-	mean := sum / float64(n)
+	return sum / float64(len(xs))
+}
+
+// summarize computes the mean and sd of xs, in xs's order, then the
+// quantiles in work (xs or a copy of it), which it reorders.
+func summarize(xs, work []float64) Summary {
+	n := len(xs)
+	mean := Mean(xs)
 	ss := 0.0
 	for _, x := range xs {
 		d := x - mean

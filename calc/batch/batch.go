@@ -450,7 +450,8 @@ func run(ctx context.Context, mrs []*methodRun, in io.Reader, out io.Writer, opt
 			}
 		}
 		if opt.audit != nil {
-			opt.audit.maxRatio = max(opt.audit.maxRatio, ev.audit.maxRatio)
+			opt.audit.quantileRatio = max(opt.audit.quantileRatio, ev.audit.quantileRatio)
+			opt.audit.meanRatio = max(opt.audit.meanRatio, ev.audit.meanRatio)
 			opt.audit.pMismatch += ev.audit.pMismatch
 		}
 	}

@@ -42,8 +42,8 @@ func RunCountingPaths(ctx context.Context, eng *calc.Engine, in io.Reader, out i
 
 // IntervalPaths counts the intervals a run computed on each path.
 type IntervalPaths struct {
-	Constant, PerKind, Line, Boundary, Rebuilt        int64
-	PairConstant, PairIdentical, PairPerKind, PairRow int64
+	Constant, PerKind, Line, Boundary, BoundaryMean, Rebuilt int64
+	PairConstant, PairIdentical, PairPerKind, PairRow        int64
 }
 
 // RunCountingIntervals is Run, also returning how many intervals took
@@ -52,17 +52,18 @@ func RunCountingIntervals(ctx context.Context, eng *calc.Engine, in io.Reader, o
 	var p [nIPaths]int64
 	opt.ipaths, opt.perRow = &p, perRow
 	sum, err := Run(ctx, eng, in, out, opt)
-	return sum, IntervalPaths{Constant: p[ipConstant], PerKind: p[ipPerKind], Line: p[ipLine], Boundary: p[ipBoundary], Rebuilt: p[ipRebuilt],
+	return sum, IntervalPaths{Constant: p[ipConstant], PerKind: p[ipPerKind], Line: p[ipLine], Boundary: p[ipBoundary], BoundaryMean: p[ipBoundaryMean], Rebuilt: p[ipRebuilt],
 		PairConstant: p[ipPairConstant], PairIdentical: p[ipPairIdentical], PairPerKind: p[ipPairPerKind], PairRow: p[ipPairRow]}, err
 }
 
 // IntervalAudit is how a run's per-kind shortcuts compared with computing
-// the same rows per row: the largest distance of a scaled summary from the
-// per-row one as a fraction of its margin (the bound the shortcut relies
-// on: must stay at most 1), and how many per-kind probabilities differed.
+// the same rows per row: the largest distance of a scaled quantile, and of
+// a scaled mean, from the per-row one as a fraction of its margin (the
+// bounds the shortcut relies on: must stay at most 1), and how many
+// per-kind probabilities differed.
 type IntervalAudit struct {
-	MaxRatio  float64
-	PMismatch int64
+	QuantileRatio, MeanRatio float64
+	PMismatch                int64
 }
 
 // RunAuditingIntervals is Run, computing every per-kind interval and
@@ -71,5 +72,5 @@ func RunAuditingIntervals(ctx context.Context, eng *calc.Engine, in io.Reader, o
 	var a intervalAudit
 	opt.audit = &a
 	sum, err := Run(ctx, eng, in, out, opt)
-	return sum, IntervalAudit{MaxRatio: a.maxRatio, PMismatch: a.pMismatch}, err
+	return sum, IntervalAudit{QuantileRatio: a.quantileRatio, MeanRatio: a.meanRatio, PMismatch: a.pMismatch}, err
 }

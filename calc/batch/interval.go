@@ -100,7 +100,8 @@ const (
 	ipConstant      = iota // no uncertain input, or quantity 0
 	ipPerKind              // the kind's summary scaled by the quantity
 	ipLine                 // the line's own activity data: per row
-	ipBoundary             // per kind, but too close to a rounding boundary: per row
+	ipBoundary             // per kind, but a quantile too close to a rounding boundary: per row
+	ipBoundaryMean         // per kind, but the mean too close to one: the mean per row
 	ipRebuilt              // a tiny quantity: rebuilt from the engine's line
 	ipPairConstant         // P from two constant rows
 	ipPairIdentical        // P of two identical samplings: 0
@@ -142,6 +143,8 @@ type multCache struct {
 	lru  *list.List
 }
 
+// multKey is a variable: its key and distribution (the same key with
+// another distribution is another variable).
 type multKey struct {
 	key  string
 	dist uncertainty.Distribution
@@ -157,9 +160,8 @@ func newMultCache(seed uint64, n, keep int) *multCache {
 	return &multCache{seed: seed, n: n, keep: keep, m: map[multKey]*list.Element{}, lru: list.New()}
 }
 
-// get returns the multipliers of the variable (key, d) in draws 0 … n−1.
-func (c *multCache) get(key string, d uncertainty.Distribution) []float64 {
-	k := multKey{key, d}
+// get returns the multipliers of the variable k in draws 0 … n−1.
+func (c *multCache) get(k multKey) []float64 {
 	c.mu.Lock()
 	el, ok := c.m[k]
 	if ok {
@@ -177,7 +179,7 @@ func (c *multCache) get(key string, d uncertainty.Distribution) []float64 {
 	c.mu.Unlock()
 	e.once.Do(func() {
 		e.v = make([]float64, c.n)
-		uncertainty.Multipliers(c.seed, key, d, e.v)
+		uncertainty.Multipliers(c.seed, k.key, k.dist, e.v)
 	})
 	return e.v
 }
@@ -185,7 +187,9 @@ func (c *multCache) get(key string, d uncertainty.Distribution) []float64 {
 // lineModel is a line kind's structure under one model (one method's, or
 // the two methods' of a comparison): calc's LineInputs.
 type lineModel struct {
-	vars   []uncertainty.Variable
+	// vars are the model's variables, by index (key and distribution: the
+	// labels and sources are not kept).
+	vars   []multKey
 	groups []calc.LineGroup
 	// unitK is each group's coefficient per unit of quantity (exact, then
 	// float64): Σ (mult, or num/den) × GWP of its terms.
@@ -200,7 +204,10 @@ type lineModel struct {
 }
 
 func newLineModel(b *calc.UncertaintyBuilder, in calc.LineInputs, pr *calc.Prepared) lineModel {
-	lm := lineModel{vars: b.Model.Vars(), groups: in.Groups, line: in.Activity}
+	lm := lineModel{groups: in.Groups, line: in.Activity}
+	for _, v := range b.Model.Vars() {
+		lm.vars = append(lm.vars, multKey{v.Key, v.Dist})
+	}
 	for _, g := range in.Groups {
 		k := new(big.Rat)
 		for _, ti := range g.Terms {
@@ -254,12 +261,13 @@ type uncKind struct {
 	errCell []byte
 	lm      lineModel
 	// Per kind (lm.hasVars and no line variable): the summary of one unit
-	// of quantity; mag, the largest magnitude of a draw (Σ |term|) per unit;
-	// divAbs, the largest error that division terms' rounding can make in a
-	// draw whatever the quantity.
-	unit   uncertainty.Summary
-	mag    float64
-	divAbs float64
+	// of quantity; mag and meanMag, the largest and the mean magnitude of
+	// a draw (Σ |term|) per unit; divAbs, the largest error that division
+	// terms' rounding can make in a draw whatever the quantity.
+	unit    uncertainty.Summary
+	mag     float64
+	meanMag float64
+	divAbs  float64
 	// qTiny: a row of quantity (× product factor) below it may have a
 	// division term that rounds to zero, which calc leaves out: rebuilt.
 	qTiny float64
@@ -411,7 +419,7 @@ func (ev *evaluator) buildKind(e *entry, i int) *uncKind {
 	ev.draws(&uk.lm, uk.lm.unitK, "", s.build)
 	uk.unit = uncertainty.SummarizeInPlace(s.build)
 	ev.absDraws(&uk.lm, s.aux[0])
-	uk.mag = maxOf(s.aux[0])
+	uk.mag, uk.meanMag = maxOf(s.aux[0]), uncertainty.Mean(s.aux[0])
 	uk.divAbs = ev.divisionError(&uk.lm, me.pr, ev.mrs[i].m.Rounding.DivisionPlaces)
 	return uk
 }
@@ -486,9 +494,9 @@ func (ev *evaluator) draws(lm *lineModel, coefs []float64, lineID string, out []
 				continue
 			}
 			if v == lm.line {
-				s.mult[v] = ev.activity(lineID, lm.vars[v].Dist)
+				s.mult[v] = ev.activity(lineID, lm.vars[v].dist)
 			} else {
-				s.mult[v] = ev.unc.mults.get(lm.vars[v].Key, lm.vars[v].Dist)
+				s.mult[v] = ev.unc.mults.get(lm.vars[v])
 			}
 		}
 		s.terms = append(s.terms, uncertainty.Term{Coef: coefs[g], Vars: grp.Vars})
@@ -788,15 +796,27 @@ func (ev *evaluator) intervals(dst []byte, e *entry, lineID string, q quantity, 
 		if uk.lm.line < 0 && !ev.unc.force {
 			x := uk.unit
 			x.Mean, x.Median, x.P5, x.P95, x.P2_5, x.P97_5 = scale*x.Mean, scale*x.Median, scale*x.P5, scale*x.P95, scale*x.P2_5, scale*x.P97_5
-			margin := (ev.unc.rel+float64(2*uk.lm.nTerms+8)*0x1p-52)*scale*uk.mag + uk.divAbs
+			// A quantile is one draw's value (or between two): it is off by
+			// the few roundings of a draw. The mean sums DRAWS of them.
+			qMargin := float64(2*uk.lm.nTerms+16)*0x1p-52*scale*uk.mag + uk.divAbs
+			mMargin := ev.unc.rel*scale*uk.meanMag + qMargin
 			places := int(ev.mrs[i].places)
-			if safe(x.Mean, margin, places) && safe(x.Median, margin, places) && safe(x.P5, margin, places) &&
-				safe(x.P95, margin, places) && safe(x.P2_5, margin, places) && safe(x.P97_5, margin, places) {
-				u.mode, u.sum = umPerKind, x
-				ev.ipaths[ipPerKind]++
+			if safe(x.Median, qMargin, places) && safe(x.P5, qMargin, places) && safe(x.P95, qMargin, places) &&
+				safe(x.P2_5, qMargin, places) && safe(x.P97_5, qMargin, places) {
 				if ev.audit != nil {
-					ev.auditRow(uk, u, x, margin, exactQ(), lineID, i)
+					ev.auditRow(uk, u, x, qMargin, mMargin, exactQ(), lineID)
 				}
+				u.mode, u.sum = umPerKind, x
+				if safe(x.Mean, mMargin, places) {
+					ev.ipaths[ipPerKind]++
+					continue
+				}
+				// The mean alone is too close to call: the row's draws, summed
+				// as calc sums them (no quantile to select).
+				ev.ipaths[ipBoundaryMean]++
+				vals := s.vals[i]
+				ev.draws(&uk.lm, ev.rowCoefs(&uk.lm, u.me.pr, exactQ()), lineID, vals)
+				u.sum.Mean = uncertainty.Mean(vals)
 				continue
 			}
 			ev.ipaths[ipBoundary]++
@@ -930,23 +950,25 @@ func above(va, vb []float64) float64 {
 }
 
 // intervalAudit is what the tests learn of the per-kind shortcuts: the
-// largest distance between a row's summary scaled from its kind's and
-// the one computed per row, as a fraction of the margin allowed, and the
-// number of per-kind probabilities that differ from the per-row ones.
+// largest distance between a row's quantiles, and its mean, scaled from
+// its kind's and computed per row, as a fraction of the margin each
+// allows itself, and the number of per-kind probabilities that differ
+// from the per-row ones.
 type intervalAudit struct {
-	maxRatio  float64
-	pMismatch int64
+	quantileRatio, meanRatio float64
+	pMismatch                int64
 }
 
 // auditRow computes a per-kind row per row too, and records how far apart
-// the two are against the margin.
-func (ev *evaluator) auditRow(uk *uncKind, u *uncRow, x uncertainty.Summary, margin float64, q decimal.Decimal, lineID string, i int) {
+// the two are against their margins.
+func (ev *evaluator) auditRow(uk *uncKind, u *uncRow, x uncertainty.Summary, qMargin, mMargin float64, q decimal.Decimal, lineID string) {
 	vals := ev.us.aux[0]
 	ev.draws(&uk.lm, ev.rowCoefs(&uk.lm, u.me.pr, q), lineID, vals)
 	y := uncertainty.SummarizeInPlace(vals)
-	a := [...]float64{x.Mean, x.Median, x.P5, x.P95, x.P2_5, x.P97_5}
-	for k, b := range [...]float64{y.Mean, y.Median, y.P5, y.P95, y.P2_5, y.P97_5} {
-		ev.audit.maxRatio = math.Max(ev.audit.maxRatio, math.Abs(a[k]-b)/margin)
+	a := ev.audit
+	a.meanRatio = math.Max(a.meanRatio, math.Abs(x.Mean-y.Mean)/mMargin)
+	for _, d := range [...]float64{x.Median - y.Median, x.P5 - y.P5, x.P95 - y.P95, x.P2_5 - y.P2_5, x.P97_5 - y.P97_5} {
+		a.quantileRatio = math.Max(a.quantileRatio, math.Abs(d)/qMargin)
 	}
 }
 

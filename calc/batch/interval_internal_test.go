@@ -155,7 +155,7 @@ func TestMultCacheBounded(t *testing.T) {
 	}
 	keys := []string{"a", "b", "c", "a", "d", "e", "a", "b"}
 	for _, k := range keys {
-		got, w := c.get(k, d), want(k)
+		got, w := c.get(multKey{k, d}), want(k)
 		for j := range w {
 			if got[j] != w[j] {
 				t.Fatalf("%s draw %d: %v, want %v", k, j, got[j], w[j])
