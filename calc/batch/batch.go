@@ -37,6 +37,13 @@
 // status excluded. An error row has status error, an error message naming
 // the column, and empty amounts; the run goes on.
 //
+// With Options.Uncertainty, interval columns follow every other column:
+// per method kg_co2e_mean, kg_co2e_median, kg_co2e_p5, kg_co2e_p95,
+// kg_co2e_p2_5, kg_co2e_p97_5 and uncertainty ("sampled" or calc's "no
+// published uncertainty"), and with two methods p_delta_positive — to the
+// digit what calc.FootprintUncertaintyOf and calc.ComparisonUncertaintyOf
+// give for a one-line bid of the row (interval.go).
+//
 // Pass-through and error cells that a spreadsheet would read as a formula
 // (leading = + - @ tab CR) get a leading single quote, as OWASP recommends;
 // amount columns are plain numbers.

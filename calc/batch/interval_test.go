@@ -243,7 +243,8 @@ const tinyRows = "T1,freight.road,US,0.000000000000000001,t.km,,,,,,,t\n" +
 // columns: rows of every kind (every activity, region, unit, basis, stage,
 // product factor and spelling, realistic mixes whose kinds repeat, tiny and
 // zero quantities), under each method with a model alone, both together
-// either way round, a method without one, and two versions of one method;
+// either way round, a method without one, two versions of one method, one
+// method twice and three methods;
 // every interval cell and P equal calc's, computed the usual way and with
 // every sampled row forced the per-row way. The paths the rows took are
 // counted: each must have been taken.
@@ -272,6 +273,7 @@ func TestIntervalsAgreeWithCalc(t *testing.T) {
 		{"one draw", []string{"us-federal@2026.2", "eu-gpp@2026.2"}, 1},
 		{"one method twice", []string{"eu-gpp@2026.2", "eu-gpp@2026.2"}, 50},
 		{"us-federal twice", []string{"us-federal@2026.2", "us-federal@2026.2"}, 50},
+		{"three methods", []string{"eu-gpp@2026.2", "us-federal@2025.1", "us-federal@2026.2"}, 40},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var ms []*methods.Method
