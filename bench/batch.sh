@@ -2,7 +2,8 @@
 # Benchmark of `footprint batch` against its floor and its peer.
 #
 #   bench/batch.sh [ROWS] [--constant-memory]      (or ROWS=N in the environment;
-#                                                  REPEAT=N runs each, default 3)
+#                                                  REPEAT=N runs each, default 3;
+#                                                  UNCERTAINTY=DRAWS adds intervals)
 #
 # Generates realistic ROWS-row files (default 1,000,000; bench/gen: US, EU
 # and mixed lines, 2% bad rows) and prints, from one run:
@@ -15,7 +16,11 @@
 #     computation from a table bench/peertable exports once) on the US file:
 #     its rows/s, the ratio footprint/peer, and whether its output is
 #     byte-identical to footprint's;
-#   - with --constant-memory, the US file at 3×ROWS: peak RSS against ROWS'.
+#   - with --constant-memory, the US file at 3×ROWS: peak RSS against ROWS';
+#   - with UNCERTAINTY=DRAWS in the environment, the interval columns
+#     (--uncertainty DRAWS --seed 1): the US file through us-federal and the
+#     mixed file through both methods, rows/s and peak RSS, and the ratio of
+#     the time to the same run without intervals (docs/batch.md, "Intervals").
 # Every time is the best of REPEAT runs, peak RSS the largest; the
 # commands compared are measured alternately in the same run, so ratios
 # hold on a shared machine better than absolute figures (which vary with
@@ -29,10 +34,15 @@ for a in "$@"; do
   case $a in
     --constant-memory) CHECK_MEM=1 ;;
     [0-9]*) ROWS=$a ;;
-    *) echo "usage: bench/batch.sh [ROWS] [--constant-memory]" >&2; exit 2 ;;
+    *) echo "usage: [UNCERTAINTY=DRAWS] bench/batch.sh [ROWS] [--constant-memory]" >&2; exit 2 ;;
   esac
 done
 REPEAT=${REPEAT:-3}
+UNCERTAINTY=${UNCERTAINTY:-}
+if [ -n "$UNCERTAINTY" ] && ! [[ $UNCERTAINTY =~ ^[1-9][0-9]{0,6}$ ]]; then
+  echo "bench/batch.sh: UNCERTAINTY=$UNCERTAINTY: give a number of draws (1 to 1000000)" >&2
+  exit 2
+fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -116,6 +126,26 @@ run_one() {
     "$profile" "$*" "$rows" "$(du -m "$in" | cut -f1)" "$best" "$RATE" "$(mb "$rss")" "$cbest" "$(mb "$crss")" "$COPY_RATIO"
 }
 
+# run_intervals PROFILE ROWS METHOD... : footprint batch with and without
+# --uncertainty $UNCERTAINTY on the same file; prints rows/s with intervals,
+# peak RSS, and the ratio of the two times.
+run_intervals() {
+  local profile=$1 rows=$2; shift 2
+  local in; in=$(input "$profile" "$rows")
+  local margs=() m
+  for m in "$@"; do margs+=(--method "$m"); done
+  measure plain "$TMP/footprint" batch --quiet "${margs[@]}" "$in"
+  local plain=$SECS
+  measure intervals "$TMP/footprint" batch --quiet "${margs[@]}" --uncertainty "$UNCERTAINTY" --seed 1 "$in"
+  local out_rows=$(( $(wc -l < "$TMP/out.intervals") - 1 ))
+  if [ "$out_rows" -ne "$rows" ]; then
+    echo "bench/batch.sh: $out_rows output rows with intervals for $rows input rows" >&2
+    exit 1
+  fi
+  printf 'intervals %-6s %-22s rows=%-8s draws=%-7s batch %6.2fs %9.0f rows/s RSS %6.1f MB | without %5.2fs | %.1fx\n' \
+    "$profile" "$*" "$rows" "$UNCERTAINTY" "$SECS" "$(echo "$rows / $SECS" | bc -l)" "$(mb "$RSS_KB")" "$plain" "$(echo "$SECS / $plain" | bc -l)"
+}
+
 verdict() { [ "$(echo "$1" | bc)" = 1 ] && echo PASS || { STATUS=1; echo MISS; }; }
 STATUS=0
 
@@ -161,6 +191,10 @@ if [ -n "$CHECK_MEM" ]; then
   ratio=$(echo "$RSS_FP / $US_RSS" | bc -l)
   printf 'constant memory: peak RSS %s rows %.1f MB, %s rows %.1f MB, ratio %.2f (≤ 1.5)  %s\n' \
     "$ROWS" "$(mb "$US_RSS")" "$((ROWS * 3))" "$(mb "$RSS_FP")" "$ratio" "$(verdict "$ratio <= 1.5")"
+fi
+if [ -n "$UNCERTAINTY" ]; then
+  run_intervals us "$ROWS" us-federal
+  run_intervals mixed "$ROWS" us-federal eu-gpp
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 exit $STATUS

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/epd"
+	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/uncertainty"
 )
@@ -148,10 +149,7 @@ func (b *UncertaintyBuilder) add(key, label, source string, d uncertainty.Distri
 // A term's coefficient is its exact kg CO2e (terms of a line with the same
 // inputs summed exactly first), converted once to float64.
 func (b *UncertaintyBuilder) Lines(m *methods.Method, fp *Footprint, bid *Bid, scope string) ([]uncertainty.Item, [][]string, error) {
-	u := m.Uncertainty
-	if u == nil {
-		u = &methods.Uncertainty{EPD: methods.EPDNone} // every input exact
-	}
+	u := modelOrExact(m)
 	items := make([]uncertainty.Item, len(fp.Lines))
 	inputs := make([][]string, len(fp.Lines))
 	var bidLines map[string]*Line
@@ -166,105 +164,19 @@ func (b *UncertaintyBuilder) Lines(m *methods.Method, fp *Footprint, bid *Bid, s
 		if lr.Status != StatusOK {
 			continue
 		}
-		var lineVars []int
-		if st, ok := u.ActivityStatement(lr.Activity); ok {
-			s, err := uncertainty.LookupStatement(st)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%w: %w", ErrUncertainty, err)
-			}
-			d, err := uncertainty.FitStatement(s)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%w: %w", ErrUncertainty, err)
-			}
-			key := "activity/" + lr.ID
-			if scope != "" {
-				key = "activity/" + scope + "/" + lr.ID
-			}
-			i, err := b.add(key, fmt.Sprintf("activity data of line %s (%s), ±%s at %s", lr.ID, lr.Activity, s.HalfWidth, s.Coverage), s.Source+": "+s.Quote, d)
-			if err != nil {
-				return nil, nil, err
-			}
-			lineVars = append(lineVars, i)
-		}
-		for _, h := range u.HeatContents {
-			if h.Activity != lr.Activity || !usedHeatContent(lr, h.Dataset) {
-				continue
-			}
-			iv, d, err := b.interval(h.Table, h.Row, "NCV")
-			if err != nil {
-				return nil, nil, err
-			}
-			i, err := b.add("ncv/"+h.Dataset+"/"+h.Activity, fmt.Sprintf("net calorific value of %s (%s)", h.Activity, h.Dataset),
-				fmt.Sprintf("IPCC 2006 Vol. 2 Table 1.2, %s: %s %s, 95 %% limits %s–%s", iv.Cite(), iv.Default, iv.Unit, iv.Lower, iv.Upper), d)
-			if err != nil {
-				return nil, nil, err
-			}
-			lineVars = append(lineVars, i)
-		}
-		if lr.EPD != nil && u.EPD == methods.EPDDeclared {
-			if d, src, ok := declaredEPD(lr, bidLines[lr.ID]); ok {
-				i, err := b.add("epd/"+lr.EPD.SHA256, "EPD "+lr.EPD.ID+" declared "+lr.EPD.Indicator+" "+lr.EPD.Modules, src, d)
-				if err != nil {
-					return nil, nil, err
-				}
-				lineVars = append(lineVars, i)
-			}
-		}
-		// Terms grouped by their set of inputs, summed exactly in term order.
-		type group struct {
-			vars []int
-			sum  decimal.Decimal
-		}
-		var groups []*group
-		bySig := map[string]*group{}
-		for _, t := range lr.terms {
-			if !t.counted || t.co2e.IsZero() {
-				continue
-			}
-			vars := append([]int(nil), lineVars...)
-			if f, ok := factorRow(u, t.factorID, string(t.gas)); ok {
-				iv, d, err := b.interval(f.Table, f.Row, methods.GasColumn(string(t.gas)))
-				if err != nil {
-					return nil, nil, err
-				}
-				i, err := b.add("factor/"+t.factorID+"/"+string(t.gas), fmt.Sprintf("%s factor %s", t.gas, t.factorID),
-					fmt.Sprintf("IPCC 2006 Vol. 2 Table %s, %s: %s %s, 95 %% limits %s–%s", strings.TrimPrefix(iv.Table, "ipcc2006-v2-table"), iv.Cite(), iv.Default, iv.Unit, iv.Lower, iv.Upper), d)
-				if err != nil {
-					return nil, nil, err
-				}
-				vars = append(vars, i)
-			}
-			if st, ok := gwpStatement(u, fp.Method.GWPSet, string(t.gas)); ok {
-				s, err := uncertainty.LookupStatement(st)
-				if err != nil {
-					return nil, nil, fmt.Errorf("%w: %w", ErrUncertainty, err)
-				}
-				d, err := uncertainty.FitStatement(s)
-				if err != nil {
-					return nil, nil, fmt.Errorf("%w: %w", ErrUncertainty, err)
-				}
-				col := methods.GasColumn(string(t.gas))
-				i, err := b.add("gwp/"+fp.Method.GWPSet+"/"+col, fmt.Sprintf("GWP100 of %s (%s), ±%s at %s", col, fp.Method.GWPSet, s.HalfWidth, s.Coverage), s.Source+": "+s.Quote, d)
-				if err != nil {
-					return nil, nil, err
-				}
-				vars = append(vars, i)
-			}
-			sort.Ints(vars)
-			sig := fmt.Sprint(vars)
-			g, ok := bySig[sig]
-			if !ok {
-				g = &group{vars: vars}
-				bySig[sig] = g
-				groups = append(groups, g)
-			}
-			g.sum = g.sum.Add(t.co2e)
+		in, err := b.lineInputs(u, fp.Method.GWPSet, lr, bidLines[lr.ID], scope)
+		if err != nil {
+			return nil, nil, err
 		}
 		seen := map[int]bool{}
-		for _, g := range groups {
-			f, _ := g.sum.Float64()
-			items[li].Terms = append(items[li].Terms, uncertainty.Term{Coef: f, Vars: g.vars})
-			for _, v := range g.vars {
+		for _, g := range in.Groups {
+			var sum decimal.Decimal
+			for _, ti := range g.Terms {
+				sum = sum.Add(lr.terms[ti].co2e)
+			}
+			f, _ := sum.Float64()
+			items[li].Terms = append(items[li].Terms, uncertainty.Term{Coef: f, Vars: g.Vars})
+			for _, v := range g.Vars {
 				if !seen[v] {
 					seen[v] = true
 					inputs[li] = append(inputs[li], b.Model.Key(v))
@@ -274,6 +186,152 @@ func (b *UncertaintyBuilder) Lines(m *methods.Method, fp *Footprint, bid *Bid, s
 		sort.Strings(inputs[li])
 	}
 	return items, inputs, nil
+}
+
+// modelOrExact is m's uncertainty model, or one under which every input
+// is exact.
+func modelOrExact(m *methods.Method) *methods.Uncertainty {
+	if m.Uncertainty == nil {
+		return &methods.Uncertainty{EPD: methods.EPDNone}
+	}
+	return m.Uncertainty
+}
+
+// LineGroup is one term of a line's Item before its coefficient: the
+// model's variables it multiplies by (indices, increasing) and the line's
+// gas terms whose exact kg CO2e the coefficient sums (indices into
+// Prepared.Terms, increasing).
+type LineGroup struct {
+	Vars  []int
+	Terms []int
+}
+
+// LineInputs is how one line is sampled: the groups of its Item, in the
+// order of its terms, and which of the variables is the line's own
+// activity data.
+type LineInputs struct {
+	Groups []LineGroup
+	// Activity is the index of the line's activity-data variable (key
+	// ActivityKey(scope, line id)), or -1 when the model has none for it.
+	Activity int
+}
+
+// ActivityKey is the key of a line's activity-data variable: per line of
+// a bid (scope "": a single bid), so that it is the same quantity for
+// every method computing that bid.
+func ActivityKey(scope, id string) string {
+	if scope != "" {
+		return "activity/" + scope + "/" + id
+	}
+	return "activity/" + id
+}
+
+// LineInputs adds one computed line's inputs under method m to the
+// builder's model, exactly as Lines adds them, and returns its groups:
+// Lines's Item for the line has one term per group, in this order, whose
+// coefficient is the float64 of the exact sum of the group's terms' kg
+// CO2e. A term whose kg CO2e is zero in lr is in no group (Lines leaves it
+// out). lr comes from Plan.Line or LineOn (status ok); line is the line it
+// was computed from (for an EPD document's declared uncertainty; nil: none).
+//
+// The batch runner uses it to sample many lines of one kind, which differ
+// only in their ID and quantity, from one structure.
+func (b *UncertaintyBuilder) LineInputs(m *methods.Method, lr *LineResult, line *Line, scope string) (LineInputs, error) {
+	if lr.Status != StatusOK {
+		return LineInputs{Activity: -1}, fmt.Errorf("%w: line %s has status %s", ErrUncertainty, clip.Text(lr.ID), lr.Status)
+	}
+	return b.lineInputs(modelOrExact(m), m.GWPSet, lr, line, scope)
+}
+
+func (b *UncertaintyBuilder) lineInputs(u *methods.Uncertainty, gwpSet string, lr *LineResult, line *Line, scope string) (LineInputs, error) {
+	out := LineInputs{Activity: -1}
+	var lineVars []int
+	if st, ok := u.ActivityStatement(lr.Activity); ok {
+		s, err := uncertainty.LookupStatement(st)
+		if err != nil {
+			return out, fmt.Errorf("%w: %w", ErrUncertainty, err)
+		}
+		d, err := uncertainty.FitStatement(s)
+		if err != nil {
+			return out, fmt.Errorf("%w: %w", ErrUncertainty, err)
+		}
+		i, err := b.add(ActivityKey(scope, lr.ID), fmt.Sprintf("activity data of line %s (%s), ±%s at %s", lr.ID, lr.Activity, s.HalfWidth, s.Coverage), s.Source+": "+s.Quote, d)
+		if err != nil {
+			return out, err
+		}
+		lineVars = append(lineVars, i)
+		out.Activity = i
+	}
+	for _, h := range u.HeatContents {
+		if h.Activity != lr.Activity || !usedHeatContent(lr, h.Dataset) {
+			continue
+		}
+		iv, d, err := b.interval(h.Table, h.Row, "NCV")
+		if err != nil {
+			return out, err
+		}
+		i, err := b.add("ncv/"+h.Dataset+"/"+h.Activity, fmt.Sprintf("net calorific value of %s (%s)", h.Activity, h.Dataset),
+			fmt.Sprintf("IPCC 2006 Vol. 2 Table 1.2, %s: %s %s, 95 %% limits %s–%s", iv.Cite(), iv.Default, iv.Unit, iv.Lower, iv.Upper), d)
+		if err != nil {
+			return out, err
+		}
+		lineVars = append(lineVars, i)
+	}
+	if lr.EPD != nil && u.EPD == methods.EPDDeclared {
+		if d, src, ok := declaredEPD(lr, line); ok {
+			i, err := b.add("epd/"+lr.EPD.SHA256, "EPD "+lr.EPD.ID+" declared "+lr.EPD.Indicator+" "+lr.EPD.Modules, src, d)
+			if err != nil {
+				return out, err
+			}
+			lineVars = append(lineVars, i)
+		}
+	}
+	// Terms grouped by their set of inputs, in order of first appearance.
+	bySig := map[string]int{}
+	for ti, t := range lr.terms {
+		if !t.counted || t.co2e.IsZero() {
+			continue
+		}
+		vars := append([]int(nil), lineVars...)
+		if f, ok := factorRow(u, t.factorID, string(t.gas)); ok {
+			iv, d, err := b.interval(f.Table, f.Row, methods.GasColumn(string(t.gas)))
+			if err != nil {
+				return out, err
+			}
+			i, err := b.add("factor/"+t.factorID+"/"+string(t.gas), fmt.Sprintf("%s factor %s", t.gas, t.factorID),
+				fmt.Sprintf("IPCC 2006 Vol. 2 Table %s, %s: %s %s, 95 %% limits %s–%s", strings.TrimPrefix(iv.Table, "ipcc2006-v2-table"), iv.Cite(), iv.Default, iv.Unit, iv.Lower, iv.Upper), d)
+			if err != nil {
+				return out, err
+			}
+			vars = append(vars, i)
+		}
+		if st, ok := gwpStatement(u, gwpSet, string(t.gas)); ok {
+			s, err := uncertainty.LookupStatement(st)
+			if err != nil {
+				return out, fmt.Errorf("%w: %w", ErrUncertainty, err)
+			}
+			d, err := uncertainty.FitStatement(s)
+			if err != nil {
+				return out, fmt.Errorf("%w: %w", ErrUncertainty, err)
+			}
+			col := methods.GasColumn(string(t.gas))
+			i, err := b.add("gwp/"+gwpSet+"/"+col, fmt.Sprintf("GWP100 of %s (%s), ±%s at %s", col, gwpSet, s.HalfWidth, s.Coverage), s.Source+": "+s.Quote, d)
+			if err != nil {
+				return out, err
+			}
+			vars = append(vars, i)
+		}
+		sort.Ints(vars)
+		sig := fmt.Sprint(vars)
+		g, ok := bySig[sig]
+		if !ok {
+			g = len(out.Groups)
+			bySig[sig] = g
+			out.Groups = append(out.Groups, LineGroup{Vars: vars})
+		}
+		out.Groups[g].Terms = append(out.Groups[g].Terms, ti)
+	}
+	return out, nil
 }
 
 // usedHeatContent reports whether a line converted its quantity with a
@@ -380,6 +438,15 @@ func modelOf(m *methods.Method, reg *methods.Registry) (string, string) {
 		return ModelNone, fmt.Sprintf("%s; %s declares one: compute the bid under %s for intervals", msg, w.Ref(), w.Ref())
 	}
 	return ModelNone, fmt.Sprintf("%s; no version of %s declares one", msg, m.ID)
+}
+
+// ModelOf returns what a sampled result under method m says of its model
+// (as FootprintUncertainty's Model and Message): ModelDeclared and no
+// message when m declares an uncertainty model; else ModelNone and a
+// message that every factor is treated as exact, naming the version of
+// m's family in reg that declares one (reg nil: none is named).
+func ModelOf(m *methods.Method, reg *methods.Registry) (model, message string) {
+	return modelOf(m, reg)
 }
 
 // WithModel returns the version of method id in reg that a user wanting

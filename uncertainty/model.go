@@ -146,6 +146,18 @@ func Draws(seed uint64, key string, n int) []float64 {
 	return out
 }
 
+// Multipliers writes the multipliers of draws 0 … len(dst)−1 of the
+// variable with this key and distribution under seed to dst: exactly what
+// Simulate multiplies by (a variable's draws depend only on the seed and
+// its key). With EvalItem, a caller can keep a variable's multipliers and
+// evaluate many items over them.
+func Multipliers(seed uint64, key string, d Distribution, dst []float64) {
+	s := newStream(seed, key)
+	for j := range dst {
+		dst[j] = d.Multiplier(s.normal())
+	}
+}
+
 // Config is a run's size and seed.
 type Config struct {
 	// Draws is the number of iterations (1 … MaxDraws).

@@ -130,6 +130,16 @@ func evalItem(it Item, mult [][]float64, prod, out []float64) {
 	}
 }
 
+// EvalItem writes item it's value in each draw to out, from mult[v], the
+// multipliers of variable v in the same draws (Multipliers; only the
+// variables the item names are read): exactly what Simulate computes for
+// the item. scratch, of len(out) at least, is used by terms of three or
+// more variables. It lets a caller that keeps some variables' multipliers
+// (the batch runner, per run) evaluate many items without drawing again.
+func EvalItem(it Item, mult [][]float64, scratch, out []float64) {
+	evalItem(it, mult, scratch[:len(out)], out)
+}
+
 // Values returns item i's draws in iteration order (shared; do not modify).
 func (s *Samples) Values(i int) []float64 { return s.values[i] }
 
@@ -154,15 +164,40 @@ type Summary struct {
 // interpolation between order statistics x[⌊h⌋] and x[⌊h⌋+1], h = (n−1)p)
 // of xs. xs is not modified.
 func Summarize(xs []float64) Summary {
-	n := len(xs)
-	if n == 0 {
+	if len(xs) == 0 {
 		return Summary{}
+	}
+	return summarize(xs, slices.Clone(xs))
+}
+
+// SummarizeInPlace is Summarize without the copy: the same values, but xs
+// is reordered (the quantiles are found by selection in it). For callers
+// that summarize many samples in one buffer.
+func SummarizeInPlace(xs []float64) Summary {
+	if len(xs) == 0 {
+		return Summary{}
+	}
+	return summarize(xs, xs)
+}
+
+// Mean is the mean Summarize reports: the float64 sum of xs in order,
+// divided by their number (0 for none).
+func Mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
 	}
 	sum := 0.0
 	for _, x := range xs {
 		sum += x
 	}
-	mean := sum / float64(n)
+	return sum / float64(len(xs))
+}
+
+// summarize computes the mean and sd of xs, in xs's order, then the
+// quantiles in work (xs or a copy of it), which it reorders.
+func summarize(xs, work []float64) Summary {
+	n := len(xs)
+	mean := Mean(xs)
 	ss := 0.0
 	for _, x := range xs {
 		d := x - mean
@@ -172,7 +207,6 @@ func Summarize(xs []float64) Summary {
 	if n > 1 {
 		sd = math.Sqrt(ss / float64(n-1))
 	}
-	work := slices.Clone(xs)
 	qs := quantiles(work, []float64{0.025, 0.05, 0.5, 0.95, 0.975})
 	return Summary{Mean: mean, SD: sd, Median: qs[2], P2_5: qs[0], P5: qs[1], P95: qs[3], P97_5: qs[4]}
 }

@@ -581,3 +581,66 @@ func TestQuantilesMatchSort(t *testing.T) {
 		}
 	}
 }
+
+// TestMultipliersAndEvalItemAreSimulate: a caller that keeps variables'
+// multipliers (Multipliers) and evaluates items over them (EvalItem), then
+// summarizes in place (SummarizeInPlace), gets Simulate's and Summarize's
+// values bit for bit, with terms of zero to four variables, in blocks and
+// across them.
+func TestMultipliersAndEvalItemAreSimulate(t *testing.T) {
+	m := NewModel()
+	var vars []int
+	for v := 0; v < 6; v++ {
+		d := Distribution{Kind: Lognormal, Mu: 0.01 * float64(v), Sigma: 0.05 + 0.1*float64(v)}
+		if v%2 == 1 {
+			d = Distribution{Kind: Normal, Mean: 1, SD: 0.3 * float64(v)} // floored at 0 now and then
+		}
+		i, err := m.Var(Variable{Key: fmt.Sprintf("v/%d", v), Dist: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vars = append(vars, i)
+	}
+	g := newStream(5, "items")
+	items := make([]Item, 9)
+	for i := range items {
+		for k := 0; k < 1+i%4; k++ {
+			x := g.r.Uint64()
+			var vs []int
+			for _, v := range vars {
+				if x>>(8+v)&1 == 1 && len(vs) < i%5 {
+					vs = append(vs, v)
+				}
+			}
+			items[i].Terms = append(items[i].Terms, Term{Coef: float64(x%100000)/7 - 3000, Vars: vs})
+		}
+	}
+	for _, n := range []int{1, 2, 255, 256, 257, 1000} {
+		cfg := Config{Draws: n, Seed: uint64(n) * 31}
+		s, err := Simulate(m, items, nil, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mult := make([][]float64, m.Len())
+		for v, vr := range m.Vars() {
+			mult[v] = make([]float64, n)
+			Multipliers(cfg.Seed, vr.Key, vr.Dist, mult[v])
+		}
+		scratch, out := make([]float64, n), make([]float64, n)
+		for i, it := range items {
+			EvalItem(it, mult, scratch, out)
+			want := s.Values(i)
+			for j := range out {
+				if math.Float64bits(out[j]) != math.Float64bits(want[j]) {
+					t.Fatalf("n=%d item %d draw %d: %v, Simulate %v", n, i, j, out[j], want[j])
+				}
+			}
+			if got, want := SummarizeInPlace(out), Summarize(want); got != want {
+				t.Fatalf("n=%d item %d: SummarizeInPlace %+v, Summarize %+v", n, i, got, want)
+			}
+		}
+	}
+	if (SummarizeInPlace(nil) != Summary{}) {
+		t.Error("the summary of no draws is not zero")
+	}
+}

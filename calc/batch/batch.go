@@ -37,6 +37,13 @@
 // status excluded. An error row has status error, an error message naming
 // the column, and empty amounts; the run goes on.
 //
+// With Options.Uncertainty, interval columns follow every other column:
+// per method kg_co2e_mean, kg_co2e_median, kg_co2e_p5, kg_co2e_p95,
+// kg_co2e_p2_5, kg_co2e_p97_5 and uncertainty ("sampled" or calc's "no
+// published uncertainty"), and with two methods p_delta_positive — to the
+// digit what calc.FootprintUncertaintyOf and calc.ComparisonUncertaintyOf
+// give for a one-line bid of the row (interval.go).
+//
 // Pass-through and error cells that a spreadsheet would read as a formula
 // (leading = + - @ tab CR) get a leading single quote, as OWASP recommends;
 // amount columns are plain numbers.
@@ -68,6 +75,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/uncertainty"
 )
 
 // ErrNoMethod is returned when Options name no method.
@@ -104,9 +112,21 @@ type Options struct {
 	// as a bid's "date"); zero refuses EPD rows, as the engine refuses an
 	// EPD without a date.
 	Date time.Time
+	// Uncertainty, when set, appends interval columns to every row (Draws
+	// 1 … uncertainty.MaxDraws and Seed; Workers is not used): per method
+	// what calc.FootprintUncertaintyOf reports for a one-line bid of the
+	// row, and with two methods the probability that the second gives more
+	// than the first (docs/batch.md, "Intervals"). The dry run ignores it.
+	Uncertainty *uncertainty.Config
 	// paths, when set (by the tests), receives the number of amounts
-	// computed on each path (pathExact64, ...).
-	paths *[nPaths]int64
+	// computed on each path (pathExact64, ...); ipaths the number of
+	// intervals on each of theirs (ipConstant, ...).
+	paths  *[nPaths]int64
+	ipaths *[nIPaths]int64
+	// perRow sends every sampled row the per-row way; audit, when set,
+	// receives how the per-kind shortcuts compare with it (tests).
+	perRow bool
+	audit  *intervalAudit
 }
 
 // Summary describes a finished run.
@@ -195,7 +215,13 @@ func Run(ctx context.Context, eng *calc.Engine, in io.Reader, out io.Writer, opt
 	if opt.DryRun {
 		err = dryRun(ctx, mrs, in, opt, &sum)
 	} else {
-		err = run(ctx, mrs, in, out, opt, &sum)
+		var unc *uncRun
+		if opt.Uncertainty != nil {
+			if unc, err = newUncRun(*opt.Uncertainty, opt.perRow); err != nil {
+				return sum, err
+			}
+		}
+		err = run(ctx, mrs, in, out, opt, unc, &sum)
 	}
 	sum.Elapsed = time.Since(start)
 	return sum, err
@@ -221,27 +247,42 @@ func methodRuns(eng *calc.Engine, ms []*methods.Method) ([]*methodRun, error) {
 	return mrs, nil
 }
 
-// outputHeader returns the output header row.
-func outputHeader(cols *columns, mrs []*methodRun) []string {
+// outputHeader returns the output header row: the input's columns, each
+// method's results, the delta (two methods), then with intervals each
+// method's interval columns and P (two methods).
+func outputHeader(cols *columns, mrs []*methodRun, intervals bool) []string {
 	out := append([]string(nil), cols.header...)
 	ids := map[string]int{}
 	for _, mr := range mrs {
 		ids[mr.m.ID]++
 	}
-	for _, mr := range mrs {
-		prefix := ""
-		if len(mrs) > 1 {
-			prefix = mr.m.ID + "."
-			if ids[mr.m.ID] > 1 {
-				prefix = mr.m.Ref() + "."
-			}
+	prefix := func(mr *methodRun) string {
+		if len(mrs) == 1 {
+			return ""
 		}
+		if ids[mr.m.ID] > 1 {
+			return mr.m.Ref() + "."
+		}
+		return mr.m.ID + "."
+	}
+	for _, mr := range mrs {
 		for i := 0; i < nResult; i++ {
-			out = append(out, prefix+resultName(i))
+			out = append(out, prefix(mr)+resultName(i))
 		}
 	}
 	if len(mrs) == 2 {
 		out = append(out, "delta_kg_co2e")
+	}
+	if !intervals {
+		return out
+	}
+	for _, mr := range mrs {
+		for i := 0; i < nInterval; i++ {
+			out = append(out, prefix(mr)+intervalName(i))
+		}
+	}
+	if len(mrs) == 2 {
+		out = append(out, PDeltaColumn)
 	}
 	return out
 }
@@ -310,7 +351,7 @@ func (s *chunkStats) merge(sum *Summary, maxEx int) {
 	}
 }
 
-func run(ctx context.Context, mrs []*methodRun, in io.Reader, out io.Writer, opt Options, sum *Summary) error {
+func run(ctx context.Context, mrs []*methodRun, in io.Reader, out io.Writer, opt Options, unc *uncRun, sum *Summary) error {
 	r := newCSVReader(in)
 	cols, err := readHeader(r)
 	if err != nil {
@@ -319,7 +360,7 @@ func run(ctx context.Context, mrs []*methodRun, in io.Reader, out io.Writer, opt
 	width := len(cols.header)
 	bw := bufio.NewWriterSize(out, 256<<10)
 	var line []byte
-	for i, h := range outputHeader(cols, mrs) {
+	for i, h := range outputHeader(cols, mrs, unc != nil) {
 		if i > 0 {
 			line = append(line, ',')
 		}
@@ -349,7 +390,10 @@ func run(ctx context.Context, mrs []*methodRun, in io.Reader, out io.Writer, opt
 	epds := newEPDCache(opt.EPD)
 	evs := make([]*evaluator, workers)
 	for w := range evs {
-		evs[w] = newEvaluator(mrs, cols, opt.MaxExamples, epds, opt.Date)
+		evs[w] = newEvaluator(mrs, cols, opt.MaxExamples, epds, opt.Date, unc)
+		if opt.audit != nil {
+			evs[w].audit = &intervalAudit{}
+		}
 		wg.Add(1)
 		go func(ev *evaluator) {
 			defer wg.Done()
@@ -406,6 +450,16 @@ func run(ctx context.Context, mrs []*methodRun, in io.Reader, out io.Writer, opt
 			for p, n := range ev.paths {
 				opt.paths[p] += n
 			}
+		}
+		if opt.ipaths != nil {
+			for p, n := range ev.ipaths {
+				opt.ipaths[p] += n
+			}
+		}
+		if opt.audit != nil {
+			opt.audit.quantileRatio = max(opt.audit.quantileRatio, ev.audit.quantileRatio)
+			opt.audit.meanRatio = max(opt.audit.meanRatio, ev.audit.meanRatio)
+			opt.audit.pMismatch += ev.audit.pMismatch
 		}
 	}
 	switch {

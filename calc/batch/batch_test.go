@@ -18,6 +18,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc/batch"
 	"github.com/footprint-gpp/footprint/calc/batch/batchgen"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/uncertainty"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -365,6 +366,35 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join("testdata", "golden.out.csv")
+	if *update {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("output differs from %s (go test -run Golden -update to accept):\n%s", path, out)
+	}
+}
+
+// TestGoldenIntervals pins the interval columns of the golden input under
+// the two methods with a model, 1,000 draws, seed 42:
+// testdata/golden_intervals.out.csv (go test -run Golden -update).
+func TestGoldenIntervals(t *testing.T) {
+	w := newWorld(t)
+	in, err := os.ReadFile(filepath.Join("testdata", "golden.in.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := uncertainty.Config{Draws: 1000, Seed: 42}
+	out, _, err := runBatch(t, w, string(in), batch.Options{Workers: 2, Uncertainty: &cfg}, "us-federal@2026.2", "eu-gpp@2026.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "golden_intervals.out.csv")
 	if *update {
 		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 			t.Fatal(err)

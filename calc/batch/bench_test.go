@@ -12,6 +12,7 @@ import (
 	"github.com/footprint-gpp/footprint/calc/batch"
 	"github.com/footprint-gpp/footprint/calc/batch/batchgen"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/uncertainty"
 )
 
 func genFile(b testing.TB, rows int, p batchgen.Profile, bad int) []byte {
@@ -161,4 +162,37 @@ func BenchmarkBatchMixedOneMethod(b *testing.B) {
 func BenchmarkBatchMixedOtherMethod(b *testing.B) {
 	const rows = 100000
 	benchRun(b, genFile(b, rows, batchgen.Mixed, 20), rows, 0, false, "eu-gpp")
+}
+
+// benchIntervals runs a generated file with interval columns (draws
+// draws, seed 1) through the methods.
+func benchIntervals(b *testing.B, rows int, p batchgen.Profile, draws int, refs ...string) {
+	data := genFile(b, rows, p, 20)
+	w := newWorld(b)
+	var ms []*methods.Method
+	for _, r := range refs {
+		ms = append(ms, w.method(b, r))
+	}
+	cfg := uncertainty.Config{Draws: draws, Seed: 1}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := batch.Run(context.Background(), w.eng, bytes.NewReader(data), io.Discard, batch.Options{Methods: ms, Uncertainty: &cfg}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkBatchIntervalsUS: one method with a model, the US mix, 1,000
+// draws (bench/batch.sh UNCERTAINTY=1000 runs the same through the CLI).
+func BenchmarkBatchIntervalsUS(b *testing.B) {
+	benchIntervals(b, 20000, batchgen.US, 1000, "us-federal@2026.2")
+}
+
+// BenchmarkBatchIntervalsTwoMethods: both methods with a model on the
+// mixed file, 1,000 draws, with P(second > first).
+func BenchmarkBatchIntervalsTwoMethods(b *testing.B) {
+	benchIntervals(b, 20000, batchgen.Mixed, 1000, "us-federal@2026.2", "eu-gpp@2026.2")
 }

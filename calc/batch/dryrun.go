@@ -32,7 +32,7 @@ func dryRun(ctx context.Context, mrs []*methodRun, in io.Reader, opt Options, su
 		return fmt.Errorf("reading the header: %w", err)
 	}
 	width := len(header)
-	ev := newEvaluator(mrs, nil, opt.MaxExamples, newEPDCache(opt.EPD), opt.Date)
+	ev := newEvaluator(mrs, nil, opt.MaxExamples, newEPDCache(opt.EPD), opt.Date, nil)
 	st := chunkStats{kinds: map[string]int64{}}
 	var rowNo int64
 	for {

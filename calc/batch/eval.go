@@ -226,6 +226,11 @@ type methodRun struct {
 // entry is a cached line kind: one methodEntry per method.
 type entry struct {
 	m []methodEntry
+	// key is the kind's key; unc its sampling per method and pair its
+	// sampling under two methods, built on first use (intervals only).
+	key  rowKey
+	unc  []*uncKind
+	pair *uncPair
 }
 
 // methodEntry is a line kind under one method.

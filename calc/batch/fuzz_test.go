@@ -14,6 +14,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/calc/batch"
 	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/uncertainty"
 )
 
 // countRecords counts the data records of a CSV as encoding/csv reads it
@@ -190,6 +191,52 @@ func FuzzRecordLimiter(f *testing.F) {
 		}
 		if l := int(limit); trips(l) && largest <= int64(l) {
 			t.Fatalf("tripped at %d with the largest record %d bytes", l, largest)
+		}
+	})
+}
+
+// FuzzBatchIntervals runs arbitrary input through the two methods with a
+// model, with interval columns: it must never panic; every row must be the
+// row without intervals followed by the interval columns; no interval is
+// NaN or infinite, every probability is in [0, 1]; and every interval cell
+// and probability is what calc reports for a one-line bid of the row.
+func FuzzBatchIntervals(f *testing.F) {
+	const h = "line_id,activity,region,quantity,unit,stage,factor_kg_co2e,factor_per,factor_reference\n"
+	for _, s := range []string{
+		h + "1,fuel.natural_gas,US,1000,mmBtu,,,,\n2,fuel.natural_gas,US,1000,mmBtu,,,,\n",
+		h + "1,electricity.grid,US-CAMX,98765,kWh,,,,\n2,electricity.grid,US-CAMX,0.5,kWh,,,,\n3,electricity.grid,DE,1,kWh,,,,\n",
+		h + "1,freight.road,US,0.000000000000000001,t.km,,,,\n2,freight.road,US,12.5,t.km,,,,\n3,freight.road,US,0,t.km,,,,\n",
+		h + "1,fuel.wood,DE,30,t,,,,\n2,fuel.diesel,DE,40,t,,,,\n3,fuel.coal.bituminous,US,120,t,,,,\n",
+		h + "1,material.steel.rebar,US,12.5,t,,780,t,EPD\n2,material.steel.rebar,US,1e3,t,,7.8E+02,t,E\n",
+		h + " 7 ,fuel.lpg,US,1e3,gal,,,,\n,fuel.diesel,US,3,gal,,,,\n\"1\n2\",fuel.diesel,US,\"12,5\",gal,,,,\n",
+		h + "1,fuel.natural_gas,US,999999999999999.999,mmBtu,,,,\n2,freight.road,US,999999999999999.999,t.km,,,,\n",
+		"line_id,activity,region,quantity,unit,factor_epd\n1,material.steel.rebar,US,1.5,t,openepd/rebar-declared.json\n2,material.steel.rebar,US,3,kg,openepd/rebar-traci.json\n",
+		tinyRows,
+	} {
+		f.Add(s)
+	}
+	w := newWorld(f)
+	ms := []*methods.Method{w.method(f, "us-federal@2026.2"), w.method(f, "eu-gpp@2026.2")}
+	date := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	resolve := declaredEPDs(f)
+	cfg := uncertainty.Config{Draws: 33, Seed: 5}
+	o := &intervalOracle{w: w, ms: ms, cfg: cfg, epd: resolve, date: date}
+	f.Fuzz(func(t *testing.T, in string) {
+		opt := batch.Options{Methods: ms, Workers: 2, EPD: resolve, Date: date}
+		var plain, with bytes.Buffer
+		if _, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &plain, opt); err != nil {
+			return // a bad header: nothing to check but the absence of panics
+		}
+		opt.Uncertainty = &cfg
+		if _, err := batch.Run(context.Background(), w.eng, strings.NewReader(in), &with, opt); err != nil {
+			t.Fatalf("the run without intervals went through, with them: %v", err)
+		}
+		if _, ok := countRecords(in); !ok {
+			return
+		}
+		checkAppended(t, plain.String(), with.String(), len(ms))
+		if bad := o.check(t, in, with.String()); len(bad) > 0 {
+			t.Fatalf("batch and calc disagree:\n%s", strings.Join(bad, "\n"))
 		}
 	})
 }

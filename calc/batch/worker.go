@@ -38,6 +38,12 @@ type evaluator struct {
 	// date EPD rows are judged on.
 	epds *epdCache
 	date time.Time
+	// unc is the run's sampling (nil: no interval columns); us the
+	// worker's buffers for it; ipaths counts the intervals' paths.
+	unc    *uncRun
+	us     *uncScratch
+	ipaths [nIPaths]int64
+	audit  *intervalAudit // tests
 }
 
 // rowVal is one method's kg CO2e of a row as written in its cell, for the
@@ -49,10 +55,14 @@ type rowVal struct {
 	d    decimal.Decimal
 }
 
-func newEvaluator(mrs []*methodRun, cols *columns, maxEx int, epds *epdCache, date time.Time) *evaluator {
-	return &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, byText: map[string]*entry{}, sums: make([]exactSum, len(mrs)), shown: make([]exactSum, len(mrs)),
+func newEvaluator(mrs []*methodRun, cols *columns, maxEx int, epds *epdCache, date time.Time, unc *uncRun) *evaluator {
+	ev := &evaluator{mrs: mrs, cols: cols, cache: map[rowKey]*entry{}, byText: map[string]*entry{}, sums: make([]exactSum, len(mrs)), shown: make([]exactSum, len(mrs)),
 		maxEx: maxEx, vals: make([]rowVal, len(mrs)),
-		epds: epds, date: date}
+		epds: epds, date: date, unc: unc}
+	if unc != nil {
+		ev.us = newUncScratch(unc.cfg.Draws, len(mrs))
+	}
+	return ev
 }
 
 // lookup returns the cached line kind of a row, building it on first use.
@@ -132,7 +142,7 @@ func (ev *evaluator) entry(k rowKey) *entry {
 		clear(ev.byText)
 	}
 	k = k.clone()
-	e := &entry{m: make([]methodEntry, len(ev.mrs))}
+	e := &entry{m: make([]methodEntry, len(ev.mrs)), key: k}
 	var doc *calc.EPDDocument
 	var docErr error
 	if k.epd != "" {
@@ -187,6 +197,14 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 		if len(ev.mrs) == 2 {
 			dst = append(dst, ',')
 		}
+		if ev.unc != nil {
+			for range ev.mrs {
+				dst = append(dst, ",,,,,,,"...)
+			}
+			if len(ev.mrs) == 2 {
+				dst = append(dst, ',')
+			}
+		}
 		st.errs++
 		st.kinds[bad.kind] += int64(len(ev.mrs))
 		if len(st.examples) < ev.maxEx {
@@ -209,6 +227,11 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 		me := &e.m[i]
 		val := &ev.vals[i]
 		*val = rowVal{}
+		var u *uncRow
+		if ev.unc != nil {
+			u = &ev.us.rows[i]
+			*u = uncRow{me: me}
+		}
 		dst = append(dst, ',')
 		dst = append(dst, mr.refCell...)
 		err, errCell, kind := me.err, me.errCell, me.errKind
@@ -229,6 +252,12 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 			continue
 		}
 		val.ok = true
+		if u != nil {
+			u.mode, u.fast = umOK, true // 0 unless an amount is given below
+			if me.pr.Status != calc.StatusOK {
+				u.mode = umExcluded
+			}
+		}
 		if me.pr.Status != calc.StatusOK {
 			st.excluded++
 			val.fast = true
@@ -267,6 +296,9 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 				dst = append(dst, shown.String()...)
 			}
 			if a == amtCO2e {
+				if u != nil {
+					u.fast, u.v, u.d = fast, v, d
+				}
 				val.fast, val.n, val.d = fast, n, shown.Decimal()
 				if fast {
 					ev.sums[i].add(v)
@@ -286,6 +318,9 @@ func (ev *evaluator) rowOut(dst []byte, cells []string, bad *badRow, rowNo int64
 		if ev.vals[0].ok && ev.vals[1].ok {
 			dst = ev.delta(dst)
 		}
+	}
+	if ev.unc != nil {
+		dst = ev.intervals(dst, e, strings.TrimSpace(r.LineID), q, qFast, qd, pf)
 	}
 	if rowErr {
 		st.errs++

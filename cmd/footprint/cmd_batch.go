@@ -15,9 +15,11 @@ import (
 	"github.com/footprint-gpp/footprint/calc"
 	"github.com/footprint-gpp/footprint/calc/batch"
 	"github.com/footprint-gpp/footprint/internal/clip"
+	"github.com/footprint-gpp/footprint/methods"
+	"github.com/footprint-gpp/footprint/uncertainty"
 )
 
-const batchSynopsis = `batch --method REF [--method REF ...] [-o out.csv] [--dry-run] [--quiet] [--workers N] [--epd-dir DIR] [--date YYYY-MM-DD] [--methods DIR] [--data DIR] [in.csv]
+const batchSynopsis = `batch --method REF [--method REF ...] [-o out.csv] [--dry-run] [--quiet] [--workers N] [--epd-dir DIR] [--date YYYY-MM-DD] [--uncertainty DRAWS [--seed S]] [--methods DIR] [--data DIR] [in.csv]
 
 Runs a CSV of procurement lines through one or more methods (docs/batch.md).
 Input columns: line_id, activity, region, quantity, unit (required, any order,
@@ -29,7 +31,12 @@ each file is read once per run (docs/epd.md, "Batch"). Output: every
 input row in order, then per method: method, kg_co2e, kg_co2, kg_ch4, kg_n2o,
 factor_id, status, error (prefixed by the method id with several methods; with
 two, a delta_kg_co2e column: the second amount minus the first, as the cells
-show them). Reads stdin and writes stdout when no file is
+show them). With --uncertainty, interval columns follow, per method:
+kg_co2e_mean, kg_co2e_median, kg_co2e_p5, kg_co2e_p95, kg_co2e_p2_5,
+kg_co2e_p97_5, uncertainty (sampled, or no published uncertainty) — what calc
+--uncertainty DRAWS --seed S reports for a one-line bid of the row — and with
+two methods p_delta_positive, P(second > first) as compare reports it
+(docs/batch.md, "Intervals"). Reads stdin and writes stdout when no file is
 named. With -o FILE the file appears only when the run completes (written
 beside it as FILE.footprint-partial-PID.tmp, then renamed; its mode is kept);
 a device or FIFO is written directly; a symbolic link is followed.
@@ -52,8 +59,15 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 	workers := fs.Int("workers", 0, "rows computed in parallel by N workers (default: number of CPUs)")
 	epdDirFlag := fs.String("epd-dir", "", "directory of the EPD files the factor_epd column names (default: none; rows with factor_epd are errors)")
 	dateFlag := fs.String("date", "", "bid date YYYY-MM-DD on which EPDs are judged valid (default: today, UTC)")
+	var uf uncertaintyFlags
+	uf.register(fs)
 	if done, code := parseFlags(fs, args); done {
 		return code
+	}
+	ucfg, sampled, uerr := uf.config()
+	if uerr != nil {
+		fmt.Fprintln(e.stderr, "footprint batch:", uerr)
+		return exitUsage
 	}
 	if len(refs) == 0 {
 		fmt.Fprintln(e.stderr, "footprint batch: give at least one --method REF (methods: footprint methods list)")
@@ -82,6 +96,9 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	opt := batch.Options{Workers: *workers, DryRun: *dry, Date: date}
+	if sampled {
+		opt.Uncertainty = &ucfg
+	}
 	if *epdDirFlag != "" {
 		d, err := openEPDDir(*epdDirFlag)
 		if err != nil {
@@ -118,7 +135,7 @@ func cmdBatch(ctx context.Context, e *env, args []string) int {
 		return fail(ctx, e, "batch", err, exitFailed)
 	}
 	if !*quiet {
-		printSummary(e.stderr, sum, opt)
+		printSummary(e.stderr, sum, opt, w.reg)
 	}
 	if sum.Errors > 0 {
 		return exitRowErrs
@@ -155,7 +172,7 @@ func runBatch(ctx context.Context, e *env, eng *calc.Engine, in io.Reader, outPa
 	return sum, out.commit()
 }
 
-func printSummary(w io.Writer, s batch.Summary, opt batch.Options) {
+func printSummary(w io.Writer, s batch.Summary, opt batch.Options, reg *methods.Registry) {
 	verb := "computed"
 	if s.DryRun {
 		verb = "checked (dry run, nothing computed or written)"
@@ -198,12 +215,27 @@ func printSummary(w io.Writer, s batch.Summary, opt batch.Options) {
 			fmt.Fprintf(w, "    %s\n", ex.String())
 		}
 	}
+	if opt.Uncertainty != nil && !s.DryRun {
+		printIntervals(w, reg, opt)
+	}
 	secs := s.Elapsed.Seconds()
 	rate := 0.0
 	if secs > 0 {
 		rate = float64(s.Rows) / secs
 	}
 	fmt.Fprintf(w, "  elapsed %s, %.0f rows/s\n", s.Elapsed.Round(time.Millisecond), rate)
+}
+
+// printIntervals says how the interval columns were drawn and which
+// methods have no uncertainty model (their intervals have zero width;
+// reg names the version that has one).
+func printIntervals(w io.Writer, reg *methods.Registry, opt batch.Options) {
+	fmt.Fprintf(w, "  intervals: %d draws, seed %d (generator %s)\n", opt.Uncertainty.Draws, opt.Uncertainty.Seed, uncertainty.Generator)
+	for _, m := range opt.Methods {
+		if model, msg := calc.ModelOf(m, reg); model == calc.ModelNone {
+			fmt.Fprintf(w, "  model of %s: none. %s\n", m.Ref(), sentence(msg))
+		}
+	}
 }
 
 // countingReader counts the bytes read, for the progress bar.

@@ -48,6 +48,16 @@ func TestBatchExitStatus(t *testing.T) {
 		{"most workers", goodCSV, []string{"batch", "--method", "us-federal", "--workers", "256"}, exitOK, "53114.500", "1 ok"},
 		{"workers 0 is one per CPU", goodCSV, []string{"batch", "--method", "us-federal", "--workers", "0"}, exitOK, "53114.500", "1 ok"},
 		{"help", "", []string{"batch", "--help"}, exitOK, "", "Exit status"},
+		{"intervals", goodCSV, []string{"batch", "--method", "us-federal@2026.2", "--uncertainty", "1000", "--seed", "42"}, exitOK,
+			",53089.338,53128.870,50938.963,55140.945,50501.640,55578.049,sampled\n", "intervals: 1000 draws, seed 42 (generator ChaCha8"},
+		{"intervals without a model", goodCSV, []string{"batch", "--method", "us-federal@2025.1", "--uncertainty", "10"}, exitOK,
+			"kg_co2e_mean", "model of us-federal@2025.1: none. us-federal@2025.1 declares no uncertainty model"},
+		{"intervals of two methods", ligniteCSV, []string{"batch", "--method", "us-federal", "--method", "eu-gpp", "--uncertainty", "100"}, exitRowErrs,
+			",p_delta_positive\n", "intervals: 100 draws, seed 1"},
+		{"dry run ignores intervals", goodCSV, []string{"batch", "--dry-run", "--method", "us-federal", "--uncertainty", "100"}, exitOK, "", "dry run"},
+		{"no draws", goodCSV, []string{"batch", "--method", "us-federal", "--uncertainty", "-1"}, exitUsage, "", "--uncertainty -1: use 1 to 1000000 draws"},
+		{"too many draws", goodCSV, []string{"batch", "--method", "us-federal", "--uncertainty", "1000001"}, exitUsage, "", "--uncertainty 1000001: use 1 to 1000000 draws"},
+		{"bad seed", goodCSV, []string{"batch", "--method", "us-federal", "--uncertainty", "10", "--seed", "-3"}, exitUsage, "", `--seed "-3": use an unsigned 64-bit integer`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

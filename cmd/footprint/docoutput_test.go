@@ -20,9 +20,9 @@ import (
 //	```
 //	<!-- output:end -->
 //
-// TestDocOutputs runs each such command and requires the block to be its
-// output, byte for byte; go test ./cmd/footprint -update rewrites the
-// blocks. (The REST examples in docs/api.md have their own markers,
+// TestDocOutputs runs each such command, from the repository's root, and
+// requires the block to be its output, byte for byte; go test
+// ./cmd/footprint -update rewrites the blocks. (The REST examples in docs/api.md have their own markers,
 // checked by package server.)
 
 var (
@@ -42,7 +42,18 @@ func docFiles(t *testing.T) []string {
 
 func TestDocOutputs(t *testing.T) {
 	blocks := 0
-	for _, f := range docFiles(t) {
+	files := docFiles(t)
+	for i, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[i] = abs
+	}
+	// The commands run from the repository's root, as the docs show them
+	// (examples/… paths).
+	t.Chdir("../..")
+	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
