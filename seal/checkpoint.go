@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -176,17 +178,14 @@ func (c *Checkpoint) Latest(tenderID string) (SignedHead, bool, error) {
 	if err := c.refresh(); err != nil {
 		return SignedHead{}, false, err
 	}
-	hs, err := c.heads.of(tenderID)
-	if err != nil || len(hs) == 0 {
-		return SignedHead{}, false, err
+	ti := c.heads.tenders[tenderID]
+	switch {
+	case ti == nil:
+		return SignedHead{}, false, nil
+	case ti.conflict != nil:
+		return SignedHead{}, false, ti.conflict
 	}
-	best := hs[0]
-	for _, h := range hs[1:] {
-		if h.Seq >= best.Seq {
-			best = h
-		}
-	}
-	return best, true, nil
+	return ti.latest, true, nil
 }
 
 // refresh reads and verifies what was appended to the file since the last
@@ -198,8 +197,9 @@ func (c *Checkpoint) refresh() error {
 	}
 	// Appends only add bytes past size: read without holding mu.
 	src := "checkpoint " + c.path
-	n, lines, err := scanLines(io.NewSectionReader(f, c.scanned, size-c.scanned), src, c.keys, c.scannedLines, func(sh SignedHead, line int) error {
-		c.heads.add(src, sh, line)
+	base := c.scanned
+	n, lines, err := scanLines(io.NewSectionReader(f, c.scanned, size-c.scanned), src, c.keys, c.scannedLines, func(sh SignedHead, line int, off int64, raw []byte) error {
+		c.heads.add(src, sh, line, lineRef{off: base + off, sum: lineSum(raw), n: uint16(len(raw))})
 		return nil
 	})
 	c.scanned += n
@@ -218,8 +218,37 @@ func (c *Checkpoint) All(tenderID string) ([]SignedHead, error) {
 	if err := c.refresh(); err != nil {
 		return nil, err
 	}
-	hs, err := c.heads.of(tenderID)
-	return slices.Clone(hs), err
+	ti := c.heads.tenders[tenderID]
+	switch {
+	case ti == nil:
+		return nil, nil
+	case ti.conflict != nil:
+		return nil, ti.conflict
+	}
+	f, _, err := c.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	// The index keeps where each line is, not the line: read them again,
+	// each checked against the digest taken when it was verified.
+	src := "checkpoint " + c.path
+	out := make([]SignedHead, 0, len(ti.refs))
+	buf := make([]byte, maxHeadText+2)
+	for _, r := range ti.refs {
+		raw := buf[:r.n]
+		if _, err := f.ReadAt(raw, r.off); err != nil {
+			return nil, fmt.Errorf("seal: %s: %w", src, err)
+		}
+		if lineSum(raw) != r.sum {
+			return nil, &LineError{Source: src, Line: r.line, Err: ErrCheckpoint, Msg: "the line changed after it was read and verified"}
+		}
+		sh, err := ParseSignedHead(string(raw[:len(raw)-1]))
+		if err != nil {
+			return nil, &LineError{Source: src, Line: r.line, Err: ErrCheckpoint, Cause: err, Msg: strings.TrimPrefix(err.Error(), "seal: ")}
+		}
+		out = append(out, sh)
+	}
+	return out, nil
 }
 
 // snapshot returns the open file and its size now: appends only add bytes
@@ -253,66 +282,95 @@ func (c *Checkpoint) Close() error {
 // and returns those of tenderID in order.
 func readCheckpoint(r io.Reader, src string, keys []ed25519.PublicKey, tenderID string) ([]SignedHead, error) {
 	var x headIndex
-	if _, _, err := scanLines(r, src, keys, 0, func(sh SignedHead, n int) error {
+	var out []SignedHead
+	if _, _, err := scanLines(r, src, keys, 0, func(sh SignedHead, n int, _ int64, _ []byte) error {
 		if sh.TenderID == tenderID {
-			x.add(src, sh, n)
+			x.add(src, sh, n, lineRef{})
+			out = append(out, sh)
 		}
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	return x.of(tenderID)
+	if ti := x.tenders[tenderID]; ti != nil && ti.conflict != nil {
+		return nil, ti.conflict
+	}
+	return out, nil
 }
 
-// headIndex holds verified heads by tender, in file order, and the first
-// conflict of each tender: a seq signed with two hashes.
+// headIndex holds, by tender, where its verified heads are in the file,
+// its latest head, the hash each seq was first signed with (its first 8
+// bytes) and its first conflict: a seq signed with two hashes. About 60
+// bytes a head: a server's checkpoint has one head per bid and event it
+// ever received, so the heads themselves (a few hundred bytes each) are
+// read again from the file when All asks for them.
 type headIndex struct {
-	heads     map[string][]SignedHead
-	seen      map[string]map[int64]seenHead
-	conflicts map[string]error
+	tenders map[string]*tenderHeads
 }
 
-// seenHead is the hash a tender's seq was first signed with, and its line.
-type seenHead struct {
-	hash string
+// tenderHeads is one tender's part of a headIndex.
+type tenderHeads struct {
+	latest   SignedHead         // the highest seq, the last in file order among equals
+	refs     []lineRef          // its lines, in file order
+	seqs     map[int64]seqFirst // the first hash each seq was signed with
+	conflict error
+}
+
+// lineRef is where a verified line is in the file (off, n bytes with its
+// newline) and a digest of its bytes (lineSum), so that a line changed
+// after it was verified is not taken for it.
+type lineRef struct {
+	off  int64
+	sum  uint64
+	line int
+	n    uint16
+}
+
+// seqFirst is the first hash a tender's seq was signed with (the first 16
+// hex digits, as a number) and its line.
+type seqFirst struct {
+	hash uint64
 	line int
 }
 
-func (x *headIndex) add(src string, sh SignedHead, line int) {
-	if x.heads == nil {
-		x.heads, x.seen, x.conflicts = map[string][]SignedHead{}, map[string]map[int64]seenHead{}, map[string]error{}
-	}
-	id := sh.TenderID
-	if x.conflicts[id] != nil {
-		return
-	}
-	bySeq := x.seen[id]
-	if bySeq == nil {
-		bySeq = map[int64]seenHead{}
-		x.seen[id] = bySeq
-	}
-	if s, ok := bySeq[sh.Seq]; ok && s.hash != sh.Hash {
-		x.conflicts[id] = &LineError{Source: src, Line: line, Err: ErrConflict, Msg: fmt.Sprintf("tender %s seq %d is signed with hash %s… here and %s… on line %d: its chain was rewritten", id, sh.Seq, sh.Hash[:16], s.hash[:16], s.line)}
-		return
-	} else if !ok {
-		bySeq[sh.Seq] = seenHead{sh.Hash, line}
-	}
-	x.heads[id] = append(x.heads[id], sh)
+// lineSum is the first 8 bytes of the SHA-256 of a line.
+func lineSum(raw []byte) uint64 {
+	d := sha256.Sum256(raw)
+	return binary.BigEndian.Uint64(d[:8])
 }
 
-// of returns tender id's heads, or its conflict.
-func (x *headIndex) of(id string) ([]SignedHead, error) {
-	if err := x.conflicts[id]; err != nil {
-		return nil, err
+func (x *headIndex) add(src string, sh SignedHead, line int, ref lineRef) {
+	if x.tenders == nil {
+		x.tenders = map[string]*tenderHeads{}
 	}
-	return x.heads[id], nil
+	id := sh.TenderID
+	ti := x.tenders[id]
+	if ti == nil {
+		ti = &tenderHeads{seqs: map[int64]seqFirst{}}
+		x.tenders[id] = ti
+	}
+	if ti.conflict != nil {
+		return
+	}
+	h, _ := strconv.ParseUint(sh.Hash[:16], 16, 64) // a verified head's hash is 64 hex digits
+	if s, ok := ti.seqs[sh.Seq]; ok && s.hash != h {
+		ti.conflict = &LineError{Source: src, Line: line, Err: ErrConflict, Msg: fmt.Sprintf("tender %s seq %d is signed with hash %s… here and %016x… on line %d: its chain was rewritten", id, sh.Seq, sh.Hash[:16], s.hash, s.line)}
+		return
+	} else if !ok {
+		ti.seqs[sh.Seq] = seqFirst{h, line}
+	}
+	if len(ti.refs) == 0 || sh.Seq >= ti.latest.Seq {
+		ti.latest = sh
+	}
+	ref.line = line
+	ti.refs = append(ti.refs, ref)
 }
 
 // scanLines reads complete checkpoint lines from r (the first numbered
 // after skip lines), verifies each with keys and hands it to fn. It
 // returns the bytes and lines consumed: a torn last line (no newline yet)
 // is not consumed, so that a later scan reads it whole.
-func scanLines(r io.Reader, src string, keys []ed25519.PublicKey, skip int, fn func(SignedHead, int) error) (int64, int, error) {
+func scanLines(r io.Reader, src string, keys []ed25519.PublicKey, skip int, fn func(sh SignedHead, line int, off int64, raw []byte) error) (int64, int, error) {
 	br := bufio.NewReaderSize(r, maxHeadText+2)
 	var consumed int64
 	lines := 0
@@ -343,7 +401,7 @@ func scanLines(r io.Reader, src string, keys []ed25519.PublicKey, skip int, fn f
 		if err != nil {
 			return consumed, lines, &LineError{Source: src, Line: n, Err: ErrCheckpoint, Cause: err, Msg: strings.TrimPrefix(err.Error(), "seal: ")}
 		}
-		if err := fn(sh, n); err != nil {
+		if err := fn(sh, n, consumed, line); err != nil {
 			return consumed, lines, err
 		}
 		consumed += int64(len(line))

@@ -323,3 +323,63 @@ func TestCheckpointConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointAllRereadsVerifiedLines changes a line after the index
+// verified it: All reads the heads again from the file and refuses it.
+func TestCheckpointAllRereadsVerifiedLines(t *testing.T) {
+	k := testKeys(t)
+	path := filepath.Join(t.TempDir(), "heads")
+	c := openCP(t, path, k)
+	for seq := int64(1); seq <= 3; seq++ {
+		if err := c.Append(mustSign(t, k, headAt("t1", seq, ""))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if all, err := c.All("t1"); err != nil || len(all) != 3 || all[2].Seq != 3 {
+		t.Fatalf("All = %v, %v", all, err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same length, another seq on line 2: its signature no longer verifies.
+	i := bytes.Index(raw, []byte(" t1 2 "))
+	raw[i+4] = '7'
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var le *LineError
+	if _, err := c.All("t1"); !errors.As(err, &le) || le.Line != 2 || !errors.Is(err, ErrCheckpoint) {
+		t.Errorf("All after line 2 changed: %v, want ErrCheckpoint on line 2", err)
+	}
+}
+
+// TestCheckpointIndexMemory bounds what the index keeps a head: a server's
+// checkpoint has a line for every bid and event it ever received.
+func TestCheckpointIndexMemory(t *testing.T) {
+	k := testKeys(t)
+	path := filepath.Join(t.TempDir(), "heads")
+	c := openCP(t, path, k)
+	const n = 4000
+	for seq := int64(1); seq <= n; seq++ {
+		if err := c.Append(mustSign(t, k, headAt(fmt.Sprint("t", seq%4), seq, ""))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c2 := openCP(t, path, k)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if _, _, err := c2.Latest("t1"); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(c2)
+	if per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n; per > 120 {
+		t.Errorf("the index keeps %d bytes a head; want at most 120 (the heads themselves took about 480)", per)
+	}
+	if all, err := c2.All("t1"); err != nil || len(all) != n/4 {
+		t.Fatalf("All = %d heads, %v", len(all), err)
+	}
+}
