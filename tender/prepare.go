@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/footprint-gpp/footprint/calc"
@@ -77,29 +78,48 @@ func BidDigest(b Bid) (string, error) {
 
 // BidDigestWithLines is BidDigest(b) with the lines' JSON given as
 // lines (json.Marshal(b.Lines)'s bytes; b.Lines is not read): whoever
-// holds those bytes (an opening, from a bid's sealed content) does not
-// encode the lines again. bidJSONRawLines mirrors Bid's JSON field for
-// field; TestBidDigestWithLines holds the two to the same digest.
+// holds those bytes (an opening, from a bid's sealed content) neither
+// encodes the lines again nor has encoding/json re-read them. The JSON is
+// written field by field into the hash, in the order of bidDigestFields;
+// TestBidDigestWithLines holds it to BidDigest.
 func BidDigestWithLines(b Bid, lines json.RawMessage) (string, error) {
-	raw, err := json.Marshal(bidJSONRawLines{Supplier: b.Supplier, Price: b.Price, LadderLevel: b.LadderLevel,
-		Lines: lines, ReceivedAt: Stamp(b.ReceivedAt), Footprint: b.Footprint})
-	if err != nil {
+	h := sha256.New()
+	field := func(name string, v any) error {
+		io.WriteString(h, name)
+		raw, err := json.Marshal(v)
+		h.Write(raw)
+		return err
+	}
+	if err := field(`{"supplier":`, b.Supplier); err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:]), nil
+	if err := field(`,"price":`, b.Price); err != nil {
+		return "", err
+	}
+	if b.LadderLevel != "" {
+		if err := field(`,"ladder_level":`, b.LadderLevel); err != nil {
+			return "", err
+		}
+	}
+	io.WriteString(h, `,"lines":`)
+	if lines == nil {
+		lines = json.RawMessage("null")
+	}
+	h.Write(lines)
+	if err := field(`,"received_at":`, Stamp(b.ReceivedAt)); err != nil {
+		return "", err
+	}
+	if err := field(`,"footprint":`, b.Footprint); err != nil {
+		return "", err
+	}
+	io.WriteString(h, "}")
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// bidJSONRawLines is Bid's JSON (as BidDigest writes it: no id, no
-// withdrawal) with the lines as given.
-type bidJSONRawLines struct {
-	Supplier    string          `json:"supplier"`
-	Price       Price           `json:"price"`
-	LadderLevel string          `json:"ladder_level,omitempty"`
-	Lines       json.RawMessage `json:"lines"`
-	ReceivedAt  time.Time       `json:"received_at"`
-	Footprint   Summary         `json:"footprint"`
-}
+// bidDigestFields are the JSON fields of a Bid that BidDigest hashes, in
+// Bid's order (the id and the withdrawal are the store's):
+// BidDigestWithLines writes these.
+const bidDigestFields = "supplier price ladder_level lines received_at footprint"
 
 // TenderDigest is the SHA-256 (hex) of a tender's canonical JSON, without
 // its stored status (which changes when it is opened or cancelled). The
