@@ -13,8 +13,12 @@ import (
 )
 
 // serveMemoryLimit is serve's soft memory limit (runtime/debug.
-// SetMemoryLimit) when GOMEMLIMIT is not set.
-const serveMemoryLimit = 100 << 20
+// SetMemoryLimit) when GOMEMLIMIT is not set. An opening's or an
+// export's peak resident set is about this plus what is not Go's heap
+// (the binary's pages, SQLite's cache: about 50 MiB): 80 MiB keeps the
+// exports of a 50,000-bid tender under 150 MiB, for about a tenth more
+// time than 100 MiB (docs/tenders.md "Performance").
+const serveMemoryLimit = 80 << 20
 
 func cmdServe(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--methods DIR] [--data DIR] [--db URL] [--keys FILE] [--checkpoint FILE] [--log-level info] [--log-format text] [--public-url URL] [--oidc-issuer URL --oidc-client-id ID [--oidc-client-secret-file FILE] [--oidc-redirect-url URL]]\n\n"+
