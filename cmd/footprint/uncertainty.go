@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/uncertainty"
 )
 
@@ -18,9 +19,11 @@ import (
 type uncertaintyFlags struct {
 	draws *int
 	seed  *string
+	fs    *flag.FlagSet
 }
 
 func (u *uncertaintyFlags) register(fs *flag.FlagSet) {
+	u.fs = fs
 	u.draws = fs.Int("uncertainty", 0, "sample the published uncertainty with DRAWS draws (0: off; docs/uncertainty.md)")
 	u.seed = fs.String("seed", "1", "seed of the uncertainty draws (an unsigned 64-bit integer); the same seed gives the same bytes")
 }
@@ -29,6 +32,12 @@ func (u *uncertaintyFlags) register(fs *flag.FlagSet) {
 // a usage error.
 func (u *uncertaintyFlags) config() (uncertainty.Config, bool, error) {
 	if *u.draws == 0 {
+		seedGiven := false
+		u.fs.Visit(func(f *flag.Flag) { seedGiven = seedGiven || f.Name == "seed" })
+		if seedGiven {
+			// A seed alone samples nothing: say so rather than print exact values only.
+			return uncertainty.Config{}, false, fmt.Errorf("--seed %s without --uncertainty DRAWS samples nothing; add --uncertainty DRAWS (e.g. --uncertainty 10000)", clip.Prefix(*u.seed))
+		}
 		return uncertainty.Config{}, false, nil
 	}
 	if *u.draws < 0 || *u.draws > uncertainty.MaxDraws {

@@ -75,6 +75,9 @@ func TestUncertaintyFlags(t *testing.T) {
 		{"seed", []string{"calc", "--method", "eu-gpp@2026.2", "--uncertainty", "10", "--seed", "x", "../../examples/bid-eu.json"}, "unsigned 64-bit"},
 		{"text without sampling", []string{"calc", "--method", "eu-gpp@2026.2", "--format", "text", "../../examples/bid-eu.json"}, "text with --uncertainty"},
 		{"compare seed", []string{"compare", "--method", "eu-gpp", "--method", "us-federal", "--uncertainty", "10", "--seed", "-1", "../../examples/compare-us-eu.json"}, "unsigned 64-bit"},
+		{"seed alone", []string{"calc", "--seed", "42", "../../examples/bid.json"}, "--seed 42 without --uncertainty DRAWS samples nothing"},
+		{"compare seed alone", []string{"compare", "--method", "eu-gpp", "--method", "us-federal", "--seed", "7", "../../examples/compare-us-eu.json"}, "without --uncertainty DRAWS"},
+		{"batch seed alone", []string{"batch", "--method", "us-federal", "--seed", "7", "../../examples/batch-intervals.csv"}, "without --uncertainty DRAWS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
