@@ -653,13 +653,8 @@ func declaredEPD(lr *LineResult, l *Line) (uncertainty.Distribution, string, boo
 			continue
 		}
 		if u := r.Uncertainty; u != nil {
-			x, err := decimal.NewFromString(u.RelativeSD95In)
-			if err != nil {
-				return uncertainty.Distribution{}, "", false
-			}
-			f, _ := x.Float64()
-			d, err := uncertainty.FromILCD(u.Distribution, f)
-			if err != nil {
+			d, ok := fitDeclared(u.RelativeSD95In, func(x float64) (uncertainty.Distribution, error) { return uncertainty.FromILCD(u.Distribution, x) })
+			if !ok {
 				return uncertainty.Distribution{}, "", false
 			}
 			what := "SDg²: 2.5 % and 97.5 % points the value ÷ and × " + u.RelativeSD95In
@@ -672,16 +667,23 @@ func declaredEPD(lr *LineResult, l *Line) (uncertainty.Distribution, string, boo
 		if r.RSD == "" || r.Dist == "" {
 			continue
 		}
-		rsd, err := decimal.NewFromString(r.RSD)
-		if err != nil {
-			return uncertainty.Distribution{}, "", false
-		}
-		f, _ := rsd.Float64()
-		d, err := uncertainty.FromRSD(r.Dist, f)
-		if err != nil {
+		d, ok := fitDeclared(r.RSD, func(x float64) (uncertainty.Distribution, error) { return uncertainty.FromRSD(r.Dist, x) })
+		if !ok {
 			return uncertainty.Distribution{}, "", false
 		}
 		return d, fmt.Sprintf("openEPD measurement of %s (%s %s %s): rsd %s, dist %s (reference-data/uncertainty/README.md §4.3)", used.File, r.Set, r.Indicator, r.Module, r.RSD, r.Dist), true
 	}
 	return uncertainty.Distribution{}, "", false
+}
+
+// fitDeclared reads a document's declared figure (a decimal text) and
+// fits its distribution; false when either fails.
+func fitDeclared(figure string, fit func(float64) (uncertainty.Distribution, error)) (uncertainty.Distribution, bool) {
+	x, err := decimal.NewFromString(figure)
+	if err != nil {
+		return uncertainty.Distribution{}, false
+	}
+	f, _ := x.Float64()
+	d, err := fit(f)
+	return d, err == nil
 }
