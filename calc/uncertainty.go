@@ -243,17 +243,27 @@ func (b *UncertaintyBuilder) LineInputs(m *methods.Method, lr *LineResult, line 
 	return b.lineInputs(modelOrExact(m), m.GWPSet, lr, line, scope)
 }
 
+// fitStatement looks up a published statement by id and fits its
+// distribution (ErrUncertainty when either fails).
+func fitStatement(id string) (uncertainty.Statement, uncertainty.Distribution, error) {
+	s, err := uncertainty.LookupStatement(id)
+	if err != nil {
+		return s, uncertainty.Distribution{}, fmt.Errorf("%w: %w", ErrUncertainty, err)
+	}
+	d, err := uncertainty.FitStatement(s)
+	if err != nil {
+		return s, uncertainty.Distribution{}, fmt.Errorf("%w: %w", ErrUncertainty, err)
+	}
+	return s, d, nil
+}
+
 func (b *UncertaintyBuilder) lineInputs(u *methods.Uncertainty, gwpSet string, lr *LineResult, line *Line, scope string) (LineInputs, error) {
 	out := LineInputs{Activity: -1}
 	var lineVars []int
 	if st, ok := u.ActivityStatement(lr.Activity); ok {
-		s, err := uncertainty.LookupStatement(st)
+		s, d, err := fitStatement(st)
 		if err != nil {
-			return out, fmt.Errorf("%w: %w", ErrUncertainty, err)
-		}
-		d, err := uncertainty.FitStatement(s)
-		if err != nil {
-			return out, fmt.Errorf("%w: %w", ErrUncertainty, err)
+			return out, err
 		}
 		i, err := b.add(ActivityKey(scope, lr.ID), fmt.Sprintf("activity data of line %s (%s), ±%s at %s", lr.ID, lr.Activity, s.HalfWidth, s.Coverage), s.Source+": "+s.Quote, d)
 		if err != nil {
@@ -306,13 +316,9 @@ func (b *UncertaintyBuilder) lineInputs(u *methods.Uncertainty, gwpSet string, l
 			vars = append(vars, i)
 		}
 		if st, ok := gwpStatement(u, gwpSet, string(t.gas)); ok {
-			s, err := uncertainty.LookupStatement(st)
+			s, d, err := fitStatement(st)
 			if err != nil {
-				return out, fmt.Errorf("%w: %w", ErrUncertainty, err)
-			}
-			d, err := uncertainty.FitStatement(s)
-			if err != nil {
-				return out, fmt.Errorf("%w: %w", ErrUncertainty, err)
+				return out, err
 			}
 			col := methods.GasColumn(string(t.gas))
 			i, err := b.add("gwp/"+gwpSet+"/"+col, fmt.Sprintf("GWP100 of %s (%s), ±%s at %s", col, gwpSet, s.HalfWidth, s.Coverage), s.Source+": "+s.Quote, d)

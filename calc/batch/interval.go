@@ -231,6 +231,15 @@ func newLineModel(b *calc.UncertaintyBuilder, in calc.LineInputs, pr *calc.Prepa
 // sameOrder reports whether two structures of one kind multiply the same
 // inputs in the same order in every group: then their draws are the same.
 func sameOrder(a, b *lineModel) bool {
+	return sameGroups(a, b,
+		func(x, y int) bool { return a.vars[x] == b.vars[y] },
+		func(x, y int) bool { return x == y })
+}
+
+// sameGroups reports whether two structures have groups of the same sizes
+// whose inputs (their indices, by sameVar) and terms (by sameTerm) match
+// one for one.
+func sameGroups(a, b *lineModel, sameVar, sameTerm func(x, y int) bool) bool {
 	if len(a.groups) != len(b.groups) {
 		return false
 	}
@@ -240,12 +249,12 @@ func sameOrder(a, b *lineModel) bool {
 			return false
 		}
 		for i := range ga.Vars {
-			if a.vars[ga.Vars[i]] != b.vars[gb.Vars[i]] {
+			if !sameVar(ga.Vars[i], gb.Vars[i]) {
 				return false
 			}
 		}
 		for i := range ga.Terms {
-			if ga.Terms[i] != gb.Terms[i] {
+			if !sameTerm(ga.Terms[i], gb.Terms[i]) {
 				return false
 			}
 		}
@@ -618,28 +627,13 @@ func (ev *evaluator) absDraws(lm *lineModel, out []float64) {
 // same order: their draws are then equal, and so is every draw of their
 // difference 0.
 func identical(a, b *lineModel, pa, pb *calc.Prepared) bool {
-	if len(a.groups) != len(b.groups) {
-		return false
-	}
-	for g := range a.groups {
-		ga, gb := a.groups[g], b.groups[g]
-		if len(ga.Vars) != len(gb.Vars) || len(ga.Terms) != len(gb.Terms) {
-			return false
-		}
-		for i := range ga.Vars {
-			if ga.Vars[i] != gb.Vars[i] {
-				return false
-			}
-		}
-		for i := range ga.Terms {
-			ta, tb := &pa.Terms[ga.Terms[i]], &pb.Terms[gb.Terms[i]]
-			if ta.Exact != tb.Exact || !ta.GWP.Equal(tb.GWP) || (ta.Exact && !ta.Mult.Equal(tb.Mult)) ||
-				(!ta.Exact && (!ta.Num.Equal(tb.Num) || !ta.Den.Equal(tb.Den))) {
-				return false
-			}
-		}
-	}
-	return true
+	return sameGroups(a, b,
+		func(x, y int) bool { return x == y },
+		func(x, y int) bool {
+			ta, tb := &pa.Terms[x], &pb.Terms[y]
+			return ta.Exact == tb.Exact && ta.GWP.Equal(tb.GWP) && (!ta.Exact || ta.Mult.Equal(tb.Mult)) &&
+				(ta.Exact || (ta.Num.Equal(tb.Num) && ta.Den.Equal(tb.Den)))
+		})
 }
 
 // exactFloat is the float64 nearest to a row's exact value (as
