@@ -2,6 +2,7 @@ package tender
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"sort"
@@ -183,6 +184,7 @@ type Evaluator struct {
 	// of MB). Evaluation sorts their indices and copies each row once.
 	rows [][]Ranked
 	n    int
+	done bool // Evaluation was called
 }
 
 // rowChunk is the number of ranking rows an Evaluator keeps per chunk.
@@ -320,6 +322,10 @@ func (e *Evaluator) row(i int32) *Ranked { return &e.rows[i/rowChunk][i%rowChunk
 // Evaluation ranks the bids added and returns the evaluation with its
 // digest. Call it once, after the last Add.
 func (e *Evaluator) Evaluation() (*Evaluation, error) {
+	if e.done {
+		return nil, errors.New("tender: Evaluation called twice on one Evaluator")
+	}
+	e.done = true
 	ev := e.ev
 	// Sorted by index, then copied once in order (not swapped in place).
 	order := make([]int32, e.n)
@@ -331,12 +337,16 @@ func (e *Evaluator) Evaluation() (*Evaluation, error) {
 	for k, i := range order {
 		ev.Ranking[k] = *e.row(i)
 	}
+	// The rows are in the ranking now: the chunks' memory (a few hundred
+	// bytes a bid) is free while the digest and the JSON are written.
+	e.rows = nil
+	ranks := make([]int, e.n) // one allocation for every rank
 	rank := 0
 	for i := range ev.Ranking {
 		if !ev.Ranking[i].Excluded {
+			ranks[rank] = rank + 1
+			ev.Ranking[i].Rank = &ranks[rank]
 			rank++
-			rank := rank
-			ev.Ranking[i].Rank = &rank
 		}
 	}
 	if e.report {
