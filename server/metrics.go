@@ -4,11 +4,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Label values for requests that name no known method or match no route.
@@ -57,9 +59,10 @@ func statusLabel(code int) string {
 // (issue 15): no count of computed lines, no body sizes, and no latency
 // histogram (a bid's time to compute grows with its lines, and a bucket
 // that moved between two scrapes would tell it). What is left: requests
-// by route, method and status, the batch slots, uptime, and the client's
-// Go runtime and process collectors. Latency per request is in the access
-// log, which only the operators read.
+// by route, method and status, the batch slots, uptime, and those series
+// of the Go runtime and process collectors that do not grow with the work
+// done (publicRuntime). Latency per request is in the access log, which
+// only the operators read.
 type metrics struct {
 	reg           *prometheus.Registry
 	requests      *prometheus.CounterVec
@@ -92,7 +95,7 @@ func newMetrics(log *slog.Logger) *metrics {
 	m.reg.MustRegister(m.requests, m.batchInFlight, m.batchRejected, uptime,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+	m.handler = promhttp.HandlerFor(publicOnly(m.reg), promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		ErrorHandling: promhttp.ContinueOnError,
 		Registry:      m.reg, // counts failed scrapes as promhttp_metric_handler_errors_total
@@ -104,4 +107,44 @@ func newMetrics(log *slog.Logger) *metrics {
 // (see methodLabel); status is the code written.
 func (m *metrics) observe(route, method string, status int) {
 	m.requests.WithLabelValues(route, method, statusLabel(status)).Inc()
+}
+
+// publicRuntime tells the series of the Go runtime and process collectors
+// that /metrics shows. The others grow with the work the server does, so
+// that a scrape just before and just after a sealed bid would tell its
+// size: the allocation counters (go_memstats_alloc_bytes_total grew by
+// about 6 KB a line), the heap gauges, garbage collections
+// (go_gc_duration_seconds), CPU time and resident memory, and the bytes
+// received (process_network_receive_bytes_total: the request bodies).
+func publicRuntime(name string) bool {
+	switch name {
+	case "go_goroutines",
+		"go_threads",
+		"go_info",
+		"go_sched_gomaxprocs_threads",
+		"go_gc_gogc_percent",
+		"go_gc_gomemlimit_bytes",
+		"process_start_time_seconds",
+		"process_open_fds",
+		"process_max_fds",
+		"process_virtual_memory_max_bytes":
+		return true
+	}
+	return false
+}
+
+// publicOnly gathers from g the server's own series (footprint_, and the
+// handler's promhttp_) and the runtime series of publicRuntime.
+func publicOnly(g prometheus.Gatherer) prometheus.Gatherer {
+	return prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		mfs, err := g.Gather()
+		kept := mfs[:0]
+		for _, mf := range mfs {
+			n := mf.GetName()
+			if strings.HasPrefix(n, "footprint_") || strings.HasPrefix(n, "promhttp_") || publicRuntime(n) {
+				kept = append(kept, mf)
+			}
+		}
+		return kept, err
+	})
 }

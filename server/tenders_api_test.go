@@ -75,7 +75,7 @@ type tenderExchange struct {
 	rec            *httptest.ResponseRecorder
 }
 
-func newTenderEnv(tb testing.TB, f storeFactory) *tenderEnv {
+func newTenderEnv(tb testing.TB, f storeFactory, opts ...func(*Config)) *tenderEnv {
 	tb.Helper()
 	lib, reg, err := methods.Defaults()
 	if err != nil {
@@ -84,8 +84,12 @@ func newTenderEnv(tb testing.TB, f storeFactory) *tenderEnv {
 	st := f()
 	tb.Cleanup(func() { st.Close() })
 	clock := &testClock{t: tenderT0}
-	s, err := newServer(Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib), Store: st,
-		OfficerTokenHash: tender.HashToken(testOfficerToken), Now: clock.Now, PublicURL: testPublicURL})
+	cfg := Config{Library: lib, Registry: reg, Engine: calc.NewEngine(lib), Store: st,
+		OfficerTokenHash: tender.HashToken(testOfficerToken), Now: clock.Now, PublicURL: testPublicURL}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := newServer(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
