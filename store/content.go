@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"sync"
 	"time"
 
@@ -69,6 +70,43 @@ func bidPlaintext(tenderID string, b tender.Bid) ([]byte, error) {
 		LadderLevel: b.LadderLevel, Lines: b.Lines, Footprint: b.Footprint, Nonce: b.Nonce})
 }
 
+// minSealedPlaintext is the size every sealed bid's plaintext is padded
+// to at least: a bid of one line and one of thirty look the same.
+const minSealedPlaintext = 4096
+
+// padPlaintext pads a bid's plaintext with spaces (after its JSON value,
+// which the readers skip) to padme's length, at least minSealedPlaintext,
+// so that the ciphertext's length, which a database reader sees while the
+// bid is sealed, does not tell the bid's size: only its Padmé class.
+func padPlaintext(pt []byte) []byte {
+	n := min(max(padme(len(pt)), minSealedPlaintext), seal.MaxPlaintext)
+	if n <= len(pt) {
+		return pt
+	}
+	out := make([]byte, n)
+	copy(out, pt)
+	for i := len(pt); i < n; i++ {
+		out[i] = ' '
+	}
+	clear(pt)
+	return out
+}
+
+// padme is the Padmé length of n bytes (Nikitin et al., "Reducing
+// Metadata Leakage from Encrypted Files and Communication with PURBs",
+// PETS 2019): n rounded up so that its last floor(log2 n) − floor(log2
+// floor(log2 n)) − 1 bits are zero. It adds at most 12 % and leaves the
+// length O(log log n) bits of information.
+func padme(n int) int {
+	if n < 2 {
+		return n
+	}
+	e := bits.Len(uint(n)) - 1 // floor(log2 n)
+	s := bits.Len(uint(e))     // floor(log2 e) + 1
+	mask := 1<<(e-s) - 1
+	return (n + mask) &^ mask
+}
+
 // sealedBid is a bid's content sealed to its tender's recipient, and the
 // copies under its secrets (nil when not given).
 type sealedBid struct {
@@ -83,6 +121,7 @@ func sealBid(recipient, tenderID string, b tender.Bid, sec BidSecrets) (sealedBi
 	if err != nil {
 		return out, err
 	}
+	pt = padPlaintext(pt)
 	defer clear(pt)
 	if out.content, err = seal.SealFor(recipient, pt); err != nil {
 		return out, fmt.Errorf("seal bid %s: %w", clip.Prefix(b.ID), err)

@@ -13,9 +13,10 @@ import (
 
 // An opening decodes every bid's sealed content; encoding/json's
 // reflection made that a third of an opening's work. decodeContentFast
-// reads the JSON bidPlaintext writes (no whitespace, no escapes, each
-// field once, the fields bidContent has, factors without EPD documents)
-// and gives up on anything else, which unsealWith then decodes with
+// reads the JSON bidPlaintext writes (no whitespace but padPlaintext's
+// spaces after the value, no escapes, each field once, the fields
+// bidContent has, factors without EPD documents) and gives up on anything
+// else, which unsealWith then decodes with
 // encoding/json as before: what it accepts it decodes to what
 // encoding/json would (TestContentFastMatchesJSON, FuzzContentFast).
 
@@ -286,6 +287,11 @@ func decodeContentFast(pt []byte) (c bidContent, lines []byte, ok bool) {
 		default:
 			s.fail()
 		}
+	}
+	// The padding after the value (padPlaintext): spaces, which
+	// encoding/json's Decoder leaves unread too.
+	for s.ok && s.i < len(pt) && pt[s.i] == ' ' {
+		s.i++
 	}
 	if !s.ok || s.i != len(pt) {
 		return bidContent{}, nil, false

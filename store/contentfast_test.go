@@ -95,6 +95,10 @@ func TestContentFastMatchesJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		plain := !strings.ContainsAny(string(pt), `\`)
+		// Padded as sealed: the same content, on the fast path too.
+		if padded := padPlaintext([]byte(string(pt))); sameContent(t, padded) != sameContent(t, pt) {
+			t.Fatalf("bid %d: the fast decoder takes the content and its padded form differently", i)
+		}
 		if sameContent(t, pt) {
 			taken++
 			// The lines' bytes of genuine content digest as its lines do,
@@ -133,7 +137,7 @@ func TestContentFastMatchesJSON(t *testing.T) {
 		`{"v":1,"lines":[{"factor":{"epd":{"format":"openepd"}}}]}`, // an EPD document
 		`{"v":1,"v":1}`,                // a key twice
 		`{"V":1}`,                      // encoding/json matches keys without case
-		`{"v":1} `,                     // trailing space
+		"{\"v\":1}\n",                  // whitespace other than the padding's spaces
 		`{"v":1,"colour":"red"}`,       // unknown: encoding/json's error
 		`{"v":1,"price":{"amount":1}}`, // a decimal as a number
 		`{"v":01}`,
@@ -214,5 +218,52 @@ func TestCheckCommitment(t *testing.T) {
 		if got := errors.Is(err, ErrBidReplaced); got != c.replaced {
 			t.Errorf("%s: %v", c.name, err)
 		}
+	}
+}
+
+func TestPadPlaintext(t *testing.T) {
+	// Padmé: at most 12 % more; small bids all the same size.
+	for _, n := range []int{1, 100, 1000, 4095, 4096, 4097, 5000, 65536, 100000, 1 << 20, 3<<20 + 17, 40 << 20} {
+		p := padme(n)
+		if p < n || float64(p) > 1.12*float64(n) {
+			t.Errorf("padme(%d) = %d: want n ≤ p ≤ 1.12 n", n, p)
+		}
+		if got := len(padPlaintext(make([]byte, n))); got != max(p, minSealedPlaintext) {
+			t.Errorf("padPlaintext of %d bytes: %d, want %d", n, got, max(p, minSealedPlaintext))
+		}
+	}
+	// The sealed length of a bid of 1 and of 30 lines is the same, and of
+	// 1,000 and 1,010 lines too: a database reader learns a size class.
+	r := rand.New(rand.NewPCG(4, 4))
+	tk, err := seal.NewTenderKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealedLen := func(lines int) int {
+		b := randomBid(r)
+		b.Lines = nil
+		for j := range lines {
+			b.Lines = append(b.Lines, calc.Line{ID: fmt.Sprint(j + 1), Activity: "fuel.natural_gas", Region: "US", Quantity: decimal.NewFromInt(int64(j + 1)), Unit: "mmBtu"})
+		}
+		sb, err := sealBid(tk.Recipient(), "t1", b, BidSecrets{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt, err := tk.Open(sb.content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got storedBid
+		got.bid.ID = b.ID
+		if err := unsealWith(func([]byte) ([]byte, error) { return pt, nil }, "t1", &got, nil); err != nil || len(got.bid.Lines) != lines {
+			t.Fatalf("a padded bid of %d lines reads back as %d lines: %v", lines, len(got.bid.Lines), err)
+		}
+		return len(sb.content)
+	}
+	if a, b := sealedLen(1), sealedLen(30); a != b {
+		t.Errorf("sealed bids of 1 and 30 lines are %d and %d bytes: the length tells the size", a, b)
+	}
+	if a, b := sealedLen(1000), sealedLen(1010); a != b {
+		t.Errorf("sealed bids of 1,000 and 1,010 lines are %d and %d bytes", a, b)
 	}
 }
