@@ -234,30 +234,3 @@ func TestFootprintJSONSealOracle(t *testing.T) {
 		}
 	}
 }
-
-// TestAppendStringMatchesMarshal holds appendString to json.Marshal on
-// every byte alone, around plain text, and on random byte strings.
-func TestAppendStringMatchesMarshal(t *testing.T) {
-	check := func(s string) {
-		want, _ := json.Marshal(s)
-		if got := appendString(nil, s); string(got) != string(want) {
-			t.Fatalf("appendString(%q) = %s, json.Marshal %s", s, got, want)
-		}
-	}
-	for c := 0; c < 256; c++ {
-		check(string([]byte{byte(c)}))
-		check("a" + string([]byte{byte(c)}) + "z")
-	}
-	rng := rand.New(rand.NewSource(3))
-	for i := 0; i < 20000; i++ {
-		b := make([]byte, rng.Intn(12))
-		for j := range b {
-			if rng.Intn(3) == 0 {
-				b[j] = byte(rng.Intn(256))
-			} else {
-				b[j] = byte(0x20 + rng.Intn(0x5f))
-			}
-		}
-		check(string(b))
-	}
-}

@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/factors"
+	"github.com/footprint-gpp/footprint/internal/jsonw"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -534,20 +535,20 @@ func inputDigest(b *Bid, sum *[sha256.Size]byte) {
 	w.buf = append(w.buf, '{')
 	if b.Method != "" {
 		w.buf = append(w.buf, `"method":`...)
-		w.buf = appendString(w.buf, b.Method)
+		w.buf = jsonw.AppendString(w.buf, b.Method)
 		w.buf = append(w.buf, ',')
 	}
 	w.buf = append(w.buf, `"reference":`...)
-	w.buf = appendString(w.buf, b.Reference)
+	w.buf = jsonw.AppendString(w.buf, b.Reference)
 	w.buf = append(w.buf, `,"supplier":`...)
-	w.buf = appendString(w.buf, b.Supplier)
+	w.buf = jsonw.AppendString(w.buf, b.Supplier)
 	if b.Date != "" {
 		w.buf = append(w.buf, `,"date":`...)
-		w.buf = appendString(w.buf, b.Date)
+		w.buf = jsonw.AppendString(w.buf, b.Date)
 	}
 	if b.ValidThrough != "" {
 		w.buf = append(w.buf, `,"valid_through":`...)
-		w.buf = appendString(w.buf, b.ValidThrough)
+		w.buf = jsonw.AppendString(w.buf, b.ValidThrough)
 	}
 	// canonicalBid makes the lines a non-nil slice: no lines are [].
 	w.buf = append(w.buf, `,"lines":[`...)
@@ -579,22 +580,22 @@ type digestWriter struct {
 func (w *digestWriter) line(l *Line) {
 	b := w.buf
 	b = append(b, `{"id":`...)
-	b = appendString(b, l.ID)
+	b = jsonw.AppendString(b, l.ID)
 	b = append(b, `,"activity":`...)
-	b = appendString(b, l.Activity)
+	b = jsonw.AppendString(b, l.Activity)
 	b = append(b, `,"region":`...)
-	b = appendString(b, l.Region)
+	b = jsonw.AppendString(b, l.Region)
 	b = append(b, `,"quantity":`...)
 	b = appendNormDecimal(b, l.Quantity)
 	b = append(b, `,"unit":`...)
-	b = appendString(b, l.Unit)
+	b = jsonw.AppendString(b, l.Unit)
 	if l.Basis != "" {
 		b = append(b, `,"basis":`...)
-		b = appendString(b, l.Basis)
+		b = jsonw.AppendString(b, l.Basis)
 	}
 	if l.Stage != "" {
 		b = append(b, `,"stage":`...)
-		b = appendString(b, l.Stage)
+		b = jsonw.AppendString(b, l.Stage)
 	}
 	if l.AllowRegionFallback {
 		b = append(b, `,"allow_region_fallback":true`...)
@@ -603,9 +604,9 @@ func (w *digestWriter) line(l *Line) {
 		b = append(b, `,"factor":{"kg_co2e":`...)
 		b = appendNormDecimal(b, f.KgCO2e)
 		b = append(b, `,"per":`...)
-		b = appendString(b, f.Per)
+		b = jsonw.AppendString(b, f.Per)
 		b = append(b, `,"reference":`...)
-		b = appendString(b, f.Reference)
+		b = jsonw.AppendString(b, f.Reference)
 		b = append(b, '}')
 	}
 	b = append(b, '}')

@@ -1,12 +1,12 @@
 package calc
 
 import (
-	"encoding/json"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/internal/jsonw"
 )
 
 // AppendJSON appends the report's JSON to b: byte for byte what
@@ -35,9 +35,9 @@ func (r *Report) appendHead(b []byte) []byte {
 	b = append(b, `{"method":`...)
 	b = appendMethodRef(b, &r.Method)
 	b = appendKey(b, "reference")
-	b = appendString(b, r.Reference)
+	b = jsonw.AppendString(b, r.Reference)
 	b = appendKey(b, "supplier")
-	b = appendString(b, r.Supplier)
+	b = jsonw.AppendString(b, r.Supplier)
 	b = append(b, `,"total":{"kg_co2e":`...)
 	b = appendFixed(b, r.Total.KgCO2e)
 	b = append(b, `},"by_gas":`...)
@@ -63,7 +63,7 @@ func (r *Report) appendTail(b []byte) []byte {
 		b = append(b, ']')
 	}
 	b = appendKey(b, "quality")
-	b = appendString(b, r.Quality)
+	b = jsonw.AppendString(b, r.Quality)
 	b = appendKey(b, "datasets")
 	if r.Datasets == nil {
 		b = append(b, "null"...)
@@ -74,25 +74,25 @@ func (r *Report) appendTail(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"ref":`...)
-			b = appendString(b, d.Ref)
+			b = jsonw.AppendString(b, d.Ref)
 			b = appendKey(b, "title")
-			b = appendString(b, d.Title)
+			b = jsonw.AppendString(b, d.Title)
 			b = appendKey(b, "digest")
-			b = appendString(b, d.Digest)
+			b = jsonw.AppendString(b, d.Digest)
 			b = appendKey(b, "quality")
-			b = appendString(b, d.Quality)
+			b = jsonw.AppendString(b, d.Quality)
 			b = appendKey(b, "licence")
-			b = appendString(b, d.Licence)
+			b = jsonw.AppendString(b, d.Licence)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
 	}
 	b = appendKey(b, "notes")
-	b = appendStrings(b, r.Notes)
+	b = jsonw.AppendStrings(b, r.Notes)
 	b = append(b, `,"receipt":{"input_digest":`...)
-	b = appendString(b, r.Receipt.InputDigest)
+	b = jsonw.AppendString(b, r.Receipt.InputDigest)
 	b = appendKey(b, "method_digest")
-	b = appendString(b, r.Receipt.MethodDigest)
+	b = jsonw.AppendString(b, r.Receipt.MethodDigest)
 	b = appendKey(b, "dataset_digests")
 	if r.Receipt.DatasetDigests == nil {
 		b = append(b, "null"...)
@@ -107,18 +107,18 @@ func (r *Report) appendTail(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = jsonw.AppendString(b, k)
 			b = append(b, ':')
-			b = appendString(b, r.Receipt.DatasetDigests[k])
+			b = jsonw.AppendString(b, r.Receipt.DatasetDigests[k])
 		}
 		b = append(b, '}')
 	}
 	if len(r.Receipt.EPDDigests) > 0 {
 		b = appendKey(b, "epd_digests")
-		b = appendStrings(b, r.Receipt.EPDDigests)
+		b = jsonw.AppendStrings(b, r.Receipt.EPDDigests)
 	}
 	b = appendKey(b, "result_digest")
-	b = appendString(b, r.Receipt.ResultDigest)
+	b = jsonw.AppendString(b, r.Receipt.ResultDigest)
 	return append(b, "}}"...)
 }
 
@@ -130,17 +130,17 @@ func appendKey(b []byte, k string) []byte {
 
 func appendMethodRef(b []byte, m *MethodRef) []byte {
 	b = append(b, `{"id":`...)
-	b = appendString(b, m.ID)
+	b = jsonw.AppendString(b, m.ID)
 	b = appendKey(b, "version")
-	b = appendString(b, m.Version)
+	b = jsonw.AppendString(b, m.Version)
 	b = appendKey(b, "title")
-	b = appendString(b, m.Title)
+	b = jsonw.AppendString(b, m.Title)
 	b = appendKey(b, "status")
-	b = appendString(b, m.Status)
+	b = jsonw.AppendString(b, m.Status)
 	b = appendKey(b, "gwp_set")
-	b = appendString(b, m.GWPSet)
+	b = jsonw.AppendString(b, m.GWPSet)
 	b = appendKey(b, "digest")
-	b = appendString(b, m.Digest)
+	b = jsonw.AppendString(b, m.Digest)
 	return append(b, '}')
 }
 
@@ -155,14 +155,14 @@ func appendGases(b []byte, gs []ReportedGas) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"gas":`...)
-		b = appendString(b, g.Gas)
+		b = jsonw.AppendString(b, g.Gas)
 		b = append(b, `,"kg":`...)
 		b = appendFixed(b, g.Kg)
 		b = append(b, `,"kg_co2e":`...)
 		b = appendFixed(b, g.KgCO2e)
 		if g.GWP != "" {
 			b = append(b, `,"gwp":`...)
-			b = appendString(b, g.GWP)
+			b = jsonw.AppendString(b, g.GWP)
 		}
 		b = append(b, `,"counted":`...)
 		b = strconv.AppendBool(b, g.Counted)
@@ -181,7 +181,7 @@ func appendStages(b []byte, ss []ReportedStage) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"stage":`...)
-		b = appendString(b, ss[i].Stage)
+		b = jsonw.AppendString(b, ss[i].Stage)
 		b = append(b, `,"kg_co2e":`...)
 		b = appendFixed(b, ss[i].KgCO2e)
 		b = append(b, '}')
@@ -191,17 +191,17 @@ func appendStages(b []byte, ss []ReportedStage) []byte {
 
 func appendLine(b []byte, l *ReportedLine) []byte {
 	b = append(b, `{"id":`...)
-	b = appendString(b, l.ID)
+	b = jsonw.AppendString(b, l.ID)
 	b = appendKey(b, "activity")
-	b = appendString(b, l.Activity)
+	b = jsonw.AppendString(b, l.Activity)
 	b = appendKey(b, "region")
-	b = appendString(b, l.Region)
+	b = jsonw.AppendString(b, l.Region)
 	b = appendKey(b, "quantity")
 	b = appendDecimal(b, l.Quantity)
 	b = appendKey(b, "unit")
-	b = appendString(b, l.Unit)
+	b = jsonw.AppendString(b, l.Unit)
 	b = appendKey(b, "status")
-	b = appendString(b, l.Status)
+	b = jsonw.AppendString(b, l.Status)
 	b = appendKey(b, "kg_co2e")
 	b = appendFixed(b, l.KgCO2e)
 	b = appendKey(b, "gases")
@@ -210,38 +210,38 @@ func appendLine(b []byte, l *ReportedLine) []byte {
 	b = appendStages(b, l.Stages)
 	if f := l.Factor; f != nil {
 		b = append(b, `,"factor":{"id":`...)
-		b = appendString(b, f.ID)
+		b = jsonw.AppendString(b, f.ID)
 		b = appendKey(b, "dataset")
-		b = appendString(b, f.Dataset)
+		b = jsonw.AppendString(b, f.Dataset)
 		b = appendKey(b, "source")
-		b = appendString(b, f.Source)
+		b = jsonw.AppendString(b, f.Source)
 		if f.Table != "" {
 			b = appendKey(b, "table")
-			b = appendString(b, f.Table)
+			b = jsonw.AppendString(b, f.Table)
 		}
 		b = appendKey(b, "region")
-		b = appendString(b, f.Region)
+		b = jsonw.AppendString(b, f.Region)
 		b = appendKey(b, "fallback")
 		b = strconv.AppendBool(b, f.Fallback)
 		b = appendKey(b, "quality")
-		b = appendString(b, f.Quality)
+		b = jsonw.AppendString(b, f.Quality)
 		b = appendKey(b, "product_specific")
 		b = strconv.AppendBool(b, f.ProductSpecific)
 		b = appendKey(b, "per")
-		b = appendString(b, f.Per)
+		b = jsonw.AppendString(b, f.Per)
 		if f.Basis != "" {
 			b = appendKey(b, "basis")
-			b = appendString(b, f.Basis)
+			b = jsonw.AppendString(b, f.Basis)
 		}
 		b = appendKey(b, "stage")
-		b = appendString(b, f.Stage)
+		b = jsonw.AppendString(b, f.Stage)
 		b = append(b, '}')
 	}
 	if e := l.EPD; e != nil {
 		b = appendEPD(b, e)
 	}
 	b = appendKey(b, "conversions")
-	b = appendStrings(b, l.Conversions)
+	b = jsonw.AppendStrings(b, l.Conversions)
 	if len(l.BasisConversions) > 0 {
 		b = appendKey(b, "basis_conversions")
 		b = append(b, '[')
@@ -250,24 +250,24 @@ func appendLine(b []byte, l *ReportedLine) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"from":`...)
-			b = appendString(b, c.From)
+			b = jsonw.AppendString(b, c.From)
 			b = appendKey(b, "to")
-			b = appendString(b, c.To)
+			b = jsonw.AppendString(b, c.To)
 			b = appendKey(b, "ratio")
-			b = appendString(b, c.Ratio)
+			b = jsonw.AppendString(b, c.Ratio)
 			if c.Quotient != "" {
 				b = appendKey(b, "quotient")
-				b = appendString(b, c.Quotient)
+				b = jsonw.AppendString(b, c.Quotient)
 			}
 			b = appendKey(b, "source")
-			b = appendString(b, c.Source)
+			b = jsonw.AppendString(b, c.Source)
 			if c.Dataset != "" {
 				b = appendKey(b, "dataset")
-				b = appendString(b, c.Dataset)
+				b = jsonw.AppendString(b, c.Dataset)
 			}
 			if c.Row != "" {
 				b = appendKey(b, "row")
-				b = appendString(b, c.Row)
+				b = jsonw.AppendString(b, c.Row)
 			}
 			b = append(b, '}')
 		}
@@ -275,17 +275,17 @@ func appendLine(b []byte, l *ReportedLine) []byte {
 	}
 	if l.DataOrigin != "" {
 		b = appendKey(b, "data_origin")
-		b = appendString(b, l.DataOrigin)
+		b = jsonw.AppendString(b, l.DataOrigin)
 	}
 	b = appendKey(b, "warnings")
-	b = appendStrings(b, l.Warnings)
+	b = jsonw.AppendStrings(b, l.Warnings)
 	if l.Error != "" {
 		b = appendKey(b, "error")
-		b = appendString(b, l.Error)
+		b = jsonw.AppendString(b, l.Error)
 	}
 	if l.Field != "" {
 		b = appendKey(b, "field")
-		b = appendString(b, l.Field)
+		b = jsonw.AppendString(b, l.Field)
 	}
 	return append(b, '}')
 }
@@ -295,81 +295,67 @@ func appendEPD(b []byte, e *EPDUsed) []byte {
 	opt := func(k, v string) {
 		if v != "" {
 			b = appendKey(b, k)
-			b = appendString(b, v)
+			b = jsonw.AppendString(b, v)
 		}
 	}
 	b = append(b, `,"epd":{"file":`...)
-	b = appendString(b, e.File)
+	b = jsonw.AppendString(b, e.File)
 	b = appendKey(b, "format")
-	b = appendString(b, e.Format)
+	b = jsonw.AppendString(b, e.Format)
 	b = appendKey(b, "id")
-	b = appendString(b, e.ID)
+	b = jsonw.AppendString(b, e.ID)
 	opt("name", e.Name)
 	opt("registration_number", e.RegistrationNumber)
 	opt("program_operator", e.ProgramOperator)
 	opt("standard", e.Standard)
 	opt("standard_evidence", e.StandardEvidence)
 	b = appendKey(b, "valid_until")
-	b = appendString(b, e.ValidUntil)
+	b = jsonw.AppendString(b, e.ValidUntil)
 	if e.ValidUntilYearOnly {
 		b = append(b, `,"valid_until_year_only":true`...)
 	}
 	b = appendKey(b, "indicator")
-	b = appendString(b, e.Indicator)
+	b = jsonw.AppendString(b, e.Indicator)
 	opt("set", e.Set)
 	b = appendKey(b, "modules")
-	b = appendString(b, e.Modules)
+	b = jsonw.AppendString(b, e.Modules)
 	if len(e.SummedFrom) > 0 {
 		b = appendKey(b, "summed_from")
-		b = appendStrings(b, e.SummedFrom)
+		b = jsonw.AppendStrings(b, e.SummedFrom)
 	}
 	opt("value_from", e.ValueFrom)
 	b = appendKey(b, "value")
-	b = appendString(b, e.Value)
+	b = jsonw.AppendString(b, e.Value)
 	b = appendKey(b, "declared_unit")
-	b = appendString(b, e.DeclaredUnit)
+	b = jsonw.AppendString(b, e.DeclaredUnit)
 	opt("density_kg_per_m3", e.Density)
 	b = appendKey(b, "sha256")
-	b = appendString(b, e.SHA256)
+	b = jsonw.AppendString(b, e.SHA256)
 	return append(b, '}')
 }
 
 func appendLimit(b []byte, l *ReportedLimit) []byte {
 	b = append(b, `{"name":`...)
-	b = appendString(b, l.Name)
+	b = jsonw.AppendString(b, l.Name)
 	b = appendKey(b, "id")
-	b = appendString(b, l.ID)
+	b = jsonw.AppendString(b, l.ID)
 	b = appendKey(b, "dataset")
-	b = appendString(b, l.Dataset)
+	b = jsonw.AppendString(b, l.Dataset)
 	b = appendKey(b, "line_id")
-	b = appendString(b, l.LineID)
+	b = jsonw.AppendString(b, l.LineID)
 	b = appendKey(b, "limit")
 	b = appendDecimal(b, l.Limit)
 	b = appendKey(b, "value")
 	b = appendFixed(b, l.Value)
 	b = appendKey(b, "unit")
-	b = appendString(b, l.Unit)
+	b = jsonw.AppendString(b, l.Unit)
 	b = appendKey(b, "pass")
 	b = strconv.AppendBool(b, l.Pass)
 	b = appendKey(b, "quality")
-	b = appendString(b, l.Quality)
+	b = jsonw.AppendString(b, l.Quality)
 	b = appendKey(b, "source")
-	b = appendString(b, l.Source)
+	b = jsonw.AppendString(b, l.Source)
 	return append(b, '}')
-}
-
-func appendStrings(b []byte, ss []string) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, s)
-	}
-	return append(b, ']')
 }
 
 func appendFixed(b []byte, f Fixed) []byte {
@@ -388,32 +374,3 @@ func appendDecimal(b []byte, d decimal.Decimal) []byte {
 	b = appendDecimalText(b, d)
 	return append(b, '"')
 }
-
-// appendString writes a JSON string as encoding/json does: plain ASCII
-// directly, anything needing an escape (HTML characters, control
-// characters, U+2028/9, invalid UTF-8) through encoding/json itself.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !plainJSON[s[i]] {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// plainJSON marks the bytes encoding/json writes as they are in a string:
-// printable ASCII but the quote, the backslash and the HTML characters
-// < > & (it escapes those, control characters, U+2028/9 and invalid UTF-8).
-// A table, read only: one load per byte instead of seven comparisons.
-var plainJSON = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()

@@ -1,10 +1,11 @@
 package tender
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/footprint-gpp/footprint/internal/jsonw"
 )
 
 // An opening writes every ranking row three times (the evaluation's
@@ -22,13 +23,13 @@ func appendRanked(b []byte, r *Ranked) ([]byte, error) {
 		b = strconv.AppendInt(b, int64(*r.Rank), 10)
 	}
 	b = append(b, `,"bid_id":`...)
-	b = appendJSONString(b, r.BidID)
+	b = jsonw.AppendString(b, r.BidID)
 	b = append(b, `,"supplier":`...)
-	b = appendJSONString(b, r.Supplier)
+	b = jsonw.AppendString(b, r.Supplier)
 	b = append(b, `,"price":{"amount":`...)
 	b = appendFixed(b, r.Price.Amount)
 	b = append(b, `,"currency":`...)
-	b = appendJSONString(b, r.Price.Currency)
+	b = jsonw.AppendString(b, r.Price.Currency)
 	b = append(b, `},"received_at":`...)
 	b, err := appendTime(b, r.ReceivedAt)
 	if err != nil {
@@ -40,18 +41,7 @@ func appendRanked(b []byte, r *Ranked) ([]byte, error) {
 	b = appendFixed(b, r.NotionalPrice)
 	b = appendOmitEmpty(b, "ladder_level", r.LadderLevel)
 	b = append(b, `,"failed_limits":`...)
-	if r.FailedLimits == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, l := range r.FailedLimits {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, l)
-		}
-		b = append(b, ']')
-	}
+	b = jsonw.AppendStrings(b, r.FailedLimits)
 	b = append(b, `,"excluded":`...)
 	b = strconv.AppendBool(b, r.Excluded)
 	b = appendOmitEmpty(b, "reason", r.Reason)
@@ -70,22 +60,7 @@ func appendOmitEmpty(b []byte, name, v string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	return appendJSONString(b, v)
-}
-
-// appendJSONString appends s as encoding/json writes it: plain printable
-// ASCII other than " \ < > & as it is, anything else through json.Marshal
-// (its escapes, HTML-safe, invalid UTF-8 as U+FFFD).
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always marshals
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
+	return jsonw.AppendString(b, v)
 }
 
 // appendFixed appends f's text as a JSON string (its MarshalText: digits,
