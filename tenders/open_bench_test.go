@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,29 @@ func peakRSS() int {
 }
 
 func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// profileOpening starts a CPU profile of the opening alone into the file
+// FOOTPRINT_BENCH_CPUPROFILE names (go test's -cpuprofile would mix in the
+// submissions before it); it returns what stops it.
+func profileOpening(b *testing.B) func() {
+	path := os.Getenv("FOOTPRINT_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
 
 // BenchmarkOpenLarge opens, on SQLite, a tender of FOOTPRINT_BENCH_BIDS
 // bids (default 200) of FOOTPRINT_BENCH_LINES lines (default 10,000), and
@@ -112,8 +136,10 @@ func BenchmarkOpenLarge(b *testing.B) {
 		debug.FreeOSMemory()
 		resetPeak()
 		b.StartTimer()
+		stopProfile := profileOpening(b)
 		start, cpu0 := time.Now(), cpuSeconds()
 		ev, err := svc.Open(ctx, tn, officers.Bootstrap())
+		stopProfile()
 		if err != nil || len(ev.Ranking) != n {
 			b.Fatalf("open: %v", err)
 		}
