@@ -204,20 +204,42 @@ func testSealedTamper(t *testing.T, s *sqlStore, _ string) {
 		}, 3, "cannot be read: seal: corrupt ciphertext"},
 		{"moved to another bid", func(t *testing.T, td tender.Tender, bids []tender.Bid) {
 			tamperSQL(t, s, "UPDATE bids SET sealed = ? WHERE tender_id = ? AND id = ?", sealedOf(t, td, bids[0].ID), td.ID, bids[1].ID)
-		}, 3, "cannot be read: its sealed content is of version 1, sealed for bid"},
+		}, 3, "cannot be read: seal: corrupt ciphertext: the record does not open with its batch key (altered, or sealed for another bid)"},
 		{"sealed to another key", func(t *testing.T, td tender.Tender, bids []tender.Bid) {
 			other, err := seal.NewTenderKey()
 			if err != nil {
 				t.Fatal(err)
 			}
-			ct, err := sealBid(other.Recipient(), td.ID, bids[0], BidSecrets{})
+			bk, _, err := seal.NewBatchKey(other.Recipient())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ct, err := sealBid(bk, td.ID, bids[0], BidSecrets{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			tamperSQL(t, s, "UPDATE bids SET sealed = ? WHERE tender_id = ? AND id = ?", ct.content, td.ID, bids[0].ID)
+		}, 2, "cannot be read: no key opens it: its batch key"},
+		{"an age file sealed to another key", func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			other, err := seal.NewTenderKey()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ct, err := seal.SealFor(other.Recipient(), []byte("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tamperSQL(t, s, "UPDATE bids SET sealed = ? WHERE tender_id = ? AND id = ?", ct, td.ID, bids[0].ID)
 		}, 2, "cannot be read: seal: no key opens it"},
+		{"batch key removed", func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			id, ok := seal.BatchIDOf(sealedOf(t, td, bids[0].ID))
+			if !ok {
+				t.Fatal("bid 0 is not sealed with a batch key")
+			}
+			tamperSQL(t, s, "DELETE FROM tender_keys WHERE tender_id = ? AND holder = ?", td.ID, holderBatchPrefix+id)
+		}, 2, "cannot be read: no key opens it: its batch key"},
 		{"wrapped key removed", func(t *testing.T, td tender.Tender, bids []tender.Bid) {
-			tamperSQL(t, s, "DELETE FROM tender_keys WHERE tender_id = ?", td.ID)
+			tamperSQL(t, s, "DELETE FROM tender_keys WHERE tender_id = ? AND holder = 'server'", td.ID)
 		}, 1, "the tender's key cannot be used"},
 		{"recipient substituted", func(t *testing.T, td tender.Tender, bids []tender.Bid) {
 			// The attack of docs/sealing.md: a key of the writer's own,
@@ -235,7 +257,7 @@ func testSealedTamper(t *testing.T, s *sqlStore, _ string) {
 				t.Fatal(err)
 			}
 			tamperSQL(t, s, "UPDATE tenders SET recipient = ? WHERE id = ?", mine.Recipient(), td.ID)
-			tamperSQL(t, s, "UPDATE tender_keys SET wrapped = ? WHERE tender_id = ?", wrapped, td.ID)
+			tamperSQL(t, s, "UPDATE tender_keys SET wrapped = ? WHERE tender_id = ? AND holder = 'server'", wrapped, td.ID)
 		}, 1, "the tender's recipient is not the one its chain recorded"},
 	}
 	for _, c := range cases {

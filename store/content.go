@@ -113,9 +113,9 @@ type sealedBid struct {
 	content, forToken, forKey []byte
 }
 
-// sealBid is bid b of tender tenderID sealed to recipient, with copies
-// under the submission's secrets.
-func sealBid(recipient, tenderID string, b tender.Bid, sec BidSecrets) (sealedBid, error) {
+// sealBid is bid b of tender tenderID sealed with batch key bk (to its
+// tender's recipient), with copies under the submission's secrets.
+func sealBid(bk *seal.BatchKey, tenderID string, b tender.Bid, sec BidSecrets) (sealedBid, error) {
 	var out sealedBid
 	pt, err := bidPlaintext(tenderID, b)
 	if err != nil {
@@ -123,7 +123,7 @@ func sealBid(recipient, tenderID string, b tender.Bid, sec BidSecrets) (sealedBi
 	}
 	pt = padPlaintext(pt)
 	defer clear(pt)
-	if out.content, err = seal.SealFor(recipient, pt); err != nil {
+	if out.content, err = bk.Seal(bidContext(tenderID, b.ID), pt); err != nil {
 		return out, fmt.Errorf("seal bid %s: %w", clip.Prefix(b.ID), err)
 	}
 	if sec.Token != "" {
@@ -153,17 +153,18 @@ func (e *unreadableError) Error() string {
 
 func (e *unreadableError) Unwrap() []error { return []error{errCorrupt, e.err} }
 
-// unsealInto opens a sealed bid with tk (nil with keyErr, the reason there
-// is no key) into sb's bid. An error is an *unreadableError; without a
-// key it wraps keyErr (ErrNeedKeys without the key file).
-func unsealInto(tk *seal.TenderKey, keyErr error, tenderID string, sb *storedBid, ct []byte) error {
-	if tk == nil {
+// unsealInto opens a sealed bid with its tender's keys k into sb's bid.
+// An error is an *unreadableError; without a tender key it wraps the
+// reason there is none (ErrNeedKeys without the key file).
+func unsealInto(k *bidKeys, sb *storedBid, ct []byte) error {
+	if k.tk == nil {
+		keyErr := k.err
 		if keyErr == nil {
-			keyErr = fmt.Errorf("tender %s has no key", clip.Prefix(tenderID))
+			keyErr = fmt.Errorf("tender %s has no key", clip.Prefix(k.tenderID))
 		}
 		return &unreadableError{sb.bid.ID, keyErr}
 	}
-	return unsealWith(tk.Open, tenderID, sb, ct)
+	return unsealWith(func(ct []byte) ([]byte, error) { return k.open(ct, sb.bid.ID) }, k.tenderID, sb, ct)
 }
 
 // unsealWith opens a sealed bid's content ct with open (the tender key's,
@@ -487,6 +488,18 @@ func (s *sqlStore) sealTender(ctx context.Context, tenderID string, now time.Tim
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if len(bids) == 0 {
+			return nil
+		}
+		// One batch key for the bids sealed here, stored with them.
+		bk, wrapped, err := seal.NewBatchKey(recipient)
+		if err != nil {
+			return err
+		}
+		defer bk.Destroy()
+		if _, err := tx.ExecContext(ctx, s.d.q("INSERT INTO tender_keys (tender_id, holder, wrapped) VALUES (?, ?, ?)"), tenderID, holderBatchPrefix+bk.ID(), wrapped); err != nil {
+			return fmt.Errorf("store the batch key: %w", err)
+		}
 		for _, id := range bids {
 			sb, err := s.getBid(ctx, tx, tenderID, id)
 			if errors.Is(err, errCorrupt) {
@@ -495,7 +508,7 @@ func (s *sqlStore) sealTender(ctx context.Context, tenderID string, now time.Tim
 			if err != nil {
 				return err
 			}
-			ct, err := sealBid(recipient, tenderID, sb.bid, BidSecrets{})
+			ct, err := sealBid(bk, tenderID, sb.bid, BidSecrets{})
 			if err != nil {
 				return err
 			}

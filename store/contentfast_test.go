@@ -245,11 +245,15 @@ func TestPadPlaintext(t *testing.T) {
 		for j := range lines {
 			b.Lines = append(b.Lines, calc.Line{ID: fmt.Sprint(j + 1), Activity: "fuel.natural_gas", Region: "US", Quantity: decimal.NewFromInt(int64(j + 1)), Unit: "mmBtu"})
 		}
-		sb, err := sealBid(tk.Recipient(), "t1", b, BidSecrets{})
+		bk, _, err := seal.NewBatchKey(tk.Recipient())
 		if err != nil {
 			t.Fatal(err)
 		}
-		pt, err := tk.Open(sb.content)
+		sb, err := sealBid(bk, "t1", b, BidSecrets{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt, err := bk.Open(bidContext("t1", b.ID), sb.content)
 		if err != nil {
 			t.Fatal(err)
 		}

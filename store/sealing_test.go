@@ -219,14 +219,20 @@ func testSealedChain(t *testing.T, s *sqlStore, _ string) {
 }
 
 // reseal replaces bid b's sealed content by b's, sealed to its tender's
-// recipient: what a database writer without the key file can do.
+// recipient with a batch key of the writer's own, whose wrapped record it
+// stores too: what a database writer without the key file can do.
 func reseal(t *testing.T, s *sqlStore, tenderID string, b tender.Bid) {
 	t.Helper()
 	var recipient string
 	if err := s.r.QueryRow(s.d.q("SELECT recipient FROM tenders WHERE id = ?"), tenderID).Scan(&recipient); err != nil {
 		t.Fatal(err)
 	}
-	ct, err := sealBid(recipient, tenderID, b, BidSecrets{})
+	bk, wrapped, err := seal.NewBatchKey(recipient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tamperSQL(t, s, "INSERT INTO tender_keys (tender_id, holder, wrapped) VALUES (?, ?, ?)", tenderID, holderBatchPrefix+bk.ID(), wrapped)
+	ct, err := sealBid(bk, tenderID, b, BidSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

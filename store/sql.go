@@ -50,6 +50,8 @@ type sqlStore struct {
 	pending pendingHeads
 	// recips are the tenders' recipients checked against their chains.
 	recips recipients
+	// batches are the batch keys bids are being sealed with.
+	batches batchSealer
 }
 
 var _ Store = (*sqlStore)(nil)
@@ -448,8 +450,12 @@ func (s *sqlStore) getBidCols(ctx context.Context, q querier, cols, tenderID, bi
 	if err != nil || sb.sealed == nil {
 		return sb, err
 	}
-	tk, kerr := s.tenderKey(ctx, q, tenderID)
-	return sb, unsealInto(tk, kerr, tenderID, &sb, sb.sealed)
+	batch, _ := seal.BatchIDOf(sb.sealed)
+	k, err := s.bidKeysFor(ctx, q, tenderID, batch)
+	if err != nil {
+		return sb, err
+	}
+	return sb, unsealInto(k, &sb, sb.sealed)
 }
 
 // bidOpener decrypts the sealed bids of one tender: its key is unwrapped
@@ -457,25 +463,27 @@ func (s *sqlStore) getBidCols(ctx context.Context, q querier, cols, tenderID, bi
 // a time on a transaction's connection). The reason there is no key,
 // if any, is kept for the first sealed bid.
 type bidOpener struct {
-	tenderID string
-	tk       *seal.TenderKey
-	err      error
-	check    func(*storedBid) error // run on each bid read, when set
+	keys  *bidKeys
+	check func(*storedBid) error // run on each bid read, when set
 }
 
-// opener unwraps tenderID's key for the reading of its bids.
+// opener reads tenderID's keys for the reading of its bids: the tender
+// key unwrapped, and the wrapped batch keys.
 func (s *sqlStore) opener(ctx context.Context, q querier, tenderID string) (bidOpener, error) {
-	tk, err := s.tenderKey(ctx, q, tenderID)
-	if errors.Is(err, ErrNotFound) || (err != nil && !errors.Is(err, errCorrupt) && !errors.Is(err, ErrNeedKeys) && !errors.Is(err, ErrCommitteeSealed)) {
+	k, err := s.bidKeysFor(ctx, q, tenderID, "")
+	if err != nil {
 		return bidOpener{}, err
 	}
-	return bidOpener{tenderID: tenderID, tk: tk, err: err}, nil
+	if errors.Is(k.err, ErrNotFound) || (k.err != nil && !errors.Is(k.err, errCorrupt) && !errors.Is(k.err, ErrNeedKeys) && !errors.Is(k.err, ErrCommitteeSealed)) {
+		return bidOpener{}, k.err
+	}
+	return bidOpener{keys: k}, nil
 }
 
 // open decrypts sb's content when it is sealed, and checks it.
 func (o bidOpener) open(sb *storedBid) error {
 	if sb.sealed != nil {
-		if err := unsealInto(o.tk, o.err, o.tenderID, sb, sb.sealed); err != nil {
+		if err := unsealInto(o.keys, sb, sb.sealed); err != nil {
 			return err
 		}
 	}
@@ -541,7 +549,7 @@ func (s *sqlStore) streamBidsChecked(ctx context.Context, q querier, tenderID st
 		}
 		defer rows.Close()
 		workers := runtime.GOMAXPROCS(0)
-		if op.tk == nil || workers < 2 {
+		if op.keys.tk == nil || workers < 2 {
 			for rows.Next() {
 				sb, err := scanBid(rows)
 				if err == nil {
@@ -681,8 +689,14 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 	var sealed sealedBid
 	var clearNonce any // the nonce travels inside the ciphertext of a sealed bid
 	supplier, amount, currency, level, lines, footprint := "", "", "", "", "", ""
+	var bt *batch // the batch key the bid is sealed with
 	if recipient != "" {
-		if sealed, err = sealBid(recipient, tenderID, b, sec); err != nil {
+		if bt, err = s.batches.take(tenderID, recipient, now); err != nil {
+			return tender.Bid{}, false, err
+		}
+		sealed, err = sealBid(bt.bk, tenderID, b, sec)
+		s.batches.done(bt)
+		if err != nil {
 			return tender.Bid{}, false, err
 		}
 	} else {
@@ -708,15 +722,19 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		if keyHash != "" {
 			prev, err := scanBid(tx.QueryRowContext(ctx, s.d.q(qBidByKey), tenderID, keyHash))
 			if err == nil && prev.sealed != nil {
-				tk, kerr := s.tenderKey(ctx, tx, tenderID)
-				if errors.Is(kerr, ErrCommitteeSealed) {
+				batch, _ := seal.BatchIDOf(prev.sealed)
+				k, kerr := s.bidKeysFor(ctx, tx, tenderID, batch)
+				switch {
+				case kerr != nil:
+					err = kerr
+				case errors.Is(k.err, ErrCommitteeSealed):
 					// Nobody can open the bid: its copy under the key can.
 					err = s.readCopy(ctx, tx, "sealed_key", tenderID, &prev, sec.Key, keyCopyContext(tenderID, prev.bid.ID))
 					if errors.Is(err, seal.ErrNoKey) || errors.Is(err, ErrCommitteeSealed) {
 						return ErrIdempotencyConflict
 					}
-				} else {
-					err = unsealInto(tk, kerr, tenderID, &prev, prev.sealed)
+				default:
+					err = unsealInto(k, &prev, prev.sealed)
 				}
 			}
 			switch {
@@ -761,6 +779,9 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		if err != nil {
 			return err
 		}
+		if err := s.storeBatch(ctx, tx, tenderID, bt); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.d.q(qInsertBid),
 			tenderID, b.ID, supplier, amount, currency, level, lines, s.d.ts(b.ReceivedAt),
 			footprint, tokenHash, ev.Seq, b.Commitment, clearNonce, sealed.content, key, nil, nil, sealed.forToken, sealed.forKey); err != nil {
@@ -775,6 +796,9 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 	})
 	if err != nil {
 		return tender.Bid{}, false, err
+	}
+	if bt != nil && !replayed {
+		s.batches.markStored(bt)
 	}
 	return out, replayed, nil
 }

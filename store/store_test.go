@@ -47,6 +47,7 @@ var suite = []struct {
 	{"Committee", testCommittee},
 	{"CommitteeOfOne", testCommitteeOfOne},
 	{"CommitteeTamper", testCommitteeTamper},
+	{"BatchKeys", testBatchKeys},
 }
 
 func TestStore(t *testing.T) {

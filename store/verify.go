@@ -137,8 +137,8 @@ func (s *sqlStore) Verify(ctx context.Context, tenderID string) (VerifyResult, e
 				}
 				if msg := s.recipientProblem(tenderID, h.recipient, be, false); msg != "" {
 					add(seq, "the tender's recipient is not the one its chain recorded (its key was replaced): %s", msg)
-				} else if op.err != nil && !errors.Is(op.err, ErrCommitteeSealed) {
-					add(seq, "the tender's key cannot be used: %v", op.err)
+				} else if op.keys.err != nil && !errors.Is(op.keys.err, ErrCommitteeSealed) {
+					add(seq, "the tender's key cannot be used: %v", op.keys.err)
 				}
 			case be != nil:
 				add(be.Seq, "the tender's recipient, which this event recorded, was removed from its row")
