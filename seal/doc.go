@@ -20,6 +20,10 @@
 //     database reader cannot open bids. An age ciphertext is authenticated
 //     (ChaCha20-Poly1305 per 64 KiB chunk, with a final-chunk flag), so an
 //     altered or truncated one fails to open (ErrCorrupt, ErrNoKey).
+//     A BatchKey (batch.go) seals a run of one tender's bids under one
+//     random key, itself sealed to the recipient (NewBatchKey): a
+//     database reader learns no more, and an opening does one X25519
+//     exchange per run instead of one per bid.
 //   - Hiding digests. What the database and GET …/bids show before the
 //     opening is a commitment (Commit), an HMAC-SHA256 keyed by a 256-bit
 //     nonce that is sealed inside the bid: without the nonce, no brute
