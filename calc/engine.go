@@ -233,8 +233,10 @@ type recipe struct {
 	// the gas rows as reported (GWP text included), and whether the line
 	// warns about an uncounted gas.
 	gasTemplate []GasAmount
-	termGas     []int
-	termStage   []int
+	// stageTemplate are the stage rows as reported, without amounts.
+	stageTemplate []StageAmount
+	termGas       []int
+	termStage     []int
 	// termMult and termGWP are each term's mult and gwp in fixed point
 	// (fixedpoint.go), for the per-line arithmetic.
 	termMult, termGWP []fx
@@ -276,6 +278,13 @@ func (r *recipe) finish(gwpSet string, memo bool) {
 			r.warnings = append(r.warnings, fmt.Sprintf("no GWP for %s in set %s: not counted", t.gas, gwpSet))
 			warned[t.gas] = true
 		}
+	}
+	// Capacity at length: a line that shares the templates (a lazy
+	// footprint's) cannot append into them.
+	r.gasTemplate = r.gasTemplate[:len(r.gasTemplate):len(r.gasTemplate)]
+	r.stageTemplate = make([]StageAmount, len(r.stages))
+	for i, st := range r.stages {
+		r.stageTemplate[i].Stage = st
 	}
 	if r.notes == nil {
 		r.notes = []string{}

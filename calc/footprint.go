@@ -254,18 +254,19 @@ func (p *Plan) calculate(bid Bid, lazy bool) (*Footprint, error) {
 	if m.Status == methods.Draft {
 		fp.Notes = append(fp.Notes, fmt.Sprintf("method %s is a draft", m.Ref()))
 	}
-	// The bid's sums, in fixed point (fixedpoint.go): the total, per gas
-	// (in order of first appearance) and per stage.
+	// The bid's sums, in fixed point (fixedpoint.go): the total, and per
+	// gas and per stage, which the lines add their terms to.
 	var total sum
-	var gasAccs gasAccs
-	var stageAccs stageAccs
+	sums := &bidSums{lazy: lazy}
 	epdDigests := map[string]bool{}
 	quality := factors.Primary
 	anyFactor := false
 	fp.Lines = make([]LineResult, 0, len(bid.Lines))
 	n := len(bid.Lines)
-	slabs := &lineSlabs{gases: make([]GasAmount, 0, 3*n), stages: make([]StageAmount, 0, n), terms: make([]termResult, 0, 3*n),
-		amounts: make([]fx, 0, 7*n)}
+	slabs := &lineSlabs{amounts: make([]fx, 0, 7*n), sums: sums}
+	if !lazy {
+		slabs.gases, slabs.stages, slabs.terms = make([]GasAmount, 0, 3*n), make([]StageAmount, 0, n), make([]termResult, 0, 3*n)
+	}
 	for i := range bid.Lines {
 		lr := p.line(&bid.Lines[i], when, slabs, lazy)
 		if lr.EPD != nil && lr.EPD.SHA256 != "" && lr.Status != StatusError {
@@ -280,20 +281,6 @@ func (p *Plan) calculate(bid Bid, lazy bool) (*Footprint, error) {
 		}
 		if lr.Status == StatusOK {
 			total.add(lr.kgFx, lr.KgCO2e, !lazy)
-			for i := range lr.terms {
-				t := &lr.terms[i]
-				ga := gasAccs.find(t.gas)
-				if ga == nil {
-					gasAccs = append(gasAccs, gasAcc{ga: GasAmount{Gas: string(t.gas), Counted: t.counted}})
-					ga = &gasAccs[len(gasAccs)-1]
-					if t.counted {
-						ga.ga.GWP = t.gwp.String()
-					}
-				}
-				ga.kg.add(t.kgFx, t.kg, !lazy)
-				ga.co2e.add(t.co2eFx, t.co2e, !lazy)
-				stageAccs.find(t.stage).add(t.co2eFx, t.co2e, !lazy)
-			}
 			fp.Limits = append(fp.Limits, p.checkLimits(&bid.Lines[i], &lr, lazy)...)
 		}
 		if lr.Factor != nil && lr.Status == StatusOK {
@@ -305,6 +292,7 @@ func (p *Plan) calculate(bid Bid, lazy bool) (*Footprint, error) {
 		fp.Lines = append(fp.Lines, lr)
 	}
 	fp.totalFx = total.fxValue()
+	gasAccs, stageAccs := sums.gases, sums.stages
 	sortGases(gasAccs)
 	fp.ByGas, fp.byGasFx = make([]GasAmount, len(gasAccs)), make([]fx, 2*len(gasAccs))
 	for i := range gasAccs {
@@ -385,11 +373,39 @@ func (p *Plan) LineOn(l *Line, date time.Time) LineResult {
 // term slices from: a few allocations per bid instead of three per line.
 // Each slice is cut with its capacity at its length, so that an append to
 // one never writes into the next.
+//
+// A line of a bid also adds its terms to the bid's sums, as it computes
+// them.
 type lineSlabs struct {
 	gases   []GasAmount
 	stages  []StageAmount
 	terms   []termResult
 	amounts []fx
+	sums    *bidSums
+}
+
+// bidSums are a bid's sums by gas (in order of first appearance) and by
+// stage, which its computed lines add their terms to, in order; lazy:
+// kept in fixed point only.
+type bidSums struct {
+	gases  gasAccs
+	stages stageAccs
+	lazy   bool
+}
+
+// addTerm adds term i of recipe r, computed as kg and co2e (whose
+// decimals are given unless lazy; kgDec, hasKg for kg).
+func (b *bidSums) addTerm(r *recipe, i int, kg, co2e fx, kgDec, co2eDec decimal.Decimal, hasKg bool) {
+	t := &r.terms[i]
+	ga := b.gases.find(t.gas)
+	if ga == nil {
+		tmpl := r.gasTemplate[r.termGas[i]] // the gas as reported, its GWP text included
+		b.gases = append(b.gases, gasAcc{ga: GasAmount{Gas: tmpl.Gas, GWP: tmpl.GWP, Counted: tmpl.Counted}})
+		ga = &b.gases[len(b.gases)-1]
+	}
+	ga.kg.add(kg, kgDec, hasKg)
+	ga.co2e.add(co2e, co2eDec, !b.lazy)
+	b.stages.find(t.stage).add(co2e, co2eDec, !b.lazy)
 }
 
 // slabChunk is the number of rows a slab is refilled with.
@@ -406,8 +422,10 @@ func cut[T any](slab *[]T, n int) []T {
 	return out
 }
 
-// line computes one line; lazy leaves its amounts' decimals unmade (the
-// fixed-point kgFx, amountsFx and terms' kgFx and co2eFx are always set).
+// line computes one line, adding its terms to slabs.sums when it has
+// slabs. lazy leaves its amounts' decimals unmade and its terms unkept
+// (kgFx and amountsFx are always set); its gases and stages are then the
+// recipe's, shared read-only.
 func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs, lazy bool) LineResult {
 	lr := LineResult{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit,
 		Conversions: noStrings, Warnings: noStrings, Gases: []GasAmount{}, Stages: []StageAmount{}}
@@ -430,16 +448,20 @@ func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs, lazy bool) LineResult 
 	qf := fxOf(q)
 	places := p.method.Rounding.DivisionPlaces
 	nAmounts := 2*len(r.gasTemplate) + len(r.stages)
-	if slabs != nil {
+	switch {
+	case lazy:
+		lr.Gases, lr.Stages = r.gasTemplate, r.stageTemplate
+		lr.amountsFx = cut(&slabs.amounts, nAmounts)
+	case slabs != nil:
 		lr.Gases, lr.Stages, lr.terms = cut(&slabs.gases, len(r.gasTemplate)), cut(&slabs.stages, len(r.stages)), cut(&slabs.terms, len(r.terms))
 		lr.amountsFx = cut(&slabs.amounts, nAmounts)
-	} else {
+	default:
 		lr.Gases, lr.Stages, lr.terms = make([]GasAmount, len(r.gasTemplate)), make([]StageAmount, len(r.stages)), make([]termResult, len(r.terms))
 		lr.amountsFx = make([]fx, nAmounts)
 	}
-	copy(lr.Gases, r.gasTemplate)
-	for i, s := range r.stages {
-		lr.Stages[i].Stage = s
+	if !lazy {
+		copy(lr.Gases, r.gasTemplate)
+		copy(lr.Stages, r.stageTemplate)
 	}
 	// The sums of the line, per gas and per stage, in fixed point (a line
 	// has a few gases and stages: on the stack unless it has many).
@@ -477,7 +499,12 @@ func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs, lazy bool) LineResult 
 		} else {
 			co2e.small = true // zero
 		}
-		lr.terms[i] = termResult{term: t, kg: kgDec, co2e: co2eDec, kgFx: kg, co2eFx: co2e}
+		if !lazy {
+			lr.terms[i] = termResult{term: t, kg: kgDec, co2e: co2eDec, kgFx: kg, co2eFx: co2e}
+		}
+		if slabs != nil {
+			slabs.sums.addTerm(r, i, kg, co2e, kgDec, co2eDec, hasKg)
+		}
 		total.add(co2e, co2eDec, !lazy)
 		g := r.termGas[i]
 		gasSums[2*g].add(kg, kgDec, hasKg)
