@@ -235,8 +235,12 @@ type recipe struct {
 	gasTemplate []GasAmount
 	// stageTemplate are the stage rows as reported, without amounts.
 	stageTemplate []StageAmount
-	termGas       []int
-	termStage     []int
+	// factorJSON is the "factor" member of a line of this recipe, as
+	// appendFactor writes used (nil without a factor): encoded once, as
+	// used is not changed once the recipe is finished.
+	factorJSON []byte
+	termGas    []int
+	termStage  []int
 	// termMult and termGWP are each term's mult and gwp in fixed point
 	// (fixedpoint.go), for the per-line arithmetic.
 	termMult, termGWP []fx
@@ -285,6 +289,9 @@ func (r *recipe) finish(gwpSet string, memo bool) {
 	r.stageTemplate = make([]StageAmount, len(r.stages))
 	for i, st := range r.stages {
 		r.stageTemplate[i].Stage = st
+	}
+	if r.used != nil {
+		r.factorJSON = appendFactor(nil, r.used)
 	}
 	if r.notes == nil {
 		r.notes = []string{}

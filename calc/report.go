@@ -201,12 +201,17 @@ func (fp *Footprint) AppendJSON(dst []byte) ([]byte, error) {
 			dst = append(dst, ',')
 		}
 		rows.gases, rows.stages = rows.gases[:0], rows.stages[:0]
+		l := &fp.Lines[i]
+		var factorJSON []byte
 		if fp.fixed {
-			fp.reportLineFx(&rl, &fp.Lines[i], &rows)
+			fp.reportLineFx(&rl, l, &rows)
+			if r := l.recipe; r != nil && l.Factor == r.used {
+				factorJSON = r.factorJSON
+			}
 		} else {
-			fp.reportLine(&rl, &fp.Lines[i], &rows, fx)
+			fp.reportLine(&rl, l, &rows, fx)
 		}
-		dst = appendLine(dst, &rl)
+		dst = appendLine(dst, &rl, factorJSON)
 	}
 	dst = append(dst, ']')
 	dst = rep.appendTail(dst)
