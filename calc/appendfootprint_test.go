@@ -334,3 +334,61 @@ func FuzzNewFixedFx(f *testing.F) {
 		checkFixedFx(t, fx{c: c, exp: exp, small: true}, r)
 	})
 }
+
+// TestAppendFootprintJSONConcurrent: bids of different sizes written at
+// once through one plan, whose scratch memory goes from bid to bid, give
+// each its own bytes (run with -race).
+func TestAppendFootprintJSONConcurrent(t *testing.T) {
+	w := newOracleWorld(t)
+	m, err := w.reg.Resolve("us-federal@2025.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := w.eng.Plan(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 19))
+	bids := make([]Bid, 8)
+	wants := make([][]byte, len(bids))
+	for i := range bids {
+		bids[i] = genBid(rng, w, m, 1+i*7)
+		fp, err := plan.Calculate(bids[i])
+		if err != nil {
+			bids[i].Lines = bids[i].Lines[:0:0] // keep only computable bids: drop the lines and retry
+			for _, l := range genBid(rng, w, m, 1+i*7).Lines {
+				if plan.Line(&l).Status == StatusOK {
+					bids[i].Lines = append(bids[i].Lines, l)
+				}
+			}
+			if fp, err = plan.Calculate(bids[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if wants[i], err = fp.JSON(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			var buf []byte
+			var err error
+			for k := range 50 {
+				i := (g + k) % len(bids)
+				if buf, err = plan.AppendFootprintJSON(buf[:0], bids[i]); err == nil && !bytes.Equal(buf, wants[i]) {
+					err = fmt.Errorf("bid %d (%d lines) written differently", i, len(bids[i].Lines))
+				}
+				if err != nil {
+					break
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -77,6 +77,8 @@ type Plan struct {
 
 	mu      sync.RWMutex
 	recipes map[recipeKey]*recipe
+	// scratch holds *footprintScratch for AppendFootprintJSON.
+	scratch sync.Pool
 }
 
 type hvKey struct {

@@ -223,17 +223,57 @@ func (e *Engine) AppendFootprintJSON(dst []byte, m *methods.Method, bid Bid) ([]
 // method. The footprint is only written, so its amounts are kept in fixed
 // point alone: no decimal is made for an amount that fits an int64
 // (TestAppendFootprintJSONMatchesCalculate, FuzzAppendFootprintJSON).
+//
+// Its lines and amounts are written into memory reused from one bid to
+// the next (footprintScratch), cleared after each.
 func (p *Plan) AppendFootprintJSON(dst []byte, bid Bid) ([]byte, error) {
-	fp, err := p.calculate(bid, true)
-	if err != nil {
-		return dst, err
+	sc, _ := p.scratch.Get().(*footprintScratch)
+	if sc == nil {
+		sc = &footprintScratch{}
 	}
-	return fp.AppendJSON(dst)
+	fp, err := p.calculateInto(bid, true, sc)
+	if err == nil {
+		dst, err = fp.AppendJSON(dst)
+	}
+	if sc.keep() {
+		p.scratch.Put(sc)
+	}
+	return dst, err
+}
+
+// footprintScratch is the memory of a footprint that is only written:
+// its lines and the slab of their fixed-point amounts.
+type footprintScratch struct {
+	lines   []LineResult
+	amounts []fx
+}
+
+// maxScratchLines bounds the scratch kept for the next bid: a bid of
+// thousands of lines does not keep its memory.
+const maxScratchLines = 1024
+
+// keep clears the scratch (so that it holds no bid's data) and reports
+// whether it is small enough to keep.
+func (sc *footprintScratch) keep() bool {
+	if cap(sc.lines) > maxScratchLines || cap(sc.amounts) > 8*maxScratchLines {
+		return false
+	}
+	clear(sc.lines[:cap(sc.lines)])
+	clear(sc.amounts[:cap(sc.amounts)])
+	sc.lines, sc.amounts = sc.lines[:0], sc.amounts[:0]
+	return true
 }
 
 // calculate is Calculate; lazy leaves the amounts' decimals unmade (the
 // footprint is only written: AppendFootprintJSON).
 func (p *Plan) calculate(bid Bid, lazy bool) (*Footprint, error) {
+	return p.calculateInto(bid, lazy, nil)
+}
+
+// calculateInto is calculate, taking the lines and amounts of the
+// footprint from sc when it is given (and leaving there the slices it
+// made).
+func (p *Plan) calculateInto(bid Bid, lazy bool, sc *footprintScratch) (*Footprint, error) {
 	probs := checkBid(bid)
 	when, dprobs := bidDates(bid)
 	if probs = append(probs, dprobs...); len(probs) > 0 {
@@ -261,9 +301,21 @@ func (p *Plan) calculate(bid Bid, lazy bool) (*Footprint, error) {
 	epdDigests := map[string]bool{}
 	quality := factors.Primary
 	anyFactor := false
-	fp.Lines = make([]LineResult, 0, len(bid.Lines))
 	n := len(bid.Lines)
-	slabs := &lineSlabs{amounts: make([]fx, 0, 7*n), sums: sums}
+	slabs := &lineSlabs{sums: sums}
+	if sc != nil && cap(sc.lines) >= n {
+		fp.Lines = sc.lines[:0]
+	} else {
+		fp.Lines = make([]LineResult, 0, n)
+	}
+	if sc != nil && cap(sc.amounts) >= 7*n {
+		slabs.amounts = sc.amounts[:0]
+	} else {
+		slabs.amounts = make([]fx, 0, 7*n)
+	}
+	if sc != nil {
+		sc.lines, sc.amounts = fp.Lines, slabs.amounts
+	}
 	if !lazy {
 		slabs.gases, slabs.stages, slabs.terms = make([]GasAmount, 0, 3*n), make([]StageAmount, 0, n), make([]termResult, 0, 3*n)
 	}
