@@ -205,7 +205,7 @@ type Receipt struct {
 }
 
 // Calculate computes a bid under the plan's method.
-func (p *Plan) Calculate(bid Bid) (*Footprint, error) { return p.calculate(bid, false) }
+func (p *Plan) Calculate(bid Bid) (*Footprint, error) { return p.calculate(bid, false, nil) }
 
 // AppendFootprintJSON computes bid's footprint under m and appends its
 // JSON to dst: the bytes of AppendJSON of the footprint Calculate returns.
@@ -231,7 +231,7 @@ func (p *Plan) AppendFootprintJSON(dst []byte, bid Bid) ([]byte, error) {
 	if sc == nil {
 		sc = &footprintScratch{}
 	}
-	fp, err := p.calculateInto(bid, true, sc)
+	fp, err := p.calculate(bid, true, sc)
 	if err == nil {
 		dst, err = fp.AppendJSON(dst)
 	}
@@ -265,15 +265,10 @@ func (sc *footprintScratch) keep() bool {
 }
 
 // calculate is Calculate; lazy leaves the amounts' decimals unmade (the
-// footprint is only written: AppendFootprintJSON).
-func (p *Plan) calculate(bid Bid, lazy bool) (*Footprint, error) {
-	return p.calculateInto(bid, lazy, nil)
-}
-
-// calculateInto is calculate, taking the lines and amounts of the
-// footprint from sc when it is given (and leaving there the slices it
-// made).
-func (p *Plan) calculateInto(bid Bid, lazy bool, sc *footprintScratch) (*Footprint, error) {
+// footprint is only written: AppendFootprintJSON). It takes the lines and
+// amounts of the footprint from sc when it is given (and leaves there the
+// slices it made).
+func (p *Plan) calculate(bid Bid, lazy bool, sc *footprintScratch) (*Footprint, error) {
 	probs := checkBid(bid)
 	when, dprobs := bidDates(bid)
 	if probs = append(probs, dprobs...); len(probs) > 0 {
