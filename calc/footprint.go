@@ -138,7 +138,8 @@ type LineResult struct {
 	recipe *recipe
 	// kgFx is KgCO2e in fixed point, for the bid's total and the report;
 	// amountsFx are, in fixed point, the kg and kg CO2e of each of Gases
-	// and then the kg CO2e of each of Stages, for the report.
+	// and then the kg CO2e of each of Stages, for the report (a bid's
+	// lines only: nil from Line and LineOn).
 	kgFx      fx
 	amountsFx []fx
 }
@@ -469,10 +470,10 @@ func cut[T any](slab *[]T, n int) []T {
 	return out
 }
 
-// line computes one line, adding its terms to slabs.sums when it has
-// slabs. lazy leaves its amounts' decimals unmade and its terms unkept
-// (kgFx and amountsFx are always set); its gases and stages are then the
-// recipe's, shared read-only.
+// line computes one line; with slabs (a bid's line), it adds its terms to
+// slabs.sums and keeps its amounts in fixed point for the report
+// (amountsFx). lazy leaves its amounts' decimals unmade and its terms
+// unkept; its gases and stages are then the recipe's, shared read-only.
 func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs, lazy bool) LineResult {
 	lr := LineResult{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit,
 		Conversions: noStrings, Warnings: noStrings, Gases: []GasAmount{}, Stages: []StageAmount{}}
@@ -502,9 +503,8 @@ func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs, lazy bool) LineResult 
 	case slabs != nil:
 		lr.Gases, lr.Stages, lr.terms = cut(&slabs.gases, len(r.gasTemplate)), cut(&slabs.stages, len(r.stages)), cut(&slabs.terms, len(r.terms))
 		lr.amountsFx = cut(&slabs.amounts, nAmounts)
-	default:
+	default: // Line, LineOn: a line alone, never reported from fixed point
 		lr.Gases, lr.Stages, lr.terms = make([]GasAmount, len(r.gasTemplate)), make([]StageAmount, len(r.stages)), make([]termResult, len(r.terms))
-		lr.amountsFx = make([]fx, nAmounts)
 	}
 	if !lazy {
 		copy(lr.Gases, r.gasTemplate)
@@ -559,12 +559,14 @@ func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs, lazy bool) LineResult 
 		stageSums[r.termStage[i]].add(co2e, co2eDec, !lazy)
 	}
 	lr.kgFx = total.fxValue()
-	nGas := len(lr.Gases)
-	for g := range nGas {
-		lr.amountsFx[2*g], lr.amountsFx[2*g+1] = gasSums[2*g].fxValue(), gasSums[2*g+1].fxValue()
-	}
-	for st := range lr.Stages {
-		lr.amountsFx[2*nGas+st] = stageSums[st].fxValue()
+	if lr.amountsFx != nil {
+		nGas := len(lr.Gases)
+		for g := range nGas {
+			lr.amountsFx[2*g], lr.amountsFx[2*g+1] = gasSums[2*g].fxValue(), gasSums[2*g+1].fxValue()
+		}
+		for st := range lr.Stages {
+			lr.amountsFx[2*nGas+st] = stageSums[st].fxValue()
+		}
 	}
 	if lazy {
 		return lr
