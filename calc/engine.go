@@ -77,6 +77,8 @@ type Plan struct {
 
 	mu      sync.RWMutex
 	recipes map[recipeKey]*recipe
+	// scratch holds *footprintScratch for AppendFootprintJSON.
+	scratch sync.Pool
 }
 
 type hvKey struct {
@@ -233,8 +235,14 @@ type recipe struct {
 	// the gas rows as reported (GWP text included), and whether the line
 	// warns about an uncounted gas.
 	gasTemplate []GasAmount
-	termGas     []int
-	termStage   []int
+	// stageTemplate are the stage rows as reported, without amounts.
+	stageTemplate []StageAmount
+	// factorJSON is the "factor" member of a line of this recipe, as
+	// appendFactor writes used (nil without a factor): encoded once, as
+	// used is not changed once the recipe is finished.
+	factorJSON []byte
+	termGas    []int
+	termStage  []int
 	// termMult and termGWP are each term's mult and gwp in fixed point
 	// (fixedpoint.go), for the per-line arithmetic.
 	termMult, termGWP []fx
@@ -276,6 +284,16 @@ func (r *recipe) finish(gwpSet string, memo bool) {
 			r.warnings = append(r.warnings, fmt.Sprintf("no GWP for %s in set %s: not counted", t.gas, gwpSet))
 			warned[t.gas] = true
 		}
+	}
+	// Capacity at length: a line that shares the templates (a lazy
+	// footprint's) cannot append into them.
+	r.gasTemplate = r.gasTemplate[:len(r.gasTemplate):len(r.gasTemplate)]
+	r.stageTemplate = make([]StageAmount, len(r.stages))
+	for i, st := range r.stages {
+		r.stageTemplate[i].Stage = st
+	}
+	if r.used != nil {
+		r.factorJSON = appendFactor(nil, r.used)
 	}
 	if r.notes == nil {
 		r.notes = []string{}

@@ -122,25 +122,23 @@ func mulFx(a, b fx) fx {
 // the smaller exponent. Its zero value is the empty sum.
 type sum struct {
 	acc fx
-	// one is the decimal of the only addend so far (n == 1), returned as
-	// it is, so that a sum of one term allocates nothing more.
-	one decimal.Decimal
-	n   int
+	// one is the decimal of the only addend so far (n == 1, hasOne), when
+	// the caller had it: returned as it is, so that a sum of one term
+	// allocates nothing more.
+	one    decimal.Decimal
+	hasOne bool
+	n      int
 }
 
 // add adds a, whose decimal is ad when the caller has it (else zero and
-// hasDec false).
+// hasDec false: a sum kept only in fixed point makes no decimal).
 func (s *sum) add(a fx, ad decimal.Decimal, hasDec bool) {
 	if a.isZero() {
 		return
 	}
 	if s.n == 0 || s.acc.isZero() {
 		s.acc, s.n = a, 1
-		if hasDec {
-			s.one = ad
-		} else {
-			s.one = a.dec()
-		}
+		s.one, s.hasOne = ad, hasDec
 		return
 	}
 	s.n++
@@ -162,12 +160,13 @@ func (s *sum) add(a fx, ad decimal.Decimal, hasDec bool) {
 func (s *sum) addDec(d decimal.Decimal) { s.add(fxOf(d), d, true) }
 
 // value is the sum as a decimal: the zero decimal for an empty sum, the
-// one addend as given for a sum of one.
+// one addend as given for a sum of one (its fixed point's decimal, the
+// same value and exponent, when it was not given).
 func (s *sum) value() decimal.Decimal {
 	switch {
 	case s.n == 0:
 		return decimal.Decimal{}
-	case s.n == 1:
+	case s.n == 1 && s.hasOne:
 		return s.one
 	}
 	return s.acc.dec()
@@ -183,7 +182,7 @@ func (s *sum) fxValue() fx {
 
 // gasAcc is a bid's sums for one gas.
 type gasAcc struct {
-	ga       *GasAmount
+	ga       GasAmount
 	kg, co2e sum
 }
 
@@ -207,6 +206,16 @@ type stageAcc struct {
 
 // stageAccs are a bid's stage sums: a few, found by a linear scan.
 type stageAccs []stageAcc
+
+// get returns the stage's sum, nil when it has none.
+func (a stageAccs) get(stage string) *sum {
+	for i := range a {
+		if a[i].stage == stage {
+			return &a[i].s
+		}
+	}
+	return nil
+}
 
 // find returns the stage's sum, adding an empty one for a new stage.
 func (a *stageAccs) find(stage string) *sum {

@@ -43,6 +43,16 @@ type Footprint struct {
 	Receipt  Receipt      `json:"receipt"`
 
 	rounding methods.Rounding
+	// fixed: the engine computed the footprint and kept its amounts in
+	// fixed point too (fixedpoint.go) — totalFx, byGasFx (kg and kg CO2e
+	// of each of ByGas), byStageFx, and each line's kgFx and amountsFx —
+	// which AppendJSON writes from. AppendFootprintJSON's footprint has
+	// its amounts there only (calculate's lazy); it is written and
+	// dropped, never returned.
+	fixed     bool
+	totalFx   fx
+	byGasFx   []fx
+	byStageFx []fx
 }
 
 // MethodRef identifies the method version a footprint was computed with.
@@ -126,8 +136,12 @@ type LineResult struct {
 
 	terms  []termResult
 	recipe *recipe
-	// kgFx is KgCO2e in fixed point, for the bid's total.
-	kgFx fx
+	// kgFx is KgCO2e in fixed point, for the bid's total and the report;
+	// amountsFx are, in fixed point, the kg and kg CO2e of each of Gases
+	// and then the kg CO2e of each of Stages, for the report (a bid's
+	// lines only: nil from Line and LineOn).
+	kgFx      fx
+	amountsFx []fx
 }
 
 // termResult is a computed term, kept for comparison and attribution; the
@@ -192,7 +206,70 @@ type Receipt struct {
 }
 
 // Calculate computes a bid under the plan's method.
-func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
+func (p *Plan) Calculate(bid Bid) (*Footprint, error) { return p.calculate(bid, false, nil) }
+
+// AppendFootprintJSON computes bid's footprint under m and appends its
+// JSON to dst: the bytes of AppendJSON of the footprint Calculate returns.
+// When Calculate would return an error, it returns dst and that error
+// (a *BidError when some lines could not be computed).
+func (e *Engine) AppendFootprintJSON(dst []byte, m *methods.Method, bid Bid) ([]byte, error) {
+	p, err := e.Plan(m)
+	if err != nil {
+		return dst, err
+	}
+	return p.AppendFootprintJSON(dst, bid)
+}
+
+// AppendFootprintJSON is Engine.AppendFootprintJSON under the plan's
+// method. The footprint is only written, so its amounts are kept in fixed
+// point alone: no decimal is made for an amount that fits an int64
+// (TestAppendFootprintJSONMatchesCalculate, FuzzAppendFootprintJSON).
+//
+// Its lines and amounts are written into memory reused from one bid to
+// the next (footprintScratch), cleared after each.
+func (p *Plan) AppendFootprintJSON(dst []byte, bid Bid) ([]byte, error) {
+	sc, _ := p.scratch.Get().(*footprintScratch)
+	if sc == nil {
+		sc = &footprintScratch{}
+	}
+	fp, err := p.calculate(bid, true, sc)
+	if err == nil {
+		dst, err = fp.AppendJSON(dst)
+	}
+	if sc.keep() {
+		p.scratch.Put(sc)
+	}
+	return dst, err
+}
+
+// footprintScratch is the memory of a footprint that is only written:
+// its lines and the slab of their fixed-point amounts.
+type footprintScratch struct {
+	lines   []LineResult
+	amounts []fx
+}
+
+// maxScratchLines bounds the scratch kept for the next bid: a bid of
+// thousands of lines does not keep its memory.
+const maxScratchLines = 1024
+
+// keep clears the scratch (so that it holds no bid's data) and reports
+// whether it is small enough to keep.
+func (sc *footprintScratch) keep() bool {
+	if cap(sc.lines) > maxScratchLines || cap(sc.amounts) > 8*maxScratchLines {
+		return false
+	}
+	clear(sc.lines[:cap(sc.lines)])
+	clear(sc.amounts[:cap(sc.amounts)])
+	sc.lines, sc.amounts = sc.lines[:0], sc.amounts[:0]
+	return true
+}
+
+// calculate is Calculate; lazy leaves the amounts' decimals unmade (the
+// footprint is only written: AppendFootprintJSON). It takes the lines and
+// amounts of the footprint from sc when it is given (and leaves there the
+// slices it made).
+func (p *Plan) calculate(bid Bid, lazy bool, sc *footprintScratch) (*Footprint, error) {
 	probs := checkBid(bid)
 	when, dprobs := bidDates(bid)
 	if probs = append(probs, dprobs...); len(probs) > 0 {
@@ -202,7 +279,7 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 	fp := &Footprint{
 		Method:    MethodRef{ID: m.ID, Version: m.Version, Title: m.Title, Status: string(m.Status), GWPSet: m.GWPSet, Digest: m.Digest},
 		Reference: bid.Reference, Supplier: bid.Supplier,
-		rounding: m.Rounding,
+		rounding: m.Rounding, fixed: true,
 		Notes: []string{
 			"amounts are summed unrounded and rounded once when reported; rounded lines may not add up exactly to the rounded total",
 		},
@@ -213,19 +290,33 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 	if m.Status == methods.Draft {
 		fp.Notes = append(fp.Notes, fmt.Sprintf("method %s is a draft", m.Ref()))
 	}
-	// The bid's sums, in fixed point (fixedpoint.go): the total, per gas
-	// (in order of first appearance) and per stage.
+	// The bid's sums, in fixed point (fixedpoint.go): the total, and per
+	// gas and per stage, which the lines add their terms to.
 	var total sum
-	var gasAccs gasAccs
-	var stageAccs stageAccs
+	sums := &bidSums{lazy: lazy}
 	epdDigests := map[string]bool{}
 	quality := factors.Primary
 	anyFactor := false
-	fp.Lines = make([]LineResult, 0, len(bid.Lines))
 	n := len(bid.Lines)
-	slabs := &lineSlabs{gases: make([]GasAmount, 0, 3*n), stages: make([]StageAmount, 0, n), terms: make([]termResult, 0, 3*n)}
+	slabs := &lineSlabs{sums: sums}
+	if sc != nil && cap(sc.lines) >= n {
+		fp.Lines = sc.lines[:0]
+	} else {
+		fp.Lines = make([]LineResult, 0, n)
+	}
+	if sc != nil && cap(sc.amounts) >= 7*n {
+		slabs.amounts = sc.amounts[:0]
+	} else {
+		slabs.amounts = make([]fx, 0, 7*n)
+	}
+	if sc != nil {
+		sc.lines, sc.amounts = fp.Lines, slabs.amounts
+	}
+	if !lazy {
+		slabs.gases, slabs.stages, slabs.terms = make([]GasAmount, 0, 3*n), make([]StageAmount, 0, n), make([]termResult, 0, 3*n)
+	}
 	for i := range bid.Lines {
-		lr := p.line(&bid.Lines[i], when, slabs)
+		lr := p.line(&bid.Lines[i], when, slabs, lazy)
 		if lr.EPD != nil && lr.EPD.SHA256 != "" && lr.Status != StatusError {
 			epdDigests[lr.EPD.SHA256] = true
 		}
@@ -237,22 +328,8 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 			probs = append(probs, Problem{Pointer: ptr, LineID: lr.ID, Detail: lr.Error, Err: lr.Err})
 		}
 		if lr.Status == StatusOK {
-			total.add(lr.kgFx, lr.KgCO2e, true)
-			for i := range lr.terms {
-				t := &lr.terms[i]
-				ga := gasAccs.find(t.gas)
-				if ga == nil {
-					gasAccs = append(gasAccs, gasAcc{ga: &GasAmount{Gas: string(t.gas), Counted: t.counted}})
-					ga = &gasAccs[len(gasAccs)-1]
-					if t.counted {
-						ga.ga.GWP = t.gwp.String()
-					}
-				}
-				ga.kg.add(t.kgFx, t.kg, true)
-				ga.co2e.add(t.co2eFx, t.co2e, true)
-				stageAccs.find(t.stage).add(t.co2eFx, t.co2e, true)
-			}
-			fp.Limits = append(fp.Limits, p.checkLimits(&bid.Lines[i], &lr)...)
+			total.add(lr.kgFx, lr.KgCO2e, !lazy)
+			fp.Limits = append(fp.Limits, p.checkLimits(&bid.Lines[i], &lr, lazy)...)
 		}
 		if lr.Factor != nil && lr.Status == StatusOK {
 			anyFactor = true
@@ -262,19 +339,32 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 		}
 		fp.Lines = append(fp.Lines, lr)
 	}
-	fp.Total.KgCO2e = total.value()
-	gasTotals := make(map[factors.Gas]*GasAmount, len(gasAccs))
+	fp.totalFx = total.fxValue()
+	gasAccs, stageAccs := sums.gases, sums.stages
+	sortGases(gasAccs)
+	fp.ByGas, fp.byGasFx = make([]GasAmount, len(gasAccs)), make([]fx, 2*len(gasAccs))
 	for i := range gasAccs {
 		a := &gasAccs[i]
-		a.ga.Kg, a.ga.KgCO2e = a.kg.value(), a.co2e.value()
-		gasTotals[factors.Gas(a.ga.Gas)] = a.ga
+		fp.ByGas[i] = a.ga
+		fp.byGasFx[2*i], fp.byGasFx[2*i+1] = a.kg.fxValue(), a.co2e.fxValue()
 	}
-	stageTotals := make(map[string]decimal.Decimal, len(stageAccs))
-	for i := range stageAccs {
-		stageTotals[stageAccs[i].stage] = stageAccs[i].s.value()
+	// The stages the method lists, in its order.
+	fp.ByStage = []StageAmount{}
+	for _, st := range p.method.Stages {
+		if s := stageAccs.get(st); s != nil {
+			fp.ByStage = append(fp.ByStage, StageAmount{Stage: st})
+			fp.byStageFx = append(fp.byStageFx, s.fxValue())
+		}
 	}
-	fp.ByGas = sortedGases(gasTotals)
-	fp.ByStage = p.sortedStages(stageTotals)
+	if !lazy {
+		fp.Total.KgCO2e = total.value()
+		for i := range gasAccs {
+			fp.ByGas[i].Kg, fp.ByGas[i].KgCO2e = gasAccs[i].kg.value(), gasAccs[i].co2e.value()
+		}
+		for i := range fp.ByStage {
+			fp.ByStage[i].KgCO2e = stageAccs.get(fp.ByStage[i].Stage).value()
+		}
+	}
 	if anyFactor {
 		fp.Quality = string(quality)
 	}
@@ -318,21 +408,52 @@ func (p *Plan) Calculate(bid Bid) (*Footprint, error) {
 //
 // A line with an EPD document has no bid date here and is refused; bids
 // with EPDs go through Calculate.
-func (p *Plan) Line(l *Line) LineResult { return p.line(l, asOf{}, nil) }
+func (p *Plan) Line(l *Line) LineResult { return p.line(l, asOf{}, nil, false) }
 
 // LineOn is Line for a bid dated date (its calendar day): a line's EPD
 // document is judged valid on that day, as Calculate judges it on the
 // bid's date. It is the reference the batch runner's EPD rows agree with.
-func (p *Plan) LineOn(l *Line, date time.Time) LineResult { return p.line(l, dayOf(date), nil) }
+func (p *Plan) LineOn(l *Line, date time.Time) LineResult {
+	return p.line(l, dayOf(date), nil, false)
+}
 
 // lineSlabs are the slabs a bid's line results take their gas, stage and
 // term slices from: a few allocations per bid instead of three per line.
 // Each slice is cut with its capacity at its length, so that an append to
 // one never writes into the next.
+//
+// A line of a bid also adds its terms to the bid's sums, as it computes
+// them.
 type lineSlabs struct {
-	gases  []GasAmount
-	stages []StageAmount
-	terms  []termResult
+	gases   []GasAmount
+	stages  []StageAmount
+	terms   []termResult
+	amounts []fx
+	sums    *bidSums
+}
+
+// bidSums are a bid's sums by gas (in order of first appearance) and by
+// stage, which its computed lines add their terms to, in order; lazy:
+// kept in fixed point only.
+type bidSums struct {
+	gases  gasAccs
+	stages stageAccs
+	lazy   bool
+}
+
+// addTerm adds term i of recipe r, computed as kg and co2e (whose
+// decimals are given unless lazy; kgDec, hasKg for kg).
+func (b *bidSums) addTerm(r *recipe, i int, kg, co2e fx, kgDec, co2eDec decimal.Decimal, hasKg bool) {
+	t := &r.terms[i]
+	ga := b.gases.find(t.gas)
+	if ga == nil {
+		tmpl := r.gasTemplate[r.termGas[i]] // the gas as reported, its GWP text included
+		b.gases = append(b.gases, gasAcc{ga: GasAmount{Gas: tmpl.Gas, GWP: tmpl.GWP, Counted: tmpl.Counted}})
+		ga = &b.gases[len(b.gases)-1]
+	}
+	ga.kg.add(kg, kgDec, hasKg)
+	ga.co2e.add(co2e, co2eDec, !b.lazy)
+	b.stages.find(t.stage).add(co2e, co2eDec, !b.lazy)
 }
 
 // slabChunk is the number of rows a slab is refilled with.
@@ -349,7 +470,11 @@ func cut[T any](slab *[]T, n int) []T {
 	return out
 }
 
-func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs) LineResult {
+// line computes one line; with slabs (a bid's line), it adds its terms to
+// slabs.sums and keeps its amounts in fixed point for the report
+// (amountsFx). lazy leaves its amounts' decimals unmade and its terms
+// unkept; its gases and stages are then the recipe's, shared read-only.
+func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs, lazy bool) LineResult {
 	lr := LineResult{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit,
 		Conversions: noStrings, Warnings: noStrings, Gases: []GasAmount{}, Stages: []StageAmount{}}
 	if err := checkLine(l); err != nil {
@@ -370,14 +495,20 @@ func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs) LineResult {
 	q := l.Quantity
 	qf := fxOf(q)
 	places := p.method.Rounding.DivisionPlaces
-	if slabs != nil {
+	nAmounts := 2*len(r.gasTemplate) + len(r.stages)
+	switch {
+	case lazy:
+		lr.Gases, lr.Stages = r.gasTemplate, r.stageTemplate
+		lr.amountsFx = cut(&slabs.amounts, nAmounts)
+	case slabs != nil:
 		lr.Gases, lr.Stages, lr.terms = cut(&slabs.gases, len(r.gasTemplate)), cut(&slabs.stages, len(r.stages)), cut(&slabs.terms, len(r.terms))
-	} else {
+		lr.amountsFx = cut(&slabs.amounts, nAmounts)
+	default: // Line, LineOn: a line alone, never reported from fixed point
 		lr.Gases, lr.Stages, lr.terms = make([]GasAmount, len(r.gasTemplate)), make([]StageAmount, len(r.stages)), make([]termResult, len(r.terms))
 	}
-	copy(lr.Gases, r.gasTemplate)
-	for i, s := range r.stages {
-		lr.Stages[i].Stage = s
+	if !lazy {
+		copy(lr.Gases, r.gasTemplate)
+		copy(lr.Stages, r.stageTemplate)
 	}
 	// The sums of the line, per gas and per stage, in fixed point (a line
 	// has a few gases and stages: on the stack unless it has many).
@@ -395,29 +526,52 @@ func (p *Plan) line(l *Line, when asOf, slabs *lineSlabs) LineResult {
 		t := &r.terms[i]
 		var kg fx
 		var kgDec decimal.Decimal
+		hasKg := !lazy
 		if t.exact {
 			kg = mulFx(qf, r.termMult[i])
-			kgDec = kg.dec()
+			if !lazy {
+				kgDec = kg.dec()
+			}
 		} else {
-			kgDec = divHalfEven(q.Mul(t.num), t.den, places)
+			kgDec, hasKg = divHalfEven(q.Mul(t.num), t.den, places), true
 			kg = fxOf(kgDec)
 		}
 		var co2e fx
 		var co2eDec decimal.Decimal
 		if t.counted {
 			co2e = mulFx(kg, r.termGWP[i])
-			co2eDec = co2e.dec()
+			if !lazy {
+				co2eDec = co2e.dec()
+			}
 		} else {
 			co2e.small = true // zero
 		}
-		lr.terms[i] = termResult{term: t, kg: kgDec, co2e: co2eDec, kgFx: kg, co2eFx: co2e}
-		total.add(co2e, co2eDec, true)
+		if !lazy {
+			lr.terms[i] = termResult{term: t, kg: kgDec, co2e: co2eDec, kgFx: kg, co2eFx: co2e}
+		}
+		if slabs != nil {
+			slabs.sums.addTerm(r, i, kg, co2e, kgDec, co2eDec, hasKg)
+		}
+		total.add(co2e, co2eDec, !lazy)
 		g := r.termGas[i]
-		gasSums[2*g].add(kg, kgDec, true)
-		gasSums[2*g+1].add(co2e, co2eDec, true)
-		stageSums[r.termStage[i]].add(co2e, co2eDec, true)
+		gasSums[2*g].add(kg, kgDec, hasKg)
+		gasSums[2*g+1].add(co2e, co2eDec, !lazy)
+		stageSums[r.termStage[i]].add(co2e, co2eDec, !lazy)
 	}
-	lr.KgCO2e, lr.kgFx = total.value(), total.fxValue()
+	lr.kgFx = total.fxValue()
+	if lr.amountsFx != nil {
+		nGas := len(lr.Gases)
+		for g := range nGas {
+			lr.amountsFx[2*g], lr.amountsFx[2*g+1] = gasSums[2*g].fxValue(), gasSums[2*g+1].fxValue()
+		}
+		for st := range lr.Stages {
+			lr.amountsFx[2*nGas+st] = stageSums[st].fxValue()
+		}
+	}
+	if lazy {
+		return lr
+	}
+	lr.KgCO2e = total.value()
 	for g := range lr.Gases {
 		lr.Gases[g].Kg, lr.Gases[g].KgCO2e = gasSums[2*g].value(), gasSums[2*g+1].value()
 	}
@@ -451,19 +605,25 @@ func lineError(lr LineResult, err error) LineResult {
 	return lr
 }
 
-func (p *Plan) checkLimits(l *Line, lr *LineResult) []LimitCheck {
+// checkLimits checks a computed line against the method's limits; lazy:
+// the line's decimals were not made.
+func (p *Plan) checkLimits(l *Line, lr *LineResult, lazy bool) []LimitCheck {
 	r := lr.recipe
 	if r == nil || len(r.limits) == 0 {
 		return nil
 	}
 	var out []LimitCheck
+	kg := lr.KgCO2e
+	if lazy {
+		kg = lr.kgFx.dec() // the same decimal, value and exponent
+	}
 	for _, lrc := range r.limits {
 		if lrc.skip != "" || l.Quantity.IsZero() {
 			continue
 		}
 		lim := lrc.limit
-		value := divHalfEven(lr.KgCO2e.Mul(lrc.scaleNum), l.Quantity.Mul(lrc.scaleDen), p.method.Rounding.DivisionPlaces)
-		pass := lr.KgCO2e.Mul(lrc.passL).Cmp(l.Quantity.Mul(lrc.passR)) <= 0
+		value := divHalfEven(kg.Mul(lrc.scaleNum), l.Quantity.Mul(lrc.scaleDen), p.method.Rounding.DivisionPlaces)
+		pass := kg.Mul(lrc.passL).Cmp(l.Quantity.Mul(lrc.passR)) <= 0
 		name := strings.TrimSpace(fmt.Sprintf("%s: %s, %s", lim.Program, lim.Activity, lim.Tier))
 		out = append(out, LimitCheck{Name: name, ID: lim.ID, Dataset: lim.Dataset, LineID: l.ID, Limit: lim.Value, Value: value,
 			Unit: lim.Mass.Symbol + " CO2e/" + lim.Per.Symbol, Pass: pass, Quality: string(lim.Quality), Source: lim.Source})
@@ -473,36 +633,22 @@ func (p *Plan) checkLimits(l *Line, lr *LineResult) []LimitCheck {
 
 var gasOrder = map[string]int{"CO2": 0, "CO2_biogenic": 1, "CH4": 2, "CH4_fossil": 3, "CH4_biogenic": 4, "N2O": 5, "CO2e": 99}
 
-func sortedGases(m map[factors.Gas]*GasAmount) []GasAmount {
-	out := make([]GasAmount, 0, len(m))
-	for _, v := range m {
-		out = append(out, *v)
+// sortGases orders a bid's gases as reported: by gasOrder, others (50)
+// by name.
+func sortGases(a gasAccs) {
+	rank := func(g string) int {
+		if o, ok := gasOrder[g]; ok {
+			return o
+		}
+		return 50
 	}
-	sort.Slice(out, func(i, j int) bool {
-		oi, iok := gasOrder[out[i].Gas]
-		oj, jok := gasOrder[out[j].Gas]
-		if !iok {
-			oi = 50
-		}
-		if !jok {
-			oj = 50
-		}
+	sort.Slice(a, func(i, j int) bool {
+		oi, oj := rank(a[i].ga.Gas), rank(a[j].ga.Gas)
 		if oi != oj {
 			return oi < oj
 		}
-		return out[i].Gas < out[j].Gas
+		return a[i].ga.Gas < a[j].ga.Gas
 	})
-	return out
-}
-
-func (p *Plan) sortedStages(m map[string]decimal.Decimal) []StageAmount {
-	out := []StageAmount{}
-	for _, s := range p.method.Stages {
-		if v, ok := m[s]; ok {
-			out = append(out, StageAmount{Stage: s, KgCO2e: v})
-		}
-	}
-	return out
 }
 
 // InputDigest is the hex SHA-256 of the bid's canonical JSON: the bid as

@@ -40,15 +40,43 @@ func NewFixed(d decimal.Decimal, r methods.Rounding) Fixed {
 // value r.Round gives (Decimal returns the same decimal, value and
 // exponent); TestNewFixedSmallMatchesRound holds it to r.Round.
 func newFixedSmall(d decimal.Decimal, r methods.Rounding) (Fixed, bool) {
-	places := r.Places
-	if places < 0 || places >= int32(len(pow10s)) || d.NumDigits() > maxSmallDigits {
+	if d.NumDigits() > maxSmallDigits {
 		return Fixed{}, false
 	}
-	c, exp := d.CoefficientInt64(), d.Exponent()
-	if exp >= -places {
+	exp := d.Exponent()
+	f, ok := newFixedCoef(d.CoefficientInt64(), exp, r)
+	if ok && exp >= -r.Places {
 		// r.Round returns d as it is: only its digits are scaled to places.
+		f.d, f.hasD = d, true
+	}
+	return f, ok
+}
+
+// newFixedFx is NewFixed for a value in fixed point (fixedpoint.go):
+// rounded in int64 when it is small, so that no decimal is made. Its text
+// (appendText) is that of NewFixed(a.dec(), r); its Decimal has the same
+// value, written with the rule's places (TestNewFixedFxMatchesNewFixed,
+// FuzzNewFixedFx).
+func newFixedFx(a fx, r methods.Rounding) Fixed {
+	if a.small {
+		if f, ok := newFixedCoef(a.c, a.exp, r); ok {
+			return f
+		}
+	}
+	return NewFixed(a.dec(), r)
+}
+
+// newFixedCoef rounds c × 10^exp by the rule in int64 arithmetic, when the
+// result fits (ok false otherwise): half up or half even on the
+// coefficient, as r.Round rounds.
+func newFixedCoef(c int64, exp int32, r methods.Rounding) (Fixed, bool) {
+	places := r.Places
+	if places < 0 || places >= int32(len(pow10s)) || c == math.MinInt64 {
+		return Fixed{}, false
+	}
+	if exp >= -places {
 		sc, ok := scale64(c, int64(exp)+int64(places))
-		return Fixed{d: d, places: places, c: sc, small: true, hasD: true}, ok
+		return Fixed{places: places, c: sc, small: true}, ok
 	}
 	k := int64(-exp) - int64(places)
 	if k >= int64(len(pow10s)) {
@@ -155,8 +183,10 @@ func (fp *Footprint) MarshalJSON() ([]byte, error) {
 // caller that answers many footprints passes a reused buffer.
 //
 // The lines are reported one at a time into one reused ReportedLine, so
-// that the report is never held whole: the bytes are those of
-// fp.Report().AppendJSON (TestFootprintJSONSealOracle).
+// that the report is never held whole, and the amounts of a footprint the
+// engine computed are rounded from their fixed point (newFixedFx): the
+// bytes are those of fp.Report().AppendJSON, which rounds the decimals
+// (TestFootprintJSONSealOracle, TestAppendFootprintJSONMatchesCalculate).
 func (fp *Footprint) AppendJSON(dst []byte) ([]byte, error) {
 	start := len(dst)
 	rep := fp.reportWith(false)
@@ -171,8 +201,17 @@ func (fp *Footprint) AppendJSON(dst []byte) ([]byte, error) {
 			dst = append(dst, ',')
 		}
 		rows.gases, rows.stages = rows.gases[:0], rows.stages[:0]
-		fp.reportLine(&rl, &fp.Lines[i], &rows, fx)
-		dst = appendLine(dst, &rl)
+		l := &fp.Lines[i]
+		var factorJSON []byte
+		if fp.fixed {
+			fp.reportLineFx(&rl, l, &rows)
+			if r := l.recipe; r != nil && l.Factor == r.used {
+				factorJSON = r.factorJSON
+			}
+		} else {
+			fp.reportLine(&rl, l, &rows, fx)
+		}
+		dst = appendLine(dst, &rl, factorJSON)
 	}
 	dst = append(dst, ']')
 	dst = rep.appendTail(dst)
@@ -308,7 +347,10 @@ type ReportedLimit struct {
 func (fp *Footprint) Report() *Report { return fp.reportWith(true) }
 
 // reportWith is Report, with its lines or (for AppendJSON, which reports
-// them one at a time) without.
+// them one at a time) without. Without its lines, the bid's amounts of a
+// footprint the engine computed are rounded from their fixed point; with
+// them (Report), every amount is rounded from its decimal, as the lines'
+// of a lazy footprint were not made (it is never reported whole).
 func (fp *Footprint) reportWith(lines bool) *Report {
 	r := fp.rounding
 	fx := func(d decimal.Decimal) Fixed { return NewFixed(d, r) }
@@ -320,9 +362,15 @@ func (fp *Footprint) reportWith(lines bool) *Report {
 		}
 	}
 	rows := reportRows{gases: make([]ReportedGas, 0, nGas), stages: make([]ReportedStage, 0, nStage)}
-	out := &Report{Method: fp.Method, Reference: fp.Reference, Supplier: fp.Supplier, Total: ReportedAmount{fx(fp.Total.KgCO2e)},
-		ByGas: rows.reportGases(fp.ByGas, fx), ByStage: rows.reportStages(fp.ByStage, fx),
+	out := &Report{Method: fp.Method, Reference: fp.Reference, Supplier: fp.Supplier,
 		Limits: make([]ReportedLimit, len(fp.Limits)), Quality: fp.Quality, Datasets: fp.Datasets, Notes: fp.Notes, Receipt: fp.Receipt}
+	if fp.fixed && !lines {
+		out.Total = ReportedAmount{newFixedFx(fp.totalFx, r)}
+		out.ByGas, out.ByStage = rows.reportGasesFx(fp.ByGas, fp.byGasFx, r), rows.reportStagesFx(fp.ByStage, fp.byStageFx, r)
+	} else {
+		out.Total = ReportedAmount{fx(fp.Total.KgCO2e)}
+		out.ByGas, out.ByStage = rows.reportGases(fp.ByGas, fx), rows.reportStages(fp.ByStage, fx)
+	}
 	if lines {
 		out.Lines = make([]ReportedLine, len(fp.Lines))
 		for i := range fp.Lines {
@@ -340,6 +388,16 @@ func (fp *Footprint) reportWith(lines bool) *Report {
 func (fp *Footprint) reportLine(rl *ReportedLine, l *LineResult, rows *reportRows, fx func(decimal.Decimal) Fixed) {
 	*rl = ReportedLine{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit, Status: l.Status,
 		KgCO2e: fx(l.KgCO2e), Gases: rows.reportGases(l.Gases, fx), Stages: rows.reportStages(l.Stages, fx), Factor: l.Factor, EPD: l.EPD,
+		Conversions: l.Conversions, BasisConversions: l.BasisConversions, DataOrigin: l.DataOrigin, Warnings: l.Warnings, Error: l.Error, Field: l.Field}
+}
+
+// reportLineFx is reportLine for a line the engine computed, its amounts
+// rounded from their fixed point (amountsFx).
+func (fp *Footprint) reportLineFx(rl *ReportedLine, l *LineResult, rows *reportRows) {
+	r, nGas := fp.rounding, len(l.Gases)
+	*rl = ReportedLine{ID: l.ID, Activity: l.Activity, Region: l.Region, Quantity: l.Quantity, Unit: l.Unit, Status: l.Status,
+		KgCO2e: newFixedFx(l.kgFx, r), Gases: rows.reportGasesFx(l.Gases, l.amountsFx[:2*nGas], r),
+		Stages: rows.reportStagesFx(l.Stages, l.amountsFx[2*nGas:], r), Factor: l.Factor, EPD: l.EPD,
 		Conversions: l.Conversions, BasisConversions: l.BasisConversions, DataOrigin: l.DataOrigin, Warnings: l.Warnings, Error: l.Error, Field: l.Field}
 }
 
@@ -368,6 +426,34 @@ func (rr *reportRows) reportStages(in []StageAmount, fx func(decimal.Decimal) Fi
 	start := len(rr.stages)
 	for _, s := range in {
 		rr.stages = append(rr.stages, ReportedStage{Stage: s.Stage, KgCO2e: fx(s.KgCO2e)})
+	}
+	out := rr.stages[start:len(rr.stages):len(rr.stages)]
+	if out == nil {
+		out = []ReportedStage{}
+	}
+	return out
+}
+
+// reportGasesFx is reportGases rounding from fixed point: amounts holds the
+// kg and kg CO2e of each gas.
+func (rr *reportRows) reportGasesFx(in []GasAmount, amounts []fx, r methods.Rounding) []ReportedGas {
+	start := len(rr.gases)
+	for i, g := range in {
+		rr.gases = append(rr.gases, ReportedGas{Gas: g.Gas, Kg: newFixedFx(amounts[2*i], r), KgCO2e: newFixedFx(amounts[2*i+1], r), GWP: g.GWP, Counted: g.Counted})
+	}
+	out := rr.gases[start:len(rr.gases):len(rr.gases)]
+	if out == nil {
+		out = []ReportedGas{}
+	}
+	return out
+}
+
+// reportStagesFx is reportStages rounding from fixed point: amounts holds
+// each stage's kg CO2e.
+func (rr *reportRows) reportStagesFx(in []StageAmount, amounts []fx, r methods.Rounding) []ReportedStage {
+	start := len(rr.stages)
+	for i, s := range in {
+		rr.stages = append(rr.stages, ReportedStage{Stage: s.Stage, KgCO2e: newFixedFx(amounts[i], r)})
 	}
 	out := rr.stages[start:len(rr.stages):len(rr.stages)]
 	if out == nil {

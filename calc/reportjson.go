@@ -23,7 +23,7 @@ func (r *Report) AppendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendLine(b, &r.Lines[i])
+			b = appendLine(b, &r.Lines[i], nil)
 		}
 		b = append(b, ']')
 	}
@@ -189,7 +189,9 @@ func appendStages(b []byte, ss []ReportedStage) []byte {
 	return append(b, ']')
 }
 
-func appendLine(b []byte, l *ReportedLine) []byte {
+// appendLine writes a line; factorJSON, when not nil, is its "factor"
+// member as appendFactor writes it (a recipe's, encoded once).
+func appendLine(b []byte, l *ReportedLine, factorJSON []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = jsonw.AppendString(b, l.ID)
 	b = appendKey(b, "activity")
@@ -208,34 +210,10 @@ func appendLine(b []byte, l *ReportedLine) []byte {
 	b = appendGases(b, l.Gases)
 	b = appendKey(b, "stages")
 	b = appendStages(b, l.Stages)
-	if f := l.Factor; f != nil {
-		b = append(b, `,"factor":{"id":`...)
-		b = jsonw.AppendString(b, f.ID)
-		b = appendKey(b, "dataset")
-		b = jsonw.AppendString(b, f.Dataset)
-		b = appendKey(b, "source")
-		b = jsonw.AppendString(b, f.Source)
-		if f.Table != "" {
-			b = appendKey(b, "table")
-			b = jsonw.AppendString(b, f.Table)
-		}
-		b = appendKey(b, "region")
-		b = jsonw.AppendString(b, f.Region)
-		b = appendKey(b, "fallback")
-		b = strconv.AppendBool(b, f.Fallback)
-		b = appendKey(b, "quality")
-		b = jsonw.AppendString(b, f.Quality)
-		b = appendKey(b, "product_specific")
-		b = strconv.AppendBool(b, f.ProductSpecific)
-		b = appendKey(b, "per")
-		b = jsonw.AppendString(b, f.Per)
-		if f.Basis != "" {
-			b = appendKey(b, "basis")
-			b = jsonw.AppendString(b, f.Basis)
-		}
-		b = appendKey(b, "stage")
-		b = jsonw.AppendString(b, f.Stage)
-		b = append(b, '}')
+	if factorJSON != nil {
+		b = append(b, factorJSON...)
+	} else if l.Factor != nil {
+		b = appendFactor(b, l.Factor)
 	}
 	if e := l.EPD; e != nil {
 		b = appendEPD(b, e)
@@ -288,6 +266,39 @@ func appendLine(b []byte, l *ReportedLine) []byte {
 		b = jsonw.AppendString(b, l.Field)
 	}
 	return append(b, '}')
+}
+
+// appendFactor writes a line's "factor" member (with its leading comma),
+// as json.Marshal would.
+func appendFactor(b []byte, f *FactorUsed) []byte {
+	b = append(b, `,"factor":{"id":`...)
+	b = jsonw.AppendString(b, f.ID)
+	b = appendKey(b, "dataset")
+	b = jsonw.AppendString(b, f.Dataset)
+	b = appendKey(b, "source")
+	b = jsonw.AppendString(b, f.Source)
+	if f.Table != "" {
+		b = appendKey(b, "table")
+		b = jsonw.AppendString(b, f.Table)
+	}
+	b = appendKey(b, "region")
+	b = jsonw.AppendString(b, f.Region)
+	b = appendKey(b, "fallback")
+	b = strconv.AppendBool(b, f.Fallback)
+	b = appendKey(b, "quality")
+	b = jsonw.AppendString(b, f.Quality)
+	b = appendKey(b, "product_specific")
+	b = strconv.AppendBool(b, f.ProductSpecific)
+	b = appendKey(b, "per")
+	b = jsonw.AppendString(b, f.Per)
+	if f.Basis != "" {
+		b = appendKey(b, "basis")
+		b = jsonw.AppendString(b, f.Basis)
+	}
+	b = appendKey(b, "stage")
+	b = jsonw.AppendString(b, f.Stage)
+	b = append(b, '}')
+	return b
 }
 
 // appendEPD writes a line's "epd" object, as json.Marshal would.

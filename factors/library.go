@@ -29,13 +29,24 @@ func parseQuality(s string) (Quality, error) {
 	return "", fmt.Errorf("%w: quality %q: use primary, secondary or uncertain", ErrInvalid, clip.Text(s))
 }
 
-// Worse returns the lower of two qualities.
+// Worse returns the lower of two qualities (q when they rank alike; a
+// quality that is none of the three ranks as primary).
 func (q Quality) Worse(o Quality) Quality {
-	rank := map[Quality]int{Primary: 0, Secondary: 1, Uncertain: 2}
-	if rank[o] > rank[q] {
+	if o.rank() > q.rank() {
 		return o
 	}
 	return q
+}
+
+// rank orders the qualities from primary (0) to uncertain (2).
+func (q Quality) rank() int {
+	switch q {
+	case Secondary:
+		return 1
+	case Uncertain:
+		return 2
+	}
+	return 0
 }
 
 // Provenance says where a published number comes from.

@@ -96,32 +96,39 @@ func (s *Server) postFootprint(w http.ResponseWriter, r *http.Request) error {
 	}
 	bid.Date, bid.ValidThrough = req.Date, req.ValidThrough
 	bid.DefaultDate(s.tenders.now())
+	_, sampled, qerr := uncertaintyQuery(r)
+	if qerr == nil && !sampled {
+		return s.writeFootprint(w, m, bid)
+	}
+	// A sampled answer, or a refused query (answered after the bid's own
+	// errors).
 	fp, err := s.footprint(m, bid)
 	if err != nil {
 		return err
 	}
-	if _, sampled, err := uncertaintyQuery(r); err != nil {
-		return err
-	} else if sampled {
-		// The sampled answer adds its "uncertainty" member to the exact one.
-		body, err := fp.JSON()
-		if err == nil {
-			body, err = withFootprintUncertainty(r, s.reg, m, fp, &bid, body)
-		}
-		if err != nil {
-			return err
-		}
-		return writeRaw(w, http.StatusOK, body)
+	if qerr != nil {
+		return qerr
 	}
-	return s.writeFootprint(w, fp)
+	// The sampled answer adds its "uncertainty" member to the exact one.
+	body, err := fp.JSON()
+	if err == nil {
+		body, err = withFootprintUncertainty(r, s.reg, m, fp, &bid, body)
+	}
+	if err != nil {
+		return err
+	}
+	return writeRaw(w, http.StatusOK, body)
 }
 
-// writeFootprint answers a footprint's JSON (the bytes of fp.JSON),
-// encoded and sealed in a buffer of the server's pool.
-func (s *Server) writeFootprint(w http.ResponseWriter, fp *calc.Footprint) error {
+// writeFootprint computes a bid's footprint and answers its JSON (the
+// bytes of fp.JSON for the footprint s.footprint computes), encoded and
+// sealed in a buffer of the server's pool: the footprint is only written,
+// so the engine keeps its amounts in fixed point (AppendFootprintJSON).
+// A bid the engine refuses is answered as s.footprint's error.
+func (s *Server) writeFootprint(w http.ResponseWriter, m *methods.Method, bid calc.Bid) error {
 	buf := s.bufs.get()
 	defer s.bufs.put(buf)
-	body, err := fp.AppendJSON(*buf)
+	body, err := s.engine.AppendFootprintJSON(*buf, m, bid)
 	if err != nil {
 		return err
 	}

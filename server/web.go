@@ -446,7 +446,7 @@ func (s *Server) checkForm(fd formData, p *pageData) (formBid, calc.Bid, bool) {
 			p.addError("date", fmt.Sprintf("%q is not a date: write YYYY-MM-DD, e.g. 2026-03-31", clip.Prefix(fd.Date)))
 		}
 	}
-	if err := s.validate.Struct(&fb.req); err != nil {
+	if err := validateRequest(s.validate, &fb.req); err != nil {
 		for _, fe := range fieldErrors(err) {
 			p.addError(fb.fieldID(fe.Pointer), fe.Detail)
 		}
