@@ -42,8 +42,10 @@ type packedFixed struct {
 // strings in the arena, the amounts packed) and its sort key. It holds
 // no pointer.
 type packedRow struct {
-	chunk                                                    uint32 // the chunk holding the row's strings
-	base                                                     uint32 // where they start in it
+	// chunk is the arena chunk holding the row's strings, base where
+	// they start in it.
+	chunk, base uint32
+
 	id, supplier, currency, level, reason, commitment, nonce span
 	// limits are the failed limits' spans: Evaluator.limits[off:off+n].
 	limits span
@@ -51,10 +53,11 @@ type packedRow struct {
 	// absolute value, without trailing zeros); with sign and msd (the
 	// power of ten of its first digit) they order notional prices
 	// exactly (cmpNotional).
-	digits                     span
-	msd                        int64
-	sign                       int8
-	excluded                   bool
+	digits   span
+	msd      int64
+	sign     int8
+	excluded bool
+
 	price, kgCO2e, notionalFix packedFixed
 	sec                        int64 // ReceivedAt in Unix seconds
 	nsec                       int32 // and nanoseconds
