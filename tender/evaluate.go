@@ -514,14 +514,7 @@ func canonicalHead(e *Evaluation) Evaluation {
 // digest is the hex SHA-256 of the canonical JSON, hashed as it is
 // written one ranking row at a time (no copy of the whole).
 func (e *Evaluation) digest() (string, error) {
-	return canonicalDigest(e, func(yield func(*Ranked) error) error {
-		for i := range e.Ranking {
-			if err := yield(&e.Ranking[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	}, e.Ranking == nil)
+	return canonicalDigest(e, e.rows, e.Ranking == nil)
 }
 
 // SetOpening records who opened the evaluated tender (its committee and
