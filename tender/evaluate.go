@@ -384,7 +384,9 @@ func (e *Evaluator) Evaluation() (*Evaluation, error) {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortStableFunc(order, func(i, j int32) int { return e.a.cmpRows(e.row(i), e.row(j)) })
+	// Bid ids are distinct (Add refuses a repeated one), so cmpRows is a
+	// total order: any sort gives the one ranking; no need for a stable one.
+	slices.SortFunc(order, func(i, j int32) int { return e.a.cmpRows(e.row(i), e.row(j)) })
 	ev.Ranking = e.ranking(order)
 	e.rows, e.a, e.limits, e.bigs, e.seen = nil, arena{}, nil, nil, nil
 	if e.report {
