@@ -167,8 +167,9 @@ func Evaluate(t Tender, m *methods.Method, bids []Bid) (*Evaluation, error) {
 // Evaluator ranks a tender's bids fed to it one at a time (Add), as a
 // store reads them, and keeps of each only its row of the ranking (ids,
 // price, kg CO2e, notional price, failed limits): never its lines. Its
-// memory grows with the number of bids, by a packed row (about 150
-// bytes, no pointer) and the row's strings each, not with their size.
+// memory grows with the number of bids, by a packed row (168 bytes, no
+// pointer: packed.go) and the row's strings each, about 300 bytes in
+// all, not with their size.
 // Evaluation gives what Evaluate gives for the same bids.
 type Evaluator struct {
 	t  Tender
@@ -204,7 +205,7 @@ const rowChunk = 1024
 
 // EvaluateSeq ranks bids read one at a time (as the store streams them at
 // opening) under method m: the memory it takes is one bid's content at a
-// time plus one Ranked per bid, whatever the bids' sizes.
+// time plus a packed row per bid (Evaluator), whatever the bids' sizes.
 func EvaluateSeq(t Tender, m *methods.Method, bids iter.Seq2[Bid, error]) (*Evaluation, error) {
 	return EvaluateSeqWith(t, m, bids, EvalOptions{})
 }

@@ -7,11 +7,13 @@ import (
 	"hash/maphash"
 	"math/big"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/shopspring/decimal"
 
@@ -353,3 +355,34 @@ func FuzzCmpNotional(f *testing.F) {
 
 // mapHashOf is the hash e keeps of id.
 func mapHashOf(e *Evaluator, id string) uint64 { return maphash.String(e.seed, id) }
+
+// TestPackedRowHoldsNoPointer: what an Evaluator keeps per bid while the
+// bids stream in has no pointer for the garbage collector to trace (the
+// point of packing it), nor do the slices holding it.
+func TestPackedRowHoldsNoPointer(t *testing.T) {
+	var hasPointer func(reflect.Type) bool
+	hasPointer = func(ty reflect.Type) bool {
+		switch ty.Kind() {
+		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+			return true
+		case reflect.Array:
+			return hasPointer(ty.Elem())
+		case reflect.Struct:
+			for i := range ty.NumField() {
+				if hasPointer(ty.Field(i).Type) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, v := range []any{packedRow{}, span{}, packedFixed{}, uint64(0), int32(0)} {
+		if ty := reflect.TypeOf(v); hasPointer(ty) {
+			t.Errorf("%s holds a pointer", ty)
+		}
+	}
+	if !hasPointer(reflect.TypeOf(Ranked{})) {
+		t.Error("the check finds no pointer in Ranked: it cannot fail")
+	}
+	t.Logf("packedRow: %d bytes", unsafe.Sizeof(packedRow{}))
+}
