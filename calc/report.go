@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
-	"strconv"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/footprint-gpp/footprint/internal/fixedw"
 	"github.com/footprint-gpp/footprint/methods"
 )
 
@@ -117,7 +117,7 @@ func (f Fixed) String() string { return string(f.appendText(nil)) }
 // decimal when NewFixed rounded in int64).
 func (f Fixed) appendText(b []byte) []byte {
 	if f.small {
-		return appendCoef(b, f.c, f.places)
+		return fixedw.AppendCoef(b, f.c, f.places)
 	}
 	if f.places < 0 || f.places > 18 || f.d.NumDigits() > 18 || f.d.Exponent() > 0 {
 		return append(b, f.d.StringFixed(f.places)...)
@@ -132,32 +132,7 @@ func (f Fixed) appendText(b []byte) []byte {
 	if exp != f.places || c == math.MinInt64 {
 		return append(b, f.d.StringFixed(f.places)...)
 	}
-	return appendCoef(b, c, f.places)
-}
-
-// appendCoef appends c × 10^-places with exactly places decimals, as
-// StringFixed writes it (c is not math.MinInt64).
-func appendCoef(b []byte, c int64, places int32) []byte {
-	if c < 0 {
-		b = append(b, '-')
-		c = -c
-	}
-	var digits [24]byte
-	ds := strconv.AppendInt(digits[:0], c, 10)
-	if places == 0 {
-		return append(b, ds...)
-	}
-	if zeros := int(places) - len(ds); zeros >= 0 { // no integer digit: "0." and zeros
-		b = append(b, '0', '.')
-		for range zeros {
-			b = append(b, '0')
-		}
-		return append(b, ds...)
-	}
-	cut := len(ds) - int(places)
-	b = append(b, ds[:cut]...)
-	b = append(b, '.')
-	return append(b, ds[cut:]...)
+	return fixedw.AppendCoef(b, c, f.places)
 }
 
 // MarshalText writes the value with the rule's places; encoding/json

@@ -1096,17 +1096,18 @@ func (s *sqlStore) openTx(ctx context.Context, tx *sql.Tx, t tender.Tender, prev
 	if ev == nil {
 		return nil, errors.New("open: the evaluation is missing")
 	}
-	if t.Committee != nil {
-		if err := ev.SetOpening(t.Committee, openedBy); err != nil {
-			return nil, err
-		}
-	}
 	// The stored JSON is written one ranking row at a time into the one
 	// string the database is given (json.Marshal and a string conversion
-	// would make two copies of every row).
+	// would make two copies of every row); with a committee, in the same
+	// pass as the digest over the openers recorded.
 	var body strings.Builder
 	body.Grow(1024 + 512*len(ev.Ranking)) // a row is about 420 bytes
-	if err := ev.WriteJSON(&body); err != nil {
+	if t.Committee != nil {
+		err = ev.SetOpeningAndWriteJSON(&body, t.Committee, openedBy)
+	} else {
+		err = ev.WriteJSON(&body)
+	}
+	if err != nil {
 		return nil, err
 	}
 	td, err := tender.TenderDigest(t)

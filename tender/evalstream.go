@@ -21,14 +21,42 @@ import (
 // gives, encoded one ranking row at a time (the largest buffer is one
 // row's). It does not add a newline.
 func (e *Evaluation) WriteJSON(w io.Writer) error {
-	return writeEvaluation(w, e, e.Digest, func(yield func(*Ranked) error) error {
-		for i := range e.Ranking {
-			if err := yield(&e.Ranking[i]); err != nil {
-				return err
-			}
+	return writeEvaluation(w, e, e.Digest, e.rows, e.Ranking == nil)
+}
+
+// SetOpeningAndWriteJSON is SetOpening then WriteJSON in one pass over
+// the ranking: each row is rendered once, for the new digest and for w.
+// (An opening by a committee stores the evaluation right after recording
+// its openers; done apart, the two rendered every row twice.)
+func (e *Evaluation) SetOpeningAndWriteJSON(w io.Writer, c *Committee, openedBy []string) error {
+	e.Committee, e.OpenedBy = c, openedBy
+	canon := canonicalHead(e)
+	h := sha256.New()
+	hw, bw := bufio.NewWriterSize(h, 32<<10), bufio.NewWriterSize(w, 32<<10)
+	if err := writeBody([]evalSink{{bw, e}, {hw, &canon}}, e.rows, e.Ranking == nil); err != nil {
+		return err
+	}
+	if err := writeDigest(hw, ""); err != nil {
+		return err
+	}
+	if err := hw.Flush(); err != nil {
+		return err
+	}
+	e.Digest = hex.EncodeToString(h.Sum(nil))
+	if err := writeDigest(bw, e.Digest); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// rows gives the ranking's rows in order (for writeBody).
+func (e *Evaluation) rows(yield func(*Ranked) error) error {
+	for i := range e.Ranking {
+		if err := yield(&e.Ranking[i]); err != nil {
+			return err
 		}
-		return nil
-	}, e.Ranking == nil)
+	}
+	return nil
 }
 
 // writeEvaluation writes the JSON of e with the given digest and the
@@ -37,75 +65,116 @@ func (e *Evaluation) WriteJSON(w io.Writer) error {
 // so the whole is json.Marshal's for the evaluation.
 func writeEvaluation(w io.Writer, e *Evaluation, digest string, rows func(yield func(*Ranked) error) error, nilRanking bool) error {
 	bw := bufio.NewWriterSize(w, 32<<10)
-	field := func(first bool, name string, v any) error {
-		if !first {
-			bw.WriteByte(',')
-		}
-		bw.WriteString(`"` + name + `":`)
-		b, err := json.Marshal(v)
-		if err != nil {
+	if err := writeBody([]evalSink{{bw, e}}, rows, nilRanking); err != nil {
+		return err
+	}
+	if err := writeDigest(bw, digest); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// evalSink is a writer of an evaluation's JSON and the evaluation whose
+// fields it gets (besides the ranking's rows, which writeBody gives every
+// sink alike).
+type evalSink struct {
+	w *bufio.Writer
+	e *Evaluation
+}
+
+// writeBody writes to each sink its evaluation's JSON up to its digest
+// field: its head (tender, method, award), the ranking rows rows gives
+// (null when nilRanking), each rendered once for all the sinks, and its
+// tail (rounding, committee, opened_by, uncertainty).
+func writeBody(sinks []evalSink, rows func(yield func(*Ranked) error) error, nilRanking bool) error {
+	for _, s := range sinks {
+		s.w.WriteByte('{')
+		if err := writeField(s.w, true, "tender", s.e.Tender); err != nil {
 			return err
 		}
-		_, err = bw.Write(b)
-		return err
+		if err := writeField(s.w, false, "method", s.e.Method); err != nil {
+			return err
+		}
+		if err := writeField(s.w, false, "award", s.e.Award); err != nil {
+			return err
+		}
+		s.w.WriteString(`,"ranking":`)
+		if nilRanking {
+			s.w.WriteString("null")
+		} else {
+			s.w.WriteByte('[')
+		}
 	}
-	bw.WriteByte('{')
-	if err := field(true, "tender", e.Tender); err != nil {
-		return err
-	}
-	if err := field(false, "method", e.Method); err != nil {
-		return err
-	}
-	if err := field(false, "award", e.Award); err != nil {
-		return err
-	}
-	bw.WriteString(`,"ranking":`)
-	if nilRanking {
-		bw.WriteString("null")
-	} else {
-		bw.WriteByte('[')
+	if !nilRanking {
 		n := 0
 		var row []byte
 		err := rows(func(r *Ranked) error {
+			row = row[:0]
 			if n > 0 {
-				bw.WriteByte(',')
+				row = append(row, ',')
 			}
 			n++
 			var err error
-			if row, err = appendRanked(row[:0], r); err != nil {
+			if row, err = appendRanked(row, r); err != nil {
 				return err
 			}
-			_, err = bw.Write(row)
-			return err
+			for _, s := range sinks {
+				if _, err := s.w.Write(row); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			return err
 		}
-		bw.WriteByte(']')
+		for _, s := range sinks {
+			s.w.WriteByte(']')
+		}
 	}
-	if err := field(false, "rounding", e.Rounding); err != nil {
+	for _, s := range sinks {
+		if err := writeField(s.w, false, "rounding", s.e.Rounding); err != nil {
+			return err
+		}
+		if s.e.Committee != nil {
+			if err := writeField(s.w, false, "committee", s.e.Committee); err != nil {
+				return err
+			}
+		}
+		if len(s.e.OpenedBy) > 0 {
+			if err := writeField(s.w, false, "opened_by", s.e.OpenedBy); err != nil {
+				return err
+			}
+		}
+		if s.e.Uncertainty != nil {
+			if err := writeField(s.w, false, "uncertainty", s.e.Uncertainty); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeDigest writes the digest field and closes the object.
+func writeDigest(w *bufio.Writer, digest string) error {
+	if err := writeField(w, false, "digest", digest); err != nil {
 		return err
 	}
-	if e.Committee != nil {
-		if err := field(false, "committee", e.Committee); err != nil {
-			return err
-		}
+	return w.WriteByte('}')
+}
+
+// writeField writes "name":json.Marshal(v), after a comma unless first.
+func writeField(w *bufio.Writer, first bool, name string, v any) error {
+	if !first {
+		w.WriteByte(',')
 	}
-	if len(e.OpenedBy) > 0 {
-		if err := field(false, "opened_by", e.OpenedBy); err != nil {
-			return err
-		}
-	}
-	if e.Uncertainty != nil {
-		if err := field(false, "uncertainty", e.Uncertainty); err != nil {
-			return err
-		}
-	}
-	if err := field(false, "digest", digest); err != nil {
+	w.WriteString(`"` + name + `":`)
+	b, err := json.Marshal(v)
+	if err != nil {
 		return err
 	}
-	bw.WriteByte('}')
-	return bw.Flush()
+	_, err = w.Write(b)
+	return err
 }
 
 // StoredEvaluation is a stored evaluation's JSON read without decoding

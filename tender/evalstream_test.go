@@ -5,10 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/footprint-gpp/footprint/methods"
 )
 
 // TestEvaluationStreamsSameBytes: an evaluation written one row at a
@@ -104,5 +107,61 @@ func TestEvaluationStreamsSameBytes(t *testing.T) {
 	}
 	if _, err := ReadStoredEvaluation([]byte(`{"ranking":{}}`)); err == nil {
 		t.Error("a ranking that is not an array was read")
+	}
+}
+
+// TestSetOpeningAndWriteJSON: recording the opening and writing the JSON
+// in one pass gives the digest SetOpening gives and the bytes WriteJSON
+// then writes — for every award rule, committees with and without
+// openers, an uncertainty report, an empty and a null ranking.
+func TestSetOpeningAndWriteJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 19))
+	committees := []struct {
+		c        *Committee
+		openedBy []string
+	}{
+		{&Committee{Openers: []string{"ann", "bob"}, K: 2}, []string{"bob", "ann"}},
+		{&Committee{Openers: []string{"<ann>"}, K: 1}, nil},
+		{nil, nil},
+	}
+	checked := 0
+	for i := range 60 {
+		td, bids := randomBids(r, r.IntN(20), false)
+		if i%5 == 0 {
+			td.Uncertainty = &UncertaintySetting{Draws: 1000, Threshold: dec("0.95")}
+		}
+		m := testMethod()
+		if i%5 == 0 {
+			m.Uncertainty = &methods.Uncertainty{}
+		}
+		ev, err := Evaluate(td, m, bids)
+		if err != nil {
+			continue // a repeated id
+		}
+		if i%7 == 0 {
+			ev.Ranking = nil
+		}
+		c := committees[i%len(committees)]
+		want := *ev
+		if err := want.SetOpening(c.c, c.openedBy); err != nil {
+			t.Fatal(err)
+		}
+		var wantJSON, got bytes.Buffer
+		if err := want.WriteJSON(&wantJSON); err != nil {
+			t.Fatal(err)
+		}
+		if err := ev.SetOpeningAndWriteJSON(&got, c.c, c.openedBy); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Digest != want.Digest || !bytes.Equal(got.Bytes(), wantJSON.Bytes()) {
+			t.Fatalf("%d: digest %s, SetOpening's %s; wrote\n%s\nwant\n%s", i, ev.Digest, want.Digest, got.Bytes(), wantJSON.Bytes())
+		}
+		if ok, err := ev.VerifyDigest(); !ok || err != nil {
+			t.Fatalf("%d: the digest does not verify (%v)", i, err)
+		}
+		checked++
+	}
+	if checked < 40 {
+		t.Errorf("only %d of 60 evaluations checked", checked)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -106,7 +108,6 @@ type Ranked struct {
 	PFirst     string `json:"p_first,omitempty"`
 	PKeepPlace string `json:"p_keep_place,omitempty"`
 
-	notional decimal.Decimal
 	// item is the bid's index in the sampler's items (when sampled).
 	item int
 }
@@ -166,33 +167,45 @@ func Evaluate(t Tender, m *methods.Method, bids []Bid) (*Evaluation, error) {
 // Evaluator ranks a tender's bids fed to it one at a time (Add), as a
 // store reads them, and keeps of each only its row of the ranking (ids,
 // price, kg CO2e, notional price, failed limits): never its lines. Its
-// memory grows with the number of bids, by one Ranked each, not with
-// their size. Evaluation gives what Evaluate gives for the same bids.
+// memory grows with the number of bids, by a packed row (168 bytes, no
+// pointer: packed.go) and the row's strings each, about 300 bytes in
+// all, not with their size.
+// Evaluation gives what Evaluate gives for the same bids.
 type Evaluator struct {
-	t    Tender
-	kg   methods.Rounding
-	ev   *Evaluation
-	seen map[string]bool
+	t  Tender
+	kg methods.Rounding
+	ev *Evaluation
+	// seen maps the hash of each row's bid id to its latest row (rows
+	// with the same hash are chained by packedRow.next): the duplicate
+	// check, without a string per bid for the collector to trace.
+	seed maphash.Seed
+	seen map[uint64]int32
+	// refused are the ids of bids Add refused after marking them seen.
+	refused []string
 	// report is set when the tender declares an uncertainty report and
 	// its method has a model; s (when the rule samples) keeps each ranked
 	// bid's coefficients, never its lines.
 	report bool
 	s      *sampler
-	// rows are the ranking's rows in the order added, in chunks of
-	// rowChunk: appending never copies the rows kept (a bid's row is a
-	// few hundred bytes; doubling a slice of 50,000 of them copied tens
-	// of MB). Evaluation sorts their indices and copies each row once.
-	rows [][]Ranked
-	n    int
-	done bool // Evaluation was called
+	// rows are the packed rows in the order added, in chunks of
+	// rowChunk (appending never copies the rows kept), their strings in
+	// a, their failed limits' spans in limits, and their amounts that do
+	// not fit an int64 in bigs.
+	rows   [][]packedRow
+	a      arena
+	limits []span
+	bigs   []Fixed
+	w      rowWriter // the row being added
+	n      int
+	done   bool // Evaluation was called
 }
 
-// rowChunk is the number of ranking rows an Evaluator keeps per chunk.
+// rowChunk is the number of packed rows an Evaluator keeps per chunk.
 const rowChunk = 1024
 
 // EvaluateSeq ranks bids read one at a time (as the store streams them at
 // opening) under method m: the memory it takes is one bid's content at a
-// time plus one Ranked per bid, whatever the bids' sizes.
+// time plus a packed row per bid (Evaluator), whatever the bids' sizes.
 func EvaluateSeq(t Tender, m *methods.Method, bids iter.Seq2[Bid, error]) (*Evaluation, error) {
 	return EvaluateSeqWith(t, m, bids, EvalOptions{})
 }
@@ -247,7 +260,7 @@ func newEvaluator(t Tender, m *methods.Method) (*Evaluator, error) {
 	if m == nil || m.Digest != t.Method.Digest || m.ID != t.Method.ID || m.Version != t.Method.Version {
 		return nil, fmt.Errorf("%w: the tender pins %s (%s)", ErrMethodMismatch, t.Method.Ref(), t.Method.Digest)
 	}
-	return &Evaluator{t: t, kg: m.Rounding, seen: map[string]bool{}, ev: &Evaluation{
+	return &Evaluator{t: t, kg: m.Rounding, seed: maphash.MakeSeed(), seen: map[uint64]int32{}, ev: &Evaluation{
 		Tender:   TenderRef{ID: t.ID, Reference: t.Reference, Currency: t.Currency, Deadline: t.Deadline.UTC()},
 		Method:   t.Method,
 		Award:    t.Award,
@@ -259,56 +272,26 @@ func newEvaluator(t Tender, m *methods.Method) (*Evaluator, error) {
 // Add checks bid b and keeps its row of the ranking; a withdrawn bid is
 // left out. b is not retained.
 func (e *Evaluator) Add(b *Bid) error {
-	t := e.t
 	if b.WithdrawnAt != nil {
 		return nil
 	}
-	if e.seen[b.ID] {
+	h := maphash.String(e.seed, b.ID)
+	if e.seenID(h, b.ID) {
 		return fmt.Errorf("%w: bid id %q appears twice", ErrInvalid, clipPrefix(b.ID))
 	}
-	e.seen[b.ID] = true
-	if err := ValidateBid(t, *b); err != nil {
-		return fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
-	}
-	if !b.ReceivedAt.Before(t.Deadline) {
-		return fmt.Errorf("%w: bid %q was received at %s, not before the deadline", ErrInvalid, clipPrefix(b.ID), b.ReceivedAt.UTC().Format(time.RFC3339Nano))
-	}
-	if b.Footprint.Receipt.MethodDigest != t.Method.Digest {
-		return fmt.Errorf("bid %q: %w: its footprint was computed under method digest %q", clipPrefix(b.ID), ErrMethodMismatch, clipPrefix(b.Footprint.Receipt.MethodDigest))
-	}
-	n, err := Notional(t.Award, b.Price.Amount, b.Footprint.KgCO2e, b.LadderLevel)
+	r, err := e.check(b)
 	if err != nil {
-		return fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
+		// Marked seen all the same, as when the check came after it.
+		e.refused = append(e.refused, b.ID)
+		return err
 	}
-	r := Ranked{
-		BidID:         b.ID,
-		Supplier:      b.Supplier,
-		Price:         ReportPrice(b.Price),
-		ReceivedAt:    b.ReceivedAt.UTC(),
-		KgCO2e:        NewFixed(b.Footprint.KgCO2e, e.kg),
-		NotionalPrice: NewFixed(n, MoneyRounding),
-		LadderLevel:   b.LadderLevel,
-		FailedLimits:  failedLimits(b.Footprint.Limits),
-		Commitment:    b.Commitment,
-		Nonce:         b.Nonce,
-		notional:      n,
+	r.next = -1
+	if i, ok := e.seen[h]; ok {
+		r.next = i
 	}
-	if reason := negativeReason(b.Footprint.KgCO2e, n); reason != "" {
-		r.Excluded = true
-		r.Reason = reason
-	} else if t.Award.Limits == LimitsExclude && len(r.FailedLimits) > 0 {
-		r.Excluded = true
-		r.Reason = "fails procurement limit(s): " + strings.Join(r.FailedLimits, ", ")
-	}
-	if !r.Excluded && e.s != nil {
-		i, err := e.s.add(b)
-		if err != nil {
-			return err
-		}
-		r.item = i
-	}
+	e.seen[h] = int32(e.n)
 	if e.n%rowChunk == 0 {
-		e.rows = append(e.rows, make([]Ranked, 0, rowChunk))
+		e.rows = append(e.rows, make([]packedRow, 0, rowChunk))
 	}
 	last := &e.rows[len(e.rows)-1]
 	*last = append(*last, r)
@@ -316,8 +299,79 @@ func (e *Evaluator) Add(b *Bid) error {
 	return nil
 }
 
+// seenID reports whether a bid with id (of hash h) was added or refused.
+func (e *Evaluator) seenID(h uint64, id string) bool {
+	i, ok := e.seen[h]
+	for ok && i >= 0 {
+		r := e.row(i)
+		if string(e.a.bytes(r, r.id)) == id {
+			return true
+		}
+		i = r.next
+	}
+	return slices.Contains(e.refused, id)
+}
+
+// check checks bid b and packs its row.
+func (e *Evaluator) check(b *Bid) (packedRow, error) {
+	t := e.t
+	if err := ValidateBid(t, *b); err != nil {
+		return packedRow{}, fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
+	}
+	if !b.ReceivedAt.Before(t.Deadline) {
+		return packedRow{}, fmt.Errorf("%w: bid %q was received at %s, not before the deadline", ErrInvalid, clipPrefix(b.ID), b.ReceivedAt.UTC().Format(time.RFC3339Nano))
+	}
+	if b.Footprint.Receipt.MethodDigest != t.Method.Digest {
+		return packedRow{}, fmt.Errorf("bid %q: %w: its footprint was computed under method digest %q", clipPrefix(b.ID), ErrMethodMismatch, clipPrefix(b.Footprint.Receipt.MethodDigest))
+	}
+	n, err := Notional(t.Award, b.Price.Amount, b.Footprint.KgCO2e, b.LadderLevel)
+	if err != nil {
+		return packedRow{}, fmt.Errorf("bid %q: %w", clipPrefix(b.ID), err)
+	}
+	w := &e.w
+	w.b = w.b[:0]
+	r := packedRow{
+		id:          w.add(b.ID),
+		supplier:    w.add(b.Supplier),
+		currency:    w.add(b.Price.Currency),
+		level:       w.add(b.LadderLevel),
+		commitment:  w.add(b.Commitment),
+		nonce:       w.add(b.Nonce),
+		price:       packFixed(ReportPrice(b.Price).Amount, &e.bigs),
+		kgCO2e:      packFixed(NewFixed(b.Footprint.KgCO2e, e.kg), &e.bigs),
+		notionalFix: packFixed(NewFixed(n, MoneyRounding), &e.bigs),
+	}
+	at := b.ReceivedAt.UTC()
+	r.sec, r.nsec = at.Unix(), int32(at.Nanosecond())
+	start := len(w.b)
+	w.b, r.sign, r.msd = notionalKey(w.b, n)
+	r.digits = span{off: uint32(start), n: uint32(len(w.b) - start)}
+	failed := failedLimits(b.Footprint.Limits)
+	r.limits = span{off: uint32(len(e.limits)), n: uint32(len(failed))}
+	for _, l := range failed {
+		e.limits = append(e.limits, w.add(l))
+	}
+	if reason := negativeReason(b.Footprint.KgCO2e, n); reason != "" {
+		r.excluded = true
+		r.reason = w.add(reason)
+	} else if t.Award.Limits == LimitsExclude && len(failed) > 0 {
+		r.excluded = true
+		r.reason = w.add("fails procurement limit(s): " + strings.Join(failed, ", "))
+	}
+	if !r.excluded && e.s != nil {
+		i, err := e.s.add(b)
+		if err != nil {
+			e.limits = e.limits[:r.limits.off]
+			return packedRow{}, err
+		}
+		r.item = int32(i)
+	}
+	r.chunk, r.base = e.a.put(w.b)
+	return r, nil
+}
+
 // row is the i-th row added.
-func (e *Evaluator) row(i int32) *Ranked { return &e.rows[i/rowChunk][i%rowChunk] }
+func (e *Evaluator) row(i int32) *packedRow { return &e.rows[i/rowChunk][i%rowChunk] }
 
 // Evaluation ranks the bids added and returns the evaluation with its
 // digest. Call it once, after the last Add.
@@ -327,28 +381,15 @@ func (e *Evaluator) Evaluation() (*Evaluation, error) {
 	}
 	e.done = true
 	ev := e.ev
-	// Sorted by index, then copied once in order (not swapped in place).
 	order := make([]int32, e.n)
 	for i := range order {
 		order[i] = int32(i)
 	}
-	sort.SliceStable(order, func(i, j int) bool { return before(e.row(order[i]), e.row(order[j])) })
-	ev.Ranking = make([]Ranked, e.n)
-	for k, i := range order {
-		ev.Ranking[k] = *e.row(i)
-	}
-	// The rows are in the ranking now: the chunks' memory (a few hundred
-	// bytes a bid) is free while the digest and the JSON are written.
-	e.rows = nil
-	ranks := make([]int, e.n) // one allocation for every rank
-	rank := 0
-	for i := range ev.Ranking {
-		if !ev.Ranking[i].Excluded {
-			ranks[rank] = rank + 1
-			ev.Ranking[i].Rank = &ranks[rank]
-			rank++
-		}
-	}
+	// Bid ids are distinct (Add refuses a repeated one), so cmpRows is a
+	// total order: any sort gives the one ranking; no need for a stable one.
+	slices.SortFunc(order, func(i, j int32) int { return e.a.cmpRows(e.row(i), e.row(j)) })
+	ev.Ranking = e.ranking(order)
+	e.rows, e.a, e.limits, e.bigs, e.seen = nil, arena{}, nil, nil, nil
 	if e.report {
 		if err := report(ev, e.t, e.s, e.s != nil); err != nil {
 			return nil, err
@@ -362,19 +403,55 @@ func (e *Evaluator) Evaluation() (*Evaluation, error) {
 	return ev, nil
 }
 
-// before orders ranked bids first, then by exact notional price, receipt
-// time and bid id.
-func before(a, b *Ranked) bool {
-	if a.Excluded != b.Excluded {
-		return !a.Excluded
+// ranking builds the ranking's rows from the packed rows, in order,
+// with their ranks. Its strings share a string per chunk of the arena,
+// its failed limits one slice, its ranks one array: a few allocations,
+// not a dozen a row.
+func (e *Evaluator) ranking(order []int32) []Ranked {
+	strs := make([]string, len(e.a.chunks))
+	for i, c := range e.a.chunks {
+		strs[i] = string(c)
+		e.a.chunks[i] = nil // the string holds the bytes now
 	}
-	if c := a.notional.Cmp(b.notional); c != 0 {
-		return c < 0
+	str := func(r *packedRow, s span) string {
+		if s.n == 0 {
+			return ""
+		}
+		start := r.base + s.off
+		return strs[r.chunk][start : start+s.n]
 	}
-	if !a.ReceivedAt.Equal(b.ReceivedAt) {
-		return a.ReceivedAt.Before(b.ReceivedAt)
+	limits := make([]string, len(e.limits))
+	ranking := make([]Ranked, len(order))
+	ranks := make([]int, len(order)) // one allocation for every rank
+	rank := 0
+	for k, i := range order {
+		r := e.row(i)
+		lim := limits[r.limits.off : r.limits.off+r.limits.n : r.limits.off+r.limits.n]
+		for j, s := range e.limits[r.limits.off : r.limits.off+r.limits.n] {
+			lim[j] = str(r, s)
+		}
+		ranking[k] = Ranked{
+			BidID:         str(r, r.id),
+			Supplier:      str(r, r.supplier),
+			Price:         ReportedPrice{Amount: r.price.unpack(e.bigs), Currency: str(r, r.currency)},
+			ReceivedAt:    unpackTime(r.sec, r.nsec),
+			KgCO2e:        r.kgCO2e.unpack(e.bigs),
+			NotionalPrice: r.notionalFix.unpack(e.bigs),
+			LadderLevel:   str(r, r.level),
+			FailedLimits:  lim,
+			Excluded:      r.excluded,
+			Reason:        str(r, r.reason),
+			Commitment:    str(r, r.commitment),
+			Nonce:         str(r, r.nonce),
+			item:          int(r.item),
+		}
+		if !r.excluded {
+			ranks[rank] = rank + 1
+			ranking[k].Rank = &ranks[rank]
+			rank++
+		}
 	}
-	return a.BidID < b.BidID
+	return ranking
 }
 
 // negativeReason is why a bid with a negative footprint total or
@@ -440,14 +517,7 @@ func canonicalHead(e *Evaluation) Evaluation {
 // digest is the hex SHA-256 of the canonical JSON, hashed as it is
 // written one ranking row at a time (no copy of the whole).
 func (e *Evaluation) digest() (string, error) {
-	return canonicalDigest(e, func(yield func(*Ranked) error) error {
-		for i := range e.Ranking {
-			if err := yield(&e.Ranking[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	}, e.Ranking == nil)
+	return canonicalDigest(e, e.rows, e.Ranking == nil)
 }
 
 // SetOpening records who opened the evaluated tender (its committee and

@@ -67,7 +67,7 @@ func appendOmitEmpty(b []byte, name, v string) []byte {
 // a sign and a point, nothing to escape).
 func appendFixed(b []byte, f Fixed) []byte {
 	b = append(b, '"')
-	b = append(b, f.String()...)
+	b = f.appendText(b)
 	return append(b, '"')
 }
 

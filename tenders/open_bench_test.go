@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/footprint-gpp/footprint/calc"
+	"github.com/footprint-gpp/footprint/calc/bidjson"
 	"github.com/footprint-gpp/footprint/methods"
 	"github.com/footprint-gpp/footprint/officers"
 	"github.com/footprint-gpp/footprint/seal"
@@ -44,6 +47,17 @@ func peakRSS() int {
 }
 
 func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// gcCPUSeconds is the runtime's estimate of the CPU time the garbage
+// collector has spent so far (runtime/metrics).
+func gcCPUSeconds() float64 {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return s[0].Value.Float64()
+}
 
 // profileOpening starts a CPU profile of the opening alone into the file
 // FOOTPRINT_BENCH_CPUPROFILE names (go test's -cpuprofile would mix in the
@@ -98,6 +112,11 @@ func BenchmarkOpenLarge(b *testing.B) {
 	defer st.Close()
 	var clock time.Time
 	svc := New(Config{Store: st, Registry: reg, Engine: calc.NewEngine(lib), Now: func() time.Time { return clock }})
+	award := AwardRequest{Rule: "price_only", Limits: "report"}
+	if os.Getenv("FOOTPRINT_BENCH_AWARD") == "carbon_price" {
+		w := bidjson.Number("100")
+		award = AwardRequest{Rule: "carbon_price", CarbonPricePerT: &w, Limits: "report"}
+	}
 	m, err := reg.Resolve("us-federal@2025.1")
 	if err != nil {
 		b.Fatal(err)
@@ -106,7 +125,7 @@ func BenchmarkOpenLarge(b *testing.B) {
 		b.StopTimer()
 		clock = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 		tn, err := NewTender(reg, TenderRequest{Reference: "R", Title: "T", Buyer: "B", Method: "us-federal@2025.1", Currency: "EUR",
-			Deadline: clock.Add(time.Hour).Format(time.RFC3339), Award: AwardRequest{Rule: "price_only", Limits: "report"}}, clock)
+			Deadline: clock.Add(time.Hour).Format(time.RFC3339), Award: award}, clock)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -137,6 +156,9 @@ func BenchmarkOpenLarge(b *testing.B) {
 		resetPeak()
 		b.StartTimer()
 		stopProfile := profileOpening(b)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		gc0, gcCPU0 := ms.NumGC, gcCPUSeconds()
 		start, cpu0 := time.Now(), cpuSeconds()
 		ev, err := svc.Open(ctx, tn, officers.Bootstrap())
 		stopProfile()
@@ -147,6 +169,9 @@ func BenchmarkOpenLarge(b *testing.B) {
 		b.ReportMetric(float64(peakRSS()), "peak-MB")
 		b.ReportMetric(time.Since(start).Seconds(), "open-s")
 		b.ReportMetric(cpuSeconds()-cpu0, "open-cpu-s")
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.NumGC-gc0), "open-gcs")
+		b.ReportMetric(gcCPUSeconds()-gcCPU0, "open-gc-cpu-s")
 		debug.FreeOSMemory()
 		resetPeak()
 		all, err := st.Bids(ctx, tn.ID)

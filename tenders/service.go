@@ -385,8 +385,9 @@ func (s *Service) Approvers(ctx context.Context, t tender.Tender) ([]string, err
 
 // evaluate ranks the bids of tender t under method m as the store reads
 // them, one at a time: the memory of an opening is a few bids' content
-// (decoded by the store, a window of four per CPU) plus one
-// tender.Ranked per bid (about 650 bytes), whatever the bids' sizes.
+// (decoded by the store, a window of four per CPU) plus a packed ranking
+// row per bid (about 300 bytes, without pointers: tender.Evaluator),
+// whatever the bids' sizes.
 //
 // When the tender declares an uncertainty report, each ranked bid's
 // footprint is recomputed (checked against its received result digest)
