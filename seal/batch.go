@@ -43,8 +43,9 @@ const (
 	batchHead = len(batchTag) + batchIDSize + chacha20poly1305.NonceSizeX
 )
 
-// MaxWrappedBatchKey is the largest wrapped batch key OpenBatchKey reads.
-const MaxWrappedBatchKey = 4 << 10
+// MaxWrappedBatchKey is the largest wrapped batch key OpenBatchKey reads
+// (NewBatchKey's are about 400 bytes).
+const MaxWrappedBatchKey = 1 << 10
 
 // BatchKey seals a run of one tender's bids (Seal) and opens them (Open).
 // It is secret material: String prints its id only. Destroy it when the

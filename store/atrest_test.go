@@ -238,6 +238,10 @@ func testSealedTamper(t *testing.T, s *sqlStore, _ string) {
 			}
 			tamperSQL(t, s, "DELETE FROM tender_keys WHERE tender_id = ? AND holder = ?", td.ID, holderBatchPrefix+id)
 		}, 2, "cannot be read: no key opens it: its batch key"},
+		{"batch key oversized", func(t *testing.T, td tender.Tender, bids []tender.Bid) {
+			id, _ := seal.BatchIDOf(sealedOf(t, td, bids[0].ID))
+			tamperSQL(t, s, "UPDATE tender_keys SET wrapped = ? WHERE tender_id = ? AND holder = ?", make([]byte, seal.MaxWrappedBatchKey+1), td.ID, holderBatchPrefix+id)
+		}, 2, "cannot be read: its batch key "},
 		{"wrapped key removed", func(t *testing.T, td tender.Tender, bids []tender.Bid) {
 			tamperSQL(t, s, "DELETE FROM tender_keys WHERE tender_id = ? AND holder = 'server'", td.ID)
 		}, 1, "the tender's key cannot be used"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/footprint-gpp/footprint/internal/clip"
 	"github.com/footprint-gpp/footprint/seal"
+	"github.com/footprint-gpp/footprint/tender"
 )
 
 // Bids are sealed with batch keys (seal.BatchKey): one key for a run of
@@ -170,7 +171,17 @@ func (s *sqlStore) loadBatches(ctx context.Context, q querier, k *bidKeys, only 
 		if err := rows.Scan(&holder, &wrapped); err != nil {
 			return err
 		}
-		k.batches[strings.TrimPrefix(holder, holderBatchPrefix)] = &batchSlot{wrapped: wrapped}
+		// A database writer could add rows: what is kept stays bounded
+		// (every batch has a bid, a tender at most tender.MaxMaxBids).
+		if len(k.batches) >= tender.MaxMaxBids {
+			return fmt.Errorf("%w: tender %s has more than %d batch keys, more than it can have bids", errCorrupt, clip.Prefix(k.tenderID), tender.MaxMaxBids)
+		}
+		slot := &batchSlot{wrapped: wrapped}
+		if len(wrapped) > seal.MaxWrappedBatchKey {
+			slot.wrapped, slot.err = nil, fmt.Errorf("%w: wrapped batch key of %d bytes; at most %d", seal.ErrTooLarge, len(wrapped), seal.MaxWrappedBatchKey)
+			slot.once.Do(func() {})
+		}
+		k.batches[strings.TrimPrefix(holder, holderBatchPrefix)] = slot
 	}
 	return rows.Err()
 }
