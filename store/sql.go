@@ -575,9 +575,11 @@ type opened struct {
 }
 
 // decryptAhead yields the bids of rows in order, each decrypted by one of
-// workers goroutines: the rows are scanned here, at most 4×workers bids
-// ahead of the consumer. Every goroutine has ended when it returns, and
-// the rows are then no longer read.
+// workers goroutines. The rows are read and scanned by a goroutine of
+// their own, at most 4×workers bids ahead of the consumer, so that reading
+// the database (SQLite's page reads are system calls) runs beside the
+// consumer's work instead of before it. Every goroutine has ended when it
+// returns, and the rows are then no longer read.
 func decryptAhead(rows *sql.Rows, op bidOpener, workers int, yield func(tender.Bid, error) bool) {
 	window := 4 * workers
 	type job struct {
@@ -585,6 +587,9 @@ func decryptAhead(rows *sql.Rows, op bidOpener, workers int, yield func(tender.B
 		out chan opened
 	}
 	jobs := make(chan job, window)
+	// order holds each bid's result channel, in receipt order.
+	order := make(chan chan opened, window)
+	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -595,41 +600,45 @@ func decryptAhead(rows *sql.Rows, op bidOpener, workers int, yield func(tender.B
 			}
 		})
 	}
-	defer wg.Wait()
-	defer close(jobs)
-	// pending are the results in receipt order, oldest first.
-	pending := make([]chan opened, 0, window)
-	next := func() bool {
-		r := <-pending[0]
-		pending = pending[1:]
-		return yield(r.bid, r.err) && r.err == nil
-	}
-	for rows.Next() {
-		sb, err := scanBid(rows)
-		if err != nil {
-			for len(pending) > 0 {
-				if !next() {
-					return
-				}
-			}
-			yield(tender.Bid{}, err)
-			return
-		}
+	// failed queues an error in its place (after the bids before it).
+	failed := func(err error) {
 		out := make(chan opened, 1)
-		pending = append(pending, out)
-		jobs <- job{sb, out}
-		if len(pending) == window && !next() {
-			return
+		out <- opened{err: err}
+		select {
+		case order <- out:
+		case <-stop:
 		}
 	}
-	err := rows.Err()
-	for len(pending) > 0 {
-		if !next() {
+	wg.Go(func() {
+		defer close(order)
+		defer close(jobs)
+		for rows.Next() {
+			sb, err := scanBid(rows)
+			if err != nil {
+				failed(err)
+				return
+			}
+			out := make(chan opened, 1)
+			select {
+			case order <- out:
+			case <-stop:
+				return
+			}
+			// A worker takes every queued job, so this send never
+			// waits for the consumer.
+			jobs <- job{sb, out}
+		}
+		if err := rows.Err(); err != nil {
+			failed(err)
+		}
+	})
+	defer wg.Wait()
+	defer close(stop)
+	for out := range order {
+		r := <-out
+		if !yield(r.bid, r.err) || r.err != nil {
 			return
 		}
-	}
-	if err != nil {
-		yield(tender.Bid{}, err)
 	}
 }
 

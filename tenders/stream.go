@@ -137,9 +137,9 @@ func (s *Service) StreamOCDS(ctx context.Context, t tender.Tender, actor officer
 		// read (and decrypted) before the stored evaluation is, so that
 		// the collector, which runs often while bids are decrypted, has
 		// only them to mark.
-		in.Bids = []tender.Bid{}
+		in.Heads = []ocds.BidHead{}
 		err = streams.EachBidHead(ctx, t.ID, func(b tender.Bid) error {
-			in.Bids = append(in.Bids, tender.Bid{ID: b.ID, Supplier: b.Supplier, Price: b.Price, ReceivedAt: b.ReceivedAt, WithdrawnAt: b.WithdrawnAt})
+			in.Heads = append(in.Heads, ocds.BidHeadOf(&b))
 			return nil
 		})
 		if err != nil {
@@ -169,6 +169,9 @@ func (s *Service) StreamOCDS(ctx context.Context, t tender.Tender, actor officer
 	if err != nil {
 		return nil, "", err
 	}
+	// The package holds what it publishes of each bid: the heads are
+	// free while it is digested and written.
+	in.Heads = nil
 	x = &OCDSExport{pkg: pkg}
 	if x.Digest, err = pkg.Digest(); err != nil {
 		return nil, "", err

@@ -353,6 +353,10 @@ type Input struct {
 	// the opening: the bids are sealed, only the tender is published.
 	Evaluation *tender.Evaluation
 	Bids       []tender.Bid
+	// Heads, when not nil, are the bids instead of Bids: of each only
+	// what the package publishes (BidHeadOf), a third of a tender.Bid's
+	// size for an export of many bids.
+	Heads []BidHead
 	// Events is the tender's audit chain, in order: the created event
 	// dates the tender release, the opened event the award release.
 	Events []tender.Event
@@ -362,6 +366,20 @@ type Input struct {
 	// (tender.StoredEvaluation), and Evaluation.Ranking is not read: the
 	// package then keeps of each row only what it publishes.
 	Rows func(yield func(*tender.Ranked) error) error
+}
+
+// BidHead is what a package publishes of a bid: its id, bidder, price,
+// receipt time and whether it was withdrawn.
+type BidHead struct {
+	ID, Supplier string
+	Price        tender.Price
+	ReceivedAt   time.Time
+	Withdrawn    bool
+}
+
+// BidHeadOf is b's head.
+func BidHeadOf(b *tender.Bid) BidHead {
+	return BidHead{ID: b.ID, Supplier: b.Supplier, Price: b.Price, ReceivedAt: b.ReceivedAt, Withdrawn: b.WithdrawnAt != nil}
 }
 
 // stamp writes a time as OCDS dates are written: RFC 3339, UTC.
@@ -398,7 +416,14 @@ func Build(in Input) (Package, error) {
 				return nil
 			}
 		}
-		rel, err := awardRelease(t, tr, in.Evaluation, rows, in.Bids, *opened)
+		heads := in.Heads
+		if heads == nil {
+			heads = make([]BidHead, len(in.Bids))
+			for i := range in.Bids {
+				heads[i] = BidHeadOf(&in.Bids[i])
+			}
+		}
+		rel, err := awardRelease(t, tr, in.Evaluation, rows, heads, *opened)
 		if err != nil {
 			return Package{}, err
 		}
@@ -512,7 +537,7 @@ func lot(t tender.Tender) Lot {
 // tender, now complete (or unsuccessful), with the bids and the award of
 // the first-ranked bid, dated at the opened event (the evaluation is
 // made in the transaction that opens).
-func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, rows func(yield func(*tender.Ranked) error) error, bids []tender.Bid, opened tender.Event) (Release, error) {
+func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, rows func(yield func(*tender.Ranked) error) error, bids []BidHead, opened tender.Event) (Release, error) {
 	date := stamp(opened.At)
 	rel := tr
 	rel.ID, rel.Date, rel.dateTime = fmt.Sprintf("%s-award-%d", tr.OCID, opened.Seq), date, opened.At.UTC()
@@ -551,7 +576,7 @@ func awardRelease(t tender.Tender, tr Release, ev *tender.Evaluation, rows func(
 		ob := Bid{ID: b.ID, Date: stamp(b.ReceivedAt), Status: "valid", Tenderers: []OrgRef{org},
 			Value: Value{Amount: number{b.Price.Amount}, Currency: b.Price.Currency}}
 		switch sc, ok := scores[b.ID]; {
-		case b.WithdrawnAt != nil:
+		case b.Withdrawn:
 			ob.Status = "withdrawn"
 			withdrawn++
 		case ok:
