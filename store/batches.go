@@ -40,7 +40,8 @@ type batchSealer struct {
 }
 
 // batch is one batch key's run: its key, its wrapped record, and how it
-// is used. Fields after mu's owner are guarded by batchSealer.mu.
+// is used; since, uses, inUse, retired and stored are guarded by
+// batchSealer.mu.
 type batch struct {
 	bk      *seal.BatchKey
 	wrapped []byte
@@ -152,8 +153,8 @@ type batchSlot struct {
 	err     error
 }
 
-// loadBatches reads tender tenderID's wrapped batch keys into k: only
-// batch only's when it is not "" (the one bid read then needs no other).
+// loadBatches reads wrapped batch keys of k's tender into k: all of them
+// (an opening, an export, verify), or only batch only's (one bid read).
 func (s *sqlStore) loadBatches(ctx context.Context, q querier, k *bidKeys, only string) error {
 	query, args := "SELECT holder, wrapped FROM tender_keys WHERE tender_id = ? AND holder >= ? AND holder < ?", []any{k.tenderID, holderBatchPrefix, "batch;"}
 	if only != "" {
@@ -178,21 +179,33 @@ func (s *sqlStore) loadBatches(ctx context.Context, q querier, k *bidKeys, only 
 		}
 		slot := &batchSlot{wrapped: wrapped}
 		if len(wrapped) > seal.MaxWrappedBatchKey {
+			// Refused now, its bytes not kept (open leaves err as it is).
 			slot.wrapped, slot.err = nil, fmt.Errorf("%w: wrapped batch key of %d bytes; at most %d", seal.ErrTooLarge, len(wrapped), seal.MaxWrappedBatchKey)
-			slot.once.Do(func() {})
 		}
 		k.batches[strings.TrimPrefix(holder, holderBatchPrefix)] = slot
 	}
 	return rows.Err()
 }
 
-// bidKeysFor is the keys that open tender tenderID's bids: the tender key
-// (or why there is none) and the wrapped batch keys (all of them, or only
-// batch only's).
-func (s *sqlStore) bidKeysFor(ctx context.Context, q querier, tenderID, only string) (*bidKeys, error) {
+// bidKeysFor is the keys that open every bid of tender tenderID: the
+// tender key (or why there is none) and all its wrapped batch keys.
+func (s *sqlStore) bidKeysFor(ctx context.Context, q querier, tenderID string) (*bidKeys, error) {
+	return s.keysFor(ctx, q, tenderID, true, "")
+}
+
+// bidKeysOf is the keys that open one sealed bid ct of tender tenderID:
+// the tender key and, for a batch record, its batch's wrapped key only.
+func (s *sqlStore) bidKeysOf(ctx context.Context, q querier, tenderID string, ct []byte) (*bidKeys, error) {
+	batch, ok := seal.BatchIDOf(ct)
+	return s.keysFor(ctx, q, tenderID, ok, batch)
+}
+
+// keysFor reads the tender key and, when batches, the wrapped batch keys
+// (only batch only's when it is not "").
+func (s *sqlStore) keysFor(ctx context.Context, q querier, tenderID string, batches bool, only string) (*bidKeys, error) {
 	tk, err := s.tenderKey(ctx, q, tenderID)
 	k := &bidKeys{tenderID: tenderID, tk: tk, err: err}
-	if tk == nil {
+	if tk == nil || !batches {
 		return k, nil
 	}
 	if err := s.loadBatches(ctx, q, k, only); err != nil {
@@ -212,7 +225,9 @@ func (k *bidKeys) open(ct []byte, bidID string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: its batch key %s is missing from the database", seal.ErrNoKey, id)
 	}
 	slot.once.Do(func() {
-		slot.bk, slot.err = k.tk.OpenBatchKey(id, slot.wrapped)
+		if slot.err == nil { // not refused when it was read
+			slot.bk, slot.err = k.tk.OpenBatchKey(id, slot.wrapped)
+		}
 		slot.wrapped = nil
 	})
 	if slot.err != nil {

@@ -450,8 +450,7 @@ func (s *sqlStore) getBidCols(ctx context.Context, q querier, cols, tenderID, bi
 	if err != nil || sb.sealed == nil {
 		return sb, err
 	}
-	batch, _ := seal.BatchIDOf(sb.sealed)
-	k, err := s.bidKeysFor(ctx, q, tenderID, batch)
+	k, err := s.bidKeysOf(ctx, q, tenderID, sb.sealed)
 	if err != nil {
 		return sb, err
 	}
@@ -470,7 +469,7 @@ type bidOpener struct {
 // opener reads tenderID's keys for the reading of its bids: the tender
 // key unwrapped, and the wrapped batch keys.
 func (s *sqlStore) opener(ctx context.Context, q querier, tenderID string) (bidOpener, error) {
-	k, err := s.bidKeysFor(ctx, q, tenderID, "")
+	k, err := s.bidKeysFor(ctx, q, tenderID)
 	if err != nil {
 		return bidOpener{}, err
 	}
@@ -731,8 +730,7 @@ func (s *sqlStore) SubmitBid(ctx context.Context, tenderID string, b tender.Bid,
 		if keyHash != "" {
 			prev, err := scanBid(tx.QueryRowContext(ctx, s.d.q(qBidByKey), tenderID, keyHash))
 			if err == nil && prev.sealed != nil {
-				batch, _ := seal.BatchIDOf(prev.sealed)
-				k, kerr := s.bidKeysFor(ctx, tx, tenderID, batch)
+				k, kerr := s.bidKeysOf(ctx, tx, tenderID, prev.sealed)
 				switch {
 				case kerr != nil:
 					err = kerr
