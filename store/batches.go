@@ -51,6 +51,7 @@ type batch struct {
 	inUse   int  // seals under way
 	retired bool // no new bid takes it
 	stored  bool // its row is committed
+	timer   *time.Timer
 }
 
 // take is the batch the next bid of tender tenderID (whose bids are sealed
@@ -78,6 +79,15 @@ func (s *batchSealer) take(tenderID, recipient string, now time.Time) (*batch, e
 			s.cur = map[string]*batch{}
 		}
 		s.cur[tenderID] = b
+		// Retired after batchMaxAge of the wall clock even when no other
+		// bid comes to retire it (take's sweep goes by the caller's now).
+		b.timer = time.AfterFunc(batchMaxAge, func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.cur[tenderID] == b {
+				s.retire(tenderID, b)
+			}
+		})
 	}
 	b.uses++
 	b.inUse++
@@ -88,9 +98,19 @@ func (s *batchSealer) take(tenderID, recipient string, now time.Time) (*batch, e
 // once no seal is under way.
 func (s *batchSealer) retire(tenderID string, b *batch) {
 	b.retired = true
+	b.timer.Stop()
 	delete(s.cur, tenderID)
 	if b.inUse == 0 {
 		b.bk.Destroy()
+	}
+}
+
+// close retires every run (the store is closing).
+func (s *batchSealer) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, b := range s.cur {
+		s.retire(id, b)
 	}
 }
 

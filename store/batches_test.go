@@ -173,4 +173,14 @@ func TestBatchSealerConcurrent(t *testing.T) {
 			t.Fatal("a run outlived batchMaxAge")
 		}
 	}
+	// Closing the store destroys the runs left.
+	last, err := s.take("t4", tk.Recipient(), t0.Add(batchMaxAge))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.done(last)
+	s.close()
+	if _, err := last.bk.Seal("c", []byte("x")); !errors.Is(err, seal.ErrNoKey) || len(s.cur) != 0 {
+		t.Fatalf("after close: %d runs left, Seal: %v", len(s.cur), err)
+	}
 }

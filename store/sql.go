@@ -1372,6 +1372,7 @@ func (s *sqlStore) SetSetting(ctx context.Context, name, value string) error {
 
 // Close implements Store.
 func (s *sqlStore) Close() error {
+	s.batches.close()
 	var err error
 	for _, st := range s.stmts {
 		err = errors.Join(err, st.Close())
